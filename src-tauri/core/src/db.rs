@@ -1,0 +1,235 @@
+//! The SQLite database file: opening it safely and keeping its schema current.
+//!
+//! Owns the connection settings (WAL, foreign keys, busy timeout) and the embedded, append-only
+//! migrations. It never guesses about a database written by a newer Cachicamo: it refuses it,
+//! because running old code on a newer schema could silently lose the user's books.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction};
+use rusqlite_migration::{Migrations, M};
+
+/// Append-only: never edit or reorder an entry once it has shipped; add a new one instead.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_settings.sql"))];
+
+/// How long a writer waits for another connection's lock before giving up (the outbox worker and
+/// the UI share the file).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database at {path} was written by a newer version of Cachicamo (schema {found}, this version knows up to {supported})")]
+    TooNew {
+        path: PathBuf,
+        found: usize,
+        supported: usize,
+    },
+    #[error("could not open the database at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("could not update the database schema: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// The schema version this build writes.
+pub fn schema_version() -> usize {
+    MIGRATIONS.len()
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+/// The app's database: one connection shared behind a mutex. SQLite serialises writers anyway,
+/// and a desktop app's commands are short, so a pool would add nothing but moving parts.
+pub struct Database {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Database {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let mut conn = Connection::open(path).map_err(|source| DbError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        configure(&conn)?;
+        refuse_newer(&conn, path)?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Self {
+            path: path.to_owned(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs read-only work on the connection.
+    pub fn read<T, E>(&self, work: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        work(&self.lock())
+    }
+
+    /// Runs `work` in one transaction: every user action that writes is all or nothing.
+    pub fn write<T, E>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (the transaction rolls
+        // back on drop), so the connection is still sound after poisoning.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), DbError> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn refuse_newer(conn: &Connection, path: &Path) -> Result<(), DbError> {
+    let raw: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // Not ours if negative; treat it as unknown-and-newer rather than guess.
+    let found = usize::try_from(raw).unwrap_or(usize::MAX);
+    let supported = schema_version();
+    if found > supported {
+        return Err(DbError::TooNew {
+            path: path.to_owned(),
+            found,
+            supported,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cachicamo.sqlite3");
+        (dir, path)
+    }
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().expect("migrations validate");
+    }
+
+    #[test]
+    fn opening_an_empty_file_creates_the_latest_schema_with_safe_settings() {
+        let (_dir, path) = temp_db();
+        let db = Database::open(&path).expect("open");
+        db.read(|conn| {
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            assert_eq!(version, schema_version() as i64);
+            let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+            assert_eq!(mode, "wal");
+            let fk: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+            assert_eq!(fk, 1);
+            let busy: i64 = conn.pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
+            assert_eq!(busy, 5000);
+            Ok::<_, rusqlite::Error>(())
+        })
+        .expect("pragmas");
+    }
+
+    #[test]
+    fn every_earlier_version_upgrades_to_the_latest() {
+        for earlier in 0..schema_version() {
+            let (_dir, path) = temp_db();
+            {
+                let mut conn = Connection::open(&path).expect("open raw");
+                migrations()
+                    .to_version(&mut conn, earlier)
+                    .expect("migrate to earlier version");
+            }
+            let db = Database::open(&path).expect("upgrade from earlier version");
+            let version: i64 = db
+                .read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0)))
+                .expect("version");
+            assert_eq!(version, schema_version() as i64, "upgrading from {earlier}");
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_app_is_refused_and_left_untouched() {
+        let (_dir, path) = temp_db();
+        let newer = schema_version() + 1;
+        {
+            let conn = Connection::open(&path).expect("open raw");
+            conn.pragma_update(None, "user_version", newer as i64)
+                .expect("set version");
+        }
+        let err = Database::open(&path).expect_err("newer schema must be refused");
+        match err {
+            DbError::TooNew {
+                found, supported, ..
+            } => {
+                assert_eq!(found, newer);
+                assert_eq!(supported, schema_version());
+            }
+            other => panic!("expected TooNew, got {other:?}"),
+        }
+        let conn = Connection::open(&path).expect("reopen raw");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(
+            version, newer as i64,
+            "a refused database must not be modified"
+        );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let (_dir, path) = temp_db();
+        let db = Database::open(&path).expect("open");
+        let result: Result<(), rusqlite::Error> = db.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('a', '\"1\"')",
+                [],
+            )?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('b', 'not json')",
+                [],
+            )?;
+            Ok(())
+        });
+        assert!(result.is_err());
+        let rows: i64 = db
+            .read(|c| c.query_row("SELECT count(*) FROM settings", [], |r| r.get(0)))
+            .expect("count");
+        assert_eq!(rows, 0);
+    }
+}

@@ -1,0 +1,11 @@
+//! Cachicamo's domain, free of any UI framework.
+//!
+//! The Tauri shell (`src-tauri/src`) only converts types and errors to and from this crate; every
+//! rule about the books, the settings and the data lives here so it can be tested without a window.
+
+pub mod db;
+pub mod locale;
+pub mod paths;
+pub mod settings;
+
+pub use db::{Database, DbError};

@@ -1,0 +1,86 @@
+//! The user's preferences from Ajustes, kept in the `settings` table.
+//!
+//! Values are stored as JSON under stable keys; this module is the only place that knows those
+//! keys. Secrets never come here: they belong to the OS keychain.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::db::{Database, DbError};
+use crate::locale::Language;
+
+const LANGUAGE: &str = "ui.language";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("the saved setting {key} is unreadable: {source}")]
+    Corrupt {
+        key: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl From<rusqlite::Error> for SettingsError {
+    fn from(err: rusqlite::Error) -> Self {
+        SettingsError::Db(DbError::Sqlite(err))
+    }
+}
+
+/// The language the user picked in Ajustes, if any.
+pub fn language(db: &Database) -> Result<Option<Language>, SettingsError> {
+    db.read(|conn| get(conn, LANGUAGE))
+}
+
+pub fn set_language(db: &Database, language: Language) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, LANGUAGE, &language))
+}
+
+fn get<T: DeserializeOwned>(
+    conn: &Connection,
+    key: &'static str,
+) -> Result<Option<T>, SettingsError> {
+    let raw: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    raw.map(|raw| {
+        serde_json::from_str(&raw).map_err(|source| SettingsError::Corrupt { key, source })
+    })
+    .transpose()
+}
+
+fn put<T: Serialize>(conn: &Connection, key: &'static str, value: &T) -> Result<(), SettingsError> {
+    let json =
+        serde_json::to_string(value).map_err(|source| SettingsError::Corrupt { key, source })?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        (key, json),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_is_unset_until_chosen_and_survives_reopening() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cachicamo.sqlite3");
+        {
+            let db = Database::open(&path).expect("open");
+            assert_eq!(language(&db).expect("read"), None);
+            set_language(&db, Language::En).expect("save en");
+            set_language(&db, Language::Es).expect("save es");
+            set_language(&db, Language::En).expect("save en again");
+        }
+        let db = Database::open(&path).expect("reopen");
+        assert_eq!(language(&db).expect("read"), Some(Language::En));
+    }
+}

@@ -1,0 +1,56 @@
+//! TypeScript types for everything that crosses the IPC, generated from the Rust types into one
+//! file the UI imports (`ui/src/lib/bindings.ts`). A test fails when that file is stale; run
+//! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
+
+use cachicamo_core::locale::Language;
+use ts_rs::TS;
+
+use crate::commands::app::{Bootstrap, FirstRender};
+use crate::error::{ErrorCode, IpcError};
+
+/// Where the generated file lives, relative to this crate.
+pub const OUTPUT: &str = "../ui/src/lib/bindings.ts";
+
+pub fn typescript() -> String {
+    let cfg = ts_rs::Config::new();
+    let declarations = [
+        Language::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        IpcError::decl(&cfg),
+        Bootstrap::decl(&cfg),
+        FirstRender::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
+         // run `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` after changing them.\n\n",
+    );
+    for declaration in declarations {
+        out.push_str("export ");
+        out.push_str(&declaration);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn bindings_file_is_current() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(super::OUTPUT);
+        let expected = super::typescript();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &expected).expect("write bindings");
+            return;
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings`",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! Start-up: what the UI needs before its first screen, and the first-render report.
+
+use cachicamo_core::locale::Language;
+use cachicamo_core::settings;
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use crate::error::IpcError;
+use crate::startup;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Bootstrap {
+    pub language: Language,
+    pub version: String,
+    /// Set when the app cannot work at all (for example a database from a newer version): the UI
+    /// shows this instead of its screens.
+    pub blocked: Option<IpcError>,
+}
+
+#[tauri::command]
+pub fn bootstrap(state: State<'_, AppState>) -> Bootstrap {
+    let os_locale = state.os_locale.as_deref();
+    let (saved, blocked) = match state.db() {
+        Ok(db) => match settings::language(db) {
+            Ok(saved) => (saved, None),
+            Err(err) => (None, Some(IpcError::from(err))),
+        },
+        Err(err) => (None, Some(err)),
+    };
+    Bootstrap {
+        language: Language::choose(saved, os_locale),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        blocked,
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstRender {
+    /// Milliseconds from the OS process start to the UI's first render.
+    pub millis_since_process_start: u32,
+}
+
+#[tauri::command]
+pub fn report_first_render() -> FirstRender {
+    let millis = u32::try_from(startup::since_process_start().as_millis()).unwrap_or(u32::MAX);
+    tracing::info!(
+        first_render_ms = millis,
+        "first render {millis} ms after process start"
+    );
+    FirstRender {
+        millis_since_process_start: millis,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::commands::test_support::TestApp;
+
+    #[test]
+    fn bootstrap_follows_the_os_language_until_the_user_chooses() {
+        let app = TestApp::new(Some("en_US.UTF-8"));
+        let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
+        assert_eq!(boot["language"], "en");
+        assert_eq!(boot["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(boot["blocked"], serde_json::Value::Null);
+
+        let unknown = TestApp::new(Some("fr_FR.UTF-8"));
+        let boot = unknown.invoke("bootstrap", json!({})).expect("bootstrap");
+        assert_eq!(
+            boot["language"], "es",
+            "languages we do not speak fall back to Spanish"
+        );
+    }
+
+    #[test]
+    fn a_database_from_a_newer_version_blocks_the_app_with_a_clear_code() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = rusqlite::Connection::open(dir.path().join("cachicamo.sqlite3")).expect("db");
+        conn.pragma_update(None, "user_version", 999)
+            .expect("as a newer app would leave it");
+        drop(conn);
+        let app = TestApp::in_dir(dir, Some("es_VE.UTF-8"));
+        let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
+        assert_eq!(boot["language"], "es");
+        assert_eq!(boot["blocked"]["code"], "database_too_new");
+        assert_eq!(boot["blocked"]["details"]["found"], "999");
+        let err = app
+            .invoke("set_language", json!({ "language": "en" }))
+            .expect_err("writes are refused on a newer database");
+        assert_eq!(err["code"], "database_too_new");
+    }
+
+    #[test]
+    fn the_first_render_is_timed_from_process_start() {
+        let app = TestApp::new(None);
+        let report = app
+            .invoke("report_first_render", json!({}))
+            .expect("report");
+        let millis = report["millisSinceProcessStart"].as_u64().expect("number");
+        assert!(millis > 0, "the test process has been running for a while");
+    }
+}

@@ -1,0 +1,83 @@
+//! IPC commands, one file per area. They convert types and errors and nothing else.
+
+pub mod app;
+pub mod settings;
+
+use tauri::{Builder, Runtime};
+
+include!("names.rs");
+
+/// Registers every command; shared by `run` and the mock-runtime tests.
+pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        app::bootstrap,
+        app::report_first_render,
+        settings::set_language,
+    ])
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use cachicamo_core::paths::DataPaths;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{mock_builder, MockRuntime, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+
+    use crate::state::AppState;
+
+    pub struct TestApp {
+        pub app: App<MockRuntime>,
+        pub window: WebviewWindow<MockRuntime>,
+        pub dir: tempfile::TempDir,
+    }
+
+    impl TestApp {
+        pub fn new(os_locale: Option<&str>) -> Self {
+            let dir = tempfile::tempdir().expect("temp dir");
+            Self::in_dir(dir, os_locale)
+        }
+
+        /// Reopens the app on the same data directory, as a restart would.
+        pub fn restart(self, os_locale: Option<&str>) -> Self {
+            let TestApp { app, window, dir } = self;
+            drop(window);
+            drop(app);
+            Self::in_dir(dir, os_locale)
+        }
+
+        pub fn in_dir(dir: tempfile::TempDir, os_locale: Option<&str>) -> Self {
+            let paths = DataPaths::inside(dir.path().to_owned());
+            paths.create_all().expect("dirs");
+            let state = AppState::open(paths, os_locale.map(str::to_owned), None);
+            let app = super::register(mock_builder())
+                // The real context, so the capability (ACL) the app ships is enforced here too.
+                .build(tauri::generate_context!())
+                .expect("mock app");
+            app.manage(state);
+            let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .expect("mock window");
+            Self { app, window, dir }
+        }
+
+        /// Calls a command as the webview would and returns its JSON answer or JSON error.
+        pub fn invoke(
+            &self,
+            cmd: &str,
+            args: serde_json::Value,
+        ) -> Result<serde_json::Value, serde_json::Value> {
+            let request = InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            };
+            tauri::test::get_ipc_response(&self.window, request)
+                .map(|body| body.deserialize::<serde_json::Value>().expect("json body"))
+        }
+    }
+}

@@ -1,0 +1,3 @@
+// Included by build.rs (for the permission manifest) and by `commands` (for tests), so the list
+// of the app's commands lives in one place.
+pub const COMMAND_NAMES: &[&str] = &["bootstrap", "report_first_render", "set_language"];

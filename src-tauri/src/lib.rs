@@ -1,0 +1,39 @@
+//! The Tauri shell: wires the core crate to the window.
+//!
+//! It owns start-up (paths, logging, database, window) and the IPC commands, which convert
+//! types and errors and nothing else. Rules about the books, mail and settings live in
+//! `cachicamo-core`; if a command grows logic, that logic belongs there.
+
+pub mod bindings;
+pub mod commands;
+pub mod error;
+mod logging;
+pub mod startup;
+pub mod state;
+mod window;
+
+use tauri::Manager;
+
+/// Starts the app. Called by `main`; everything the tests share goes through [`commands::register`].
+pub fn run() {
+    startup::mark_main_entered();
+    let builder = tauri::Builder::default()
+        // First, so a second launch hands over to the running one before doing anything else.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            window::focus_main(app);
+        }));
+    let result = commands::register(builder)
+        .setup(|app| {
+            let state = state::AppState::start(app.handle())?;
+            app.handle().plugin(window::state_plugin(&state.paths))?;
+            window::open_main(app.handle(), &state.paths)?;
+            app.manage(state);
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        tracing::error!(error = %err, "Cachicamo stopped with an error");
+        eprintln!("Cachicamo could not start: {err}");
+        std::process::exit(1);
+    }
+}

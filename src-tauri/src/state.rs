@@ -1,0 +1,64 @@
+//! What the running app holds: its paths, its database and what it learned at start-up.
+
+use std::sync::Arc;
+
+use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
+use cachicamo_core::{Database, DbError};
+use tauri::{AppHandle, Manager, Runtime};
+use tracing_appender::non_blocking::WorkerGuard;
+
+use crate::error::IpcError;
+use crate::logging;
+
+pub struct AppState {
+    pub paths: DataPaths,
+    /// Kept even when opening failed, so the window can explain why instead of vanishing.
+    database: Result<Database, Arc<DbError>>,
+    /// The OS language as the OS reports it (read here: WebKitGTK's `navigator.language` is not
+    /// reliable).
+    pub os_locale: Option<String>,
+    _log_guard: Option<WorkerGuard>,
+}
+
+impl AppState {
+    /// Resolves the data directory, starts logging and opens the database.
+    pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
+        let paths = DataPaths::resolve(
+            std::env::var_os(DATA_DIR_ENV).map(Into::into),
+            app.path().app_data_dir()?,
+            app.path().app_log_dir()?,
+        );
+        paths.create_all()?;
+        let log_guard = logging::init(paths.logs_dir());
+        tracing::info!(
+            version = env!("CARGO_PKG_VERSION"),
+            data_dir = %paths.data_dir().display(),
+            "Cachicamo starting"
+        );
+        Ok(Self::open(paths, sys_locale::get_locale(), log_guard))
+    }
+
+    /// Opens the database under `paths`; used by `start` and by the command tests.
+    pub fn open(
+        paths: DataPaths,
+        os_locale: Option<String>,
+        log_guard: Option<WorkerGuard>,
+    ) -> Self {
+        let database = Database::open(&paths.database()).map_err(|err| {
+            tracing::error!(error = %err, "the database could not be opened");
+            Arc::new(err)
+        });
+        Self {
+            paths,
+            database,
+            os_locale,
+            _log_guard: log_guard,
+        }
+    }
+
+    pub fn db(&self) -> Result<&Database, IpcError> {
+        self.database
+            .as_ref()
+            .map_err(|err| IpcError::from(err.as_ref()))
+    }
+}

@@ -1,0 +1,328 @@
+//! The end-to-end harness: starts the real Cachicamo binary through tauri-driver and
+//! WebKitWebDriver and drives its window as a person would.
+//!
+//! It never skips. Every real part the stories need (an X display, a D-Bus session, an unlocked
+//! Secret Service keyring, tauri-driver, WebKitWebDriver, the built app) is checked first, and a
+//! missing one fails the run with what to install or start. Run it through `.ci/e2e`, which
+//! provides the display, the bus and the keyring.
+
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+pub use fantoccini;
+
+/// How long to wait for the window to show an element before the story fails.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The repository root (this crate lives in `tests/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_owned()
+}
+
+/// The app binary the build step produced; `CACHICAMO_APP` points elsewhere (the release build
+/// for benchmarks, an installed package).
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("CACHICAMO_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/debug/cachicamo"))
+}
+
+fn on_path(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// Fails (never skips) when a real part is missing, saying what is missing and how to get it.
+pub fn require_real_parts() {
+    let mut missing = Vec::new();
+    if std::env::var_os("DISPLAY").is_none() {
+        missing.push("an X display (DISPLAY is unset): run under xvfb-run, as .ci/e2e does".into());
+    }
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        missing.push(
+            "a D-Bus session (DBUS_SESSION_BUS_ADDRESS is unset): run under dbus-run-session"
+                .into(),
+        );
+    }
+    for (program, package) in [
+        ("tauri-driver", "cargo install tauri-driver --locked"),
+        ("WebKitWebDriver", "apt-get install webkit2gtk-driver"),
+        ("secret-tool", "apt-get install libsecret-tools"),
+    ] {
+        if on_path(program).is_none() {
+            missing.push(format!("{program} is not on PATH ({package})"));
+        }
+    }
+    let app = app_binary();
+    if !app.is_file() {
+        missing.push(format!(
+            "the app binary {} does not exist: build it first (.ci/test does)",
+            app.display()
+        ));
+    }
+    if missing.is_empty() {
+        if let Err(problem) = keyring_is_unlocked() {
+            missing.push(problem);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the end-to-end stories need real parts that are missing:\n  - {}",
+        missing.join("\n  - ")
+    );
+}
+
+/// Stores and reads back a throwaway secret through the Secret Service, as the app will.
+fn keyring_is_unlocked() -> Result<(), String> {
+    let attrs = ["service", "cachicamo-e2e-probe", "account", "probe"];
+    let mut store = Command::new("secret-tool")
+        .args(["store", "--label=cachicamo e2e probe"])
+        .args(attrs)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| format!("secret-tool could not start: {err}"))?;
+    {
+        use std::io::Write;
+        let stdin = store.stdin.as_mut().expect("piped stdin");
+        let _ = stdin.write_all(b"probe-value");
+    }
+    let stored = store
+        .wait_with_output()
+        .map_err(|err| format!("secret-tool store failed: {err}"))?;
+    if !stored.status.success() {
+        return Err(format!(
+            "no unlocked Secret Service keyring (secret-tool store: {}); start gnome-keyring-daemon --unlock in the D-Bus session, as .ci/e2e does",
+            String::from_utf8_lossy(&stored.stderr).trim()
+        ));
+    }
+    let lookup = Command::new("secret-tool")
+        .arg("lookup")
+        .args(attrs)
+        .output()
+        .map_err(|err| format!("secret-tool lookup failed: {err}"))?;
+    let _ = Command::new("secret-tool")
+        .arg("clear")
+        .args(attrs)
+        .status();
+    if lookup.stdout != b"probe-value" {
+        return Err("the Secret Service keyring did not return what was stored".into());
+    }
+    Ok(())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free loopback port")
+}
+
+fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// PIDs of running processes whose executable is the app binary.
+pub fn app_pids() -> Vec<u32> {
+    let target = std::fs::canonicalize(app_binary()).unwrap_or_else(|_| app_binary());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
+            (exe == target).then_some(pid)
+        })
+        .collect()
+}
+
+/// One configuration of the app: a data directory and environment, served by its own
+/// tauri-driver (the app inherits the driver's environment).
+pub struct AppUnderTest {
+    pub data_dir: tempfile::TempDir,
+    driver: Child,
+    port: u16,
+    pub env: Vec<(String, String)>,
+}
+
+impl AppUnderTest {
+    /// A fresh data directory; `extra_env` may change URLs, directories, timeouts or the OS
+    /// locale, never what the app is built from.
+    pub fn start(extra_env: &[(&str, &str)]) -> Self {
+        Self::start_in(tempfile::tempdir().expect("temp data dir"), extra_env)
+    }
+
+    pub fn start_in(data_dir: tempfile::TempDir, extra_env: &[(&str, &str)]) -> Self {
+        require_real_parts();
+        let port = free_port();
+        let native_port = free_port();
+        let mut env: Vec<(String, String)> = vec![
+            (
+                "CACHICAMO_DATA_DIR".into(),
+                data_dir.path().display().to_string(),
+            ),
+            // The OS locale the app reads; stories override it to check the detection.
+            ("LANG".into(), "C.UTF-8".into()),
+            ("LC_ALL".into(), String::new()),
+            ("LANGUAGE".into(), String::new()),
+        ];
+        for (key, value) in extra_env {
+            env.retain(|(k, _)| k != key);
+            env.push(((*key).into(), (*value).into()));
+        }
+        let driver_log =
+            std::fs::File::create(data_dir.path().join("tauri-driver.log")).expect("driver log");
+        let mut command = Command::new("tauri-driver");
+        command
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(driver_log);
+        for (key, value) in &env {
+            if value.is_empty() {
+                command.env_remove(key);
+            } else {
+                command.env(key, value);
+            }
+        }
+        let driver = command.spawn().expect("tauri-driver starts");
+        assert!(
+            wait_for_port(port, Duration::from_secs(15)),
+            "tauri-driver did not listen on port {port}"
+        );
+        Self {
+            data_dir,
+            driver,
+            port,
+            env,
+        }
+    }
+
+    /// Launches the app and connects to its window.
+    pub async fn open(&self) -> Window {
+        wait_until_no_app_runs().await;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary() }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session with the app");
+        let window = Window { client };
+        window.wait_for("nav, main.blocked").await;
+        window
+    }
+
+    /// Everything the app wrote under its data directory (for checks on files and secrets).
+    pub fn data_path(&self, relative: &str) -> PathBuf {
+        self.data_dir.path().join(relative)
+    }
+}
+
+impl Drop for AppUnderTest {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The single-instance rule means a relaunch before the previous process is gone would only
+/// focus the dying one: wait for it.
+pub async fn wait_until_no_app_runs() {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !app_pids().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "a previous Cachicamo process is still running: {:?}",
+            app_pids()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The app's window, as WebDriver sees it.
+pub struct Window {
+    pub client: Client,
+}
+
+impl Window {
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|err| panic!("the window never showed `{css}`: {err}"))
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|err| panic!("no text for `{css}`: {err}"))
+    }
+
+    /// Waits until the element's text is `expected` (the UI updates asynchronously).
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let actual = self.text(css).await;
+            if actual == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` shows {actual:?}, expected {expected:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("could not click `{css}`: {err}"));
+    }
+
+    /// Saves a PNG of the window into `tests/screenshots/` (the README shows them).
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = repo_root().join("tests/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Ends the session; the driver closes the app.
+    pub async fn close(self) {
+        self.client.close().await.expect("close the session");
+        wait_until_no_app_runs().await;
+    }
+}

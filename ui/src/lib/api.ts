@@ -1,0 +1,50 @@
+// The only module that talks to Rust. Every command has a typed wrapper here; the types come
+// from the generated bindings, so a change on the Rust side breaks the type check, not the user.
+import { invoke } from '@tauri-apps/api/core';
+import type { Bootstrap, ErrorCode, FirstRender, IpcError, Language } from './bindings';
+
+/** A command failed; `error` is the `{code, message, details}` contract from src-tauri/src/error.rs. */
+export class ApiError extends Error {
+  readonly error: IpcError;
+
+  constructor(error: IpcError) {
+    super(error.message);
+    this.name = 'ApiError';
+    this.error = error;
+  }
+
+  get code(): ErrorCode {
+    return this.error.code;
+  }
+}
+
+const codes: readonly ErrorCode[] = ['database_too_new', 'storage', 'invalid_input', 'internal'];
+
+/** Anything the IPC rejected with, as the error contract (a bug or a dead core becomes `internal`). */
+export function toIpcError(raw: unknown): IpcError {
+  if (typeof raw === 'object' && raw !== null && 'code' in raw) {
+    const candidate = raw as Partial<IpcError>;
+    if (codes.includes(candidate.code as ErrorCode)) {
+      return {
+        code: candidate.code as ErrorCode,
+        message: String(candidate.message ?? ''),
+        details: candidate.details ?? {},
+      };
+    }
+  }
+  return { code: 'internal', message: String(raw), details: {} };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw new ApiError(toIpcError(raw));
+  }
+}
+
+export const api = {
+  bootstrap: () => call<Bootstrap>('bootstrap'),
+  reportFirstRender: () => call<FirstRender>('report_first_render'),
+  setLanguage: (language: Language) => call<Language>('set_language', { language }),
+};
