@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""Fake Postmark HTTP API (https://api.postmarkapp.com) for Cachicamo's tests.
+
+Speaks the contract in /work/shared/design/providers.md ("Postmark"): POST /email,
+POST /email/batch and GET /server with X-Postmark-Server-Token, the Accept/Content-Type
+requirement, PascalCase bodies and {"ErrorCode","Message"} errors (ErrorCode 10, 300, 400, 401,
+402, 406, 410, 1235), the POSTMARK_API_TEST token. Plus the shared /__control/ fault-injection API
+(see fakehttp.py).
+
+It must never accept a request the real Postmark would refuse: where the real rule is unknown it
+is at least as strict (unknown fields, required Subject, Accept must name application/json). It
+has no idempotency key, like the real service: a retried request is a second email.
+
+Usage:
+  /usr/bin/python3 tests/fakes/postmark.py --port 0 --state-dir DIR --server-token TOKEN
+      [--sender ADDR_OR_@DOMAIN ...] [--unconfirmed-sender ADDR ...]
+      [--inactive-recipient ADDR ...] [--sandbox] [--tls-cert server.pem --tls-key server.key]
+      [--host 127.0.0.1]
+"""
+
+import sys
+import uuid
+from datetime import datetime, timezone
+from email.utils import getaddresses
+
+import fakehttp
+from fakehttp import Request, Response
+
+TEST_TOKEN = "POSTMARK_API_TEST"
+FIELDS = {"From", "To", "Cc", "Bcc", "Subject", "Tag", "HtmlBody", "TextBody", "ReplyTo",
+          "Headers", "TrackOpens", "TrackLinks", "Metadata", "Attachments", "MessageStream"}
+STREAMS = ("outbound", "broadcast")  # the two streams every Postmark server has
+TRACK_LINKS = ("None", "HtmlAndText", "HtmlOnly", "TextOnly")
+MAX_RECIPIENTS = 50
+MAX_BATCH = 500
+MAX_EMAIL_BYTES = 10 * 1024 * 1024  # per message, including attachments
+MAX_BATCH_BYTES = 50 * 1024 * 1024
+
+# Bodies used by /__control/fail when the spec gives none (tests should pass "body" to be exact).
+DEFAULT_FAIL_BODIES = {500: {"ErrorCode": 101, "Message": "Internal server error."},
+                       503: {"ErrorCode": 100, "Message": "Maintenance: the service is down."}}
+
+
+class Reject(Exception):
+    """An email refused with Postmark's {ErrorCode, Message} (HTTP 422, or an entry of a batch)."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+    def body(self) -> dict:
+        return {"ErrorCode": self.code, "Message": self.message}
+
+
+def bare(addr: str):
+    """addr lower-cased if it looks like local@domain.tld, else None."""
+    local, at, domain = addr.rpartition("@")
+    if not (at and local and "." in domain.strip(".") and not any(c.isspace() for c in addr)):
+        return None
+    return addr.lower()
+
+
+def address(raw: str):
+    """The lower-cased bare address in "addr" or "Name <addr>", or None if malformed."""
+    parsed = getaddresses([raw])
+    return bare(parsed[0][1]) if len(parsed) == 1 else None
+
+
+def recipients(message: dict, field: str) -> list:
+    """Addresses of a comma-separated recipient field (may hold "Name <addr>", quoted commas)."""
+    value = message.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        raise Reject(300, f"Invalid '{field}' value: it must be a comma-separated string.")
+    parts = [p for p in getaddresses([value]) if p != ("", "")]
+    if len(parts) > MAX_RECIPIENTS:
+        raise Reject(300, f"Invalid '{field}' value: {len(parts)} recipients, the maximum is "
+                          f"{MAX_RECIPIENTS}.")
+    result = []
+    for _, addr in parts:
+        if bare(addr) is None:
+            raise Reject(300, f"Error parsing '{field}': Illegal email address '{addr}'. It must "
+                              "contain the '@' symbol and a valid domain.")
+        result.append(bare(addr))
+    return result
+
+
+class Postmark(fakehttp.Provider):
+    send_paths = ("/email", "/email/batch")
+
+    def __init__(self, args):
+        super().__init__(args.state_dir)
+        self.token = args.server_token
+        self.senders = {s.lower() for s in args.sender}
+        self.unconfirmed = {s.lower() for s in args.unconfirmed_sender}
+        self.inactive = {s.lower() for s in args.inactive_recipient}
+        self.sandbox = args.sandbox
+
+    # --- the API ------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        routes = {"/email": {"POST": self.send_one}, "/email/batch": {"POST": self.send_batch},
+                  "/server": {"GET": self.server_info}}
+        if req.path not in routes:
+            return Response.text(404, "Not Found")
+        handler = routes[req.path].get(req.method)
+        if handler is None:
+            return Response.text(405, "Method Not Allowed")
+        # Without these headers Postmark answers 415 before looking at anything else.
+        if "application/json" not in (req.header("accept") or "").lower() or (
+                req.method == "POST" and req.media_type("content-type") != "application/json"):
+            return Response.text(415, "Unsupported Media Type: send 'Accept: application/json' "
+                                      "and 'Content-Type: application/json'.")
+        token = req.header("x-postmark-server-token")
+        if token != self.token and not (token == TEST_TOKEN and req.method == "POST"):
+            return Response.json(401, {"ErrorCode": 10,
+                                       "Message": "Request does not contain a valid Server token."})
+        req.hold()
+        return handler(req, test=(token == TEST_TOKEN))
+
+    def server_info(self, req: Request, test: bool) -> Response:
+        return Response.json(200, {
+            "ID": 1, "Name": "Cachicamo Test", "ApiTokens": [self.token], "Color": "blue",
+            "SmtpApiActivated": True, "RawEmailEnabled": False,
+            "DeliveryType": "Sandbox" if self.sandbox else "Live",
+            "ServerLink": "https://account.postmarkapp.com/servers/1/streams",
+            "TrackOpens": False, "TrackLinks": "None"})
+
+    def send_one(self, req: Request, test: bool) -> Response:
+        if len(req.body) > MAX_EMAIL_BYTES:
+            return Response.text(413, "Payload Too Large")
+        if not isinstance(req.json, dict):
+            return Response.json(422, {"ErrorCode": 402, "Message": "Received invalid JSON input."})
+        try:
+            return Response.json(200, self.accept(req, req.json, test))
+        except Reject as e:
+            return Response.json(422, e.body())
+
+    def send_batch(self, req: Request, test: bool) -> Response:
+        if len(req.body) > MAX_BATCH_BYTES:
+            return Response.text(413, "Payload Too Large")
+        if not isinstance(req.json, list):
+            return Response.json(422, {"ErrorCode": 402, "Message": "Received invalid JSON input."})
+        if len(req.json) > MAX_BATCH:
+            return Response.json(422, {"ErrorCode": 410,
+                                       "Message": f"Too many batch messages ({len(req.json)}), "
+                                                  f"the maximum is {MAX_BATCH}."})
+        # Each message succeeds or fails on its own: HTTP 200 even when some (or all) failed.
+        results = []
+        for message in req.json:
+            try:
+                if not isinstance(message, dict):
+                    raise Reject(402, "Received invalid JSON input.")
+                results.append(self.accept(req, message, test))
+            except Reject as e:
+                results.append(e.body())
+        return Response.json(200, results)
+
+    def accept(self, req: Request, message: dict, test: bool) -> dict:
+        """Validate one message; store it (unless sent with the test token); its 200 result."""
+        self.validate(message)
+        message_id = str(uuid.uuid4())
+        if not test:
+            self.state.add_email({"id": message_id, "endpoint": req.path, "payload": message})
+        return {"To": message["To"], "SubmittedAt": datetime.now(timezone.utc).isoformat(),
+                "MessageID": message_id, "ErrorCode": 0,
+                "Message": "Test job accepted" if test else "OK"}
+
+    # --- validation ---------------------------------------------------------------------------
+    def validate(self, message: dict) -> None:
+        unknown = sorted(set(message) - FIELDS)
+        if unknown:
+            raise Reject(300, f"Invalid email request: unknown field '{unknown[0]}'.")
+        sender_raw = message.get("From")
+        sender = address(sender_raw) if isinstance(sender_raw, str) else None
+        if sender is None:
+            raise Reject(300, f"Invalid 'From' address: '{sender_raw or ''}'.")
+        to, cc, bcc = (recipients(message, f) for f in ("To", "Cc", "Bcc"))
+        if not to:
+            raise Reject(300, "Zero recipients specified")
+        recipients(message, "ReplyTo")  # validated like the others, but not a recipient
+        if not isinstance(message.get("Subject"), str) or not message["Subject"].strip():
+            raise Reject(300, "Invalid email request: 'Subject' is required.")
+        for field in ("HtmlBody", "TextBody", "Tag"):
+            if message.get(field) is not None and not isinstance(message[field], str):
+                raise Reject(300, f"Invalid email request: '{field}' must be a string.")
+        if not (message.get("HtmlBody") or message.get("TextBody")):
+            raise Reject(300, "Provide either email TextBody or HtmlBody or both.")
+        self.check_options(message)
+
+        if sender in self.unconfirmed:
+            raise Reject(401, f"Sender signature not confirmed: the 'From' address you supplied "
+                              f"({sender_raw}) has not been confirmed yet.")
+        if sender not in self.senders and "@" + sender.rsplit("@", 1)[1] not in self.senders:
+            raise Reject(400, f"The 'From' address you supplied ({sender_raw}) is not a Sender "
+                              "Signature on your account. Please add and confirm this address "
+                              "in order to be able to use it in the 'From' field of your "
+                              "messages.")
+        stream = message.get("MessageStream", "outbound")
+        if stream not in STREAMS:
+            raise Reject(1235, f"The message stream '{stream}' does not exist on this server.")
+        inactive = [r for r in to + cc + bcc if r in self.inactive]
+        if inactive:
+            raise Reject(406, "You tried to send to recipient(s) that have been marked as "
+                              f"inactive. Found inactive addresses: {', '.join(inactive)}. "
+                              "Inactive recipients are ones that have generated a hard bounce, "
+                              "a spam complaint, or a manual suppression.")
+
+    @staticmethod
+    def check_options(message: dict) -> None:
+        headers = message.get("Headers")
+        if headers is not None and not (isinstance(headers, list) and all(
+                isinstance(h, dict) and set(h) == {"Name", "Value"}
+                and all(isinstance(v, str) for v in h.values()) for h in headers)):
+            raise Reject(300, "Invalid email request: 'Headers' must be a list of "
+                              "{\"Name\", \"Value\"} string pairs.")
+        if "TrackOpens" in message and not isinstance(message["TrackOpens"], bool):
+            raise Reject(300, "Invalid email request: 'TrackOpens' must be true or false.")
+        if "TrackLinks" in message and message["TrackLinks"] not in TRACK_LINKS:
+            raise Reject(300, "Invalid email request: 'TrackLinks' must be one of "
+                              f"{', '.join(TRACK_LINKS)}.")
+        metadata = message.get("Metadata")
+        if metadata is not None and not (isinstance(metadata, dict) and all(
+                isinstance(v, str) for v in metadata.values())):
+            raise Reject(300, "Invalid email request: 'Metadata' must be an object of strings.")
+        attachments = message.get("Attachments")
+        if attachments is not None and not (isinstance(attachments, list) and all(
+                isinstance(a, dict) and all(isinstance(a.get(k), str)
+                                            for k in ("Name", "Content", "ContentType"))
+                for a in attachments)):
+            raise Reject(300, "Invalid email request: each attachment needs 'Name', 'Content' "
+                              "and 'ContentType'.")
+
+    # --- control ------------------------------------------------------------------------------
+    def control_error(self, spec: dict) -> Response:
+        status = spec["status"]
+        body = spec.get("body", DEFAULT_FAIL_BODIES.get(
+            status, {"ErrorCode": status, "Message": "Injected failure (fake Postmark)."}))
+        return Response.json(status, body, spec.get("headers"))
+
+
+def main() -> int:
+    parser = fakehttp.argument_parser("Fake Postmark API for tests.")
+    parser.add_argument("--server-token", required=True)
+    parser.add_argument("--sender", action="append", default=[],
+                        help="a confirmed sender signature: an address, or @domain for a whole "
+                             "verified domain (repeatable)")
+    parser.add_argument("--unconfirmed-sender", action="append", default=[],
+                        help="a sender signature not confirmed yet (ErrorCode 401; repeatable)")
+    parser.add_argument("--inactive-recipient", action="append", default=[],
+                        help="a suppressed recipient (ErrorCode 406; repeatable)")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="GET /server reports DeliveryType Sandbox")
+    args = parser.parse_args()
+    return fakehttp.serve(Postmark(args), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,404 @@
+#!/usr/bin/python3
+"""Fake Resend HTTP API (https://api.resend.com) for Cachicamo's tests.
+
+Speaks the contract in /work/shared/design/providers.md ("Resend"): POST /emails,
+POST /emails/batch, GET /domains, Bearer API keys, the User-Agent requirement, Idempotency-Key,
+rate-limit headers and the {"statusCode","message","name"} error shape. Plus the shared
+/__control/ fault-injection API (see fakehttp.py).
+
+It must never accept a request the real Resend would refuse: where the real rule is unknown it is
+at least as strict (unknown fields, Content-Type, byte-exact idempotent replays). It keeps no
+state beyond the run except the accepted emails written to STATE_DIR/<id>.json.
+
+Usage:
+  /usr/bin/python3 tests/fakes/resend.py --port 0 --state-dir DIR --api-key KEY [--api-key KEY2]
+      [--restricted-key KEY] [--domain NAME:STATUS ...] [--account-email ADDR]
+      [--rate-limit N] [--tls-cert server.pem --tls-key server.key] [--host 127.0.0.1]
+"""
+
+import re
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+import fakehttp
+from fakehttp import Request, Response
+
+DOMAIN_STATUSES = ("pending", "verified", "failed", "not_started", "partially_verified",
+                   "partially_failed")
+SANDBOX_SENDER = "onboarding@resend.dev"
+# Resend's test inboxes (providers.md): the sandbox sender may send to them, "+label" allowed.
+TEST_RECIPIENT = re.compile(r"^(delivered|bounced)(\+[^@]*)?@resend\.dev$", re.IGNORECASE)
+
+EMAIL_FIELDS = {"from", "to", "subject", "html", "text", "cc", "bcc", "reply_to", "headers",
+                "tags", "attachments", "scheduled_at"}
+BATCH_FORBIDDEN = ("attachments", "scheduled_at")
+MAX_RECIPIENTS = 50
+MAX_BATCH = 100
+
+ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+NAMED_ADDRESS = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]+)>$")
+TAG_PART = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+DEFAULT_FAIL_NAMES = {400: "validation_error", 401: "missing_api_key", 403: "validation_error",
+                      404: "not_found", 409: "concurrent_idempotent_requests",
+                      422: "validation_error", 429: "rate_limit_exceeded",
+                      500: "internal_server_error", 503: "service_unavailable"}
+
+
+class Reject(Exception):
+    """A request (or one email of a batch) refused with Resend's error shape."""
+
+    def __init__(self, status: int, name: str, message: str, headers: dict = None):
+        super().__init__(message)
+        self.status, self.name, self.message, self.headers = status, name, message, headers
+
+    def response(self) -> Response:
+        return error(self.status, self.name, self.message, self.headers)
+
+
+def error(status: int, name: str, message: str, headers: dict = None) -> Response:
+    return Response.json(status, {"statusCode": status, "message": message, "name": name}, headers)
+
+
+def parse_address(value) -> str:
+    """The bare address of "addr" or "Name <addr>" (lower-cased), or None if malformed."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    named = NAMED_ADDRESS.match(value)
+    addr = named.group("addr").strip() if named else value
+    return addr.lower() if ADDRESS.match(addr) else None
+
+
+class Resend(fakehttp.Provider):
+    send_paths = ("/emails", "/emails/batch")
+
+    def __init__(self, args):
+        super().__init__(args.state_dir)
+        self.full_keys = set(args.api_key)
+        self.restricted_keys = set(args.restricted_key)
+        self.account_email = args.account_email.lower() if args.account_email else None
+        self.rate_limit = args.rate_limit
+        created = datetime.now(timezone.utc).isoformat()
+        self.domains = [{"id": str(uuid.uuid4()), "name": name.lower(), "status": status,
+                         "created_at": created, "region": "us-east-1"}
+                        for name, status in args.domain]
+        self.verified = {d["name"] for d in self.domains if d["status"] == "verified"}
+        self.lock = threading.Lock()
+        # (path, key) -> {"request": body bytes, "answer": (status, body bytes) or None}
+        self.idempotency = {}
+        self.window = (0, 0)  # (second, requests counted in it) for the rate limit
+
+    # --- the API ------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        # Resend's edge blocks requests without a User-Agent before they reach the API: plain
+        # text, not the API's JSON error shape (Cloudflare "error code: 1010").
+        if not (req.header("user-agent") or "").strip():
+            return Response.text(403, "error code: 1010")
+        routes = {"/emails": {"POST": self.send_one}, "/emails/batch": {"POST": self.send_batch},
+                  "/domains": {"GET": self.list_domains}}
+        if req.path not in routes:
+            return error(404, "not_found", "The requested endpoint does not exist.")
+        handler = routes[req.path].get(req.method)
+        if handler is None:
+            return error(405, "method_not_allowed", "Method is not allowed for the requested path.")
+        try:
+            key = self.authenticate(req)
+            self.count_request()
+            return handler(req, key)
+        except Reject as e:
+            return e.response()
+
+    def authenticate(self, req: Request) -> str:
+        scheme, _, key = (req.header("authorization") or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise Reject(401, "missing_api_key", "Missing API key in the authorization header")
+        key = key.strip()
+        if key not in self.full_keys and key not in self.restricted_keys:
+            raise Reject(401, "validation_error", "API key is invalid")
+        return key
+
+    def count_request(self) -> None:
+        """Per-team rate limit over one-second windows, like Resend's (default 2-5 req/s)."""
+        now = int(time.time())
+        with self.lock:
+            second, count = self.window
+            count = count + 1 if second == now else 1
+            self.window = (now, count)
+        if count > self.rate_limit:
+            raise Reject(429, "rate_limit_exceeded",
+                         "Too many requests. You can only make "
+                         f"{self.rate_limit} requests per second. See rate limit response "
+                         "headers for more information.", {"retry-after": "1"})
+
+    def extra_headers(self, req: Request) -> dict:
+        with self.lock:
+            second, count = self.window
+        used = count if second == int(time.time()) else 0
+        # Windows are one second long, so the current one always resets within a second.
+        return {"ratelimit-limit": str(self.rate_limit),
+                "ratelimit-remaining": str(max(self.rate_limit - used, 0)),
+                "ratelimit-reset": "1"}
+
+    def list_domains(self, req: Request, key: str) -> Response:
+        if key in self.restricted_keys:
+            raise Reject(401, "restricted_api_key",
+                         "This API key is restricted to only send emails")
+        return Response.json(200, {"object": "list", "has_more": False, "data": self.domains})
+
+    def send_one(self, req: Request, key: str) -> Response:
+        def process():
+            self.validate(req.json)
+            return Response.json(200, {"id": self.store(req, req.json)})
+        return self.idempotent(req, process)
+
+    def send_batch(self, req: Request, key: str) -> Response:
+        mode = (req.header("x-batch-validation") or "strict").strip().lower()
+        if mode not in ("strict", "permissive"):
+            raise Reject(422, "validation_error",
+                         "Invalid `x-batch-validation` header: use `strict` or `permissive`.")
+
+        def process():
+            emails = req.json
+            if not isinstance(emails, list) or not emails:
+                raise Reject(422, "validation_error",
+                             "The batch body must be a non-empty array of emails.")
+            if len(emails) > MAX_BATCH:
+                raise Reject(422, "validation_error",
+                             f"Too many emails in the batch: {len(emails)} (the maximum is "
+                             f"{MAX_BATCH}).")
+            errors = []
+            for index, email in enumerate(emails):
+                try:
+                    self.validate(email, batch=True)
+                except Reject as e:
+                    if mode == "strict":  # all-or-nothing: nothing is sent
+                        raise Reject(e.status, e.name, f"emails[{index}]: {e.message}") from None
+                    errors.append({"index": index, "message": e.message})
+            failed = {e["index"] for e in errors}
+            data = [{"id": self.store(req, email)}
+                    for index, email in enumerate(emails) if index not in failed]
+            body = {"data": data}
+            if mode == "permissive":
+                body["errors"] = errors
+            return Response.json(200, body)
+        return self.idempotent(req, process)
+
+    # --- idempotency ------------------------------------------------------------------------
+    def idempotent(self, req: Request, process) -> Response:
+        """Run process() at most once per Idempotency-Key (per endpoint), as Resend does."""
+        if req.media_type("content-type") != "application/json":
+            raise Reject(400, "validation_error",
+                         "Invalid `Content-Type` header: expected `application/json`.")
+        if req.json is Request.NO_JSON:
+            raise Reject(400, "validation_error", "The request body is not valid JSON.")
+        key = req.header("idempotency-key")
+        if key is None:
+            req.hold()
+            return self.run(process)
+        if not 1 <= len(key) <= 256:
+            raise Reject(400, "invalid_idempotency_key", "The key must be between 1-256 chars.")
+        slot = (req.path, key)
+        with self.lock:
+            seen = self.idempotency.get(slot)
+            if seen is None:
+                self.idempotency[slot] = {"request": req.body, "answer": None}
+        if seen is not None:
+            # Byte-exact comparison: stricter than a semantic one, so a client that re-serializes
+            # differently on retry is caught here rather than by a surprise 409 in production.
+            if seen["request"] != req.body:
+                raise Reject(409, "invalid_idempotent_request",
+                             "Same idempotency key used with a different request payload.")
+            if seen["answer"] is None:
+                raise Reject(409, "concurrent_idempotent_requests",
+                             "Same idempotency key used while original request is still in "
+                             "progress.")
+            status, body = seen["answer"]
+            return Response(status, body, "application/json; charset=utf-8")
+        req.hold()  # an injected stall keeps the key "in flight"
+        resp = self.run(process)
+        with self.lock:
+            if 200 <= resp.status < 300:
+                self.idempotency[slot]["answer"] = (resp.status, resp.body)
+            else:
+                # Only accepted requests are remembered: a retry after an error is a new attempt.
+                del self.idempotency[slot]
+        return resp
+
+    @staticmethod
+    def run(process) -> Response:
+        try:
+            return process()
+        except Reject as e:
+            return e.response()
+
+    # --- validation ---------------------------------------------------------------------------
+    def validate(self, email, batch: bool = False) -> None:
+        if not isinstance(email, dict):
+            raise Reject(422, "validation_error",
+                         "Each email of a batch must be a JSON object." if batch
+                         else "The request body must be a JSON object.")
+        unknown = sorted(set(email) - EMAIL_FIELDS)
+        if unknown:
+            raise Reject(422, "validation_error", f"Unknown field `{unknown[0]}`.")
+        if batch:
+            for field in BATCH_FORBIDDEN:
+                if field in email:
+                    raise Reject(422, "validation_error",
+                                 f"The `{field}` field is not supported in batch emails.")
+        for field in ("from", "to", "subject"):
+            if email.get(field) in (None, "", []):
+                raise Reject(422, "missing_required_field", f"Missing `{field}` field.")
+        if all(email.get(f) in (None, "") for f in ("html", "text")):
+            raise Reject(422, "missing_required_field", "Missing `html` or `text` field.")
+        for field in ("subject", "html", "text", "scheduled_at"):
+            if email.get(field) is not None and not isinstance(email[field], str):
+                raise Reject(422, "validation_error", f"The `{field}` field must be a string.")
+
+        sender = parse_address(email["from"])
+        if sender is None:
+            raise Reject(422, "validation_error",
+                         "Invalid `from` field. The email address needs to follow the "
+                         "`email@example.com` or `Name <email@example.com>` format.")
+        recipients = []
+        for field in ("to", "cc", "bcc", "reply_to"):
+            addresses = self.address_list(email, field)
+            if field != "reply_to":
+                recipients += addresses
+        self.check_headers(email.get("headers"))
+        self.check_tags(email.get("tags"))
+        self.check_attachments(email.get("attachments"))
+        self.check_sender(sender, recipients)
+
+    @staticmethod
+    def address_list(email: dict, field: str) -> list:
+        value = email.get(field)
+        if value is None:
+            return []
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list):
+            raise Reject(422, "validation_error",
+                         f"The `{field}` field must be a string or an array of strings.")
+        if len(values) > MAX_RECIPIENTS:
+            raise Reject(422, "validation_error",
+                         f"Too many recipients in `{field}`: {len(values)} (the maximum is "
+                         f"{MAX_RECIPIENTS}).")
+        addresses = [parse_address(v) for v in values]
+        for raw, addr in zip(values, addresses):
+            if addr is None:
+                raise Reject(422, "validation_error",
+                             f"Invalid `{field}` field. The email address needs to follow the "
+                             "`email@example.com` or `Name <email@example.com>` format: "
+                             f"{raw!r}.")
+        return addresses
+
+    @staticmethod
+    def check_headers(headers) -> None:
+        if headers is None:
+            return
+        if not isinstance(headers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+            raise Reject(422, "validation_error",
+                         "The `headers` field must be an object of string values.")
+
+    @staticmethod
+    def check_tags(tags) -> None:
+        if tags is None:
+            return
+        if not isinstance(tags, list):
+            raise Reject(422, "validation_error", "The `tags` field must be an array.")
+        for tag in tags:
+            if not (isinstance(tag, dict) and set(tag) <= {"name", "value"} and "name" in tag):
+                raise Reject(422, "validation_error",
+                             "Each tag must be an object with a `name` and a `value`.")
+            for part in ("name", "value"):
+                if part in tag and not (isinstance(tag[part], str) and TAG_PART.match(tag[part])):
+                    raise Reject(422, "validation_error",
+                                 f"The tag {part} {tag[part]!r} must only contain ASCII letters "
+                                 "(a-z, A-Z), numbers (0-9), underscores (_), or dashes (-), and "
+                                 "be at most 256 characters long.")
+
+    @staticmethod
+    def check_attachments(attachments) -> None:
+        if attachments is None:
+            return
+        if not isinstance(attachments, list):
+            raise Reject(422, "validation_error", "The `attachments` field must be an array.")
+        for attachment in attachments:
+            if not (isinstance(attachment, dict)
+                    and isinstance(attachment.get("content") or attachment.get("path"), str)):
+                raise Reject(422, "invalid_attachment",
+                             "Attachment must have either a `content` or `path`.")
+
+    def check_sender(self, sender: str, recipients: list) -> None:
+        if sender == SANDBOX_SENDER:
+            # The sandbox sender only reaches the account owner and Resend's test inboxes.
+            allowed = [r for r in recipients
+                       if r == self.account_email or TEST_RECIPIENT.match(r)]
+            if len(allowed) != len(recipients):
+                owner = self.account_email or "your own email address"
+                raise Reject(403, "validation_error",
+                             f"You can only send testing emails to your own email address "
+                             f"({owner}). To send emails to other recipients, please verify a "
+                             "domain at resend.com/domains, and change the `from` address to an "
+                             "email using this domain.")
+            return
+        domain = sender.rsplit("@", 1)[1]
+        if domain not in self.verified:
+            raise Reject(403, "validation_error",
+                         f"The {domain} domain is not verified. Please, add and verify your "
+                         "domain on https://resend.com/domains")
+
+    # --- bookkeeping --------------------------------------------------------------------------
+    def store(self, req: Request, email: dict) -> str:
+        email_id = str(uuid.uuid4())
+        self.state.add_email({"id": email_id, "endpoint": req.path,
+                              "idempotency_key": req.header("idempotency-key"),
+                              "payload": email})
+        return email_id
+
+    def control_error(self, spec: dict) -> Response:
+        status = spec["status"]
+        headers = dict(spec.get("headers", {}))
+        if status == 429 and not any(k.lower() == "retry-after" for k in headers):
+            headers["retry-after"] = "1"  # Resend always says when to come back on 429
+        return error(status, spec.get("name", DEFAULT_FAIL_NAMES.get(status, "application_error")),
+                     spec.get("message", "Injected failure (fake Resend control API)."), headers)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.idempotency.clear()
+            self.window = (0, 0)
+
+
+def domain_arg(value: str):
+    name, _, status = value.rpartition(":")
+    if not name or status not in DOMAIN_STATUSES:
+        raise ValueError(value)
+    return name, status
+
+
+def main() -> int:
+    parser = fakehttp.argument_parser("Fake Resend API for tests.")
+    parser.add_argument("--api-key", action="append", required=True,
+                        help="a full-access API key (repeatable)")
+    parser.add_argument("--restricted-key", action="append", default=[],
+                        help="a sending-only API key (repeatable)")
+    parser.add_argument("--domain", action="append", default=[], type=domain_arg,
+                        metavar="NAME:STATUS", help=f"STATUS in {'|'.join(DOMAIN_STATUSES)}")
+    parser.add_argument("--account-email",
+                        help="the account owner, the only outside recipient "
+                             f"{SANDBOX_SENDER} may send to")
+    parser.add_argument("--rate-limit", type=int, default=100,
+                        help="requests per second before 429 rate_limit_exceeded (default 100, "
+                             "generous so that tests not about rate limits never hit it)")
+    args = parser.parse_args()
+    return fakehttp.serve(Resend(args), args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

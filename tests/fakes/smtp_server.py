@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+"""A real SMTP submission server (aiosmtpd) for Cachicamo's tests, behaving like Gmail's.
+
+Security modes (providers.md "SMTP"): `starttls` (port-587 style: STARTTLS offered and required
+before AUTH/MAIL), `implicit` (port-465 style: TLS from the first byte), `none` (plain text, tests
+only). AUTH PLAIN/LOGIN is always required before MAIL. Every accepted message is written to
+MAILDIR as <n>-<unixnanos>.json (envelope) then <n>-<unixnanos>.eml (the DATA bytes), each
+atomically, so a reader that sees the .eml can read both. The .eml holds the DATA bytes as the
+client meant them (CRLF kept, dot-stuffing undone).
+
+Faults are chosen by the recipient's local part (case-insensitive, "+label" allowed), so tests
+need no control channel:
+  reject550@   RCPT -> 550 5.1.1 The email account that you tried to reach does not exist
+  tempfail@    RCPT -> 451 4.3.0 Temporary failure, try again later
+  relaydenied@ RCPT -> 550 5.7.1 Relaying denied
+  stall@       no answer for 120 s after DATA's final dot, then 451 (message not kept)
+  drop@        connection closed right after DATA's final dot, no answer (message not kept)
+--fail-first N: the first N messages (across connections) get 421 at the end of DATA and the
+connection is closed, as a server that is shutting down would.
+
+It must never accept what a real submission server would refuse: no MAIL without AUTH, no AUTH or
+MAIL in clear in starttls mode. Nothing per message is slow (no fsync), so a benchmark can push
+thousands of messages through one pooled connection.
+
+Usage:
+  /usr/bin/python3 tests/fakes/smtp_server.py --security starttls|implicit|none --user USER
+      --password PASS --maildir DIR [--cert server.pem --key server.key] [--port 0]
+      [--host 127.0.0.1] [--fail-first N]
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import logging
+import os
+import signal
+import ssl
+import sys
+import time
+import warnings
+
+import traceback
+
+from aiosmtpd.smtp import SMTP, AuthResult, TLSSetupException
+
+STALL_SECONDS = 120
+RCPT_FAULTS = {
+    "reject550": "550 5.1.1 The email account that you tried to reach does not exist",
+    "tempfail": "451 4.3.0 Temporary failure, try again later",
+    "relaydenied": "550 5.7.1 Relaying denied",
+}
+BAD_CREDENTIALS = "535 5.7.8 Username and Password not accepted"
+STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
+
+
+def fault_of(address: str) -> str:
+    """The fault name selected by an address's local part ("Reject550+x@y" -> "reject550")."""
+    return address.rpartition("@")[0].split("+", 1)[0].lower()
+
+
+class Maildir:
+    """Writes accepted messages; numbering is shared by all connections."""
+
+    def __init__(self, path: str):
+        self.path = path
+        os.makedirs(path, exist_ok=True)
+        self.numbers = itertools.count(1)
+
+    def _write(self, name: str, data: bytes) -> None:
+        tmp = os.path.join(self.path, "." + name + ".tmp")  # dot: invisible to *.eml globs
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, os.path.join(self.path, name))
+
+    def store(self, envelope, session, tls: bool) -> int:
+        n = next(self.numbers)
+        stem = f"{n}-{time.time_ns()}"
+        meta = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                "auth_user": session.auth_data, "tls": tls}
+        self._write(stem + ".json", json.dumps(meta).encode())
+        self._write(stem + ".eml", envelope.original_content)
+        return n
+
+
+class Handler:
+    """aiosmtpd hooks: credentials, recipient faults, DATA faults and storage."""
+
+    def __init__(self, args, maildir: Maildir):
+        self.user, self.password = args.user, args.password
+        self.implicit_tls = args.security == "implicit"
+        self.maildir = maildir
+        self.fail_first = args.fail_first
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = (auth_data.login.decode("utf-8", "replace") == self.user
+              and auth_data.password.decode("utf-8", "replace") == self.password)
+        if ok:
+            return AuthResult(success=True, auth_data=self.user)
+        return AuthResult(success=False, handled=False, message=BAD_CREDENTIALS)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        status = RCPT_FAULTS.get(fault_of(address))
+        if status:
+            return status
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.fail_first > 0:
+            self.fail_first -= 1
+            await server.push("421 4.7.0 Try again later, closing connection.")
+            await close_and_wait(server, abort=False)
+        faults = {fault_of(r) for r in envelope.rcpt_tos}
+        if "drop" in faults:
+            await close_and_wait(server, abort=True)
+        if "stall" in faults:
+            await asyncio.sleep(STALL_SECONDS)
+            return "451 4.4.2 Timeout while processing the message, it was not accepted"
+        tls = self.implicit_tls or session.ssl is not None
+        n = self.maildir.store(envelope, session, tls)
+        return f"250 2.0.0 OK queued as {n:08X}"
+
+    async def handle_exception(self, error):
+        # A client refusing our certificate is an expected test scenario (aiosmtpd then closes
+        # the connection); anything else is a bug in this fake and must show on stderr.
+        if not isinstance(error, TLSSetupException):
+            traceback.print_exception(error)
+        return "451 4.3.0 Internal error in the fake server"
+
+
+async def close_and_wait(server, abort: bool):
+    """Close the connection and never return: aiosmtpd cancels the session when it notices."""
+    if abort:
+        server.transport.abort()  # no FIN handshake, no answer: the client sees a reset/EOF
+    else:
+        server.transport.close()  # flushes what was pushed, then closes
+    await asyncio.get_running_loop().create_future()
+
+
+class FakeSMTP(SMTP):
+    """aiosmtpd's SMTP with Gmail's wording for commands sent before STARTTLS (aiosmtpd's own
+    require_starttls answers without the 5.7.0 enhanced code, and AUTH with 538)."""
+
+    def __init__(self, handler, *, starttls_required: bool, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.starttls_required = starttls_required
+
+    async def _starttls_missing(self) -> bool:
+        if self.starttls_required and self.session.ssl is None:
+            await self.push(STARTTLS_FIRST)
+            return True
+        return False
+
+    async def smtp_AUTH(self, arg):
+        if not await self._starttls_missing():
+            await super().smtp_AUTH(arg)
+
+    async def smtp_MAIL(self, arg):
+        if not await self._starttls_missing():
+            await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg):
+        if not await self._starttls_missing():
+            await super().smtp_RCPT(arg)
+
+    async def smtp_DATA(self, arg):
+        if not await self._starttls_missing():
+            await super().smtp_DATA(arg)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="Fake SMTP submission server for tests.")
+    parser.add_argument("--security", choices=("starttls", "implicit", "none"), required=True)
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--maildir", required=True)
+    parser.add_argument("--cert", help="server certificate (PEM), for starttls/implicit")
+    parser.add_argument("--key", help="private key of --cert")
+    parser.add_argument("--port", type=int, default=0, help="0 = pick a free port")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--fail-first", type=int, default=0, metavar="N",
+                        help="answer 421 at the end of DATA to the first N messages")
+    args = parser.parse_args()
+    if args.security != "none" and not (args.cert and args.key):
+        parser.error(f"--security {args.security} needs --cert and --key")
+    return args
+
+
+async def serve(args) -> None:
+    tls = None
+    if args.security != "none":
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.cert, args.key)
+    handler = Handler(args, Maildir(args.maildir))
+
+    def protocol():
+        return FakeSMTP(
+            handler,
+            starttls_required=args.security == "starttls",
+            tls_context=tls if args.security == "starttls" else None,  # offers STARTTLS
+            # In starttls mode AUTH is only advertised once TLS is up; with implicit TLS the
+            # whole connection is encrypted (aiosmtpd cannot tell), and `none` is plain on purpose.
+            auth_require_tls=args.security == "starttls",
+            auth_required=True,
+            authenticator=handler.authenticate,
+            enable_SMTPUTF8=True,
+            hostname="localhost",  # aiosmtpd would otherwise resolve the FQDN per connection
+            ident="Cachicamo test ESMTP",
+        )
+
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(protocol, args.host, args.port,
+                                      ssl=tls if args.security == "implicit" else None)
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"LISTENING {server.sockets[0].getsockname()[1]}", flush=True)
+    await stop.wait()
+    server.close()
+    # asyncio.run() then cancels the open sessions (including stalled ones).
+
+
+def main() -> int:
+    args = parse_args()
+    # aiosmtpd logs every connection and warns (per connection) that AUTH without TLS is unsafe,
+    # which `none` mode does on purpose: keep stderr for real problems.
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+    asyncio.run(serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
