@@ -27,12 +27,14 @@ pub fn repo_root() -> PathBuf {
         .to_owned()
 }
 
-/// The app binary the build step produced; `CACHICAMO_APP` points elsewhere (the release build
-/// for benchmarks, an installed package).
+/// The app binary the build step produced (`tauri build`, which embeds the UI; a plain
+/// `cargo build` binary would load the dev server instead). `.ci/test` keeps it aside in
+/// `target/e2e/` and says so through `CACHICAMO_APP`, which may also name a release build or an
+/// installed package.
 pub fn app_binary() -> PathBuf {
     std::env::var_os("CACHICAMO_APP")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/debug/cachicamo"))
+        .unwrap_or_else(|| repo_root().join("target/e2e/cachicamo"))
 }
 
 fn on_path(program: &str) -> Option<PathBuf> {
@@ -194,6 +196,8 @@ impl AppUnderTest {
         let driver_log =
             std::fs::File::create(data_dir.path().join("tauri-driver.log")).expect("driver log");
         let mut command = Command::new("tauri-driver");
+        // Its own process group, so stopping it also stops the WebKitWebDriver it starts.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         command
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
@@ -207,10 +211,14 @@ impl AppUnderTest {
             }
         }
         let driver = command.spawn().expect("tauri-driver starts");
-        assert!(
-            wait_for_port(port, Duration::from_secs(15)),
-            "tauri-driver did not listen on port {port}"
-        );
+        // tauri-driver proxies to WebKitWebDriver, which it starts itself: a session requested
+        // before both listen is cut off mid-request.
+        for (what, port) in [("tauri-driver", port), ("WebKitWebDriver", native_port)] {
+            assert!(
+                wait_for_port(port, Duration::from_secs(30)),
+                "{what} did not listen on port {port}"
+            );
+        }
         Self {
             data_dir,
             driver,
@@ -245,9 +253,19 @@ impl AppUnderTest {
 }
 
 impl Drop for AppUnderTest {
+    /// Stories run one at a time, so any app process still alive here is this story's: a story
+    /// that failed midway must not leave one behind for the next to hand over to.
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-9", "--", &group]).status();
         let _ = self.driver.wait();
+        for pid in app_pids() {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !app_pids().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
