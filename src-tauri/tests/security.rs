@@ -137,6 +137,12 @@ const ALLOWED_ENV: &[&str] = &[
     "CACHICAMO_DATA_DIR",
     // Log verbosity (tracing's filter syntax).
     "CACHICAMO_LOG",
+    // Provider API base URLs (tests' fake servers, company proxies); plain http on loopback only.
+    "CACHICAMO_RESEND_API_URL",
+    "CACHICAMO_POSTMARK_API_URL",
+    // How long a provider call and its connection may take (seconds).
+    "CACHICAMO_MAIL_TIMEOUT_SECS",
+    "CACHICAMO_MAIL_CONNECT_TIMEOUT_SECS",
 ];
 
 fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -12,7 +12,10 @@ use rusqlite::{Connection, Transaction};
 use rusqlite_migration::{Migrations, M};
 
 /// Append-only: never edit or reorder an entry once it has shipped; add a new one instead.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_settings.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../migrations/0001_settings.sql")),
+    M::up(include_str!("../migrations/0002_email_service.sql")),
+];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker and
 /// the UI share the file).

@@ -5,7 +5,9 @@
 
 pub mod db;
 pub mod locale;
+pub mod mail;
 pub mod paths;
+pub mod secrets;
 pub mod settings;
 
 pub use db::{Database, DbError};

@@ -1,0 +1,562 @@
+//! The email service the owner configures in Integraciones: which provider, its settings, and
+//! the sender. Also the form as typed, and its validation (the UI may check early; this is the
+//! rule). Secrets are not part of the configuration: they live in the keychain.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::address::{clean_display_name, EmailAddress};
+use crate::secrets::{SecretSlot, Sensitive};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Resend,
+    Postmark,
+    Smtp,
+}
+
+impl Provider {
+    pub fn secret_slot(self) -> SecretSlot {
+        match self {
+            Provider::Resend => SecretSlot::ResendApiKey,
+            Provider::Postmark => SecretSlot::PostmarkServerToken,
+            Provider::Smtp => SecretSlot::SmtpPassword,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Provider::Resend => "resend",
+            Provider::Postmark => "postmark",
+            Provider::Smtp => "smtp",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Provider> {
+        [Provider::Resend, Provider::Postmark, Provider::Smtp]
+            .into_iter()
+            .find(|p| p.code() == code)
+    }
+}
+
+/// How the SMTP connection is protected. Chosen explicitly, never guessed from the port:
+/// lettre's implicit-TLS relay on 587 fails with a cryptic "corrupt message".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required), usually port 587.
+    Starttls,
+    /// TLS from the first byte ("SSL/TLS"), usually port 465.
+    Tls,
+    /// No encryption: the password travels in clear. Only for local relays.
+    None,
+}
+
+impl SmtpSecurity {
+    pub fn code(self) -> &'static str {
+        match self {
+            SmtpSecurity::Starttls => "starttls",
+            SmtpSecurity::Tls => "tls",
+            SmtpSecurity::None => "none",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SmtpSecurity> {
+        [
+            SmtpSecurity::Starttls,
+            SmtpSecurity::Tls,
+            SmtpSecurity::None,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    /// A port that almost certainly speaks the other mode (465 is implicit TLS; 587 and 25
+    /// start in plain text). Other ports (2525…) are taken as typed.
+    pub fn contradicts(self, port: u16) -> bool {
+        matches!(
+            (self, port),
+            (SmtpSecurity::Starttls, 465) | (SmtpSecurity::Tls, 587 | 25)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderSettings {
+    Resend,
+    Postmark { message_stream: String },
+    Smtp(SmtpSettings),
+}
+
+impl ProviderSettings {
+    pub fn provider(&self) -> Provider {
+        match self {
+            ProviderSettings::Resend => Provider::Resend,
+            ProviderSettings::Postmark { .. } => Provider::Postmark,
+            ProviderSettings::Smtp(_) => Provider::Smtp,
+        }
+    }
+}
+
+/// Who the customer sees the email from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub address: EmailAddress,
+    pub name: Option<String>,
+    pub reply_to: Option<EmailAddress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailServiceConfig {
+    pub settings: ProviderSettings,
+    pub sender: Sender,
+}
+
+impl EmailServiceConfig {
+    pub fn provider(&self) -> Provider {
+        self.settings.provider()
+    }
+}
+
+pub const DEFAULT_MESSAGE_STREAM: &str = "outbound";
+
+/// The form as the user filled it in. A secret left empty keeps the one already saved for the
+/// same provider.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailServiceForm {
+    pub provider: Provider,
+    pub sender_address: String,
+    #[serde(default)]
+    pub sender_name: String,
+    #[serde(default)]
+    pub reply_to: String,
+    /// Resend API key or Postmark server token; `null` keeps the saved one.
+    #[ts(type = "string | null")]
+    #[serde(default)]
+    pub api_key: Option<Sensitive<String>>,
+    #[serde(default)]
+    pub message_stream: String,
+    #[serde(default)]
+    pub smtp_host: String,
+    #[ts(type = "number | null")]
+    #[serde(default)]
+    pub smtp_port: Option<u32>,
+    #[serde(default = "default_security")]
+    pub smtp_security: SmtpSecurity,
+    #[serde(default)]
+    pub smtp_username: String,
+    /// `null` keeps the saved password.
+    #[ts(type = "string | null")]
+    #[serde(default)]
+    pub smtp_password: Option<Sensitive<String>>,
+    /// The user saw the port/security warning and wants this combination anyway.
+    #[serde(default)]
+    pub accept_port_mismatch: bool,
+}
+
+fn default_security() -> SmtpSecurity {
+    SmtpSecurity::Starttls
+}
+
+/// Why a field was refused; the UI words it next to the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldProblem {
+    Required,
+    InvalidEmail,
+    InvalidHost,
+    InvalidPort,
+    InvalidStream,
+    TooLong,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    pub field: String,
+    pub problem: FieldProblem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error("some fields are invalid: {0:?}")]
+    Fields(Vec<FieldError>),
+    #[error("port {port} usually needs the other security mode than {security:?}")]
+    PortContradictsSecurity { port: u16, security: SmtpSecurity },
+}
+
+/// A valid form: the configuration, and the secret typed in it (if any).
+#[derive(Debug)]
+pub struct ValidForm {
+    pub config: EmailServiceConfig,
+    pub secret: Option<Sensitive<String>>,
+}
+
+const MAX_FIELD: usize = 254;
+
+impl EmailServiceForm {
+    pub fn validate(self) -> Result<ValidForm, FormError> {
+        let mut errors = Vec::new();
+        let mut problem = |field: &str, problem: FieldProblem| {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                problem,
+            })
+        };
+
+        let address = parse_email(&self.sender_address, true, "senderAddress", &mut problem);
+        let reply_to = parse_email(&self.reply_to, false, "replyTo", &mut problem);
+        if self.sender_name.chars().count() > 2 * super::address::MAX_DISPLAY_NAME {
+            problem("senderName", FieldProblem::TooLong);
+        }
+
+        let (settings, secret) = match self.provider {
+            Provider::Resend => (Some(ProviderSettings::Resend), self.api_key),
+            Provider::Postmark => {
+                let stream = self.message_stream.trim();
+                let stream = if stream.is_empty() {
+                    DEFAULT_MESSAGE_STREAM
+                } else {
+                    stream
+                };
+                let valid = stream.len() <= 100
+                    && stream
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if !valid {
+                    problem("messageStream", FieldProblem::InvalidStream);
+                }
+                (
+                    Some(ProviderSettings::Postmark {
+                        message_stream: stream.to_owned(),
+                    }),
+                    self.api_key,
+                )
+            }
+            Provider::Smtp => {
+                let host = self.smtp_host.trim().trim_end_matches('.').to_lowercase();
+                if host.is_empty() {
+                    problem("smtpHost", FieldProblem::Required);
+                } else if !is_hostname(&host) {
+                    problem("smtpHost", FieldProblem::InvalidHost);
+                }
+                let port = match self.smtp_port {
+                    None => {
+                        problem("smtpPort", FieldProblem::Required);
+                        None
+                    }
+                    Some(port) => match u16::try_from(port) {
+                        Ok(port) if port > 0 => Some(port),
+                        _ => {
+                            problem("smtpPort", FieldProblem::InvalidPort);
+                            None
+                        }
+                    },
+                };
+                let username = self.smtp_username.trim().to_owned();
+                if username.is_empty() {
+                    problem("smtpUsername", FieldProblem::Required);
+                } else if username.len() > MAX_FIELD {
+                    problem("smtpUsername", FieldProblem::TooLong);
+                }
+                let settings = port.map(|port| {
+                    ProviderSettings::Smtp(SmtpSettings {
+                        host,
+                        port,
+                        security: self.smtp_security,
+                        username,
+                    })
+                });
+                (settings, self.smtp_password)
+            }
+        };
+        let secret = secret.filter(|s| !s.expose().trim().is_empty());
+        if let Some(secret) = &secret {
+            if secret.expose().len() > 4096 {
+                let field = match self.provider {
+                    Provider::Smtp => "smtpPassword",
+                    _ => "apiKey",
+                };
+                problem(field, FieldProblem::TooLong);
+            }
+        }
+
+        match (settings, address) {
+            (Some(settings), Some(address)) if errors.is_empty() => {
+                if let ProviderSettings::Smtp(smtp) = &settings {
+                    if smtp.security.contradicts(smtp.port) && !self.accept_port_mismatch {
+                        return Err(FormError::PortContradictsSecurity {
+                            port: smtp.port,
+                            security: smtp.security,
+                        });
+                    }
+                }
+                Ok(ValidForm {
+                    config: EmailServiceConfig {
+                        settings,
+                        sender: Sender {
+                            address,
+                            name: clean_display_name(&self.sender_name),
+                            reply_to,
+                        },
+                    },
+                    secret,
+                })
+            }
+            _ => Err(FormError::Fields(errors)),
+        }
+    }
+}
+
+fn parse_email(
+    raw: &str,
+    required: bool,
+    field: &str,
+    problem: &mut impl FnMut(&str, FieldProblem),
+) -> Option<EmailAddress> {
+    if raw.trim().is_empty() {
+        if required {
+            problem(field, FieldProblem::Required);
+        }
+        return None;
+    }
+    match raw.parse() {
+        Ok(address) => Some(address),
+        Err(_) => {
+            problem(field, FieldProblem::InvalidEmail);
+            None
+        }
+    }
+}
+
+/// A DNS name or an IP literal, as a mail server's address can be.
+fn is_hostname(host: &str) -> bool {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+/// Well-known providers' SMTP settings, so the owner picks "Gmail" instead of typing them.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpPreset {
+    pub id: String,
+    pub label: String,
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// Needs an app password when the account has 2-step verification.
+    pub app_password: bool,
+    /// Microsoft is retiring password sign-in for SMTP: warn before the owner relies on it.
+    pub basic_auth_retiring: bool,
+}
+
+pub fn smtp_presets() -> Vec<SmtpPreset> {
+    let preset =
+        |id: &str, label: &str, host: &str, port, security, app_password, retiring| SmtpPreset {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            host: host.to_owned(),
+            port,
+            security,
+            app_password,
+            basic_auth_retiring: retiring,
+        };
+    use SmtpSecurity::{Starttls, Tls};
+    vec![
+        preset(
+            "gmail",
+            "Gmail",
+            "smtp.gmail.com",
+            587,
+            Starttls,
+            true,
+            false,
+        ),
+        preset(
+            "microsoft365",
+            "Outlook / Microsoft 365",
+            "smtp.office365.com",
+            587,
+            Starttls,
+            false,
+            true,
+        ),
+        preset("zoho", "Zoho", "smtp.zoho.com", 465, Tls, false, false),
+        preset(
+            "yahoo",
+            "Yahoo",
+            "smtp.mail.yahoo.com",
+            465,
+            Tls,
+            true,
+            false,
+        ),
+        preset(
+            "icloud",
+            "iCloud",
+            "smtp.mail.me.com",
+            587,
+            Starttls,
+            true,
+            false,
+        ),
+    ]
+}
+
+/// Hosts whose 534/535 almost always means "use an app password".
+pub fn wants_app_password(host: &str) -> bool {
+    smtp_presets()
+        .iter()
+        .any(|p| p.app_password && (host == p.host || host.ends_with(&format!(".{}", p.host))))
+        || host.ends_with("gmail.com")
+        || host.ends_with("googlemail.com")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp_form() -> EmailServiceForm {
+        EmailServiceForm {
+            provider: Provider::Smtp,
+            sender_address: "ventas@mitienda.com".into(),
+            sender_name: "Ferretería José Peña".into(),
+            reply_to: String::new(),
+            api_key: None,
+            message_stream: String::new(),
+            smtp_host: "smtp.gmail.com".into(),
+            smtp_port: Some(587),
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: "ventas@mitienda.com".into(),
+            smtp_password: Some(Sensitive::new("app-password".into())),
+            accept_port_mismatch: false,
+        }
+    }
+
+    fn fields(err: FormError) -> Vec<(String, FieldProblem)> {
+        match err {
+            FormError::Fields(errors) => errors.into_iter().map(|e| (e.field, e.problem)).collect(),
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_complete_smtp_form_is_valid() {
+        let valid = smtp_form().validate().expect("valid");
+        assert_eq!(valid.config.provider(), Provider::Smtp);
+        assert_eq!(
+            valid.config.sender.name.as_deref(),
+            Some("Ferretería José Peña")
+        );
+        assert_eq!(
+            valid.secret.map(|s| s.expose().clone()).as_deref(),
+            Some("app-password")
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let form = EmailServiceForm {
+            sender_address: "ventas@".into(),
+            reply_to: "no es correo".into(),
+            smtp_host: "smtp gmail com".into(),
+            smtp_port: Some(70000),
+            smtp_username: "  ".into(),
+            ..smtp_form()
+        };
+        assert_eq!(
+            fields(form.validate().expect_err("invalid")),
+            vec![
+                ("senderAddress".into(), FieldProblem::InvalidEmail),
+                ("replyTo".into(), FieldProblem::InvalidEmail),
+                ("smtpHost".into(), FieldProblem::InvalidHost),
+                ("smtpPort".into(), FieldProblem::InvalidPort),
+                ("smtpUsername".into(), FieldProblem::Required),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_port_that_contradicts_the_security_mode_needs_consent() {
+        let form = EmailServiceForm {
+            smtp_port: Some(465),
+            ..smtp_form()
+        };
+        assert_eq!(
+            form.clone().validate().expect_err("warn"),
+            FormError::PortContradictsSecurity {
+                port: 465,
+                security: SmtpSecurity::Starttls
+            }
+        );
+        let accepted = EmailServiceForm {
+            accept_port_mismatch: true,
+            ..form
+        };
+        assert!(accepted.validate().is_ok());
+        for (security, port) in [(SmtpSecurity::Tls, 587), (SmtpSecurity::Tls, 25)] {
+            assert!(security.contradicts(port));
+        }
+        for (security, port) in [
+            (SmtpSecurity::Starttls, 2525),
+            (SmtpSecurity::Tls, 465),
+            (SmtpSecurity::Starttls, 587),
+            (SmtpSecurity::None, 25),
+        ] {
+            assert!(!security.contradicts(port), "{security:?} {port}");
+        }
+    }
+
+    #[test]
+    fn postmark_defaults_to_the_outbound_stream_and_refuses_odd_names() {
+        let form = EmailServiceForm {
+            provider: Provider::Postmark,
+            api_key: Some(Sensitive::new("token".into())),
+            ..smtp_form()
+        };
+        let valid = form.clone().validate().expect("valid");
+        assert_eq!(
+            valid.config.settings,
+            ProviderSettings::Postmark {
+                message_stream: "outbound".into()
+            }
+        );
+        let odd = EmailServiceForm {
+            message_stream: "mi stream!".into(),
+            ..form
+        };
+        assert_eq!(
+            fields(odd.validate().expect_err("invalid")),
+            vec![("messageStream".into(), FieldProblem::InvalidStream)]
+        );
+    }
+
+    #[test]
+    fn gmail_yahoo_and_icloud_want_app_passwords() {
+        assert!(wants_app_password("smtp.gmail.com"));
+        assert!(wants_app_password("smtp.mail.yahoo.com"));
+        assert!(wants_app_password("smtp.mail.me.com"));
+        assert!(!wants_app_password("mail.mitienda.com"));
+    }
+}

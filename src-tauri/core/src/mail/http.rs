@@ -1,0 +1,167 @@
+//! What the HTTP providers (Resend, Postmark) share: the client, base URLs and error mapping
+//! for the network itself.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use url::Url;
+
+use super::config::Provider;
+use super::error::{MailError, MailFailure};
+use super::Timeouts;
+
+pub const USER_AGENT: &str = concat!("Cachicamo/", env!("CARGO_PKG_VERSION"));
+
+/// The client both HTTP providers use: rustls with the OS trust store, keep-alive, timeouts on
+/// every call, and a User-Agent (Resend blocks requests without one).
+pub fn client(timeouts: &Timeouts) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build()
+}
+
+/// A provider's base URL: the override from `env_var` when set, else `default`. Secrets travel
+/// in headers, so plain `http://` is refused except on this machine (tests, local proxies).
+pub fn base_url(provider: Provider, env_var: &str, default: &str) -> Result<Url, MailError> {
+    parse_base_url(provider, env_var, std::env::var(env_var).ok(), default)
+}
+
+fn parse_base_url(
+    provider: Provider,
+    env_var: &str,
+    value: Option<String>,
+    default: &str,
+) -> Result<Url, MailError> {
+    let raw = value
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned());
+    let insecure = || {
+        MailError::new(provider, MailFailure::InsecureEndpoint).message(format!(
+            "{env_var}={raw} must be https (http only on loopback)"
+        ))
+    };
+    let url = Url::parse(raw.trim()).map_err(|_| insecure())?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        _ => Err(insecure()),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Joins a path onto the base, keeping any path prefix the override has.
+pub fn endpoint(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("{prefix}/{}", path.trim_start_matches('/')));
+    url
+}
+
+/// Network-level failures: no route at all is "offline", a slow answer is a timeout.
+pub fn classify_transport(provider: Provider, err: &reqwest::Error) -> MailError {
+    let failure = if err.is_connect() {
+        let text = error_chain(err).to_lowercase();
+        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+            MailFailure::Tls
+        } else {
+            MailFailure::Offline
+        }
+    } else if err.is_timeout() {
+        MailFailure::Timeout
+    } else {
+        MailFailure::ProviderUnavailable
+    };
+    MailError::new(provider, failure).message(error_chain(err))
+}
+
+/// The error and its sources, joined: reqwest's top-level text alone hides the cause.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// `Retry-After` in seconds (the form providers use), if present.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|secs| secs.is_finite() && *secs >= 0.0)
+        .map(|secs| Duration::from_secs_f64(secs.min(86_400.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_accepted_only_on_loopback() {
+        for (raw, ok) in [
+            ("https://api.resend.com", true),
+            ("http://127.0.0.1:8080", true),
+            ("http://localhost:9000/prefix", true),
+            ("http://[::1]:9000", true),
+            ("http://192.168.1.10:8080", false),
+            ("http://api.resend.com", false),
+            ("ftp://127.0.0.1", false),
+            ("not a url", false),
+        ] {
+            let result = parse_base_url(
+                Provider::Resend,
+                "RESEND_URL",
+                Some(raw.to_owned()),
+                "https://api.resend.com",
+            );
+            assert_eq!(result.is_ok(), ok, "{raw}");
+            if let Err(err) = result {
+                assert_eq!(err.failure, MailFailure::InsecureEndpoint);
+            }
+        }
+    }
+
+    #[test]
+    fn no_override_means_the_default() {
+        let url = parse_base_url(Provider::Postmark, "X", None, "https://api.postmarkapp.com");
+        assert_eq!(
+            url.expect("default").as_str(),
+            "https://api.postmarkapp.com/"
+        );
+    }
+
+    #[test]
+    fn endpoints_keep_a_path_prefix() {
+        let base = Url::parse("http://127.0.0.1:9000/proxy/").expect("url");
+        assert_eq!(
+            endpoint(&base, "/emails").as_str(),
+            "http://127.0.0.1:9000/proxy/emails"
+        );
+        let root = Url::parse("https://api.postmarkapp.com").expect("url");
+        assert_eq!(
+            endpoint(&root, "email").as_str(),
+            "https://api.postmarkapp.com/email"
+        );
+    }
+}

@@ -1,0 +1,126 @@
+//! Email: the configured service, its providers (SMTP, Resend, Postmark), messages and errors.
+//!
+//! One [`Mailer`] hides which provider is configured; provider errors are classified once, in
+//! [`error`]. This module never stores a secret: it receives one from the keychain, hands it to
+//! the provider, and lets it go.
+
+pub mod address;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod message;
+pub mod postmark;
+pub mod resend;
+pub mod service;
+pub mod smtp;
+pub mod store;
+
+use std::time::Duration;
+
+pub use address::EmailAddress;
+pub use config::{EmailServiceConfig, Provider, ProviderSettings, Sender};
+pub use error::{FailureClass, MailError, MailFailure};
+pub use message::OutgoingEmail;
+
+use crate::secrets::Sensitive;
+
+/// Seconds for a whole provider call (SMTP send or HTTP request); tests shorten it.
+pub const TIMEOUT_ENV: &str = "CACHICAMO_MAIL_TIMEOUT_SECS";
+/// Seconds to establish a connection before the provider counts as unreachable.
+pub const CONNECT_TIMEOUT_ENV: &str = "CACHICAMO_MAIL_CONNECT_TIMEOUT_SECS";
+
+/// Every network call has a deadline, SMTP sends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            request: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The defaults, shortened or lengthened by the environment (whole seconds, 1–600).
+    pub fn from_env() -> Self {
+        let read = |var: &str, default: Duration| {
+            std::env::var(var)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .filter(|secs| (1..=600).contains(secs))
+                .map(Duration::from_secs)
+                .unwrap_or(default)
+        };
+        let defaults = Self::default();
+        Self {
+            connect: read(CONNECT_TIMEOUT_ENV, defaults.connect),
+            request: read(TIMEOUT_ENV, defaults.request),
+        }
+    }
+}
+
+/// What the provider said when it accepted a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Resend's email id, Postmark's MessageID, or our Message-ID for SMTP.
+    pub provider_message_id: String,
+    /// The provider's own short answer ("250 2.0.0 OK queued", "OK").
+    pub provider_response: String,
+}
+
+/// The configured provider, ready to verify and send.
+pub enum Mailer {
+    Smtp(smtp::SmtpMailer),
+    Resend(resend::ResendMailer, Sender),
+    Postmark(postmark::PostmarkMailer),
+}
+
+impl Mailer {
+    /// Builds the provider's client from its configuration and secret. SMTP's pool must be
+    /// created inside the tokio runtime.
+    pub fn new(
+        config: &EmailServiceConfig,
+        secret: Sensitive<String>,
+        timeouts: Timeouts,
+    ) -> Result<Self, MailError> {
+        Ok(match &config.settings {
+            ProviderSettings::Smtp(settings) => {
+                Mailer::Smtp(smtp::SmtpMailer::new(settings, &secret, timeouts)?)
+            }
+            ProviderSettings::Resend => Mailer::Resend(
+                resend::ResendMailer::new(secret, &timeouts)?,
+                config.sender.clone(),
+            ),
+            ProviderSettings::Postmark { message_stream } => Mailer::Postmark(
+                postmark::PostmarkMailer::new(secret, message_stream, &timeouts)?,
+            ),
+        })
+    }
+
+    /// Proves the configuration works without sending anything.
+    pub async fn verify(&self) -> Result<(), MailError> {
+        match self {
+            Mailer::Smtp(smtp) => smtp.verify().await,
+            Mailer::Resend(resend, sender) => resend.verify(sender).await,
+            Mailer::Postmark(postmark) => postmark.verify().await,
+        }
+    }
+
+    /// `idempotency_key` is used where the provider supports one (Resend).
+    pub async fn send(
+        &self,
+        email: &OutgoingEmail,
+        idempotency_key: Option<&str>,
+    ) -> Result<Receipt, MailError> {
+        match self {
+            Mailer::Smtp(smtp) => smtp.send(email).await,
+            Mailer::Resend(resend, _) => resend.send(email, idempotency_key).await,
+            Mailer::Postmark(postmark) => postmark.send(email).await,
+        }
+    }
+}

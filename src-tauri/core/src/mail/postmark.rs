@@ -1,0 +1,176 @@
+//! Postmark's HTTP API (`providers.md`): send with `POST /email`, verify with `GET /server`.
+//! Postmark has no idempotency key: a retry after a timeout may deliver twice.
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+use super::address::mailbox_text;
+use super::config::Provider;
+use super::error::{MailError, MailFailure};
+use super::http::{self, classify_transport};
+use super::message::OutgoingEmail;
+use super::{Receipt, Timeouts};
+use crate::secrets::Sensitive;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.postmarkapp.com";
+pub const BASE_URL_ENV: &str = "CACHICAMO_POSTMARK_API_URL";
+
+const TOKEN_HEADER: &str = "X-Postmark-Server-Token";
+
+pub struct PostmarkMailer {
+    client: reqwest::Client,
+    base: Url,
+    token: Sensitive<String>,
+    message_stream: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Answer {
+    #[serde(default)]
+    error_code: i64,
+    #[serde(default)]
+    message: String,
+    #[serde(rename = "MessageID", default)]
+    message_id: String,
+}
+
+impl PostmarkMailer {
+    pub fn new(
+        token: Sensitive<String>,
+        message_stream: &str,
+        timeouts: &Timeouts,
+    ) -> Result<Self, MailError> {
+        let base = http::base_url(Provider::Postmark, BASE_URL_ENV, DEFAULT_BASE_URL)?;
+        let client =
+            http::client(timeouts).map_err(|err| classify_transport(Provider::Postmark, &err))?;
+        Ok(Self {
+            client,
+            base,
+            token,
+            message_stream: message_stream.to_owned(),
+        })
+    }
+
+    /// Checks the server token without sending.
+    pub async fn verify(&self) -> Result<(), MailError> {
+        let response = self
+            .client
+            .get(http::endpoint(&self.base, "server"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(TOKEN_HEADER, self.token.expose())
+            .send()
+            .await
+            .map_err(|err| classify_transport(Provider::Postmark, &err))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(error_from(response).await)
+    }
+
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<Receipt, MailError> {
+        let mut body = json!({
+            "From": mailbox_text(email.from.name.as_deref(), &email.from.address),
+            "To": email.to.as_str(),
+            "Subject": email.subject,
+            "TextBody": email.text,
+            "HtmlBody": email.html,
+            "MessageStream": self.message_stream,
+        });
+        if let Some(reply_to) = &email.from.reply_to {
+            body["ReplyTo"] = json!(reply_to.as_str());
+        }
+        let response = self
+            .client
+            .post(http::endpoint(&self.base, "email"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(TOKEN_HEADER, self.token.expose())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|err| classify_transport(Provider::Postmark, &err))?;
+        if response.status().is_success() {
+            let answer: Answer = response.json().await.map_err(|err| {
+                MailError::new(Provider::Postmark, MailFailure::ProviderUnavailable)
+                    .message(err.to_string())
+            })?;
+            if answer.error_code == 0 {
+                return Ok(Receipt {
+                    provider_response: answer.message,
+                    provider_message_id: answer.message_id,
+                });
+            }
+            return Err(MailError::new(
+                Provider::Postmark,
+                classify(StatusCode::UNPROCESSABLE_ENTITY, answer.error_code),
+            )
+            .code(answer.error_code)
+            .message(answer.message));
+        }
+        Err(error_from(response).await)
+    }
+}
+
+async fn error_from(response: reqwest::Response) -> MailError {
+    let status = response.status();
+    let retry_after = http::retry_after(response.headers());
+    let text = response.text().await.unwrap_or_default();
+    let answer: Answer = serde_json::from_str(&text).unwrap_or(Answer {
+        error_code: 0,
+        message: text.clone(),
+        message_id: String::new(),
+    });
+    let code = if answer.error_code != 0 {
+        answer.error_code.to_string()
+    } else {
+        status.as_u16().to_string()
+    };
+    MailError::new(Provider::Postmark, classify(status, answer.error_code))
+        .code(code)
+        .message(format!("HTTP {}: {}", status.as_u16(), answer.message))
+        .retry_after(retry_after)
+}
+
+/// Postmark retries only 429, 500 and 503 (and network failures); everything else needs a fix.
+fn classify(status: StatusCode, error_code: i64) -> MailFailure {
+    match (status.as_u16(), error_code) {
+        (401, _) | (_, 10) => MailFailure::AuthFailed,
+        (429, _) => MailFailure::RateLimited,
+        (500 | 503, _) | (_, 100 | 101) => MailFailure::ProviderUnavailable,
+        (_, 400 | 401) => MailFailure::SenderNotVerified,
+        (_, 406) => MailFailure::RecipientInactive,
+        (_, 405 | 412 | 413) => MailFailure::AccountRestricted,
+        (_, 1235 | 1236) => MailFailure::StreamNotFound,
+        (s, _) if s >= 500 => MailFailure::ProviderUnavailable,
+        _ => MailFailure::Rejected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_map_to_what_the_owner_must_do() {
+        let cases = [
+            (401, 10, MailFailure::AuthFailed),
+            (422, 300, MailFailure::Rejected),
+            (422, 400, MailFailure::SenderNotVerified),
+            (422, 401, MailFailure::SenderNotVerified),
+            (422, 406, MailFailure::RecipientInactive),
+            (422, 412, MailFailure::AccountRestricted),
+            (422, 1235, MailFailure::StreamNotFound),
+            (429, 0, MailFailure::RateLimited),
+            (500, 101, MailFailure::ProviderUnavailable),
+            (503, 100, MailFailure::ProviderUnavailable),
+            (413, 0, MailFailure::Rejected),
+            (415, 0, MailFailure::Rejected),
+        ];
+        for (status, code, expected) in cases {
+            let status = StatusCode::from_u16(status).expect("status");
+            assert_eq!(classify(status, code), expected, "{status} {code}");
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Resend's HTTP API (`providers.md`): send with `POST /emails`, verify with `GET /domains`.
+//! Errors are classified by HTTP status first and by error name second, because Resend renames
+//! its errors over time.
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+use url::Url;
+
+use super::address::mailbox_text;
+use super::config::{Provider, Sender};
+use super::error::{MailError, MailFailure};
+use super::http::{self, classify_transport};
+use super::message::OutgoingEmail;
+use super::{Receipt, Timeouts};
+use crate::secrets::Sensitive;
+
+pub const DEFAULT_BASE_URL: &str = "https://api.resend.com";
+pub const BASE_URL_ENV: &str = "CACHICAMO_RESEND_API_URL";
+
+pub struct ResendMailer {
+    client: reqwest::Client,
+    base: Url,
+    api_key: Sensitive<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct Sent {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Domains {
+    data: Vec<Domain>,
+}
+
+#[derive(Deserialize)]
+struct Domain {
+    name: String,
+    status: String,
+}
+
+/// The address Resend lets every account send from (to its owner only) without a domain.
+const ONBOARDING_SENDER: &str = "onboarding@resend.dev";
+
+impl ResendMailer {
+    pub fn new(api_key: Sensitive<String>, timeouts: &Timeouts) -> Result<Self, MailError> {
+        let base = http::base_url(Provider::Resend, BASE_URL_ENV, DEFAULT_BASE_URL)?;
+        let client =
+            http::client(timeouts).map_err(|err| classify_transport(Provider::Resend, &err))?;
+        Ok(Self {
+            client,
+            base,
+            api_key,
+        })
+    }
+
+    /// Checks the key without sending. A full-access key also shows whether the sender's domain
+    /// is verified; a sending-only key answers 401 `restricted_api_key`, which means "valid".
+    pub async fn verify(&self, sender: &Sender) -> Result<(), MailError> {
+        let response = self
+            .client
+            .get(http::endpoint(&self.base, "domains"))
+            .bearer_auth(self.api_key.expose())
+            .send()
+            .await
+            .map_err(|err| classify_transport(Provider::Resend, &err))?;
+        let status = response.status();
+        if status.is_success() {
+            let domains: Domains = response.json().await.map_err(|err| {
+                MailError::new(Provider::Resend, MailFailure::ProviderUnavailable)
+                    .message(err.to_string())
+            })?;
+            return check_sender_domain(sender, &domains.data);
+        }
+        let error = self.error_from(response).await;
+        if error.provider_code.as_deref() == Some("restricted_api_key") {
+            return Ok(());
+        }
+        Err(error)
+    }
+
+    /// `idempotency_key` makes a retry of the same message a no-op at Resend for 24 h.
+    pub async fn send(
+        &self,
+        email: &OutgoingEmail,
+        idempotency_key: Option<&str>,
+    ) -> Result<Receipt, MailError> {
+        let mut body = json!({
+            "from": mailbox_text(email.from.name.as_deref(), &email.from.address),
+            "to": [email.to.as_str()],
+            "subject": email.subject,
+            "text": email.text,
+            "html": email.html,
+        });
+        if let Some(reply_to) = &email.from.reply_to {
+            body["reply_to"] = json!(reply_to.as_str());
+        }
+        let mut request = self
+            .client
+            .post(http::endpoint(&self.base, "emails"))
+            .bearer_auth(self.api_key.expose())
+            .json(&body);
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|err| classify_transport(Provider::Resend, &err))?;
+        if response.status().is_success() {
+            let sent: Sent = response.json().await.map_err(|err| {
+                MailError::new(Provider::Resend, MailFailure::ProviderUnavailable)
+                    .message(err.to_string())
+            })?;
+            return Ok(Receipt {
+                provider_response: format!("id {}", sent.id),
+                provider_message_id: sent.id,
+            });
+        }
+        Err(self.error_from(response).await)
+    }
+
+    async fn error_from(&self, response: reqwest::Response) -> MailError {
+        let status = response.status();
+        let retry_after = http::retry_after(response.headers());
+        let text = response.text().await.unwrap_or_default();
+        let body: ErrorBody = serde_json::from_str(&text).unwrap_or(ErrorBody {
+            name: String::new(),
+            message: text.clone(),
+        });
+        let failure = classify(status, &body.name, &body.message);
+        let mut error = MailError::new(Provider::Resend, failure)
+            .message(format!("HTTP {}: {}", status.as_u16(), body.message))
+            .retry_after(retry_after);
+        error.provider_code = Some(if body.name.is_empty() {
+            status.as_u16().to_string()
+        } else {
+            body.name
+        });
+        error
+    }
+}
+
+fn check_sender_domain(sender: &Sender, domains: &[Domain]) -> Result<(), MailError> {
+    if sender
+        .address
+        .as_str()
+        .eq_ignore_ascii_case(ONBOARDING_SENDER)
+    {
+        return Ok(());
+    }
+    let wanted = sender.address.domain().to_lowercase();
+    let found = domains
+        .iter()
+        .find(|d| d.name.eq_ignore_ascii_case(&wanted));
+    match found {
+        Some(domain) if domain.status == "verified" => Ok(()),
+        Some(domain) => Err(
+            MailError::new(Provider::Resend, MailFailure::SenderNotVerified)
+                .code("domain_not_verified")
+                .message(format!(
+                    "the domain {} is {} in Resend",
+                    domain.name, domain.status
+                )),
+        ),
+        None => Err(
+            MailError::new(Provider::Resend, MailFailure::SenderNotVerified)
+                .code("domain_not_found")
+                .message(format!(
+                    "the domain {wanted} is not added to this Resend account"
+                )),
+        ),
+    }
+}
+
+/// Status first, name second; unknown names fall back to what their status means.
+fn classify(status: StatusCode, name: &str, message: &str) -> MailFailure {
+    let message = message.to_lowercase();
+    match status.as_u16() {
+        401 => MailFailure::AuthFailed,
+        403 => match name {
+            "email_above_quota" => MailFailure::QuotaExceeded,
+            "invalid_api_key" | "suspended_api_key" | "invalid_permission" => {
+                MailFailure::AuthFailed
+            }
+            _ if message.contains("domain") || message.contains("testing emails") => {
+                MailFailure::SenderNotVerified
+            }
+            _ => MailFailure::Rejected,
+        },
+        409 => match name {
+            "concurrent_idempotent_requests" | "resource_locked" => {
+                MailFailure::ProviderUnavailable
+            }
+            _ => MailFailure::Rejected,
+        },
+        422 if name == "invalid_from_address" => MailFailure::SenderNotVerified,
+        429 => match name {
+            "daily_quota_exceeded" | "monthly_quota_exceeded" => MailFailure::QuotaExceeded,
+            _ => MailFailure::RateLimited,
+        },
+        500..=599 => MailFailure::ProviderUnavailable,
+        _ => MailFailure::Rejected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_decides_first_and_names_refine() {
+        let cases = [
+            (401, "restricted_api_key", "", MailFailure::AuthFailed),
+            (
+                401,
+                "validation_error",
+                "API key is invalid",
+                MailFailure::AuthFailed,
+            ),
+            (
+                403,
+                "validation_error",
+                "The x.com domain is not verified",
+                MailFailure::SenderNotVerified,
+            ),
+            (403, "email_above_quota", "", MailFailure::QuotaExceeded),
+            (403, "brand_new_name", "", MailFailure::Rejected),
+            (
+                409,
+                "concurrent_idempotent_requests",
+                "",
+                MailFailure::ProviderUnavailable,
+            ),
+            (409, "invalid_idempotent_request", "", MailFailure::Rejected),
+            (422, "missing_required_field", "", MailFailure::Rejected),
+            (429, "rate_limit_exceeded", "", MailFailure::RateLimited),
+            (429, "daily_quota_exceeded", "", MailFailure::QuotaExceeded),
+            (429, "some_future_name", "", MailFailure::RateLimited),
+            (
+                500,
+                "application_error",
+                "",
+                MailFailure::ProviderUnavailable,
+            ),
+            (503, "", "", MailFailure::ProviderUnavailable),
+        ];
+        for (status, name, message, expected) in cases {
+            let status = StatusCode::from_u16(status).expect("status");
+            assert_eq!(classify(status, name, message), expected, "{status} {name}");
+        }
+    }
+}

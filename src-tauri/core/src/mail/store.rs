@@ -1,0 +1,193 @@
+//! The configured email service in SQLite (one row). Never a secret: those are in the keychain.
+
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::config::{
+    EmailServiceConfig, Provider, ProviderSettings, Sender, SmtpSecurity, SmtpSettings,
+};
+use super::error::MailFailure;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    /// The provider accepted these settings.
+    Verified,
+    /// Saved while the provider could not be reached; it will be checked on the next send.
+    Unverified,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEmailService {
+    pub config: EmailServiceConfig,
+    pub status: VerificationStatus,
+    /// Why it is unverified (offline, timeout…).
+    pub status_reason: Option<MailFailure>,
+    pub verified_at: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the saved email service is unreadable: {0}")]
+    Corrupt(String),
+}
+
+pub fn load(conn: &Connection) -> Result<Option<StoredEmailService>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT provider, sender_address, sender_name, reply_to, message_stream, smtp_host,
+                    smtp_port, smtp_security, smtp_username, status, status_reason, verified_at
+             FROM email_service WHERE id = 1",
+            [],
+            RawRow::read,
+        )
+        .optional()?;
+    row.map(RawRow::parse).transpose()
+}
+
+pub fn save(
+    conn: &Connection,
+    config: &EmailServiceConfig,
+    status: VerificationStatus,
+    reason: Option<MailFailure>,
+) -> rusqlite::Result<()> {
+    let (message_stream, smtp) = match &config.settings {
+        ProviderSettings::Resend => (None, None),
+        ProviderSettings::Postmark { message_stream } => (Some(message_stream.as_str()), None),
+        ProviderSettings::Smtp(smtp) => (None, Some(smtp)),
+    };
+    let (status_text, verified_at) = match status {
+        VerificationStatus::Verified => ("verified", Some(())),
+        VerificationStatus::Unverified => ("unverified", None),
+    };
+    conn.execute(
+        "INSERT INTO email_service (id, provider, sender_address, sender_name, reply_to,
+             message_stream, smtp_host, smtp_port, smtp_security, smtp_username, status,
+             status_reason, verified_at, updated_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+             CASE WHEN ?12 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         ON CONFLICT (id) DO UPDATE SET
+             provider = excluded.provider, sender_address = excluded.sender_address,
+             sender_name = excluded.sender_name, reply_to = excluded.reply_to,
+             message_stream = excluded.message_stream, smtp_host = excluded.smtp_host,
+             smtp_port = excluded.smtp_port, smtp_security = excluded.smtp_security,
+             smtp_username = excluded.smtp_username, status = excluded.status,
+             status_reason = excluded.status_reason, verified_at = excluded.verified_at,
+             updated_at = excluded.updated_at",
+        rusqlite::params![
+            config.provider().code(),
+            config.sender.address.as_str(),
+            config.sender.name,
+            config.sender.reply_to.as_ref().map(|a| a.as_str()),
+            message_stream,
+            smtp.map(|s| s.host.as_str()),
+            smtp.map(|s| s.port),
+            smtp.map(|s| s.security.code()),
+            smtp.map(|s| s.username.as_str()),
+            status_text,
+            reason.map(MailFailure::code),
+            verified_at.is_some(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks the saved service verified (a test email went through).
+pub fn mark_verified(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE email_service SET status = 'verified', status_reason = NULL,
+             verified_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = 1",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Returns whether there was a service to remove.
+pub fn remove(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(conn.execute("DELETE FROM email_service WHERE id = 1", [])? > 0)
+}
+
+struct RawRow {
+    provider: String,
+    sender_address: String,
+    sender_name: Option<String>,
+    reply_to: Option<String>,
+    message_stream: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_security: Option<String>,
+    smtp_username: Option<String>,
+    status: String,
+    status_reason: Option<String>,
+    verified_at: Option<String>,
+}
+
+impl RawRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            provider: row.get(0)?,
+            sender_address: row.get(1)?,
+            sender_name: row.get(2)?,
+            reply_to: row.get(3)?,
+            message_stream: row.get(4)?,
+            smtp_host: row.get(5)?,
+            smtp_port: row.get(6)?,
+            smtp_security: row.get(7)?,
+            smtp_username: row.get(8)?,
+            status: row.get(9)?,
+            status_reason: row.get(10)?,
+            verified_at: row.get(11)?,
+        })
+    }
+
+    fn parse(self) -> Result<StoredEmailService, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
+        let provider = Provider::from_code(&self.provider).ok_or_else(|| corrupt("provider"))?;
+        let settings = match provider {
+            Provider::Resend => ProviderSettings::Resend,
+            Provider::Postmark => ProviderSettings::Postmark {
+                message_stream: self
+                    .message_stream
+                    .unwrap_or_else(|| super::config::DEFAULT_MESSAGE_STREAM.to_owned()),
+            },
+            Provider::Smtp => ProviderSettings::Smtp(SmtpSettings {
+                host: self.smtp_host.ok_or_else(|| corrupt("smtp_host"))?,
+                port: self.smtp_port.ok_or_else(|| corrupt("smtp_port"))?,
+                security: self
+                    .smtp_security
+                    .as_deref()
+                    .and_then(SmtpSecurity::from_code)
+                    .ok_or_else(|| corrupt("smtp_security"))?,
+                username: self.smtp_username.ok_or_else(|| corrupt("smtp_username"))?,
+            }),
+        };
+        let sender = Sender {
+            address: self
+                .sender_address
+                .parse()
+                .map_err(|_| corrupt("sender_address"))?,
+            name: self.sender_name,
+            reply_to: self
+                .reply_to
+                .map(|r| r.parse().map_err(|_| corrupt("reply_to")))
+                .transpose()?,
+        };
+        let status = match self.status.as_str() {
+            "verified" => VerificationStatus::Verified,
+            _ => VerificationStatus::Unverified,
+        };
+        Ok(StoredEmailService {
+            config: EmailServiceConfig { settings, sender },
+            status,
+            status_reason: self
+                .status_reason
+                .as_deref()
+                .and_then(MailFailure::from_code),
+            verified_at: self.verified_at,
+        })
+    }
+}
