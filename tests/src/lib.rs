@@ -6,6 +6,8 @@
 //! missing one fails the run with what to install or start. Run it through `.ci/e2e`, which
 //! provides the display, the bus and the keyring.
 
+pub mod fakes;
+
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

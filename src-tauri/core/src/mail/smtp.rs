@@ -138,8 +138,16 @@ pub fn classify(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -
     let text = error_chain(err);
     let lowered = text.to_lowercase();
     let code = err.status().map(|c| c.to_string());
+    // Implicit TLS against a plaintext port: rustls reads the server's "220" greeting as a
+    // corrupt TLS record. (The reverse case is a silent wait, caught by the timeout.)
+    let wrong_mode = lowered.contains("corrupt message")
+        || lowered.contains("invalidcontenttype")
+        || lowered.contains("wrong version")
+        || lowered.contains("record overflow");
     let failure = if let Some(code) = &code {
         classify_reply(code, &lowered, &settings.host)
+    } else if wrong_mode {
+        MailFailure::WrongSecurityMode
     } else if err.is_timeout() {
         MailFailure::Offline
     } else if err.is_tls()
@@ -147,15 +155,7 @@ pub fn classify(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -
         || lowered.contains("handshake")
         || lowered.contains("tls")
     {
-        if lowered.contains("corrupt message")
-            || lowered.contains("invalidcontenttype")
-            || lowered.contains("wrong version")
-            || lowered.contains("record overflow")
-        {
-            MailFailure::WrongSecurityMode
-        } else {
-            MailFailure::Tls
-        }
+        MailFailure::Tls
     } else if lowered.contains("connection refused")
         || lowered.contains("failed to lookup")
         || lowered.contains("name or service not known")

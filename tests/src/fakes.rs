@@ -1,0 +1,199 @@
+//! Starts the provider fakes in `tests/fakes/` (Python, so they share no type with our clients)
+//! and reads what they received. Used by the core's integration tests and by the e2e stories.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use crate::repo_root;
+
+/// Debian's interpreter, which has aiosmtpd (a pyenv `python3` on PATH would not).
+pub const PYTHON: &str = "/usr/bin/python3";
+
+/// A throwaway certificate authority and a server certificate for localhost/127.0.0.1, made once
+/// per test process. Clients trust it through `SSL_CERT_FILE`, as the OS store would.
+pub struct TestCa {
+    dir: PathBuf,
+}
+
+impl TestCa {
+    pub fn get() -> &'static TestCa {
+        static CA: OnceLock<TestCa> = OnceLock::new();
+        CA.get_or_init(|| {
+            let dir =
+                std::env::temp_dir().join(format!("cachicamo-test-ca-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("ca dir");
+            let status = Command::new(PYTHON)
+                .arg(repo_root().join("tests/fakes/certs.py"))
+                .arg(&dir)
+                .stdout(Stdio::null())
+                .status()
+                .unwrap_or_else(|err| panic!("{PYTHON} could not run certs.py: {err}"));
+            assert!(status.success(), "certs.py failed");
+            TestCa { dir }
+        })
+    }
+
+    pub fn ca_pem(&self) -> PathBuf {
+        self.dir.join("ca.pem")
+    }
+
+    pub fn server_cert(&self) -> PathBuf {
+        self.dir.join("server.pem")
+    }
+
+    pub fn server_key(&self) -> PathBuf {
+        self.dir.join("server.key")
+    }
+
+    /// Makes this process trust the test CA (rustls reads `SSL_CERT_FILE` on Linux).
+    pub fn trust_in_this_process(&self) {
+        std::env::set_var("SSL_CERT_FILE", self.ca_pem());
+    }
+}
+
+/// A running fake; stopped when dropped.
+pub struct FakeServer {
+    child: Child,
+    pub port: u16,
+    pub state_dir: tempfile::TempDir,
+}
+
+impl FakeServer {
+    fn start(script: &str, args: &[String]) -> Self {
+        let state_dir = tempfile::tempdir().expect("state dir");
+        let mut child = Command::new(PYTHON)
+            .arg(repo_root().join("tests/fakes").join(script))
+            .args(
+                args.iter()
+                    .map(|a| a.replace("{state}", &state_dir.path().display().to_string())),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|err| panic!("{PYTHON} could not start {script}: {err}"));
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the fake prints LISTENING <port>");
+        let port = line
+            .trim()
+            .strip_prefix("LISTENING ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("{script} did not start: {line:?}"));
+        Self {
+            child,
+            port,
+            state_dir,
+        }
+    }
+
+    /// An SMTP server requiring AUTH; `security` is `starttls`, `implicit` or `none`.
+    pub fn smtp(security: &str, user: &str, password: &str) -> Self {
+        let ca = TestCa::get();
+        let mut args: Vec<String> = vec![
+            "--security".into(),
+            security.into(),
+            "--user".into(),
+            user.into(),
+            "--password".into(),
+            password.into(),
+            "--maildir".into(),
+            "{state}".into(),
+        ];
+        if security != "none" {
+            args.extend([
+                "--cert".into(),
+                ca.server_cert().display().to_string(),
+                "--key".into(),
+                ca.server_key().display().to_string(),
+            ]);
+        }
+        Self::start("smtp_server.py", &args)
+    }
+
+    /// Resend's API; `args` as `resend.py` takes them (`--api-key`, `--domain name:status`…).
+    pub fn resend(args: &[&str]) -> Self {
+        let mut all = vec!["--state-dir".to_owned(), "{state}".to_owned()];
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        Self::start("resend.py", &all)
+    }
+
+    /// Postmark's API; `args` as `postmark.py` takes them (`--server-token`, `--sender`…).
+    pub fn postmark(args: &[&str]) -> Self {
+        let mut all = vec!["--state-dir".to_owned(), "{state}".to_owned()];
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        Self::start("postmark.py", &all)
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Messages an SMTP fake accepted, oldest first: the envelope (JSON) and the raw message.
+    pub fn smtp_messages(&self) -> Vec<(serde_json::Value, String)> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.state_dir.path())
+            .expect("maildir")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        names.sort_by_key(|p| sequence(p));
+        names
+            .into_iter()
+            .map(|eml| {
+                let envelope = std::fs::read_to_string(eml.with_extension("json")).expect("json");
+                let raw = std::fs::read(&eml).expect("eml");
+                (
+                    serde_json::from_str(&envelope).expect("envelope json"),
+                    String::from_utf8_lossy(&raw).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Calls the HTTP fakes' `/__control/` API.
+    pub fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to fake");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "{method} /__control/{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (_, json) = response.split_once("\r\n\r\n").expect("http response");
+        serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn sequence(path: &Path) -> u64 {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('-').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
