@@ -3,6 +3,12 @@
 //! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
 
 use cachicamo_core::locale::Language;
+use cachicamo_core::mail::config::{
+    EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
+};
+use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
+use cachicamo_core::mail::store::VerificationStatus;
+use cachicamo_core::mail::{FailureClass, MailFailure};
 use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
@@ -19,6 +25,17 @@ pub fn typescript() -> String {
         IpcError::decl(&cfg),
         Bootstrap::decl(&cfg),
         FirstRender::decl(&cfg),
+        Provider::decl(&cfg),
+        SmtpSecurity::decl(&cfg),
+        SmtpPreset::decl(&cfg),
+        EmailServiceForm::decl(&cfg),
+        FieldProblem::decl(&cfg),
+        VerificationStatus::decl(&cfg),
+        SmtpView::decl(&cfg),
+        EmailServiceView::decl(&cfg),
+        TestEmailSent::decl(&cfg),
+        MailFailure::decl(&cfg),
+        FailureClass::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -6,6 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use cachicamo_core::mail::config::FormError;
+use cachicamo_core::mail::service::EmailServiceError;
+use cachicamo_core::mail::MailError;
+use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
 use cachicamo_core::DbError;
 use serde::Serialize;
@@ -18,8 +22,25 @@ pub enum ErrorCode {
     DatabaseTooNew,
     /// The database file could not be opened, read or written.
     Storage,
-    /// The user's input was refused; `details.field` names the field.
+    /// The user's input was refused; `details` maps each refused field to its problem
+    /// (`FieldProblem`, e.g. `{"senderAddress": "invalid_email"}`).
     InvalidInput,
+    /// The SMTP port usually speaks the other security mode; `details.port`, `details.security`.
+    /// Saving again with consent goes ahead.
+    SmtpPortMismatch,
+    /// The email provider refused or could not be reached; `details.failure` is a `MailFailure`,
+    /// `details.class` a `FailureClass`, plus the provider's own code and message.
+    EmailFailed,
+    /// No email service is configured yet.
+    EmailNotConfigured,
+    /// The email service is configured but its secret is gone from the keychain.
+    EmailSecretMissing,
+    /// There is no keychain on this system (no Secret Service on Linux).
+    KeychainUnavailable,
+    /// The keychain is locked or access was refused.
+    KeychainLocked,
+    /// The keychain failed for another reason.
+    KeychainFailed,
     /// A bug: nothing the user can fix.
     Internal,
 }
@@ -80,6 +101,77 @@ impl From<DbError> for IpcError {
     }
 }
 
+impl From<MailError> for IpcError {
+    fn from(err: MailError) -> Self {
+        let mut ipc = IpcError::new(ErrorCode::EmailFailed, err.to_string())
+            .with_detail("failure", err.failure.code())
+            .with_detail("class", format!("{:?}", err.class()).to_lowercase())
+            .with_detail("provider", err.provider.code());
+        if let Some(code) = &err.provider_code {
+            ipc = ipc.with_detail("providerCode", code.clone());
+        }
+        if let Some(message) = &err.provider_message {
+            ipc = ipc.with_detail("providerMessage", message.clone());
+        }
+        if let Some(wait) = err.retry_after {
+            ipc = ipc.with_detail("retryAfterSecs", wait.as_secs().to_string());
+        }
+        ipc
+    }
+}
+
+impl From<SecretError> for IpcError {
+    fn from(err: SecretError) -> Self {
+        let code = match &err {
+            SecretError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
+            SecretError::Locked { .. } => ErrorCode::KeychainLocked,
+            SecretError::Failed { .. } => ErrorCode::KeychainFailed,
+        };
+        IpcError::new(code, err.to_string())
+    }
+}
+
+impl From<FormError> for IpcError {
+    fn from(err: FormError) -> Self {
+        match err {
+            FormError::Fields(fields) => {
+                let mut ipc = IpcError::new(ErrorCode::InvalidInput, "some fields are invalid");
+                for field in fields {
+                    let problem = serde_json::to_value(field.problem)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    ipc = ipc.with_detail(&field.field, problem);
+                }
+                ipc
+            }
+            FormError::PortContradictsSecurity { port, security } => {
+                IpcError::new(ErrorCode::SmtpPortMismatch, err.to_string())
+                    .with_detail("port", port.to_string())
+                    .with_detail("security", security.code())
+            }
+        }
+    }
+}
+
+impl From<EmailServiceError> for IpcError {
+    fn from(err: EmailServiceError) -> Self {
+        match err {
+            EmailServiceError::Form(form) => form.into(),
+            EmailServiceError::Mail(mail) => mail.into(),
+            EmailServiceError::Secret(secret) => secret.into(),
+            EmailServiceError::NotConfigured => {
+                IpcError::new(ErrorCode::EmailNotConfigured, err.to_string())
+            }
+            EmailServiceError::SecretMissing => {
+                IpcError::new(ErrorCode::EmailSecretMissing, err.to_string())
+            }
+            EmailServiceError::Storage(db) => db.into(),
+            EmailServiceError::Corrupt(_) => IpcError::new(ErrorCode::Storage, err.to_string()),
+        }
+    }
+}
+
 impl From<SettingsError> for IpcError {
     fn from(err: SettingsError) -> Self {
         match err {
@@ -118,6 +210,13 @@ mod tests {
             (ErrorCode::DatabaseTooNew, "database_too_new"),
             (ErrorCode::Storage, "storage"),
             (ErrorCode::InvalidInput, "invalid_input"),
+            (ErrorCode::SmtpPortMismatch, "smtp_port_mismatch"),
+            (ErrorCode::EmailFailed, "email_failed"),
+            (ErrorCode::EmailNotConfigured, "email_not_configured"),
+            (ErrorCode::EmailSecretMissing, "email_secret_missing"),
+            (ErrorCode::KeychainUnavailable, "keychain_unavailable"),
+            (ErrorCode::KeychainLocked, "keychain_locked"),
+            (ErrorCode::KeychainFailed, "keychain_failed"),
             (ErrorCode::Internal, "internal"),
         ];
         for (code, wire) in codes {

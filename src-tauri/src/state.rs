@@ -2,7 +2,12 @@
 
 use std::sync::Arc;
 
+use cachicamo_core::locale::Language;
+use cachicamo_core::mail::service::EmailService;
+use cachicamo_core::mail::Timeouts;
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
+use cachicamo_core::secrets::Keychain;
+use cachicamo_core::settings;
 use cachicamo_core::{Database, DbError};
 use tauri::{AppHandle, Manager, Runtime};
 use tracing_appender::non_blocking::WorkerGuard;
@@ -13,7 +18,8 @@ use crate::logging;
 pub struct AppState {
     pub paths: DataPaths,
     /// Kept even when opening failed, so the window can explain why instead of vanishing.
-    database: Result<Database, Arc<DbError>>,
+    database: Result<Arc<Database>, Arc<DbError>>,
+    email: Option<EmailService>,
     /// The OS language as the OS reports it (read here: WebKitGTK's `navigator.language` is not
     /// reliable).
     pub os_locale: Option<String>,
@@ -35,22 +41,36 @@ impl AppState {
             data_dir = %paths.data_dir().display(),
             "Cachicamo starting"
         );
-        Ok(Self::open(paths, sys_locale::get_locale(), log_guard))
+        Ok(Self::open(
+            paths,
+            sys_locale::get_locale(),
+            Keychain::default(),
+            log_guard,
+        ))
     }
 
-    /// Opens the database under `paths`; used by `start` and by the command tests.
+    /// Opens the database under `paths`; used by `start` and by the command tests. `keychain`
+    /// is the app's (service `cachicamo`); tests give each run a service of its own.
     pub fn open(
         paths: DataPaths,
         os_locale: Option<String>,
+        keychain: Keychain,
         log_guard: Option<WorkerGuard>,
     ) -> Self {
-        let database = Database::open(&paths.database()).map_err(|err| {
-            tracing::error!(error = %err, "the database could not be opened");
-            Arc::new(err)
-        });
+        let database = Database::open(&paths.database())
+            .map(Arc::new)
+            .map_err(|err| {
+                tracing::error!(error = %err, "the database could not be opened");
+                Arc::new(err)
+            });
+        let email = database
+            .as_ref()
+            .ok()
+            .map(|db| EmailService::new(db.clone(), keychain, Timeouts::from_env()));
         Self {
             paths,
             database,
+            email,
             os_locale,
             _log_guard: log_guard,
         }
@@ -58,7 +78,23 @@ impl AppState {
 
     pub fn db(&self) -> Result<&Database, IpcError> {
         self.database
-            .as_ref()
+            .as_deref()
             .map_err(|err| IpcError::from(err.as_ref()))
+    }
+
+    pub fn email(&self) -> Result<&EmailService, IpcError> {
+        self.db()?;
+        self.email.as_ref().ok_or_else(|| {
+            IpcError::new(crate::error::ErrorCode::Internal, "email service missing")
+        })
+    }
+
+    /// The language the app speaks now: the saved choice, else the OS's, else Spanish.
+    pub fn language(&self) -> Language {
+        let saved = self
+            .db()
+            .ok()
+            .and_then(|db| settings::language(db).ok().flatten());
+        Language::choose(saved, self.os_locale.as_deref())
     }
 }

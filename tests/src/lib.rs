@@ -21,6 +21,9 @@ pub use fantoccini;
 /// How long to wait for the window to show an element before the story fails.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How long launching the app and opening a WebDriver session may take.
+const SESSION_TIMEOUT: Duration = Duration::from_secs(45);
+
 /// The repository root (this crate lives in `tests/`).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -85,6 +88,16 @@ pub fn require_real_parts() {
         "the end-to-end stories need real parts that are missing:\n  - {}",
         missing.join("\n  - ")
     );
+}
+
+/// What the OS keychain holds for Cachicamo's `account` (`secret-tool lookup`), if anything.
+pub fn keychain_secret(account: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "cachicamo", "username", account])
+        .output()
+        .expect("secret-tool runs");
+    (output.status.success() && !output.stdout.is_empty())
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Stores and reads back a throwaway secret through the Secret Service, as the app will.
@@ -229,9 +242,30 @@ impl AppUnderTest {
         }
     }
 
-    /// Launches the app and connects to its window.
+    /// Launches the app and connects to its window. Session creation is bounded: WebKitWebDriver
+    /// waits forever for an app that died during start-up, so a stuck attempt is abandoned, its
+    /// leftovers are stopped and it is tried once more before the story fails with the driver's
+    /// log (which holds the app's own output).
     pub async fn open(&self) -> Window {
-        wait_until_no_app_runs().await;
+        for attempt in 1..=2 {
+            wait_until_no_app_runs().await;
+            match tokio::time::timeout(SESSION_TIMEOUT, self.connect()).await {
+                Ok(Ok(window)) => {
+                    window.wait_for("nav, main.blocked").await;
+                    return window;
+                }
+                Ok(Err(err)) => eprintln!("session attempt {attempt} failed: {err}"),
+                Err(_) => eprintln!("session attempt {attempt} timed out"),
+            }
+            kill_app_processes();
+        }
+        let log = std::fs::read_to_string(self.data_path("tauri-driver.log")).unwrap_or_default();
+        panic!(
+            "no WebDriver session with the app after two attempts; driver and app output:\n{log}"
+        );
+    }
+
+    async fn connect(&self) -> Result<Window, fantoccini::error::NewSessionError> {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
@@ -241,16 +275,33 @@ impl AppUnderTest {
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session with the app");
-        let window = Window { client };
-        window.wait_for("nav, main.blocked").await;
-        window
+            .await?;
+        Ok(Window { client })
     }
 
     /// Everything the app wrote under its data directory (for checks on files and secrets).
     pub fn data_path(&self, relative: &str) -> PathBuf {
         self.data_dir.path().join(relative)
+    }
+
+    /// Fails if `secret` appears in any file under the data directory: the database and its
+    /// WAL, backups, logs, WebKit's storage, and the driver's log (the app's own output).
+    pub fn assert_secret_absent(&self, secret: &str) {
+        let mut pending = vec![self.data_dir.path().to_owned()];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    assert!(
+                        !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                        "a secret was written to {}",
+                        path.display()
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -261,13 +312,18 @@ impl Drop for AppUnderTest {
         let group = format!("-{}", self.driver.id());
         let _ = Command::new("kill").args(["-9", "--", &group]).status();
         let _ = self.driver.wait();
-        for pid in app_pids() {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !app_pids().is_empty() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        kill_app_processes();
+    }
+}
+
+/// Stops every running instance of the app binary and waits until they are gone.
+fn kill_app_processes() {
+    for pid in app_pids() {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app_pids().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -332,6 +388,62 @@ impl Window {
             .unwrap_or_else(|err| panic!("could not click `{css}`: {err}"));
     }
 
+    /// Replaces a field's text as a person would: select all, then type.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|err| panic!("clear `{css}`: {err}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("type into `{css}`: {err}"));
+    }
+
+    pub async fn select(&self, css: &str, value: &str) {
+        self.wait_for(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|err| panic!("choose {value} in `{css}`: {err}"));
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|err| panic!("value of `{css}`: {err}"))
+            .unwrap_or_default()
+    }
+
+    /// Waits until the element's text contains `needle`.
+    pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let actual = self.text(css).await;
+            if actual.contains(needle) {
+                return actual;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` shows {actual:?}, expected it to contain {needle:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Whether an element is on screen now (no waiting).
+    pub async fn exists(&self, css: &str) -> bool {
+        !self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    }
+
     /// Saves a PNG of the window into `tests/screenshots/` (the README shows them).
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
@@ -342,7 +454,10 @@ impl Window {
 
     /// Ends the session; the driver closes the app.
     pub async fn close(self) {
-        self.client.close().await.expect("close the session");
+        match tokio::time::timeout(SESSION_TIMEOUT, self.client.close()).await {
+            Ok(result) => result.expect("close the session"),
+            Err(_) => kill_app_processes(),
+        }
         wait_until_no_app_runs().await;
     }
 }

@@ -22,16 +22,12 @@ pub struct Bootstrap {
 
 #[tauri::command]
 pub fn bootstrap(state: State<'_, AppState>) -> Bootstrap {
-    let os_locale = state.os_locale.as_deref();
-    let (saved, blocked) = match state.db() {
-        Ok(db) => match settings::language(db) {
-            Ok(saved) => (saved, None),
-            Err(err) => (None, Some(IpcError::from(err))),
-        },
-        Err(err) => (None, Some(err)),
+    let blocked = match state.db() {
+        Ok(db) => settings::language(db).err().map(IpcError::from),
+        Err(err) => Some(err),
     };
     Bootstrap {
-        language: Language::choose(saved, os_locale),
+        language: state.language(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         blocked,
     }

@@ -1,6 +1,7 @@
 //! IPC commands, one file per area. They convert types and errors and nothing else.
 
 pub mod app;
+pub mod email;
 pub mod settings;
 
 use tauri::{Builder, Runtime};
@@ -13,6 +14,11 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         app::bootstrap,
         app::report_first_render,
         settings::set_language,
+        email::email_service_get,
+        email::email_service_save,
+        email::email_service_remove,
+        email::email_service_send_test,
+        email::smtp_presets,
     ])
 }
 
@@ -49,7 +55,11 @@ pub(crate) mod test_support {
         pub fn in_dir(dir: tempfile::TempDir, os_locale: Option<&str>) -> Self {
             let paths = DataPaths::inside(dir.path().to_owned());
             paths.create_all().expect("dirs");
-            let state = AppState::open(paths, os_locale.map(str::to_owned), None);
+            let keychain = cachicamo_core::secrets::Keychain::new(&format!(
+                "cachicamo-test-{}",
+                dir.path().display()
+            ));
+            let state = AppState::open(paths, os_locale.map(str::to_owned), keychain, None);
             let app = super::register(mock_builder())
                 // The real context, so the capability (ACL) the app ships is enforced here too.
                 .build(tauri::generate_context!())

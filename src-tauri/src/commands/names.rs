@@ -1,3 +1,12 @@
 // Included by build.rs (for the permission manifest) and by `commands` (for tests), so the list
 // of the app's commands lives in one place.
-pub const COMMAND_NAMES: &[&str] = &["bootstrap", "report_first_render", "set_language"];
+pub const COMMAND_NAMES: &[&str] = &[
+    "bootstrap",
+    "report_first_render",
+    "set_language",
+    "email_service_get",
+    "email_service_save",
+    "email_service_remove",
+    "email_service_send_test",
+    "smtp_presets",
+];

@@ -1,7 +1,17 @@
 // The only module that talks to Rust. Every command has a typed wrapper here; the types come
 // from the generated bindings, so a change on the Rust side breaks the type check, not the user.
 import { invoke } from '@tauri-apps/api/core';
-import type { Bootstrap, ErrorCode, FirstRender, IpcError, Language } from './bindings';
+import type {
+  Bootstrap,
+  EmailServiceForm,
+  EmailServiceView,
+  ErrorCode,
+  FirstRender,
+  IpcError,
+  Language,
+  SmtpPreset,
+  TestEmailSent,
+} from './bindings';
 
 /** A command failed; `error` is the `{code, message, details}` contract from src-tauri/src/error.rs. */
 export class ApiError extends Error {
@@ -18,7 +28,19 @@ export class ApiError extends Error {
   }
 }
 
-const codes: readonly ErrorCode[] = ['database_too_new', 'storage', 'invalid_input', 'internal'];
+const codes: readonly ErrorCode[] = [
+  'database_too_new',
+  'storage',
+  'invalid_input',
+  'smtp_port_mismatch',
+  'email_failed',
+  'email_not_configured',
+  'email_secret_missing',
+  'keychain_unavailable',
+  'keychain_locked',
+  'keychain_failed',
+  'internal',
+];
 
 /** Anything the IPC rejected with, as the error contract (a bug or a dead core becomes `internal`). */
 export function toIpcError(raw: unknown): IpcError {
@@ -47,4 +69,9 @@ export const api = {
   bootstrap: () => call<Bootstrap>('bootstrap'),
   reportFirstRender: () => call<FirstRender>('report_first_render'),
   setLanguage: (language: Language) => call<Language>('set_language', { language }),
+  emailServiceGet: () => call<EmailServiceView | null>('email_service_get'),
+  emailServiceSave: (form: EmailServiceForm) => call<EmailServiceView>('email_service_save', { form }),
+  emailServiceRemove: () => call<null>('email_service_remove'),
+  emailServiceSendTest: (to: string) => call<TestEmailSent>('email_service_send_test', { to }),
+  smtpPresets: () => call<SmtpPreset[]>('smtp_presets'),
 };

@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "internal";
+export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -19,3 +19,45 @@ export type FirstRender = {
  * Milliseconds from the OS process start to the UI's first render.
  */
 millisSinceProcessStart: number, };
+
+export type Provider = "resend" | "postmark" | "smtp";
+
+export type SmtpSecurity = "starttls" | "tls" | "none";
+
+export type SmtpPreset = { id: string, label: string, host: string, port: number, security: SmtpSecurity, 
+/**
+ * Needs an app password when the account has 2-step verification.
+ */
+appPassword: boolean, 
+/**
+ * Microsoft is retiring password sign-in for SMTP: warn before the owner relies on it.
+ */
+basicAuthRetiring: boolean, };
+
+export type EmailServiceForm = { provider: Provider, senderAddress: string, senderName: string, replyTo: string, 
+/**
+ * Resend API key or Postmark server token; `null` keeps the saved one.
+ */
+apiKey: string | null, messageStream: string, smtpHost: string, smtpPort: number | null, smtpSecurity: SmtpSecurity, smtpUsername: string, 
+/**
+ * `null` keeps the saved password.
+ */
+smtpPassword: string | null, 
+/**
+ * The user saw the port/security warning and wants this combination anyway.
+ */
+acceptPortMismatch: boolean, };
+
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long";
+
+export type VerificationStatus = "verified" | "unverified";
+
+export type SmtpView = { host: string, port: number, security: SmtpSecurity, username: string, };
+
+export type EmailServiceView = { provider: Provider, senderAddress: string, senderName: string | null, replyTo: string | null, messageStream: string | null, smtp: SmtpView | null, secretSaved: boolean, status: VerificationStatus, statusReason: MailFailure | null, verifiedAt: string | null, };
+
+export type TestEmailSent = { provider: Provider, to: string, providerMessageId: string, providerResponse: string, };
+
+export type MailFailure = "auth_failed" | "app_password_required" | "basic_auth_disabled" | "sender_not_verified" | "recipient_rejected" | "recipient_inactive" | "account_restricted" | "stream_not_found" | "rate_limited" | "quota_exceeded" | "tls" | "wrong_security_mode" | "timeout" | "offline" | "provider_unavailable" | "rejected" | "insecure_endpoint";
+
+export type FailureClass = "permanent" | "transient" | "offline";

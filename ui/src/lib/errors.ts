@@ -1,15 +1,60 @@
 // Error codes to words a shop owner understands, in the active language.
-import type { ErrorCode, IpcError } from './bindings';
+import type { ErrorCode, FieldProblem, IpcError, MailFailure } from './bindings';
 import { t, type MessageKey } from './i18n/index.svelte';
 
 const messages: Record<ErrorCode, MessageKey> = {
   database_too_new: 'error.database_too_new',
   storage: 'error.storage',
   invalid_input: 'error.invalid_input',
+  smtp_port_mismatch: 'error.smtp_port_mismatch',
+  email_failed: 'error.email_failed',
+  email_not_configured: 'error.email_not_configured',
+  email_secret_missing: 'error.email_secret_missing',
+  keychain_unavailable: 'error.keychain_unavailable',
+  keychain_locked: 'error.keychain_locked',
+  keychain_failed: 'error.keychain_failed',
   internal: 'error.internal',
 };
 
+const mailFailures: Record<MailFailure, MessageKey> = {
+  auth_failed: 'mail.auth_failed',
+  app_password_required: 'mail.app_password_required',
+  basic_auth_disabled: 'mail.basic_auth_disabled',
+  sender_not_verified: 'mail.sender_not_verified',
+  recipient_rejected: 'mail.recipient_rejected',
+  recipient_inactive: 'mail.recipient_inactive',
+  account_restricted: 'mail.account_restricted',
+  stream_not_found: 'mail.stream_not_found',
+  rate_limited: 'mail.rate_limited',
+  quota_exceeded: 'mail.quota_exceeded',
+  tls: 'mail.tls',
+  wrong_security_mode: 'mail.wrong_security_mode',
+  timeout: 'mail.timeout',
+  offline: 'mail.offline',
+  provider_unavailable: 'mail.provider_unavailable',
+  rejected: 'mail.rejected',
+  insecure_endpoint: 'mail.insecure_endpoint',
+};
+
+const fieldProblems: Record<FieldProblem, MessageKey> = {
+  required: 'field.required',
+  invalid_email: 'field.invalid_email',
+  invalid_host: 'field.invalid_host',
+  invalid_port: 'field.invalid_port',
+  invalid_stream: 'field.invalid_stream',
+  too_long: 'field.too_long',
+};
+
+/** A provider failure in words (also used for an unverified service's reason). */
+export function describeMailFailure(failure: MailFailure): string {
+  return t(mailFailures[failure]);
+}
+
 export function describe(error: IpcError): string {
+  const failure = error.details['failure'] as MailFailure | undefined;
+  if (error.code === 'email_failed' && failure && failure in mailFailures) {
+    return describeMailFailure(failure);
+  }
   return t(messages[error.code]);
 }
 
@@ -17,4 +62,15 @@ export function describe(error: IpcError): string {
 export function details(error: IpcError): string {
   const lines = Object.entries(error.details).map(([key, value]) => `${key}: ${value}`);
   return [error.message, ...lines].filter(Boolean).join('\n');
+}
+
+/** For `invalid_input`: each refused field with its problem, in words. */
+export function fieldErrors(error: IpcError | null): Record<string, string> {
+  if (!error || error.code !== 'invalid_input') return {};
+  const out: Record<string, string> = {};
+  for (const [field, problem] of Object.entries(error.details)) {
+    const key = fieldProblems[problem as FieldProblem];
+    if (key) out[field] = t(key);
+  }
+  return out;
 }

@@ -132,4 +132,14 @@ impl MailError {
     pub fn class(&self) -> FailureClass {
         self.failure.class()
     }
+
+    /// Providers do not echo secrets, but an error's text goes to logs and the UI: make sure.
+    pub fn redact(mut self, secret: &str) -> Self {
+        if secret.len() >= 4 {
+            if let Some(message) = &mut self.provider_message {
+                *message = message.replace(secret, "«redacted»");
+            }
+        }
+        self
+    }
 }

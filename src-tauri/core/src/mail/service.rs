@@ -136,7 +136,11 @@ impl EmailService {
         };
 
         let mailer = Mailer::new(&config, secret.clone(), self.timeouts)?;
-        let (status, reason) = match mailer.verify().await {
+        let verified = mailer
+            .verify()
+            .await
+            .map_err(|err| err.redact(secret.expose()));
+        let (status, reason) = match verified {
             Ok(()) => (VerificationStatus::Verified, None),
             Err(err) if err.class() == FailureClass::Permanent => {
                 tracing::info!(provider = provider.code(), failure = ?err.failure, "email service refused");
@@ -203,9 +207,12 @@ impl EmailService {
             .keychain_load(provider.secret_slot())
             .await?
             .ok_or(EmailServiceError::SecretMissing)?;
-        let mailer = Mailer::new(&stored.config, secret, self.timeouts)?;
+        let mailer = Mailer::new(&stored.config, secret.clone(), self.timeouts)?;
         let email = test_email(&stored.config.sender, to, language);
-        let receipt = mailer.send(&email, None).await?;
+        let receipt = mailer
+            .send(&email, None)
+            .await
+            .map_err(|err| err.redact(secret.expose()))?;
         tracing::info!(provider = provider.code(), "test email sent");
         if stored.status == VerificationStatus::Unverified {
             self.db

@@ -1,0 +1,125 @@
+//! Integraciones → Servicio de Email.
+
+use cachicamo_core::mail::config::{smtp_presets as presets, EmailServiceForm, SmtpPreset};
+use cachicamo_core::mail::service::{EmailServiceView, TestEmailSent};
+use tauri::State;
+
+use crate::error::IpcError;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn email_service_get(
+    state: State<'_, AppState>,
+) -> Result<Option<EmailServiceView>, IpcError> {
+    Ok(state.email()?.view().await?)
+}
+
+/// Verifies (without sending) and saves; a permanent failure saves nothing.
+#[tauri::command]
+pub async fn email_service_save(
+    state: State<'_, AppState>,
+    form: EmailServiceForm,
+) -> Result<EmailServiceView, IpcError> {
+    Ok(state.email()?.save(form).await?)
+}
+
+/// Quitar: removes the configuration and its keychain entry.
+#[tauri::command]
+pub async fn email_service_remove(state: State<'_, AppState>) -> Result<(), IpcError> {
+    Ok(state.email()?.remove().await?)
+}
+
+/// Sends the test email at once through the configured provider.
+#[tauri::command]
+pub async fn email_service_send_test(
+    state: State<'_, AppState>,
+    to: String,
+) -> Result<TestEmailSent, IpcError> {
+    let language = state.language();
+    Ok(state.email()?.send_test(&to, language).await?)
+}
+
+#[tauri::command]
+pub fn smtp_presets() -> Vec<SmtpPreset> {
+    presets()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::commands::test_support::TestApp;
+
+    #[test]
+    fn a_fresh_app_has_no_email_service_and_presets_for_common_providers() {
+        let app = TestApp::new(Some("es_VE.UTF-8"));
+        assert_eq!(
+            app.invoke("email_service_get", json!({})).expect("get"),
+            json!(null)
+        );
+        let presets = app.invoke("smtp_presets", json!({})).expect("presets");
+        let ids: Vec<_> = presets
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|p| p["id"].as_str().expect("id").to_owned())
+            .collect();
+        assert_eq!(ids, ["gmail", "microsoft365", "zoho", "yahoo", "icloud"]);
+    }
+
+    #[test]
+    fn invalid_fields_come_back_together_and_name_their_problem() {
+        let app = TestApp::new(Some("es_VE.UTF-8"));
+        let err = app
+            .invoke(
+                "email_service_save",
+                json!({ "form": {
+                    "provider": "smtp",
+                    "senderAddress": "ventas@",
+                    "smtpHost": "",
+                    "smtpPort": 587,
+                    "smtpSecurity": "starttls",
+                    "smtpUsername": "u",
+                    "smtpPassword": "super-secret-value"
+                }}),
+            )
+            .expect_err("invalid");
+        assert_eq!(err["code"], "invalid_input");
+        assert_eq!(err["details"]["senderAddress"], "invalid_email");
+        assert_eq!(err["details"]["smtpHost"], "required");
+        assert!(!err.to_string().contains("super-secret-value"));
+    }
+
+    #[test]
+    fn a_port_contradicting_the_security_mode_asks_for_consent() {
+        let app = TestApp::new(None);
+        let err = app
+            .invoke(
+                "email_service_save",
+                json!({ "form": {
+                    "provider": "smtp",
+                    "senderAddress": "ventas@tienda.com",
+                    "smtpHost": "smtp.tienda.com",
+                    "smtpPort": 465,
+                    "smtpSecurity": "starttls",
+                    "smtpUsername": "u",
+                    "smtpPassword": "pw"
+                }}),
+            )
+            .expect_err("mismatch");
+        assert_eq!(err["code"], "smtp_port_mismatch");
+        assert_eq!(err["details"]["port"], "465");
+    }
+
+    #[test]
+    fn a_test_email_without_a_service_says_so() {
+        let app = TestApp::new(None);
+        let err = app
+            .invoke(
+                "email_service_send_test",
+                json!({ "to": "ana@cliente.com" }),
+            )
+            .expect_err("not configured");
+        assert_eq!(err["code"], "email_not_configured");
+    }
+}
