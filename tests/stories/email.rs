@@ -271,3 +271,50 @@ async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
     window.close().await;
     app.assert_secret_absent(token);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_server_is_saved_but_shown_amber_as_unverified() {
+    forget_keychain_entries();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a port")
+        .port();
+    let app = AppUnderTest::start(&[("CACHICAMO_MAIL_CONNECT_TIMEOUT_SECS", "2")]);
+    let window = app.open().await;
+    open_email_card(&window).await;
+    window.click("#email-configure").await;
+    window.select("#email-provider", "smtp").await;
+    window.fill("#smtp-host", "localhost").await;
+    window.fill("#smtp-port", &closed_port.to_string()).await;
+    window.fill("#smtp-username", SENDER).await;
+    window.fill("#smtp-password", "offline-pass-e2e").await;
+    fill_sender(&window).await;
+    window.click("#email-save").await;
+    window
+        .wait_for_text(
+            "#email-indicator",
+            &format!("Sin verificar: SMTP · {SENDER}"),
+        )
+        .await;
+    assert_eq!(
+        window
+            .wait_for("#email-indicator")
+            .await
+            .attr("data-status")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("unverified")
+    );
+    window
+        .wait_for_text_containing("#email-unverified-why", "No hay conexión")
+        .await;
+    window.screenshot("es-email-unverified").await;
+    assert_eq!(
+        keychain_secret("smtp-password").as_deref(),
+        Some("offline-pass-e2e")
+    );
+    remove_service(&window).await;
+    window.close().await;
+    app.assert_secret_absent("offline-pass-e2e");
+}

@@ -111,6 +111,56 @@ mod tests {
         assert_eq!(err["details"]["port"], "465");
     }
 
+    /// Through the IPC with a real SMTP server and the real keychain (run in a desktop
+    /// session): no response ever carries the password.
+    #[test]
+    fn no_response_carries_the_secret() {
+        let ca = cachicamo_e2e::fakes::TestCa::get();
+        ca.trust_in_this_process();
+        let server = cachicamo_e2e::fakes::FakeServer::smtp(
+            "starttls",
+            "ventas@tienda.com",
+            "ipc-pass-51d0",
+        );
+        let app = TestApp::new(None);
+        let form = |password: &str| {
+            json!({ "form": {
+                "provider": "smtp",
+                "senderAddress": "ventas@tienda.com",
+                "smtpHost": "localhost",
+                "smtpPort": server.port,
+                "smtpSecurity": "starttls",
+                "smtpUsername": "ventas@tienda.com",
+                "smtpPassword": password
+            }})
+        };
+        let refused = app
+            .invoke("email_service_save", form("wrong-ipc-pass-77"))
+            .expect_err("wrong password");
+        assert_eq!(refused["details"]["failure"], "auth_failed");
+        let saved = app
+            .invoke("email_service_save", form("ipc-pass-51d0"))
+            .expect("saved");
+        assert_eq!(saved["status"], "verified");
+        assert_eq!(saved["secretSaved"], true);
+        let view = app.invoke("email_service_get", json!({})).expect("get");
+        let sent = app
+            .invoke(
+                "email_service_send_test",
+                json!({ "to": "ana@cliente.com" }),
+            )
+            .expect("sent");
+        app.invoke("email_service_remove", json!({}))
+            .expect("removed");
+        for response in [&refused, &saved, &view, &sent] {
+            let text = response.to_string();
+            assert!(
+                !text.contains("ipc-pass-51d0") && !text.contains("wrong-ipc-pass-77"),
+                "{text}"
+            );
+        }
+    }
+
     #[test]
     fn a_test_email_without_a_service_says_so() {
         let app = TestApp::new(None);
