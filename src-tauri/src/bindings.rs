@@ -2,6 +2,7 @@
 //! file the UI imports (`ui/src/lib/bindings.ts`). A test fails when that file is stale; run
 //! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
 
+use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
@@ -36,6 +37,10 @@ pub fn typescript() -> String {
         TestEmailSent::decl(&cfg),
         MailFailure::decl(&cfg),
         FailureClass::decl(&cfg),
+        CustomerForm::decl(&cfg),
+        Customer::decl(&cfg),
+        CustomerQuery::decl(&cfg),
+        CustomerPage::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

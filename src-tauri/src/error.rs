@@ -6,11 +6,13 @@
 
 use std::collections::BTreeMap;
 
+use cachicamo_core::books::BooksError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::MailError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
+use cachicamo_core::validation::FieldError;
 use cachicamo_core::DbError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -41,6 +43,10 @@ pub enum ErrorCode {
     KeychainLocked,
     /// The keychain failed for another reason.
     KeychainFailed,
+    /// The record asked for does not exist (deleted meanwhile).
+    NotFound,
+    /// The action is not allowed in the record's state; `message` says why.
+    Refused,
     /// A bug: nothing the user can fix.
     Internal,
 }
@@ -131,20 +137,34 @@ impl From<SecretError> for IpcError {
     }
 }
 
+/// `invalid_input`, with each refused field mapped to its problem.
+fn invalid_fields(fields: Vec<FieldError>) -> IpcError {
+    let mut ipc = IpcError::new(ErrorCode::InvalidInput, "some fields are invalid");
+    for field in fields {
+        let problem = serde_json::to_value(field.problem)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        ipc = ipc.with_detail(&field.field, problem);
+    }
+    ipc
+}
+
+impl From<BooksError> for IpcError {
+    fn from(err: BooksError) -> Self {
+        match err {
+            BooksError::Invalid(fields) => invalid_fields(fields),
+            BooksError::NotFound { .. } => IpcError::new(ErrorCode::NotFound, err.to_string()),
+            BooksError::Refused(_) => IpcError::new(ErrorCode::Refused, err.to_string()),
+            BooksError::Db(db) => db.into(),
+        }
+    }
+}
+
 impl From<FormError> for IpcError {
     fn from(err: FormError) -> Self {
         match err {
-            FormError::Fields(fields) => {
-                let mut ipc = IpcError::new(ErrorCode::InvalidInput, "some fields are invalid");
-                for field in fields {
-                    let problem = serde_json::to_value(field.problem)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    ipc = ipc.with_detail(&field.field, problem);
-                }
-                ipc
-            }
+            FormError::Fields(fields) => invalid_fields(fields),
             FormError::PortContradictsSecurity { port, security } => {
                 IpcError::new(ErrorCode::SmtpPortMismatch, err.to_string())
                     .with_detail("port", port.to_string())
@@ -217,6 +237,8 @@ mod tests {
             (ErrorCode::KeychainUnavailable, "keychain_unavailable"),
             (ErrorCode::KeychainLocked, "keychain_locked"),
             (ErrorCode::KeychainFailed, "keychain_failed"),
+            (ErrorCode::NotFound, "not_found"),
+            (ErrorCode::Refused, "refused"),
             (ErrorCode::Internal, "internal"),
         ];
         for (code, wire) in codes {

@@ -348,12 +348,39 @@ pub struct Window {
 
 impl Window {
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(UI_TIMEOUT)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|err| panic!("the window never showed `{css}`: {err}"))
+        {
+            Ok(element) => element,
+            Err(err) => {
+                let shot = self.failure_screenshot().await;
+                panic!("the window never showed `{css}`: {err} (screen: {shot})")
+            }
+        }
+    }
+
+    /// What the window showed when a story failed, kept under target/e2e/failures/.
+    async fn failure_screenshot(&self) -> String {
+        let dir = repo_root().join("target/e2e/failures");
+        let path = dir.join(format!(
+            "{}.png",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or_default()
+        ));
+        match self.client.screenshot().await {
+            Ok(png)
+                if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(&path, &png).is_ok() =>
+            {
+                path.display().to_string()
+            }
+            _ => "not captured".into(),
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -364,11 +391,18 @@ impl Window {
             .unwrap_or_else(|err| panic!("no text for `{css}`: {err}"))
     }
 
-    /// Waits until the element's text is `expected` (the UI updates asynchronously).
+    /// The element's text now, or `None` while it is absent or being re-rendered.
+    async fn try_text(&self, css: &str) -> Option<String> {
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.text().await.ok()
+    }
+
+    /// Waits until the element's text is `expected` (the UI updates asynchronously, and may
+    /// replace the element meanwhile).
     pub async fn wait_for_text(&self, css: &str, expected: &str) {
         let deadline = Instant::now() + UI_TIMEOUT;
         loop {
-            let actual = self.text(css).await;
+            let actual = self.try_text(css).await.unwrap_or_default();
             if actual == expected {
                 return;
             }
@@ -388,15 +422,22 @@ impl Window {
             .unwrap_or_else(|err| panic!("could not click `{css}`: {err}"));
     }
 
-    /// Replaces a field's text as a person would: select all, then type.
+    /// Replaces a field's text. WebDriver's "clear" fires no input event, so the UI would not
+    /// hear of it: typing after it does, and emptying types a space and erases it.
     pub async fn fill(&self, css: &str, text: &str) {
+        const BACKSPACE: char = '\u{E003}';
         let field = self.wait_for(css).await;
         field
             .clear()
             .await
             .unwrap_or_else(|err| panic!("clear `{css}`: {err}"));
+        let keys = if text.is_empty() {
+            format!(" {BACKSPACE}")
+        } else {
+            text.to_owned()
+        };
         field
-            .send_keys(text)
+            .send_keys(&keys)
             .await
             .unwrap_or_else(|err| panic!("type into `{css}`: {err}"));
     }
@@ -422,7 +463,7 @@ impl Window {
     pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> String {
         let deadline = Instant::now() + UI_TIMEOUT;
         loop {
-            let actual = self.text(css).await;
+            let actual = self.try_text(css).await.unwrap_or_default();
             if actual.contains(needle) {
                 return actual;
             }

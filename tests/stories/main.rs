@@ -1,5 +1,6 @@
 //! End-to-end stories: each drives the real Cachicamo window as a shop owner would.
 //! Run through `.ci/e2e` (Xvfb, D-Bus session, unlocked keyring, tauri-driver).
 
+mod customers;
 mod email;
 mod shell;

@@ -3,11 +3,13 @@
 //! The Tauri shell (`src-tauri/src`) only converts types and errors to and from this crate; every
 //! rule about the books, the settings and the data lives here so it can be tested without a window.
 
+pub mod books;
 pub mod db;
 pub mod locale;
 pub mod mail;
 pub mod paths;
 pub mod secrets;
 pub mod settings;
+pub mod validation;
 
 pub use db::{Database, DbError};

@@ -1,6 +1,7 @@
 //! IPC commands, one file per area. They convert types and errors and nothing else.
 
 pub mod app;
+pub mod customers;
 pub mod email;
 pub mod settings;
 
@@ -19,6 +20,12 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         email::email_service_remove,
         email::email_service_send_test,
         email::smtp_presets,
+        customers::customers_list,
+        customers::customer_get,
+        customers::customer_create,
+        customers::customer_update,
+        customers::customer_set_archived,
+        customers::customer_delete,
     ])
 }
 

@@ -9,4 +9,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "email_service_remove",
     "email_service_send_test",
     "smtp_presets",
+    "customers_list",
+    "customer_get",
+    "customer_create",
+    "customer_update",
+    "customer_set_archived",
+    "customer_delete",
 ];

@@ -3,6 +3,10 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   Bootstrap,
+  Customer,
+  CustomerForm,
+  CustomerPage,
+  CustomerQuery,
   EmailServiceForm,
   EmailServiceView,
   ErrorCode,
@@ -39,6 +43,8 @@ const codes: readonly ErrorCode[] = [
   'keychain_unavailable',
   'keychain_locked',
   'keychain_failed',
+  'not_found',
+  'refused',
   'internal',
 ];
 
@@ -74,4 +80,11 @@ export const api = {
   emailServiceRemove: () => call<null>('email_service_remove'),
   emailServiceSendTest: (to: string) => call<TestEmailSent>('email_service_send_test', { to }),
   smtpPresets: () => call<SmtpPreset[]>('smtp_presets'),
+  customersList: (query: CustomerQuery) => call<CustomerPage>('customers_list', { query }),
+  customerGet: (id: number) => call<Customer>('customer_get', { id }),
+  customerCreate: (form: CustomerForm) => call<Customer>('customer_create', { form }),
+  customerUpdate: (id: number, form: CustomerForm) => call<Customer>('customer_update', { id, form }),
+  customerSetArchived: (id: number, archived: boolean) =>
+    call<Customer>('customer_set_archived', { id, archived }),
+  customerDelete: (id: number) => call<null>('customer_delete', { id }),
 };

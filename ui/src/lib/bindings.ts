@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "internal";
+export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "not_found" | "refused" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -61,3 +61,31 @@ export type TestEmailSent = { provider: Provider, to: string, providerMessageId:
 export type MailFailure = "auth_failed" | "app_password_required" | "basic_auth_disabled" | "sender_not_verified" | "recipient_rejected" | "recipient_inactive" | "account_restricted" | "stream_not_found" | "rate_limited" | "quota_exceeded" | "tls" | "wrong_security_mode" | "timeout" | "offline" | "provider_unavailable" | "rejected" | "insecure_endpoint";
 
 export type FailureClass = "permanent" | "transient" | "offline";
+
+export type CustomerForm = { name: string, 
+/**
+ * The registered address reminders go to.
+ */
+email: string, phone: string, 
+/**
+ * RIF, NIT, RFC, CUIT…: free text.
+ */
+taxId: string, address: string, notes: string, 
+/**
+ * `null`: the app's language.
+ */
+emailLanguage: Language | null, };
+
+export type Customer = { id: number, name: string, email: string | null, phone: string | null, taxId: string | null, address: string | null, notes: string | null, emailLanguage: Language, archived: boolean, createdAt: string, updatedAt: string, };
+
+export type CustomerQuery = { search: string, includeArchived: boolean, offset: number, 
+/**
+ * At most 200 per page; 0 means 50.
+ */
+limit: number, };
+
+export type CustomerPage = { customers: Array<Customer>, 
+/**
+ * How many match the search in all (for paging).
+ */
+total: number, };

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::address::{clean_display_name, EmailAddress};
 use crate::secrets::{SecretSlot, Sensitive};
+pub use crate::validation::{FieldError, FieldProblem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -166,25 +167,6 @@ pub struct EmailServiceForm {
 
 fn default_security() -> SmtpSecurity {
     SmtpSecurity::Starttls
-}
-
-/// Why a field was refused; the UI words it next to the field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldProblem {
-    Required,
-    InvalidEmail,
-    InvalidHost,
-    InvalidPort,
-    InvalidStream,
-    TooLong,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct FieldError {
-    pub field: String,
-    pub problem: FieldProblem,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

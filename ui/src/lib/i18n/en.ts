@@ -12,8 +12,7 @@ export const en: Catalogue = {
   'notYet.title': 'Not available yet',
   'pending.notYet':
     'Your pending receivables will be listed here, with balances and due dates, and you will send payment reminders by email from here. This section arrives in an upcoming version; for now it stores no data.',
-  'customers.notYet':
-    'You will keep your customers here, with their email, phone and tax ID. This section arrives in an upcoming version; for now it stores no data.',
+
 
 
   'common.cancel': 'Cancel',
@@ -105,6 +104,37 @@ export const en: Catalogue = {
   'error.keychain_unavailable': 'There is no system keychain to keep the key safely. On Linux install and enable gnome-keyring (or KWallet) and restart Cachicamo. Nothing was saved.',
   'error.keychain_locked': 'The system keychain is locked. Unlock it and try again; if no prompt appears, restart Cachicamo. Nothing was saved.',
   'error.keychain_failed': 'The system keychain could not complete the operation. Nothing was saved.',
+
+  'customers.new': 'New customer',
+  'customers.search': 'Search',
+  'customers.searchHint': 'Name, email or tax ID; accents do not matter.',
+  'customers.showArchived': 'Show archived',
+  'customers.empty': 'No customers yet. Create the first one with “New customer”.',
+  'customers.noMatch': 'No customer matches the search.',
+  'customers.range': '{from}–{to} of {total}',
+  'customers.previous': 'Previous',
+  'customers.next': 'Next',
+  'customer.name': 'Name',
+  'customer.email': 'Email',
+  'customer.email.hint': 'Payment reminders are sent to this address.',
+  'customer.phone': 'Phone',
+  'customer.taxId': 'Tax ID',
+  'customer.address': 'Address',
+  'customer.notes': 'Notes',
+  'customer.emailLanguage': 'Email language',
+  'customer.save': 'Save',
+  'customer.archive': 'Archive',
+  'customer.unarchive': 'Unarchive',
+  'customer.archived': 'Archived',
+  'customer.delete': 'Delete',
+  'customer.deleteConfirm': 'Delete {name}? This cannot be undone. To just hide the customer, archive it.',
+  'customer.deleteYes': 'Yes, delete',
+  'customer.saved': 'Customer saved.',
+  'customer.deleted': 'Customer deleted.',
+  'customer.editTitle': 'Edit customer',
+  'customer.receivablesNotYet': 'Each customer\'s receivables will appear here once the Pending Payments section arrives.',
+  'error.not_found': 'That record no longer exists; it may have just been deleted.',
+  'error.refused': 'That cannot be done in its current state.',
 
   'settings.language': 'Language',
   'settings.language.help': 'The change applies at once and is remembered the next time you open Cachicamo.',

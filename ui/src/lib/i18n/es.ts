@@ -10,8 +10,7 @@ export const es = {
   'notYet.title': 'Aún no disponible',
   'pending.notYet':
     'Aquí verá sus cuentas por cobrar pendientes, con sus saldos y vencimientos, y podrá enviar recordatorios de pago por email. Esta sección llega en una próxima versión; por ahora no guarda ningún dato.',
-  'customers.notYet':
-    'Aquí registrará a sus clientes con su correo electrónico, teléfono e identificación fiscal. Esta sección llega en una próxima versión; por ahora no guarda ningún dato.',
+
 
 
   'common.cancel': 'Cancelar',
@@ -103,6 +102,37 @@ export const es = {
   'error.keychain_unavailable': 'No hay un llavero del sistema donde guardar la clave de forma segura. En Linux instale y active gnome-keyring (o KWallet) y reinicie Cachicamo. No se guardó nada.',
   'error.keychain_locked': 'El llavero del sistema está bloqueado. Desbloquéelo y vuelva a intentarlo; si no aparece el aviso, reinicie Cachicamo. No se guardó nada.',
   'error.keychain_failed': 'El llavero del sistema no pudo completar la operación. No se guardó nada.',
+
+  'customers.new': 'Nuevo cliente',
+  'customers.search': 'Buscar',
+  'customers.searchHint': 'Nombre, correo o identificación fiscal; sin importar tildes.',
+  'customers.showArchived': 'Mostrar archivados',
+  'customers.empty': 'Aún no hay clientes. Cree el primero con «Nuevo cliente».',
+  'customers.noMatch': 'Ningún cliente coincide con la búsqueda.',
+  'customers.range': '{from}–{to} de {total}',
+  'customers.previous': 'Anteriores',
+  'customers.next': 'Siguientes',
+  'customer.name': 'Nombre',
+  'customer.email': 'Correo electrónico',
+  'customer.email.hint': 'Los recordatorios de pago se envían a esta dirección.',
+  'customer.phone': 'Teléfono',
+  'customer.taxId': 'Identificación fiscal',
+  'customer.address': 'Dirección',
+  'customer.notes': 'Notas',
+  'customer.emailLanguage': 'Idioma de los correos',
+  'customer.save': 'Guardar',
+  'customer.archive': 'Archivar',
+  'customer.unarchive': 'Desarchivar',
+  'customer.archived': 'Archivado',
+  'customer.delete': 'Eliminar',
+  'customer.deleteConfirm': '¿Eliminar a {name}? No se puede deshacer. Si solo quiere ocultarlo, archívelo.',
+  'customer.deleteYes': 'Sí, eliminar',
+  'customer.saved': 'Cliente guardado.',
+  'customer.deleted': 'Cliente eliminado.',
+  'customer.editTitle': 'Editar cliente',
+  'customer.receivablesNotYet': 'Las cuentas por cobrar de cada cliente aparecerán aquí cuando llegue la sección de Pagos Pendientes.',
+  'error.not_found': 'Ese registro ya no existe; quizá se eliminó hace un momento.',
+  'error.refused': 'No se puede hacer en su estado actual.',
 
   'settings.language': 'Idioma',
   'settings.language.help': 'El cambio se aplica de inmediato y se recuerda al volver a abrir Cachicamo.',

@@ -1,0 +1,64 @@
+//! How a refused form field is reported: which field, and what is wrong with it. The UI words
+//! each problem next to its field; every form in the app uses these.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Why a field was refused; the UI words it next to the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldProblem {
+    Required,
+    InvalidEmail,
+    InvalidHost,
+    InvalidPort,
+    InvalidStream,
+    TooLong,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    pub field: String,
+    pub problem: FieldProblem,
+}
+
+/// Collects every problem of a form, so the user sees them all at once.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, problem: FieldProblem) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            problem,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+
+    /// Optional free text: trimmed, `None` when empty, refused past `max` characters.
+    pub fn optional_text(&mut self, field: &str, raw: &str, max: usize) -> Option<String> {
+        let trimmed = raw.trim();
+        if trimmed.chars().count() > max {
+            self.add(field, FieldProblem::TooLong);
+            return None;
+        }
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    }
+
+    /// Required free text: trimmed, refused when empty or past `max` characters.
+    pub fn required_text(&mut self, field: &str, raw: &str, max: usize) -> Option<String> {
+        let value = self.optional_text(field, raw, max);
+        if value.is_none() && raw.trim().is_empty() {
+            self.add(field, FieldProblem::Required);
+        }
+        value
+    }
+}
