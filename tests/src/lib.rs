@@ -160,7 +160,12 @@ fn wait_for_port(port: u16, timeout: Duration) -> bool {
 
 /// PIDs of running processes whose executable is the app binary.
 pub fn app_pids() -> Vec<u32> {
-    let target = std::fs::canonicalize(app_binary()).unwrap_or_else(|_| app_binary());
+    pids_of(&app_binary())
+}
+
+/// PIDs of running processes whose executable is `binary`.
+pub fn pids_of(binary: &Path) -> Vec<u32> {
+    let target = std::fs::canonicalize(binary).unwrap_or_else(|_| binary.to_owned());
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -178,6 +183,7 @@ pub fn app_pids() -> Vec<u32> {
 /// tauri-driver (the app inherits the driver's environment).
 pub struct AppUnderTest {
     pub data_dir: tempfile::TempDir,
+    binary: PathBuf,
     driver: Child,
     port: u16,
     pub env: Vec<(String, String)>,
@@ -191,7 +197,17 @@ impl AppUnderTest {
     }
 
     pub fn start_in(data_dir: tempfile::TempDir, extra_env: &[(&str, &str)]) -> Self {
+        Self::start_binary(app_binary(), data_dir, extra_env)
+    }
+
+    /// The same, for another build of the app (an installed package, say).
+    pub fn start_binary(
+        binary: PathBuf,
+        data_dir: tempfile::TempDir,
+        extra_env: &[(&str, &str)],
+    ) -> Self {
         require_real_parts();
+        assert!(binary.is_file(), "no app at {}", binary.display());
         let port = free_port();
         let native_port = free_port();
         let mut env: Vec<(String, String)> = vec![
@@ -236,6 +252,7 @@ impl AppUnderTest {
         }
         Self {
             data_dir,
+            binary,
             driver,
             port,
             env,
@@ -248,7 +265,7 @@ impl AppUnderTest {
     /// log (which holds the app's own output).
     pub async fn open(&self) -> Window {
         for attempt in 1..=2 {
-            wait_until_no_app_runs().await;
+            wait_until_gone(&self.binary).await;
             match tokio::time::timeout(SESSION_TIMEOUT, self.connect()).await {
                 Ok(Ok(window)) => {
                     window.wait_for("nav, main.blocked").await;
@@ -257,7 +274,7 @@ impl AppUnderTest {
                 Ok(Err(err)) => eprintln!("session attempt {attempt} failed: {err}"),
                 Err(_) => eprintln!("session attempt {attempt} timed out"),
             }
-            kill_app_processes();
+            kill_all(&self.binary);
         }
         let log = std::fs::read_to_string(self.data_path("tauri-driver.log")).unwrap_or_default();
         panic!(
@@ -270,13 +287,16 @@ impl AppUnderTest {
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary() }),
+            serde_json::json!({ "application": self.binary }),
         );
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await?;
-        Ok(Window { client })
+        Ok(Window {
+            client,
+            binary: self.binary.clone(),
+        })
     }
 
     /// Everything the app wrote under its data directory (for checks on files and secrets).
@@ -312,30 +332,30 @@ impl Drop for AppUnderTest {
         let group = format!("-{}", self.driver.id());
         let _ = Command::new("kill").args(["-9", "--", &group]).status();
         let _ = self.driver.wait();
-        kill_app_processes();
+        kill_all(&self.binary);
     }
 }
 
-/// Stops every running instance of the app binary and waits until they are gone.
-fn kill_app_processes() {
-    for pid in app_pids() {
+/// Stops every running instance of `binary` and waits until they are gone.
+fn kill_all(binary: &Path) {
+    for pid in pids_of(binary) {
         let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
     }
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !app_pids().is_empty() && Instant::now() < deadline {
+    while !pids_of(binary).is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 /// The single-instance rule means a relaunch before the previous process is gone would only
 /// focus the dying one: wait for it.
-pub async fn wait_until_no_app_runs() {
+async fn wait_until_gone(binary: &Path) {
     let deadline = Instant::now() + Duration::from_secs(15);
-    while !app_pids().is_empty() {
+    while !pids_of(binary).is_empty() {
         assert!(
             Instant::now() < deadline,
             "a previous Cachicamo process is still running: {:?}",
-            app_pids()
+            pids_of(binary)
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -344,6 +364,7 @@ pub async fn wait_until_no_app_runs() {
 /// The app's window, as WebDriver sees it.
 pub struct Window {
     pub client: Client,
+    binary: PathBuf,
 }
 
 impl Window {
@@ -497,8 +518,8 @@ impl Window {
     pub async fn close(self) {
         match tokio::time::timeout(SESSION_TIMEOUT, self.client.close()).await {
             Ok(result) => result.expect("close the session"),
-            Err(_) => kill_app_processes(),
+            Err(_) => kill_all(&self.binary),
         }
-        wait_until_no_app_runs().await;
+        wait_until_gone(&self.binary).await;
     }
 }

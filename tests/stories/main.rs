@@ -3,4 +3,5 @@
 
 mod customers;
 mod email;
+mod package;
 mod shell;
