@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
 use crate::error::{ErrorCode, IpcError};
+use crate::updates::AvailableUpdate;
 
 /// Where the generated file lives, relative to this crate.
 pub const OUTPUT: &str = "../ui/src/lib/bindings.ts";
@@ -41,6 +42,7 @@ pub fn typescript() -> String {
         Customer::decl(&cfg),
         CustomerQuery::decl(&cfg),
         CustomerPage::decl(&cfg),
+        AvailableUpdate::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -43,6 +43,8 @@ pub enum ErrorCode {
     KeychainLocked,
     /// The keychain failed for another reason.
     KeychainFailed,
+    /// Looking for, downloading or installing an update failed (offline, bad signature…).
+    UpdateFailed,
     /// The record asked for does not exist (deleted meanwhile).
     NotFound,
     /// The action is not allowed in the record's state; `message` says why.
@@ -237,6 +239,7 @@ mod tests {
             (ErrorCode::KeychainUnavailable, "keychain_unavailable"),
             (ErrorCode::KeychainLocked, "keychain_locked"),
             (ErrorCode::KeychainFailed, "keychain_failed"),
+            (ErrorCode::UpdateFailed, "update_failed"),
             (ErrorCode::NotFound, "not_found"),
             (ErrorCode::Refused, "refused"),
             (ErrorCode::Internal, "internal"),

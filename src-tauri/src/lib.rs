@@ -10,6 +10,7 @@ pub mod error;
 mod logging;
 pub mod startup;
 pub mod state;
+pub mod updates;
 mod window;
 
 use tauri::Manager;
@@ -27,7 +28,15 @@ pub fn run() {
             let state = state::AppState::start(app.handle())?;
             app.handle().plugin(window::state_plugin(&state.paths))?;
             window::open_main(app.handle(), &state.paths)?;
+            let check_updates = state
+                .db()
+                .ok()
+                .and_then(|db| cachicamo_core::settings::check_updates_on_startup(db).ok())
+                .unwrap_or(false);
             app.manage(state);
+            if check_updates {
+                updates::check_quietly_at_startup(app.handle());
+            }
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -143,6 +143,8 @@ const ALLOWED_ENV: &[&str] = &[
     // How long a provider call and its connection may take (seconds).
     "CACHICAMO_MAIL_TIMEOUT_SECS",
     "CACHICAMO_MAIL_CONNECT_TIMEOUT_SECS",
+    // The update feed's URL (tests, a company mirror); the signature key is not changeable.
+    "CACHICAMO_UPDATE_URL",
 ];
 
 fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {

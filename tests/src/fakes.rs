@@ -130,6 +130,22 @@ impl FakeServer {
         Self::start("postmark.py", &all)
     }
 
+    /// Serves `dir` over HTTPS with the test CA's certificate (an update feed and its packages).
+    pub fn https_files(dir: &Path) -> Self {
+        let ca = TestCa::get();
+        Self::start(
+            "update_server.py",
+            &[
+                "--dir".into(),
+                dir.display().to_string(),
+                "--cert".into(),
+                ca.server_cert().display().to_string(),
+                "--key".into(),
+                ca.server_key().display().to_string(),
+            ],
+        )
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

@@ -219,6 +219,12 @@ impl AppUnderTest {
             ("LANG".into(), "C.UTF-8".into()),
             ("LC_ALL".into(), String::new()),
             ("LANGUAGE".into(), String::new()),
+            // The start-up update check must never leave this machine: a closed loopback port
+            // unless a story serves a feed.
+            (
+                "CACHICAMO_UPDATE_URL".into(),
+                "https://127.0.0.1:9/latest.json".into(),
+            ),
         ];
         for (key, value) in extra_env {
             env.retain(|(k, _)| k != key);

@@ -5,3 +5,4 @@ mod customers;
 mod email;
 mod package;
 mod shell;
+mod updates;

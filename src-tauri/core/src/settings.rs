@@ -10,6 +10,7 @@ use crate::db::{Database, DbError};
 use crate::locale::Language;
 
 const LANGUAGE: &str = "ui.language";
+const CHECK_UPDATES_ON_STARTUP: &str = "updates.check_on_startup";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -36,6 +37,17 @@ pub fn language(db: &Database) -> Result<Option<Language>, SettingsError> {
 
 pub fn set_language(db: &Database, language: Language) -> Result<(), SettingsError> {
     db.write(|tx| put(tx, LANGUAGE, &language))
+}
+
+/// Whether to look for a new version quietly at start-up (on unless the user turned it off).
+pub fn check_updates_on_startup(db: &Database) -> Result<bool, SettingsError> {
+    Ok(db
+        .read(|conn| get(conn, CHECK_UPDATES_ON_STARTUP))?
+        .unwrap_or(true))
+}
+
+pub fn set_check_updates_on_startup(db: &Database, enabled: bool) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, CHECK_UPDATES_ON_STARTUP, &enabled))
 }
 
 fn get<T: DeserializeOwned>(
@@ -82,5 +94,14 @@ mod tests {
         }
         let db = Database::open(&path).expect("reopen");
         assert_eq!(language(&db).expect("read"), Some(Language::En));
+    }
+
+    #[test]
+    fn the_startup_update_check_is_on_until_turned_off() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("c.sqlite3")).expect("open");
+        assert!(check_updates_on_startup(&db).expect("read"));
+        set_check_updates_on_startup(&db, false).expect("save");
+        assert!(!check_updates_on_startup(&db).expect("read"));
     }
 }

@@ -4,6 +4,7 @@ pub mod app;
 pub mod customers;
 pub mod email;
 pub mod settings;
+pub mod updates;
 
 use tauri::{Builder, Runtime};
 
@@ -11,22 +12,30 @@ include!("names.rs");
 
 /// Registers every command; shared by `run` and the mock-runtime tests.
 pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        app::bootstrap,
-        app::report_first_render,
-        settings::set_language,
-        email::email_service_get,
-        email::email_service_save,
-        email::email_service_remove,
-        email::email_service_send_test,
-        email::smtp_presets,
-        customers::customers_list,
-        customers::customer_get,
-        customers::customer_create,
-        customers::customer_update,
-        customers::customer_set_archived,
-        customers::customer_delete,
-    ])
+    builder
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(crate::updates::PendingUpdate::default())
+        .invoke_handler(tauri::generate_handler![
+            app::bootstrap,
+            app::report_first_render,
+            settings::set_language,
+            email::email_service_get,
+            email::email_service_save,
+            email::email_service_remove,
+            email::email_service_send_test,
+            email::smtp_presets,
+            customers::customers_list,
+            customers::customer_get,
+            customers::customer_create,
+            customers::customer_update,
+            customers::customer_set_archived,
+            customers::customer_delete,
+            updates::updates_check,
+            updates::updates_announced,
+            updates::updates_install,
+            updates::updates_check_on_startup,
+            updates::updates_set_check_on_startup,
+        ])
 }
 
 #[cfg(test)]

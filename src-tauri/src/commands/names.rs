@@ -15,4 +15,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "customer_update",
     "customer_set_archived",
     "customer_delete",
+    "updates_check",
+    "updates_announced",
+    "updates_install",
+    "updates_check_on_startup",
+    "updates_set_check_on_startup",
 ];

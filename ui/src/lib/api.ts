@@ -1,7 +1,9 @@
 // The only module that talks to Rust. Every command has a typed wrapper here; the types come
 // from the generated bindings, so a change on the Rust side breaks the type check, not the user.
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AvailableUpdate,
   Bootstrap,
   Customer,
   CustomerForm,
@@ -43,6 +45,7 @@ const codes: readonly ErrorCode[] = [
   'keychain_unavailable',
   'keychain_locked',
   'keychain_failed',
+  'update_failed',
   'not_found',
   'refused',
   'internal',
@@ -87,4 +90,13 @@ export const api = {
   customerSetArchived: (id: number, archived: boolean) =>
     call<Customer>('customer_set_archived', { id, archived }),
   customerDelete: (id: number) => call<null>('customer_delete', { id }),
+  updatesCheck: () => call<AvailableUpdate | null>('updates_check'),
+  updatesInstall: () => call<null>('updates_install'),
+  updatesAnnounced: () => call<AvailableUpdate | null>('updates_announced'),
+  updatesCheckOnStartup: () => call<boolean>('updates_check_on_startup'),
+  updatesSetCheckOnStartup: (enabled: boolean) =>
+    call<boolean>('updates_set_check_on_startup', { enabled }),
+  /** The quiet start-up check found a new version (event `updates://available`). */
+  onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
+    listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),
 };

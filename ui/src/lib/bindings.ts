@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "not_found" | "refused" | "internal";
+export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "not_found" | "refused" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -89,3 +89,9 @@ export type CustomerPage = { customers: Array<Customer>,
  * How many match the search in all (for paging).
  */
 total: number, };
+
+export type AvailableUpdate = { version: string, currentVersion: string, 
+/**
+ * The release notes as published.
+ */
+notes: string | null, date: string | null, };

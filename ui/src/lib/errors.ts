@@ -13,6 +13,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   keychain_unavailable: 'error.keychain_unavailable',
   keychain_locked: 'error.keychain_locked',
   keychain_failed: 'error.keychain_failed',
+  update_failed: 'error.update_failed',
   not_found: 'error.not_found',
   refused: 'error.refused',
   internal: 'error.internal',
