@@ -24,6 +24,17 @@ async fn open_email_card(window: &Window) {
         .await;
 }
 
+/// The card's indicator state: "verified" (green) or "unverified" (amber).
+async fn indicator_status(window: &Window) -> String {
+    window
+        .wait_for("#email-indicator")
+        .await
+        .attr("data-status")
+        .await
+        .expect("data-status")
+        .unwrap_or_default()
+}
+
 async fn fill_sender(window: &Window) {
     window.fill("#email-sender", SENDER).await;
     window.fill("#email-sender-name", SENDER_NAME).await;
@@ -105,16 +116,7 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
     window
         .wait_for_text("#email-indicator", &format!("Configurado: SMTP · {SENDER}"))
         .await;
-    assert_eq!(
-        window
-            .wait_for("#email-indicator")
-            .await
-            .attr("data-status")
-            .await
-            .expect("attr")
-            .as_deref(),
-        Some("verified")
-    );
+    assert_eq!(indicator_status(&window).await, "verified");
     assert_eq!(keychain_secret("smtp-password").as_deref(), Some(password));
     assert!(server.smtp_messages().is_empty(), "verifying sends nothing");
     window.screenshot("es-email-configured").await;
@@ -296,16 +298,7 @@ async fn an_unreachable_server_is_saved_but_shown_amber_as_unverified() {
             &format!("Sin verificar: SMTP · {SENDER}"),
         )
         .await;
-    assert_eq!(
-        window
-            .wait_for("#email-indicator")
-            .await
-            .attr("data-status")
-            .await
-            .expect("attr")
-            .as_deref(),
-        Some("unverified")
-    );
+    assert_eq!(indicator_status(&window).await, "unverified");
     window
         .wait_for_text_containing("#email-unverified-why", "No hay conexión")
         .await;

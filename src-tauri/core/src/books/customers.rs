@@ -142,6 +142,13 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Customer> {
     })
 }
 
+fn not_found(id: i64) -> BooksError {
+    BooksError::NotFound {
+        what: "customer",
+        id,
+    }
+}
+
 fn find(conn: &Connection, id: i64) -> Result<Customer, BooksError> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"),
@@ -149,10 +156,7 @@ fn find(conn: &Connection, id: i64) -> Result<Customer, BooksError> {
         read,
     )
     .optional()?
-    .ok_or(BooksError::NotFound {
-        what: "customer",
-        id,
-    })
+    .ok_or(not_found(id))
 }
 
 pub fn get(db: &Database, id: i64) -> Result<Customer, BooksError> {
@@ -211,10 +215,7 @@ pub fn update(
             ],
         )?;
         if changed == 0 {
-            return Err(BooksError::NotFound {
-                what: "customer",
-                id,
-            });
+            return Err(not_found(id));
         }
         find(tx, id)
     })
@@ -231,10 +232,7 @@ pub fn set_archived(db: &Database, id: i64, archived: bool) -> Result<Customer, 
             params![id, archived],
         )?;
         if changed == 0 {
-            return Err(BooksError::NotFound {
-                what: "customer",
-                id,
-            });
+            return Err(not_found(id));
         }
         find(tx, id)
     })
@@ -246,10 +244,7 @@ pub fn delete(db: &Database, id: i64) -> Result<(), BooksError> {
     db.write(|tx| {
         let changed = tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
         if changed == 0 {
-            return Err(BooksError::NotFound {
-                what: "customer",
-                id,
-            });
+            return Err(not_found(id));
         }
         Ok(())
     })
