@@ -2,7 +2,9 @@
 //! file the UI imports (`ui/src/lib/bindings.ts`). A test fails when that file is stale; run
 //! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
 
+use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
+use cachicamo_core::business::Business;
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
@@ -43,6 +45,8 @@ pub fn typescript() -> String {
         CustomerQuery::decl(&cfg),
         CustomerPage::decl(&cfg),
         AvailableUpdate::decl(&cfg),
+        Business::decl(&cfg),
+        Currency::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

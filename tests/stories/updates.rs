@@ -63,6 +63,9 @@ async fn a_new_version_is_announced_explained_and_a_foreign_package_refused() {
 
     // The start-up check can be turned off, and stays off.
     window.click("#updates-on-startup").await;
+    window
+        .wait_for_text("#updates-preference-saved", "Preferencia guardada.")
+        .await;
     window.close().await;
     let window = app.open().await;
     window.click("nav button[data-screen='settings']").await;

@@ -4,6 +4,7 @@
 //! rule about the books, the settings and the data lives here so it can be tested without a window.
 
 pub mod books;
+pub mod business;
 pub mod db;
 pub mod locale;
 pub mod mail;

@@ -6,11 +6,13 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::business::Business;
 use crate::db::{Database, DbError};
 use crate::locale::Language;
 
 const LANGUAGE: &str = "ui.language";
 const CHECK_UPDATES_ON_STARTUP: &str = "updates.check_on_startup";
+const BUSINESS: &str = "business.profile";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -48,6 +50,15 @@ pub fn check_updates_on_startup(db: &Database) -> Result<bool, SettingsError> {
 
 pub fn set_check_updates_on_startup(db: &Database, enabled: bool) -> Result<(), SettingsError> {
     db.write(|tx| put(tx, CHECK_UPDATES_ON_STARTUP, &enabled))
+}
+
+/// The business profile (validated by `business`, which owns its rules).
+pub fn business(db: &Database) -> Result<Option<Business>, SettingsError> {
+    db.read(|conn| get(conn, BUSINESS))
+}
+
+pub fn set_business(db: &Database, business: &Business) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, BUSINESS, business))
 }
 
 fn get<T: DeserializeOwned>(

@@ -14,6 +14,7 @@ pub enum FieldProblem {
     InvalidPort,
     InvalidStream,
     TooLong,
+    UnknownCurrency,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -160,7 +160,11 @@ async fn smtp_starttls_is_verified_saved_and_delivers_a_real_multipart_test_emai
 
     let sent = shop
         .service
-        .send_test("cliente@example.com", Language::Es)
+        .send_test(
+            "cliente@example.com",
+            Language::Es,
+            Some("Ferretería Peña C.A."),
+        )
         .await
         .expect("test email sent");
     let messages = server.smtp_messages();
@@ -257,7 +261,7 @@ async fn implicit_tls_works_with_ssl_tls_and_not_with_starttls() {
         .expect("implicit TLS verified");
     assert_eq!(view.status, VerificationStatus::Verified);
     shop.service
-        .send_test("cliente@example.com", Language::En)
+        .send_test("cliente@example.com", Language::En, None)
         .await
         .expect("sent over implicit TLS");
     assert_eq!(server.smtp_messages().len(), 1);
@@ -324,7 +328,7 @@ async fn a_server_that_stalls_after_data_is_timed_out() {
     let started = std::time::Instant::now();
     let failure = mail_failure(
         shop.service
-            .send_test("stall@example.com", Language::Es)
+            .send_test("stall@example.com", Language::Es, None)
             .await,
     );
     assert_eq!(failure, MailFailure::Timeout);
@@ -344,7 +348,7 @@ async fn a_rejected_recipient_is_reported_as_such() {
         .expect("saved");
     let failure = mail_failure(
         shop.service
-            .send_test("reject550@example.com", Language::Es)
+            .send_test("reject550@example.com", Language::Es, None)
             .await,
     );
     assert_eq!(failure, MailFailure::RecipientRejected);
@@ -392,7 +396,7 @@ async fn resend_full_access_key_checks_the_sender_domain() {
 
     let sent = shop
         .service
-        .send_test("cliente@example.com", Language::Es)
+        .send_test("cliente@example.com", Language::Es, None)
         .await
         .expect("sent");
     let emails = server.control("GET", "emails", None);
@@ -480,7 +484,7 @@ async fn postmark_token_is_checked_and_an_inactive_recipient_is_named() {
         .expect("verified");
     assert_eq!(view.message_stream.as_deref(), Some("outbound"));
     shop.service
-        .send_test("cliente@example.com", Language::Es)
+        .send_test("cliente@example.com", Language::Es, None)
         .await
         .expect("sent");
     let requests = server.control("GET", "requests", None);
@@ -493,7 +497,7 @@ async fn postmark_token_is_checked_and_an_inactive_recipient_is_named() {
 
     let failure = mail_failure(
         shop.service
-            .send_test("rebotado@example.com", Language::Es)
+            .send_test("rebotado@example.com", Language::Es, None)
             .await,
     );
     assert_eq!(failure, MailFailure::RecipientInactive);

@@ -36,7 +36,11 @@ pub async fn email_service_send_test(
     to: String,
 ) -> Result<TestEmailSent, IpcError> {
     let language = state.language();
-    Ok(state.email()?.send_test(&to, language).await?)
+    let business = cachicamo_core::business::get(state.db()?)?.name;
+    Ok(state
+        .email()?
+        .send_test(&to, language, Some(&business))
+        .await?)
 }
 
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! IPC commands, one file per area. They convert types and errors and nothing else.
 
 pub mod app;
+pub mod business;
 pub mod customers;
 pub mod email;
 pub mod settings;
@@ -30,6 +31,9 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             customers::customer_update,
             customers::customer_set_archived,
             customers::customer_delete,
+            business::business_get,
+            business::business_save,
+            business::currencies,
             updates::updates_check,
             updates::updates_announced,
             updates::updates_install,

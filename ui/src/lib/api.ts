@@ -5,6 +5,8 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AvailableUpdate,
   Bootstrap,
+  Business,
+  Currency,
   Customer,
   CustomerForm,
   CustomerPage,
@@ -90,6 +92,9 @@ export const api = {
   customerSetArchived: (id: number, archived: boolean) =>
     call<Customer>('customer_set_archived', { id, archived }),
   customerDelete: (id: number) => call<null>('customer_delete', { id }),
+  businessGet: () => call<Business>('business_get'),
+  businessSave: (business: Business) => call<Business>('business_save', { business }),
+  currencies: () => call<Currency[]>('currencies'),
   updatesCheck: () => call<AvailableUpdate | null>('updates_check'),
   updatesInstall: () => call<null>('updates_install'),
   updatesAnnounced: () => call<AvailableUpdate | null>('updates_announced'),

@@ -48,7 +48,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency";
 
 export type VerificationStatus = "verified" | "unverified";
 
@@ -95,3 +95,19 @@ export type AvailableUpdate = { version: string, currentVersion: string,
  * The release notes as published.
  */
 notes: string | null, date: string | null, };
+
+export type Business = { name: string, taxId: string, address: string, phone: string, 
+/**
+ * ISO 4217 code of a supported currency.
+ */
+defaultCurrency: string, 
+/**
+ * Free text quoted in payment reminders (bank accounts, pago móvil, where to pay).
+ */
+paymentInstructions: string, };
+
+export type Currency = { code: string, 
+/**
+ * Digits after the decimal separator (2 for USD, 0 for CLP and PYG).
+ */
+minorUnits: number, };

@@ -46,6 +46,7 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   invalid_port: 'field.invalid_port',
   invalid_stream: 'field.invalid_stream',
   too_long: 'field.too_long',
+  unknown_currency: 'field.unknown_currency',
 };
 
 /** A provider failure in words (also used for an unverified service's reason). */

@@ -82,13 +82,22 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
-/// The message "Enviar correo de prueba" sends: it names the sender so the owner sees what their
-/// customers will see.
-pub fn test_email(sender: &Sender, to: EmailAddress, language: Language) -> OutgoingEmail {
-    let who = sender
+/// The message "Enviar correo de prueba" sends: it names the sender (and the business, once it
+/// has a name) so the owner sees what their customers will see.
+pub fn test_email(
+    sender: &Sender,
+    to: EmailAddress,
+    language: Language,
+    business: Option<&str>,
+) -> OutgoingEmail {
+    let sender_name = sender
         .name
         .clone()
         .unwrap_or_else(|| sender.address.to_string());
+    let who = match business.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(business) if business != sender_name => format!("{business} ({sender_name})"),
+        _ => sender_name,
+    };
     let (subject, greeting, body, footer) = match language {
         Language::Es => (
             format!("Correo de prueba de Cachicamo · {who}"),
@@ -146,6 +155,14 @@ mod tests {
             &sender(),
             "ana@cliente.com".parse().expect("valid"),
             Language::Es,
+            Some("Ferretería & Co"),
+        );
+        assert!(email
+            .text
+            .contains("Ferretería & Co (Ferretería José Peña <b>)"));
+        assert!(
+            email.html.contains("Ferretería &amp; Co"),
+            "the business is escaped in HTML"
         );
         assert!(email.message_id.ends_with("@mitienda.com>"));
         assert!(email.html.contains("Ferretería José Peña &lt;b&gt;"));

@@ -190,6 +190,7 @@ impl EmailService {
         &self,
         to: &str,
         language: Language,
+        business: Option<&str>,
     ) -> Result<TestEmailSent, EmailServiceError> {
         let to: EmailAddress = to.parse().map_err(|_| {
             FormError::Fields(vec![FieldError {
@@ -208,7 +209,7 @@ impl EmailService {
             .await?
             .ok_or(EmailServiceError::SecretMissing)?;
         let mailer = Mailer::new(&stored.config, secret.clone(), self.timeouts)?;
-        let email = test_email(&stored.config.sender, to, language);
+        let email = test_email(&stored.config.sender, to, language, business);
         let receipt = mailer
             .send(&email, None)
             .await

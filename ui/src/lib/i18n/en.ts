@@ -138,6 +138,7 @@ export const en: Catalogue = {
 
   'updates.title': 'Updates',
   'updates.checkOnStartup': 'Check for updates at start-up',
+  'updates.preferenceSaved': 'Preference saved.',
   'updates.check': 'Check for updates',
   'updates.checking': 'Checking…',
   'updates.upToDate': 'Cachicamo is up to date (version {version}).',
@@ -150,6 +151,18 @@ export const en: Catalogue = {
   'updates.banner': 'A new version of Cachicamo is available: {version}.',
   'updates.bannerOpen': 'See in Settings',
   'error.update_failed': 'The update could not be checked or installed. Check your connection and try later; if it persists, download it from Cachicamo\'s page.',
+
+  'business.title': 'Business',
+  'business.name': 'Business name',
+  'business.taxId': 'Tax ID',
+  'business.address': 'Address',
+  'business.phone': 'Phone',
+  'business.currency': 'Default currency',
+  'business.instructions': 'Payment instructions',
+  'business.instructions.hint': 'Quoted in reminders: bank accounts, mobile payment, where to pay.',
+  'business.save': 'Save',
+  'business.saved': 'Business details saved.',
+  'field.unknown_currency': 'Choose a currency from the list.',
 
   'settings.language': 'Language',
   'settings.language.help': 'The change applies at once and is remembered the next time you open Cachicamo.',

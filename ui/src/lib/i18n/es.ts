@@ -136,6 +136,7 @@ export const es = {
 
   'updates.title': 'Actualizaciones',
   'updates.checkOnStartup': 'Buscar actualizaciones al iniciar',
+  'updates.preferenceSaved': 'Preferencia guardada.',
   'updates.check': 'Buscar actualizaciones',
   'updates.checking': 'Buscando…',
   'updates.upToDate': 'Cachicamo está al día (versión {version}).',
@@ -148,6 +149,18 @@ export const es = {
   'updates.banner': 'Hay una versión nueva de Cachicamo: {version}.',
   'updates.bannerOpen': 'Ver en Ajustes',
   'error.update_failed': 'No se pudo buscar o instalar la actualización. Revise su conexión e intente más tarde; si persiste, descárguela desde la página de Cachicamo.',
+
+  'business.title': 'Negocio',
+  'business.name': 'Nombre del negocio',
+  'business.taxId': 'Identificación fiscal',
+  'business.address': 'Dirección',
+  'business.phone': 'Teléfono',
+  'business.currency': 'Moneda predeterminada',
+  'business.instructions': 'Instrucciones de pago',
+  'business.instructions.hint': 'Se citan en los recordatorios: cuentas bancarias, pago móvil, dónde pagar.',
+  'business.save': 'Guardar',
+  'business.saved': 'Datos del negocio guardados.',
+  'field.unknown_currency': 'Elija una moneda de la lista.',
 
   'settings.language': 'Idioma',
   'settings.language.help': 'El cambio se aplica de inmediato y se recuerda al volver a abrir Cachicamo.',

@@ -1,0 +1,49 @@
+//! Ajustes → Negocio: the owner tells Cachicamo who the business is; it stays after a restart.
+
+use cachicamo_e2e::AppUnderTest;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_business_details_are_saved_and_kept() {
+    let app = AppUnderTest::start(&[]);
+    let window = app.open().await;
+    window.click("nav button[data-screen='settings']").await;
+    window.wait_for_text("#business-title", "Negocio").await;
+    assert_eq!(
+        window.value("#business-currency").await,
+        "USD",
+        "dollars until chosen"
+    );
+
+    window.fill("#business-name", "Ferretería José Peña").await;
+    window.fill("#business-tax-id", "J-12345678-9").await;
+    window.select("#business-currency", "VES").await;
+    window
+        .fill(
+            "#business-instructions",
+            "Pago móvil: 0412-5550101 · Banco de Venezuela",
+        )
+        .await;
+    window.click("#business-save").await;
+    window
+        .wait_for_text("#business-saved", "Datos del negocio guardados.")
+        .await;
+    window.close().await;
+
+    let window = app.open().await;
+    window.click("nav button[data-screen='settings']").await;
+    window.wait_for_text("#business-title", "Negocio").await;
+    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
+    while window.value("#business-name").await != "Ferretería José Peña" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the business name was not kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(window.value("#business-currency").await, "VES");
+    assert_eq!(
+        window.value("#business-instructions").await,
+        "Pago móvil: 0412-5550101 · Banco de Venezuela"
+    );
+    window.close().await;
+}
