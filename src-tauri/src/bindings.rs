@@ -4,6 +4,15 @@
 
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
+use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
+use cachicamo_core::books::money::{DateShown, Money};
+use cachicamo_core::books::payments::{Payment, PaymentForm, PaymentMethod, Reversal};
+use cachicamo_core::books::pending::{PendingFilter, PendingPage, PendingQuery, PendingSort};
+use cachicamo_core::books::receivables::{
+    Receivable, ReceivableDetail, ReceivableForm, ReceivableStatus,
+};
+use cachicamo_core::books::region::{Region, RegionFormat};
+use cachicamo_core::books::Refusal;
 use cachicamo_core::business::Business;
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{
@@ -47,6 +56,25 @@ pub fn typescript() -> String {
         AvailableUpdate::decl(&cfg),
         Business::decl(&cfg),
         Currency::decl(&cfg),
+        Refusal::decl(&cfg),
+        Region::decl(&cfg),
+        RegionFormat::decl(&cfg),
+        Money::decl(&cfg),
+        DateShown::decl(&cfg),
+        ReceivableForm::decl(&cfg),
+        ReceivableStatus::decl(&cfg),
+        Receivable::decl(&cfg),
+        ReceivableDetail::decl(&cfg),
+        HistoryKind::decl(&cfg),
+        HistoryEntry::decl(&cfg),
+        PaymentMethod::decl(&cfg),
+        PaymentForm::decl(&cfg),
+        Reversal::decl(&cfg),
+        Payment::decl(&cfg),
+        PendingFilter::decl(&cfg),
+        PendingSort::decl(&cfg),
+        PendingQuery::decl(&cfg),
+        PendingPage::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

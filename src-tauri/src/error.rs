@@ -47,7 +47,7 @@ pub enum ErrorCode {
     UpdateFailed,
     /// The record asked for does not exist (deleted meanwhile).
     NotFound,
-    /// The action is not allowed in the record's state; `message` says why.
+    /// The action is not allowed in the record's state; `details.reason` is a `Refusal`.
     Refused,
     /// A bug: nothing the user can fix.
     Internal,
@@ -157,7 +157,8 @@ impl From<BooksError> for IpcError {
         match err {
             BooksError::Invalid(fields) => invalid_fields(fields),
             BooksError::NotFound { .. } => IpcError::new(ErrorCode::NotFound, err.to_string()),
-            BooksError::Refused(_) => IpcError::new(ErrorCode::Refused, err.to_string()),
+            BooksError::Refused(reason) => IpcError::new(ErrorCode::Refused, err.to_string())
+                .with_detail("reason", refusal_code(reason)),
             BooksError::Db(db) => db.into(),
         }
     }
@@ -201,6 +202,13 @@ impl From<SettingsError> for IpcError {
             SettingsError::Corrupt { .. } => IpcError::new(ErrorCode::Storage, err.to_string()),
         }
     }
+}
+
+fn refusal_code(reason: cachicamo_core::books::Refusal) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use cachicamo_core::books::money::Outlook;
+use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
@@ -89,6 +91,24 @@ impl AppState {
         })
     }
 
+    /// How amounts and dates are written: the saved choice, else the OS locale's region, else
+    /// the usual one for the language.
+    pub fn region(&self) -> Region {
+        let saved = self
+            .db()
+            .ok()
+            .and_then(|db| settings::region(db).ok().flatten());
+        saved.unwrap_or_else(|| Region::for_locale(self.os_locale.as_deref(), self.language()))
+    }
+
+    /// The region's writing and the local calendar day, for reading the books.
+    pub fn outlook(&self) -> Outlook {
+        Outlook {
+            region: self.region(),
+            today: local_today(),
+        }
+    }
+
     /// The language the app speaks now: the saved choice, else the OS's, else Spanish.
     pub fn language(&self) -> Language {
         let saved = self
@@ -97,4 +117,18 @@ impl AppState {
             .and_then(|db| settings::language(db).ok().flatten());
         Language::choose(saved, self.os_locale.as_deref())
     }
+}
+
+/// The calendar day on the user's clock, in their time zone.
+fn local_today() -> time::Date {
+    use chrono::Datelike;
+    let today = chrono::Local::now().date_naive();
+    u8::try_from(today.month())
+        .ok()
+        .and_then(|month| time::Month::try_from(month).ok())
+        .and_then(|month| {
+            time::Date::from_calendar_date(today.year(), month, u8::try_from(today.day()).ok()?)
+                .ok()
+        })
+        .expect("chrono's calendar day is a valid date")
 }

@@ -75,7 +75,9 @@ pub fn save(db: &Database, business: Business) -> Result<Business, BooksError> {
     let valid = business.validated()?;
     settings::set_business(db, &valid).map_err(|err| match err {
         SettingsError::Db(db) => BooksError::Db(db),
-        SettingsError::Corrupt { .. } => BooksError::Refused("the business could not be stored"),
+        SettingsError::Corrupt { .. } => {
+            BooksError::Refused(crate::books::Refusal::SettingsUnstorable)
+        }
     })?;
     Ok(valid)
 }

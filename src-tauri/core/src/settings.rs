@@ -6,6 +6,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::books::region::Region;
 use crate::business::Business;
 use crate::db::{Database, DbError};
 use crate::locale::Language;
@@ -13,6 +14,7 @@ use crate::locale::Language;
 const LANGUAGE: &str = "ui.language";
 const CHECK_UPDATES_ON_STARTUP: &str = "updates.check_on_startup";
 const BUSINESS: &str = "business.profile";
+const REGION: &str = "ui.region";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -39,6 +41,15 @@ pub fn language(db: &Database) -> Result<Option<Language>, SettingsError> {
 
 pub fn set_language(db: &Database, language: Language) -> Result<(), SettingsError> {
     db.write(|tx| put(tx, LANGUAGE, &language))
+}
+
+/// The region the user picked in Ajustes, if any (else it follows the OS locale).
+pub fn region(db: &Database) -> Result<Option<Region>, SettingsError> {
+    db.read(|conn| get(conn, REGION))
+}
+
+pub fn set_region(db: &Database, region: Region) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, REGION, &region))
 }
 
 /// Whether to look for a new version quietly at start-up (on unless the user turned it off).

@@ -15,6 +15,23 @@ pub enum FieldProblem {
     InvalidStream,
     TooLong,
     UnknownCurrency,
+    /// Not a number the region's way of writing amounts can read.
+    InvalidAmount,
+    /// More decimals than the currency has (never rounded silently).
+    TooManyDecimals,
+    /// Zero or negative where only a positive amount makes sense.
+    NotPositive,
+    AmountTooLarge,
+    /// Not a calendar date the region's way of writing dates can read.
+    InvalidDate,
+    DueBeforeIssue,
+    /// A payment larger than what is still owed.
+    AboveBalance,
+    /// Another receivable already has this document number.
+    DuplicateDocument,
+    /// The customer does not exist (any more).
+    UnknownCustomer,
+    UnknownMethod,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -1,5 +1,6 @@
 //! Start-up: what the UI needs before its first screen, and the first-render report.
 
+use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::locale::Language;
 use cachicamo_core::settings;
 use serde::Serialize;
@@ -14,6 +15,10 @@ use crate::state::AppState;
 #[serde(rename_all = "camelCase")]
 pub struct Bootstrap {
     pub language: Language,
+    /// How amounts and dates are written and typed.
+    pub region: RegionFormat,
+    /// The regions offered in Ajustes.
+    pub regions: Vec<Region>,
     pub version: String,
     /// Set when the app cannot work at all (for example a database from a newer version): the UI
     /// shows this instead of its screens.
@@ -28,6 +33,8 @@ pub fn bootstrap(state: State<'_, AppState>) -> Bootstrap {
     };
     Bootstrap {
         language: state.language(),
+        region: state.region().format(),
+        regions: Region::ALL.to_vec(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         blocked,
     }

@@ -4,6 +4,7 @@ pub mod app;
 pub mod business;
 pub mod customers;
 pub mod email;
+pub mod receivables;
 pub mod settings;
 pub mod updates;
 
@@ -31,6 +32,16 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             customers::customer_update,
             customers::customer_set_archived,
             customers::customer_delete,
+            receivables::customer_receivables,
+            receivables::pending_list,
+            receivables::receivable_get,
+            receivables::receivable_create,
+            receivables::receivable_update,
+            receivables::receivable_void,
+            receivables::payment_preview,
+            receivables::payment_record,
+            receivables::payment_reverse,
+            settings::set_region,
             business::business_get,
             business::business_save,
             business::currencies,

@@ -7,7 +7,15 @@ export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
-export type Bootstrap = { language: Language, version: string, 
+export type Bootstrap = { language: Language, 
+/**
+ * How amounts and dates are written and typed.
+ */
+region: RegionFormat, 
+/**
+ * The regions offered in Ajustes.
+ */
+regions: Array<Region>, version: string, 
 /**
  * Set when the app cannot work at all (for example a database from a newer version): the UI
  * shows this instead of its screens.
@@ -48,7 +56,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "invalid_date" | "due_before_issue" | "above_balance" | "duplicate_document" | "unknown_customer" | "unknown_method";
 
 export type VerificationStatus = "verified" | "unverified";
 
@@ -111,3 +119,133 @@ export type Currency = { code: string,
  * Digits after the decimal separator (2 for USD, 0 for CLP and PYG).
  */
 minorUnits: number, };
+
+export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable";
+
+export type Region = "es-VE" | "es-CO" | "es-MX" | "es-AR" | "es-CL" | "es-PE" | "es-ES" | "en-US";
+
+export type RegionFormat = { region: Region, decimalSeparator: string, 
+/**
+ * "1.500,50" or "1,500.50".
+ */
+amountExample: string, 
+/**
+ * "31/12/2026" or "12/31/2026".
+ */
+dateExample: string, };
+
+export type Money = { minor: number, currency: string, 
+/**
+ * "USD 1.500,50".
+ */
+text: string, 
+/**
+ * "1.500,50": what an amount field starts from when editing.
+ */
+plain: string, };
+
+export type DateShown = { 
+/**
+ * "2026-03-05".
+ */
+iso: string, 
+/**
+ * "05/03/2026".
+ */
+text: string, };
+
+export type ReceivableForm = { customerId: number | null, documentNumber: string, concept: string, currency: string, amount: string, issueDate: string, dueDate: string, };
+
+export type ReceivableStatus = "pending" | "paid" | "void";
+
+export type Receivable = { id: number, customerId: number, customerName: string, 
+/**
+ * The customer's registered address, where reminders go.
+ */
+customerEmail: string | null, documentNumber: string | null, concept: string, amount: Money, paid: Money, balance: Money, issueDate: DateShown, dueDate: DateShown, status: ReceivableStatus, 
+/**
+ * Pending and past its due date: the "Vencida" badge.
+ */
+overdue: boolean, daysOverdue: number, voidReason: string | null, };
+
+export type ReceivableDetail = { receivable: Receivable, 
+/**
+ * Oldest first, reversed ones included (marked).
+ */
+payments: Array<Payment>, 
+/**
+ * Newest first.
+ */
+history: Array<HistoryEntry>, 
+/**
+ * Amount, currency and customer are corrected only while there are no payments.
+ */
+amountEditable: boolean, };
+
+export type HistoryKind = "created" | "edited" | "payment_recorded" | "payment_reversed" | "paid" | "reopened" | "voided";
+
+export type HistoryEntry = { 
+/**
+ * UTC, ISO 8601.
+ */
+at: string, kind: HistoryKind, 
+/**
+ * In the receivable's currency.
+ */
+amount: Money | null, previousAmount: Money | null, reason: string | null, fields: Array<string>, };
+
+export type PaymentMethod = "cash" | "transfer" | "mobile_payment" | "card" | "other";
+
+export type PaymentForm = { paidOn: string, amount: string, 
+/**
+ * Empty: the receivable's currency.
+ */
+currency: string, 
+/**
+ * Units of the payment's currency per unit of the receivable's; only when they differ.
+ */
+rate: string, method: PaymentMethod | null, reference: string, note: string, };
+
+export type Reversal = { 
+/**
+ * UTC, ISO 8601.
+ */
+at: string, reason: string, };
+
+export type Payment = { id: number, paidOn: DateShown, method: PaymentMethod, reference: string | null, note: string | null, 
+/**
+ * What the customer handed over, in the currency they paid in.
+ */
+amount: Money, 
+/**
+ * The rate typed, when paid in another currency ("36,5").
+ */
+rate: string | null, 
+/**
+ * What it settled, in the receivable's currency.
+ */
+applied: Money, reversal: Reversal | null, };
+
+export type PendingFilter = "all" | "overdue" | "due_soon";
+
+export type PendingSort = "due_date" | "balance" | "customer";
+
+export type PendingQuery = { filter: PendingFilter, 
+/**
+ * Customer name or document number; accents and case ignored.
+ */
+search: string, sort: PendingSort, descending: boolean, offset: number, 
+/**
+ * At most 200 per page; 0 means 50.
+ */
+limit: number, };
+
+export type PendingPage = { rows: Array<Receivable>, 
+/**
+ * How many match in all (for paging).
+ */
+total: number, 
+/**
+ * What the matching receivables still owe, one line per currency.
+ */
+totals: Array<Money>, };

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{search_key, BooksError};
+use super::{search_key, BooksError, Refusal};
 use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
@@ -217,6 +217,11 @@ pub fn update(
         if changed == 0 {
             return Err(not_found(id));
         }
+        // Pagos Pendientes sorts and searches by the customer's name without a join.
+        tx.execute(
+            "UPDATE receivables SET customer_key = ?2 WHERE customer_id = ?1",
+            params![id, search_key(&valid.name)],
+        )?;
         find(tx, id)
     })
 }
@@ -238,10 +243,18 @@ pub fn set_archived(db: &Database, id: i64, archived: bool) -> Result<Customer, 
     })
 }
 
-/// Deletes a customer that has nothing in the books. Once receivables exist, a customer with
-/// any is refused here (and by the foreign key) and can only be archived.
+/// Deletes a customer that has nothing in the books; one with receivables (whatever their
+/// status) is refused here, and by the foreign key, and can only be archived.
 pub fn delete(db: &Database, id: i64) -> Result<(), BooksError> {
     db.write(|tx| {
+        let has_receivables: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM receivables WHERE customer_id = ?1)",
+            [id],
+            |row| row.get(0),
+        )?;
+        if has_receivables {
+            return Err(BooksError::Refused(Refusal::CustomerHasReceivables));
+        }
         let changed = tx.execute("DELETE FROM customers WHERE id = ?1", [id])?;
         if changed == 0 {
             return Err(not_found(id));

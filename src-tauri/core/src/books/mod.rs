@@ -1,10 +1,19 @@
-//! The books: customers now; receivables, payments and money as they land.
+//! The books: customers, their receivables (cuentas por cobrar), payments (abonos) and money.
 //!
 //! Every user action that writes is one transaction. Rules live here, not in the commands or
 //! the UI; the UI may check early for comfort, this module decides.
 
 pub mod currency;
 pub mod customers;
+pub mod history;
+pub mod money;
+pub mod payments;
+pub mod pending;
+pub mod receivables;
+pub mod region;
+
+use serde::Serialize;
+use ts_rs::TS;
 
 use crate::db::DbError;
 use crate::validation::FieldError;
@@ -15,10 +24,28 @@ pub enum BooksError {
     Invalid(Vec<FieldError>),
     #[error("{what} {id} does not exist")]
     NotFound { what: &'static str, id: i64 },
-    #[error("{0}")]
-    Refused(&'static str),
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// Why an action is not allowed in the record's present state; the UI words each one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Customers with receivables are archived, never deleted.
+    CustomerHasReceivables,
+    /// Only a pending receivable can be edited, paid or voided.
+    NotPending,
+    /// The amount, currency and customer are corrected only while there are no payments;
+    /// a receivable with payments is voided only after reversing them.
+    HasPayments,
+    AlreadyReversed,
+    /// A payment of a voided receivable stays as it was.
+    ReceivableVoid,
+    /// The saved settings could not be written back.
+    SettingsUnstorable,
 }
 
 impl From<rusqlite::Error> for BooksError {

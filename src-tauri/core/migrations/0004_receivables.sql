@@ -1,0 +1,68 @@
+-- Cuentas por cobrar, their payments (abonos) and their history.
+--
+-- Money is integer minor units plus an ISO 4217 code. `paid` is the sum of the receivable's
+-- applied, non-reversed payments, kept in the same transaction as each payment so that Pagos
+-- Pendientes can sort and total balances over 100,000 rows through indexes.
+CREATE TABLE receivables (
+    id              INTEGER PRIMARY KEY,
+    -- RESTRICT: a customer with receivables is archived, never deleted.
+    customer_id     INTEGER NOT NULL REFERENCES customers (id) ON DELETE RESTRICT,
+    document_number TEXT,
+    concept         TEXT NOT NULL CHECK (length(concept) BETWEEN 1 AND 500),
+    currency        TEXT NOT NULL CHECK (length(currency) = 3),
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    paid            INTEGER NOT NULL DEFAULT 0 CHECK (paid >= 0 AND paid <= amount),
+    balance         INTEGER GENERATED ALWAYS AS (amount - paid) STORED,
+    issue_date      TEXT NOT NULL,
+    due_date        TEXT NOT NULL CHECK (due_date >= issue_date),
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'paid', 'void')),
+    void_reason     TEXT,
+    -- The customer's accent-free, lower-case name and the document number, for search and sort
+    -- without a join (updated when the customer is renamed).
+    customer_key    TEXT NOT NULL,
+    document_key    TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+
+CREATE UNIQUE INDEX receivables_document ON receivables (document_number)
+    WHERE document_number IS NOT NULL;
+CREATE INDEX receivables_of_customer ON receivables (customer_id, issue_date);
+CREATE INDEX pending_by_due ON receivables (due_date, id) WHERE status = 'pending';
+CREATE INDEX pending_by_balance ON receivables (balance, id) WHERE status = 'pending';
+CREATE INDEX pending_by_customer ON receivables (customer_key, id) WHERE status = 'pending';
+CREATE INDEX pending_totals ON receivables (currency, balance, due_date) WHERE status = 'pending';
+
+CREATE TABLE payments (
+    id              INTEGER PRIMARY KEY,
+    receivable_id   INTEGER NOT NULL REFERENCES receivables (id) ON DELETE RESTRICT,
+    paid_on         TEXT NOT NULL,
+    method          TEXT NOT NULL
+        CHECK (method IN ('cash', 'transfer', 'mobile_payment', 'card', 'other')),
+    reference       TEXT,
+    note            TEXT,
+    -- What the customer handed over, in the currency they paid in…
+    currency        TEXT NOT NULL CHECK (length(currency) = 3),
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    -- …the rate typed (units of `currency` per unit of the receivable's, scaled by 10^6; NULL
+    -- when paid in the receivable's currency)…
+    rate_scaled     INTEGER CHECK (rate_scaled > 0),
+    -- …and what it settles, in the receivable's currency.
+    applied         INTEGER NOT NULL CHECK (applied > 0),
+    reversed_at     TEXT,
+    reversal_reason TEXT,
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+
+CREATE INDEX payments_of_receivable ON payments (receivable_id, id);
+
+-- What happened to a receivable and when; `details` is a JSON object of the facts.
+CREATE TABLE receivable_events (
+    id            INTEGER PRIMARY KEY,
+    receivable_id INTEGER NOT NULL REFERENCES receivables (id) ON DELETE RESTRICT,
+    at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    kind          TEXT NOT NULL,
+    details       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details))
+) STRICT;
+
+CREATE INDEX events_of_receivable ON receivable_events (receivable_id, id);

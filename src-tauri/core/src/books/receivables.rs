@@ -1,0 +1,503 @@
+//! Cuentas por cobrar: create, correct, void, and read one with its payments and history.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use ts_rs::TS;
+
+use super::currency;
+use super::history::{self, Facts, HistoryEntry, HistoryKind};
+use super::money::{from_iso, iso, DateShown, Money, Outlook};
+use super::payments::{self, Payment};
+use super::region::Region;
+use super::{search_key, BooksError, Refusal};
+use crate::db::Database;
+use crate::validation::{FieldErrors, FieldProblem};
+
+const MAX_DOCUMENT: usize = 50;
+const MAX_CONCEPT: usize = 500;
+
+/// The receivable form as typed: amounts and dates in the region's writing.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReceivableForm {
+    #[ts(type = "number | null")]
+    pub customer_id: Option<i64>,
+    pub document_number: String,
+    pub concept: String,
+    pub currency: String,
+    pub amount: String,
+    pub issue_date: String,
+    pub due_date: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceivableStatus {
+    Pending,
+    Paid,
+    Void,
+}
+
+impl ReceivableStatus {
+    fn code(self) -> &'static str {
+        match self {
+            ReceivableStatus::Pending => "pending",
+            ReceivableStatus::Paid => "paid",
+            ReceivableStatus::Void => "void",
+        }
+    }
+
+    fn from_code(code: &str) -> ReceivableStatus {
+        match code {
+            "paid" => ReceivableStatus::Paid,
+            "void" => ReceivableStatus::Void,
+            _ => ReceivableStatus::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Receivable {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// The customer's registered address, where reminders go.
+    pub customer_email: Option<String>,
+    pub document_number: Option<String>,
+    pub concept: String,
+    pub amount: Money,
+    pub paid: Money,
+    pub balance: Money,
+    pub issue_date: DateShown,
+    pub due_date: DateShown,
+    pub status: ReceivableStatus,
+    /// Pending and past its due date: the "Vencida" badge.
+    pub overdue: bool,
+    pub days_overdue: u32,
+    pub void_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivableDetail {
+    pub receivable: Receivable,
+    /// Oldest first, reversed ones included (marked).
+    pub payments: Vec<Payment>,
+    /// Newest first.
+    pub history: Vec<HistoryEntry>,
+    /// Amount, currency and customer are corrected only while there are no payments.
+    pub amount_editable: bool,
+}
+
+struct ValidReceivable {
+    customer_id: i64,
+    document_number: Option<String>,
+    concept: String,
+    currency: &'static str,
+    amount: i64,
+    issue_date: Date,
+    due_date: Date,
+}
+
+impl ReceivableForm {
+    fn validate(&self, region: Region) -> Result<ValidReceivable, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.customer_id.is_none() {
+            errors.add("customerId", FieldProblem::Required);
+        }
+        let document_number =
+            errors.optional_text("documentNumber", &self.document_number, MAX_DOCUMENT);
+        let concept = errors.required_text("concept", &self.concept, MAX_CONCEPT);
+        let currency = match currency::find(&self.currency) {
+            Some(found) => Some(found),
+            None => {
+                errors.add("currency", FieldProblem::UnknownCurrency);
+                None
+            }
+        };
+        let amount = currency.and_then(|currency| {
+            region
+                .parse_amount(&self.amount, &currency)
+                .map_err(|problem| errors.add("amount", problem))
+                .ok()
+        });
+        let issue_date = region
+            .parse_date(&self.issue_date)
+            .map_err(|problem| errors.add("issueDate", problem))
+            .ok();
+        let due_date = region
+            .parse_date(&self.due_date)
+            .map_err(|problem| errors.add("dueDate", problem))
+            .ok();
+        if let (Some(issue), Some(due)) = (issue_date, due_date) {
+            if due < issue {
+                errors.add("dueDate", FieldProblem::DueBeforeIssue);
+            }
+        }
+        match (
+            self.customer_id,
+            concept,
+            currency,
+            amount,
+            issue_date,
+            due_date,
+        ) {
+            (
+                Some(customer_id),
+                Some(concept),
+                Some(currency),
+                Some(amount),
+                Some(issue),
+                Some(due),
+            ) if errors.is_empty() => Ok(ValidReceivable {
+                customer_id,
+                document_number,
+                concept,
+                currency: currency.code,
+                amount,
+                issue_date: issue,
+                due_date: due,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The SELECT list every reader of receivables shares, with the customer joined as `c`.
+pub(super) const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, \
+     r.concept, r.currency, r.amount, r.paid, r.issue_date, r.due_date, r.status, r.void_reason";
+
+pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receivable> {
+    let currency: String = row.get(6)?;
+    let amount: i64 = row.get(7)?;
+    let paid: i64 = row.get(8)?;
+    let due = from_iso(&row.get::<_, String>(10)?)?;
+    let status = ReceivableStatus::from_code(&row.get::<_, String>(11)?);
+    let overdue = status == ReceivableStatus::Pending && due < outlook.today;
+    Ok(Receivable {
+        id: row.get(0)?,
+        customer_id: row.get(1)?,
+        customer_name: row.get(2)?,
+        customer_email: row.get(3)?,
+        document_number: row.get(4)?,
+        concept: row.get(5)?,
+        amount: outlook.money(amount, &currency),
+        paid: outlook.money(paid, &currency),
+        balance: outlook.money(amount - paid, &currency),
+        issue_date: outlook.date(from_iso(&row.get::<_, String>(9)?)?),
+        due_date: outlook.date(due),
+        status,
+        overdue,
+        days_overdue: if overdue {
+            outlook.days_overdue(due)
+        } else {
+            0
+        },
+        void_reason: row.get(12)?,
+    })
+}
+
+pub(super) fn not_found(id: i64) -> BooksError {
+    BooksError::NotFound {
+        what: "receivable",
+        id,
+    }
+}
+
+pub(super) fn find(
+    conn: &Connection,
+    id: i64,
+    outlook: &Outlook,
+) -> Result<Receivable, BooksError> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
+         WHERE r.id = ?1"
+    ))?
+    .query_row([id], |row| read(row, outlook))
+    .optional()?
+    .ok_or(not_found(id))
+}
+
+pub fn detail(db: &Database, id: i64, outlook: &Outlook) -> Result<ReceivableDetail, BooksError> {
+    db.read(|conn| detail_in(conn, id, outlook))
+}
+
+pub(super) fn detail_in(
+    conn: &Connection,
+    id: i64,
+    outlook: &Outlook,
+) -> Result<ReceivableDetail, BooksError> {
+    let receivable = find(conn, id, outlook)?;
+    let payments = payments::of_receivable(conn, id, outlook)?;
+    let history = history::read(conn, id, &receivable.amount.currency, outlook)?;
+    let amount_editable = receivable.status == ReceivableStatus::Pending
+        && payments.iter().all(|payment| payment.reversal.is_some());
+    Ok(ReceivableDetail {
+        receivable,
+        payments,
+        history,
+        amount_editable,
+    })
+}
+
+/// All of a customer's receivables, whatever their status, newest first.
+pub fn of_customer(
+    db: &Database,
+    customer_id: i64,
+    outlook: &Outlook,
+) -> Result<Vec<Receivable>, BooksError> {
+    db.read(|conn| {
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
+             WHERE r.customer_id = ?1 ORDER BY r.issue_date DESC, r.id DESC"
+        ))?;
+        let rows = statement
+            .query_map([customer_id], |row| read(row, outlook))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    })
+}
+
+fn customer_key(tx: &Transaction<'_>, customer_id: i64) -> Result<String, BooksError> {
+    let name: Option<String> = tx
+        .query_row(
+            "SELECT name FROM customers WHERE id = ?1",
+            [customer_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    name.map(|name| search_key(&name))
+        .ok_or_else(|| refused_field("customerId", FieldProblem::UnknownCustomer))
+}
+
+fn document_taken(
+    tx: &Transaction<'_>,
+    document: Option<&str>,
+    except: i64,
+) -> rusqlite::Result<bool> {
+    let Some(document) = document else {
+        return Ok(false);
+    };
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM receivables WHERE document_number = ?1 AND id <> ?2)",
+        params![document, except],
+        |row| row.get(0),
+    )
+}
+
+pub(super) fn refused_field(field: &str, problem: FieldProblem) -> BooksError {
+    let mut errors = FieldErrors::default();
+    errors.add(field, problem);
+    BooksError::Invalid(errors.into_vec())
+}
+
+pub fn create(
+    db: &Database,
+    form: &ReceivableForm,
+    outlook: &Outlook,
+) -> Result<ReceivableDetail, BooksError> {
+    let valid = form
+        .validate(outlook.region)
+        .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
+    db.write(|tx| {
+        let customer_key = customer_key(tx, valid.customer_id)?;
+        if document_taken(tx, valid.document_number.as_deref(), 0)? {
+            return Err(refused_field(
+                "documentNumber",
+                FieldProblem::DuplicateDocument,
+            ));
+        }
+        tx.execute(
+            "INSERT INTO receivables (customer_id, document_number, concept, currency, amount,
+                                      issue_date, due_date, customer_key, document_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                valid.customer_id,
+                valid.document_number,
+                valid.concept,
+                valid.currency,
+                valid.amount,
+                iso(valid.issue_date),
+                iso(valid.due_date),
+                customer_key,
+                search_key(valid.document_number.as_deref().unwrap_or_default()),
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        history::record(
+            tx,
+            id,
+            HistoryKind::Created,
+            &Facts {
+                amount: Some(valid.amount),
+                ..Facts::default()
+            },
+        )?;
+        detail_in(tx, id, outlook)
+    })
+}
+
+/// Corrects a pending receivable. Amount, currency and customer change only while it has no
+/// payments; everything else at any time while pending.
+pub fn update(
+    db: &Database,
+    id: i64,
+    form: &ReceivableForm,
+    outlook: &Outlook,
+) -> Result<ReceivableDetail, BooksError> {
+    let valid = form
+        .validate(outlook.region)
+        .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
+    db.write(|tx| {
+        let before = detail_in(tx, id, outlook)?;
+        let old = &before.receivable;
+        if old.status != ReceivableStatus::Pending {
+            return Err(BooksError::Refused(Refusal::NotPending));
+        }
+        let money_fields = [
+            ("customerId", old.customer_id != valid.customer_id),
+            ("currency", old.amount.currency != valid.currency),
+            ("amount", old.amount.minor != valid.amount),
+        ];
+        if money_fields.iter().any(|(_, differs)| *differs) && !before.amount_editable {
+            return Err(BooksError::Refused(Refusal::HasPayments));
+        }
+        let other_fields = [
+            (
+                "documentNumber",
+                old.document_number != valid.document_number,
+            ),
+            ("concept", old.concept != valid.concept),
+            ("issueDate", old.issue_date.iso != iso(valid.issue_date)),
+            ("dueDate", old.due_date.iso != iso(valid.due_date)),
+        ];
+        let changed: Vec<String> = money_fields
+            .iter()
+            .chain(&other_fields)
+            .filter(|(_, differs)| *differs)
+            .map(|(field, _)| (*field).to_owned())
+            .collect();
+        if changed.is_empty() {
+            return Ok(before);
+        }
+        let customer_key = customer_key(tx, valid.customer_id)?;
+        if document_taken(tx, valid.document_number.as_deref(), id)? {
+            return Err(refused_field(
+                "documentNumber",
+                FieldProblem::DuplicateDocument,
+            ));
+        }
+        tx.execute(
+            "UPDATE receivables SET customer_id = ?2, document_number = ?3, concept = ?4,
+                 currency = ?5, amount = ?6, issue_date = ?7, due_date = ?8, customer_key = ?9,
+                 document_key = ?10, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE id = ?1",
+            params![
+                id,
+                valid.customer_id,
+                valid.document_number,
+                valid.concept,
+                valid.currency,
+                valid.amount,
+                iso(valid.issue_date),
+                iso(valid.due_date),
+                customer_key,
+                search_key(valid.document_number.as_deref().unwrap_or_default()),
+            ],
+        )?;
+        let amount_changed = old.amount.minor != valid.amount;
+        history::record(
+            tx,
+            id,
+            HistoryKind::Edited,
+            &Facts {
+                amount: amount_changed.then_some(valid.amount),
+                previous_amount: amount_changed.then_some(old.amount.minor),
+                fields: changed,
+                ..Facts::default()
+            },
+        )?;
+        detail_in(tx, id, outlook)
+    })
+}
+
+/// Anula a pending receivable without active payments; the reason is kept.
+pub fn void(
+    db: &Database,
+    id: i64,
+    reason: &str,
+    outlook: &Outlook,
+) -> Result<ReceivableDetail, BooksError> {
+    let mut errors = FieldErrors::default();
+    let reason = errors.required_text("reason", reason, MAX_CONCEPT);
+    let Some(reason) = reason.filter(|_| errors.is_empty()) else {
+        return Err(BooksError::Invalid(errors.into_vec()));
+    };
+    db.write(|tx| {
+        let before = detail_in(tx, id, outlook)?;
+        if before.receivable.status != ReceivableStatus::Pending {
+            return Err(BooksError::Refused(Refusal::NotPending));
+        }
+        if !before.amount_editable {
+            return Err(BooksError::Refused(Refusal::HasPayments));
+        }
+        tx.execute(
+            "UPDATE receivables SET status = ?2, void_reason = ?3,
+                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE id = ?1",
+            params![id, ReceivableStatus::Void.code(), reason],
+        )?;
+        history::record(
+            tx,
+            id,
+            HistoryKind::Voided,
+            &Facts {
+                reason: Some(reason),
+                ..Facts::default()
+            },
+        )?;
+        detail_in(tx, id, outlook)
+    })
+}
+
+/// Keeps `paid` and the status in step after a payment or a reversal, and says so in the
+/// history when the receivable becomes paid or comes back.
+pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite::Result<()> {
+    let (amount, paid, status): (i64, i64, String) = tx.query_row(
+        "SELECT amount, paid, status FROM receivables WHERE id = ?1",
+        [id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let paid = paid + paid_delta;
+    let was = ReceivableStatus::from_code(&status);
+    let now = if paid >= amount {
+        ReceivableStatus::Paid
+    } else {
+        ReceivableStatus::Pending
+    };
+    tx.execute(
+        "UPDATE receivables SET paid = ?2, status = ?3,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?1",
+        params![id, paid, now.code()],
+    )?;
+    match (was, now) {
+        (ReceivableStatus::Pending, ReceivableStatus::Paid) => {
+            history::record(tx, id, HistoryKind::Paid, &Facts::default())
+        }
+        (ReceivableStatus::Paid, ReceivableStatus::Pending) => history::record(
+            tx,
+            id,
+            HistoryKind::Reopened,
+            &Facts {
+                amount: Some(amount - paid),
+                ..Facts::default()
+            },
+        ),
+        _ => Ok(()),
+    }
+}
