@@ -12,7 +12,7 @@ use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::MailError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
-use cachicamo_core::validation::FieldError;
+use cachicamo_core::validation::{FieldError, FieldProblem};
 use cachicamo_core::DbError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -67,6 +67,14 @@ impl IpcError {
             message: message.into(),
             details: BTreeMap::new(),
         }
+    }
+
+    /// One refused field, as `invalid_input` reports it for whole forms.
+    pub fn field(field: &str, problem: FieldProblem) -> Self {
+        invalid_fields(vec![FieldError {
+            field: field.to_owned(),
+            problem,
+        }])
     }
 
     pub fn with_detail(mut self, key: &str, value: impl Into<String>) -> Self {

@@ -5,5 +5,6 @@ mod business;
 mod customers;
 mod email;
 mod package;
+mod receivables;
 mod shell;
 mod updates;

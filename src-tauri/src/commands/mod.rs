@@ -5,6 +5,7 @@ pub mod business;
 pub mod customers;
 pub mod email;
 pub mod receivables;
+pub mod region;
 pub mod settings;
 pub mod updates;
 
@@ -41,7 +42,10 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             receivables::payment_preview,
             receivables::payment_record,
             receivables::payment_reverse,
-            settings::set_region,
+            region::set_region,
+            region::read_amount,
+            region::read_date,
+            region::today,
             business::business_get,
             business::business_save,
             business::currencies,

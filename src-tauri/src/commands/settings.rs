@@ -1,6 +1,5 @@
 //! Ajustes: the user's preferences.
 
-use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::locale::Language;
 use cachicamo_core::settings;
 use tauri::State;
@@ -14,14 +13,6 @@ pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<La
     settings::set_language(state.db()?, language)?;
     tracing::info!(language = language.code(), "language changed");
     Ok(language)
-}
-
-/// Saves the region chosen in Ajustes; amounts and dates are written its way from now on.
-#[tauri::command]
-pub fn set_region(state: State<'_, AppState>, region: Region) -> Result<RegionFormat, IpcError> {
-    settings::set_region(state.db()?, region)?;
-    tracing::info!(region = region.code(), "region changed");
-    Ok(region.format())
 }
 
 #[cfg(test)]
@@ -49,23 +40,5 @@ mod tests {
             .expect_err("fr is not a language we speak");
         let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
         assert_eq!(boot["language"], "es");
-    }
-
-    #[test]
-    fn the_region_follows_the_os_until_chosen_and_an_unknown_one_changes_nothing() {
-        let app = TestApp::new(Some("es_MX.UTF-8"));
-        let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
-        assert_eq!(boot["region"]["region"], "es-MX");
-        assert_eq!(boot["region"]["amountExample"], "1,500.50");
-        let saved = app
-            .invoke("set_region", json!({ "region": "es-VE" }))
-            .expect("save");
-        assert_eq!(saved["amountExample"], "1.500,50");
-        assert_eq!(saved["dateExample"], "31/12/2026");
-        app.invoke("set_region", json!({ "region": "xx-XX" }))
-            .expect_err("not a region");
-        let app = app.restart(Some("es_MX.UTF-8"));
-        let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
-        assert_eq!(boot["region"]["region"], "es-VE");
     }
 }

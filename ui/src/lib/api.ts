@@ -11,12 +11,22 @@ import type {
   CustomerForm,
   CustomerPage,
   CustomerQuery,
+  DateShown,
   EmailServiceForm,
   EmailServiceView,
   ErrorCode,
   FirstRender,
   IpcError,
   Language,
+  Money,
+  PaymentForm,
+  PendingPage,
+  PendingQuery,
+  Receivable,
+  ReceivableDetail,
+  ReceivableForm,
+  Region,
+  RegionFormat,
   SmtpPreset,
   TestEmailSent,
 } from './bindings';
@@ -92,6 +102,25 @@ export const api = {
   customerSetArchived: (id: number, archived: boolean) =>
     call<Customer>('customer_set_archived', { id, archived }),
   customerDelete: (id: number) => call<null>('customer_delete', { id }),
+  customerReceivables: (customerId: number) =>
+    call<Receivable[]>('customer_receivables', { customerId }),
+  pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
+  receivableGet: (id: number) => call<ReceivableDetail>('receivable_get', { id }),
+  receivableCreate: (form: ReceivableForm) => call<ReceivableDetail>('receivable_create', { form }),
+  receivableUpdate: (id: number, form: ReceivableForm) =>
+    call<ReceivableDetail>('receivable_update', { id, form }),
+  receivableVoid: (id: number, reason: string) =>
+    call<ReceivableDetail>('receivable_void', { id, reason }),
+  paymentPreview: (receivableId: number, form: PaymentForm) =>
+    call<Money>('payment_preview', { receivableId, form }),
+  paymentRecord: (receivableId: number, form: PaymentForm) =>
+    call<ReceivableDetail>('payment_record', { receivableId, form }),
+  paymentReverse: (paymentId: number, reason: string) =>
+    call<ReceivableDetail>('payment_reverse', { paymentId, reason }),
+  setRegion: (region: Region) => call<RegionFormat>('set_region', { region }),
+  readAmount: (currency: string, text: string) => call<Money>('read_amount', { currency, text }),
+  readDate: (text: string) => call<DateShown>('read_date', { text }),
+  today: () => call<DateShown>('today'),
   businessGet: () => call<Business>('business_get'),
   businessSave: (business: Business) => call<Business>('business_save', { business }),
   currencies: () => call<Currency[]>('currencies'),

@@ -1,5 +1,6 @@
 // Error codes to words a shop owner understands, in the active language.
-import type { ErrorCode, FieldProblem, IpcError, MailFailure } from './bindings';
+import type { ErrorCode, FieldProblem, IpcError, MailFailure, Refusal } from './bindings';
+import { region } from './region.svelte';
 import { t, type MessageKey } from './i18n/index.svelte';
 
 const messages: Record<ErrorCode, MessageKey> = {
@@ -47,6 +48,25 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   invalid_stream: 'field.invalid_stream',
   too_long: 'field.too_long',
   unknown_currency: 'field.unknown_currency',
+  invalid_amount: 'field.invalid_amount',
+  too_many_decimals: 'field.too_many_decimals',
+  not_positive: 'field.not_positive',
+  amount_too_large: 'field.amount_too_large',
+  invalid_date: 'field.invalid_date',
+  due_before_issue: 'field.due_before_issue',
+  above_balance: 'field.above_balance',
+  duplicate_document: 'field.duplicate_document',
+  unknown_customer: 'field.unknown_customer',
+  unknown_method: 'field.unknown_method',
+};
+
+const refusals: Record<Refusal, MessageKey> = {
+  customer_has_receivables: 'refusal.customer_has_receivables',
+  not_pending: 'refusal.not_pending',
+  has_payments: 'refusal.has_payments',
+  already_reversed: 'refusal.already_reversed',
+  receivable_void: 'refusal.receivable_void',
+  settings_unstorable: 'refusal.settings_unstorable',
 };
 
 /** A provider failure in words (also used for an unverified service's reason). */
@@ -58,6 +78,10 @@ export function describe(error: IpcError): string {
   const failure = error.details['failure'] as MailFailure | undefined;
   if (error.code === 'email_failed' && failure && failure in mailFailures) {
     return describeMailFailure(failure);
+  }
+  const reason = error.details['reason'] as Refusal | undefined;
+  if (error.code === 'refused' && reason && reason in refusals) {
+    return t(refusals[reason]);
   }
   return t(messages[error.code]);
 }
@@ -74,7 +98,13 @@ export function fieldErrors(error: IpcError | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [field, problem] of Object.entries(error.details)) {
     const key = fieldProblems[problem as FieldProblem];
-    if (key) out[field] = t(key);
+    if (key) out[field] = t(key, hintParams());
   }
   return out;
+}
+
+/** The region's own examples, for hints such as "escriba 1.500,50". */
+function hintParams(): Record<string, string> {
+  const { amountExample, dateExample, decimalSeparator } = region();
+  return { example: amountExample, date: dateExample, decimal: decimalSeparator };
 }

@@ -1,0 +1,176 @@
+//! Pagos Pendientes as a shop owner lives it: a customer owes, pays part, pays the rest, and the
+//! debt leaves the list as Pagada — with amounts typed the region's way and bad input answered
+//! next to its field.
+
+use cachicamo_e2e::{AppUnderTest, Window};
+
+async fn open(window: &Window, screen: &str, title: &str) {
+    window
+        .click(&format!("nav button[data-screen='{screen}']"))
+        .await;
+    window.wait_for_text("main h1", title).await;
+}
+
+async fn create_customer(window: &Window, name: &str, email: &str) {
+    open(window, "customers", "Clientes").await;
+    window.click("#customer-new").await;
+    window.fill("#customer-name", name).await;
+    window.fill("#customer-email", email).await;
+    window.click("#customer-save").await;
+    window
+        .wait_for_text("#customers-notice", "Cliente guardado.")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes_as_pagada() {
+    // Venezuela: "1.500,50" is fifteen hundred dollars and fifty cents.
+    let app = AppUnderTest::start(&[("LANG", "es_VE.UTF-8")]);
+    let window = app.open().await;
+    create_customer(&window, "Ferretería José Peña", "cobros@pena.com.ve").await;
+
+    open(&window, "pending", "Pagos Pendientes").await;
+    window
+        .wait_for_text_containing("#pending-empty", "No hay cuentas por cobrar pendientes")
+        .await;
+    window.click("#receivable-new").await;
+    window.fill("#receivable-customer", "pena").await;
+    window
+        .click("#receivable-customer-options button[data-customer-id]")
+        .await;
+    window
+        .wait_for_text("#receivable-customer-chosen", "Ferretería José Peña")
+        .await;
+    window.fill("#receivable-document", "F-0001").await;
+    window.fill("#receivable-concept", "Cemento gris").await;
+    window.select("#receivable-currency", "USD").await;
+
+    // Too many decimals and a due date before the issue date: refused next to each field.
+    window.fill("#receivable-amount", "1.500,505").await;
+    window.fill("#receivable-issue-date", "01/01/2026").await;
+    window.fill("#receivable-due-date", "31/12/2025").await;
+    window.click("#receivable-save").await;
+    window
+        .wait_for_text_containing("#receivable-amount-error", "decimales")
+        .await;
+    window
+        .wait_for_text_containing("#receivable-due-date-error", "anterior a la emisión")
+        .await;
+    assert_eq!(window.value("#receivable-concept").await, "Cemento gris");
+
+    // The field shows what it reads as the user types.
+    window.fill("#receivable-amount", "1.500,50").await;
+    window
+        .wait_for_text("#receivable-amount-reading", "Se leerá: USD 1.500,50")
+        .await;
+    window.fill("#receivable-due-date", "15/01/2026").await;
+    window.click("#receivable-save").await;
+    window
+        .wait_for_text("#receivable-balance", "USD 1.500,50")
+        .await;
+    window.screenshot("es-receivable-detail").await;
+
+    window.click("#receivable-back").await;
+    window
+        .wait_for_text("#pending-table tbody tr .balance", "USD 1.500,50")
+        .await;
+    window
+        .wait_for_text_containing("#pending-table tbody tr", "Vencida")
+        .await;
+    window
+        .wait_for_text_containing("#pending-totals", "USD 1.500,50")
+        .await;
+    window.screenshot("es-pending-list").await;
+
+    // A partial payment by transfer: the balance drops.
+    window.click("#pending-table tbody tr button.link").await;
+    window.click("#payment-new").await;
+    window.fill("#payment-amount", "500,50").await;
+    window.select("#payment-method", "transfer").await;
+    window.fill("#payment-reference", "0102-445566").await;
+    window
+        .wait_for_text("#payment-settles", "Abona al saldo: USD 500,50")
+        .await;
+    window.click("#payment-save").await;
+    window
+        .wait_for_text("#receivable-balance", "USD 1.000,00")
+        .await;
+
+    // More than what is owed is refused, and nothing changes.
+    window.click("#payment-new").await;
+    window.fill("#payment-amount", "1.000,01").await;
+    window.select("#payment-method", "cash").await;
+    window.click("#payment-save").await;
+    window
+        .wait_for_text_containing("#payment-amount-error", "supera el saldo")
+        .await;
+    assert_eq!(window.text("#receivable-balance").await, "USD 1.000,00");
+
+    // The rest settles it: Pagada, and it leaves Pagos Pendientes.
+    window.fill("#payment-amount", "1.000").await;
+    window.click("#payment-save").await;
+    window
+        .wait_for_text_containing("#receivable-notice", "quedó pagada")
+        .await;
+    window
+        .wait_for_text("#receivable-detail [data-status]", "Pagada")
+        .await;
+    window
+        .wait_for_text("#receivable-balance", "USD 0,00")
+        .await;
+    window
+        .wait_for_text_containing("#history", "Quedó pagada.")
+        .await;
+    window.click("#receivable-back").await;
+    window.wait_for("#pending-empty").await;
+
+    // The customer's detail still lists it, as Pagada; a customer with receivables is kept.
+    open(&window, "customers", "Clientes").await;
+    window.click("#customers-table button.link").await;
+    window
+        .wait_for_text_containing("#customer-receivables", "Pagada")
+        .await;
+    window.click("#customer-delete").await;
+    window.click("#customer-delete-yes").await;
+    window
+        .wait_for_text_containing("#customer-editor [role='alert']", "no se puede eliminar")
+        .await;
+
+    // Everything survives a restart.
+    window.close().await;
+    let window = app.open().await;
+    open(&window, "customers", "Clientes").await;
+    window.wait_for_text("#customers-range", "1–1 de 1").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn in_mexico_amounts_are_typed_with_a_decimal_point_and_venezuelan_writing_is_refused() {
+    let app = AppUnderTest::start(&[("LANG", "es_MX.UTF-8")]);
+    let window = app.open().await;
+    create_customer(&window, "Abarrotes Lupita", "pagos@lupita.mx").await;
+    open(&window, "pending", "Pagos Pendientes").await;
+    window.click("#receivable-new").await;
+    window.fill("#receivable-customer", "lupita").await;
+    window
+        .click("#receivable-customer-options button[data-customer-id]")
+        .await;
+    window.fill("#receivable-concept", "Mercancía").await;
+    window.select("#receivable-currency", "MXN").await;
+    window.fill("#receivable-amount", "1.50").await;
+    window
+        .wait_for_text("#receivable-amount-reading", "Se leerá: MXN 1.50")
+        .await;
+    window.fill("#receivable-amount", "1.500,50").await;
+    window.fill("#receivable-due-date", "31/12/2026").await;
+    window.click("#receivable-save").await;
+    window
+        .wait_for_text_containing("#receivable-amount-error", "1,500.50")
+        .await;
+    window.fill("#receivable-amount", "1,500.50").await;
+    window.click("#receivable-save").await;
+    window
+        .wait_for_text("#receivable-balance", "MXN 1,500.50")
+        .await;
+    window.close().await;
+}
