@@ -7,6 +7,7 @@
 //! provides the display, the bus and the keyring.
 
 pub mod fakes;
+pub mod seed;
 
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -174,3 +174,45 @@ async fn in_mexico_amounts_are_typed_with_a_decimal_point_and_venezuelan_writing
         .await;
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pagos_pendientes_pages_filters_and_searches_a_hundred_thousand_receivables() {
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let today = time::OffsetDateTime::now_utc().date();
+    let seeded = cachicamo_e2e::seed::seed(
+        &data_dir.path().join("cachicamo.sqlite3"),
+        cachicamo_e2e::seed::Scale::PROMISED,
+        today,
+    );
+    let app = AppUnderTest::start_in(data_dir, &[("LANG", "es_VE.UTF-8")]);
+    let window = app.open().await;
+    window.wait_for_text("main h1", "Pagos Pendientes").await;
+    let all = format!("1–50 de {}", seeded.pending);
+    window.wait_for_text("#pending-range", &all).await;
+    window.click("#pending-next").await;
+    window
+        .wait_for_text("#pending-range", &format!("51–100 de {}", seeded.pending))
+        .await;
+    window.click("#pending-previous").await;
+    window.wait_for_text("#pending-range", &all).await;
+
+    window.click("button[data-filter='overdue']").await;
+    let overdue = window
+        .wait_for_text_containing("#pending-range", "1–50 de ")
+        .await;
+    assert_ne!(overdue, all, "Vencidas is a part of Todas");
+    window
+        .wait_for_text_containing("#pending-table tbody tr:first-child", "Vencida")
+        .await;
+    window.select("#pending-sort", "balance:desc").await;
+    window.wait_for("#pending-table tbody tr").await;
+
+    window.click("button[data-filter='all']").await;
+    window.fill("#pending-search", "f-012344").await;
+    window.wait_for_text("#pending-range", "1–1 de 1").await;
+    window
+        .wait_for_text_containing("#pending-table tbody tr", "F-012344")
+        .await;
+    window.screenshot("es-pending-search").await;
+    window.close().await;
+}

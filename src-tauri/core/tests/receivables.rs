@@ -429,3 +429,85 @@ fn a_customer_with_receivables_is_archived_never_deleted() {
     assert_eq!(listed.len(), 1, "every status is listed on the customer");
     customers::set_archived(&books.db, customer, true).expect("archived");
 }
+
+#[test]
+fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
+    let books = Books::new();
+    let pena = books.customer("Ferretería José Peña");
+    let ruiz = books.customer("Taller Ruiz");
+    let mut ids = Vec::new();
+    for (n, due) in ["10/03/2026", "20/03/2026", "25/03/2026", "30/04/2026"]
+        .iter()
+        .enumerate()
+    {
+        ids.push(books.receivable(pena, &format!("P-{n}"), "100", due));
+        ids.push(books.receivable(ruiz, &format!("R-{n}"), "250,50", due));
+    }
+    payments::record(&books.db, ids[0], &cash("100"), &OUTLOOK).expect("paid off");
+    let partial = payments::record(&books.db, ids[1], &cash("50"), &OUTLOOK).expect("partial");
+    payments::reverse(&books.db, partial.payments[0].id, "Error", &OUTLOOK).expect("reversed");
+    payments::record(&books.db, ids[2], &cash("10"), &OUTLOOK).expect("partial");
+    receivables::void(&books.db, ids[3], "Duplicada", &OUTLOOK).expect("void");
+    let mut moved = receivables::detail(&books.db, ids[4], &OUTLOOK).expect("detail");
+    moved.receivable.due_date.text = "01/05/2026".into();
+    receivables::update(
+        &books.db,
+        ids[4],
+        &ReceivableForm {
+            customer_id: Some(pena),
+            document_number: "P-2".into(),
+            concept: "Mercancía".into(),
+            currency: "VES".into(),
+            amount: "999".into(),
+            issue_date: "01/03/2026".into(),
+            due_date: moved.receivable.due_date.text,
+        },
+        &OUTLOOK,
+    )
+    .expect("moved to another day and currency");
+
+    for filter in [
+        PendingFilter::All,
+        PendingFilter::Overdue,
+        PendingFilter::DueSoon,
+    ] {
+        for search in ["", "pe", "ruiz", "p-2"] {
+            let page = books.pending(PendingQuery {
+                filter,
+                search: search.into(),
+                limit: 200,
+                ..PendingQuery::default()
+            });
+            let mut expected: Vec<(String, i64, u32)> = Vec::new();
+            for row in &page.rows {
+                match expected
+                    .iter_mut()
+                    .find(|(c, _, _)| *c == row.balance.currency)
+                {
+                    Some(line) => {
+                        line.1 += row.balance.minor;
+                        line.2 += 1;
+                    }
+                    None => expected.push((row.balance.currency.clone(), row.balance.minor, 1)),
+                }
+            }
+            expected.sort();
+            let totals: Vec<(String, i64)> = page
+                .totals
+                .iter()
+                .map(|m| (m.currency.clone(), m.minor))
+                .collect();
+            let summed: Vec<(String, i64)> =
+                expected.iter().map(|(c, b, _)| (c.clone(), *b)).collect();
+            assert_eq!(totals, summed, "{filter:?} {search:?}");
+            assert_eq!(
+                page.total as usize,
+                page.rows.len(),
+                "{filter:?} {search:?}"
+            );
+            if filter == PendingFilter::All && search == "ruiz" {
+                assert_eq!(page.total, 3, "R-0 (reversed), R-2 and R-3; R-1 is void");
+            }
+        }
+    }
+}

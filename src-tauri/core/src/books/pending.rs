@@ -8,7 +8,7 @@ use time::Duration;
 use ts_rs::TS;
 
 use super::money::{iso, Money, Outlook};
-use super::receivables::{self, Receivable, COLUMNS};
+use super::receivables::{self, Receivable};
 use super::{search_key, BooksError};
 use crate::db::Database;
 
@@ -78,61 +78,164 @@ fn list_in(
     };
     let today = iso(outlook.today);
     let week = iso(outlook.today + Duration::days(7));
-    let date_filter = match query.filter {
+    let due = match query.filter {
         PendingFilter::All => "",
-        PendingFilter::Overdue => "AND r.due_date < :today",
-        PendingFilter::DueSoon => "AND r.due_date BETWEEN :today AND :week",
+        PendingFilter::Overdue => "AND due_date < :today",
+        PendingFilter::DueSoon => "AND due_date BETWEEN :today AND :week",
     };
     let search = search_key(query.search.trim());
-    let search_filter = if search.is_empty() {
-        ""
-    } else {
-        "AND (r.customer_key LIKE :pattern ESCAPE '\\' OR r.document_key LIKE :pattern ESCAPE '\\')"
+    // Trigrams find substrings of three characters or more; a shorter search reads every row.
+    let (matching, phrase) = match search.chars().count() {
+        0 => ("", String::new()),
+        1 | 2 => (
+            "AND (customer_key LIKE :phrase ESCAPE '\\' OR document_key LIKE :phrase ESCAPE '\\')",
+            format!("%{}%", escape_like(&search)),
+        ),
+        _ => (
+            "AND id IN (SELECT rowid FROM receivable_search WHERE receivable_search MATCH :phrase)",
+            format!("\"{}\"", search.replace('"', "\"\"")),
+        ),
     };
-    let pattern = format!("%{}%", escape_like(&search));
-    let filter = format!("r.status = 'pending' {date_filter} {search_filter}");
+    let filter = format!("status = 'pending' {due} {matching}");
     let direction = if query.descending { "DESC" } else { "ASC" };
+    // Each order is an index's own order (migration 0004), so the first page is read, not sorted.
     let order = match query.sort {
-        PendingSort::DueDate => format!("r.due_date {direction}, r.id {direction}"),
-        PendingSort::Balance => format!("r.balance {direction}, r.id {direction}"),
-        PendingSort::Customer => format!("r.customer_key {direction}, r.id {direction}"),
+        PendingSort::DueDate => format!("due_date {direction}, id {direction}"),
+        PendingSort::Balance => {
+            format!("balance {direction}, due_date {direction}, id {direction}")
+        }
+        PendingSort::Customer => {
+            format!("customer_key {direction}, due_date {direction}, id {direction}")
+        }
     };
-
-    let mut totals_statement = conn.prepare_cached(&format!(
-        "SELECT r.currency, count(*), sum(r.balance) FROM receivables r
-         WHERE {filter} GROUP BY r.currency ORDER BY r.currency"
-    ))?;
     let values: [(&str, &dyn ToSql); 5] = [
         (":today", &today),
         (":week", &week),
-        (":pattern", &pattern),
+        (":phrase", &phrase),
         (":limit", &limit),
         (":offset", &query.offset),
     ];
-    bind(&mut totals_statement, &values)?;
-    let mut total = 0_u32;
-    let mut totals = Vec::new();
-    let mut rows = totals_statement.raw_query();
-    while let Some(row) = rows.next()? {
-        let currency: String = row.get(0)?;
-        total += row.get::<_, u32>(1)?;
-        totals.push(outlook.money(row.get(2)?, &currency));
-    }
 
-    let mut page_statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
-         WHERE {filter} ORDER BY {order} LIMIT :limit OFFSET :offset"
-    ))?;
-    bind(&mut page_statement, &values)?;
-    let rows = page_statement
-        .raw_query()
-        .mapped(|row| receivables::read(row, outlook))
+    let (ids, total, totals) = if matching.is_empty() {
+        page_from_indexes(conn, &filter, due, &order, &values, outlook)?
+    } else {
+        page_from_matches(conn, &filter, query, limit, &values, outlook)?
+    };
+    let rows = ids
+        .into_iter()
+        .map(|id| receivables::find(conn, id, outlook))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PendingPage {
         rows,
         total,
         totals,
     })
+}
+
+type Page = (Vec<i64>, u32, Vec<Money>);
+
+/// Without a search: the counts and totals from the per-day sums, the page from its index.
+fn page_from_indexes(
+    conn: &Connection,
+    filter: &str,
+    due: &str,
+    order: &str,
+    values: &[(&str, &dyn ToSql)],
+    outlook: &Outlook,
+) -> Result<Page, BooksError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT currency, sum(receivables), sum(balance) FROM pending_by_day
+         WHERE true {due} GROUP BY currency ORDER BY currency"
+    ))?;
+    bind(&mut statement, values)?;
+    let mut total = 0_u32;
+    let mut totals = Vec::new();
+    let mut rows = statement.raw_query();
+    while let Some(row) = rows.next()? {
+        let currency: String = row.get(0)?;
+        total += row.get::<_, u32>(1)?;
+        totals.push(outlook.money(row.get(2)?, &currency));
+    }
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT id FROM receivables WHERE {filter} ORDER BY {order} LIMIT :limit OFFSET :offset"
+    ))?;
+    bind(&mut statement, values)?;
+    let ids = statement
+        .raw_query()
+        .mapped(|row| row.get::<_, i64>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((ids, total, totals))
+}
+
+/// With a search: the matches are read once (the search index is the costly part), then
+/// counted, totalled, sorted and paged here.
+fn page_from_matches(
+    conn: &Connection,
+    filter: &str,
+    query: &PendingQuery,
+    limit: u32,
+    values: &[(&str, &dyn ToSql)],
+    outlook: &Outlook,
+) -> Result<Page, BooksError> {
+    struct Match {
+        id: i64,
+        currency: String,
+        balance: i64,
+        due_date: String,
+        customer_key: String,
+    }
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT id, currency, balance, due_date, customer_key FROM receivables WHERE {filter}"
+    ))?;
+    bind(&mut statement, values)?;
+    let mut matches = statement
+        .raw_query()
+        .mapped(|row| {
+            Ok(Match {
+                id: row.get(0)?,
+                currency: row.get(1)?,
+                balance: row.get(2)?,
+                due_date: row.get(3)?,
+                customer_key: row.get(4)?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut sums: Vec<(String, i64)> = Vec::new();
+    for found in &matches {
+        match sums.iter_mut().find(|(code, _)| *code == found.currency) {
+            Some((_, sum)) => *sum += found.balance,
+            None => sums.push((found.currency.clone(), found.balance)),
+        }
+    }
+    sums.sort();
+    let totals = sums
+        .iter()
+        .map(|(code, sum)| outlook.money(*sum, code))
+        .collect();
+    matches.sort_by(|a, b| {
+        let ordering = match query.sort {
+            PendingSort::DueDate => a.due_date.cmp(&b.due_date),
+            PendingSort::Balance => a.balance.cmp(&b.balance).then(a.due_date.cmp(&b.due_date)),
+            PendingSort::Customer => a
+                .customer_key
+                .cmp(&b.customer_key)
+                .then(a.due_date.cmp(&b.due_date)),
+        }
+        .then(a.id.cmp(&b.id));
+        if query.descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
+    let total = u32::try_from(matches.len()).unwrap_or(u32::MAX);
+    let ids = matches
+        .iter()
+        .skip(query.offset as usize)
+        .take(limit as usize)
+        .map(|found| found.id)
+        .collect();
+    Ok((ids, total, totals))
 }
 
 /// Binds the named values the statement uses; the filters decide which those are.

@@ -168,7 +168,7 @@ impl ReceivableForm {
 }
 
 /// The SELECT list every reader of receivables shares, with the customer joined as `c`.
-pub(super) const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, \
+const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, \
      r.concept, r.currency, r.amount, r.paid, r.issue_date, r.due_date, r.status, r.void_reason";
 
 pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receivable> {

@@ -1,0 +1,150 @@
+//! Scale benchmark for the books: seeds 10,000 customers, 100,000 receivables and 150,000
+//! payments into a real database file, then times what a user does all day — the first page of
+//! Pagos Pendientes under each filter and sort (each call also counts and totals per currency),
+//! a search by customer and by document, opening a detail and recording a payment — through the
+//! same core functions the commands call. Prints the median and p95 of each, the rows each
+//! returned, and the database's size.
+//!
+//! Run it with `.ci/bench-books` (release build).
+#![allow(clippy::print_stdout)] // A benchmark reports its figures on stdout.
+
+use std::time::{Duration, Instant};
+
+use cachicamo_core::books::money::Outlook;
+use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
+use cachicamo_core::books::receivables;
+use cachicamo_core::books::region::Region;
+use cachicamo_core::Database;
+use cachicamo_e2e::seed::{seed, Scale};
+use time::macros::date;
+
+const RUNS: usize = 50;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cachicamo.sqlite3");
+    let outlook = Outlook {
+        region: Region::EsVe,
+        today: date!(2026 - 06 - 15),
+    };
+    let started = Instant::now();
+    let seeded = seed(&path, Scale::PROMISED, outlook.today);
+    println!(
+        "seeded {} customers, {} receivables ({} pending), {} payments in {:.1} s",
+        seeded.customers,
+        seeded.receivables,
+        seeded.pending,
+        seeded.payments,
+        started.elapsed().as_secs_f64()
+    );
+    let db = Database::open(&path).expect("open as the app does");
+    println!(
+        "{:<44} {:>9} {:>9} {:>8} {:>8}",
+        "operation", "median", "p95", "rows", "of"
+    );
+
+    for filter in [
+        PendingFilter::All,
+        PendingFilter::Overdue,
+        PendingFilter::DueSoon,
+    ] {
+        for (sort, descending) in [
+            (PendingSort::DueDate, false),
+            (PendingSort::DueDate, true),
+            (PendingSort::Balance, true),
+            (PendingSort::Customer, false),
+        ] {
+            let query = PendingQuery {
+                filter,
+                sort,
+                descending,
+                ..PendingQuery::default()
+            };
+            let name = format!(
+                "first page {filter:?} by {sort:?}{}",
+                if descending { " desc" } else { "" }
+            );
+            list(&db, &name, &query, &outlook);
+        }
+    }
+    for search in ["pena", "f-012345", "07042"] {
+        let query = PendingQuery {
+            search: search.into(),
+            ..PendingQuery::default()
+        };
+        list(&db, &format!("search {search:?}"), &query, &outlook);
+    }
+    let last = PendingQuery {
+        offset: seeded.pending - 50,
+        ..PendingQuery::default()
+    };
+    list(&db, "last page (offset 89,950)", &last, &outlook);
+
+    let mut id = 0;
+    let timings = time(|| {
+        id = id % 1000 + 1;
+        let detail = receivables::detail(&db, id, &outlook).expect("detail");
+        detail.payments.len() + detail.history.len()
+    });
+    report("open a detail", &timings, 1, 1);
+
+    // A small payment on pending receivables (ids ≡ 4..8 mod 10 owe half their amount).
+    let mut next = 4;
+    let timings = time(|| {
+        next += 10;
+        payments::record(
+            &db,
+            next,
+            &PaymentForm {
+                paid_on: "15/06/2026".into(),
+                amount: "0,01".into(),
+                method: Some(PaymentMethod::Cash),
+                ..PaymentForm::default()
+            },
+            &outlook,
+        )
+        .expect("payment");
+        1
+    });
+    report("record a payment", &timings, 1, 1);
+
+    drop(db);
+    let size = std::fs::metadata(&path).expect("size").len()
+        + std::fs::metadata(path.with_extension("sqlite3-wal")).map_or(0, |m| m.len());
+    println!("database size: {:.1} MiB", size as f64 / (1024.0 * 1024.0));
+}
+
+fn list(db: &Database, name: &str, query: &PendingQuery, outlook: &Outlook) {
+    let mut last = (0, 0);
+    let timings = time(|| {
+        let page = pending::list(db, query, outlook).expect("page");
+        last = (page.rows.len(), page.total);
+        page.rows.len()
+    });
+    report(name, &timings, last.0, last.1 as usize);
+}
+
+fn time(mut work: impl FnMut() -> usize) -> Vec<Duration> {
+    // One warm-up call fills SQLite's page cache and statement cache, as daily use does.
+    work();
+    (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(work());
+            started.elapsed()
+        })
+        .collect()
+}
+
+fn report(name: &str, timings: &[Duration], rows: usize, of: usize) {
+    let mut sorted = timings.to_vec();
+    sorted.sort();
+    let median = sorted[sorted.len() / 2];
+    let p95 = sorted[sorted.len() * 95 / 100];
+    println!(
+        "{name:<44} {:>7.2}ms {:>7.2}ms {rows:>8} {of:>8}",
+        median.as_secs_f64() * 1000.0,
+        p95.as_secs_f64() * 1000.0
+    );
+}
