@@ -96,7 +96,7 @@ impl From<&DbError> for IpcError {
                 .with_detail("supported", supported.to_string()),
             DbError::Open { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
                 .with_detail("path", path.display().to_string()),
-            DbError::Migration(_) | DbError::Sqlite(_) => {
+            DbError::Migration(_) | DbError::Sqlite(_) | DbError::Busy => {
                 IpcError::new(ErrorCode::Storage, err.to_string())
             }
         }
