@@ -625,6 +625,45 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_copy_with_another_page_size_or_a_plain_copy_of_the_file_is_restored() {
+        let f = fixture();
+        add_customer(&f.db, "Primero");
+        let other = export(&f.db, f.dir.path(), NOW).expect("export");
+        {
+            let conn = Connection::open(&other).expect("open");
+            conn.pragma_update(None, "journal_mode", "DELETE")
+                .expect("mode");
+            conn.pragma_update(None, "page_size", 8192)
+                .expect("page size");
+            conn.execute_batch("VACUUM").expect("vacuum");
+            let size: i64 = conn
+                .pragma_query_value(None, "page_size", |r| r.get(0))
+                .expect("size");
+            assert_eq!(size, 8192);
+        }
+        add_customer(&f.db, "Segundo");
+        let bytes = std::fs::read(&other).expect("read");
+        f.backups
+            .restore_bytes(&f.db, &bytes, NOW)
+            .expect("restore");
+        assert_eq!(customers(&f.db), ["Primero"]);
+
+        // Someone copied the database file itself, with the app closed: it is in WAL mode.
+        let elsewhere = tempfile::tempdir().expect("dir");
+        let closed = elsewhere.path().join("cachicamo.sqlite3");
+        {
+            let db = Database::open(&closed).expect("open");
+            add_customer(&db, "De otra computadora");
+        }
+        let bytes = std::fs::read(&closed).expect("read");
+        assert_eq!(bytes[18], 2, "the header says WAL");
+        f.backups
+            .restore_bytes(&f.db, &bytes, NOW)
+            .expect("restore");
+        assert_eq!(customers(&f.db), ["De otra computadora"]);
+    }
+
     /// The live data, the backups directory and the file on disk are all as they were.
     fn assert_nothing_changed(f: &Fixture, before: &[String]) {
         assert_eq!(customers(&f.db), ["Sigue aquí"]);
