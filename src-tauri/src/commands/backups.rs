@@ -24,10 +24,13 @@ pub fn backups_list(state: State<'_, AppState>) -> Result<Vec<AutomaticCopy>, Ip
     Ok(state.backups.list()?)
 }
 
+// The commands that copy or replace the whole database are async so they run on the async
+// runtime's threads, not the main thread: the window keeps painting its progress meanwhile.
+
 /// Writes a copy into the user's Downloads folder (else the home folder): a place the user
 /// knows, decided here so the webview needs no file-system or dialog permission.
 #[tauri::command]
-pub fn backups_export<R: Runtime>(
+pub async fn backups_export<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Exported, IpcError> {
@@ -44,7 +47,7 @@ pub fn backups_export<R: Runtime>(
 
 /// Restores one of the automatic copies, by the name `backups_list` gave.
 #[tauri::command]
-pub fn backups_restore_copy(
+pub async fn backups_restore_copy(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<Restored, IpcError> {
@@ -55,7 +58,7 @@ pub fn backups_restore_copy(
 
 /// Restores a file the user picked in the window; its bytes are the request's raw body.
 #[tauri::command]
-pub fn backups_restore_file(
+pub async fn backups_restore_file(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<Restored, IpcError> {
