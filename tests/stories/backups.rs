@@ -184,7 +184,7 @@ async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing
         .click("#backups-table button[data-restore^='cachicamo-before-restore-']")
         .await;
     window
-        .wait_for_text_containing("#backups-confirm-text", "cachicamo-before-restore-")
+        .wait_for_text_containing("#backups-confirm-text", "«Antes de restaurar · ")
         .await;
     window.click("#backups-restore-yes").await;
     window

@@ -346,11 +346,9 @@ impl Drop for Candidate {
 /// out of WAL mode, and in the live database's page size.
 fn check_and_prepare(candidate: &Path, live_page_size: i64) -> Result<(), BackupError> {
     check_header(candidate)?;
-    let mut conn = Connection::open_with_flags(
-        candidate,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(classify)?;
+    // Read-write: it is our private copy, and it is migrated in place below.
+    let mut conn = Connection::open_with_flags(candidate, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(classify)?;
     let problems: Vec<String> = {
         let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(classify)?;
         let rows = stmt
@@ -420,11 +418,14 @@ fn check_header(candidate: &Path) -> Result<(), BackupError> {
         size if size >= 512 && size.is_power_of_two() => u64::from(size),
         _ => return Err(BackupError::Damaged("its header is invalid".into())),
     };
-    let pages = u64::from(u32::from_be_bytes([
-        header[28], header[29], header[30], header[31],
-    ]));
-    let expected = pages * page_size;
-    if len % page_size != 0 || len < expected {
+    let field = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    // SQLite trusts the page count in the header only when the "version-valid-for" number
+    // matches the change counter (files from very old SQLite versions may not); so do we.
+    let pages_known = field(92) == field(24);
+    let expected = u64::from(field(28)) * page_size;
+    if len % page_size != 0 || (pages_known && len < expected) {
         return Err(BackupError::Damaged(format!(
             "it is incomplete ({len} bytes of {expected})"
         )));

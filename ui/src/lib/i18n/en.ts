@@ -189,7 +189,7 @@ export const en: Catalogue = {
   'backups.confirm': 'All of Cachicamo’s current data (customers, business details, settings and email service) will be replaced by that in “{name}”. A copy of the current data is saved among the automatic copies first.',
   'backups.confirmYes': 'Yes, restore',
   'backups.restoring': 'Checking and restoring…',
-  'backups.restored': 'Copy restored. The data you had before was saved as “{name}”.',
+  'backups.restored': 'Copy restored. The data you had before is kept among the automatic copies, as “Before a restore”.',
   'backups.refused.not_cachicamo': 'The file is not a Cachicamo backup. Nothing was changed.',
   'backups.refused.damaged': 'The file is damaged or incomplete. Nothing was changed.',
   'backups.refused.too_new': 'The copy comes from a newer version of Cachicamo. Update Cachicamo to restore it. Nothing was changed.',

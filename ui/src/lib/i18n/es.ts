@@ -187,7 +187,7 @@ export const es = {
   'backups.confirm': 'Se reemplazarán todos los datos actuales de Cachicamo (clientes, datos del negocio, ajustes y servicio de email) por los de «{name}». Antes se guarda una copia de los datos actuales entre las copias automáticas.',
   'backups.confirmYes': 'Sí, restaurar',
   'backups.restoring': 'Comprobando y restaurando…',
-  'backups.restored': 'Copia restaurada. Los datos que había antes quedaron guardados como «{name}».',
+  'backups.restored': 'Copia restaurada. Los datos que había antes quedaron entre las copias automáticas, como «Antes de restaurar».',
   'backups.refused.not_cachicamo': 'El archivo no es una copia de Cachicamo. No se cambió nada.',
   'backups.refused.damaged': 'El archivo está dañado o incompleto. No se cambió nada.',
   'backups.refused.too_new': 'La copia es de una versión más reciente de Cachicamo. Actualice Cachicamo para restaurarla. No se cambió nada.',
