@@ -3,6 +3,9 @@
 //! Owns the connection settings (WAL, foreign keys, busy timeout) and the embedded, append-only
 //! migrations. It never guesses about a database written by a newer Cachicamo: it refuses it,
 //! because running old code on a newer schema could silently lose the user's books.
+//!
+//! It also copies itself and can be replaced in place, through its own connection (`VACUUM INTO`,
+//! SQLite's backup API); deciding which files are fit to replace it is `backup`'s job.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
