@@ -2,6 +2,7 @@
 //! file the UI imports (`ui/src/lib/bindings.ts`). A test fails when that file is stale; run
 //! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
 
+use cachicamo_core::backup::{AutomaticCopy, CopyKind, Restored};
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
 use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
@@ -24,6 +25,7 @@ use cachicamo_core::mail::{FailureClass, MailFailure};
 use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
+use crate::commands::backups::Exported;
 use crate::error::{ErrorCode, IpcError};
 use crate::updates::AvailableUpdate;
 
@@ -75,6 +77,10 @@ pub fn typescript() -> String {
         PendingSort::decl(&cfg),
         PendingQuery::decl(&cfg),
         PendingPage::decl(&cfg),
+        CopyKind::decl(&cfg),
+        AutomaticCopy::decl(&cfg),
+        Restored::decl(&cfg),
+        Exported::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use cachicamo_core::backup::BackupError;
 use cachicamo_core::books::BooksError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
@@ -45,6 +46,10 @@ pub enum ErrorCode {
     KeychainFailed,
     /// Looking for, downloading or installing an update failed (offline, bad signature…).
     UpdateFailed,
+    /// A file offered for restore was refused before anything changed; `details.reason` says
+    /// why: `not_sqlite`, `damaged`, `not_cachicamo`, `too_new` (with `found`, `supported`) or
+    /// `too_large` (with `size`, `limit` in bytes).
+    BackupRefused,
     /// The record asked for does not exist (deleted meanwhile).
     NotFound,
     /// The action is not allowed in the record's state; `details.reason` is a `Refusal`.
@@ -104,7 +109,7 @@ impl From<&DbError> for IpcError {
                 .with_detail("supported", supported.to_string()),
             DbError::Open { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
                 .with_detail("path", path.display().to_string()),
-            DbError::Migration(_) | DbError::Sqlite(_) => {
+            DbError::Migration(_) | DbError::Sqlite(_) | DbError::Busy => {
                 IpcError::new(ErrorCode::Storage, err.to_string())
             }
         }
@@ -219,6 +224,29 @@ fn refusal_code(reason: cachicamo_core::books::Refusal) -> String {
         .unwrap_or_default()
 }
 
+impl From<BackupError> for IpcError {
+    fn from(err: BackupError) -> Self {
+        let refused = |reason: &str| {
+            IpcError::new(ErrorCode::BackupRefused, err.to_string()).with_detail("reason", reason)
+        };
+        match &err {
+            BackupError::NotSqlite => refused("not_sqlite"),
+            BackupError::Damaged(_) => refused("damaged"),
+            BackupError::NotCachicamo => refused("not_cachicamo"),
+            BackupError::TooNew { found, supported } => refused("too_new")
+                .with_detail("found", found.to_string())
+                .with_detail("supported", supported.to_string()),
+            BackupError::TooLarge { size, limit } => refused("too_large")
+                .with_detail("size", size.to_string())
+                .with_detail("limit", limit.to_string()),
+            BackupError::NotFound { .. } => IpcError::new(ErrorCode::NotFound, err.to_string()),
+            BackupError::Io { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
+                .with_detail("path", path.display().to_string()),
+            BackupError::Db(db) => db.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +284,7 @@ mod tests {
             (ErrorCode::KeychainLocked, "keychain_locked"),
             (ErrorCode::KeychainFailed, "keychain_failed"),
             (ErrorCode::UpdateFailed, "update_failed"),
+            (ErrorCode::BackupRefused, "backup_refused"),
             (ErrorCode::NotFound, "not_found"),
             (ErrorCode::Refused, "refused"),
             (ErrorCode::Internal, "internal"),

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use cachicamo_core::backup::Backups;
 use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
@@ -19,6 +20,7 @@ use crate::logging;
 
 pub struct AppState {
     pub paths: DataPaths,
+    pub backups: Backups,
     /// Kept even when opening failed, so the window can explain why instead of vanishing.
     database: Result<Arc<Database>, Arc<DbError>>,
     email: Option<EmailService>,
@@ -70,6 +72,7 @@ impl AppState {
             .ok()
             .map(|db| EmailService::new(db.clone(), keychain, Timeouts::from_env()));
         Self {
+            backups: Backups::new(paths.backups()),
             paths,
             database,
             email,
@@ -82,6 +85,27 @@ impl AppState {
         self.database
             .as_deref()
             .map_err(|err| IpcError::from(err.as_ref()))
+    }
+
+    /// Makes today's automatic copy on a thread of its own, so the window does not wait for it.
+    pub fn back_up_daily_in_background(&self) {
+        let Ok(db) = self.database.clone() else {
+            return;
+        };
+        let backups = self.backups.clone();
+        let spawned = std::thread::Builder::new()
+            .name("daily-backup".into())
+            .spawn(move || {
+                let today = time::OffsetDateTime::now_utc().date();
+                match backups.make_daily(&db, today) {
+                    Ok(Some(path)) => tracing::info!(path = %path.display(), "daily copy made"),
+                    Ok(None) => tracing::debug!("today's copy already exists"),
+                    Err(err) => tracing::error!(error = %err, "the daily copy failed"),
+                }
+            });
+        if let Err(err) = spawned {
+            tracing::error!(error = %err, "the daily copy could not start");
+        }
     }
 
     pub fn email(&self) -> Result<&EmailService, IpcError> {

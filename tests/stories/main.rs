@@ -1,6 +1,7 @@
 //! End-to-end stories: each drives the real Cachicamo window as a shop owner would.
 //! Run through `.ci/e2e` (Xvfb, D-Bus session, unlocked keyring, tauri-driver).
 
+mod backups;
 mod business;
 mod customers;
 mod email;

@@ -3,12 +3,17 @@
 //! Owns the connection settings (WAL, foreign keys, busy timeout) and the embedded, append-only
 //! migrations. It never guesses about a database written by a newer Cachicamo: it refuses it,
 //! because running old code on a newer schema could silently lose the user's books.
+//!
+//! It also copies itself and can be replaced in place, through its own connection (`VACUUM INTO`,
+//! SQLite's backup API); deciding which files are fit to replace it is `backup`'s job.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, Transaction, MAIN_DB};
 use rusqlite_migration::{Migrations, M};
 
 /// Append-only: never edit or reorder an entry once it has shipped; add a new one instead.
@@ -41,6 +46,8 @@ pub enum DbError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("the database was busy elsewhere; nothing was replaced")]
+    Busy,
 }
 
 /// The schema version this build writes.
@@ -50,6 +57,31 @@ pub fn schema_version() -> usize {
 
 fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
+}
+
+/// The tables a Cachicamo database has at schema `version`: what tells our files from any other
+/// SQLite file, whatever version wrote them.
+pub(crate) fn tables_at_version(version: usize) -> Result<BTreeSet<String>, DbError> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations().to_version(&mut conn, version)?;
+    tables(&conn)
+}
+
+/// The user tables of a database (not SQLite's own).
+pub(crate) fn tables(conn: &Connection) -> Result<BTreeSet<String>, DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )?;
+    let names = stmt
+        .query_map([], |row| row.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(names)
+}
+
+/// Brings a database other than the live one (a backup being checked) up to this build's schema.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
+    migrations().to_latest(conn)?;
+    Ok(())
 }
 
 /// The app's database: one connection shared behind a mutex. SQLite serialises writers anyway,
@@ -102,6 +134,53 @@ impl Database {
         let value = work(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Writes a consistent, compact copy of the whole database to `target`, which must not exist.
+    /// `VACUUM INTO` reads through this connection, so what is still in the WAL is included and
+    /// nobody else's write can land halfway through.
+    pub fn copy_to(&self, target: &Path) -> Result<(), DbError> {
+        let target_text = target
+            .to_str()
+            .ok_or_else(|| rusqlite::Error::InvalidPath(target.to_owned()))?;
+        self.lock().execute("VACUUM INTO ?1", [target_text])?;
+        Ok(())
+    }
+
+    /// The page size of the live database: SQLite's backup API cannot change it in WAL mode, so a
+    /// replacement must be brought to it first.
+    pub fn page_size(&self) -> Result<i64, DbError> {
+        Ok(self
+            .lock()
+            .pragma_query_value(None, "page_size", |row| row.get(0))?)
+    }
+
+    /// Replaces everything in the live database with the database at `source` (already checked
+    /// by the caller), after writing a copy of the current data to `safety_copy`; then brings the
+    /// schema up to date. One lock for all of it, so no write can slip in between the copy and
+    /// the replacement, and the app's connection stays open and sees the new data at once.
+    pub fn replace_with(&self, source: &Path, safety_copy: &Path) -> Result<(), DbError> {
+        let mut conn = self.lock();
+        let safety_text = safety_copy
+            .to_str()
+            .ok_or_else(|| rusqlite::Error::InvalidPath(safety_copy.to_owned()))?;
+        conn.execute("VACUUM INTO ?1", [safety_text])?;
+        let src = Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|source_err| DbError::Open {
+            path: source.to_owned(),
+            source: source_err,
+        })?;
+        {
+            let backup = Backup::new_with_names(&src, MAIN_DB, &mut conn, MAIN_DB)?;
+            // All pages in one step: the destination's write transaction then commits once, so
+            // a failure leaves the current data as it was.
+            match backup.step(-1)? {
+                StepResult::Done => {}
+                _ => return Err(DbError::Busy),
+            }
+        }
+        migrations().to_latest(&mut conn)?;
+        Ok(())
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {

@@ -3,6 +3,7 @@
 //! The Tauri shell (`src-tauri/src`) only converts types and errors to and from this crate; every
 //! rule about the books, the settings and the data lives here so it can be tested without a window.
 
+pub mod backup;
 pub mod books;
 pub mod business;
 pub mod db;

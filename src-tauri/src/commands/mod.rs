@@ -1,6 +1,7 @@
 //! IPC commands, one file per area. They convert types and errors and nothing else.
 
 pub mod app;
+pub mod backups;
 pub mod business;
 pub mod customers;
 pub mod email;
@@ -54,6 +55,10 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             updates::updates_install,
             updates::updates_check_on_startup,
             updates::updates_set_check_on_startup,
+            backups::backups_list,
+            backups::backups_export,
+            backups::backups_restore_copy,
+            backups::backups_restore_file,
         ])
 }
 
@@ -118,6 +123,25 @@ pub(crate) mod test_support {
                 error: CallbackFn(1),
                 url: "tauri://localhost".parse().expect("url"),
                 body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            };
+            tauri::test::get_ipc_response(&self.window, request)
+                .map(|body| body.deserialize::<serde_json::Value>().expect("json body"))
+        }
+
+        /// Calls a command with raw bytes as its body, as the webview sends a picked file.
+        pub fn invoke_bytes(
+            &self,
+            cmd: &str,
+            bytes: Vec<u8>,
+        ) -> Result<serde_json::Value, serde_json::Value> {
+            let request = InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: InvokeBody::Raw(bytes),
                 headers: Default::default(),
                 invoke_key: INVOKE_KEY.to_string(),
             };

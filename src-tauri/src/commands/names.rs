@@ -36,4 +36,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "updates_install",
     "updates_check_on_startup",
     "updates_set_check_on_startup",
+    "backups_list",
+    "backups_export",
+    "backups_restore_copy",
+    "backups_restore_file",
 ];

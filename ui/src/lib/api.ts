@@ -1,8 +1,9 @@
 // The only module that talks to Rust. Every command has a typed wrapper here; the types come
 // from the generated bindings, so a change on the Rust side breaks the type check, not the user.
-import { invoke } from '@tauri-apps/api/core';
+import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  AutomaticCopy,
   AvailableUpdate,
   Bootstrap,
   Business,
@@ -15,6 +16,7 @@ import type {
   EmailServiceForm,
   EmailServiceView,
   ErrorCode,
+  Exported,
   FirstRender,
   IpcError,
   Language,
@@ -27,6 +29,7 @@ import type {
   ReceivableForm,
   Region,
   RegionFormat,
+  Restored,
   SmtpPreset,
   TestEmailSent,
 } from './bindings';
@@ -58,6 +61,7 @@ const codes: readonly ErrorCode[] = [
   'keychain_locked',
   'keychain_failed',
   'update_failed',
+  'backup_refused',
   'not_found',
   'refused',
   'internal',
@@ -78,7 +82,7 @@ export function toIpcError(raw: unknown): IpcError {
   return { code: 'internal', message: String(raw), details: {} };
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
@@ -130,6 +134,11 @@ export const api = {
   updatesCheckOnStartup: () => call<boolean>('updates_check_on_startup'),
   updatesSetCheckOnStartup: (enabled: boolean) =>
     call<boolean>('updates_set_check_on_startup', { enabled }),
+  backupsList: () => call<AutomaticCopy[]>('backups_list'),
+  backupsExport: () => call<Exported>('backups_export'),
+  backupsRestoreCopy: (name: string) => call<Restored>('backups_restore_copy', { name }),
+  /** The picked file's bytes travel as the raw request body, not as JSON. */
+  backupsRestoreFile: (bytes: Uint8Array) => call<Restored>('backups_restore_file', bytes),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "not_found" | "refused" | "internal";
+export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "not_found" | "refused" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -249,3 +249,23 @@ total: number,
  * What the matching receivables still owe, one line per currency.
  */
 totals: Array<Money>, };
+
+export type CopyKind = "daily" | "before_restore";
+
+export type AutomaticCopy = { 
+/**
+ * The file name; also what a restore of this copy asks for.
+ */
+name: string, kind: CopyKind, 
+/**
+ * When the copy was written (UTC, RFC 3339).
+ */
+createdAt: string, sizeBytes: number, };
+
+export type Restored = { 
+/**
+ * The automatic copy holding the data as it was before the restore.
+ */
+beforeRestore: string, };
+
+export type Exported = { path: string, };

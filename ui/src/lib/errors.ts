@@ -15,6 +15,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   keychain_locked: 'error.keychain_locked',
   keychain_failed: 'error.keychain_failed',
   update_failed: 'error.update_failed',
+  backup_refused: 'error.backup_refused',
   not_found: 'error.not_found',
   refused: 'error.refused',
   internal: 'error.internal',
@@ -74,7 +75,18 @@ export function describeMailFailure(failure: MailFailure): string {
   return t(mailFailures[failure]);
 }
 
+const backupReasons: Record<string, MessageKey> = {
+  not_sqlite: 'backups.refused.not_cachicamo',
+  not_cachicamo: 'backups.refused.not_cachicamo',
+  damaged: 'backups.refused.damaged',
+  too_new: 'backups.refused.too_new',
+  too_large: 'backups.refused.too_large',
+};
+
 export function describe(error: IpcError): string {
+  const backupReason =
+    error.code === 'backup_refused' ? backupReasons[error.details['reason'] ?? ''] : undefined;
+  if (backupReason) return t(backupReason);
   const failure = error.details['failure'] as MailFailure | undefined;
   if (error.code === 'email_failed' && failure && failure in mailFailures) {
     return describeMailFailure(failure);

@@ -1,0 +1,203 @@
+//! Ajustes → Copias de seguridad: the owner exports a copy, keeps working, and restores the copy
+//! through the file picker; a file that is not a Cachicamo copy is refused and changes nothing;
+//! the automatic daily copy is there without anyone asking.
+
+use std::path::{Path, PathBuf};
+
+use cachicamo_e2e::{AppUnderTest, Window};
+
+async fn open_customers(window: &Window) {
+    window.click("nav button[data-screen='customers']").await;
+    window.wait_for_text("main h1", "Clientes").await;
+}
+
+async fn open_backups(window: &Window) {
+    window.click("nav button[data-screen='settings']").await;
+    window
+        .wait_for_text("#backups-title", "Copias de seguridad")
+        .await;
+}
+
+async fn create_customer(window: &Window, name: &str) {
+    open_customers(window).await;
+    window.click("#customer-new").await;
+    window.fill("#customer-name", name).await;
+    window.click("#customer-save").await;
+    window
+        .wait_for_text("#customers-notice", "Cliente guardado.")
+        .await;
+}
+
+/// Picks `file` in the restore field, as a person choosing it in the file dialog would.
+async fn pick(window: &Window, file: &Path) {
+    window
+        .wait_for("#backups-file")
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap_or_else(|err| panic!("pick {}: {err}", file.display()));
+}
+
+fn daily_copies(app: &AppUnderTest) -> Vec<PathBuf> {
+    let dir = app.data_path("backups");
+    std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    // cachicamo-YYYY-MM-DD.sqlite3
+                    name.starts_with("cachicamo-")
+                        && name.ends_with(".sqlite3")
+                        && name.len() == "cachicamo-2026-01-31.sqlite3".len()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing() {
+    // The user's Downloads folder, where an export lands (XDG user dirs, as desktops set them).
+    let desktop = tempfile::tempdir().expect("desktop dir");
+    let downloads = desktop.path().join("Descargas");
+    let config = desktop.path().join("config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(
+        config.join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )
+    .expect("user dirs");
+    let app = AppUnderTest::start(&[("XDG_CONFIG_HOME", &config.display().to_string())]);
+    let window = app.open().await;
+
+    // The daily copy is made at start-up, off the window's way, and is a Cachicamo database.
+    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
+    while daily_copies(&app).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no daily copy in backups/"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let daily = daily_copies(&app);
+    assert_eq!(daily.len(), 1, "one copy a day: {daily:?}");
+    let conn = rusqlite::Connection::open(&daily[0]).expect("open the daily copy");
+    let customers: i64 = conn
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .expect("the copy has Cachicamo's tables");
+    assert_eq!(customers, 0);
+    drop(conn);
+
+    create_customer(&window, "Ferretería José Peña").await;
+    open_backups(&window).await;
+    window
+        .wait_for("#backups-table tr[data-kind='daily']")
+        .await;
+    window.click("#backups-export").await;
+    let exported = PathBuf::from(window.text("#backups-exported-path").await);
+    assert!(
+        exported.starts_with(&downloads),
+        "{} is not in Downloads",
+        exported.display()
+    );
+    assert!(exported.is_file(), "the export exists");
+
+    create_customer(&window, "Bodega La Esquina").await;
+    window.wait_for_text("#customers-range", "1–2 de 2").await;
+
+    // Not a copy: refused with its reason, next to the picker; nothing changes.
+    let garbage = desktop.path().join("no-es-copia.sqlite3");
+    std::fs::write(&garbage, b"lista de compras: clavos, tornillos, pintura").expect("garbage");
+    open_backups(&window).await;
+    pick(&window, &garbage).await;
+    window
+        .wait_for_text_containing("#backups-confirm-text", "no-es-copia.sqlite3")
+        .await;
+    window.click("#backups-restore-yes").await;
+    window
+        .wait_for_text_containing(
+            "#backups-restore-error",
+            "El archivo no es una copia de Cachicamo",
+        )
+        .await;
+    window.screenshot("es-backup-refused").await;
+    assert!(
+        !window
+            .exists("#backups-table tr[data-kind='before_restore']")
+            .await,
+        "a refused file does not even take the safety copy"
+    );
+    open_customers(&window).await;
+    window.wait_for_text("#customers-range", "1–2 de 2").await;
+
+    // The exported copy: after the confirmation, the data is as it was when exported.
+    open_backups(&window).await;
+    pick(&window, &exported).await;
+    let question = window
+        .wait_for_text_containing("#backups-confirm-text", "Se reemplazarán")
+        .await;
+    assert!(
+        question.contains(
+            &exported
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string()
+        ),
+        "the confirmation names the file: {question}"
+    );
+    window.click("#backups-restore-yes").await;
+    window
+        .wait_for_text_containing("#backups-restored", "Copia restaurada")
+        .await;
+    // What was replaced is kept among the automatic copies.
+    window
+        .wait_for("#backups-table tr[data-kind='before_restore']")
+        .await;
+    assert!(
+        window.exists("#backups-restored").await,
+        "the outcome stays in view once the section has reloaded"
+    );
+    window.screenshot("es-backup-restored").await;
+    open_customers(&window).await;
+    window.wait_for_text("#customers-range", "1–1 de 1").await;
+    assert!(
+        window
+            .text("#customers-table")
+            .await
+            .contains("Ferretería José Peña"),
+        "the exported customer is back"
+    );
+    assert!(
+        !window
+            .text("#customers-table")
+            .await
+            .contains("Bodega La Esquina"),
+        "the customer created after the export is gone"
+    );
+
+    // Changed her mind: the automatic copy taken before the restore brings it all back.
+    open_backups(&window).await;
+    window
+        .click("#backups-table button[data-restore^='cachicamo-before-restore-']")
+        .await;
+    window
+        .wait_for_text_containing("#backups-confirm-text", "«Antes de restaurar · ")
+        .await;
+    window.click("#backups-restore-yes").await;
+    window
+        .wait_for_text_containing("#backups-restored", "Copia restaurada")
+        .await;
+    open_customers(&window).await;
+    window.wait_for_text("#customers-range", "1–2 de 2").await;
+    window.close().await;
+
+    // The restored data is what the app opens next time too.
+    let window = app.open().await;
+    open_customers(&window).await;
+    window.wait_for_text("#customers-range", "1–2 de 2").await;
+    assert_eq!(daily_copies(&app).len(), 1, "still one copy for today");
+    window.close().await;
+}
