@@ -6,6 +6,7 @@ use cachicamo_core::backup::{AutomaticCopy, CopyKind, Restored};
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
 use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
+use cachicamo_core::books::import::{ImportKind, ImportPreview, ImportRow, RowProblem};
 use cachicamo_core::books::money::{DateShown, Money};
 use cachicamo_core::books::payments::{Payment, PaymentForm, PaymentMethod, Reversal};
 use cachicamo_core::books::pending::{PendingFilter, PendingPage, PendingQuery, PendingSort};
@@ -25,8 +26,8 @@ use cachicamo_core::mail::{FailureClass, MailFailure};
 use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
-use crate::commands::backups::Exported;
 use crate::error::{ErrorCode, IpcError};
+use crate::exports::Exported;
 use crate::updates::AvailableUpdate;
 
 /// Where the generated file lives, relative to this crate.
@@ -77,6 +78,10 @@ pub fn typescript() -> String {
         PendingSort::decl(&cfg),
         PendingQuery::decl(&cfg),
         PendingPage::decl(&cfg),
+        ImportKind::decl(&cfg),
+        RowProblem::decl(&cfg),
+        ImportRow::decl(&cfg),
+        ImportPreview::decl(&cfg),
         CopyKind::decl(&cfg),
         AutomaticCopy::decl(&cfg),
         Restored::decl(&cfg),

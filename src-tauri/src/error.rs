@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use cachicamo_core::backup::BackupError;
+use cachicamo_core::books::import::{ImportError, ImportFailure};
 use cachicamo_core::books::BooksError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
@@ -50,6 +51,10 @@ pub enum ErrorCode {
     /// why: `not_sqlite`, `damaged`, `not_cachicamo`, `too_new` (with `found`, `supported`) or
     /// `too_large` (with `size`, `limit` in bytes).
     BackupRefused,
+    /// A CSV file was refused as a whole; `details.reason`: `empty`, `too_large`,
+    /// `unknown_columns`, `missing_columns` (+ `columns`), `malformed` (+ `line`),
+    /// `rows_have_problems` (+ `count`).
+    ImportRefused,
     /// The record asked for does not exist (deleted meanwhile).
     NotFound,
     /// The action is not allowed in the record's state; `details.reason` is a `Refusal`.
@@ -172,6 +177,7 @@ impl From<BooksError> for IpcError {
             BooksError::NotFound { .. } => IpcError::new(ErrorCode::NotFound, err.to_string()),
             BooksError::Refused(reason) => IpcError::new(ErrorCode::Refused, err.to_string())
                 .with_detail("reason", refusal_code(reason)),
+            BooksError::Export(_) => IpcError::new(ErrorCode::Storage, err.to_string()),
             BooksError::Db(db) => db.into(),
         }
     }
@@ -247,6 +253,32 @@ impl From<BackupError> for IpcError {
     }
 }
 
+impl From<ImportFailure> for IpcError {
+    fn from(failure: ImportFailure) -> Self {
+        let err = match failure {
+            ImportFailure::Books(books) => return books.into(),
+            ImportFailure::File(err) => err,
+        };
+        let refused = |reason: &str| {
+            IpcError::new(ErrorCode::ImportRefused, err.to_string()).with_detail("reason", reason)
+        };
+        match &err {
+            ImportError::Empty => refused("empty"),
+            ImportError::TooLarge => refused("too_large"),
+            ImportError::UnknownColumns => refused("unknown_columns"),
+            ImportError::MissingColumns(columns) => {
+                refused("missing_columns").with_detail("columns", columns.join(", "))
+            }
+            ImportError::Malformed { line, .. } => {
+                refused("malformed").with_detail("line", line.to_string())
+            }
+            ImportError::RowsHaveProblems(count) => {
+                refused("rows_have_problems").with_detail("count", count.to_string())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,6 +317,7 @@ mod tests {
             (ErrorCode::KeychainFailed, "keychain_failed"),
             (ErrorCode::UpdateFailed, "update_failed"),
             (ErrorCode::BackupRefused, "backup_refused"),
+            (ErrorCode::ImportRefused, "import_refused"),
             (ErrorCode::NotFound, "not_found"),
             (ErrorCode::Refused, "refused"),
             (ErrorCode::Internal, "internal"),

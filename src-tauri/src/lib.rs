@@ -7,6 +7,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod exports;
 mod logging;
 pub mod startup;
 pub mod state;

@@ -3,6 +3,7 @@
 
 mod backups;
 mod business;
+mod csv;
 mod customers;
 mod email;
 mod package;

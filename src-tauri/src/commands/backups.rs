@@ -1,23 +1,13 @@
 //! Ajustes → Copias de seguridad: the automatic copies, exporting one, restoring one.
 
-use std::path::PathBuf;
-
 use cachicamo_core::backup::{self, AutomaticCopy, Restored};
-use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 use time::OffsetDateTime;
-use ts_rs::TS;
 
 use crate::error::{ErrorCode, IpcError};
+use crate::exports::{export_dir, Exported};
 use crate::state::AppState;
-
-/// Where an exported copy was written, for the UI to show in full.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Exported {
-    pub path: String,
-}
 
 #[tauri::command]
 pub fn backups_list(state: State<'_, AppState>) -> Result<Vec<AutomaticCopy>, IpcError> {
@@ -34,11 +24,7 @@ pub async fn backups_export<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Exported, IpcError> {
-    let dir: PathBuf = app
-        .path()
-        .download_dir()
-        .or_else(|_| app.path().home_dir())
-        .unwrap_or_else(|_| state.paths.data_dir().to_owned());
+    let dir = export_dir(&app, &state);
     let path = backup::export(state.db()?, &dir, OffsetDateTime::now_utc())?;
     Ok(Exported {
         path: path.display().to_string(),

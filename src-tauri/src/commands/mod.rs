@@ -3,6 +3,7 @@
 pub mod app;
 pub mod backups;
 pub mod business;
+pub mod csv;
 pub mod customers;
 pub mod email;
 pub mod receivables;
@@ -47,6 +48,9 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             region::read_amount,
             region::read_date,
             region::today,
+            csv::csv_import_preview,
+            csv::csv_import,
+            csv::pending_export_csv,
             business::business_get,
             business::business_save,
             business::currencies,

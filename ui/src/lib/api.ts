@@ -18,6 +18,7 @@ import type {
   ErrorCode,
   Exported,
   FirstRender,
+  ImportPreview,
   IpcError,
   Language,
   Money,
@@ -62,6 +63,7 @@ const codes: readonly ErrorCode[] = [
   'keychain_failed',
   'update_failed',
   'backup_refused',
+  'import_refused',
   'not_found',
   'refused',
   'internal',
@@ -135,6 +137,10 @@ export const api = {
   updatesSetCheckOnStartup: (enabled: boolean) =>
     call<boolean>('updates_set_check_on_startup', { enabled }),
   backupsList: () => call<AutomaticCopy[]>('backups_list'),
+  /** CSV files travel as the raw request body, decoded in Rust (UTF-8 or Windows-1252). */
+  csvImportPreview: (bytes: Uint8Array) => call<ImportPreview>('csv_import_preview', bytes),
+  csvImport: (bytes: Uint8Array) => call<ImportPreview>('csv_import', bytes),
+  pendingExportCsv: (query: PendingQuery) => call<Exported>('pending_export_csv', { query }),
   backupsExport: () => call<Exported>('backups_export'),
   backupsRestoreCopy: (name: string) => call<Restored>('backups_restore_copy', { name }),
   /** The picked file's bytes travel as the raw request body, not as JSON. */

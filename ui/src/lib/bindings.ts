@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "not_found" | "refused" | "internal";
+export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -249,6 +249,34 @@ total: number,
  * What the matching receivables still owe, one line per currency.
  */
 totals: Array<Money>, };
+
+export type ImportKind = "customers" | "receivables";
+
+export type RowProblem = { 
+/**
+ * The file's line number, as a spreadsheet shows it (the header is line 1).
+ */
+line: number, 
+/**
+ * The column's header as written in the file.
+ */
+column: string, problem: FieldProblem, };
+
+export type ImportRow = { line: number, customer: string, email: string | null, documentNumber: string | null, concept: string | null, amount: Money | null, dueDate: DateShown | null, 
+/**
+ * The customer is not in the books yet and will be created.
+ */
+newCustomer: boolean, };
+
+export type ImportPreview = { kind: ImportKind, 
+/**
+ * "UTF-8" or "Windows-1252".
+ */
+encoding: string, delimiter: string, rows: number, newCustomers: number, newReceivables: number, problems: Array<RowProblem>, 
+/**
+ * The first rows, as they will be imported.
+ */
+sample: Array<ImportRow>, };
 
 export type CopyKind = "daily" | "before_restore";
 

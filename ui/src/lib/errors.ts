@@ -16,6 +16,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   keychain_failed: 'error.keychain_failed',
   update_failed: 'error.update_failed',
   backup_refused: 'error.backup_refused',
+  import_refused: 'error.import_refused',
   not_found: 'error.not_found',
   refused: 'error.refused',
   internal: 'error.internal',
@@ -83,7 +84,19 @@ const backupReasons: Record<string, MessageKey> = {
   too_large: 'backups.refused.too_large',
 };
 
+const importReasons: Record<string, MessageKey> = {
+  empty: 'import.refused.empty',
+  too_large: 'import.refused.too_large',
+  unknown_columns: 'import.refused.unknown_columns',
+  missing_columns: 'import.refused.missing_columns',
+  malformed: 'import.refused.malformed',
+  rows_have_problems: 'import.refused.rows_have_problems',
+};
+
 export function describe(error: IpcError): string {
+  const importReason =
+    error.code === 'import_refused' ? importReasons[error.details['reason'] ?? ''] : undefined;
+  if (importReason) return t(importReason, error.details);
   const backupReason =
     error.code === 'backup_refused' ? backupReasons[error.details['reason'] ?? ''] : undefined;
   if (backupReason) return t(backupReason);
@@ -113,6 +126,11 @@ export function fieldErrors(error: IpcError | null): Record<string, string> {
     if (key) out[field] = t(key, hintParams());
   }
   return out;
+}
+
+/** A row's problem in a CSV file, in words (the same words as the forms use). */
+export function describeProblem(problem: FieldProblem): string {
+  return t(fieldProblems[problem], hintParams());
 }
 
 /** The region's own examples, for hints such as "escriba 1.500,50". */

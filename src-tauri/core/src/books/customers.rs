@@ -1,6 +1,6 @@
 //! Clientes: create, edit, find, archive, delete.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -68,18 +68,18 @@ pub struct CustomerPage {
     pub total: u32,
 }
 
-struct ValidCustomer {
-    name: String,
-    email: Option<String>,
+pub(super) struct ValidCustomer {
+    pub(super) name: String,
+    pub(super) email: Option<String>,
     phone: Option<String>,
-    tax_id: Option<String>,
+    pub(super) tax_id: Option<String>,
     address: Option<String>,
     notes: Option<String>,
     email_language: Language,
 }
 
 impl CustomerForm {
-    fn validate(self, default_language: Language) -> Result<ValidCustomer, BooksError> {
+    pub(super) fn validate(self, default_language: Language) -> Result<ValidCustomer, BooksError> {
         let mut errors = FieldErrors::default();
         let name = errors.required_text("name", &self.name, MAX_NAME);
         let email = match self.email.trim() {
@@ -170,23 +170,29 @@ pub fn create(
 ) -> Result<Customer, BooksError> {
     let valid = form.validate(default_language)?;
     db.write(|tx| {
-        tx.execute(
-            "INSERT INTO customers (name, email, phone, tax_id, address, notes, email_language,
-                                    search_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                valid.name,
-                valid.email,
-                valid.phone,
-                valid.tax_id,
-                valid.address,
-                valid.notes,
-                valid.email_language.code(),
-                valid.search_key()
-            ],
-        )?;
-        find(tx, tx.last_insert_rowid())
+        let id = insert(tx, &valid)?;
+        find(tx, id)
     })
+}
+
+/// Writes a validated customer inside the caller's transaction (a form, or a CSV import).
+pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidCustomer) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO customers (name, email, phone, tax_id, address, notes, email_language,
+                                search_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        valid.name,
+        valid.email,
+        valid.phone,
+        valid.tax_id,
+        valid.address,
+        valid.notes,
+        valid.email_language.code(),
+        valid.search_key()
+    ])?;
+    Ok(tx.last_insert_rowid())
 }
 
 pub fn update(

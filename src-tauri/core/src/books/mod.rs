@@ -5,7 +5,9 @@
 
 pub mod currency;
 pub mod customers;
+pub mod export;
 pub mod history;
+pub mod import;
 pub mod money;
 pub mod payments;
 pub mod pending;
@@ -26,6 +28,9 @@ pub enum BooksError {
     NotFound { what: &'static str, id: i64 },
     #[error("refused: {0:?}")]
     Refused(Refusal),
+    /// Writing a file's contents in memory failed (a bug, not the user's doing).
+    #[error("could not write the export: {0}")]
+    Export(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

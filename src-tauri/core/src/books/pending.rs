@@ -76,6 +76,38 @@ fn list_in(
         0 => 50,
         n => n.min(200),
     };
+    let (ids, total, totals) = select(conn, query, i64::from(limit), outlook)?;
+    let rows = ids
+        .into_iter()
+        .map(|id| receivables::find(conn, id, outlook))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PendingPage {
+        rows,
+        total,
+        totals,
+    })
+}
+
+/// Every pending receivable the query selects, in its order (for the CSV export).
+pub(super) fn all_ids(
+    conn: &Connection,
+    query: &PendingQuery,
+    outlook: &Outlook,
+) -> Result<Vec<i64>, BooksError> {
+    let everything = PendingQuery {
+        offset: 0,
+        ..query.clone()
+    };
+    Ok(select(conn, &everything, -1, outlook)?.0)
+}
+
+/// The ids of one page (`limit` -1: all of them), the count and the totals per currency.
+fn select(
+    conn: &Connection,
+    query: &PendingQuery,
+    limit: i64,
+    outlook: &Outlook,
+) -> Result<Page, BooksError> {
     let today = iso(outlook.today);
     let week = iso(outlook.today + Duration::days(7));
     let due = match query.filter {
@@ -116,20 +148,11 @@ fn list_in(
         (":offset", &query.offset),
     ];
 
-    let (ids, total, totals) = if matching.is_empty() {
-        page_from_indexes(conn, &filter, due, &order, &values, outlook)?
+    if matching.is_empty() {
+        page_from_indexes(conn, &filter, due, &order, &values, outlook)
     } else {
-        page_from_matches(conn, &filter, query, limit, &values, outlook)?
-    };
-    let rows = ids
-        .into_iter()
-        .map(|id| receivables::find(conn, id, outlook))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(PendingPage {
-        rows,
-        total,
-        totals,
-    })
+        page_from_matches(conn, &filter, query, limit, &values, outlook)
+    }
 }
 
 type Page = (Vec<i64>, u32, Vec<Money>);
@@ -173,7 +196,7 @@ fn page_from_matches(
     conn: &Connection,
     filter: &str,
     query: &PendingQuery,
-    limit: u32,
+    limit: i64,
     values: &[(&str, &dyn ToSql)],
     outlook: &Outlook,
 ) -> Result<Page, BooksError> {
@@ -232,7 +255,7 @@ fn page_from_matches(
     let ids = matches
         .iter()
         .skip(query.offset as usize)
-        .take(limit as usize)
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(|found| found.id)
         .collect();
     Ok((ids, total, totals))

@@ -93,18 +93,19 @@ pub struct ReceivableDetail {
     pub amount_editable: bool,
 }
 
-struct ValidReceivable {
-    customer_id: i64,
-    document_number: Option<String>,
-    concept: String,
-    currency: &'static str,
-    amount: i64,
-    issue_date: Date,
-    due_date: Date,
+#[derive(Clone)]
+pub(super) struct ValidReceivable {
+    pub(super) customer_id: i64,
+    pub(super) document_number: Option<String>,
+    pub(super) concept: String,
+    pub(super) currency: &'static str,
+    pub(super) amount: i64,
+    pub(super) issue_date: Date,
+    pub(super) due_date: Date,
 }
 
 impl ReceivableForm {
-    fn validate(&self, region: Region) -> Result<ValidReceivable, FieldErrors> {
+    pub(super) fn validate(&self, region: Region) -> Result<ValidReceivable, FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.customer_id.is_none() {
             errors.add("customerId", FieldProblem::Required);
@@ -274,15 +275,15 @@ fn customer_key(tx: &Transaction<'_>, customer_id: i64) -> Result<String, BooksE
         .ok_or_else(|| refused_field("customerId", FieldProblem::UnknownCustomer))
 }
 
-fn document_taken(
-    tx: &Transaction<'_>,
+pub(super) fn document_taken(
+    conn: &Connection,
     document: Option<&str>,
     except: i64,
 ) -> rusqlite::Result<bool> {
     let Some(document) = document else {
         return Ok(false);
     };
-    tx.query_row(
+    conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM receivables WHERE document_number = ?1 AND id <> ?2)",
         params![document, except],
         |row| row.get(0),
@@ -304,41 +305,48 @@ pub fn create(
         .validate(outlook.region)
         .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
     db.write(|tx| {
-        let customer_key = customer_key(tx, valid.customer_id)?;
-        if document_taken(tx, valid.document_number.as_deref(), 0)? {
-            return Err(refused_field(
-                "documentNumber",
-                FieldProblem::DuplicateDocument,
-            ));
-        }
-        tx.execute(
-            "INSERT INTO receivables (customer_id, document_number, concept, currency, amount,
-                                      issue_date, due_date, customer_key, document_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                valid.customer_id,
-                valid.document_number,
-                valid.concept,
-                valid.currency,
-                valid.amount,
-                iso(valid.issue_date),
-                iso(valid.due_date),
-                customer_key,
-                search_key(valid.document_number.as_deref().unwrap_or_default()),
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        history::record(
-            tx,
-            id,
-            HistoryKind::Created,
-            &Facts {
-                amount: Some(valid.amount),
-                ..Facts::default()
-            },
-        )?;
+        let id = insert(tx, &valid)?;
         detail_in(tx, id, outlook)
     })
+}
+
+/// Writes a validated receivable and its "created" history inside the caller's transaction
+/// (a form, or a CSV import).
+pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidReceivable) -> Result<i64, BooksError> {
+    let customer_key = customer_key(tx, valid.customer_id)?;
+    if document_taken(tx, valid.document_number.as_deref(), 0)? {
+        return Err(refused_field(
+            "documentNumber",
+            FieldProblem::DuplicateDocument,
+        ));
+    }
+    tx.prepare_cached(
+        "INSERT INTO receivables (customer_id, document_number, concept, currency, amount,
+                                  issue_date, due_date, customer_key, document_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        valid.customer_id,
+        valid.document_number,
+        valid.concept,
+        valid.currency,
+        valid.amount,
+        iso(valid.issue_date),
+        iso(valid.due_date),
+        customer_key,
+        search_key(valid.document_number.as_deref().unwrap_or_default()),
+    ])?;
+    let id = tx.last_insert_rowid();
+    history::record(
+        tx,
+        id,
+        HistoryKind::Created,
+        &Facts {
+            amount: Some(valid.amount),
+            ..Facts::default()
+        },
+    )?;
+    Ok(id)
 }
 
 /// Corrects a pending receivable. Amount, currency and customer change only while it has no

@@ -147,6 +147,20 @@ impl Region {
         )
     }
 
+    /// An amount for files other programs read (CSV for Excel): the region's decimal separator,
+    /// no thousands separator.
+    pub fn amount_for_files(self, minor: i64, minor_units: u8) -> String {
+        self.amount(minor, minor_units).replace(self.group(), "")
+    }
+
+    /// The field separator Excel expects in this region: ";" where the comma is decimal.
+    pub fn csv_delimiter(self) -> u8 {
+        match self.decimal() {
+            ',' => b';',
+            _ => b',',
+        }
+    }
+
     pub fn date(self, date: Date) -> String {
         let (d, m, y) = (date.day(), u8::from(date.month()), date.year());
         match self.date_order() {
