@@ -96,7 +96,7 @@ impl AppState {
         let spawned = std::thread::Builder::new()
             .name("daily-backup".into())
             .spawn(move || {
-                let today = time::OffsetDateTime::now_utc().date();
+                let today = local_today();
                 match backups.make_daily(&db, today) {
                     Ok(Some(path)) => tracing::info!(path = %path.display(), "daily copy made"),
                     Ok(None) => tracing::debug!("today's copy already exists"),
@@ -143,16 +143,15 @@ impl AppState {
     }
 }
 
-/// The calendar day on the user's clock, in their time zone.
+/// The time on the user's clock, in their time zone (daily copies and "today" follow the
+/// user's day, not UTC's: in Caracas UTC's day changes at 20:00).
+pub fn local_now() -> time::OffsetDateTime {
+    let seconds = chrono::Local::now().offset().local_minus_utc();
+    let offset = time::UtcOffset::from_whole_seconds(seconds).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::now_utc().to_offset(offset)
+}
+
+/// The calendar day on the user's clock.
 fn local_today() -> time::Date {
-    use chrono::Datelike;
-    let today = chrono::Local::now().date_naive();
-    u8::try_from(today.month())
-        .ok()
-        .and_then(|month| time::Month::try_from(month).ok())
-        .and_then(|month| {
-            time::Date::from_calendar_date(today.year(), month, u8::try_from(today.day()).ok()?)
-                .ok()
-        })
-        .expect("chrono's calendar day is a valid date")
+    local_now().date()
 }

@@ -3,11 +3,10 @@
 use cachicamo_core::backup::{self, AutomaticCopy, Restored};
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
-use time::OffsetDateTime;
 
 use crate::error::{ErrorCode, IpcError};
 use crate::exports::{export_dir, Exported};
-use crate::state::AppState;
+use crate::state::{local_now, AppState};
 
 #[tauri::command]
 pub fn backups_list(state: State<'_, AppState>) -> Result<Vec<AutomaticCopy>, IpcError> {
@@ -25,7 +24,7 @@ pub async fn backups_export<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Exported, IpcError> {
     let dir = export_dir(&app, &state);
-    let path = backup::export(state.db()?, &dir, OffsetDateTime::now_utc())?;
+    let path = backup::export(state.db()?, &dir, local_now())?;
     Ok(Exported {
         path: path.display().to_string(),
     })
@@ -39,7 +38,7 @@ pub async fn backups_restore_copy(
 ) -> Result<Restored, IpcError> {
     Ok(state
         .backups
-        .restore_automatic(state.db()?, &name, OffsetDateTime::now_utc())?)
+        .restore_automatic(state.db()?, &name, local_now())?)
 }
 
 /// Restores a file the user picked in the window; its bytes are the request's raw body.
@@ -56,7 +55,7 @@ pub async fn backups_restore_file(
     };
     Ok(state
         .backups
-        .restore_bytes(state.db()?, bytes, OffsetDateTime::now_utc())?)
+        .restore_bytes(state.db()?, bytes, local_now())?)
 }
 
 #[cfg(test)]
