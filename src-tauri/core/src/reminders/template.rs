@@ -123,7 +123,12 @@ fn text_problem(text: &str, max: usize) -> Option<FieldProblem> {
 /// plain text, and a line can then be left out whenever a variable it uses is empty.
 fn check_placeholders(errors: &mut FieldErrors, field: &str, source: &str, language: Language) {
     if let Err(err) = super::render::engine().template_from_str(source) {
-        errors.add_with(field, FieldProblem::TemplateSyntax, err.to_string());
+        // The owner's own line, not the engine's English: the UI quotes it in their language.
+        let line = err
+            .line()
+            .and_then(|number| source.lines().nth(number.saturating_sub(1)))
+            .unwrap_or(source);
+        errors.add_with(field, FieldProblem::TemplateSyntax, snippet(line.trim()));
         return;
     }
     if let Some(at) = source.find("{%") {
@@ -221,6 +226,7 @@ mod tests {
     fn broken_braces_statements_and_expressions_are_refused() {
         for body in [
             "Hola {{ cliente",
+            "Hola\n{{ cliente }\nAdiós",
             "{% if saldo %}Debe{% endif %}",
             "{{ saldo | upper }}",
             "{{ range(10) }}",
@@ -236,6 +242,7 @@ mod tests {
             );
             assert_eq!(fields[0].field, "body", "{body}");
             assert_eq!(fields[0].problem, FieldProblem::TemplateSyntax, "{body}");
+            assert!(fields[0].detail.as_deref().is_some_and(|d| !d.is_empty()));
         }
     }
 
