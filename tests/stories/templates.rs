@@ -1,6 +1,6 @@
 //! Ajustes → Plantillas: the owner rewrites the Spanish payment reminder, watches the preview
-//! follow as they type, keeps it across a restart, is told which variable does not exist, and
-//! brings the default back.
+//! follow as they type, keeps it across a restart, is told which variable does not exist, brings
+//! the default back, and finds the English template written the English way.
 
 use cachicamo_e2e::{AppUnderTest, Window};
 
@@ -156,6 +156,34 @@ async fn the_owner_edits_previews_keeps_and_restores_the_spanish_reminder() {
             "Recordatorio de pago: Materiales de construcción",
         )
         .await;
+
+    // English has its own template, variables and way of writing amounts and dates.
+    window.select("#template-language", "en").await;
+    wait_for_value(
+        &window,
+        "#template-subject",
+        "Payment reminder: {{ concept }}",
+    )
+    .await;
+    window
+        .wait_for_text(
+            "#template-preview-subject",
+            "Payment reminder: Construction materials",
+        )
+        .await;
+    window
+        .wait_for_text_containing("#template-preview-text", "a balance of USD 850.00")
+        .await;
+    assert!(
+        window
+            .exists("button[data-variable='payment_instructions']")
+            .await
+    );
+    assert!(
+        !window
+            .exists("button[data-variable='instrucciones_pago']")
+            .await
+    );
     window.close().await;
 
     let window = open_templates(&app).await;
