@@ -23,6 +23,10 @@ use cachicamo_core::mail::config::{
 use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
 use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, MailFailure};
+use cachicamo_core::reminders::{
+    ReminderDraft, ReminderRequest, ReminderTemplate, RenderedReminder, TemplateView, Variable,
+    VariableKey,
+};
 use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
@@ -86,6 +90,13 @@ pub fn typescript() -> String {
         AutomaticCopy::decl(&cfg),
         Restored::decl(&cfg),
         Exported::decl(&cfg),
+        ReminderTemplate::decl(&cfg),
+        VariableKey::decl(&cfg),
+        Variable::decl(&cfg),
+        TemplateView::decl(&cfg),
+        RenderedReminder::decl(&cfg),
+        ReminderRequest::decl(&cfg),
+        ReminderDraft::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -12,6 +12,7 @@ use cachicamo_core::books::BooksError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::MailError;
+use cachicamo_core::reminders::ReminderError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
 use cachicamo_core::validation::{FieldError, FieldProblem};
@@ -84,6 +85,7 @@ impl IpcError {
         invalid_fields(vec![FieldError {
             field: field.to_owned(),
             problem,
+            detail: None,
         }])
     }
 
@@ -157,7 +159,8 @@ impl From<SecretError> for IpcError {
     }
 }
 
-/// `invalid_input`, with each refused field mapped to its problem.
+/// `invalid_input`, with each refused field mapped to its problem, and what the problem is about
+/// (an unknown variable's name) under `<field>.detail`.
 fn invalid_fields(fields: Vec<FieldError>) -> IpcError {
     let mut ipc = IpcError::new(ErrorCode::InvalidInput, "some fields are invalid");
     for field in fields {
@@ -165,6 +168,9 @@ fn invalid_fields(fields: Vec<FieldError>) -> IpcError {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        if let Some(detail) = field.detail {
+            ipc = ipc.with_detail(&format!("{}.detail", field.field), detail);
+        }
         ipc = ipc.with_detail(&field.field, problem);
     }
     ipc
@@ -219,6 +225,17 @@ impl From<SettingsError> for IpcError {
         match err {
             SettingsError::Db(db) => db.into(),
             SettingsError::Corrupt { .. } => IpcError::new(ErrorCode::Storage, err.to_string()),
+        }
+    }
+}
+
+impl From<ReminderError> for IpcError {
+    fn from(err: ReminderError) -> Self {
+        match err {
+            ReminderError::Invalid(fields) => invalid_fields(fields),
+            ReminderError::Render(_) => IpcError::new(ErrorCode::Internal, err.to_string()),
+            ReminderError::Books(books) => books.into(),
+            ReminderError::Settings(settings) => settings.into(),
         }
     }
 }

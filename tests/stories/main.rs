@@ -9,4 +9,5 @@ mod email;
 mod package;
 mod receivables;
 mod shell;
+mod templates;
 mod updates;

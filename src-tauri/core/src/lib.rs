@@ -10,6 +10,7 @@ pub mod db;
 pub mod locale;
 pub mod mail;
 pub mod paths;
+pub mod reminders;
 pub mod secrets;
 pub mod settings;
 pub mod validation;

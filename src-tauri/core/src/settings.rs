@@ -10,11 +10,14 @@ use crate::books::region::Region;
 use crate::business::Business;
 use crate::db::{Database, DbError};
 use crate::locale::Language;
+use crate::reminders::ReminderTemplate;
 
 const LANGUAGE: &str = "ui.language";
 const CHECK_UPDATES_ON_STARTUP: &str = "updates.check_on_startup";
 const BUSINESS: &str = "business.profile";
 const REGION: &str = "ui.region";
+const REMINDER_TEMPLATE_ES: &str = "reminders.template.es";
+const REMINDER_TEMPLATE_EN: &str = "reminders.template.en";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -70,6 +73,40 @@ pub fn business(db: &Database) -> Result<Option<Business>, SettingsError> {
 
 pub fn set_business(db: &Database, business: &Business) -> Result<(), SettingsError> {
     db.write(|tx| put(tx, BUSINESS, business))
+}
+
+/// The owner's reminder template for `language` (validated by `reminders`), if they edited it.
+pub fn reminder_template(
+    db: &Database,
+    language: Language,
+) -> Result<Option<ReminderTemplate>, SettingsError> {
+    db.read(|conn| get(conn, reminder_template_key(language)))
+}
+
+pub fn set_reminder_template(
+    db: &Database,
+    language: Language,
+    template: &ReminderTemplate,
+) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, reminder_template_key(language), template))
+}
+
+/// Forgets the owner's template: the default applies again.
+pub fn remove_reminder_template(db: &Database, language: Language) -> Result<(), SettingsError> {
+    db.write(|tx| {
+        tx.execute(
+            "DELETE FROM settings WHERE key = ?1",
+            [reminder_template_key(language)],
+        )?;
+        Ok(())
+    })
+}
+
+fn reminder_template_key(language: Language) -> &'static str {
+    match language {
+        Language::Es => REMINDER_TEMPLATE_ES,
+        Language::En => REMINDER_TEMPLATE_EN,
+    }
 }
 
 fn get<T: DeserializeOwned>(

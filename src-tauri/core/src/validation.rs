@@ -32,6 +32,13 @@ pub enum FieldProblem {
     /// The customer does not exist (any more).
     UnknownCustomer,
     UnknownMethod,
+    /// A template that uses a variable its language does not have (`detail` names it).
+    UnknownVariable,
+    /// A template the engine cannot read, or with more than plain `{{ variable }}`s (`detail`
+    /// quotes the engine or the part refused).
+    TemplateSyntax,
+    /// A line break where only one line is allowed (an email subject).
+    MultipleLines,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -39,6 +46,9 @@ pub enum FieldProblem {
 pub struct FieldError {
     pub field: String,
     pub problem: FieldProblem,
+    /// What the problem is about, when the words need it (the unknown variable's name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// Collects every problem of a form, so the user sees them all at once.
@@ -50,6 +60,15 @@ impl FieldErrors {
         self.0.push(FieldError {
             field: field.to_owned(),
             problem,
+            detail: None,
+        });
+    }
+
+    pub fn add_with(&mut self, field: &str, problem: FieldProblem, detail: String) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            problem,
+            detail: Some(detail),
         });
     }
 

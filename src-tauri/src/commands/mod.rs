@@ -9,6 +9,7 @@ pub mod email;
 pub mod receivables;
 pub mod region;
 pub mod settings;
+pub mod templates;
 pub mod updates;
 
 use tauri::{Builder, Runtime};
@@ -63,6 +64,11 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             backups::backups_export,
             backups::backups_restore_copy,
             backups::backups_restore_file,
+            templates::templates_get,
+            templates::template_save,
+            templates::template_reset,
+            templates::template_preview,
+            templates::reminder_preview,
         ])
 }
 

@@ -43,4 +43,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "backups_export",
     "backups_restore_copy",
     "backups_restore_file",
+    "templates_get",
+    "template_save",
+    "template_reset",
+    "template_preview",
+    "reminder_preview",
 ];

@@ -30,8 +30,13 @@ import type {
   ReceivableForm,
   Region,
   RegionFormat,
+  ReminderDraft,
+  ReminderRequest,
+  ReminderTemplate,
+  RenderedReminder,
   Restored,
   SmtpPreset,
+  TemplateView,
   TestEmailSent,
 } from './bindings';
 
@@ -145,6 +150,16 @@ export const api = {
   backupsRestoreCopy: (name: string) => call<Restored>('backups_restore_copy', { name }),
   /** The picked file's bytes travel as the raw request body, not as JSON. */
   backupsRestoreFile: (bytes: Uint8Array) => call<Restored>('backups_restore_file', bytes),
+  templatesGet: (language: Language) => call<TemplateView>('templates_get', { language }),
+  templateSave: (language: Language, template: ReminderTemplate) =>
+    call<TemplateView>('template_save', { language, template }),
+  templateReset: (language: Language) => call<TemplateView>('template_reset', { language }),
+  /** The template being edited, unsaved, with a sample receivable and the real business. */
+  templatePreview: (language: Language, template: ReminderTemplate) =>
+    call<RenderedReminder>('template_preview', { language, template }),
+  /** Exactly what a reminder for this receivable would send, and to whom. */
+  reminderPreview: (request: ReminderRequest) =>
+    call<ReminderDraft>('reminder_preview', { request }),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

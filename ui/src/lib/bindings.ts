@@ -56,7 +56,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "invalid_date" | "due_before_issue" | "above_balance" | "duplicate_document" | "unknown_customer" | "unknown_method";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "invalid_date" | "due_before_issue" | "above_balance" | "duplicate_document" | "unknown_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines";
 
 export type VerificationStatus = "verified" | "unverified";
 
@@ -297,3 +297,41 @@ export type Restored = {
 beforeRestore: string, };
 
 export type Exported = { path: string, };
+
+export type ReminderTemplate = { subject: string, body: string, };
+
+export type VariableKey = "customer" | "business" | "document_number" | "concept" | "amount" | "balance" | "issue_date" | "due_date" | "days_overdue" | "payment_instructions";
+
+export type Variable = { key: VariableKey, 
+/**
+ * What to write between `{{ }}` in this language.
+ */
+name: string, 
+/**
+ * A line using it is omitted when it has no value.
+ */
+mayBeEmpty: boolean, };
+
+export type TemplateView = { language: Language, template: ReminderTemplate, 
+/**
+ * Nothing saved: the template Cachicamo ships.
+ */
+isDefault: boolean, variables: Array<Variable>, };
+
+export type RenderedReminder = { language: Language, 
+/**
+ * One line, free of control characters.
+ */
+subject: string, text: string, html: string, };
+
+export type ReminderRequest = { receivableId: number, 
+/**
+ * Another address for this one reminder; the customer's own when absent or empty.
+ */
+recipient: string | null, };
+
+export type ReminderDraft = { receivableId: number, 
+/**
+ * Normalised address; `None` when the customer has none and none was given.
+ */
+recipient: string | null, message: RenderedReminder, };

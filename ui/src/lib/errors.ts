@@ -60,6 +60,9 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   duplicate_document: 'field.duplicate_document',
   unknown_customer: 'field.unknown_customer',
   unknown_method: 'field.unknown_method',
+  unknown_variable: 'field.unknown_variable',
+  template_syntax: 'field.template_syntax',
+  multiple_lines: 'field.multiple_lines',
 };
 
 const refusals: Record<Refusal, MessageKey> = {
@@ -122,8 +125,11 @@ export function fieldErrors(error: IpcError | null): Record<string, string> {
   if (!error || error.code !== 'invalid_input') return {};
   const out: Record<string, string> = {};
   for (const [field, problem] of Object.entries(error.details)) {
+    // `<field>.detail` says what a field's problem is about (an unknown variable's name).
+    if (field.endsWith('.detail')) continue;
     const key = fieldProblems[problem as FieldProblem];
-    if (key) out[field] = t(key, hintParams());
+    const detail = error.details[`${field}.detail`] ?? '';
+    if (key) out[field] = t(key, { ...hintParams(), detail });
   }
   return out;
 }

@@ -433,6 +433,7 @@ fn plan(
                                 problems.push(FieldError {
                                     field: "documentNumber".into(),
                                     problem: FieldProblem::DuplicateDocument,
+                                    detail: None,
                                 });
                             }
                         }

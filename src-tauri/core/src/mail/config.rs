@@ -193,6 +193,7 @@ impl EmailServiceForm {
             errors.push(FieldError {
                 field: field.to_owned(),
                 problem,
+                detail: None,
             })
         };
 

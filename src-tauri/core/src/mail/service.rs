@@ -200,6 +200,7 @@ impl EmailService {
                 } else {
                     FieldProblem::InvalidEmail
                 },
+                detail: None,
             }])
         })?;
         let stored = self.stored()?.ok_or(EmailServiceError::NotConfigured)?;
@@ -273,6 +274,7 @@ fn missing_secret_field(provider: Provider) -> FormError {
         }
         .into(),
         problem: FieldProblem::Required,
+        detail: None,
     }])
 }
 

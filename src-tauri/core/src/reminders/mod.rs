@@ -1,0 +1,163 @@
+//! Payment reminders' content: the template per language the owner edits in Ajustes →
+//! Plantillas, and the exact message (recipient, subject, text, HTML) for a receivable.
+//!
+//! This module renders and never sends: the outbox stores what `for_receivable` returns and sends
+//! that, so what the owner confirmed is what leaves. Templates are kept through `settings`.
+
+pub mod facts;
+pub mod render;
+pub mod template;
+pub mod variables;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::books::money::Outlook;
+use crate::books::receivables::{self, ReceivableStatus};
+use crate::books::{customers, BooksError, Refusal};
+use crate::business;
+use crate::db::Database;
+use crate::locale::Language;
+use crate::mail::address::EmailAddress;
+use crate::settings::{self, SettingsError};
+use crate::validation::{FieldError, FieldErrors, FieldProblem};
+
+pub use facts::ReminderFacts;
+pub use render::{render, RenderedReminder};
+pub use template::ReminderTemplate;
+pub use variables::{Variable, VariableKey};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReminderError {
+    #[error("some fields are invalid: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// A template that passed validation failed to render: a bug, not the owner's doing.
+    #[error("the template could not be rendered: {0}")]
+    Render(#[from] minijinja::Error),
+    #[error(transparent)]
+    Books(#[from] BooksError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+}
+
+/// A language's template as Ajustes → Plantillas shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateView {
+    pub language: Language,
+    pub template: ReminderTemplate,
+    /// Nothing saved: the template Cachicamo ships.
+    pub is_default: bool,
+    pub variables: Vec<Variable>,
+}
+
+/// What the send-confirmation dialog shows and what gets queued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderRequest {
+    #[ts(type = "number")]
+    pub receivable_id: i64,
+    /// Another address for this one reminder; the customer's own when absent or empty.
+    #[serde(default)]
+    pub recipient: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderDraft {
+    #[ts(type = "number")]
+    pub receivable_id: i64,
+    /// Normalised address; `None` when the customer has none and none was given.
+    pub recipient: Option<String>,
+    pub message: RenderedReminder,
+}
+
+/// The owner's template for `language`, else the default one.
+pub fn template(db: &Database, language: Language) -> Result<TemplateView, ReminderError> {
+    let saved = settings::reminder_template(db, language)?;
+    Ok(TemplateView {
+        language,
+        is_default: saved.is_none(),
+        template: saved.unwrap_or_else(|| ReminderTemplate::standard(language)),
+        variables: variables::list(language),
+    })
+}
+
+/// Validates and keeps the owner's template; nothing changes when a field is refused.
+pub fn save(
+    db: &Database,
+    language: Language,
+    template: ReminderTemplate,
+) -> Result<TemplateView, ReminderError> {
+    let valid = template.validated(language)?;
+    settings::set_reminder_template(db, language, &valid)?;
+    self::template(db, language)
+}
+
+/// "Restaurar predeterminada": forgets the owner's template, so the default applies again (and
+/// a better default in a later version reaches them too).
+pub fn reset(db: &Database, language: Language) -> Result<TemplateView, ReminderError> {
+    settings::remove_reminder_template(db, language)?;
+    self::template(db, language)
+}
+
+/// The template being edited, unsaved, rendered with a sample receivable and the owner's real
+/// business, so the preview shows what customers would read.
+pub fn preview(
+    db: &Database,
+    language: Language,
+    template: ReminderTemplate,
+    outlook: &Outlook,
+) -> Result<RenderedReminder, ReminderError> {
+    let valid = template.validated(language)?;
+    let business = business::get(db)?;
+    let facts = ReminderFacts::sample(language, &business, outlook.today);
+    render(&valid, &facts, language, outlook.region)
+}
+
+/// The exact reminder for a pending receivable, in its customer's email language, to the
+/// customer's address or to `request.recipient` when given.
+pub fn for_receivable(
+    db: &Database,
+    request: &ReminderRequest,
+    outlook: &Outlook,
+) -> Result<ReminderDraft, ReminderError> {
+    let recipient = match request.recipient.as_deref().map(str::trim) {
+        Some(typed) if !typed.is_empty() => Some(parse_recipient(typed)?),
+        _ => None,
+    };
+    let detail = receivables::detail(db, request.receivable_id, outlook)?;
+    let receivable = detail.receivable;
+    if receivable.status != ReceivableStatus::Pending {
+        return Err(BooksError::Refused(Refusal::NotPending).into());
+    }
+    let customer = customers::get(db, receivable.customer_id)?;
+    let language = customer.email_language;
+    let template = self::template(db, language)?.template;
+    let facts = ReminderFacts::new(&receivable, &business::get(db)?)?;
+    let message = render(&template, &facts, language, outlook.region)?;
+    let recipient = match recipient {
+        Some(typed) => Some(typed),
+        None => receivable
+            .customer_email
+            .as_deref()
+            .and_then(|saved| saved.parse::<EmailAddress>().ok())
+            .map(|address| address.to_string()),
+    };
+    Ok(ReminderDraft {
+        receivable_id: receivable.id,
+        recipient,
+        message,
+    })
+}
+
+fn parse_recipient(typed: &str) -> Result<String, ReminderError> {
+    typed
+        .parse::<EmailAddress>()
+        .map(|address| address.to_string())
+        .map_err(|_| {
+            let mut errors = FieldErrors::default();
+            errors.add("recipient", FieldProblem::InvalidEmail);
+            ReminderError::Invalid(errors.into_vec())
+        })
+}
