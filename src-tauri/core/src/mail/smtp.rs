@@ -86,6 +86,7 @@ impl SmtpMailer {
             Ok(Ok(response)) => Ok(Receipt {
                 provider_message_id: email.message_id.clone(),
                 provider_response: response.message().collect::<Vec<_>>().join(" "),
+                rate_limit: None,
             }),
             Ok(Err(err)) => Err(classify(&err, &self.settings)),
         }
