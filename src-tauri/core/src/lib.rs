@@ -8,6 +8,7 @@ pub mod business;
 pub mod db;
 pub mod locale;
 pub mod mail;
+pub mod outbox;
 pub mod paths;
 pub mod secrets;
 pub mod settings;
