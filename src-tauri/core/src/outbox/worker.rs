@@ -451,6 +451,12 @@ impl Worker {
                     state = outcome.state().code(),
                     "outbox: attempt failed"
                 );
+                if provider == Provider::Smtp && error.failure == MailFailure::Timeout {
+                    // lettre puts a connection whose send was abandoned back in its pool, and
+                    // its NOOP check has no deadline: a stalled session would hang the next
+                    // send too. A fresh transport drops the old pool and its connections.
+                    self.mailer = None;
+                }
                 if error.failure == MailFailure::RateLimited {
                     // The limit is the team's, not this email's: everything waits.
                     let wait = error.retry_after.unwrap_or(Duration::from_secs(1));
