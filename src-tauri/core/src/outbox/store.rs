@@ -269,50 +269,48 @@ impl Claimed {
     }
 }
 
-/// Takes the next due row and commits it as `sending` before any byte leaves, so a crash
-/// during the send is found at start-up. `domain` names the Message-ID, set once per row.
+/// Takes up to `limit` due rows, oldest due first, and commits them as `sending` before any byte
+/// leaves, so a crash during the send is found at start-up. The Message-ID is set once per row
+/// (naming `domain`, the sender's) and kept for every retry.
+pub(crate) fn claim_due(
+    tx: &Transaction<'_>,
+    domain: &str,
+    limit: usize,
+) -> Result<Vec<Claimed>, OutboxError> {
+    let now = timestamp(OffsetDateTime::now_utc());
+    let mut statement = tx.prepare_cached(
+        "UPDATE outbox SET state = 'sending', updated_at = ?1,
+             message_id = coalesce(message_id, '<' || lower(hex(randomblob(16))) || '@' || ?2 || '>')
+         WHERE id IN (
+             SELECT id FROM outbox
+             WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT ?3)
+         RETURNING id, recipient, subject, text_body, html_body, message_id, attempts, generation",
+    )?;
+    let mut claimed = statement
+        .query_map(params![now, domain, limit as i64], |r| {
+            Ok(Claimed {
+                id: OutboxId(r.get(0)?),
+                recipient: r.get(1)?,
+                subject: r.get(2)?,
+                text: r.get(3)?,
+                html: r.get(4)?,
+                message_id: r.get(5)?,
+                attempts: r.get(6)?,
+                generation: r.get(7)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    claimed.sort_by_key(|c| c.id);
+    Ok(claimed)
+}
+
+/// The next due row alone (see [`claim_due`]).
 pub(crate) fn claim_next(
     tx: &Transaction<'_>,
     domain: &str,
 ) -> Result<Option<Claimed>, OutboxError> {
-    let now = timestamp(OffsetDateTime::now_utc());
-    let id: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM outbox
-             WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at, id LIMIT 1",
-            [&now],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let fresh_message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), domain);
-    tx.execute(
-        "UPDATE outbox SET state = 'sending', message_id = coalesce(message_id, ?2),
-             updated_at = ?3
-         WHERE id = ?1",
-        params![id, fresh_message_id, now],
-    )?;
-    let claimed = tx.query_row(
-        "SELECT recipient, subject, text_body, html_body, message_id, attempts, generation
-         FROM outbox WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Claimed {
-                id: OutboxId(id),
-                recipient: r.get(0)?,
-                subject: r.get(1)?,
-                text: r.get(2)?,
-                html: r.get(3)?,
-                message_id: r.get(4)?,
-                attempts: r.get(5)?,
-                generation: r.get(6)?,
-            })
-        },
-    )?;
-    Ok(Some(claimed))
+    Ok(claim_due(tx, domain, 1)?.into_iter().next())
 }
 
 /// Records an attempt's outcome on a row the worker holds in `sending`.
@@ -327,27 +325,30 @@ pub(crate) fn record(
     let counted = i64::from(outcome.counts_attempt());
     let state = outcome.state().code();
     match outcome {
-        AfterAttempt::Sent(receipt) => tx.execute(
-            "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
+        AfterAttempt::Sent(receipt) => tx
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
                  provider_message_id = ?5, sent_at = ?6, updated_at = ?6, reason = NULL,
                  next_attempt_at = NULL, error_code = NULL, error_message = NULL,
                  error_details = NULL
              WHERE id = ?1 AND state = 'sending'",
-            params![
+            )?
+            .execute(params![
                 id.0,
                 state,
                 counted,
                 provider.code(),
                 receipt.provider_message_id,
                 now_text
-            ],
-        )?,
-        AfterAttempt::Retry { after, error } => tx.execute(
-            "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
+            ])?,
+        AfterAttempt::Retry { after, error } => tx
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
                  next_attempt_at = ?5, updated_at = ?6, reason = NULL,
                  error_code = ?7, error_message = ?8, error_details = ?9
              WHERE id = ?1 AND state = 'sending'",
-            params![
+            )?
+            .execute(params![
                 id.0,
                 state,
                 counted,
@@ -357,14 +358,15 @@ pub(crate) fn record(
                 error.failure.code(),
                 error.provider_message,
                 details(error),
-            ],
-        )?,
-        AfterAttempt::Fail(error) => tx.execute(
-            "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
+            ])?,
+        AfterAttempt::Fail(error) => tx
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
                  next_attempt_at = NULL, updated_at = ?5, reason = NULL,
                  error_code = ?6, error_message = ?7, error_details = ?8
              WHERE id = ?1 AND state = 'sending'",
-            params![
+            )?
+            .execute(params![
                 id.0,
                 state,
                 counted,
@@ -373,19 +375,19 @@ pub(crate) fn record(
                 error.failure.code(),
                 error.provider_message,
                 details(error),
-            ],
-        )?,
-        AfterAttempt::Wait { after, reason } => tx.execute(
-            "UPDATE outbox SET state = ?2, reason = ?3, next_attempt_at = ?4, updated_at = ?5
+            ])?,
+        AfterAttempt::Wait { after, reason } => tx
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, reason = ?3, next_attempt_at = ?4, updated_at = ?5
              WHERE id = ?1 AND state = 'sending'",
-            params![
+            )?
+            .execute(params![
                 id.0,
                 state,
                 reason.code(),
                 timestamp(later(now, *after)),
                 now_text
-            ],
-        )?,
+            ])?,
     };
     Ok(())
 }

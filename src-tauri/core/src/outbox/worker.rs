@@ -258,7 +258,12 @@ impl Worker {
                     Some(Command::Stop) | None => break,
                 },
                 Some(done) = self.in_flight.join_next_with_id(), if !self.in_flight.is_empty() => {
-                    self.finish(done);
+                    // Record every send that is already done in one transaction.
+                    let mut finished = vec![done];
+                    while let Some(done) = self.in_flight.try_join_next_with_id() {
+                        finished.push(done);
+                    }
+                    self.finish(finished);
                 }
                 _ = sleep, if wake_at.is_some() => {}
                 _ = tick.tick() => {}
@@ -266,7 +271,7 @@ impl Worker {
         }
         // Graceful: the sends in flight have their own timeouts; record what they got.
         while let Some(done) = self.in_flight.join_next_with_id().await {
-            self.finish(done);
+            self.finish(vec![done]);
         }
         self.idle.send_replace(true);
         tracing::info!("outbox: worker stopped");
@@ -275,68 +280,80 @@ impl Worker {
     /// Starts sends for due rows while there is room and the pace allows. Returns when to look
     /// again, unless a send in flight will wake the loop first.
     async fn fill(&mut self) -> Option<Instant> {
-        let due_in = match self.db.read(store::next_due_in) {
-            Ok(due_in) => due_in,
-            Err(err) => {
-                tracing::error!(error = %err, "outbox: cannot read the queue");
-                return Some(Instant::now() + self.settings.tick);
-            }
-        };
-        match due_in {
-            None => return None,
-            Some(wait) if wait > Duration::ZERO => {
-                return (self.in_flight.is_empty()).then(|| Instant::now() + wait);
-            }
-            Some(_) => {}
-        }
         let mailer = match self.mailer.clone() {
             Some(mailer) => mailer,
-            None => match self.mail.mailer().await {
-                Ok(mailer) => {
-                    let mailer = Arc::new(mailer);
-                    self.pacer = Pacer::for_provider(mailer.provider());
-                    self.mailer = Some(mailer.clone());
-                    mailer
+            None => {
+                // Only touch the keychain when something is due.
+                match self.db.read(store::next_due_in) {
+                    Ok(Some(wait)) if wait == Duration::ZERO => {}
+                    Ok(Some(wait)) => {
+                        return self.in_flight.is_empty().then(|| Instant::now() + wait)
+                    }
+                    Ok(None) => return None,
+                    Err(err) => {
+                        tracing::error!(error = %err, "outbox: cannot read the queue");
+                        return Some(Instant::now() + self.settings.tick);
+                    }
                 }
-                Err(err) => return self.cannot_send(err),
-            },
+                match self.mail.mailer().await {
+                    Ok(mailer) => {
+                        let mailer = Arc::new(mailer);
+                        self.pacer = Pacer::for_provider(mailer.provider());
+                        self.mailer = Some(mailer.clone());
+                        mailer
+                    }
+                    Err(err) => return self.cannot_send(err),
+                }
+            }
         };
         let provider = mailer.provider();
-        let domain = mailer.sender().address.domain().to_owned();
-        while self.in_flight.len() < concurrency(provider) {
+        let width = concurrency(provider);
+        while self.in_flight.len() < width {
             let now = Instant::now();
             let ready = self.pacer.ready_at(now);
             if ready > now {
                 return Some(ready);
             }
-            let claimed = match self.db.write(|tx| store::claim_next(tx, &domain)) {
-                Ok(Some(claimed)) => claimed,
-                Ok(None) => break,
+            // Unpaced providers take every free slot in one transaction; paced ones one at a
+            // time, each at its moment.
+            let room = if self.pacer.gap().is_zero() {
+                width - self.in_flight.len()
+            } else {
+                1
+            };
+            let domain = mailer.sender().address.domain();
+            let claimed = match self.db.write(|tx| store::claim_due(tx, domain, room)) {
+                Ok(claimed) => claimed,
                 Err(err) => {
-                    tracing::error!(error = %err, "outbox: cannot claim a row");
+                    tracing::error!(error = %err, "outbox: cannot claim rows");
                     return Some(now + self.settings.tick);
                 }
             };
-            self.pacer.start(now);
-            self.announce(claimed.id, OutboxState::Sending);
-            let id = claimed.id;
-            let mailer = mailer.clone();
-            let task = self.in_flight.spawn(async move {
-                let result = send(&mailer, &claimed).await;
-                Attempt {
-                    claimed,
-                    provider,
-                    result,
-                }
-            });
-            self.in_flight_ids.insert(task.id(), (id, provider));
+            if claimed.is_empty() {
+                break;
+            }
+            for claimed in claimed {
+                self.pacer.start(now);
+                self.announce(claimed.id, OutboxState::Sending);
+                let id = claimed.id;
+                let mailer = mailer.clone();
+                let task = self.in_flight.spawn(async move {
+                    let result = send(&mailer, &claimed).await;
+                    Attempt {
+                        claimed,
+                        provider,
+                        result,
+                    }
+                });
+                self.in_flight_ids.insert(task.id(), (id, provider));
+            }
         }
-        if self.in_flight.len() >= concurrency(provider) {
+        if !self.in_flight.is_empty() {
             return None;
         }
         match self.db.read(store::next_due_in) {
-            Ok(Some(wait)) if self.in_flight.is_empty() => Some(Instant::now() + wait),
-            Ok(_) => None,
+            Ok(Some(wait)) => Some(Instant::now() + wait),
+            Ok(None) => None,
             Err(_) => Some(Instant::now() + self.settings.tick),
         }
     }
@@ -397,83 +414,95 @@ impl Worker {
         }
     }
 
-    fn finish(&mut self, done: Result<(tokio::task::Id, Attempt), JoinError>) {
-        let (task, attempt) = match done {
-            Ok((task, attempt)) => (task, attempt),
-            Err(err) => {
-                // A panicking send is a bug; the row retries rather than sitting in `sending`.
-                let Some((id, provider)) = self.in_flight_ids.remove(&err.id()) else {
-                    return;
-                };
-                tracing::error!(id = id.0, error = %err, "outbox: a send panicked");
-                let error = MailError::new(provider, MailFailure::ProviderUnavailable)
-                    .message("the send was interrupted");
-                self.record(id, provider, 0, Err(error));
-                return;
+    fn finish(&mut self, finished: Vec<Result<(tokio::task::Id, Attempt), JoinError>>) {
+        let mut results = Vec::with_capacity(finished.len());
+        for done in finished {
+            match done {
+                Ok((task, attempt)) => {
+                    self.in_flight_ids.remove(&task);
+                    results.push((
+                        attempt.claimed.id,
+                        attempt.provider,
+                        attempt.claimed.attempts,
+                        attempt.result,
+                    ));
+                }
+                Err(err) => {
+                    // A panicking send is a bug; the row retries rather than sit in `sending`.
+                    let Some((id, provider)) = self.in_flight_ids.remove(&err.id()) else {
+                        continue;
+                    };
+                    tracing::error!(id = id.0, error = %err, "outbox: a send panicked");
+                    let error = MailError::new(provider, MailFailure::ProviderUnavailable)
+                        .message("the send was interrupted");
+                    results.push((id, provider, 0, Err(error)));
+                }
             }
-        };
-        self.in_flight_ids.remove(&task);
-        let Attempt {
-            claimed,
-            provider,
-            result,
-        } = attempt;
-        self.record(claimed.id, provider, claimed.attempts, result);
+        }
+        self.record(results);
     }
 
-    fn record(
-        &mut self,
-        id: OutboxId,
-        provider: Provider,
-        attempts: u32,
-        result: Result<Receipt, MailError>,
-    ) {
+    fn record(&mut self, results: Vec<(OutboxId, Provider, u32, Result<Receipt, MailError>)>) {
         let now = Instant::now();
-        let outcome = after_attempt(
-            result,
-            attempts,
-            &self.settings.retry,
-            self.settings.probe,
-            fastrand::f64(),
-        );
-        match &outcome {
-            AfterAttempt::Sent(receipt) => {
-                if let Some(rate) = &receipt.rate_limit {
-                    self.pacer.learn(rate, now);
+        let mut outcomes = Vec::with_capacity(results.len());
+        for (id, provider, attempts, result) in results {
+            let outcome = after_attempt(
+                result,
+                attempts,
+                &self.settings.retry,
+                self.settings.probe,
+                fastrand::f64(),
+            );
+            match &outcome {
+                AfterAttempt::Sent(receipt) => {
+                    if let Some(rate) = &receipt.rate_limit {
+                        self.pacer.learn(rate, now);
+                    }
                 }
+                AfterAttempt::Retry { error, .. } | AfterAttempt::Fail(error) => {
+                    tracing::info!(
+                        id = id.0,
+                        provider = provider.code(),
+                        failure = error.failure.code(),
+                        provider_code = error.provider_code.as_deref().unwrap_or(""),
+                        state = outcome.state().code(),
+                        "outbox: attempt failed"
+                    );
+                    if provider == Provider::Smtp && error.failure == MailFailure::Timeout {
+                        // lettre puts a connection whose send was abandoned back in its pool,
+                        // and its NOOP check has no deadline: a stalled session would hang the
+                        // next send too. A fresh transport drops the old pool and its
+                        // connections.
+                        self.mailer = None;
+                    }
+                    if error.failure == MailFailure::RateLimited {
+                        // The limit is the team's, not this email's: everything waits.
+                        let wait = error.retry_after.unwrap_or(Duration::from_secs(1));
+                        self.pacer.pause_until(now + wait);
+                    }
+                }
+                AfterAttempt::Wait { .. } => {}
             }
-            AfterAttempt::Retry { error, .. } | AfterAttempt::Fail(error) => {
-                tracing::info!(
-                    id = id.0,
-                    provider = provider.code(),
-                    failure = error.failure.code(),
-                    provider_code = error.provider_code.as_deref().unwrap_or(""),
-                    state = outcome.state().code(),
-                    "outbox: attempt failed"
-                );
-                if provider == Provider::Smtp && error.failure == MailFailure::Timeout {
-                    // lettre puts a connection whose send was abandoned back in its pool, and
-                    // its NOOP check has no deadline: a stalled session would hang the next
-                    // send too. A fresh transport drops the old pool and its connections.
-                    self.mailer = None;
-                }
-                if error.failure == MailFailure::RateLimited {
-                    // The limit is the team's, not this email's: everything waits.
-                    let wait = error.retry_after.unwrap_or(Duration::from_secs(1));
-                    self.pacer.pause_until(now + wait);
-                }
-            }
-            AfterAttempt::Wait { .. } => {}
+            outcomes.push((id, provider, outcome));
         }
-        if let Err(err) = self
-            .db
-            .write(|tx| store::record(tx, id, provider, &outcome))
-        {
-            tracing::error!(id = id.0, error = %err, "outbox: cannot record an attempt");
+        let written = self.db.write(|tx| {
+            for (id, provider, outcome) in &outcomes {
+                store::record(tx, *id, *provider, outcome)?;
+            }
+            Ok::<_, OutboxError>(())
+        });
+        if let Err(err) = written {
+            tracing::error!(error = %err, "outbox: cannot record attempts");
             return;
         }
-        self.announce(id, outcome.state());
-        if let AfterAttempt::Wait { reason, after } = outcome {
+        let mut offline = None;
+        for (id, _, outcome) in outcomes {
+            self.announce(id, outcome.state());
+            if let AfterAttempt::Wait { reason, after } = outcome {
+                offline = Some((reason, after));
+            }
+        }
+        if let Some((reason, after)) = offline {
             // No network for one means no network for all: the others wait too, uncounted.
             match self.db.write(|tx| store::park_due(tx, reason, after)) {
                 Ok(ids) => ids
