@@ -432,6 +432,27 @@ async fn cancel_and_retry_now_follow_the_rules_and_stop_is_graceful() {
     assert_eq!(shop.entry(cancelled).state, OutboxState::Cancelled);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reminder_waits_for_an_email_service_and_goes_once_one_is_saved() {
+    let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
+    let shop = Shop::open();
+    let handle = shop.start();
+    let id = shop.queue(Some(&handle), "ana@cliente.com", "Recordatorio");
+    let waiting = shop
+        .wait_for(id, LONG, "waiting for a configuration", |e| {
+            e.reason == Some(WaitReason::NotConfigured)
+        })
+        .await;
+    assert_eq!((waiting.state, waiting.attempts), (OutboxState::Queued, 0));
+
+    shop.configure(smtp_form(server.port)).await;
+    handle.reload();
+    let sent = shop.wait_state(id, OutboxState::Sent, LONG).await;
+    assert_eq!(sent.attempts, 1);
+    assert_eq!(server.smtp_messages().len(), 1);
+    handle.stop().await.expect("stopped");
+}
+
 // --- Resend -----------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread")]

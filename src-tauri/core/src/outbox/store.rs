@@ -271,7 +271,8 @@ impl Claimed {
 
 /// Takes up to `limit` due rows, oldest due first, and commits them as `sending` before any byte
 /// leaves, so a crash during the send is found at start-up. The Message-ID is set once per row
-/// (naming `domain`, the sender's) and kept for every retry.
+/// (naming `domain`, the sender's) and kept for every retry; an empty `domain` sets none (rows
+/// claimed only to record that the configuration cannot send).
 pub(crate) fn claim_due(
     tx: &Transaction<'_>,
     domain: &str,
@@ -280,7 +281,8 @@ pub(crate) fn claim_due(
     let now = timestamp(OffsetDateTime::now_utc());
     let mut statement = tx.prepare_cached(
         "UPDATE outbox SET state = 'sending', updated_at = ?1,
-             message_id = coalesce(message_id, '<' || lower(hex(randomblob(16))) || '@' || ?2 || '>')
+             message_id = CASE WHEN ?2 = '' THEN message_id
+                 ELSE coalesce(message_id, '<' || lower(hex(randomblob(16))) || '@' || ?2 || '>') END
          WHERE id IN (
              SELECT id FROM outbox
              WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1
@@ -295,7 +297,7 @@ pub(crate) fn claim_due(
                 subject: r.get(2)?,
                 text: r.get(3)?,
                 html: r.get(4)?,
-                message_id: r.get(5)?,
+                message_id: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
                 attempts: r.get(6)?,
                 generation: r.get(7)?,
             })

@@ -390,7 +390,7 @@ impl Worker {
     fn fail_due_rows(&mut self, error: &MailError) {
         loop {
             let claimed = self.db.write(|tx| {
-                let Some(claimed) = store::claim_next(tx, "invalid")? else {
+                let Some(claimed) = store::claim_next(tx, "")? else {
                     return Ok(None);
                 };
                 let outcome = after_attempt(
