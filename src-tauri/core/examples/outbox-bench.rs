@@ -168,13 +168,9 @@ async fn outbox_drain(
     let handle = outbox::start(db.clone(), service, OutboxSettings::default())?;
     let mut events = handle.subscribe();
     let mut sent = 0;
-    let mut first = None;
     while sent < messages.len() {
         match events.recv().await {
-            Ok(event) if event.state == OutboxState::Sent => {
-                sent += 1;
-                first.get_or_insert_with(|| started.elapsed());
-            }
+            Ok(event) if event.state == OutboxState::Sent => sent += 1,
             Ok(event) if event.state == OutboxState::Sending => {}
             Ok(event) => return Err(format!("unexpected {event:?}").into()),
             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
@@ -190,13 +186,6 @@ async fn outbox_drain(
         }
     }
     let elapsed = started.elapsed();
-    if std::env::var_os("OUTBOX_BENCH_VERBOSE").is_some() {
-        eprintln!(
-            "worker: first sent after {:?}, all {} after {elapsed:?}",
-            first.unwrap_or_default(),
-            messages.len()
-        );
-    }
     handle.stop().await?;
     Ok(elapsed)
 }
