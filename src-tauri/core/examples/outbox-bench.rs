@@ -77,24 +77,34 @@ async fn run(
             figures.push(count as f64 / elapsed.as_secs_f64());
         }
     }
-    let (worker, plain, concurrent) = (median(worker), median(plain), median(concurrent));
+    let (worker, plain, concurrent) = (spread(worker), spread(plain), spread(concurrent));
     let report = format!(
-        "outbox-bench: {count} messages, median of {rounds} rounds\n\
-         outbox worker (queued in SQLite, sent by the worker): {worker:>8.0} msg/s\n\
-         plain loop of pooled lettre sends (one at a time):    {plain:>8.0} msg/s\n\
-         pooled lettre sends, 4 at a time (the worker's width): {concurrent:>8.0} msg/s\n\
+        "outbox-bench: {count} messages, {rounds} rounds, msg/s as median (min-max)\n\
+         outbox worker (queued in SQLite, sent by the worker):   {}\n\
+         plain loop of pooled lettre sends (one at a time):      {}\n\
+         pooled lettre sends, 4 at a time (the worker's width):  {}\n\
          ratio worker / plain loop: {:.2} (target >= 0.7)\n\
          ratio worker / 4-at-a-time lettre: {:.2}\n",
-        worker / plain,
-        worker / concurrent,
+        worker.1,
+        plain.1,
+        concurrent.1,
+        worker.0 / plain.0,
+        worker.0 / concurrent.0,
     );
     std::io::Write::write_all(&mut std::io::stdout().lock(), report.as_bytes())?;
     Ok(())
 }
 
-fn median(mut figures: Vec<f64>) -> f64 {
+/// The median, and how it reads with its range.
+fn spread(mut figures: Vec<f64>) -> (f64, String) {
     figures.sort_by(f64::total_cmp);
-    figures[figures.len() / 2]
+    let median = figures[figures.len() / 2];
+    let text = format!(
+        "{median:>6.0} ({:.0}-{:.0})",
+        figures[0],
+        figures[figures.len() - 1]
+    );
+    (median, text)
 }
 
 fn sender() -> Sender {

@@ -33,5 +33,3 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('queued', 'retrying');
 -- A receivable's reminders, newest first.
 CREATE INDEX outbox_by_reference ON outbox (reference, id) WHERE reference IS NOT NULL;
--- Rows interrupted by a crash, found at start-up.
-CREATE INDEX outbox_sending ON outbox (state) WHERE state = 'sending';

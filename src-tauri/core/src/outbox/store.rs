@@ -279,18 +279,26 @@ pub(crate) fn claim_due(
     limit: usize,
 ) -> Result<Vec<Claimed>, OutboxError> {
     let now = timestamp(OffsetDateTime::now_utc());
-    let mut statement = tx.prepare_cached(
-        "UPDATE outbox SET state = 'sending', updated_at = ?1,
-             message_id = CASE WHEN ?2 = '' THEN message_id
-                 ELSE coalesce(message_id, '<' || lower(hex(randomblob(16))) || '@' || ?2 || '>') END
-         WHERE id IN (
-             SELECT id FROM outbox
+    // Select, then update by primary key: an UPDATE … WHERE id IN (SELECT … LIMIT n) that
+    // rewrites the very index it scans costs SQLite about twice as much per claim.
+    let ids = tx
+        .prepare_cached(
+            "SELECT id FROM outbox
              WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at, id LIMIT ?3)
+             ORDER BY next_attempt_at, id LIMIT ?2",
+        )?
+        .query_map(params![now, limit as i64], |r| r.get::<_, i64>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut statement = tx.prepare_cached(
+        "UPDATE outbox SET state = 'sending', updated_at = ?2,
+             message_id = CASE WHEN ?3 = '' THEN message_id
+                 ELSE coalesce(message_id, '<' || lower(hex(randomblob(16))) || '@' || ?3 || '>') END
+         WHERE id = ?1
          RETURNING id, recipient, subject, text_body, html_body, message_id, attempts, generation",
     )?;
-    let mut claimed = statement
-        .query_map(params![now, domain, limit as i64], |r| {
+    let mut claimed = Vec::with_capacity(ids.len());
+    for id in ids {
+        claimed.push(statement.query_row(params![id, now, domain], |r| {
             Ok(Claimed {
                 id: OutboxId(r.get(0)?),
                 recipient: r.get(1)?,
@@ -301,8 +309,8 @@ pub(crate) fn claim_due(
                 attempts: r.get(6)?,
                 generation: r.get(7)?,
             })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+        })?);
+    }
     claimed.sort_by_key(|c| c.id);
     Ok(claimed)
 }
