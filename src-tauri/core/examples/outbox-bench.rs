@@ -65,11 +65,17 @@ async fn run(
     for _ in 0..rounds {
         for (figures, which) in [(&mut plain, 0), (&mut worker, 1), (&mut concurrent, 2)] {
             let before = received.load(Ordering::SeqCst);
-            let elapsed = match which {
-                0 => plain_loop(port, messages).await?,
-                1 => outbox_drain(port, keychain, messages).await?,
-                _ => concurrent_loop(port, messages).await?,
+            let phase = async {
+                match which {
+                    0 => plain_loop(port, messages).await,
+                    1 => outbox_drain(port, keychain, messages).await,
+                    _ => concurrent_loop(port, messages).await,
+                }
             };
+            // A benchmark that hangs says nothing: fail with which side hung.
+            let elapsed = tokio::time::timeout(Duration::from_secs(120), phase)
+                .await
+                .map_err(|_| format!("phase {which} (0 plain, 1 worker, 2 concurrent) hung"))??;
             let got = received.load(Ordering::SeqCst) - before;
             if got != count {
                 return Err(format!("the sink received {got} messages, not {count}").into());
@@ -179,7 +185,15 @@ async fn outbox_drain(
     let mut events = handle.subscribe();
     let mut sent = 0;
     while sent < messages.len() {
-        match events.recv().await {
+        let Ok(event) = tokio::time::timeout(Duration::from_secs(10), events.recv()).await else {
+            let states: Vec<(String, i64)> = db.read(|c| {
+                c.prepare("SELECT state, count(*) FROM outbox GROUP BY state")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()
+            })?;
+            return Err(format!("the worker stalled after {sent} sent: {states:?}").into());
+        };
+        match event {
             Ok(event) if event.state == OutboxState::Sent => sent += 1,
             Ok(event) if event.state == OutboxState::Sending => {}
             Ok(event) => return Err(format!("unexpected {event:?}").into()),

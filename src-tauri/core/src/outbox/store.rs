@@ -435,6 +435,19 @@ pub(crate) fn wake_waiting(tx: &Transaction<'_>) -> Result<(), OutboxError> {
     Ok(())
 }
 
+/// Rows the worker claimed but did not start go back to `queued`, due now, untouched otherwise.
+pub(crate) fn release(tx: &Transaction<'_>, ids: &[OutboxId]) -> Result<(), OutboxError> {
+    let now = timestamp(OffsetDateTime::now_utc());
+    let mut statement = tx.prepare_cached(
+        "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, updated_at = ?2
+         WHERE id = ?1 AND state = 'sending'",
+    )?;
+    for id in ids {
+        statement.execute(params![id.0, now])?;
+    }
+    Ok(())
+}
+
 /// How long until the next row is due (zero if one is due now), if any is waiting.
 pub(crate) fn next_due_in(conn: &Connection) -> Result<Option<Duration>, OutboxError> {
     let next: Option<String> = conn.query_row(

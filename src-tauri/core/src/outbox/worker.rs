@@ -7,7 +7,7 @@
 //! (SMTP pool, HTTP keep-alive) and is rebuilt on `Reload`. A send takes one row; the claim and
 //! record steps are per row so a batch endpoint can later take several claimed rows at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -125,6 +125,7 @@ pub fn start(
         idle: idle_sender,
         commands: receiver,
         in_flight: JoinSet::new(),
+        ready: VecDeque::new(),
         in_flight_ids: HashMap::new(),
     };
     let task = tokio::spawn(worker.run(tick));
@@ -241,6 +242,9 @@ struct Worker {
     idle: watch::Sender<bool>,
     commands: mpsc::UnboundedReceiver<Command>,
     in_flight: JoinSet<Attempt>,
+    /// Rows claimed (committed `sending`) and waiting for a free slot: claiming a few ahead
+    /// turns one commit per email into one per handful. Never more than one width ahead.
+    ready: VecDeque<Claimed>,
     /// Which row each task sends, for a task that panics.
     in_flight_ids: HashMap<tokio::task::Id, (OutboxId, Provider)>,
 }
@@ -273,6 +277,7 @@ impl Worker {
         while let Some(done) = self.in_flight.join_next_with_id().await {
             self.finish(vec![done]);
         }
+        self.release_ready();
         self.idle.send_replace(true);
         tracing::info!("outbox: worker stopped");
     }
@@ -285,6 +290,7 @@ impl Worker {
             None => {
                 // Only touch the keychain when something is due.
                 match self.db.read(store::next_due_in) {
+                    _ if !self.ready.is_empty() => {}
                     Ok(Some(wait)) if wait == Duration::ZERO => {}
                     Ok(Some(wait)) => {
                         return self.in_flight.is_empty().then(|| Instant::now() + wait)
@@ -302,26 +308,27 @@ impl Worker {
                         self.mailer = Some(mailer.clone());
                         mailer
                     }
-                    Err(err) => return self.cannot_send(err),
+                    Err(err) => {
+                        self.release_ready();
+                        return self.cannot_send(err);
+                    }
                 }
             }
         };
         let width = concurrency(mailer.provider());
-        while self.in_flight.len() < width {
+        loop {
+            self.launch(&mailer);
+            if self.in_flight.len() >= width {
+                return None;
+            }
             let now = Instant::now();
             let ready = self.pacer.ready_at(now);
             if ready > now {
                 return Some(ready);
             }
-            // Unpaced providers take every free slot in one transaction; paced ones one at a
-            // time, each at its moment.
-            let room = if self.pacer.gap().is_zero() {
-                width - self.in_flight.len()
-            } else {
-                1
-            };
+            let want = self.claim_size(width);
             let domain = mailer.sender().address.domain();
-            let claimed = match self.db.write(|tx| store::claim_due(tx, domain, room)) {
+            let claimed = match self.db.write(|tx| store::claim_due(tx, domain, want)) {
                 Ok(claimed) => claimed,
                 Err(err) => {
                     tracing::error!(error = %err, "outbox: cannot claim rows");
@@ -331,7 +338,7 @@ impl Worker {
             if claimed.is_empty() {
                 break;
             }
-            self.spawn_sends(&mailer, claimed, now);
+            self.ready.extend(claimed);
         }
         if !self.in_flight.is_empty() {
             return None;
@@ -343,9 +350,32 @@ impl Worker {
         }
     }
 
-    fn spawn_sends(&mut self, mailer: &Arc<ConfiguredMailer>, claimed: Vec<Claimed>, now: Instant) {
+    /// How many rows to claim now: unpaced providers, once the claimed rows cannot fill the free
+    /// slots, take enough for the slots and one width ahead (few, large commits); paced ones
+    /// take one row at a time, each at its moment.
+    fn claim_size(&self, width: usize) -> usize {
+        let free = width.saturating_sub(self.in_flight.len());
+        if self.pacer.gap().is_zero() {
+            if self.ready.len() > free {
+                return 0;
+            }
+            (2 * width).saturating_sub(self.in_flight.len() + self.ready.len())
+        } else {
+            usize::from(self.ready.is_empty() && self.in_flight.len() < width)
+        }
+    }
+
+    /// Starts sends from the claimed rows while slots are free and the pace allows.
+    fn launch(&mut self, mailer: &Arc<ConfiguredMailer>) {
         let provider = mailer.provider();
-        for claimed in claimed {
+        while self.in_flight.len() < concurrency(provider) {
+            let now = Instant::now();
+            if self.pacer.ready_at(now) > now {
+                break;
+            }
+            let Some(claimed) = self.ready.pop_front() else {
+                break;
+            };
             self.pacer.start(now);
             self.announce(claimed.id, OutboxState::Sending);
             let id = claimed.id;
@@ -359,6 +389,21 @@ impl Worker {
                 }
             });
             self.in_flight_ids.insert(task.id(), (id, provider));
+        }
+    }
+
+    /// Claimed rows that will not be sent now (stopping, offline, no service) go back to the
+    /// queue as they were: no attempt was made.
+    fn release_ready(&mut self) {
+        if self.ready.is_empty() {
+            return;
+        }
+        let ids: Vec<OutboxId> = self.ready.drain(..).map(|c| c.id).collect();
+        match self.db.write(|tx| store::release(tx, &ids)) {
+            Ok(()) => ids
+                .into_iter()
+                .for_each(|id| self.announce(id, OutboxState::Queued)),
+            Err(err) => tracing::error!(error = %err, "outbox: cannot release claimed rows"),
         }
     }
 
@@ -496,15 +541,13 @@ impl Worker {
         let waiting = outcomes
             .iter()
             .any(|(_, _, o)| matches!(o, AfterAttempt::Wait { .. }));
-        let next = self.mailer.clone().filter(|m| {
-            !waiting
-                && self.pacer.gap().is_zero()
-                && self.pacer.ready_at(now) <= now
-                && self.in_flight.len() < concurrency(m.provider())
-        });
-        let room = next
+        let next = self
+            .mailer
+            .clone()
+            .filter(|_| !waiting && self.pacer.gap().is_zero());
+        let want = next
             .as_ref()
-            .map_or(0, |m| concurrency(m.provider()) - self.in_flight.len());
+            .map_or(0, |m| self.claim_size(concurrency(m.provider())));
         let domain = next
             .as_ref()
             .map(|m| m.sender().address.domain().to_owned());
@@ -513,8 +556,8 @@ impl Worker {
                 store::record(tx, *id, *provider, outcome)?;
             }
             match &domain {
-                Some(domain) => store::claim_due(tx, domain, room),
-                None => Ok(Vec::new()),
+                Some(domain) if want > 0 => store::claim_due(tx, domain, want),
+                _ => Ok(Vec::new()),
             }
         });
         let claimed = match written {
@@ -531,10 +574,12 @@ impl Worker {
                 offline = Some((reason, after));
             }
         }
+        self.ready.extend(claimed);
         if let Some(mailer) = next {
-            self.spawn_sends(&mailer, claimed, now);
+            self.launch(&mailer);
         }
         if let Some((reason, after)) = offline {
+            self.release_ready();
             // No network for one means no network for all: the others wait too, uncounted.
             match self.db.write(|tx| store::park_due(tx, reason, after)) {
                 Ok(ids) => ids
