@@ -37,7 +37,7 @@ async fn main() -> Result<(), Failure> {
     let count: usize = args.next().map_or(Ok(1_000), |a| a.parse())?;
     let rounds: usize = args.next().map_or(Ok(3), |a| a.parse())?;
     let received = Arc::new(AtomicUsize::new(0));
-    let port = sink(received.clone()).await?;
+    let port = sink(received.clone())?;
     let messages = rendered(count);
 
     let keychain = Keychain::new(&format!("cachicamo-bench-{}", std::process::id()));
@@ -254,17 +254,26 @@ async fn concurrent_loop(port: u16, messages: &[OutgoingEmail]) -> Result<Durati
 }
 
 /// A minimal SMTP server: greets, accepts EHLO, AUTH, MAIL, RCPT, NOOP, RSET, counts each DATA
-/// and forgets it.
-async fn sink(received: Arc<AtomicUsize>) -> Result<u16, Failure> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+/// and forgets it. It runs on a thread and runtime of its own, as a server in another process
+/// would: sharing the senders' runtime made every figure depend on which thread a task landed on.
+fn sink(received: Arc<AtomicUsize>) -> Result<u16, Failure> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    listener.set_nonblocking(true)?;
     let port = listener.local_addr()?.port();
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let received = received.clone();
-            tokio::spawn(async move {
-                let _ = session(socket, &received).await;
-            });
-        }
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("sink runtime");
+        runtime.block_on(async move {
+            let listener = TcpListener::from_std(listener).expect("sink listener");
+            while let Ok((socket, _)) = listener.accept().await {
+                let received = received.clone();
+                tokio::spawn(async move {
+                    let _ = session(socket, &received).await;
+                });
+            }
+        });
     });
     Ok(port)
 }
