@@ -845,6 +845,39 @@ mod tests {
     }
 
     #[test]
+    fn rows_claimed_ahead_go_back_untouched_when_released() {
+        let (_dir, db) = db();
+        let first = queue(&db, None);
+        let second = queue(&db, None);
+        let claimed = db
+            .write(|tx| claim_due(tx, "tienda.com", 5))
+            .expect("claim");
+        assert_eq!(
+            claimed.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![first, second]
+        );
+        db.write(|tx| release(tx, &[first, second]))
+            .expect("release");
+        for (id, before) in [(first, &claimed[0]), (second, &claimed[1])] {
+            let entry = state(&db, id);
+            assert_eq!((entry.state, entry.attempts), (OutboxState::Queued, 0));
+            let again = db
+                .write(|tx| claim_due(tx, "otra.com", 5))
+                .expect("claim")
+                .into_iter()
+                .find(|c| c.id == id)
+                .expect("claimable again");
+            assert_eq!(
+                again.message_id, before.message_id,
+                "the Message-ID is kept"
+            );
+            assert_eq!(again.idempotency_key(), before.idempotency_key());
+            db.write(|tx| release(tx, &[first, second]))
+                .expect("release");
+        }
+    }
+
+    #[test]
     fn lists_are_newest_first_paged_and_by_reference() {
         let (_dir, db) = db();
         let ids: Vec<OutboxId> = (0..5)
