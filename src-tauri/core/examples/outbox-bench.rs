@@ -331,7 +331,12 @@ async fn session(socket: tokio::net::TcpStream, received: &AtomicUsize) -> std::
 }
 
 /// Linux leaves quick-ACK mode after a while on its own: re-arm it before every read.
+#[cfg(target_os = "linux")]
 fn quickack(lines: &BufReader<tokio::net::tcp::OwnedReadHalf>) {
     let stream: &tokio::net::TcpStream = lines.get_ref().as_ref();
     let _ = socket2::SockRef::from(stream).set_tcp_quickack(true);
 }
+
+/// Elsewhere the figures include the platform's delayed-ACK behaviour (unverified here).
+#[cfg(not(target_os = "linux"))]
+fn quickack(_lines: &BufReader<tokio::net::tcp::OwnedReadHalf>) {}
