@@ -143,6 +143,10 @@ const ALLOWED_ENV: &[&str] = &[
     // How long a provider call and its connection may take (seconds).
     "CACHICAMO_MAIL_TIMEOUT_SECS",
     "CACHICAMO_MAIL_CONNECT_TIMEOUT_SECS",
+    // How often the outbox probes an unreachable provider (seconds) and its first retry's
+    // backoff (milliseconds): intervals only.
+    "CACHICAMO_OUTBOX_PROBE_SECS",
+    "CACHICAMO_OUTBOX_RETRY_BASE_MS",
     // The update feed's URL (tests, a company mirror); the signature key is not changeable.
     "CACHICAMO_UPDATE_URL",
 ];

@@ -17,6 +17,8 @@ need no control channel:
   drop@        connection closed right after DATA's final dot, no answer (message not kept)
 --fail-first N: the first N messages (across connections) get 421 at the end of DATA and the
 connection is closed, as a server that is shutting down would.
+--stall-first N / --drop-first N: the first N messages (across connections) are treated like
+stall@ / drop@ ones (not kept), then the server behaves normally, so a client's retry can succeed.
 
 It must never accept what a real submission server would refuse: no MAIL without AUTH, no AUTH or
 MAIL in clear in starttls mode. Nothing per message is slow (no fsync), so a benchmark can push
@@ -25,7 +27,7 @@ thousands of messages through one pooled connection.
 Usage:
   /usr/bin/python3 tests/fakes/smtp_server.py --security starttls|implicit|none --user USER
       --password PASS --maildir DIR [--cert server.pem --key server.key] [--port 0]
-      [--host 127.0.0.1] [--fail-first N]
+      [--host 127.0.0.1] [--fail-first N] [--stall-first N] [--drop-first N]
 """
 
 import argparse
@@ -91,6 +93,8 @@ class Handler:
         self.implicit_tls = args.security == "implicit"
         self.maildir = maildir
         self.fail_first = args.fail_first
+        self.stall_first = args.stall_first
+        self.drop_first = args.drop_first
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = (auth_data.login.decode("utf-8", "replace") == self.user
@@ -112,6 +116,12 @@ class Handler:
             await server.push("421 4.7.0 Try again later, closing connection.")
             await close_and_wait(server, abort=False)
         faults = {fault_of(r) for r in envelope.rcpt_tos}
+        if self.drop_first > 0:
+            self.drop_first -= 1
+            faults.add("drop")
+        elif self.stall_first > 0:
+            self.stall_first -= 1
+            faults.add("stall")
         if "drop" in faults:
             await close_and_wait(server, abort=True)
         if "stall" in faults:
@@ -181,6 +191,10 @@ def parse_args():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--fail-first", type=int, default=0, metavar="N",
                         help="answer 421 at the end of DATA to the first N messages")
+    parser.add_argument("--stall-first", type=int, default=0, metavar="N",
+                        help="give no answer after DATA to the first N messages (as stall@)")
+    parser.add_argument("--drop-first", type=int, default=0, metavar="N",
+                        help="close the connection after DATA for the first N messages (as drop@)")
     args = parser.parse_args()
     if args.security != "none" and not (args.cert and args.key):
         parser.error(f"--security {args.security} needs --cert and --key")

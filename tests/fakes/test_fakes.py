@@ -185,7 +185,8 @@ class SmtpTests(ServerCase):
     def setUpClass(cls):
         tls_args = ["--cert", CERTS["cert"], "--key", CERTS["key"]]
         common = ["--user", USER, "--password", PASSWORD]
-        cls.dirs = {name: cls.state_dir(name) for name in ("starttls", "implicit", "none", "flaky")}
+        cls.dirs = {name: cls.state_dir(name)
+                    for name in ("starttls", "implicit", "none", "flaky", "stally", "droppy")}
         cls.starttls = Server("smtp_server.py", "--security", "starttls", *common, *tls_args,
                               "--maildir", cls.dirs["starttls"])
         cls.implicit = Server("smtp_server.py", "--security", "implicit", *common, *tls_args,
@@ -194,7 +195,11 @@ class SmtpTests(ServerCase):
                            "--maildir", cls.dirs["none"])
         cls.flaky = Server("smtp_server.py", "--security", "starttls", *common, *tls_args,
                            "--maildir", cls.dirs["flaky"], "--fail-first", "2")
-        cls.servers = (cls.starttls, cls.implicit, cls.plain, cls.flaky)
+        cls.stally = Server("smtp_server.py", "--security", "starttls", *common, *tls_args,
+                            "--maildir", cls.dirs["stally"], "--stall-first", "1")
+        cls.droppy = Server("smtp_server.py", "--security", "starttls", *common, *tls_args,
+                            "--maildir", cls.dirs["droppy"], "--drop-first", "2")
+        cls.servers = (cls.starttls, cls.implicit, cls.plain, cls.flaky, cls.stally, cls.droppy)
 
     def client(self, server=None, timeout=5, login=True) -> smtplib.SMTP:
         """A STARTTLS client (the default server), verified against the test CA."""
@@ -375,6 +380,33 @@ class SmtpTests(ServerCase):
         with self.client(self.flaky) as smtp:
             self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)
         self.assertEqual(len(self.stored("flaky")), 1)
+
+    def test_stall_first_holds_the_first_message_then_accepts(self):
+        smtp = self.client(self.stally, timeout=1.5)
+        smtp.mail(USER)
+        smtp.rcpt("luis@example.net")
+        start = time.monotonic()
+        with self.assertRaisesRegex(smtplib.SMTPServerDisconnected, "timed out"):
+            smtp.data(MESSAGE)
+        self.assertGreaterEqual(time.monotonic() - start, 1.4)
+        smtp.close()
+        self.assertEqual(self.stored("stally"), [])
+        with self.client(self.stally) as smtp:
+            self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)
+        self.assertEqual(len(self.stored("stally")), 1)
+
+    def test_drop_first_closes_the_first_messages_then_accepts(self):
+        for attempt in range(2):  # counted across connections
+            smtp = self.client(self.droppy)
+            smtp.mail(USER)
+            smtp.rcpt("luis@example.net")
+            with self.assertRaises((smtplib.SMTPServerDisconnected, ConnectionError)):
+                smtp.data(MESSAGE)
+            smtp.close()
+        self.assertEqual(self.stored("droppy"), [])
+        with self.client(self.droppy) as smtp:
+            self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)
+        self.assertEqual(len(self.stored("droppy")), 1)
 
 
 # --- Resend ---------------------------------------------------------------------------------

@@ -94,6 +94,12 @@ impl FakeServer {
 
     /// An SMTP server requiring AUTH; `security` is `starttls`, `implicit` or `none`.
     pub fn smtp(security: &str, user: &str, password: &str) -> Self {
+        Self::smtp_with(security, user, password, &[])
+    }
+
+    /// Like [`FakeServer::smtp`] with more of `smtp_server.py`'s options (`--port`, to come back
+    /// on the same port; `--stall-first N`, `--drop-first N`, `--fail-first N`).
+    pub fn smtp_with(security: &str, user: &str, password: &str, extra: &[&str]) -> Self {
         let ca = TestCa::get();
         let mut args: Vec<String> = vec![
             "--security".into(),
@@ -113,6 +119,7 @@ impl FakeServer {
                 ca.server_key().display().to_string(),
             ]);
         }
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
         Self::start("smtp_server.py", &args)
     }
 
@@ -195,6 +202,14 @@ impl FakeServer {
         let (_, json) = response.split_once("\r\n\r\n").expect("http response");
         serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// A loopback port nothing listens on right now (to start a server there later).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 fn sequence(path: &Path) -> u64 {

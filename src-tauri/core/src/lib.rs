@@ -9,6 +9,7 @@ pub mod business;
 pub mod db;
 pub mod locale;
 pub mod mail;
+pub mod outbox;
 pub mod paths;
 pub mod reminders;
 pub mod secrets;

@@ -113,9 +113,41 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .map(|secs| Duration::from_secs_f64(secs.min(86_400.0)))
 }
 
+/// The `ratelimit-limit`, `ratelimit-remaining` and `ratelimit-reset` headers (Resend), if all
+/// three are there and make sense.
+pub fn rate_limit(headers: &HeaderMap) -> Option<super::RateLimit> {
+    let number =
+        |name: &str| -> Option<u32> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+    let limit = number("ratelimit-limit").filter(|l| *l > 0)?;
+    Some(super::RateLimit {
+        limit,
+        remaining: number("ratelimit-remaining")?,
+        reset: Duration::from_secs(u64::from(number("ratelimit-reset")?.min(3_600))),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rate_limit_headers_are_read_only_when_complete() {
+        let mut headers = HeaderMap::new();
+        headers.insert("ratelimit-limit", "5".parse().expect("value"));
+        headers.insert("ratelimit-remaining", "0".parse().expect("value"));
+        assert_eq!(rate_limit(&headers), None, "reset missing");
+        headers.insert("ratelimit-reset", "1".parse().expect("value"));
+        assert_eq!(
+            rate_limit(&headers),
+            Some(super::super::RateLimit {
+                limit: 5,
+                remaining: 0,
+                reset: Duration::from_secs(1)
+            })
+        );
+        headers.insert("ratelimit-limit", "0".parse().expect("value"));
+        assert_eq!(rate_limit(&headers), None, "a zero limit means nothing");
+    }
 
     #[test]
     fn plain_http_is_accepted_only_on_loopback() {

@@ -71,6 +71,19 @@ pub struct Receipt {
     pub provider_message_id: String,
     /// The provider's own short answer ("250 2.0.0 OK queued", "OK").
     pub provider_response: String,
+    /// The provider's rate-limit headers, when it sends them (Resend), so a sender can pace.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// What a provider said about its rate limit on a response (`ratelimit-*` headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// Requests left in the current window.
+    pub remaining: u32,
+    /// Until the window resets.
+    pub reset: Duration,
 }
 
 /// The configured provider, ready to verify and send.
@@ -100,6 +113,14 @@ impl Mailer {
                 postmark::PostmarkMailer::new(secret, message_stream, &timeouts)?,
             ),
         })
+    }
+
+    pub fn provider(&self) -> Provider {
+        match self {
+            Mailer::Smtp(_) => Provider::Smtp,
+            Mailer::Resend(..) => Provider::Resend,
+            Mailer::Postmark(_) => Provider::Postmark,
+        }
     }
 
     /// Proves the configuration works without sending anything.

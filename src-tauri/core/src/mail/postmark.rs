@@ -100,6 +100,7 @@ impl PostmarkMailer {
                 return Ok(Receipt {
                     provider_response: answer.message,
                     provider_message_id: answer.message_id,
+                    rate_limit: None,
                 });
             }
             return Err(MailError::new(

@@ -117,6 +117,7 @@ impl ResendMailer {
             .await
             .map_err(|err| classify_transport(Provider::Resend, &err))?;
         if response.status().is_success() {
+            let rate_limit = http::rate_limit(response.headers());
             let sent: Sent = response.json().await.map_err(|err| {
                 MailError::new(Provider::Resend, MailFailure::ProviderUnavailable)
                     .message(err.to_string())
@@ -124,6 +125,7 @@ impl ResendMailer {
             return Ok(Receipt {
                 provider_response: format!("id {}", sent.id),
                 provider_message_id: sent.id,
+                rate_limit,
             });
         }
         Err(self.error_from(response).await)

@@ -81,6 +81,44 @@ pub struct TestEmailSent {
     pub provider_response: String,
 }
 
+/// The saved email service, built and ready to send many messages: it keeps its connections
+/// (SMTP pool, HTTP keep-alive) for as long as it lives, and redacts its secret from errors.
+pub struct ConfiguredMailer {
+    mailer: Mailer,
+    sender: super::Sender,
+    secret: Sensitive<String>,
+}
+
+impl std::fmt::Debug for ConfiguredMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfiguredMailer")
+            .field("provider", &self.mailer.provider())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfiguredMailer {
+    pub fn provider(&self) -> Provider {
+        self.mailer.provider()
+    }
+
+    /// Who the messages are from: the saved sender, so a fixed configuration applies to retries.
+    pub fn sender(&self) -> &super::Sender {
+        &self.sender
+    }
+
+    pub async fn send(
+        &self,
+        email: &super::OutgoingEmail,
+        idempotency_key: Option<&str>,
+    ) -> Result<super::Receipt, MailError> {
+        self.mailer
+            .send(email, idempotency_key)
+            .await
+            .map_err(|err| err.redact(self.secret.expose()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EmailService {
     db: Arc<Database>,
@@ -226,6 +264,23 @@ impl EmailService {
             to: email.to.to_string(),
             provider_message_id: receipt.provider_message_id,
             provider_response: receipt.provider_response,
+        })
+    }
+
+    /// The saved service's client, for sending many messages (the outbox). SMTP's pool is built
+    /// here, so call it inside the tokio runtime.
+    pub async fn mailer(&self) -> Result<ConfiguredMailer, EmailServiceError> {
+        let stored = self.stored()?.ok_or(EmailServiceError::NotConfigured)?;
+        let secret = self
+            .keychain_load(stored.config.provider().secret_slot())
+            .await?
+            .ok_or(EmailServiceError::SecretMissing)?;
+        let mailer = Mailer::new(&stored.config, secret.clone(), self.timeouts)
+            .map_err(|err| err.redact(secret.expose()))?;
+        Ok(ConfiguredMailer {
+            mailer,
+            sender: stored.config.sender,
+            secret,
         })
     }
 

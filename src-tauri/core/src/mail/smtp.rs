@@ -86,6 +86,7 @@ impl SmtpMailer {
             Ok(Ok(response)) => Ok(Receipt {
                 provider_message_id: email.message_id.clone(),
                 provider_response: response.message().collect::<Vec<_>>().join(" "),
+                rate_limit: None,
             }),
             Ok(Err(err)) => Err(classify(&err, &self.settings)),
         }
@@ -150,6 +151,10 @@ pub fn classify(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -
         MailFailure::WrongSecurityMode
     } else if err.is_timeout() {
         MailFailure::Offline
+    } else if dropped_mid_session(&lowered) {
+        // Checked before TLS: rustls words an abrupt close as a TLS error ("peer closed
+        // connection without sending TLS close_notify"), but it is the server hanging up.
+        MailFailure::ProviderUnavailable
     } else if err.is_tls()
         || lowered.contains("certificate")
         || lowered.contains("handshake")
@@ -167,12 +172,6 @@ pub fn classify(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -
         MailFailure::Offline
     } else if lowered.contains("starttls") {
         MailFailure::WrongSecurityMode
-    } else if lowered.contains("connection reset")
-        || lowered.contains("broken pipe")
-        || lowered.contains("unexpected eof")
-        || lowered.contains("incomplete")
-    {
-        MailFailure::ProviderUnavailable
     } else if err.is_permanent() {
         MailFailure::Rejected
     } else {
@@ -183,6 +182,15 @@ pub fn classify(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -
         error = error.code(code);
     }
     error
+}
+
+/// The server closed or reset a session that was already established.
+fn dropped_mid_session(lowered: &str) -> bool {
+    lowered.contains("connection reset")
+        || lowered.contains("broken pipe")
+        || lowered.contains("unexpected eof")
+        || lowered.contains("close_notify")
+        || lowered.contains("incomplete")
 }
 
 fn classify_reply(code: &str, text: &str, host: &str) -> MailFailure {
@@ -292,6 +300,20 @@ mod tests {
         for (code, text, host, expected) in cases {
             assert_eq!(classify_reply(code, text, host), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn a_server_hanging_up_mid_session_is_transient_not_a_tls_problem() {
+        for text in [
+            "network error: peer closed connection without sending tls close_notify",
+            "network error: connection reset by peer (os error 104)",
+            "network error: unexpected eof",
+        ] {
+            assert!(dropped_mid_session(text), "{text}");
+        }
+        assert!(!dropped_mid_session(
+            "invalid peer certificate: unknownissuer"
+        ));
     }
 
     #[test]
