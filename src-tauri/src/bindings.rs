@@ -11,7 +11,7 @@ use cachicamo_core::books::money::{DateShown, Money};
 use cachicamo_core::books::payments::{Payment, PaymentForm, PaymentMethod, Reversal};
 use cachicamo_core::books::pending::{PendingFilter, PendingPage, PendingQuery, PendingSort};
 use cachicamo_core::books::receivables::{
-    Receivable, ReceivableDetail, ReceivableForm, ReceivableStatus,
+    LastReminder, Receivable, ReceivableDetail, ReceivableForm, ReceivableStatus,
 };
 use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::books::Refusal;
@@ -23,6 +23,10 @@ use cachicamo_core::mail::config::{
 use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
 use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, MailFailure};
+use cachicamo_core::outbox::{
+    OutboxChanged, OutboxEntry, OutboxFailure, OutboxId, OutboxPage, OutboxState, WaitReason,
+};
+use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{
     ReminderDraft, ReminderRequest, ReminderTemplate, RenderedReminder, TemplateView, Variable,
     VariableKey,
@@ -82,6 +86,15 @@ pub fn typescript() -> String {
         PendingSort::decl(&cfg),
         PendingQuery::decl(&cfg),
         PendingPage::decl(&cfg),
+        LastReminder::decl(&cfg),
+        OutboxId::decl(&cfg),
+        OutboxState::decl(&cfg),
+        WaitReason::decl(&cfg),
+        OutboxFailure::decl(&cfg),
+        OutboxEntry::decl(&cfg),
+        OutboxPage::decl(&cfg),
+        OutboxChanged::decl(&cfg),
+        SendReminder::decl(&cfg),
         ImportKind::decl(&cfg),
         RowProblem::decl(&cfg),
         ImportRow::decl(&cfg),

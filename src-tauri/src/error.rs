@@ -12,6 +12,7 @@ use cachicamo_core::books::BooksError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::MailError;
+use cachicamo_core::outbox::OutboxError;
 use cachicamo_core::reminders::ReminderError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
@@ -236,6 +237,7 @@ impl From<ReminderError> for IpcError {
             ReminderError::Render(_) => IpcError::new(ErrorCode::Internal, err.to_string()),
             ReminderError::Books(books) => books.into(),
             ReminderError::Settings(settings) => settings.into(),
+            ReminderError::Outbox(outbox) => outbox.into(),
         }
     }
 }
@@ -291,6 +293,25 @@ impl From<ImportFailure> for IpcError {
             }
             ImportError::RowsHaveProblems(count) => {
                 refused("rows_have_problems").with_detail("count", count.to_string())
+            }
+        }
+    }
+}
+
+impl From<OutboxError> for IpcError {
+    fn from(err: OutboxError) -> Self {
+        match &err {
+            OutboxError::NotFound(_) => IpcError::new(ErrorCode::NotFound, err.to_string()),
+            OutboxError::NotAllowed { state, .. } => {
+                IpcError::new(ErrorCode::Refused, err.to_string())
+                    .with_detail("reason", "outbox_state")
+                    .with_detail("state", state.code())
+            }
+            OutboxError::Corrupt { .. } | OutboxError::Sqlite(_) => {
+                IpcError::new(ErrorCode::Storage, err.to_string())
+            }
+            OutboxError::Invalid(_) | OutboxError::Stopped | OutboxError::StopTimedOut(_) => {
+                IpcError::new(ErrorCode::Internal, err.to_string())
             }
         }
     }

@@ -35,6 +35,7 @@ pub fn run() {
                 .and_then(|db| cachicamo_core::settings::check_updates_on_startup(db).ok())
                 .unwrap_or(false);
             state.back_up_daily_in_background();
+            state.start_outbox(app.handle());
             app.manage(state);
             if check_updates {
                 updates::check_quietly_at_startup(app.handle());

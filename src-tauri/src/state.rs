@@ -1,6 +1,6 @@
 //! What the running app holds: its paths, its database and what it learned at start-up.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cachicamo_core::backup::Backups;
 use cachicamo_core::books::money::Outlook;
@@ -8,15 +8,20 @@ use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
+use cachicamo_core::outbox::{self, OutboxHandle, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
 use cachicamo_core::secrets::Keychain;
 use cachicamo_core::settings;
 use cachicamo_core::{Database, DbError};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::broadcast;
 use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::error::IpcError;
 use crate::logging;
+
+/// The event every outbox change is announced with.
+pub const OUTBOX_CHANGED: &str = "outbox://changed";
 
 pub struct AppState {
     pub paths: DataPaths,
@@ -24,6 +29,8 @@ pub struct AppState {
     /// Kept even when opening failed, so the window can explain why instead of vanishing.
     database: Result<Arc<Database>, Arc<DbError>>,
     email: Option<EmailService>,
+    /// The background sender, started once the async runtime runs (`start_outbox`).
+    outbox: OnceLock<OutboxHandle>,
     /// The OS language as the OS reports it (read here: WebKitGTK's `navigator.language` is not
     /// reliable).
     pub os_locale: Option<String>,
@@ -76,6 +83,7 @@ impl AppState {
             paths,
             database,
             email,
+            outbox: OnceLock::new(),
             os_locale,
             _log_guard: log_guard,
         }
@@ -131,6 +139,50 @@ impl AppState {
             region: self.region(),
             today: local_today(),
         }
+    }
+
+    /// Starts the outbox worker and forwards its changes to the window as `outbox://changed`,
+    /// so every screen showing an email updates live.
+    pub fn start_outbox<R: Runtime>(&self, app: &AppHandle<R>) {
+        let (Ok(db), Some(email)) = (self.database.clone(), self.email.clone()) else {
+            return;
+        };
+        // The worker is a task on Tauri's runtime, whatever thread (or test runtime) starts it.
+        let runtime = tauri::async_runtime::handle();
+        let _entered = runtime.inner().enter();
+        let started = outbox::start(db, email, OutboxSettings::from_env());
+        let handle = match started {
+            Ok(handle) => handle,
+            Err(err) => {
+                tracing::error!(error = %err, "the outbox could not start");
+                return;
+            }
+        };
+        let mut changes = handle.subscribe();
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(change) => {
+                        let _ = app.emit(OUTBOX_CHANGED, change);
+                    }
+                    // Missed some: one event still makes screens reload what they show.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+        let _ = self.outbox.set(handle);
+    }
+
+    pub fn outbox(&self) -> Result<&OutboxHandle, IpcError> {
+        self.db()?;
+        self.outbox.get().ok_or_else(|| {
+            IpcError::new(
+                crate::error::ErrorCode::Internal,
+                "the outbox is not running",
+            )
+        })
     }
 
     /// The language the app speaks now: the saved choice, else the OS's, else Spanish.

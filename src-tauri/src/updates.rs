@@ -12,6 +12,7 @@ use tauri_plugin_updater::{Update, UpdaterBuilder, UpdaterExt};
 use ts_rs::TS;
 
 use crate::error::{ErrorCode, IpcError};
+use crate::state::AppState;
 
 /// Replaces the update feed's URL (tests, a company mirror).
 pub const UPDATE_URL_ENV: &str = "CACHICAMO_UPDATE_URL";
@@ -20,6 +21,8 @@ pub const UPDATE_URL_ENV: &str = "CACHICAMO_UPDATE_URL";
 pub const AVAILABLE_EVENT: &str = "updates://available";
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an update waits for reminders being sent before installing anyway.
+const OUTBOX_DRAIN: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -110,10 +113,18 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), IpcError> {
         .take()
         .ok_or_else(|| failed("no update was found to install; check again"))?;
     tracing::info!(version = %update.version, "installing update");
-    update
-        .download_and_install(|_, _| {}, || {})
-        .await
-        .map_err(failed)?;
+    let package = update.download(|_, _| {}, || {}).await.map_err(failed)?;
+    // Installing restarts the app: let a reminder being sent finish first, so the provider's
+    // answer is recorded (an interrupted send is retried, which over SMTP may mean twice).
+    if let Ok(outbox) = app.state::<AppState>().outbox() {
+        if !outbox.wait_idle(OUTBOX_DRAIN).await {
+            tracing::warn!("installing while a reminder is still being sent");
+        }
+        if let Err(err) = outbox.stop().await {
+            tracing::warn!(error = %err, "the outbox did not stop cleanly");
+        }
+    }
+    update.install(package).map_err(failed)?;
     app.restart()
 }
 

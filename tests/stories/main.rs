@@ -8,6 +8,7 @@ mod customers;
 mod email;
 mod package;
 mod receivables;
+mod reminders;
 mod shell;
 mod templates;
 mod updates;

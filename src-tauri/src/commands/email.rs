@@ -20,13 +20,18 @@ pub async fn email_service_save(
     state: State<'_, AppState>,
     form: EmailServiceForm,
 ) -> Result<EmailServiceView, IpcError> {
-    Ok(state.email()?.save(form).await?)
+    let saved = state.email()?.save(form).await?;
+    // Reminders waiting for a service (or sent through the old one) use the new one now.
+    state.outbox()?.reload();
+    Ok(saved)
 }
 
 /// Quitar: removes the configuration and its keychain entry.
 #[tauri::command]
 pub async fn email_service_remove(state: State<'_, AppState>) -> Result<(), IpcError> {
-    Ok(state.email()?.remove().await?)
+    state.email()?.remove().await?;
+    state.outbox()?.reload();
+    Ok(())
 }
 
 /// Sends the test email at once through the configured provider.

@@ -6,8 +6,10 @@ pub mod business;
 pub mod csv;
 pub mod customers;
 pub mod email;
+pub mod outbox;
 pub mod receivables;
 pub mod region;
+pub mod reminders;
 pub mod settings;
 pub mod templates;
 pub mod updates;
@@ -52,6 +54,11 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             csv::csv_import_preview,
             csv::csv_import,
             csv::pending_export_csv,
+            outbox::outbox_list,
+            outbox::outbox_retry,
+            outbox::outbox_cancel,
+            reminders::reminder_send,
+            reminders::receivable_reminders,
             business::business_get,
             business::business_save,
             business::currencies,
@@ -114,6 +121,7 @@ pub(crate) mod test_support {
                 // The real context, so the capability (ACL) the app ships is enforced here too.
                 .build(tauri::generate_context!())
                 .expect("mock app");
+            state.start_outbox(app.handle());
             app.manage(state);
             let window = WebviewWindowBuilder::new(&app, "main", Default::default())
                 .build()

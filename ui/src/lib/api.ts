@@ -22,6 +22,9 @@ import type {
   IpcError,
   Language,
   Money,
+  OutboxChanged,
+  OutboxEntry,
+  OutboxPage,
   PaymentForm,
   PendingPage,
   PendingQuery,
@@ -35,6 +38,7 @@ import type {
   ReminderTemplate,
   RenderedReminder,
   Restored,
+  SendReminder,
   SmtpPreset,
   TemplateView,
   TestEmailSent,
@@ -146,6 +150,16 @@ export const api = {
   csvImportPreview: (bytes: Uint8Array) => call<ImportPreview>('csv_import_preview', bytes),
   csvImport: (bytes: Uint8Array) => call<ImportPreview>('csv_import', bytes),
   pendingExportCsv: (query: PendingQuery) => call<Exported>('pending_export_csv', { query }),
+  outboxList: (before: number | null, limit: number) =>
+    call<OutboxPage>('outbox_list', { before, limit }),
+  outboxRetry: (id: number) => call<OutboxEntry>('outbox_retry', { id }),
+  outboxCancel: (id: number) => call<OutboxEntry>('outbox_cancel', { id }),
+  reminderSend: (request: SendReminder) => call<OutboxEntry>('reminder_send', { request }),
+  receivableReminders: (receivableId: number) =>
+    call<OutboxEntry[]>('receivable_reminders', { receivableId }),
+  /** The outbox worker queued, sent, retried or failed an email (event `outbox://changed`). */
+  onOutboxChanged: (handler: (change: OutboxChanged) => void): Promise<UnlistenFn> =>
+    listen<OutboxChanged>('outbox://changed', (event) => handler(event.payload)),
   backupsExport: () => call<Exported>('backups_export'),
   backupsRestoreCopy: (name: string) => call<Restored>('backups_restore_copy', { name }),
   /** The picked file's bytes travel as the raw request body, not as JSON. */

@@ -166,7 +166,11 @@ customerEmail: string | null, documentNumber: string | null, concept: string, am
 /**
  * Pending and past its due date: the "Vencida" badge.
  */
-overdue: boolean, daysOverdue: number, voidReason: string | null, };
+overdue: boolean, daysOverdue: number, voidReason: string | null, 
+/**
+ * The latest reminder and its state (Pagos Pendientes' "Último recordatorio").
+ */
+lastReminder: LastReminder | null, };
 
 export type ReceivableDetail = { receivable: Receivable, 
 /**
@@ -182,7 +186,7 @@ history: Array<HistoryEntry>,
  */
 amountEditable: boolean, };
 
-export type HistoryKind = "created" | "edited" | "payment_recorded" | "payment_reversed" | "paid" | "reopened" | "voided";
+export type HistoryKind = "created" | "edited" | "payment_recorded" | "payment_reversed" | "paid" | "reopened" | "voided" | "reminder_queued";
 
 export type HistoryEntry = { 
 /**
@@ -192,7 +196,7 @@ at: string, kind: HistoryKind,
 /**
  * In the receivable's currency.
  */
-amount: Money | null, previousAmount: Money | null, reason: string | null, fields: Array<string>, };
+amount: Money | null, previousAmount: Money | null, reason: string | null, recipient: string | null, fields: Array<string>, };
 
 export type PaymentMethod = "cash" | "transfer" | "mobile_payment" | "card" | "other";
 
@@ -249,6 +253,48 @@ total: number,
  * What the matching receivables still owe, one line per currency.
  */
 totals: Array<Money>, };
+
+export type LastReminder = { state: OutboxState, 
+/**
+ * When it was queued (UTC, ISO 8601).
+ */
+at: string, };
+
+export type OutboxId = number;
+
+export type OutboxState = "queued" | "sending" | "sent" | "retrying" | "failed" | "cancelled";
+
+export type WaitReason = "offline" | "not_configured" | "secret_missing" | "keychain_unavailable";
+
+export type OutboxFailure = { code: MailFailure, class: FailureClass, 
+/**
+ * The provider's own code and words, for "Detalles".
+ */
+providerCode: string | null, message: string | null, };
+
+export type OutboxEntry = { id: OutboxId, reference: string | null, recipient: string, subject: string, state: OutboxState, 
+/**
+ * Why a queued email waits ("Sin conexión: se enviará automáticamente").
+ */
+reason: WaitReason | null, attempts: number, generation: number, nextAttemptAt: string | null, provider: Provider | null, providerMessageId: string | null, 
+/**
+ * The last failure (kept while retrying; the reason when failed).
+ */
+error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
+
+export type OutboxPage = { entries: Array<OutboxEntry>, nextBefore: OutboxId | null, };
+
+export type OutboxChanged = { id: OutboxId, state: OutboxState, };
+
+export type SendReminder = { receivableId: number, 
+/**
+ * Another address for this send (after "Cambiar correo destino"); empty: the customer's.
+ */
+recipient: string | null, 
+/**
+ * Keep the typed address as the customer's registered one.
+ */
+saveAsCustomerEmail: boolean, };
 
 export type ImportKind = "customers" | "receivables";
 

@@ -107,9 +107,10 @@ export function describe(error: IpcError): string {
   if (error.code === 'email_failed' && failure && failure in mailFailures) {
     return describeMailFailure(failure);
   }
-  const reason = error.details['reason'] as Refusal | undefined;
+  const reason = error.details['reason'];
+  if (error.code === 'refused' && reason === 'outbox_state') return t('refusal.outbox_state');
   if (error.code === 'refused' && reason && reason in refusals) {
-    return t(refusals[reason]);
+    return t(refusals[reason as Refusal]);
   }
   return t(messages[error.code]);
 }

@@ -1,6 +1,6 @@
 // Which screen is open, and what another screen asked it to show (a customer's receivable, or a
 // new receivable for that customer), so screens link to each other without knowing each other.
-export type Screen = 'pending' | 'customers' | 'integrations' | 'settings';
+export type Screen = 'pending' | 'customers' | 'outbox' | 'integrations' | 'settings';
 
 export type PendingRequest =
   | { kind: 'receivable'; id: number }

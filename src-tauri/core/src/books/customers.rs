@@ -232,6 +232,25 @@ pub fn update(
     })
 }
 
+/// Keeps `email` as the customer's registered address (a reminder sent to a typed address
+/// with "guardar" ticked), inside the caller's transaction.
+pub(crate) fn set_email(tx: &Transaction<'_>, id: i64, email: &str) -> Result<(), BooksError> {
+    let customer = find(tx, id)?;
+    let key = search_key(&format!(
+        "{} {} {}",
+        customer.name,
+        email,
+        customer.tax_id.as_deref().unwrap_or_default()
+    ));
+    tx.execute(
+        "UPDATE customers SET email = ?2, search_key = ?3,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ?1",
+        params![id, email, key],
+    )?;
+    Ok(())
+}
+
 /// Archived customers leave the everyday lists but keep their history.
 pub fn set_archived(db: &Database, id: i64, archived: bool) -> Result<Customer, BooksError> {
     db.write(|tx| {

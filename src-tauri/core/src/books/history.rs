@@ -19,6 +19,8 @@ pub enum HistoryKind {
     /// A reversal brought back a balance on a paid receivable.
     Reopened,
     Voided,
+    /// A payment reminder was queued (to `recipient`).
+    ReminderQueued,
 }
 
 /// The facts of one change, stored as JSON beside its kind.
@@ -33,6 +35,8 @@ pub struct Facts {
     pub payment_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// The form fields an edit changed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
@@ -48,10 +52,11 @@ pub struct HistoryEntry {
     pub amount: Option<Money>,
     pub previous_amount: Option<Money>,
     pub reason: Option<String>,
+    pub recipient: Option<String>,
     pub fields: Vec<String>,
 }
 
-pub(super) fn record(
+pub(crate) fn record(
     tx: &Transaction<'_>,
     receivable_id: i64,
     kind: HistoryKind,
@@ -100,6 +105,7 @@ pub(super) fn read(
                 .previous_amount
                 .map(|minor| outlook.money(minor, currency)),
             reason: facts.reason,
+            recipient: facts.recipient,
             fields: facts.fields,
         });
     }

@@ -12,6 +12,7 @@ use super::payments::{self, Payment};
 use super::region::Region;
 use super::{search_key, BooksError, Refusal};
 use crate::db::Database;
+use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
 
 const MAX_DOCUMENT: usize = 50;
@@ -79,6 +80,26 @@ pub struct Receivable {
     pub overdue: bool,
     pub days_overdue: u32,
     pub void_reason: Option<String>,
+    /// The latest reminder and its state (Pagos Pendientes' "Último recordatorio").
+    pub last_reminder: Option<LastReminder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LastReminder {
+    pub state: OutboxState,
+    /// When it was queued (UTC, ISO 8601).
+    pub at: String,
+}
+
+impl LastReminder {
+    fn parse(stored: &str) -> Option<LastReminder> {
+        let (state, at) = stored.split_once(' ')?;
+        Some(LastReminder {
+            state: OutboxState::from_code(state)?,
+            at: at.to_owned(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -168,9 +189,15 @@ impl ReceivableForm {
     }
 }
 
-/// The SELECT list every reader of receivables shares, with the customer joined as `c`.
+/// How the outbox refers to a receivable's reminders (`receivable:42`).
+pub const REMINDER_REFERENCE: &str = "receivable:";
+
+/// The SELECT list every reader of receivables shares, with the customer joined as `c`; the
+/// last reminder comes from the outbox (its `reference` index makes it one lookup).
 const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, \
-     r.concept, r.currency, r.amount, r.paid, r.issue_date, r.due_date, r.status, r.void_reason";
+     r.concept, r.currency, r.amount, r.paid, r.issue_date, r.due_date, r.status, r.void_reason, \
+     (SELECT o.state || ' ' || o.created_at FROM outbox o \
+      WHERE o.reference = 'receivable:' || r.id ORDER BY o.id DESC LIMIT 1)";
 
 pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receivable> {
     let currency: String = row.get(6)?;
@@ -199,6 +226,9 @@ pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receiva
             0
         },
         void_reason: row.get(12)?,
+        last_reminder: row
+            .get::<_, Option<String>>(13)?
+            .and_then(|last| LastReminder::parse(&last)),
     })
 }
 
@@ -209,7 +239,7 @@ pub(super) fn not_found(id: i64) -> BooksError {
     }
 }
 
-pub(super) fn find(
+pub(crate) fn find(
     conn: &Connection,
     id: i64,
     outlook: &Outlook,

@@ -5,6 +5,7 @@
 //! that, so what the owner confirmed is what leaves. Templates are kept through `settings`.
 
 pub mod facts;
+pub mod queue;
 pub mod render;
 pub mod template;
 pub mod variables;
@@ -38,6 +39,14 @@ pub enum ReminderError {
     Books(#[from] BooksError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Outbox(#[from] crate::outbox::OutboxError),
+}
+
+impl From<rusqlite::Error> for ReminderError {
+    fn from(err: rusqlite::Error) -> Self {
+        ReminderError::Books(err.into())
+    }
 }
 
 /// A language's template as Ajustes → Plantillas shows it.
