@@ -2,6 +2,8 @@
 //! currency. Every query here is served by a partial index on pending rows (see migration 0004),
 //! which keeps the first page fast at 100,000 receivables (`pending-bench` measures it).
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, Statement, ToSql};
 use serde::{Deserialize, Serialize};
 use time::Duration;
@@ -116,19 +118,38 @@ fn select(
         PendingFilter::DueSoon => "AND due_date BETWEEN :today AND :week",
     };
     let search = search_key(query.search.trim());
-    // Trigrams find substrings of three characters or more; a shorter search reads every row.
-    let (matching, phrase) = match search.chars().count() {
-        0 => ("", String::new()),
-        1 | 2 => (
-            "AND (customer_key LIKE :phrase ESCAPE '\\' OR document_key LIKE :phrase ESCAPE '\\')",
-            format!("%{}%", escape_like(&search)),
-        ),
-        _ => (
-            "AND id IN (SELECT rowid FROM receivable_search WHERE receivable_search MATCH :phrase)",
-            format!("\"{}\"", search.replace('"', "\"\"")),
-        ),
+    let like = format!("%{}%", escape_like(&search));
+    let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+    let filter = format!("status = 'pending' {due}");
+    // Customers are few (thousands): their keys are scanned, then their receivables read
+    // through the customer index. Documents are many: a trigram index finds substrings of three
+    // characters or more; a shorter search reads every document number. CROSS JOIN keeps
+    // SQLite from starting at the 100,000 receivables instead, and `amount - paid` (rather than
+    // the generated `balance`) lets it answer from the customer index alone.
+    const COLUMNS: &str = "r.id, r.currency, r.amount - r.paid, r.due_date, r.customer_key";
+    let by_customer = format!(
+        "SELECT {COLUMNS} FROM (SELECT id AS found FROM customers
+                                WHERE search_key LIKE :like ESCAPE '\\') m
+         CROSS JOIN receivables r ON r.customer_id = m.found WHERE r.{filter}"
+    );
+    let matches = match search.chars().count() {
+        0 => None,
+        1 | 2 => Some([
+            by_customer,
+            format!(
+                "SELECT {COLUMNS} FROM receivables r
+                 WHERE r.{filter} AND r.document_key LIKE :like ESCAPE '\\'"
+            ),
+        ]),
+        _ => Some([
+            by_customer,
+            format!(
+                "SELECT {COLUMNS} FROM (SELECT rowid AS found FROM receivable_search
+                                        WHERE receivable_search MATCH :phrase) d
+                 CROSS JOIN receivables r ON r.id = d.found WHERE r.{filter}"
+            ),
+        ]),
     };
-    let filter = format!("status = 'pending' {due} {matching}");
     let direction = if query.descending { "DESC" } else { "ASC" };
     // Each order is an index's own order (migration 0004), so the first page is read, not sorted.
     let order = match query.sort {
@@ -140,18 +161,18 @@ fn select(
             format!("customer_key {direction}, due_date {direction}, id {direction}")
         }
     };
-    let values: [(&str, &dyn ToSql); 5] = [
+    let values: [(&str, &dyn ToSql); 6] = [
         (":today", &today),
         (":week", &week),
+        (":like", &like),
         (":phrase", &phrase),
         (":limit", &limit),
         (":offset", &query.offset),
     ];
 
-    if matching.is_empty() {
-        page_from_indexes(conn, &filter, due, &order, &values, outlook)
-    } else {
-        page_from_matches(conn, &filter, query, limit, &values, outlook)
+    match matches {
+        None => page_from_indexes(conn, &filter, due, &order, &values, outlook),
+        Some(sources) => page_from_matches(conn, &sources, query, limit, &values, outlook),
     }
 }
 
@@ -194,48 +215,74 @@ fn page_from_indexes(
 /// counted, totalled, sorted and paged here.
 fn page_from_matches(
     conn: &Connection,
-    filter: &str,
+    sources: &[String],
     query: &PendingQuery,
     limit: i64,
     values: &[(&str, &dyn ToSql)],
     outlook: &Outlook,
 ) -> Result<Page, BooksError> {
+    // Thousands of matches are sorted and totalled here: keep each one small and free of
+    // allocations where the sort does not need text.
     struct Match {
         id: i64,
-        currency: String,
+        currency: usize,
         balance: i64,
-        due_date: String,
+        due_date: u32,
         customer_key: String,
     }
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT id, currency, balance, due_date, customer_key FROM receivables WHERE {filter}"
-    ))?;
-    bind(&mut statement, values)?;
-    let mut matches = statement
-        .raw_query()
-        .mapped(|row| {
-            Ok(Match {
-                id: row.get(0)?,
-                currency: row.get(1)?,
+    let by_customer = query.sort == PendingSort::Customer;
+    let mut currencies: Vec<String> = Vec::new();
+    // A receivable found both by its customer and by its document counts once.
+    let mut seen = HashSet::new();
+    let mut matches = Vec::new();
+    for source in sources {
+        let mut statement = conn.prepare_cached(source)?;
+        bind(&mut statement, values)?;
+        let mut rows = statement.raw_query();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if !seen.insert(id) {
+                continue;
+            }
+            let code = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let currency = match currencies.iter().position(|known| known == code) {
+                Some(index) => index,
+                None => {
+                    currencies.push(code.to_owned());
+                    currencies.len() - 1
+                }
+            };
+            // "2026-03-05" → 20260305: the same order, compared as a number.
+            let due_date = row
+                .get_ref(3)?
+                .as_str()
+                .map_err(rusqlite::Error::from)?
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .fold(0_u32, |n, digit| n * 10 + u32::from(digit - b'0'));
+            matches.push(Match {
+                id,
+                currency,
                 balance: row.get(2)?,
-                due_date: row.get(3)?,
-                customer_key: row.get(4)?,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut sums: Vec<(String, i64)> = Vec::new();
-    for found in &matches {
-        match sums.iter_mut().find(|(code, _)| *code == found.currency) {
-            Some((_, sum)) => *sum += found.balance,
-            None => sums.push((found.currency.clone(), found.balance)),
+                due_date,
+                customer_key: if by_customer {
+                    row.get(4)?
+                } else {
+                    String::new()
+                },
+            });
         }
+    }
+    let mut sums: Vec<(String, i64)> = currencies.into_iter().map(|code| (code, 0)).collect();
+    for found in &matches {
+        sums[found.currency].1 += found.balance;
     }
     sums.sort();
     let totals = sums
         .iter()
         .map(|(code, sum)| outlook.money(*sum, code))
         .collect();
-    matches.sort_by(|a, b| {
+    matches.sort_unstable_by(|a, b| {
         let ordering = match query.sort {
             PendingSort::DueDate => a.due_date.cmp(&b.due_date),
             PendingSort::Balance => a.balance.cmp(&b.balance).then(a.due_date.cmp(&b.due_date)),
