@@ -187,11 +187,13 @@ async fn pagos_pendientes_pages_filters_and_searches_a_hundred_thousand_receivab
     let app = AppUnderTest::start_in(data_dir, &[("LANG", "es_VE.UTF-8")]);
     let window = app.open().await;
     window.wait_for_text("main h1", "Pagos Pendientes").await;
-    let all = format!("1–50 de {}", seeded.pending);
+    // Counts are written the region's way too: 90.000 in Venezuela.
+    let total = venezuelan(seeded.pending);
+    let all = format!("1–50 de {total}");
     window.wait_for_text("#pending-range", &all).await;
     window.click("#pending-next").await;
     window
-        .wait_for_text("#pending-range", &format!("51–100 de {}", seeded.pending))
+        .wait_for_text("#pending-range", &format!("51–100 de {total}"))
         .await;
     window.click("#pending-previous").await;
     window.wait_for_text("#pending-range", &all).await;
@@ -215,4 +217,17 @@ async fn pagos_pendientes_pages_filters_and_searches_a_hundred_thousand_receivab
         .await;
     window.screenshot("es-pending-search").await;
     window.close().await;
+}
+
+/// 90000 → "90.000".
+fn venezuelan(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    out
 }

@@ -289,11 +289,8 @@ pub fn delete(db: &Database, id: i64) -> Result<(), BooksError> {
 }
 
 pub fn list(db: &Database, query: &CustomerQuery) -> Result<CustomerPage, BooksError> {
-    let limit = match query.limit {
-        0 => 50,
-        n => n.min(200),
-    };
-    let pattern = format!("%{}%", escape_like(&search_key(query.search.trim())));
+    let limit = super::page_size(query.limit);
+    let pattern = format!("%{}%", super::escape_like(&search_key(query.search.trim())));
     db.read(|conn| {
         let filter = "search_key LIKE ?1 ESCAPE '\\' AND (?2 OR archived_at IS NULL)";
         let total: u32 = conn.query_row(
@@ -313,12 +310,6 @@ pub fn list(db: &Database, query: &CustomerQuery) -> Result<CustomerPage, BooksE
             .collect::<Result<Vec<_>, _>>()?;
         Ok(CustomerPage { customers, total })
     })
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 #[cfg(test)]

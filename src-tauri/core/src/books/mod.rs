@@ -18,7 +18,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::db::DbError;
-use crate::validation::FieldError;
+use crate::validation::{FieldError, FieldErrors};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BooksError {
@@ -57,6 +57,30 @@ impl From<rusqlite::Error> for BooksError {
     fn from(err: rusqlite::Error) -> Self {
         BooksError::Db(DbError::Sqlite(err))
     }
+}
+
+/// Why something is voided or reversed: required, kept in the history.
+pub(crate) fn reason(text: &str, max: usize) -> Result<String, BooksError> {
+    let mut errors = FieldErrors::default();
+    match errors.required_text("reason", text, max) {
+        Some(reason) if errors.is_empty() => Ok(reason),
+        _ => Err(BooksError::Invalid(errors.into_vec())),
+    }
+}
+
+/// How many rows a list returns: 50 unless asked, never more than 200 (one screenful or a few).
+pub(crate) fn page_size(asked: u32) -> u32 {
+    match asked {
+        0 => 50,
+        n => n.min(200),
+    }
+}
+
+/// A search text as a literal inside a `LIKE … ESCAPE '\\'` pattern ("100%" finds "100%").
+pub(crate) fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Lower-case and without accents, for searching the way people type ("pena" finds "Peña").

@@ -247,11 +247,7 @@ pub fn reverse(
     reason: &str,
     outlook: &Outlook,
 ) -> Result<ReceivableDetail, BooksError> {
-    let mut errors = FieldErrors::default();
-    let reason = errors.required_text("reason", reason, MAX_NOTE);
-    let Some(reason) = reason.filter(|_| errors.is_empty()) else {
-        return Err(BooksError::Invalid(errors.into_vec()));
-    };
+    let reason = super::reason(reason, MAX_NOTE)?;
     db.write(|tx| {
         let (receivable_id, applied, reversed) = payment_facts(tx, payment_id)?;
         if reversed {

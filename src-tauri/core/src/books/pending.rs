@@ -74,10 +74,7 @@ fn list_in(
     query: &PendingQuery,
     outlook: &Outlook,
 ) -> Result<PendingPage, BooksError> {
-    let limit = match query.limit {
-        0 => 50,
-        n => n.min(200),
-    };
+    let limit = super::page_size(query.limit);
     let (ids, total, totals) = select(conn, query, i64::from(limit), outlook)?;
     let rows = ids
         .into_iter()
@@ -118,7 +115,7 @@ fn select(
         PendingFilter::DueSoon => "AND due_date BETWEEN :today AND :week",
     };
     let search = search_key(query.search.trim());
-    let like = format!("%{}%", escape_like(&search));
+    let like = format!("%{}%", super::escape_like(&search));
     let phrase = format!("\"{}\"", search.replace('"', "\"\""));
     let filter = format!("status = 'pending' {due}");
     // Customers are few (thousands): their keys are scanned, then their receivables read
@@ -316,10 +313,4 @@ fn bind(statement: &mut Statement<'_>, values: &[(&str, &dyn ToSql)]) -> rusqlit
         }
     }
     Ok(())
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }

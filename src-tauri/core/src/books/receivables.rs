@@ -470,11 +470,7 @@ pub fn void(
     reason: &str,
     outlook: &Outlook,
 ) -> Result<ReceivableDetail, BooksError> {
-    let mut errors = FieldErrors::default();
-    let reason = errors.required_text("reason", reason, MAX_CONCEPT);
-    let Some(reason) = reason.filter(|_| errors.is_empty()) else {
-        return Err(BooksError::Invalid(errors.into_vec()));
-    };
+    let reason = super::reason(reason, MAX_CONCEPT)?;
     db.write(|tx| {
         let before = detail_in(tx, id, outlook)?;
         if before.receivable.status != ReceivableStatus::Pending {
