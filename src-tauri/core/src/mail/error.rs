@@ -99,6 +99,11 @@ pub struct MailError {
     pub provider_message: Option<String>,
     /// How long the provider asked us to wait (429 Retry-After).
     pub retry_after: Option<Duration>,
+    /// The message may have reached the provider before the failure: the connection dropped or
+    /// the answer was late *after* the message was handed over (SMTP: the final dot was written;
+    /// HTTP: the request left). Without an idempotency key a retry could deliver it twice, so the
+    /// outbox never retries such a failure on its own.
+    pub maybe_delivered: bool,
 }
 
 impl MailError {
@@ -109,7 +114,14 @@ impl MailError {
             provider_code: None,
             provider_message: None,
             retry_after: None,
+            maybe_delivered: false,
         }
+    }
+
+    /// Marks a failure that happened after the message may have been handed over.
+    pub fn maybe_delivered(mut self) -> Self {
+        self.maybe_delivered = true;
+        self
     }
 
     pub fn code(mut self, code: impl ToString) -> Self {
