@@ -175,13 +175,20 @@ async fn outbox_drain(
                     text: email.text.clone(),
                     html: email.html.clone(),
                     reference: None,
+                    facts: None,
                 },
             )?;
         }
         Ok::<_, outbox::OutboxError>(())
     })?;
     let started = Instant::now();
-    let handle = outbox::start(db.clone(), service, OutboxSettings::default())?;
+    // The app's own send check (these rows are about no receivable, so it lets them go).
+    let handle = outbox::start(
+        db.clone(),
+        service,
+        std::sync::Arc::new(cachicamo_core::reminders::ReminderGate),
+        OutboxSettings::default(),
+    )?;
     let mut events = handle.subscribe();
     let mut sent = 0;
     while sent < messages.len() {

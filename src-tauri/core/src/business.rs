@@ -65,7 +65,12 @@ impl Business {
 
 /// The saved business, or an empty one in dollars before the owner fills it in.
 pub fn get(db: &Database) -> Result<Business, SettingsError> {
-    Ok(settings::business(db)?.unwrap_or_else(|| Business {
+    db.read(get_in)
+}
+
+/// [`get`] inside a transaction the caller holds.
+pub fn get_in(conn: &rusqlite::Connection) -> Result<Business, SettingsError> {
+    Ok(settings::business_in(conn)?.unwrap_or_else(|| Business {
         default_currency: DEFAULT_CURRENCY.to_owned(),
         ..Business::default()
     }))

@@ -23,6 +23,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0003_customers.sql")),
     M::up(include_str!("../migrations/0004_receivables.sql")),
     M::up(include_str!("../migrations/0005_outbox.sql")),
+    M::up(include_str!("../migrations/0006_outbox_trust.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker and
@@ -269,6 +270,39 @@ mod tests {
                 .read(|c| c.pragma_query_value(None, "user_version", |r| r.get(0)))
                 .expect("version");
             assert_eq!(version, schema_version() as i64, "upgrading from {earlier}");
+        }
+    }
+
+    #[test]
+    fn outbox_rows_from_before_the_trust_migration_keep_their_state_and_get_their_own_uuid() {
+        let (_dir, path) = temp_db();
+        {
+            let mut conn = Connection::open(&path).expect("open raw");
+            migrations().to_version(&mut conn, 5).expect("schema 5");
+            for state in ["queued", "sending", "sent"] {
+                conn.execute(
+                    "INSERT INTO outbox (reference, recipient, subject, text_body, html_body, state)
+                     VALUES ('receivable:1', 'ana@cliente.com', 'Recordatorio', 'Hola', '<p>Hola</p>', ?1)",
+                    [state],
+                )
+                .expect("row");
+            }
+        }
+        let db = Database::open(&path).expect("upgraded");
+        let rows: Vec<(String, String)> = db
+            .read(|c| {
+                c.prepare("SELECT state, uuid FROM outbox ORDER BY id")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()
+            })
+            .expect("rows");
+        let states: Vec<&str> = rows.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(states, ["queued", "sending", "sent"]);
+        let uuids: BTreeSet<&str> = rows.iter().map(|(_, u)| u.as_str()).collect();
+        assert_eq!(uuids.len(), 3, "one uuid each");
+        for uuid in uuids {
+            let parsed = uuid::Uuid::parse_str(uuid).expect("a uuid");
+            assert_eq!(parsed.get_version_num(), 4, "{uuid}");
         }
     }
 

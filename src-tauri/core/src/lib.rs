@@ -6,6 +6,7 @@
 pub mod backup;
 pub mod books;
 pub mod business;
+pub mod clock;
 pub mod db;
 pub mod locale;
 pub mod mail;
@@ -15,5 +16,6 @@ pub mod reminders;
 pub mod secrets;
 pub mod settings;
 pub mod validation;
+pub mod wire;
 
 pub use db::{Database, DbError};

@@ -48,7 +48,12 @@ pub fn set_language(db: &Database, language: Language) -> Result<(), SettingsErr
 
 /// The region the user picked in Ajustes, if any (else it follows the OS locale).
 pub fn region(db: &Database) -> Result<Option<Region>, SettingsError> {
-    db.read(|conn| get(conn, REGION))
+    db.read(region_in)
+}
+
+/// [`region`] inside a transaction the caller holds.
+pub fn region_in(conn: &Connection) -> Result<Option<Region>, SettingsError> {
+    get(conn, REGION)
 }
 
 pub fn set_region(db: &Database, region: Region) -> Result<(), SettingsError> {
@@ -68,7 +73,12 @@ pub fn set_check_updates_on_startup(db: &Database, enabled: bool) -> Result<(), 
 
 /// The business profile (validated by `business`, which owns its rules).
 pub fn business(db: &Database) -> Result<Option<Business>, SettingsError> {
-    db.read(|conn| get(conn, BUSINESS))
+    db.read(business_in)
+}
+
+/// [`business`] inside a transaction the caller holds.
+pub fn business_in(conn: &Connection) -> Result<Option<Business>, SettingsError> {
+    get(conn, BUSINESS)
 }
 
 pub fn set_business(db: &Database, business: &Business) -> Result<(), SettingsError> {
@@ -80,7 +90,15 @@ pub fn reminder_template(
     db: &Database,
     language: Language,
 ) -> Result<Option<ReminderTemplate>, SettingsError> {
-    db.read(|conn| get(conn, reminder_template_key(language)))
+    db.read(|conn| reminder_template_in(conn, language))
+}
+
+/// [`reminder_template`] inside a transaction the caller holds.
+pub fn reminder_template_in(
+    conn: &Connection,
+    language: Language,
+) -> Result<Option<ReminderTemplate>, SettingsError> {
+    get(conn, reminder_template_key(language))
 }
 
 pub fn set_reminder_template(

@@ -5,261 +5,17 @@
 //!
 //! Run inside `.ci/desktop-session` (the keychain needs a Secret Service).
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cachicamo_core::mail::config::{EmailServiceForm, Provider, SmtpSecurity};
-use cachicamo_core::mail::service::EmailService;
-use cachicamo_core::mail::{MailFailure, Timeouts};
-use cachicamo_core::outbox::{
-    self, OutboxChanged, OutboxEntry, OutboxHandle, OutboxId, OutboxSettings, OutboxState,
-    QueuedEmail, RetryPolicy, WaitReason,
-};
-use cachicamo_core::secrets::{Keychain, SecretSlot, Sensitive};
-use cachicamo_core::Database;
-use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
+use cachicamo_core::mail::config::Provider;
+use cachicamo_core::mail::MailFailure;
+use cachicamo_core::outbox::{self, OutboxFilter, OutboxId, OutboxState, QueuedEmail, WaitReason};
+use cachicamo_e2e::fakes::{free_port, FakeServer};
+use common::*;
 use mail_parser::MessageParser;
-
-const SENDER: &str = "ventas@ferreteria.com.ve";
-const SMTP_PASSWORD: &str = "app-pass-0utb0x";
-const RESEND_KEY: &str = "re_live_0utb0x_k3y";
-const POSTMARK_TOKEN: &str = "pm-0utb0x-t0ken";
-
-/// Provider URLs come from the environment, which is per process: tests that set them take
-/// turns. (SMTP tests need no URL and run freely.)
-async fn provider_env() -> tokio::sync::MutexGuard<'static, ()> {
-    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    LOCK.lock().await
-}
-
-fn fast_settings() -> OutboxSettings {
-    OutboxSettings {
-        probe: Duration::from_secs(1),
-        tick: Duration::from_millis(250),
-        retry: RetryPolicy {
-            base: Duration::from_millis(300),
-            cap: Duration::from_secs(2),
-            max_attempts: 6,
-        },
-        stop_timeout: Duration::from_secs(5),
-    }
-}
-
-fn unique() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .as_nanos()
-    )
-}
-
-/// One app's worth of state: a SQLite file, a keychain service of its own, the email service.
-struct Shop {
-    dir: tempfile::TempDir,
-    db: Arc<Database>,
-    keychain: Keychain,
-    service: EmailService,
-}
-
-impl Shop {
-    fn open() -> Self {
-        TestCa::get().trust_in_this_process();
-        let dir = tempfile::tempdir().expect("dir");
-        let db = Arc::new(Database::open(&dir.path().join("cachicamo.sqlite3")).expect("db"));
-        let keychain = Keychain::new(&format!("cachicamo-test-{}", unique()));
-        let timeouts = Timeouts {
-            connect: Duration::from_secs(2),
-            request: Duration::from_secs(2),
-        };
-        let service = EmailService::new(db.clone(), keychain.clone(), timeouts);
-        Self {
-            dir,
-            db,
-            keychain,
-            service,
-        }
-    }
-
-    fn db_path(&self) -> PathBuf {
-        self.dir.path().join("cachicamo.sqlite3")
-    }
-
-    async fn configure(&self, form: EmailServiceForm) {
-        self.service.save(form).await.expect("email service saved");
-    }
-
-    fn start(&self) -> OutboxHandle {
-        outbox::start(self.db.clone(), self.service.clone(), fast_settings()).expect("worker")
-    }
-
-    fn queue(&self, handle: Option<&OutboxHandle>, to: &str, subject: &str) -> OutboxId {
-        let id = self
-            .db
-            .write(|tx| {
-                outbox::enqueue(
-                    tx,
-                    QueuedEmail {
-                        to: to.parse().expect("valid address"),
-                        subject: subject.to_owned(),
-                        text: format!("{subject}\n\nSaldo pendiente: 1.500,50 Bs."),
-                        html: format!("<p>{subject}</p><p>Saldo pendiente: 1.500,50 Bs.</p>"),
-                        reference: Some("receivable:42".into()),
-                    },
-                )
-            })
-            .expect("queued");
-        if let Some(handle) = handle {
-            handle.queued(id);
-        }
-        id
-    }
-
-    fn entry(&self, id: OutboxId) -> OutboxEntry {
-        self.db.read(|c| outbox::get(c, id)).expect("entry")
-    }
-
-    /// Polls until the row satisfies `done`, failing with its last state after `timeout`.
-    async fn wait_for(
-        &self,
-        id: OutboxId,
-        timeout: Duration,
-        what: &str,
-        done: impl Fn(&OutboxEntry) -> bool,
-    ) -> OutboxEntry {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let entry = self.entry(id);
-            if done(&entry) {
-                return entry;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "row {id} never became {what}: {entry:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(40)).await;
-        }
-    }
-
-    async fn wait_state(&self, id: OutboxId, state: OutboxState, timeout: Duration) -> OutboxEntry {
-        self.wait_for(id, timeout, state.code(), |e| e.state == state)
-            .await
-    }
-
-    /// Every byte SQLite wrote, to prove a secret is not among them.
-    fn database_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        for suffix in ["", "-wal", "-shm"] {
-            let path = format!("{}{suffix}", self.db_path().display());
-            bytes.extend(std::fs::read(path).unwrap_or_default());
-        }
-        bytes
-    }
-}
-
-impl Drop for Shop {
-    fn drop(&mut self) {
-        for slot in SecretSlot::ALL {
-            let _ = self.keychain.delete(slot);
-        }
-    }
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle.as_bytes())
-}
-
-fn smtp_form(port: u16) -> EmailServiceForm {
-    EmailServiceForm {
-        provider: Provider::Smtp,
-        sender_address: SENDER.into(),
-        sender_name: "Ferretería José Peña".into(),
-        reply_to: String::new(),
-        api_key: None,
-        message_stream: String::new(),
-        smtp_host: "localhost".into(),
-        smtp_port: Some(u32::from(port)),
-        smtp_security: SmtpSecurity::Starttls,
-        smtp_username: SENDER.into(),
-        smtp_password: Some(Sensitive::new(SMTP_PASSWORD.into())),
-        accept_port_mismatch: false,
-    }
-}
-
-fn api_form(provider: Provider, key: &str) -> EmailServiceForm {
-    EmailServiceForm {
-        provider,
-        api_key: Some(Sensitive::new(key.into())),
-        smtp_password: None,
-        ..smtp_form(1)
-    }
-}
-
-fn resend() -> FakeServer {
-    resend_with(&[])
-}
-
-fn resend_with(extra: &[&str]) -> FakeServer {
-    let mut args = vec![
-        "--api-key",
-        RESEND_KEY,
-        "--domain",
-        "ferreteria.com.ve:verified",
-    ];
-    args.extend_from_slice(extra);
-    let server = FakeServer::resend(&args);
-    std::env::set_var("CACHICAMO_RESEND_API_URL", server.base_url());
-    server
-}
-
-fn postmark(extra: &[&str]) -> FakeServer {
-    let mut args = vec!["--server-token", POSTMARK_TOKEN, "--sender", SENDER];
-    args.extend_from_slice(extra);
-    let server = FakeServer::postmark(&args);
-    std::env::set_var("CACHICAMO_POSTMARK_API_URL", server.base_url());
-    server
-}
-
-/// The sending requests an HTTP fake received (`path` e.g. `/emails`), in order.
-fn send_requests(server: &FakeServer, path: &str) -> Vec<serde_json::Value> {
-    server
-        .control("GET", "requests", None)
-        .as_array()
-        .expect("request log")
-        .iter()
-        .filter(|r| r["method"] == "POST" && r["path"] == path)
-        .cloned()
-        .collect()
-}
-
-fn accepted(server: &FakeServer) -> Vec<serde_json::Value> {
-    server
-        .control("GET", "emails", None)
-        .as_array()
-        .expect("emails")
-        .clone()
-}
-
-fn drain_events(
-    events: &mut tokio::sync::broadcast::Receiver<OutboxChanged>,
-    id: OutboxId,
-) -> Vec<OutboxState> {
-    let mut seen = Vec::new();
-    while let Ok(event) = events.try_recv() {
-        if event.id == id {
-            seen.push(event.state);
-        }
-    }
-    seen
-}
-
-const LONG: Duration = Duration::from_secs(20);
 
 // --- SMTP -------------------------------------------------------------------------------------
 
@@ -475,7 +231,7 @@ async fn resend_429_retry_after_is_honoured_with_the_same_idempotency_key() {
     let waited = requests[1]["received_at"].as_f64().expect("time")
         - requests[0]["received_at"].as_f64().expect("time");
     assert!(waited >= 2.95, "Retry-After: 3 honoured, waited {waited} s");
-    let key = format!("{id}-1");
+    let key = shop.key(id, 1);
     for request in &requests {
         assert_eq!(request["headers"]["idempotency-key"], key.as_str());
     }
@@ -520,7 +276,7 @@ async fn resend_5xx_dropped_and_stalled_requests_are_retried_and_delivered_once(
         tokio::time::sleep(Duration::from_millis(500)).await;
         let emails = accepted(&server);
         assert_eq!(emails.len(), 1, "{kind} {spec}: delivered exactly once");
-        assert_eq!(emails[0]["idempotency_key"], format!("{id}-1").as_str());
+        assert_eq!(emails[0]["idempotency_key"], shop.key(id, 1).as_str());
         assert_eq!(
             sent.provider_message_id.as_deref(),
             emails[0]["id"].as_str()
@@ -576,7 +332,7 @@ async fn resend_401_and_422_fail_with_the_reason_and_a_fixed_setup_retries_under
         assert_eq!(sent.generation, 2);
         let emails = accepted(&server);
         assert_eq!(emails.len(), 1);
-        assert_eq!(emails[0]["idempotency_key"], format!("{id}-2").as_str());
+        assert_eq!(emails[0]["idempotency_key"], shop.key(id, 2).as_str());
     }
     handle.stop().await.expect("stopped");
 }
@@ -683,7 +439,8 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
                             subject: format!("Recordatorio {i}"),
                             text: format!("Factura {i}"),
                             html: format!("<p>Factura {i}</p>"),
-                            reference: Some(format!("receivable:{i}")),
+                            reference: None,
+                            facts: None,
                         },
                     )
                 })
@@ -747,7 +504,10 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
         "{status:?}"
     );
 
-    let page = shop.db.read(|c| outbox::list(c, None, 200)).expect("list");
+    let page = shop
+        .db
+        .read(|c| outbox::list(c, OutboxFilter::All, None, 200))
+        .expect("list");
     assert_eq!(page.entries.len(), 200);
     assert!(
         page.entries.iter().all(|e| e.state == OutboxState::Sent),
@@ -759,7 +519,7 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
         .iter()
         .map(|e| e["idempotency_key"].as_str().expect("key").to_owned())
         .collect();
-    let expected: BTreeSet<String> = ids.iter().map(|id| format!("{id}-1")).collect();
+    let expected: BTreeSet<String> = ids.iter().map(|id| shop.key(*id, 1)).collect();
     assert_eq!(keys, expected, "one email per reminder, none twice");
     let recipients: BTreeSet<&str> = emails
         .iter()

@@ -8,6 +8,7 @@ use cachicamo_core::books::receivables::{self, ReceivableForm, ReceivableStatus}
 use cachicamo_core::books::region::Region;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::locale::Language;
+use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use time::macros::date;
@@ -96,19 +97,39 @@ fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes() {
     assert_eq!(row.days_overdue, 5);
     assert_eq!(page.totals[0].text, "USD 1.500,50");
 
-    let after_first = payments::record(&books.db, id, &cash("500,50"), &OUTLOOK).expect("first");
+    let after_first = payments::record(
+        &books.db,
+        &Rechecks::default(),
+        id,
+        &cash("500,50"),
+        &OUTLOOK,
+    )
+    .expect("first");
     assert_eq!(after_first.receivable.balance.minor, 100_000);
     assert_eq!(after_first.receivable.status, ReceivableStatus::Pending);
     assert!(!after_first.amount_editable);
 
-    let too_much = payments::record(&books.db, id, &cash("1.000,01"), &OUTLOOK)
-        .expect_err("above the balance");
+    let too_much = payments::record(
+        &books.db,
+        &Rechecks::default(),
+        id,
+        &cash("1.000,01"),
+        &OUTLOOK,
+    )
+    .expect_err("above the balance");
     assert_eq!(
         field_problems(too_much),
         [("amount".to_owned(), FieldProblem::AboveBalance)]
     );
 
-    let paid = payments::record(&books.db, id, &cash("1.000"), &OUTLOOK).expect("rest");
+    let paid = payments::record(
+        &books.db,
+        &Rechecks::default(),
+        id,
+        &cash("1.000"),
+        &OUTLOOK,
+    )
+    .expect("rest");
     assert_eq!(paid.receivable.status, ReceivableStatus::Paid);
     assert_eq!(paid.receivable.balance.minor, 0);
     assert!(!paid.receivable.overdue, "a paid receivable is not overdue");
@@ -122,7 +143,8 @@ fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes() {
         kinds,
         ["paid", "payment_recorded", "payment_recorded", "created"]
     );
-    let refused = payments::record(&books.db, id, &cash("1"), &OUTLOOK).expect_err("paid");
+    let refused = payments::record(&books.db, &Rechecks::default(), id, &cash("1"), &OUTLOOK)
+        .expect_err("paid");
     assert!(matches!(refused, BooksError::Refused(Refusal::NotPending)));
 }
 
@@ -146,10 +168,14 @@ fn a_dollar_debt_paid_in_bolivares_keeps_both_amounts_and_the_rate() {
         ..form.clone()
     };
     assert_eq!(
-        field_problems(payments::record(&books.db, id, &without_rate, &OUTLOOK).expect_err("rate")),
+        field_problems(
+            payments::record(&books.db, &Rechecks::default(), id, &without_rate, &OUTLOOK)
+                .expect_err("rate")
+        ),
         [("rate".to_owned(), FieldProblem::Required)]
     );
-    let detail = payments::record(&books.db, id, &form, &OUTLOOK).expect("paid in VES");
+    let detail = payments::record(&books.db, &Rechecks::default(), id, &form, &OUTLOOK)
+        .expect("paid in VES");
     let payment = &detail.payments[0];
     assert_eq!(payment.amount.text, "VES 1.825,00");
     assert_eq!(payment.applied.text, "USD 50,00");
@@ -162,15 +188,22 @@ fn a_reversed_payment_comes_back_on_the_balance_and_stays_on_record() {
     let books = Books::new();
     let customer = books.customer("Taller Hermanos Ruiz");
     let id = books.receivable(customer, "", "200", "30/03/2026");
-    let paid = payments::record(&books.db, id, &cash("200"), &OUTLOOK).expect("paid");
+    let paid = payments::record(&books.db, &Rechecks::default(), id, &cash("200"), &OUTLOOK)
+        .expect("paid");
     assert_eq!(paid.receivable.status, ReceivableStatus::Paid);
     let payment_id = paid.payments[0].id;
     assert!(matches!(
-        payments::reverse(&books.db, payment_id, "  ", &OUTLOOK),
+        payments::reverse(&books.db, &Rechecks::default(), payment_id, "  ", &OUTLOOK),
         Err(BooksError::Invalid(_))
     ));
-    let reversed =
-        payments::reverse(&books.db, payment_id, "Cheque devuelto", &OUTLOOK).expect("reversed");
+    let reversed = payments::reverse(
+        &books.db,
+        &Rechecks::default(),
+        payment_id,
+        "Cheque devuelto",
+        &OUTLOOK,
+    )
+    .expect("reversed");
     assert_eq!(reversed.receivable.status, ReceivableStatus::Pending);
     assert_eq!(reversed.receivable.balance.minor, 20_000);
     assert_eq!(reversed.payments.len(), 1, "kept on record");
@@ -183,7 +216,13 @@ fn a_reversed_payment_comes_back_on_the_balance_and_stays_on_record() {
     );
     assert!(reversed.amount_editable, "no active payments left");
     assert!(matches!(
-        payments::reverse(&books.db, payment_id, "otra vez", &OUTLOOK),
+        payments::reverse(
+            &books.db,
+            &Rechecks::default(),
+            payment_id,
+            "otra vez",
+            &OUTLOOK
+        ),
         Err(BooksError::Refused(Refusal::AlreadyReversed))
     ));
     assert_eq!(books.pending(PendingQuery::default()).total, 1);
@@ -204,7 +243,8 @@ fn amounts_are_corrected_only_without_payments_and_voiding_asks_for_a_reason() {
         issue_date: detail.receivable.issue_date.text.clone(),
         due_date: detail.receivable.due_date.text.clone(),
     };
-    let corrected = receivables::update(&books.db, id, &form, &OUTLOOK).expect("corrected");
+    let corrected = receivables::update(&books.db, &Rechecks::default(), id, &form, &OUTLOOK)
+        .expect("corrected");
     assert_eq!(corrected.receivable.amount.minor, 35_000);
     assert_eq!(
         corrected.history[0]
@@ -214,27 +254,35 @@ fn amounts_are_corrected_only_without_payments_and_voiding_asks_for_a_reason() {
         Some(30_000)
     );
 
-    payments::record(&books.db, id, &cash("50"), &OUTLOOK).expect("payment");
+    payments::record(&books.db, &Rechecks::default(), id, &cash("50"), &OUTLOOK).expect("payment");
     form.amount = "400".into();
     assert!(matches!(
-        receivables::update(&books.db, id, &form, &OUTLOOK),
+        receivables::update(&books.db, &Rechecks::default(), id, &form, &OUTLOOK),
         Err(BooksError::Refused(Refusal::HasPayments))
     ));
     form.amount = "350".into();
     form.concept = "Harina y levadura".into();
-    let renamed = receivables::update(&books.db, id, &form, &OUTLOOK).expect("concept");
+    let renamed =
+        receivables::update(&books.db, &Rechecks::default(), id, &form, &OUTLOOK).expect("concept");
     assert_eq!(renamed.receivable.concept, "Harina y levadura");
     assert!(matches!(
-        receivables::void(&books.db, id, "Error", &OUTLOOK),
+        receivables::void(&books.db, &Rechecks::default(), id, "Error", &OUTLOOK),
         Err(BooksError::Refused(Refusal::HasPayments))
     ));
 
     let other = books.receivable(customer, "F-11", "10", "30/03/2026");
     assert!(matches!(
-        receivables::void(&books.db, other, "", &OUTLOOK),
+        receivables::void(&books.db, &Rechecks::default(), other, "", &OUTLOOK),
         Err(BooksError::Invalid(_))
     ));
-    let voided = receivables::void(&books.db, other, "Duplicada", &OUTLOOK).expect("void");
+    let voided = receivables::void(
+        &books.db,
+        &Rechecks::default(),
+        other,
+        "Duplicada",
+        &OUTLOOK,
+    )
+    .expect("void");
     assert_eq!(voided.receivable.status, ReceivableStatus::Void);
     assert_eq!(voided.receivable.void_reason.as_deref(), Some("Duplicada"));
     assert_eq!(books.pending(PendingQuery::default()).total, 1);
@@ -383,6 +431,7 @@ fn pagos_pendientes_filters_searches_sorts_and_totals_per_currency() {
 
     customers::update(
         &books.db,
+        &Rechecks::default(),
         andes,
         CustomerForm {
             name: "Abastos Andinos".into(),
@@ -420,7 +469,7 @@ fn a_customer_with_receivables_is_archived_never_deleted() {
     let books = Books::new();
     let customer = books.customer("Con deudas");
     let id = books.receivable(customer, "", "10", "30/03/2026");
-    receivables::void(&books.db, id, "Error", &OUTLOOK).expect("void");
+    receivables::void(&books.db, &Rechecks::default(), id, "Error", &OUTLOOK).expect("void");
     assert!(matches!(
         customers::delete(&books.db, customer),
         Err(BooksError::Refused(Refusal::CustomerHasReceivables))
@@ -443,15 +492,51 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
         ids.push(books.receivable(pena, &format!("P-{n}"), "100", due));
         ids.push(books.receivable(ruiz, &format!("R-{n}"), "250,50", due));
     }
-    payments::record(&books.db, ids[0], &cash("100"), &OUTLOOK).expect("paid off");
-    let partial = payments::record(&books.db, ids[1], &cash("50"), &OUTLOOK).expect("partial");
-    payments::reverse(&books.db, partial.payments[0].id, "Error", &OUTLOOK).expect("reversed");
-    payments::record(&books.db, ids[2], &cash("10"), &OUTLOOK).expect("partial");
-    receivables::void(&books.db, ids[3], "Duplicada", &OUTLOOK).expect("void");
+    payments::record(
+        &books.db,
+        &Rechecks::default(),
+        ids[0],
+        &cash("100"),
+        &OUTLOOK,
+    )
+    .expect("paid off");
+    let partial = payments::record(
+        &books.db,
+        &Rechecks::default(),
+        ids[1],
+        &cash("50"),
+        &OUTLOOK,
+    )
+    .expect("partial");
+    payments::reverse(
+        &books.db,
+        &Rechecks::default(),
+        partial.payments[0].id,
+        "Error",
+        &OUTLOOK,
+    )
+    .expect("reversed");
+    payments::record(
+        &books.db,
+        &Rechecks::default(),
+        ids[2],
+        &cash("10"),
+        &OUTLOOK,
+    )
+    .expect("partial");
+    receivables::void(
+        &books.db,
+        &Rechecks::default(),
+        ids[3],
+        "Duplicada",
+        &OUTLOOK,
+    )
+    .expect("void");
     let mut moved = receivables::detail(&books.db, ids[4], &OUTLOOK).expect("detail");
     moved.receivable.due_date.text = "01/05/2026".into();
     receivables::update(
         &books.db,
+        &Rechecks::default(),
         ids[4],
         &ReceivableForm {
             customer_id: Some(pena),

@@ -11,6 +11,7 @@ use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::locale::Language;
 use cachicamo_core::outbox::OutboxState;
 use cachicamo_core::reminders::queue::{self, SendReminder};
+use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::reminders::ReminderError;
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
@@ -144,6 +145,7 @@ fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
 
     payments::record(
         &db,
+        &Rechecks::default(),
         receivable,
         &PaymentForm {
             paid_on: "20/03/2026".into(),

@@ -7,6 +7,7 @@ use cachicamo_core::books::region::Region;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::Language;
+use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::reminders::{self, ReminderError, ReminderRequest, ReminderTemplate};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
@@ -186,7 +187,14 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
     };
     assert_eq!(fields[0].field, "recipient");
 
-    receivables::void(&db, spanish, "Error de carga", &OUTLOOK).expect("void");
+    receivables::void(
+        &db,
+        &Rechecks::default(),
+        spanish,
+        "Error de carga",
+        &OUTLOOK,
+    )
+    .expect("void");
     assert!(matches!(
         reminders::for_receivable(&db, &request, &OUTLOOK),
         Err(ReminderError::Books(BooksError::Refused(

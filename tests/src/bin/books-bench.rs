@@ -15,6 +15,7 @@ use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
 use cachicamo_core::books::receivables;
 use cachicamo_core::books::region::Region;
+use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
 use cachicamo_e2e::seed::{seed, Scale};
 use time::macros::date;
@@ -95,6 +96,7 @@ fn main() {
         next += 10;
         payments::record(
             &db,
+            &Rechecks::default(),
             next,
             &PaymentForm {
                 paid_on: "15/06/2026".into(),

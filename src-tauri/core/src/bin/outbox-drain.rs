@@ -10,6 +10,7 @@ use std::time::Duration;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
 use cachicamo_core::outbox::{self, OutboxSettings};
+use cachicamo_core::reminders::ReminderGate;
 use cachicamo_core::secrets::Keychain;
 use cachicamo_core::Database;
 
@@ -24,7 +25,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the keychain service must be UTF-8")?;
     let db = Arc::new(Database::open(std::path::Path::new(&db_path))?);
     let mail = EmailService::new(db.clone(), Keychain::new(service), Timeouts::from_env());
-    let handle = outbox::start(db.clone(), mail, OutboxSettings::from_env())?;
+    // The app's own send check, as the app starts it.
+    let handle = outbox::start(
+        db.clone(),
+        mail,
+        Arc::new(ReminderGate),
+        OutboxSettings::from_env(),
+    )?;
     loop {
         let pending: i64 = db.read(|c| {
             c.query_row(

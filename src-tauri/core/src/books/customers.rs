@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{search_key, BooksError, Refusal};
+use super::{search_key, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
@@ -149,7 +149,7 @@ fn not_found(id: i64) -> BooksError {
     }
 }
 
-fn find(conn: &Connection, id: i64) -> Result<Customer, BooksError> {
+pub(crate) fn find(conn: &Connection, id: i64) -> Result<Customer, BooksError> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"),
         [id],
@@ -197,6 +197,7 @@ pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidCustomer) -> rusqlite::R
 
 pub fn update(
     db: &Database,
+    waiting: &dyn WaitingMail,
     id: i64,
     form: CustomerForm,
     default_language: Language,
@@ -228,6 +229,7 @@ pub fn update(
             "UPDATE receivables SET customer_key = ?2 WHERE customer_id = ?1",
             params![id, search_key(&valid.name)],
         )?;
+        waiting.customer_changed(tx, id)?;
         find(tx, id)
     })
 }
@@ -369,6 +371,7 @@ mod tests {
 
         let edited = update(
             &db,
+            &crate::reminders::Rechecks::default(),
             created.id,
             CustomerForm {
                 phone: "+58 412 555 0101".into(),

@@ -14,6 +14,7 @@ pub mod pending;
 pub mod receivables;
 pub mod region;
 
+use rusqlite::Transaction;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -31,6 +32,9 @@ pub enum BooksError {
     /// Writing a file's contents in memory failed (a bug, not the user's doing).
     #[error("could not write the export: {0}")]
     Export(String),
+    /// The emails waiting about the changed record could not be checked; nothing was written.
+    #[error("the emails waiting about this record could not be checked: {0}")]
+    WaitingMail(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -51,6 +55,21 @@ pub enum Refusal {
     ReceivableVoid,
     /// The saved settings could not be written back.
     SettingsUnstorable,
+}
+
+/// Whoever keeps promises about the books elsewhere (reminders waiting in the outbox): told,
+/// inside the very transaction that changed a receivable or a customer, so a message that no
+/// longer tells the truth is cancelled or rewritten before anyone can send it. The books never
+/// know who listens (the reminders module sits above them).
+pub trait WaitingMail {
+    /// A receivable's balance, status, customer or amounts may have changed.
+    fn receivable_changed(
+        &self,
+        tx: &Transaction<'_>,
+        receivable_id: i64,
+    ) -> Result<(), BooksError>;
+    /// A customer's registered address (or language) may have changed.
+    fn customer_changed(&self, tx: &Transaction<'_>, customer_id: i64) -> Result<(), BooksError>;
 }
 
 impl From<rusqlite::Error> for BooksError {

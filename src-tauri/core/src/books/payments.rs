@@ -10,7 +10,7 @@ use super::history::{self, Facts, HistoryKind};
 use super::money::{from_iso, iso, DateShown, Money, Outlook};
 use super::receivables::{self, refused_field, ReceivableDetail, ReceivableStatus};
 use super::region::Rate;
-use super::{BooksError, Refusal};
+use super::{BooksError, Refusal, WaitingMail};
 use crate::validation::{FieldErrors, FieldProblem};
 use crate::Database;
 
@@ -201,6 +201,7 @@ pub fn preview(
 /// Records a payment; one that settles the balance makes the receivable Pagada.
 pub fn record(
     db: &Database,
+    waiting: &dyn WaitingMail,
     receivable_id: i64,
     form: &PaymentForm,
     outlook: &Outlook,
@@ -236,6 +237,7 @@ pub fn record(
             },
         )?;
         receivables::settle(tx, receivable_id, valid.applied)?;
+        waiting.receivable_changed(tx, receivable_id)?;
         receivables::detail_in(tx, receivable_id, outlook)
     })
 }
@@ -243,6 +245,7 @@ pub fn record(
 /// Reverses a mistaken payment: it stays on record, marked, and its amount is owed again.
 pub fn reverse(
     db: &Database,
+    waiting: &dyn WaitingMail,
     payment_id: i64,
     reason: &str,
     outlook: &Outlook,
@@ -275,6 +278,7 @@ pub fn reverse(
             },
         )?;
         receivables::settle(tx, receivable_id, -applied)?;
+        waiting.receivable_changed(tx, receivable_id)?;
         receivables::detail_in(tx, receivable_id, outlook)
     })
 }

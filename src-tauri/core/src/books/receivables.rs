@@ -10,7 +10,7 @@ use super::history::{self, Facts, HistoryEntry, HistoryKind};
 use super::money::{from_iso, iso, DateShown, Money, Outlook};
 use super::payments::{self, Payment};
 use super::region::Region;
-use super::{search_key, BooksError, Refusal};
+use super::{search_key, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
@@ -383,6 +383,7 @@ pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidReceivable) -> Result<i6
 /// payments; everything else at any time while pending.
 pub fn update(
     db: &Database,
+    waiting: &dyn WaitingMail,
     id: i64,
     form: &ReceivableForm,
     outlook: &Outlook,
@@ -459,6 +460,7 @@ pub fn update(
                 ..Facts::default()
             },
         )?;
+        waiting.receivable_changed(tx, id)?;
         detail_in(tx, id, outlook)
     })
 }
@@ -466,6 +468,7 @@ pub fn update(
 /// Anula a pending receivable without active payments; the reason is kept.
 pub fn void(
     db: &Database,
+    waiting: &dyn WaitingMail,
     id: i64,
     reason: &str,
     outlook: &Outlook,
@@ -494,6 +497,7 @@ pub fn void(
                 ..Facts::default()
             },
         )?;
+        waiting.receivable_changed(tx, id)?;
         detail_in(tx, id, outlook)
     })
 }

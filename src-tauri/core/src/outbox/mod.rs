@@ -2,24 +2,38 @@
 //! background worker, offline first.
 //!
 //! It owns the `outbox` table, the states a queued email goes through
-//! (`queued → sending → sent | retrying | failed`, and `cancelled`), when to try again (backoff
-//! with jitter, Retry-After, waiting for the network without counting it as a retry), the pace
-//! a provider allows, and the worker task. It stores the rendered message and never renders one:
-//! what the user previewed is what a retry sends. It never stores a secret, and it knows nothing
-//! of Tauri — changes are announced on a plain channel ([`OutboxHandle::subscribe`]).
+//! (`queued → sending → sent | retrying | failed | uncertain`, and `cancelled`, `held`), when to
+//! try again (backoff with jitter, Retry-After, waiting for the network or a quota without
+//! counting it as a retry), the pace a provider allows, and the worker task.
+//!
+//! Its promises: a row leaves only after the send check ([`SendGate`], handed over by the
+//! feature that queued it) found, in the claiming transaction, that its message still tells the
+//! truth; a message that may already be at a provider without idempotency is never sent again
+//! without the owner ([`OutboxState::Uncertain`]); keys and Message-IDs derive from a random
+//! UUID per row, so no other database can reuse them. It stores the rendered message and never
+//! renders one (a re-render comes from the gate). It never stores a secret, and it knows nothing
+//! of Tauri or of receivables — changes are announced on a plain channel
+//! ([`OutboxHandle::subscribe`]).
 
+mod actions;
 mod backoff;
+mod claim;
+mod gate;
+mod handle;
 mod state;
 mod store;
 mod worker;
 
+pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry_now, send_again};
 pub use backoff::{Pacer, RetryPolicy};
-pub use state::{AfterAttempt, OutboxState, WaitReason};
+pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW};
+pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
+pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
+pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
 pub use store::{
-    cancel, enqueue, get, list, list_by_reference, resume_interrupted, retry_now, OutboxEntry,
-    OutboxFailure, OutboxId, OutboxPage, QueuedEmail,
+    enqueue, get, list, list_by_reference, needs_owner, OutboxEntry, OutboxFailure, OutboxFilter,
+    OutboxId, OutboxPage, QueuedEmail,
 };
-pub use worker::{start, OutboxChanged, OutboxHandle, OutboxSettings};
 
 /// Seconds between checks that a provider is reachable again while offline (default 30).
 pub const PROBE_ENV: &str = "CACHICAMO_OUTBOX_PROBE_SECS";

@@ -1,16 +1,19 @@
-//! The states of a queued email and what each attempt's result makes of it. Pure: no clock, no
-//! database, no randomness of its own, so every transition is tested directly.
+//! The states of a queued email, why a row waits, stopped or needs the owner, and what each
+//! attempt's result makes of it. Pure: no clock, no database, no randomness of its own, so every
+//! transition is tested directly.
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::backoff::RetryPolicy;
-use crate::mail::{FailureClass, MailError, Receipt};
+use crate::mail::{FailureClass, MailError, MailFailure, Receipt};
+use crate::wire;
 
-/// En cola · Enviando · Enviado · Reintentando · Falló · Cancelado.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+/// En cola · Enviando · Enviado · Reintentando · Falló · Cancelado · Resultado incierto ·
+/// Por revisar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
     Queued,
@@ -19,40 +22,37 @@ pub enum OutboxState {
     Retrying,
     Failed,
     Cancelled,
+    /// The provider may have the message (the answer never came after the hand-over): only the
+    /// owner decides between "Reenviar" and "Marcar como enviado".
+    Uncertain,
+    /// Waiting for the owner before anything is sent (e.g. it came back with a restored copy).
+    Held,
 }
 
 impl OutboxState {
-    pub const ALL: [OutboxState; 6] = [
-        OutboxState::Queued,
-        OutboxState::Sending,
-        OutboxState::Sent,
-        OutboxState::Retrying,
-        OutboxState::Failed,
-        OutboxState::Cancelled,
-    ];
-
     /// The text stored in SQLite.
-    pub fn code(self) -> &'static str {
-        match self {
-            OutboxState::Queued => "queued",
-            OutboxState::Sending => "sending",
-            OutboxState::Sent => "sent",
-            OutboxState::Retrying => "retrying",
-            OutboxState::Failed => "failed",
-            OutboxState::Cancelled => "cancelled",
-        }
+    pub fn code(self) -> String {
+        wire::code(&self)
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+        wire::from_code(code)
     }
 
-    /// A sending email may already be at the provider, and a sent one is gone: neither can be
-    /// taken back.
+    /// Waiting for the worker: the states the send check re-examines when the books change.
+    pub fn is_waiting(self) -> bool {
+        matches!(
+            self,
+            OutboxState::Queued | OutboxState::Retrying | OutboxState::Held
+        )
+    }
+
+    /// A sending email may already be at the provider, a sent or uncertain one may have
+    /// arrived: none of them can be taken back.
     pub fn can_cancel(self) -> bool {
         matches!(
             self,
-            OutboxState::Queued | OutboxState::Retrying | OutboxState::Failed
+            OutboxState::Queued | OutboxState::Retrying | OutboxState::Failed | OutboxState::Held
         )
     }
 
@@ -64,16 +64,30 @@ impl OutboxState {
         )
     }
 
-    /// Retrying a failed row sends what the provider may have refused before, possibly after
-    /// the user changed the configuration: Resend must see a new Idempotency-Key, or it would
-    /// answer 409 (same key, different payload) or replay the old answer.
-    pub fn retry_bumps_generation(self) -> bool {
-        self == OutboxState::Failed
+    /// "Reenviar" an uncertain row, "Enviar" a held one: a deliberate send the owner asked for,
+    /// checked against the books like any other.
+    pub fn can_send_again(self) -> bool {
+        matches!(self, OutboxState::Uncertain | OutboxState::Held)
+    }
+
+    /// "Marcar como enviado": the owner knows the uncertain message arrived.
+    pub fn can_mark_sent(self) -> bool {
+        self == OutboxState::Uncertain
+    }
+
+    /// Sending again what the provider refused, may hold, or was told about under another
+    /// payload needs a new Idempotency-Key and Message-ID: Resend would answer 409 (same key,
+    /// different payload) or replay its old answer.
+    pub fn again_bumps_generation(self) -> bool {
+        matches!(
+            self,
+            OutboxState::Failed | OutboxState::Uncertain | OutboxState::Held
+        )
     }
 }
 
 /// Why a queued email waits without an attempt being counted ("En cola · Sin conexión").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitReason {
     /// No network path to the provider; it is probed again shortly.
@@ -84,29 +98,51 @@ pub enum WaitReason {
     SecretMissing,
     /// The keychain is locked or unavailable.
     KeychainUnavailable,
+    /// The provider's daily or monthly quota is used up: nothing is attempted until it resets.
+    Quota,
 }
 
-impl WaitReason {
-    pub const ALL: [WaitReason; 4] = [
-        WaitReason::Offline,
-        WaitReason::NotConfigured,
-        WaitReason::SecretMissing,
-        WaitReason::KeychainUnavailable,
-    ];
+/// Why a row was cancelled: by the owner, or by the send check because the message no longer
+/// says the truth ("Cancelado: la cuenta ya está pagada").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// "Cancelar" in the window.
+    Owner,
+    /// What the message asks for has been paid.
+    Paid,
+    Voided,
+    /// The record now belongs to another customer.
+    CustomerChanged,
+    /// The customer no longer has an address to send it to.
+    NoAddress,
+}
 
-    pub fn code(self) -> &'static str {
-        match self {
-            WaitReason::Offline => "offline",
-            WaitReason::NotConfigured => "not_configured",
-            WaitReason::SecretMissing => "secret_missing",
-            WaitReason::KeychainUnavailable => "keychain_unavailable",
+/// Why a row waits for the owner ("Por revisar: copia restaurada").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// It was waiting or sending in a copy that was restored: the world may have moved on.
+    Restored,
+    /// The send check could not be made (the record is unreadable or unknown): nothing leaves
+    /// unchecked.
+    CheckFailed,
+}
+
+macro_rules! wire_codes {
+    ($($kind:ty),*) => {$(
+        impl $kind {
+            pub fn code(self) -> String {
+                wire::code(&self)
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                wire::from_code(code)
+            }
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
-    }
+    )*};
 }
+wire_codes!(WaitReason, CancelReason, HoldReason);
 
 /// What to record after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +155,8 @@ pub enum AfterAttempt {
     Wait { after: Duration, reason: WaitReason },
     /// `failed`: a person must fix something first.
     Fail(MailError),
+    /// `uncertain`: the message may have arrived and a retry is not covered by a key.
+    Uncertain(MailError),
 }
 
 impl AfterAttempt {
@@ -128,44 +166,60 @@ impl AfterAttempt {
             AfterAttempt::Retry { .. } => OutboxState::Retrying,
             AfterAttempt::Wait { .. } => OutboxState::Queued,
             AfterAttempt::Fail(_) => OutboxState::Failed,
+            AfterAttempt::Uncertain(_) => OutboxState::Uncertain,
         }
     }
 
-    /// Whether this attempt adds to the row's count (waiting for the network does not).
+    /// Whether this attempt adds to the row's count (waiting for the network or a quota does
+    /// not).
     pub fn counts_attempt(&self) -> bool {
         !matches!(self, AfterAttempt::Wait { .. })
     }
 }
 
+/// How long to look again at a used-up quota when the provider did not say (Retry-After).
+pub const QUOTA_RECHECK: Duration = Duration::from_secs(3_600);
+
 /// Decides the next state from an attempt's result. `attempts_before` is how many attempts
-/// counted so far; `jitter` is a number in [0, 1) that spreads retries out.
+/// counted so far; `jitter` is a number in [0, 1) that spreads retries out. `key_window` is how
+/// much longer the provider's idempotency key covers this message (`None`: the provider has no
+/// key, so a message that may have arrived is never sent again automatically).
 pub fn after_attempt(
     result: Result<Receipt, MailError>,
     attempts_before: u32,
     policy: &RetryPolicy,
     probe: Duration,
     jitter: f64,
+    key_window: Option<Duration>,
 ) -> AfterAttempt {
     let error = match result {
         Ok(receipt) => return AfterAttempt::Sent(receipt),
         Err(error) => error,
     };
+    if error.failure == MailFailure::QuotaExceeded {
+        // Every attempt before the reset fails the same way: wait for it, spend nothing.
+        return AfterAttempt::Wait {
+            after: error.retry_after.unwrap_or(QUOTA_RECHECK),
+            reason: WaitReason::Quota,
+        };
+    }
     match error.class() {
-        FailureClass::Offline => AfterAttempt::Wait {
+        FailureClass::Offline if !error.maybe_delivered => AfterAttempt::Wait {
             after: probe,
             reason: WaitReason::Offline,
         },
         FailureClass::Permanent => AfterAttempt::Fail(error),
-        FailureClass::Transient => {
+        FailureClass::Transient | FailureClass::Offline => {
             let attempt = attempts_before.saturating_add(1);
+            let after = policy.delay(attempt, error.retry_after, jitter);
+            if error.maybe_delivered && key_window.is_none_or(|left| after >= left) {
+                return AfterAttempt::Uncertain(error);
+            }
             if attempt >= policy.max_attempts {
                 // Days of transient failures mean something a person should look at.
                 return AfterAttempt::Fail(error);
             }
-            AfterAttempt::Retry {
-                after: policy.delay(attempt, error.retry_after, jitter),
-                error,
-            }
+            AfterAttempt::Retry { after, error }
         }
     }
 }
@@ -190,41 +244,81 @@ mod tests {
     }
 
     #[test]
-    fn codes_round_trip() {
-        for state in OutboxState::ALL {
-            assert_eq!(OutboxState::from_code(state.code()), Some(state));
+    fn codes_round_trip_for_every_value() {
+        // Exhaustive by construction: a new value must be added to a match here.
+        fn every_state(state: OutboxState) {
+            match state {
+                OutboxState::Queued
+                | OutboxState::Sending
+                | OutboxState::Sent
+                | OutboxState::Retrying
+                | OutboxState::Failed
+                | OutboxState::Cancelled
+                | OutboxState::Uncertain
+                | OutboxState::Held => {}
+            }
+        }
+        use OutboxState::*;
+        for state in [
+            Queued, Sending, Sent, Retrying, Failed, Cancelled, Uncertain, Held,
+        ] {
+            every_state(state);
+            assert_eq!(OutboxState::from_code(&state.code()), Some(state));
             assert_eq!(
                 serde_json::to_value(state).expect("json"),
                 serde_json::json!(state.code())
             );
         }
-        for reason in WaitReason::ALL {
-            assert_eq!(WaitReason::from_code(reason.code()), Some(reason));
-            assert_eq!(
-                serde_json::to_value(reason).expect("json"),
-                serde_json::json!(reason.code())
-            );
+        for reason in [
+            WaitReason::Offline,
+            WaitReason::NotConfigured,
+            WaitReason::SecretMissing,
+            WaitReason::KeychainUnavailable,
+            WaitReason::Quota,
+        ] {
+            assert_eq!(WaitReason::from_code(&reason.code()), Some(reason));
+        }
+        for reason in [
+            CancelReason::Owner,
+            CancelReason::Paid,
+            CancelReason::Voided,
+            CancelReason::CustomerChanged,
+            CancelReason::NoAddress,
+        ] {
+            assert_eq!(CancelReason::from_code(&reason.code()), Some(reason));
+        }
+        for reason in [HoldReason::Restored, HoldReason::CheckFailed] {
+            assert_eq!(HoldReason::from_code(&reason.code()), Some(reason));
         }
         assert_eq!(OutboxState::from_code("delivered"), None);
+        assert_eq!(Sent.code(), "sent");
+        assert_eq!(CancelReason::CustomerChanged.code(), "customer_changed");
     }
 
     #[test]
-    fn only_waiting_or_failed_rows_can_be_cancelled_or_retried() {
+    fn what_the_owner_may_do_in_each_state() {
         use OutboxState::*;
-        for (state, cancel, retry) in [
-            (Queued, true, true),
-            (Retrying, true, true),
-            (Failed, true, true),
-            (Sending, false, false),
-            (Sent, false, false),
-            (Cancelled, false, false),
+        // (state, cancel, retry now, send again, mark sent)
+        for (state, cancel, retry, again, mark) in [
+            (Queued, true, true, false, false),
+            (Retrying, true, true, false, false),
+            (Failed, true, true, false, false),
+            (Held, true, false, true, false),
+            (Uncertain, false, false, true, true),
+            (Sending, false, false, false, false),
+            (Sent, false, false, false, false),
+            (Cancelled, false, false, false, false),
         ] {
             assert_eq!(state.can_cancel(), cancel, "{state:?}");
             assert_eq!(state.can_retry_now(), retry, "{state:?}");
+            assert_eq!(state.can_send_again(), again, "{state:?}");
+            assert_eq!(state.can_mark_sent(), mark, "{state:?}");
         }
-        assert!(Failed.retry_bumps_generation());
-        assert!(!Retrying.retry_bumps_generation());
-        assert!(!Queued.retry_bumps_generation());
+        assert!(Failed.again_bumps_generation());
+        assert!(Uncertain.again_bumps_generation());
+        assert!(Held.again_bumps_generation());
+        assert!(!Retrying.again_bumps_generation());
+        assert!(!Queued.again_bumps_generation());
     }
 
     #[test]
@@ -234,7 +328,7 @@ mod tests {
             provider_response: "OK".into(),
             rate_limit: None,
         };
-        let next = after_attempt(Ok(receipt.clone()), 0, &policy(), PROBE, 0.5);
+        let next = after_attempt(Ok(receipt.clone()), 0, &policy(), PROBE, 0.5, None);
         assert_eq!(next, AfterAttempt::Sent(receipt));
         assert_eq!(next.state(), OutboxState::Sent);
         assert!(next.counts_attempt());
@@ -242,7 +336,7 @@ mod tests {
 
     #[test]
     fn no_network_waits_for_the_probe_without_counting_an_attempt() {
-        let next = after_attempt(fail(MailFailure::Offline), 3, &policy(), PROBE, 0.9);
+        let next = after_attempt(fail(MailFailure::Offline), 3, &policy(), PROBE, 0.9, None);
         assert_eq!(
             next,
             AfterAttempt::Wait {
@@ -263,7 +357,7 @@ mod tests {
             MailFailure::SenderNotVerified,
             MailFailure::Rejected,
         ] {
-            let next = after_attempt(fail(failure), 0, &policy(), PROBE, 0.1);
+            let next = after_attempt(fail(failure), 0, &policy(), PROBE, 0.1, None);
             match &next {
                 AfterAttempt::Fail(err) => assert_eq!(err.failure, failure),
                 other => panic!("{failure:?} should fail, got {other:?}"),
@@ -282,6 +376,7 @@ mod tests {
                 &policy(),
                 PROBE,
                 0.0,
+                None,
             );
             let AfterAttempt::Retry { after, .. } = next else {
                 panic!("attempt {attempts_before} should retry, got {next:?}");
@@ -289,7 +384,7 @@ mod tests {
             assert!(after > previous_floor, "backoff grows: {after:?}");
             previous_floor = after;
         }
-        let last = after_attempt(fail(MailFailure::Timeout), 4, &policy(), PROBE, 0.0);
+        let last = after_attempt(fail(MailFailure::Timeout), 4, &policy(), PROBE, 0.0, None);
         assert!(
             matches!(last, AfterAttempt::Fail(ref e) if e.failure == MailFailure::Timeout),
             "{last:?}"
@@ -300,10 +395,78 @@ mod tests {
     fn retry_after_is_honoured() {
         let error = MailError::new(Provider::Resend, MailFailure::RateLimited)
             .retry_after(Some(Duration::from_secs(45)));
-        let next = after_attempt(Err(error), 0, &policy(), PROBE, 0.99);
+        let next = after_attempt(Err(error), 0, &policy(), PROBE, 0.99, None);
         let AfterAttempt::Retry { after, .. } = next else {
             panic!("rate limits retry, got {next:?}");
         };
         assert!(after >= Duration::from_secs(45), "{after:?}");
+    }
+
+    #[test]
+    fn a_message_that_may_have_arrived_is_uncertain_without_a_key() {
+        for failure in [MailFailure::Timeout, MailFailure::ProviderUnavailable] {
+            let error = MailError::new(Provider::Smtp, failure).maybe_delivered();
+            let next = after_attempt(Err(error), 0, &policy(), PROBE, 0.5, None);
+            assert!(
+                matches!(next, AfterAttempt::Uncertain(ref e) if e.failure == failure),
+                "{next:?}"
+            );
+            assert_eq!(next.state(), OutboxState::Uncertain);
+            assert!(next.counts_attempt());
+        }
+    }
+
+    #[test]
+    fn under_a_key_a_maybe_delivered_failure_retries_only_inside_its_window() {
+        let error = || MailError::new(Provider::Resend, MailFailure::Timeout).maybe_delivered();
+        let inside = after_attempt(
+            Err(error()),
+            0,
+            &policy(),
+            PROBE,
+            0.5,
+            Some(Duration::from_secs(23 * 3_600)),
+        );
+        assert!(matches!(inside, AfterAttempt::Retry { .. }), "{inside:?}");
+        let past = after_attempt(
+            Err(error()),
+            3,
+            &policy(),
+            PROBE,
+            0.5,
+            Some(Duration::from_secs(1)),
+        );
+        assert!(matches!(past, AfterAttempt::Uncertain(_)), "{past:?}");
+    }
+
+    #[test]
+    fn a_failure_before_the_hand_over_retries_as_before_even_without_a_key() {
+        let error = MailError::new(Provider::Postmark, MailFailure::ProviderUnavailable);
+        let next = after_attempt(Err(error), 0, &policy(), PROBE, 0.5, None);
+        assert!(matches!(next, AfterAttempt::Retry { .. }), "{next:?}");
+    }
+
+    #[test]
+    fn a_used_up_quota_waits_for_its_reset_without_spending_attempts() {
+        let told = MailError::new(Provider::Resend, MailFailure::QuotaExceeded)
+            .retry_after(Some(Duration::from_secs(7_200)));
+        let next = after_attempt(Err(told), 11, &policy(), PROBE, 0.5, None);
+        assert_eq!(
+            next,
+            AfterAttempt::Wait {
+                after: Duration::from_secs(7_200),
+                reason: WaitReason::Quota
+            }
+        );
+        assert!(!next.counts_attempt());
+        let untold = MailError::new(Provider::Smtp, MailFailure::QuotaExceeded);
+        let next = after_attempt(Err(untold), 0, &policy(), PROBE, 0.5, None);
+        assert_eq!(
+            next,
+            AfterAttempt::Wait {
+                after: QUOTA_RECHECK,
+                reason: WaitReason::Quota
+            }
+        );
     }
 }

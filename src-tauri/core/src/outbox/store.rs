@@ -1,6 +1,6 @@
-//! The `outbox` table: queueing in the caller's transaction, listing for the UI, the user's
-//! actions (retry now, cancel), and the worker's claim-and-record steps. Every change that
-//! matters to the UI returns the rows it touched so the caller can announce them.
+//! The `outbox` table: queueing in the caller's transaction, reading rows for the UI, and the
+//! timestamps every step writes. The owner's actions live in `actions`, the worker's claim and
+//! record steps in `claim`.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use ts_rs::TS;
 
-use super::state::{AfterAttempt, OutboxState, WaitReason};
+use super::state::{CancelReason, HoldReason, OutboxState, WaitReason};
 use super::OutboxError;
 use crate::mail::{EmailAddress, FailureClass, MailError, MailFailure, Provider};
 
@@ -24,16 +24,20 @@ impl std::fmt::Display for OutboxId {
     }
 }
 
-/// A rendered email to queue: exactly what will be sent, however many retries it takes. The
-/// sender is the configured one at sending time, so fixing it fixes retries too.
+/// A rendered email to queue: exactly what will be sent, however many retries it takes, unless
+/// the send check finds the facts changed and renders it anew. The sender is the configured one
+/// at sending time, so fixing it fixes retries too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedEmail {
     pub to: EmailAddress,
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// What the email is about (`receivable:42`), for listing a record's emails.
+    /// What the email is about (`receivable:42`), for listing and checking a record's emails.
     pub reference: Option<String>,
+    /// What the message states (JSON), for the send check to compare with the books. The outbox
+    /// stores it and never reads it.
+    pub facts: Option<String>,
 }
 
 /// One row as the UI lists it (without the bodies).
@@ -47,6 +51,12 @@ pub struct OutboxEntry {
     pub state: OutboxState,
     /// Why a queued email waits ("Sin conexión: se enviará automáticamente").
     pub reason: Option<WaitReason>,
+    /// Why a cancelled email will never go ("Cancelado: la cuenta ya está pagada").
+    pub cancelled: Option<CancelReason>,
+    /// Why an email waits for the owner ("Por revisar: copia restaurada").
+    pub held: Option<HoldReason>,
+    /// A sent row the owner marked as sent after an uncertain outcome.
+    pub confirmed_by_owner: bool,
     #[ts(type = "number")]
     pub attempts: i64,
     #[ts(type = "number")]
@@ -54,7 +64,7 @@ pub struct OutboxEntry {
     pub next_attempt_at: Option<String>,
     pub provider: Option<Provider>,
     pub provider_message_id: Option<String>,
-    /// The last failure (kept while retrying; the reason when failed).
+    /// The last failure (kept while retrying; the reason when failed or uncertain).
     pub error: Option<OutboxFailure>,
     pub created_at: String,
     pub updated_at: String,
@@ -77,15 +87,30 @@ pub struct OutboxFailure {
 pub struct OutboxPage {
     pub entries: Vec<OutboxEntry>,
     pub next_before: Option<OutboxId>,
+    /// How many rows wait for the owner (held or uncertain), whatever the page.
+    #[ts(type = "number")]
+    pub needs_owner: i64,
 }
+
+/// Which rows Bandeja de salida lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxFilter {
+    #[default]
+    All,
+    /// Held or uncertain: what only the owner can resolve.
+    NeedsOwner,
+}
+
+/// The reason stored for a sent row the owner confirmed.
+pub(crate) const OWNER_CONFIRMED: &str = "owner_confirmed";
 
 /// The longest subject kept (a subject is one line in every mail client).
 const MAX_SUBJECT: usize = 998;
 pub const MAX_PAGE: u32 = 200;
 
-/// Queues `email` in the caller's transaction, so the caller's own record and the outbox row are
-/// written together or not at all. Wake the worker after committing (`OutboxHandle::queued`).
-pub fn enqueue(tx: &Transaction<'_>, email: QueuedEmail) -> Result<OutboxId, OutboxError> {
+/// Refuses a message the outbox could not send as it is.
+pub(crate) fn check_email(email: &QueuedEmail) -> Result<(), OutboxError> {
     if email.subject.trim().is_empty() {
         return Err(OutboxError::Invalid("the subject is empty"));
     }
@@ -99,11 +124,23 @@ pub fn enqueue(tx: &Transaction<'_>, email: QueuedEmail) -> Result<OutboxId, Out
             "both the text and the HTML body are needed",
         ));
     }
+    Ok(())
+}
+
+/// Queues `email` in the caller's transaction, so the caller's own record and the outbox row are
+/// written together or not at all. Each row gets a random UUID: its Idempotency-Key and
+/// Message-ID derive from it, so no other database, install or restored copy can reuse them.
+/// Wake the worker after committing (`OutboxHandle::queued`).
+pub fn enqueue(tx: &Transaction<'_>, email: QueuedEmail) -> Result<OutboxId, OutboxError> {
+    check_email(&email)?;
     tx.execute(
-        "INSERT INTO outbox (reference, recipient, subject, text_body, html_body, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO outbox (uuid, reference, facts, recipient, subject, text_body, html_body,
+                             next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
+            uuid::Uuid::new_v4().to_string(),
             email.reference,
+            email.facts,
             email.to.as_str(),
             email.subject,
             email.text,
@@ -122,12 +159,18 @@ const ENTRY_COLUMNS: &str =
 /// Newest first; `before` continues after the last id of the previous page.
 pub fn list(
     conn: &Connection,
+    filter: OutboxFilter,
     before: Option<OutboxId>,
     limit: u32,
 ) -> Result<OutboxPage, OutboxError> {
     let limit = limit.clamp(1, MAX_PAGE);
+    let condition = match filter {
+        OutboxFilter::All => "1",
+        OutboxFilter::NeedsOwner => "state IN ('held', 'uncertain')",
+    };
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM outbox WHERE id < ?1 ORDER BY id DESC LIMIT ?2"
+        "SELECT {ENTRY_COLUMNS} FROM outbox WHERE id < ?1 AND {condition}
+         ORDER BY id DESC LIMIT ?2"
     ))?;
     let entries = statement
         .query_map(
@@ -144,7 +187,15 @@ pub fn list(
     Ok(OutboxPage {
         entries,
         next_before,
+        needs_owner: needs_owner(conn)?,
     })
+}
+
+/// How many rows wait for the owner.
+pub fn needs_owner(conn: &Connection) -> Result<i64, OutboxError> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM outbox WHERE state IN ('held', 'uncertain')")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Every email about one record (`receivable:42`), newest first.
@@ -172,61 +223,7 @@ pub fn get(conn: &Connection, id: OutboxId) -> Result<OutboxEntry, OutboxError> 
     .parse()
 }
 
-/// "Reintentar ahora": a waiting row goes at once with the same Idempotency-Key; a failed row
-/// starts over (attempts reset) under a new generation.
-pub fn retry_now(tx: &Transaction<'_>, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
-    let state = current_state(tx, id)?;
-    if !state.can_retry_now() {
-        return Err(OutboxError::NotAllowed {
-            id,
-            state,
-            action: "retried",
-        });
-    }
-    let bump = state.retry_bumps_generation();
-    tx.execute(
-        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2,
-             generation = generation + ?3,
-             attempts = CASE WHEN ?3 THEN 0 ELSE attempts END,
-             updated_at = ?2
-         WHERE id = ?1",
-        params![id.0, timestamp(OffsetDateTime::now_utc()), bump],
-    )?;
-    get(tx, id)
-}
-
-/// "Cancelar": never a sending row (it may already be at the provider) nor a sent one.
-pub fn cancel(tx: &Transaction<'_>, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
-    let state = current_state(tx, id)?;
-    if !state.can_cancel() {
-        return Err(OutboxError::NotAllowed {
-            id,
-            state,
-            action: "cancelled",
-        });
-    }
-    tx.execute(
-        "UPDATE outbox SET state = 'cancelled', reason = NULL, next_attempt_at = NULL,
-             updated_at = ?2
-         WHERE id = ?1",
-        params![id.0, timestamp(OffsetDateTime::now_utc())],
-    )?;
-    get(tx, id)
-}
-
-/// At start-up: rows a crash left in `sending` are queued again at once. Their generation is
-/// kept, so Resend recognises an email it already accepted and does not send it twice.
-pub fn resume_interrupted(tx: &Transaction<'_>) -> Result<Vec<OutboxId>, OutboxError> {
-    let ids = ids_where(tx, "state = 'sending'")?;
-    tx.execute(
-        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?1, updated_at = ?1
-         WHERE state = 'sending'",
-        [timestamp(OffsetDateTime::now_utc())],
-    )?;
-    Ok(ids)
-}
-
-fn current_state(conn: &Connection, id: OutboxId) -> Result<OutboxState, OutboxError> {
+pub(crate) fn current_state(conn: &Connection, id: OutboxId) -> Result<OutboxState, OutboxError> {
     let code: String = conn
         .query_row("SELECT state FROM outbox WHERE id = ?1", [id.0], |r| {
             r.get(0)
@@ -239,230 +236,21 @@ fn current_state(conn: &Connection, id: OutboxId) -> Result<OutboxState, OutboxE
     })
 }
 
-fn ids_where(conn: &Connection, condition: &str) -> Result<Vec<OutboxId>, OutboxError> {
-    let mut statement = conn.prepare(&format!("SELECT id FROM outbox WHERE {condition}"))?;
-    let ids = statement
-        .query_map([], |r| r.get(0).map(OutboxId))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ids)
-}
-
-// --- the worker's side ---------------------------------------------------------------------
-
-/// A row the worker took for one attempt: everything needed to send it.
-#[derive(Debug, Clone)]
-pub(crate) struct Claimed {
-    pub id: OutboxId,
-    pub recipient: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    pub message_id: String,
-    pub attempts: u32,
-    pub generation: i64,
-}
-
-impl Claimed {
-    /// Resend's Idempotency-Key: the same for every automatic retry of this row.
-    pub fn idempotency_key(&self) -> String {
-        format!("{}-{}", self.id, self.generation)
-    }
-}
-
-/// Takes up to `limit` due rows, oldest due first, and commits them as `sending` before any byte
-/// leaves, so a crash during the send is found at start-up. The Message-ID is set once per row
-/// (naming `domain`, the sender's) and kept for every retry; an empty `domain` sets none (rows
-/// claimed only to record that the configuration cannot send).
-pub(crate) fn claim_due(
-    tx: &Transaction<'_>,
-    domain: &str,
-    limit: usize,
-) -> Result<Vec<Claimed>, OutboxError> {
-    let now = timestamp(OffsetDateTime::now_utc());
-    // Select, then update by primary key: an UPDATE … WHERE id IN (SELECT … LIMIT n) that
-    // rewrites the very index it scans costs SQLite about twice as much per claim.
-    let ids = tx
-        .prepare_cached(
-            "SELECT id FROM outbox
-             WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at, id LIMIT ?2",
-        )?
-        .query_map(params![now, limit as i64], |r| r.get::<_, i64>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut statement = tx.prepare_cached(
-        "UPDATE outbox SET state = 'sending', updated_at = ?2,
-             message_id = CASE WHEN ?3 = '' THEN message_id
-                 ELSE coalesce(message_id, '<' || lower(hex(randomblob(16))) || '@' || ?3 || '>') END
-         WHERE id = ?1
-         RETURNING id, recipient, subject, text_body, html_body, message_id, attempts, generation",
-    )?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in ids {
-        claimed.push(statement.query_row(params![id, now, domain], |r| {
-            Ok(Claimed {
-                id: OutboxId(r.get(0)?),
-                recipient: r.get(1)?,
-                subject: r.get(2)?,
-                text: r.get(3)?,
-                html: r.get(4)?,
-                message_id: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                attempts: r.get(6)?,
-                generation: r.get(7)?,
-            })
-        })?);
-    }
-    claimed.sort_by_key(|c| c.id);
-    Ok(claimed)
-}
-
-/// The next due row alone (see [`claim_due`]).
-pub(crate) fn claim_next(
-    tx: &Transaction<'_>,
-    domain: &str,
-) -> Result<Option<Claimed>, OutboxError> {
-    Ok(claim_due(tx, domain, 1)?.into_iter().next())
-}
-
-/// Records an attempt's outcome on a row the worker holds in `sending`.
-pub(crate) fn record(
-    tx: &Transaction<'_>,
-    id: OutboxId,
-    provider: Provider,
-    outcome: &AfterAttempt,
-) -> Result<(), OutboxError> {
-    let now = OffsetDateTime::now_utc();
-    let now_text = timestamp(now);
-    let counted = i64::from(outcome.counts_attempt());
-    let state = outcome.state().code();
-    match outcome {
-        AfterAttempt::Sent(receipt) => tx
-            .prepare_cached(
-                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
-                 provider_message_id = ?5, sent_at = ?6, updated_at = ?6, reason = NULL,
-                 next_attempt_at = NULL, error_code = NULL, error_message = NULL,
-                 error_details = NULL
-             WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id.0,
-                state,
-                counted,
-                provider.code(),
-                receipt.provider_message_id,
-                now_text
-            ])?,
-        AfterAttempt::Retry { after, error } => tx
-            .prepare_cached(
-                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
-                 next_attempt_at = ?5, updated_at = ?6, reason = NULL,
-                 error_code = ?7, error_message = ?8, error_details = ?9
-             WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id.0,
-                state,
-                counted,
-                provider.code(),
-                timestamp(later(now, *after)),
-                now_text,
-                error.failure.code(),
-                error.provider_message,
-                details(error),
-            ])?,
-        AfterAttempt::Fail(error) => tx
-            .prepare_cached(
-                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
-                 next_attempt_at = NULL, updated_at = ?5, reason = NULL,
-                 error_code = ?6, error_message = ?7, error_details = ?8
-             WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id.0,
-                state,
-                counted,
-                provider.code(),
-                now_text,
-                error.failure.code(),
-                error.provider_message,
-                details(error),
-            ])?,
-        AfterAttempt::Wait { after, reason } => tx
-            .prepare_cached(
-                "UPDATE outbox SET state = ?2, reason = ?3, next_attempt_at = ?4, updated_at = ?5
-             WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id.0,
-                state,
-                reason.code(),
-                timestamp(later(now, *after)),
-                now_text
-            ])?,
-    };
-    Ok(())
-}
-
-/// While the provider cannot be used (no network, nothing configured), every due queued row
-/// shows why it waits and is looked at again after `after` — without counting an attempt.
-pub(crate) fn park_due(
-    tx: &Transaction<'_>,
-    reason: WaitReason,
-    after: Duration,
+pub(crate) fn ids_where(
+    conn: &Connection,
+    condition: &str,
+    values: impl rusqlite::Params,
 ) -> Result<Vec<OutboxId>, OutboxError> {
-    let now = OffsetDateTime::now_utc();
-    let now_text = timestamp(now);
-    let mut statement = tx.prepare(
-        "UPDATE outbox SET state = 'queued', reason = ?1, next_attempt_at = ?2, updated_at = ?3
-         WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?3
-         RETURNING id",
-    )?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT id FROM outbox WHERE {condition} ORDER BY id"
+    ))?;
     let ids = statement
-        .query_map(
-            params![reason.code(), timestamp(later(now, after)), now_text],
-            |r| r.get(0).map(OutboxId),
-        )?
+        .query_map(values, |r| r.get(0).map(OutboxId))?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ids)
 }
 
-/// After a configuration change: rows waiting for one are due at once.
-pub(crate) fn wake_waiting(tx: &Transaction<'_>) -> Result<(), OutboxError> {
-    tx.execute(
-        "UPDATE outbox SET next_attempt_at = ?1
-         WHERE state = 'queued' AND reason IS NOT NULL",
-        [timestamp(OffsetDateTime::now_utc())],
-    )?;
-    Ok(())
-}
-
-/// Rows the worker claimed but did not start go back to `queued`, due now, untouched otherwise.
-pub(crate) fn release(tx: &Transaction<'_>, ids: &[OutboxId]) -> Result<(), OutboxError> {
-    let now = timestamp(OffsetDateTime::now_utc());
-    let mut statement = tx.prepare_cached(
-        "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, updated_at = ?2
-         WHERE id = ?1 AND state = 'sending'",
-    )?;
-    for id in ids {
-        statement.execute(params![id.0, now])?;
-    }
-    Ok(())
-}
-
-/// How long until the next row is due (zero if one is due now), if any is waiting.
-pub(crate) fn next_due_in(conn: &Connection) -> Result<Option<Duration>, OutboxError> {
-    let next: Option<String> = conn.query_row(
-        "SELECT min(next_attempt_at) FROM outbox WHERE state IN ('queued', 'retrying')",
-        [],
-        |r| r.get(0),
-    )?;
-    Ok(next.map(|text| {
-        let at = parse_timestamp(&text).unwrap_or_else(OffsetDateTime::now_utc);
-        let wait = at - OffsetDateTime::now_utc();
-        Duration::try_from(wait).unwrap_or(Duration::ZERO)
-    }))
-}
-
-fn details(error: &MailError) -> Option<String> {
+pub(crate) fn details(error: &MailError) -> Option<String> {
     let mut details = serde_json::Map::new();
     if let Some(code) = &error.provider_code {
         details.insert("providerCode".into(), code.clone().into());
@@ -473,7 +261,7 @@ fn details(error: &MailError) -> Option<String> {
     (!details.is_empty()).then(|| serde_json::Value::Object(details).to_string())
 }
 
-fn later(now: OffsetDateTime, after: Duration) -> OffsetDateTime {
+pub(crate) fn later(now: OffsetDateTime, after: Duration) -> OffsetDateTime {
     now.checked_add(time::Duration::try_from(after).unwrap_or(time::Duration::DAY))
         .unwrap_or(now)
 }
@@ -487,10 +275,14 @@ pub(crate) fn timestamp(at: OffsetDateTime) -> String {
     at.format(TIMESTAMP).unwrap_or_default()
 }
 
-fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     time::PrimitiveDateTime::parse(text, TIMESTAMP)
         .ok()
         .map(time::PrimitiveDateTime::assume_utc)
+}
+
+pub(crate) fn now_text() -> String {
+    timestamp(OffsetDateTime::now_utc())
 }
 
 struct RawEntry {
@@ -536,18 +328,54 @@ impl RawEntry {
         })
     }
 
+    /// An unknown stored value is corruption, never a guess: a row that says it is cancelled
+    /// for a reason this build does not know is not shown as waiting.
     fn parse(self) -> Result<OutboxEntry, OutboxError> {
         let id = OutboxId(self.id);
         let corrupt = |detail: String| OutboxError::Corrupt { id, detail };
         let state = OutboxState::from_code(&self.state)
             .ok_or_else(|| corrupt(format!("unknown state {:?}", self.state)))?;
-        let reason = self
-            .reason
-            .as_deref()
-            .map(|r| {
-                WaitReason::from_code(r).ok_or_else(|| corrupt(format!("unknown reason {r:?}")))
-            })
-            .transpose()?;
+        let reason_as = |kind: &str| -> Result<Option<String>, OutboxError> {
+            match &self.reason {
+                Some(reason) if reason.is_empty() => Err(corrupt(format!("empty {kind} reason"))),
+                other => Ok(other.clone()),
+            }
+        };
+        let (mut reason, mut cancelled, mut held, mut confirmed_by_owner) =
+            (None, None, None, false);
+        match state {
+            OutboxState::Queued => {
+                reason = reason_as("wait")?
+                    .map(|r| {
+                        WaitReason::from_code(&r)
+                            .ok_or_else(|| corrupt(format!("unknown wait reason {r:?}")))
+                    })
+                    .transpose()?;
+            }
+            OutboxState::Cancelled => {
+                // Rows cancelled before reasons existed were cancelled by the owner.
+                let code = reason_as("cancel")?.unwrap_or_else(|| CancelReason::Owner.code());
+                cancelled = Some(
+                    CancelReason::from_code(&code)
+                        .ok_or_else(|| corrupt(format!("unknown cancel reason {code:?}")))?,
+                );
+            }
+            OutboxState::Held => {
+                let code = reason_as("hold")?
+                    .ok_or_else(|| corrupt("a held row without a reason".into()))?;
+                held = Some(
+                    HoldReason::from_code(&code)
+                        .ok_or_else(|| corrupt(format!("unknown hold reason {code:?}")))?,
+                );
+            }
+            OutboxState::Sent => {
+                confirmed_by_owner = self.reason.as_deref() == Some(OWNER_CONFIRMED);
+            }
+            OutboxState::Sending
+            | OutboxState::Retrying
+            | OutboxState::Failed
+            | OutboxState::Uncertain => {}
+        }
         let provider = self
             .provider
             .as_deref()
@@ -581,6 +409,9 @@ impl RawEntry {
             subject: self.subject,
             state,
             reason,
+            cancelled,
+            held,
+            confirmed_by_owner,
             attempts: self.attempts,
             generation: self.generation,
             next_attempt_at: self.next_attempt_at,
@@ -595,48 +426,34 @@ impl RawEntry {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::mail::Receipt;
     use crate::Database;
 
-    fn db() -> (tempfile::TempDir, Database) {
+    pub(crate) fn db() -> (tempfile::TempDir, Database) {
         let dir = tempfile::tempdir().expect("dir");
         let db = Database::open(&dir.path().join("db.sqlite3")).expect("db");
         (dir, db)
     }
 
-    fn email(reference: Option<&str>) -> QueuedEmail {
+    pub(crate) fn email(reference: Option<&str>) -> QueuedEmail {
         QueuedEmail {
             to: "ana@cliente.com".parse().expect("valid"),
             subject: "Recordatorio: factura 42".into(),
             text: "Hola Ana".into(),
             html: "<p>Hola Ana</p>".into(),
             reference: reference.map(str::to_owned),
+            facts: None,
         }
     }
 
-    fn queue(db: &Database, reference: Option<&str>) -> OutboxId {
+    pub(crate) fn queue(db: &Database, reference: Option<&str>) -> OutboxId {
         db.write(|tx| enqueue(tx, email(reference)))
             .expect("queued")
     }
 
-    fn claim(db: &Database) -> Claimed {
-        db.write(|tx| claim_next(tx, "tienda.com"))
-            .expect("claim")
-            .expect("a due row")
-    }
-
-    fn state(db: &Database, id: OutboxId) -> OutboxEntry {
+    pub(crate) fn state(db: &Database, id: OutboxId) -> OutboxEntry {
         db.read(|c| get(c, id)).expect("entry")
-    }
-
-    fn sent() -> AfterAttempt {
-        AfterAttempt::Sent(Receipt {
-            provider_message_id: "re_1".into(),
-            provider_response: "id re_1".into(),
-            rate_limit: None,
-        })
     }
 
     #[test]
@@ -656,25 +473,23 @@ mod tests {
     }
 
     #[test]
-    fn a_queued_email_is_stored_rendered_and_due_now() {
+    fn every_row_gets_its_own_random_uuid() {
         let (_dir, db) = db();
-        let id = queue(&db, Some("receivable:42"));
-        let entry = state(&db, id);
-        assert_eq!(entry.state, OutboxState::Queued);
-        assert_eq!((entry.attempts, entry.generation), (0, 1));
-        assert_eq!(entry.reference.as_deref(), Some("receivable:42"));
-        let claimed = claim(&db);
-        assert_eq!(claimed.id, id);
-        assert_eq!(claimed.html, "<p>Hola Ana</p>");
-        assert!(claimed.message_id.ends_with("@tienda.com>"));
-        assert_eq!(claimed.idempotency_key(), format!("{id}-1"));
-        assert_eq!(state(&db, id).state, OutboxState::Sending);
-        assert!(
-            db.write(|tx| claim_next(tx, "tienda.com"))
-                .expect("claim")
-                .is_none(),
-            "a sending row is not claimed twice"
-        );
+        let first = queue(&db, None);
+        let second = queue(&db, None);
+        let uuids: Vec<String> = db
+            .read(|c| {
+                c.prepare("SELECT uuid FROM outbox WHERE id IN (?1, ?2)")?
+                    .query_map([first.0, second.0], |r| r.get(0))?
+                    .collect::<Result<_, _>>()
+            })
+            .expect("uuids");
+        assert_eq!(uuids.len(), 2);
+        assert_ne!(uuids[0], uuids[1]);
+        for uuid in uuids {
+            let parsed = uuid::Uuid::parse_str(&uuid).expect("a uuid");
+            assert_eq!(parsed.get_version_num(), 4);
+        }
     }
 
     #[test]
@@ -696,185 +511,25 @@ mod tests {
             Err(OutboxError::Invalid("the caller's own record failed"))
         });
         assert!(result.is_err());
-        let page = db.read(|c| list(c, None, 10)).expect("list");
+        let page = db
+            .read(|c| list(c, OutboxFilter::All, None, 10))
+            .expect("list");
         assert!(page.entries.is_empty(), "nothing half-written");
     }
 
     #[test]
-    fn the_message_id_is_set_once_and_kept_for_retries() {
+    fn an_unknown_stored_value_is_corruption_not_a_guess() {
         let (_dir, db) = db();
         let id = queue(&db, None);
-        let first = claim(&db);
-        let retry = AfterAttempt::Retry {
-            after: Duration::ZERO,
-            error: MailError::new(Provider::Smtp, MailFailure::ProviderUnavailable).code("421"),
-        };
-        db.write(|tx| record(tx, id, Provider::Smtp, &retry))
-            .expect("record");
-        let entry = state(&db, id);
-        assert_eq!(entry.state, OutboxState::Retrying);
-        assert_eq!(entry.attempts, 1);
-        let error = entry.error.expect("error kept");
-        assert_eq!(error.code, MailFailure::ProviderUnavailable);
-        assert_eq!(error.provider_code.as_deref(), Some("421"));
-        let second = claim(&db);
-        assert_eq!(second.message_id, first.message_id);
-        assert_eq!(second.idempotency_key(), first.idempotency_key());
-        db.write(|tx| record(tx, id, Provider::Smtp, &sent()))
-            .expect("record");
-        let entry = state(&db, id);
-        assert_eq!(entry.state, OutboxState::Sent);
-        assert_eq!(entry.attempts, 2);
-        assert_eq!(entry.provider_message_id.as_deref(), Some("re_1"));
-        assert!(entry.error.is_none() && entry.sent_at.is_some());
-    }
-
-    #[test]
-    fn waiting_offline_counts_no_attempt_and_parks_the_other_due_rows() {
-        let (_dir, db) = db();
-        let first = queue(&db, None);
-        let second = queue(&db, None);
-        claim(&db);
-        let wait = AfterAttempt::Wait {
-            after: Duration::from_secs(30),
-            reason: WaitReason::Offline,
-        };
-        db.write(|tx| record(tx, first, Provider::Smtp, &wait))
-            .expect("record");
-        let parked = db
-            .write(|tx| park_due(tx, WaitReason::Offline, Duration::from_secs(30)))
-            .expect("park");
-        assert_eq!(parked, vec![second]);
-        for id in [first, second] {
-            let entry = state(&db, id);
-            assert_eq!(entry.state, OutboxState::Queued);
-            assert_eq!(entry.reason, Some(WaitReason::Offline));
-            assert_eq!(entry.attempts, 0);
-        }
-        assert!(db
-            .write(|tx| claim_next(tx, "x.com"))
-            .expect("claim")
-            .is_none());
-        let wait = db.read(next_due_in).expect("next").expect("some");
-        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30));
-        db.write(wake_waiting).expect("wake");
-        assert_eq!(db.read(next_due_in).expect("next"), Some(Duration::ZERO));
-    }
-
-    #[test]
-    fn retrying_a_failed_row_starts_a_new_generation_but_a_waiting_one_keeps_its_key() {
-        let (_dir, db) = db();
-        let id = queue(&db, None);
-        claim(&db);
-        let retry = AfterAttempt::Retry {
-            after: Duration::from_secs(600),
-            error: MailError::new(Provider::Resend, MailFailure::ProviderUnavailable),
-        };
-        db.write(|tx| record(tx, id, Provider::Resend, &retry))
-            .expect("record");
-        let entry = db.write(|tx| retry_now(tx, id)).expect("retry now");
-        assert_eq!(
-            (entry.state, entry.generation, entry.attempts),
-            (OutboxState::Queued, 1, 1)
-        );
-
-        claim(&db);
-        let fail = AfterAttempt::Fail(MailError::new(Provider::Resend, MailFailure::AuthFailed));
-        db.write(|tx| record(tx, id, Provider::Resend, &fail))
-            .expect("record");
-        let entry = state(&db, id);
-        assert_eq!(entry.state, OutboxState::Failed);
-        assert_eq!(entry.error.map(|e| e.code), Some(MailFailure::AuthFailed));
-        let entry = db.write(|tx| retry_now(tx, id)).expect("retry failed");
-        assert_eq!(
-            (entry.state, entry.generation, entry.attempts),
-            (OutboxState::Queued, 2, 0)
-        );
-        assert_eq!(claim(&db).idempotency_key(), format!("{id}-2"));
-    }
-
-    #[test]
-    fn sending_and_sent_rows_cannot_be_cancelled_or_retried() {
-        let (_dir, db) = db();
-        let id = queue(&db, None);
-        claim(&db);
-        for result in [
-            db.write(|tx| cancel(tx, id)),
-            db.write(|tx| retry_now(tx, id)),
-        ] {
-            assert!(matches!(
-                result,
-                Err(OutboxError::NotAllowed {
-                    state: OutboxState::Sending,
-                    ..
-                })
-            ));
-        }
-        db.write(|tx| record(tx, id, Provider::Smtp, &sent()))
-            .expect("record");
-        assert!(matches!(
-            db.write(|tx| cancel(tx, id)),
-            Err(OutboxError::NotAllowed {
-                state: OutboxState::Sent,
-                ..
-            })
-        ));
-        let other = queue(&db, None);
-        let entry = db.write(|tx| cancel(tx, other)).expect("cancel");
-        assert_eq!(entry.state, OutboxState::Cancelled);
-        assert!(db
-            .write(|tx| claim_next(tx, "x.com"))
-            .expect("claim")
-            .is_none());
-        assert!(matches!(
-            db.write(|tx| cancel(tx, OutboxId(999))),
-            Err(OutboxError::NotFound(OutboxId(999)))
-        ));
-    }
-
-    #[test]
-    fn rows_left_sending_by_a_crash_are_resumed_with_their_key() {
-        let (_dir, db) = db();
-        let id = queue(&db, None);
-        let before = claim(&db);
-        let resumed = db.write(resume_interrupted).expect("resume");
-        assert_eq!(resumed, vec![id]);
-        let entry = state(&db, id);
-        assert_eq!(entry.state, OutboxState::Queued);
-        assert_eq!(claim(&db).idempotency_key(), before.idempotency_key());
-    }
-
-    #[test]
-    fn rows_claimed_ahead_go_back_untouched_when_released() {
-        let (_dir, db) = db();
-        let first = queue(&db, None);
-        let second = queue(&db, None);
-        let claimed = db
-            .write(|tx| claim_due(tx, "tienda.com", 5))
-            .expect("claim");
-        assert_eq!(
-            claimed.iter().map(|c| c.id).collect::<Vec<_>>(),
-            vec![first, second]
-        );
-        db.write(|tx| release(tx, &[first, second]))
-            .expect("release");
-        for (id, before) in [(first, &claimed[0]), (second, &claimed[1])] {
-            let entry = state(&db, id);
-            assert_eq!((entry.state, entry.attempts), (OutboxState::Queued, 0));
-            let again = db
-                .write(|tx| claim_due(tx, "otra.com", 5))
-                .expect("claim")
-                .into_iter()
-                .find(|c| c.id == id)
-                .expect("claimable again");
-            assert_eq!(
-                again.message_id, before.message_id,
-                "the Message-ID is kept"
-            );
-            assert_eq!(again.idempotency_key(), before.idempotency_key());
-            db.write(|tx| release(tx, &[first, second]))
-                .expect("release");
-        }
+        db.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'cancelled', reason = 'bored' WHERE id = ?1",
+                [id.0],
+            )
+        })
+        .expect("write");
+        let err = db.read(|c| get(c, id)).expect_err("corrupt");
+        assert!(matches!(err, OutboxError::Corrupt { .. }), "{err:?}");
     }
 
     #[test]
@@ -892,17 +547,23 @@ mod tests {
                 )
             })
             .collect();
-        let first = db.read(|c| list(c, None, 2)).expect("page");
+        let first = db
+            .read(|c| list(c, OutboxFilter::All, None, 2))
+            .expect("page");
         assert_eq!(
             first.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
             vec![ids[4], ids[3]]
         );
-        let second = db.read(|c| list(c, first.next_before, 2)).expect("page");
+        let second = db
+            .read(|c| list(c, OutboxFilter::All, first.next_before, 2))
+            .expect("page");
         assert_eq!(
             second.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
             vec![ids[2], ids[1]]
         );
-        let last = db.read(|c| list(c, second.next_before, 2)).expect("page");
+        let last = db
+            .read(|c| list(c, OutboxFilter::All, second.next_before, 2))
+            .expect("page");
         assert_eq!(last.entries.len(), 1);
         assert_eq!(last.next_before, None);
         let mine = db
@@ -916,5 +577,21 @@ mod tests {
         assert_eq!(json["state"], "queued");
         assert_eq!(json["id"], ids[3].0);
         assert!(json.get("nextAttemptAt").is_some(), "camelCase: {json}");
+        db.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'held', reason = 'restored' WHERE id = ?1",
+                [ids[1].0],
+            )
+        })
+        .expect("hold");
+        let owner = db
+            .read(|c| list(c, OutboxFilter::NeedsOwner, None, 10))
+            .expect("needs owner");
+        assert_eq!(
+            owner.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![ids[1]]
+        );
+        assert_eq!(owner.needs_owner, 1);
+        assert_eq!(owner.entries[0].held, Some(HoldReason::Restored));
     }
 }

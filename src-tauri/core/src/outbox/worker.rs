@@ -2,219 +2,36 @@
 //! tick, the next due row, finished sends and a command channel (`Kick`, `Reload`, `Stop`), and
 //! announces every state change on a broadcast channel.
 //!
-//! Each row is committed as `sending` before its network call and recorded right after it, so a
-//! crash leaves at most the rows in flight to resume. The provider's client lives across sends
-//! (SMTP pool, HTTP keep-alive) and is rebuilt on `Reload`. A send takes one row; the claim and
-//! record steps are per row so a batch endpoint can later take several claimed rows at once.
+//! Each row passes the send check and is committed as `sending` right before its network call,
+//! and is recorded right after it; only as many rows are claimed as there are free slots, so a
+//! crash leaves exactly the rows whose message may have left. An outcome that cannot be written
+//! is kept and written at the next turn, never dropped. The provider's client lives across sends
+//! (SMTP pool, HTTP keep-alive) and is rebuilt on `Reload`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
-use tokio::sync::{broadcast, mpsc, watch};
-use tokio::task::{JoinError, JoinHandle, JoinSet};
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, watch};
+use tokio::task::{JoinError, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
-use ts_rs::TS;
 
-use super::backoff::{Pacer, RetryPolicy};
+use super::backoff::Pacer;
+use super::claim::{self, Claimed, Sending};
+use super::handle::{OutboxChanged, Running, Shared};
 use super::state::{after_attempt, AfterAttempt, OutboxState, WaitReason};
-use super::store::{self, Claimed, OutboxEntry, OutboxId};
-use super::{OutboxError, PROBE_ENV, RETRY_BASE_ENV};
+use super::store::OutboxId;
+use super::OutboxError;
 use crate::db::Database;
-use crate::mail::service::{ConfiguredMailer, EmailService, EmailServiceError};
+use crate::mail::service::{ConfiguredMailer, EmailServiceError};
 use crate::mail::{MailError, MailFailure, OutgoingEmail, Provider, Receipt};
 
-/// What changed, for screens to update live (`outbox://changed` in the app).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct OutboxChanged {
-    pub id: OutboxId,
-    pub state: OutboxState,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxSettings {
-    /// While offline, how often the provider is tried again.
-    pub probe: Duration,
-    /// The worker looks for due rows at least this often, whatever else wakes it.
-    pub tick: Duration,
-    pub retry: RetryPolicy,
-    /// How long `stop` lets sends in flight finish before aborting them (they are then resumed
-    /// at the next start).
-    pub stop_timeout: Duration,
-}
-
-impl Default for OutboxSettings {
-    fn default() -> Self {
-        Self {
-            probe: Duration::from_secs(30),
-            tick: Duration::from_secs(5),
-            retry: RetryPolicy::default(),
-            stop_timeout: Duration::from_secs(10),
-        }
-    }
-}
-
-impl OutboxSettings {
-    /// The defaults, with intervals the environment may shorten or lengthen (tests).
-    pub fn from_env() -> Self {
-        fn read(var: &str, range: std::ops::RangeInclusive<u64>) -> Option<u64> {
-            std::env::var(var)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .filter(|v| range.contains(v))
-        }
-        let mut settings = Self::default();
-        if let Some(secs) = read(PROBE_ENV, 1..=3_600) {
-            settings.probe = Duration::from_secs(secs);
-        }
-        if let Some(ms) = read(RETRY_BASE_ENV, 1..=3_600_000) {
-            settings.retry.base = Duration::from_millis(ms);
-        }
-        settings.tick = settings.tick.min(settings.probe);
-        settings
-    }
-}
-
 #[derive(Debug)]
-enum Command {
+pub(super) enum Command {
     Kick,
     Reload,
     Stop,
-}
-
-/// The app's way to the worker. Cheap to clone; every clone talks to the same task.
-#[derive(Debug, Clone)]
-pub struct OutboxHandle {
-    db: Arc<Database>,
-    commands: mpsc::UnboundedSender<Command>,
-    events: broadcast::Sender<OutboxChanged>,
-    idle: watch::Receiver<bool>,
-    task: Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
-    stop_timeout: Duration,
-}
-
-/// Starts the worker (inside the tokio runtime). Rows a crash left in `sending` are queued
-/// again first.
-pub fn start(
-    db: Arc<Database>,
-    mail: EmailService,
-    settings: OutboxSettings,
-) -> Result<OutboxHandle, OutboxError> {
-    let resumed = db.write(store::resume_interrupted)?;
-    if !resumed.is_empty() {
-        tracing::info!(
-            count = resumed.len(),
-            "outbox: resuming emails interrupted while sending"
-        );
-    }
-    let (commands, receiver) = mpsc::unbounded_channel();
-    let (events, _) = broadcast::channel(1024);
-    let (idle_sender, idle) = watch::channel(true);
-    let stop_timeout = settings.stop_timeout;
-    let mut tick = tokio::time::interval(settings.tick);
-    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let worker = Worker {
-        db: db.clone(),
-        mail,
-        settings,
-        mailer: None,
-        pacer: Pacer::for_provider(Provider::Smtp),
-        events: events.clone(),
-        idle: idle_sender,
-        commands: receiver,
-        in_flight: JoinSet::new(),
-        ready: VecDeque::new(),
-        in_flight_ids: HashMap::new(),
-    };
-    let task = tokio::spawn(worker.run(tick));
-    Ok(OutboxHandle {
-        db,
-        commands,
-        events,
-        idle,
-        task: Arc::new(std::sync::Mutex::new(Some(task))),
-        stop_timeout,
-    })
-}
-
-impl OutboxHandle {
-    /// Look for due rows now (something was queued or retried).
-    pub fn kick(&self) {
-        let _ = self.commands.send(Command::Kick);
-    }
-
-    /// The email configuration changed: rebuild the provider's client, and try the rows that
-    /// were waiting for a configuration at once.
-    pub fn reload(&self) {
-        let _ = self.commands.send(Command::Reload);
-    }
-
-    /// Call after committing a transaction that used [`super::enqueue`].
-    pub fn queued(&self, id: OutboxId) {
-        let _ = self.events.send(OutboxChanged {
-            id,
-            state: OutboxState::Queued,
-        });
-        self.kick();
-    }
-
-    /// "Reintentar ahora".
-    pub fn retry_now(&self, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
-        let entry = self.db.write(|tx| store::retry_now(tx, id))?;
-        self.queued(id);
-        Ok(entry)
-    }
-
-    /// "Cancelar".
-    pub fn cancel(&self, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
-        let entry = self.db.write(|tx| store::cancel(tx, id))?;
-        let _ = self.events.send(OutboxChanged {
-            id,
-            state: entry.state,
-        });
-        Ok(entry)
-    }
-
-    pub fn subscribe(&self) -> broadcast::Receiver<OutboxChanged> {
-        self.events.subscribe()
-    }
-
-    /// No send is in flight (the updater may install).
-    pub fn is_idle(&self) -> bool {
-        *self.idle.borrow()
-    }
-
-    /// Waits until no send is in flight; false if that took longer than `timeout`.
-    pub async fn wait_idle(&self, timeout: Duration) -> bool {
-        let mut idle = self.idle.clone();
-        tokio::time::timeout(timeout, idle.wait_for(|idle| *idle))
-            .await
-            .is_ok_and(|seen| seen.is_ok())
-    }
-
-    /// Stops the worker, letting sends in flight finish for up to the stop timeout; past it
-    /// they are aborted and their rows resume at the next start.
-    pub async fn stop(&self) -> Result<(), OutboxError> {
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        let Some(mut task) = task else {
-            return Err(OutboxError::Stopped);
-        };
-        let _ = self.commands.send(Command::Stop);
-        match tokio::time::timeout(self.stop_timeout, &mut task).await {
-            Ok(_) => Ok(()),
-            Err(_) => {
-                task.abort();
-                let _ = task.await;
-                Err(OutboxError::StopTimedOut(self.stop_timeout))
-            }
-        }
-    }
 }
 
 /// Sends in flight at once: SMTP uses its pool's connections; Resend's limit is per team and
@@ -232,28 +49,63 @@ struct Attempt {
     result: Result<Receipt, MailError>,
 }
 
+/// An attempt's outcome, decided and waiting to be written.
+struct Outcome {
+    id: OutboxId,
+    provider: Provider,
+    after: AfterAttempt,
+}
+
 struct Worker {
-    db: Arc<Database>,
-    mail: EmailService,
-    settings: OutboxSettings,
+    shared: Arc<Shared>,
     mailer: Option<Arc<ConfiguredMailer>>,
     pacer: Pacer,
-    events: broadcast::Sender<OutboxChanged>,
     idle: watch::Sender<bool>,
     commands: mpsc::UnboundedReceiver<Command>,
     in_flight: JoinSet<Attempt>,
-    /// Rows claimed (committed `sending`) and waiting for a free slot: claiming a few ahead
-    /// turns one commit per email into one per handful. Never more than one width ahead.
-    ready: VecDeque<Claimed>,
     /// Which row each task sends, for a task that panics.
-    in_flight_ids: HashMap<tokio::task::Id, (OutboxId, Provider)>,
+    in_flight_rows: HashMap<tokio::task::Id, (Claimed, Provider)>,
+    /// Outcomes whose write failed: kept and written at the next turn, before anything else.
+    unrecorded: Vec<Outcome>,
+}
+
+/// Starts a worker task on `shared`'s database and channels.
+pub(super) fn spawn(shared: Arc<Shared>) -> Running {
+    let (commands, receiver) = mpsc::unbounded_channel();
+    let (idle_sender, idle) = watch::channel(true);
+    let mut tick = tokio::time::interval(shared.settings.tick);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let worker = Worker {
+        shared,
+        mailer: None,
+        pacer: Pacer::for_provider(Provider::Smtp),
+        idle: idle_sender,
+        commands: receiver,
+        in_flight: JoinSet::new(),
+        in_flight_rows: HashMap::new(),
+        unrecorded: Vec::new(),
+    };
+    Running {
+        commands,
+        task: tokio::spawn(worker.run(tick)),
+        idle,
+    }
 }
 
 impl Worker {
+    fn db(&self) -> &Database {
+        &self.shared.db
+    }
+
     async fn run(mut self, mut tick: tokio::time::Interval) {
         loop {
-            let wake_at = self.fill().await;
-            self.idle.send_replace(self.in_flight.is_empty());
+            let wake_at = if self.unrecorded.is_empty() || self.write_unrecorded() {
+                self.fill().await
+            } else {
+                Some(Instant::now() + self.shared.settings.tick)
+            };
+            self.idle
+                .send_replace(self.in_flight.is_empty() && self.unrecorded.is_empty());
             let sleep = tokio::time::sleep_until(wake_at.unwrap_or_else(Instant::now));
             tokio::select! {
                 command = self.commands.recv() => match command {
@@ -267,17 +119,23 @@ impl Worker {
                     while let Some(done) = self.in_flight.try_join_next_with_id() {
                         finished.push(done);
                     }
-                    self.finish(finished);
+                    self.finish(finished, true);
                 }
                 _ = sleep, if wake_at.is_some() => {}
                 _ = tick.tick() => {}
             }
         }
-        // Graceful: the sends in flight have their own timeouts; record what they got.
+        // Graceful: the sends in flight have their own deadlines; record what they got, and
+        // claim nothing more.
         while let Some(done) = self.in_flight.join_next_with_id().await {
-            self.finish(vec![done]);
+            self.finish(vec![done], false);
         }
-        self.release_ready();
+        let deadline = Instant::now() + self.shared.settings.stop_timeout;
+        while !self.unrecorded.is_empty() && Instant::now() < deadline {
+            if !self.write_unrecorded() {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
         self.idle.send_replace(true);
         tracing::info!("outbox: worker stopped");
     }
@@ -289,8 +147,7 @@ impl Worker {
             Some(mailer) => mailer,
             None => {
                 // Only touch the keychain when something is due.
-                match self.db.read(store::next_due_in) {
-                    _ if !self.ready.is_empty() => {}
+                match self.db().read(claim::next_due_in) {
                     Ok(Some(wait)) if wait == Duration::ZERO => {}
                     Ok(Some(wait)) => {
                         return self.in_flight.is_empty().then(|| Instant::now() + wait)
@@ -298,125 +155,117 @@ impl Worker {
                     Ok(None) => return None,
                     Err(err) => {
                         tracing::error!(error = %err, "outbox: cannot read the queue");
-                        return Some(Instant::now() + self.settings.tick);
+                        return Some(Instant::now() + self.shared.settings.tick);
                     }
                 }
-                match self.mail.mailer().await {
+                match self.shared.mail.mailer().await {
                     Ok(mailer) => {
                         let mailer = Arc::new(mailer);
                         self.pacer = Pacer::for_provider(mailer.provider());
                         self.mailer = Some(mailer.clone());
                         mailer
                     }
-                    Err(err) => {
-                        self.release_ready();
-                        return self.cannot_send(err);
-                    }
+                    Err(err) => return self.cannot_send(err),
                 }
             }
         };
         let width = concurrency(mailer.provider());
-        loop {
-            self.launch(&mailer);
-            if self.in_flight.len() >= width {
-                return None;
-            }
+        while self.in_flight.len() < width {
             let now = Instant::now();
             let ready = self.pacer.ready_at(now);
             if ready > now {
                 return Some(ready);
             }
             let want = self.claim_size(width);
-            let domain = mailer.sender().address.domain();
-            let claimed = match self.db.write(|tx| store::claim_due(tx, domain, want)) {
-                Ok(claimed) => claimed,
+            let claim = match self.claim(&mailer, want) {
+                Ok(claim) => claim,
                 Err(err) => {
                     tracing::error!(error = %err, "outbox: cannot claim rows");
-                    return Some(now + self.settings.tick);
+                    return Some(now + self.shared.settings.tick);
                 }
             };
-            if claimed.is_empty() {
+            if claim.is_empty() {
                 break;
             }
-            self.ready.extend(claimed);
+            for claimed in claim {
+                self.launch(&mailer, claimed);
+            }
         }
         if !self.in_flight.is_empty() {
             return None;
         }
-        match self.db.read(store::next_due_in) {
+        match self.db().read(claim::next_due_in) {
             Ok(Some(wait)) => Some(Instant::now() + wait),
             Ok(None) => None,
-            Err(_) => Some(Instant::now() + self.settings.tick),
+            Err(_) => Some(Instant::now() + self.shared.settings.tick),
         }
     }
 
-    /// How many rows to claim now: unpaced providers, once the claimed rows cannot fill the free
-    /// slots, take enough for the slots and one width ahead (few, large commits); paced ones
-    /// take one row at a time, each at its moment.
+    /// How many rows to claim now: as many as free slots for unpaced providers, one at a time
+    /// (each at its moment) for paced ones. Never more: a claimed row is one about to leave.
     fn claim_size(&self, width: usize) -> usize {
         let free = width.saturating_sub(self.in_flight.len());
         if self.pacer.gap().is_zero() {
-            if self.ready.len() > free {
-                return 0;
-            }
-            (2 * width).saturating_sub(self.in_flight.len() + self.ready.len())
+            free
         } else {
-            usize::from(self.ready.is_empty() && self.in_flight.len() < width)
+            free.min(1)
         }
     }
 
-    /// Starts sends from the claimed rows while slots are free and the pace allows.
-    fn launch(&mut self, mailer: &Arc<ConfiguredMailer>) {
+    /// Claims up to `want` rows through the send check (in the write that may also record
+    /// finished sends) and announces what the check changed.
+    fn claim(
+        &mut self,
+        mailer: &ConfiguredMailer,
+        want: usize,
+    ) -> Result<Vec<Claimed>, OutboxError> {
+        let sending = Sending {
+            provider: mailer.provider(),
+            domain: mailer.sender().address.domain(),
+        };
+        let gate = self.shared.gate.clone();
+        let claim = self
+            .db()
+            .write(|tx| claim::claim_due(tx, gate.as_ref(), sending, want))?;
+        for change in &claim.changed {
+            self.announce(change.id, change.state);
+        }
+        Ok(claim.claimed)
+    }
+
+    fn launch(&mut self, mailer: &Arc<ConfiguredMailer>, claimed: Claimed) {
         let provider = mailer.provider();
-        while self.in_flight.len() < concurrency(provider) {
-            let now = Instant::now();
-            if self.pacer.ready_at(now) > now {
-                break;
+        self.pacer.start(Instant::now());
+        self.announce(claimed.id, OutboxState::Sending);
+        let mailer = mailer.clone();
+        let row = claimed.clone();
+        let task = self.in_flight.spawn(async move {
+            let result = send(&mailer, &claimed).await;
+            Attempt {
+                claimed,
+                provider,
+                result,
             }
-            let Some(claimed) = self.ready.pop_front() else {
-                break;
-            };
-            self.pacer.start(now);
-            self.announce(claimed.id, OutboxState::Sending);
-            let id = claimed.id;
-            let mailer = mailer.clone();
-            let task = self.in_flight.spawn(async move {
-                let result = send(&mailer, &claimed).await;
-                Attempt {
-                    claimed,
-                    provider,
-                    result,
-                }
-            });
-            self.in_flight_ids.insert(task.id(), (id, provider));
-        }
-    }
-
-    /// Claimed rows that will not be sent now (stopping, offline, no service) go back to the
-    /// queue as they were: no attempt was made.
-    fn release_ready(&mut self) {
-        if self.ready.is_empty() {
-            return;
-        }
-        let ids: Vec<OutboxId> = self.ready.drain(..).map(|c| c.id).collect();
-        match self.db.write(|tx| store::release(tx, &ids)) {
-            Ok(()) => ids
-                .into_iter()
-                .for_each(|id| self.announce(id, OutboxState::Queued)),
-            Err(err) => tracing::error!(error = %err, "outbox: cannot release claimed rows"),
-        }
+        });
+        self.in_flight_rows.insert(task.id(), (row, provider));
     }
 
     /// The configured service cannot be built: due rows wait for a configuration (no attempt
     /// counted), or fail when the configuration itself is wrong.
     fn cannot_send(&mut self, err: EmailServiceError) -> Option<Instant> {
+        let probe = self.shared.settings.probe;
         let reason = match err {
             EmailServiceError::NotConfigured => WaitReason::NotConfigured,
             EmailServiceError::SecretMissing => WaitReason::SecretMissing,
             EmailServiceError::Secret(_) => WaitReason::KeychainUnavailable,
             EmailServiceError::Mail(error) => {
-                self.fail_due_rows(&error);
-                return Some(Instant::now() + self.settings.probe);
+                match self.db().write(|tx| claim::fail_due(tx, &error)) {
+                    Ok(ids) => ids
+                        .into_iter()
+                        .for_each(|id| self.announce(id, OutboxState::Failed)),
+                    Err(err) => tracing::error!(error = %err, "outbox: cannot record a failure"),
+                }
+                return Some(Instant::now() + probe);
             }
             other => {
                 tracing::error!(error = %other, "outbox: the email service is unreadable");
@@ -424,183 +273,188 @@ impl Worker {
             }
         };
         tracing::info!(reason = reason.code(), "outbox: waiting");
-        match self
-            .db
-            .write(|tx| store::park_due(tx, reason, self.settings.probe))
-        {
+        self.park(reason, probe);
+        Some(Instant::now() + probe)
+    }
+
+    fn park(&mut self, reason: WaitReason, after: Duration) {
+        match self.db().write(|tx| claim::park_due(tx, reason, after)) {
             Ok(ids) => ids
                 .into_iter()
                 .for_each(|id| self.announce(id, OutboxState::Queued)),
             Err(err) => tracing::error!(error = %err, "outbox: cannot park rows"),
         }
-        Some(Instant::now() + self.settings.probe)
     }
 
-    fn fail_due_rows(&mut self, error: &MailError) {
-        loop {
-            let claimed = self.db.write(|tx| {
-                let Some(claimed) = store::claim_next(tx, "")? else {
-                    return Ok(None);
-                };
-                let outcome = after_attempt(
-                    Err(error.clone()),
-                    claimed.attempts,
-                    &self.settings.retry,
-                    self.settings.probe,
-                    fastrand::f64(),
-                );
-                store::record(tx, claimed.id, error.provider, &outcome)?;
-                Ok::<_, OutboxError>(Some((claimed.id, outcome.state())))
-            });
-            match claimed {
-                Ok(Some((id, state))) => self.announce(id, state),
-                Ok(None) => break,
-                Err(err) => {
-                    tracing::error!(error = %err, "outbox: cannot record a failure");
-                    break;
-                }
-            }
-        }
-    }
-
-    fn finish(&mut self, finished: Vec<Result<(tokio::task::Id, Attempt), JoinError>>) {
-        let mut results = Vec::with_capacity(finished.len());
+    /// Decides each finished send's outcome and writes them together; `claim_more` also claims
+    /// the next rows in the same transaction (one commit per turn: a commit, not the network,
+    /// bounds a fast local server).
+    fn finish(
+        &mut self,
+        finished: Vec<Result<(tokio::task::Id, Attempt), JoinError>>,
+        claim_more: bool,
+    ) {
+        let now = Instant::now();
+        let wall_now = OffsetDateTime::now_utc();
         for done in finished {
-            match done {
+            let (claimed, provider, result) = match done {
                 Ok((task, attempt)) => {
-                    self.in_flight_ids.remove(&task);
-                    results.push((
-                        attempt.claimed.id,
-                        attempt.provider,
-                        attempt.claimed.attempts,
-                        attempt.result,
-                    ));
+                    self.in_flight_rows.remove(&task);
+                    (attempt.claimed, attempt.provider, attempt.result)
                 }
                 Err(err) => {
-                    // A panicking send is a bug; the row retries rather than sit in `sending`.
-                    let Some((id, provider)) = self.in_flight_ids.remove(&err.id()) else {
+                    // A panicking send is a bug, and it may have happened after the hand-over:
+                    // it counts as an attempt that may have delivered, so it can neither loop
+                    // forever nor duplicate.
+                    let Some((claimed, provider)) = self.in_flight_rows.remove(&err.id()) else {
                         continue;
                     };
-                    tracing::error!(id = id.0, error = %err, "outbox: a send panicked");
+                    tracing::error!(id = claimed.id.0, error = %err, "outbox: a send panicked");
                     let error = MailError::new(provider, MailFailure::ProviderUnavailable)
-                        .message("the send was interrupted");
-                    results.push((id, provider, 0, Err(error)));
+                        .message("the send was interrupted")
+                        .maybe_delivered();
+                    (claimed, provider, Err(error))
                 }
-            }
-        }
-        self.record(results);
-    }
-
-    fn record(&mut self, results: Vec<(OutboxId, Provider, u32, Result<Receipt, MailError>)>) {
-        let now = Instant::now();
-        let mut outcomes = Vec::with_capacity(results.len());
-        for (id, provider, attempts, result) in results {
+            };
             let outcome = after_attempt(
                 result,
-                attempts,
-                &self.settings.retry,
-                self.settings.probe,
+                claimed.attempts,
+                &self.shared.settings.retry,
+                self.shared.settings.probe,
                 fastrand::f64(),
+                claimed.key_window(provider, wall_now),
             );
-            match &outcome {
-                AfterAttempt::Sent(receipt) => {
-                    if let Some(rate) = &receipt.rate_limit {
-                        self.pacer.learn(rate, now);
-                    }
-                }
-                AfterAttempt::Retry { error, .. } | AfterAttempt::Fail(error) => {
-                    tracing::info!(
-                        id = id.0,
-                        provider = provider.code(),
-                        failure = error.failure.code(),
-                        provider_code = error.provider_code.as_deref().unwrap_or(""),
-                        state = outcome.state().code(),
-                        "outbox: attempt failed"
-                    );
-                    if provider == Provider::Smtp && error.failure == MailFailure::Timeout {
-                        // lettre puts a connection whose send was abandoned back in its pool,
-                        // and its NOOP check has no deadline: a stalled session would hang the
-                        // next send too. A fresh transport drops the old pool and its
-                        // connections.
-                        self.mailer = None;
-                    }
-                    if error.failure == MailFailure::RateLimited {
-                        // The limit is the team's, not this email's: everything waits.
-                        let wait = error.retry_after.unwrap_or(Duration::from_secs(1));
-                        self.pacer.pause_until(now + wait);
-                    }
-                }
-                AfterAttempt::Wait { .. } => {}
-            }
-            outcomes.push((id, provider, outcome));
+            self.learn(claimed.id, provider, &outcome, now);
+            self.unrecorded.push(Outcome {
+                id: claimed.id,
+                provider,
+                after: outcome,
+            });
         }
-        // The next rows are claimed in the same transaction as these results are recorded: one
-        // commit per turn instead of two (a commit, not the network, bounds a fast local
-        // server). Only for unpaced providers with nothing waiting for the network; the others
-        // go through fill() at their pace.
-        let waiting = outcomes
-            .iter()
-            .any(|(_, _, o)| matches!(o, AfterAttempt::Wait { .. }));
+        let waiting = self.unrecorded.iter().find_map(|o| match o.after {
+            AfterAttempt::Wait { reason, after } => Some((reason, after)),
+            _ => None,
+        });
+        // Only unpaced providers with nothing waiting for the network claim here; the others go
+        // through fill() at their pace.
         let next = self
             .mailer
             .clone()
-            .filter(|_| !waiting && self.pacer.gap().is_zero());
+            .filter(|_| claim_more && waiting.is_none() && self.pacer.gap().is_zero());
         let want = next
             .as_ref()
             .map_or(0, |m| self.claim_size(concurrency(m.provider())));
-        let domain = next
-            .as_ref()
-            .map(|m| m.sender().address.domain().to_owned());
-        let written = self.db.write(|tx| {
-            for (id, provider, outcome) in &outcomes {
-                store::record(tx, *id, *provider, outcome)?;
+        let sending = next.as_ref().map(|m| Sending {
+            provider: m.provider(),
+            domain: m.sender().address.domain(),
+        });
+        let gate = self.shared.gate.clone();
+        let outcomes = std::mem::take(&mut self.unrecorded);
+        let written = self.shared.db.write(|tx| {
+            for outcome in &outcomes {
+                claim::record(tx, outcome.id, outcome.provider, &outcome.after)?;
             }
-            match &domain {
-                Some(domain) if want > 0 => store::claim_due(tx, domain, want),
-                _ => Ok(Vec::new()),
+            match sending {
+                Some(sending) if want > 0 => claim::claim_due(tx, gate.as_ref(), sending, want),
+                _ => Ok(claim::Claim::default()),
             }
         });
-        let claimed = match written {
-            Ok(claimed) => claimed,
+        let claim = match written {
+            Ok(claim) => claim,
             Err(err) => {
-                tracing::error!(error = %err, "outbox: cannot record attempts");
+                // Never dropped: the rows stay `sending` in the database and their outcomes
+                // are written at the next turn.
+                tracing::error!(error = %err, "outbox: cannot record attempts; will retry");
+                self.unrecorded = outcomes;
                 return;
             }
         };
-        let mut offline = None;
-        for (id, _, outcome) in outcomes {
-            self.announce(id, outcome.state());
-            if let AfterAttempt::Wait { reason, after } = outcome {
-                offline = Some((reason, after));
-            }
+        for outcome in &outcomes {
+            self.announce(outcome.id, outcome.after.state());
         }
-        self.ready.extend(claimed);
+        for change in &claim.changed {
+            self.announce(change.id, change.state);
+        }
         if let Some(mailer) = next {
-            self.launch(&mailer);
-        }
-        if let Some((reason, after)) = offline {
-            self.release_ready();
-            // No network for one means no network for all: the others wait too, uncounted.
-            match self.db.write(|tx| store::park_due(tx, reason, after)) {
-                Ok(ids) => ids
-                    .into_iter()
-                    .for_each(|id| self.announce(id, OutboxState::Queued)),
-                Err(err) => tracing::error!(error = %err, "outbox: cannot park rows"),
+            for claimed in claim.claimed {
+                self.launch(&mailer, claimed);
             }
+        }
+        if let Some((reason, after)) = waiting {
+            // No network (or no quota) for one means none for all: the others wait too,
+            // uncounted.
+            self.park(reason, after);
+        }
+    }
+
+    /// Writes outcomes a failed write left behind; true when nothing is left.
+    fn write_unrecorded(&mut self) -> bool {
+        let outcomes = std::mem::take(&mut self.unrecorded);
+        let written = self.shared.db.write(|tx| {
+            for outcome in &outcomes {
+                claim::record(tx, outcome.id, outcome.provider, &outcome.after)?;
+            }
+            Ok::<_, OutboxError>(())
+        });
+        match written {
+            Ok(()) => {
+                for outcome in &outcomes {
+                    self.announce(outcome.id, outcome.after.state());
+                }
+                true
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "outbox: still cannot record attempts");
+                self.unrecorded = outcomes;
+                false
+            }
+        }
+    }
+
+    /// What an outcome teaches the pacer and the client.
+    fn learn(&mut self, id: OutboxId, provider: Provider, outcome: &AfterAttempt, now: Instant) {
+        match outcome {
+            AfterAttempt::Sent(receipt) => {
+                if let Some(rate) = &receipt.rate_limit {
+                    self.pacer.learn(rate, now);
+                }
+            }
+            AfterAttempt::Retry { error, .. }
+            | AfterAttempt::Fail(error)
+            | AfterAttempt::Uncertain(error) => {
+                tracing::info!(
+                    id = id.0,
+                    provider = provider.code(),
+                    failure = error.failure.code(),
+                    provider_code = error.provider_code.as_deref().unwrap_or(""),
+                    state = outcome.state().code(),
+                    "outbox: attempt failed"
+                );
+                if provider == Provider::Smtp && matches!(error.failure, MailFailure::Timeout) {
+                    // A connection whose send was abandoned must not serve the next one: a
+                    // fresh client drops the old pool and its connections.
+                    self.mailer = None;
+                }
+                if error.failure == MailFailure::RateLimited {
+                    // The limit is the team's, not this email's: everything waits.
+                    let wait = error.retry_after.unwrap_or(Duration::from_secs(1));
+                    self.pacer.pause_until(now + wait);
+                }
+            }
+            AfterAttempt::Wait { .. } => {}
         }
     }
 
     fn reload(&mut self) {
         // Sends in flight keep their Arc of the old client; new ones get the new configuration.
         self.mailer = None;
-        if let Err(err) = self.db.write(store::wake_waiting) {
+        if let Err(err) = self.shared.db.write(claim::wake_waiting) {
             tracing::error!(error = %err, "outbox: cannot wake waiting rows");
         }
     }
 
     fn announce(&self, id: OutboxId, state: OutboxState) {
-        // Nobody listening is fine: the UI may not be open.
-        let _ = self.events.send(OutboxChanged { id, state });
+        let _ = self.shared.events.send(OutboxChanged { id, state });
     }
 }
 

@@ -5,11 +5,13 @@
 //! that, so what the owner confirmed is what leaves. Templates are kept through `settings`.
 
 pub mod facts;
+pub mod gate;
 pub mod queue;
 pub mod render;
 pub mod template;
 pub mod variables;
 
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -24,6 +26,7 @@ use crate::settings::{self, SettingsError};
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
 pub use facts::ReminderFacts;
+pub use gate::{Rechecks, ReminderGate, Stated};
 pub use render::{render, RenderedReminder};
 pub use template::ReminderTemplate;
 pub use variables::{Variable, VariableKey};
@@ -41,6 +44,9 @@ pub enum ReminderError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Outbox(#[from] crate::outbox::OutboxError),
+    /// What the reminder states could not be written down for the send check (a bug).
+    #[error("the reminder's facts could not be stored")]
+    Unstorable,
 }
 
 impl From<rusqlite::Error> for ReminderError {
@@ -79,11 +85,20 @@ pub struct ReminderDraft {
     /// Normalised address; `None` when the customer has none and none was given.
     pub recipient: Option<String>,
     pub message: RenderedReminder,
+    /// What the message states, kept with the queued row for the send check.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub stated: Stated,
 }
 
 /// The owner's template for `language`, else the default one.
 pub fn template(db: &Database, language: Language) -> Result<TemplateView, ReminderError> {
-    let saved = settings::reminder_template(db, language)?;
+    db.read(|conn| template_in(conn, language))
+}
+
+/// [`template`] inside a transaction the caller holds.
+pub fn template_in(conn: &Connection, language: Language) -> Result<TemplateView, ReminderError> {
+    let saved = settings::reminder_template_in(conn, language)?;
     Ok(TemplateView {
         language,
         is_default: saved.is_none(),
@@ -135,15 +150,26 @@ pub fn for_receivable(
         Some(typed) if !typed.is_empty() => Some(parse_recipient(typed)?),
         _ => None,
     };
-    let detail = receivables::detail(db, request.receivable_id, outlook)?;
-    let receivable = detail.receivable;
+    db.read(|conn| draft_in(conn, request.receivable_id, recipient, outlook))
+}
+
+/// The reminder as the books say it now, inside a transaction the caller holds (the send check
+/// re-renders with this). `recipient` is an address typed for this reminder; `None` means the
+/// customer's registered one.
+pub fn draft_in(
+    conn: &Connection,
+    receivable_id: i64,
+    recipient: Option<String>,
+    outlook: &Outlook,
+) -> Result<ReminderDraft, ReminderError> {
+    let receivable = receivables::find(conn, receivable_id, outlook)?;
     if receivable.status != ReceivableStatus::Pending {
         return Err(BooksError::Refused(Refusal::NotPending).into());
     }
-    let customer = customers::get(db, receivable.customer_id)?;
+    let customer = customers::find(conn, receivable.customer_id)?;
     let language = customer.email_language;
-    let template = self::template(db, language)?.template;
-    let facts = ReminderFacts::new(&receivable, &business::get(db)?)?;
+    let template = template_in(conn, language)?.template;
+    let facts = ReminderFacts::new(&receivable, &business::get_in(conn)?)?;
     let message = render(&template, &facts, language, outlook.region)?;
     let recipient = match recipient {
         Some(typed) => Some(typed),
@@ -157,6 +183,14 @@ pub fn for_receivable(
         receivable_id: receivable.id,
         recipient,
         message,
+        stated: Stated {
+            receivable_id: receivable.id,
+            customer_id: receivable.customer_id,
+            currency: receivable.balance.currency.clone(),
+            balance_minor: receivable.balance.minor,
+            region: outlook.region,
+            recipient_typed: false,
+        },
     })
 }
 

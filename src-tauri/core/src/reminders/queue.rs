@@ -5,12 +5,12 @@
 use serde::Deserialize;
 use ts_rs::TS;
 
-use super::{for_receivable, ReminderError, ReminderRequest};
+use super::{draft_in, ReminderError, Stated};
 use crate::books::customers;
 use crate::books::history::{self, Facts, HistoryKind};
 use crate::books::money::Outlook;
 use crate::books::receivables::{self, ReceivableStatus, REMINDER_REFERENCE};
-use crate::books::{BooksError, Refusal};
+use crate::books::{BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::mail::address::EmailAddress;
 use crate::outbox::{self, OutboxEntry, OutboxId, QueuedEmail};
@@ -33,51 +33,56 @@ pub fn reference(receivable_id: i64) -> String {
     format!("{REMINDER_REFERENCE}{receivable_id}")
 }
 
-/// Queues the reminder; wake the worker with `OutboxHandle::queued` after this returns.
+/// Queues the reminder; wake the worker with `OutboxHandle::queued` after this returns. The
+/// message is rendered inside the queuing transaction from the books as they are then, and what
+/// it states is stored with it for the send check.
 pub fn queue(
     db: &Database,
     request: &SendReminder,
     outlook: &Outlook,
 ) -> Result<OutboxId, ReminderError> {
-    let draft = for_receivable(
-        db,
-        &ReminderRequest {
-            receivable_id: request.receivable_id,
-            recipient: request.recipient.clone(),
-        },
-        outlook,
-    )?;
-    let Some(to) = draft.recipient else {
-        let mut errors = FieldErrors::default();
-        errors.add("recipient", FieldProblem::Required);
-        return Err(ReminderError::Invalid(errors.into_vec()));
+    let typed = match request.recipient.as_deref().map(str::trim) {
+        Some(typed) if !typed.is_empty() => Some(parse_address(typed)?),
+        _ => None,
     };
-    let to: EmailAddress = to.parse().map_err(|_| {
-        let mut errors = FieldErrors::default();
-        errors.add("recipient", FieldProblem::InvalidEmail);
-        ReminderError::Invalid(errors.into_vec())
-    })?;
-    let typed = request
-        .recipient
-        .as_deref()
-        .is_some_and(|typed| !typed.trim().is_empty());
     db.write(|tx| -> Result<OutboxId, ReminderError> {
         // Paid or voided since the owner opened the preview: nothing goes out.
         let receivable = receivables::find(tx, request.receivable_id, outlook)?;
         if receivable.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending).into());
         }
-        if typed && request.save_as_customer_email {
-            customers::set_email(tx, receivable.customer_id, to.as_str())?;
+        let keep_typed = typed.is_some() && request.save_as_customer_email;
+        if let (Some(address), true) = (&typed, keep_typed) {
+            customers::set_email(tx, receivable.customer_id, address.as_str())?;
+            // The customer's other waiting reminders go to the new address too.
+            super::gate::Rechecks::default().customer_changed(tx, receivable.customer_id)?;
         }
+        let draft = draft_in(
+            tx,
+            request.receivable_id,
+            typed.as_ref().map(ToString::to_string),
+            outlook,
+        )?;
+        let Some(to) = draft.recipient else {
+            let mut errors = FieldErrors::default();
+            errors.add("recipient", FieldProblem::Required);
+            return Err(ReminderError::Invalid(errors.into_vec()));
+        };
+        let to = parse_address(&to)?;
+        let stated = Stated {
+            // A typed address kept as the customer's follows the customer from now on.
+            recipient_typed: typed.is_some() && !keep_typed,
+            ..draft.stated
+        };
         let id = outbox::enqueue(
             tx,
             QueuedEmail {
                 to: to.clone(),
-                subject: draft.message.subject.clone(),
-                text: draft.message.text.clone(),
-                html: draft.message.html.clone(),
+                subject: draft.message.subject,
+                text: draft.message.text,
+                html: draft.message.html,
                 reference: Some(reference(request.receivable_id)),
+                facts: Some(serde_json::to_string(&stated).map_err(|_| ReminderError::Unstorable)?),
             },
         )?;
         history::record(
@@ -90,6 +95,14 @@ pub fn queue(
             },
         )?;
         Ok(id)
+    })
+}
+
+fn parse_address(text: &str) -> Result<EmailAddress, ReminderError> {
+    text.parse().map_err(|_| {
+        let mut errors = FieldErrors::default();
+        errors.add("recipient", FieldProblem::InvalidEmail);
+        ReminderError::Invalid(errors.into_vec())
     })
 }
 

@@ -1,0 +1,206 @@
+//! What the owner does to rows (Reintentar ahora, Cancelar, Reenviar, Enviar, Marcar como
+//! enviado — one row or all that need them), what a restore does to the rows it brings back,
+//! and the re-check a change to the books makes of the rows waiting about it.
+//!
+//! Every deliberate send goes through the same send check the worker applies, inside the same
+//! transaction: a row about a receivable paid since is cancelled, not queued.
+
+use rusqlite::{params, Transaction};
+
+use super::claim::{cancel_for, hold, rewrite, verdict};
+use super::gate::{GateQuestion, SendGate, Verdict};
+use super::handle::OutboxChanged;
+use super::state::{CancelReason, HoldReason, OutboxState};
+use super::store::{
+    current_state, get, ids_where, now_text, OutboxEntry, OutboxId, OWNER_CONFIRMED,
+};
+use super::OutboxError;
+
+/// "Reintentar ahora": a waiting row goes at once with the same Idempotency-Key; a failed row
+/// starts over (attempts reset) under a new generation. Checked against the books first.
+pub fn retry_now(
+    tx: &Transaction<'_>,
+    gate: &dyn SendGate,
+    id: OutboxId,
+) -> Result<OutboxEntry, OutboxError> {
+    let state = current_state(tx, id)?;
+    if !state.can_retry_now() {
+        return Err(not_allowed(id, state, "retried"));
+    }
+    requeue(tx, gate, id, state.again_bumps_generation())?;
+    get(tx, id)
+}
+
+/// "Reenviar" an uncertain row or "Enviar" a held one: a new generation (new key and
+/// Message-ID), checked against the books first.
+pub fn send_again(
+    tx: &Transaction<'_>,
+    gate: &dyn SendGate,
+    id: OutboxId,
+) -> Result<OutboxEntry, OutboxError> {
+    let state = current_state(tx, id)?;
+    if !state.can_send_again() {
+        return Err(not_allowed(id, state, "sent again"));
+    }
+    requeue(tx, gate, id, true)?;
+    get(tx, id)
+}
+
+/// "Marcar como enviado": the owner knows the uncertain message arrived.
+pub fn mark_sent(tx: &Transaction<'_>, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
+    let state = current_state(tx, id)?;
+    if !state.can_mark_sent() {
+        return Err(not_allowed(id, state, "marked as sent"));
+    }
+    let now = now_text();
+    tx.execute(
+        "UPDATE outbox SET state = 'sent', reason = ?2, sent_at = coalesce(sent_at, ?3),
+             next_attempt_at = NULL, updated_at = ?3
+         WHERE id = ?1",
+        params![id.0, OWNER_CONFIRMED, now],
+    )?;
+    get(tx, id)
+}
+
+/// "Cancelar": never a sending row (it may already be at the provider), a sent or an uncertain
+/// one.
+pub fn cancel(tx: &Transaction<'_>, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
+    let state = current_state(tx, id)?;
+    if !state.can_cancel() {
+        return Err(not_allowed(id, state, "cancelled"));
+    }
+    cancel_for(tx, id, CancelReason::Owner, &now_text())?;
+    get(tx, id)
+}
+
+/// The rows in `state`, oldest first: what "todos" applies an action to.
+pub fn ids_in_state(
+    tx: &Transaction<'_>,
+    state: OutboxState,
+) -> Result<Vec<OutboxId>, OutboxError> {
+    ids_where(tx, "state = ?1", [state.code()])
+}
+
+/// After a restore: every row that was waiting, sending or uncertain in the copy waits for the
+/// owner ("Por revisar: copia restaurada"). The copy may be days old — or someone else's.
+pub fn hold_restored(tx: &Transaction<'_>) -> Result<Vec<OutboxId>, OutboxError> {
+    let ids = ids_where(
+        tx,
+        "state IN ('queued', 'retrying', 'sending', 'uncertain')",
+        [],
+    )?;
+    let now = now_text();
+    for id in &ids {
+        hold(tx, *id, HoldReason::Restored, &now)?;
+    }
+    Ok(ids)
+}
+
+/// A change to the books (a payment, a void, a correction, a new address) re-checks the rows
+/// waiting about `reference` in the caller's transaction: the ones that no longer tell the
+/// truth are cancelled or re-rendered now, not when they would have left. Rows held for the
+/// owner are only ever cancelled here; sending, sent and uncertain rows are past deciding.
+pub fn recheck(
+    tx: &Transaction<'_>,
+    gate: &dyn SendGate,
+    reference: &str,
+) -> Result<Vec<OutboxChanged>, OutboxError> {
+    let rows = {
+        let mut statement = tx.prepare_cached(
+            "SELECT id, state, facts, recipient FROM outbox
+             WHERE reference = ?1 AND state IN ('queued', 'retrying', 'held')",
+        )?;
+        let rows = statement
+            .query_map([reference], |r| {
+                Ok((
+                    OutboxId(r.get(0)?),
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows
+    };
+    let now = now_text();
+    let mut changed = Vec::new();
+    for (id, state, facts, recipient) in rows {
+        let held = state == OutboxState::Held.code();
+        let question = GateQuestion {
+            reference: Some(reference),
+            facts: facts.as_deref(),
+            recipient: &recipient,
+        };
+        match verdict(tx, gate, id, &question) {
+            Verdict::Send => {}
+            Verdict::Cancel(reason) => {
+                cancel_for(tx, id, reason, &now)?;
+                changed.push(OutboxChanged {
+                    id,
+                    state: OutboxState::Cancelled,
+                });
+            }
+            Verdict::Rewrite(email) if !held => {
+                rewrite(tx, id, &email, &now)?;
+                changed.push(OutboxChanged {
+                    id,
+                    state: OutboxState::Queued,
+                });
+            }
+            Verdict::Hold(reason) if !held => {
+                hold(tx, id, reason, &now)?;
+                changed.push(OutboxChanged {
+                    id,
+                    state: OutboxState::Held,
+                });
+            }
+            Verdict::Rewrite(_) | Verdict::Hold(_) => {}
+        }
+    }
+    Ok(changed)
+}
+
+/// Back in the queue, due now, after the send check: cancelled or held instead when the check
+/// says so; re-rendered (always a new generation) when the facts changed.
+fn requeue(
+    tx: &Transaction<'_>,
+    gate: &dyn SendGate,
+    id: OutboxId,
+    new_generation: bool,
+) -> Result<(), OutboxError> {
+    let (reference, facts, recipient): (Option<String>, Option<String>, String) = tx.query_row(
+        "SELECT reference, facts, recipient FROM outbox WHERE id = ?1",
+        [id.0],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let question = GateQuestion {
+        reference: reference.as_deref(),
+        facts: facts.as_deref(),
+        recipient: &recipient,
+    };
+    let now = now_text();
+    match verdict(tx, gate, id, &question) {
+        Verdict::Cancel(reason) => return cancel_for(tx, id, reason, &now),
+        Verdict::Hold(reason) => return hold(tx, id, reason, &now),
+        Verdict::Rewrite(email) => rewrite(tx, id, &email, &now)?,
+        Verdict::Send if new_generation => {
+            tx.execute(
+                "UPDATE outbox SET generation = generation + 1, attempts = 0,
+                     first_attempt_at = NULL, maybe_delivered_at = NULL, message_id = NULL
+                 WHERE id = ?1",
+                [id.0],
+            )?;
+        }
+        Verdict::Send => {}
+    }
+    tx.execute(
+        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2
+         WHERE id = ?1",
+        params![id.0, now],
+    )?;
+    Ok(())
+}
+
+fn not_allowed(id: OutboxId, state: OutboxState, action: &'static str) -> OutboxError {
+    OutboxError::NotAllowed { id, state, action }
+}

@@ -1,0 +1,309 @@
+//! The send check against real books, a real SMTP server and the app's worker: a reminder never
+//! reaches a customer who has paid, never states an old balance, and never goes to an old
+//! address — whether the books changed through the app (the re-check in the same transaction)
+//! or behind its back (the check inside the claim).
+//!
+//! Run inside `.ci/desktop-session` (the keychain needs a Secret Service).
+
+mod common;
+
+use std::sync::Arc;
+
+use cachicamo_core::books::customers::{self, CustomerForm};
+use cachicamo_core::books::money::Outlook;
+use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::books::region::Region;
+use cachicamo_core::locale::Language;
+use cachicamo_core::outbox::{CancelReason, OutboxHandle, OutboxId, OutboxState};
+use cachicamo_core::reminders::queue::{self, SendReminder};
+use cachicamo_core::reminders::{Rechecks, ReminderGate};
+use cachicamo_e2e::fakes::{free_port, FakeServer};
+use common::*;
+use mail_parser::MessageParser;
+
+const OUTLOOK: Outlook = Outlook {
+    region: Region::EsVe,
+    today: time::macros::date!(2026 - 03 - 20),
+};
+
+/// A customer owing USD 1.500,50 on F-77, and another owing on F-78 (a reminder that must go, to
+/// prove the worker looked).
+struct Books {
+    customer: i64,
+    owed: i64,
+    other: i64,
+}
+
+fn books(shop: &Shop) -> Books {
+    let customer = customer_id(shop, "Peña & Hijos", "cobros@pena.com.ve");
+    let someone_else = customer_id(shop, "Bodega La Esquina", "pagos@esquina.com");
+    Books {
+        customer,
+        owed: receivable(shop, customer, "F-77", "1.500,50"),
+        other: receivable(shop, someone_else, "F-78", "80"),
+    }
+}
+
+fn customer_id(shop: &Shop, name: &str, email: &str) -> i64 {
+    customers::create(
+        &shop.db,
+        CustomerForm {
+            name: name.into(),
+            email: email.into(),
+            ..CustomerForm::default()
+        },
+        Language::Es,
+    )
+    .expect("customer")
+    .id
+}
+
+fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
+    receivables::create(
+        &shop.db,
+        &ReceivableForm {
+            customer_id: Some(customer),
+            document_number: document.into(),
+            concept: "Cemento".into(),
+            currency: "USD".into(),
+            amount: amount.into(),
+            issue_date: "01/03/2026".into(),
+            due_date: "15/03/2026".into(),
+        },
+        &OUTLOOK,
+    )
+    .expect("receivable")
+    .receivable
+    .id
+}
+
+fn remind(shop: &Shop, receivable: i64, typed: Option<&str>) -> OutboxId {
+    queue::queue(
+        &shop.db,
+        &SendReminder {
+            receivable_id: receivable,
+            recipient: typed.map(str::to_owned),
+            save_as_customer_email: false,
+        },
+        &OUTLOOK,
+    )
+    .expect("queued")
+}
+
+fn pay(shop: &Shop, receivable: i64, amount: &str) -> Vec<cachicamo_core::outbox::OutboxChanged> {
+    let rechecks = Rechecks::default();
+    payments::record(
+        &shop.db,
+        &rechecks,
+        receivable,
+        &PaymentForm {
+            paid_on: "20/03/2026".into(),
+            amount: amount.into(),
+            method: Some(PaymentMethod::Cash),
+            ..PaymentForm::default()
+        },
+        &OUTLOOK,
+    )
+    .expect("payment");
+    rechecks.changed()
+}
+
+fn smtp_server(port: Option<u16>) -> FakeServer {
+    let port = port.map(|p| p.to_string());
+    let extra: Vec<&str> = port.iter().flat_map(|p| ["--port", p.as_str()]).collect();
+    FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, &extra)
+}
+
+fn app_worker(shop: &Shop) -> OutboxHandle {
+    shop.start_with(Arc::new(ReminderGate))
+}
+
+/// The reminders that reached the server: (recipient, text part).
+fn delivered(server: &FakeServer) -> Vec<(String, String)> {
+    server
+        .smtp_messages()
+        .iter()
+        .map(|(envelope, raw)| {
+            let message = MessageParser::default()
+                .parse(raw.as_bytes())
+                .expect("mime");
+            (
+                envelope["rcpt_tos"][0].as_str().expect("to").to_owned(),
+                message.body_text(0).expect("text").into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sent() {
+    let port = free_port();
+    let shop = Shop::open();
+    shop.configure(smtp_form(port)).await;
+    let books = books(&shop);
+    let handle = app_worker(&shop);
+    let stale = remind(&shop, books.owed, None);
+    handle.queued(stale);
+    shop.wait_for(stale, LONG, "waiting offline", |e| e.reason.is_some())
+        .await;
+
+    // Paid in full at the counter while the machine was offline.
+    let changed = pay(&shop, books.owed, "1.500,50");
+    assert_eq!(
+        changed.len(),
+        1,
+        "the payment says what it did: {changed:?}"
+    );
+    assert_eq!(changed[0].id, stale);
+    let entry = shop.entry(stale);
+    assert_eq!(entry.state, OutboxState::Cancelled);
+    assert_eq!(entry.cancelled, Some(CancelReason::Paid));
+
+    // Back online: the other customer's reminder goes, which proves the worker claimed again.
+    let server = smtp_server(Some(port));
+    let other = remind(&shop, books.other, None);
+    handle.queued(other);
+    shop.wait_state(other, OutboxState::Sent, LONG).await;
+    let got = delivered(&server);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "pagos@esquina.com");
+    assert_eq!(shop.entry(stale).state, OutboxState::Cancelled);
+    handle.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() {
+    let port = free_port();
+    let shop = Shop::open();
+    shop.configure(smtp_form(port)).await;
+    let books = books(&shop);
+    let handle = app_worker(&shop);
+    let id = remind(&shop, books.owed, None);
+    handle.queued(id);
+    shop.wait_for(id, LONG, "waiting offline", |e| e.reason.is_some())
+        .await;
+
+    let changed = pay(&shop, books.owed, "500,50");
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    let entry = shop.entry(id);
+    assert_eq!((entry.state, entry.generation), (OutboxState::Queued, 2));
+
+    let server = smtp_server(Some(port));
+    handle.kick();
+    shop.wait_state(id, OutboxState::Sent, LONG).await;
+    let got = delivered(&server);
+    assert_eq!(got.len(), 1, "exactly one copy");
+    assert!(
+        got[0].1.contains("saldo pendiente de USD 1.000,00")
+            && !got[0].1.contains("saldo pendiente de USD 1.500,50"),
+        "the balance as it is now: {}",
+        got[0].1
+    );
+    handle.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
+    let server = smtp_server(None);
+    let shop = Shop::open();
+    shop.configure(smtp_form(server.port)).await;
+    let books = books(&shop);
+    let paid_behind = remind(&shop, books.owed, None);
+    let voided_behind = remind(&shop, books.other, None);
+    // Changed without the re-check (an older version, a tool, a restored file): only the check
+    // inside the claim stands between these rows and the customers.
+    shop.db
+        .write(|tx| {
+            tx.execute(
+                "UPDATE receivables SET paid = amount, status = 'paid' WHERE id = ?1",
+                [books.owed],
+            )?;
+            tx.execute(
+                "UPDATE receivables SET status = 'void', void_reason = 'x' WHERE id = ?1",
+                [books.other],
+            )
+        })
+        .expect("changed behind the outbox's back");
+    let handle = app_worker(&shop);
+    let paid = shop
+        .wait_state(paid_behind, OutboxState::Cancelled, LONG)
+        .await;
+    assert_eq!(paid.cancelled, Some(CancelReason::Paid));
+    let voided = shop
+        .wait_state(voided_behind, OutboxState::Cancelled, LONG)
+        .await;
+    assert_eq!(voided.cancelled, Some(CancelReason::Voided));
+    assert!(server.smtp_messages().is_empty(), "nothing reached anyone");
+    handle.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays() {
+    let port = free_port();
+    let shop = Shop::open();
+    shop.configure(smtp_form(port)).await;
+    let books = books(&shop);
+    let to_registered = remind(&shop, books.owed, None);
+    let to_typed = remind(&shop, books.owed, Some("administracion@pena.com.ve"));
+
+    let rechecks = Rechecks::default();
+    customers::update(
+        &shop.db,
+        &rechecks,
+        books.customer,
+        CustomerForm {
+            name: "Peña & Hijos".into(),
+            email: "pagos@pena.com.ve".into(),
+            ..CustomerForm::default()
+        },
+        Language::Es,
+    )
+    .expect("new address");
+    let changed = rechecks.changed();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(shop.entry(to_registered).recipient, "pagos@pena.com.ve");
+    assert_eq!(shop.entry(to_typed).recipient, "administracion@pena.com.ve");
+
+    let server = smtp_server(Some(port));
+    let handle = app_worker(&shop);
+    shop.wait_state(to_registered, OutboxState::Sent, LONG)
+        .await;
+    shop.wait_state(to_typed, OutboxState::Sent, LONG).await;
+    let mut recipients: Vec<String> = delivered(&server).into_iter().map(|(to, _)| to).collect();
+    recipients.sort();
+    assert_eq!(
+        recipients,
+        ["administracion@pena.com.ve", "pagos@pena.com.ve"],
+        "never the old address"
+    );
+    handle.stop().await.expect("stopped");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() {
+    let shop = Shop::open();
+    let books = books(&shop);
+    let handle = app_worker(&shop);
+    let voided = remind(&shop, books.other, None);
+    let rechecks = Rechecks::default();
+    receivables::void(&shop.db, &rechecks, books.other, "Duplicada", &OUTLOOK).expect("void");
+    assert_eq!(rechecks.changed().len(), 1);
+    assert_eq!(shop.entry(voided).cancelled, Some(CancelReason::Voided));
+
+    // No service yet: the reminder waits; the owner records the payment without the re-check
+    // (as an older version would) and then presses "Reintentar ahora".
+    let waiting = remind(&shop, books.owed, None);
+    shop.db
+        .write(|tx| {
+            tx.execute(
+                "UPDATE receivables SET paid = amount, status = 'paid' WHERE id = ?1",
+                [books.owed],
+            )
+        })
+        .expect("paid");
+    let entry = handle.retry_now(waiting).expect("checked");
+    assert_eq!(entry.state, OutboxState::Cancelled);
+    assert_eq!(entry.cancelled, Some(CancelReason::Paid));
+    handle.stop().await.expect("stopped");
+}
