@@ -24,7 +24,8 @@ use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
 use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, MailFailure};
 use cachicamo_core::outbox::{
-    OutboxChanged, OutboxEntry, OutboxFailure, OutboxId, OutboxPage, OutboxState, WaitReason,
+    CancelReason, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter, OutboxId,
+    OutboxPage, OutboxState, OwnerAction, Rows, WaitReason,
 };
 use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{
@@ -90,6 +91,11 @@ pub fn typescript() -> String {
         OutboxId::decl(&cfg),
         OutboxState::decl(&cfg),
         WaitReason::decl(&cfg),
+        CancelReason::decl(&cfg),
+        HoldReason::decl(&cfg),
+        OutboxFilter::decl(&cfg),
+        OwnerAction::decl(&cfg),
+        Rows::decl(&cfg),
         OutboxFailure::decl(&cfg),
         OutboxEntry::decl(&cfg),
         OutboxPage::decl(&cfg),

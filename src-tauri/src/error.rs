@@ -184,7 +184,9 @@ impl From<BooksError> for IpcError {
             BooksError::NotFound { .. } => IpcError::new(ErrorCode::NotFound, err.to_string()),
             BooksError::Refused(reason) => IpcError::new(ErrorCode::Refused, err.to_string())
                 .with_detail("reason", refusal_code(reason)),
-            BooksError::Export(_) => IpcError::new(ErrorCode::Storage, err.to_string()),
+            BooksError::Export(_) | BooksError::WaitingMail(_) => {
+                IpcError::new(ErrorCode::Storage, err.to_string())
+            }
             BooksError::Db(db) => db.into(),
         }
     }
@@ -234,7 +236,9 @@ impl From<ReminderError> for IpcError {
     fn from(err: ReminderError) -> Self {
         match err {
             ReminderError::Invalid(fields) => invalid_fields(fields),
-            ReminderError::Render(_) => IpcError::new(ErrorCode::Internal, err.to_string()),
+            ReminderError::Render(_) | ReminderError::Unstorable => {
+                IpcError::new(ErrorCode::Internal, err.to_string())
+            }
             ReminderError::Books(books) => books.into(),
             ReminderError::Settings(settings) => settings.into(),
             ReminderError::Outbox(outbox) => outbox.into(),

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod exports;
 mod logging;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod updates;
@@ -25,6 +26,7 @@ pub fn run() {
             window::focus_main(app);
         }));
     let result = commands::register(builder)
+        .on_window_event(shutdown::on_window_event)
         .setup(|app| {
             let state = state::AppState::start(app.handle())?;
             app.handle().plugin(window::state_plugin(&state.paths))?;
@@ -42,7 +44,8 @@ pub fn run() {
             }
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| app.run(|app, event| shutdown::on_run_event(app, &event)));
     if let Err(err) = result {
         tracing::error!(error = %err, "Cachicamo stopped with an error");
         eprintln!("Cachicamo could not start: {err}");

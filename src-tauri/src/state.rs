@@ -8,8 +8,9 @@ use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
-use cachicamo_core::outbox::{self, OutboxHandle, OutboxSettings};
+use cachicamo_core::outbox::{self, OutboxChanged, OutboxHandle, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
+use cachicamo_core::reminders::{Rechecks, ReminderGate};
 use cachicamo_core::secrets::Keychain;
 use cachicamo_core::settings;
 use cachicamo_core::{Database, DbError};
@@ -150,7 +151,12 @@ impl AppState {
         // The worker is a task on Tauri's runtime, whatever thread (or test runtime) starts it.
         let runtime = tauri::async_runtime::handle();
         let _entered = runtime.inner().enter();
-        let started = outbox::start(db, email, OutboxSettings::from_env());
+        let started = outbox::start(
+            db,
+            email,
+            Arc::new(ReminderGate),
+            OutboxSettings::from_env(),
+        );
         let handle = match started {
             Ok(handle) => handle,
             Err(err) => {
@@ -185,6 +191,29 @@ impl AppState {
         })
     }
 
+    /// Runs a change to the books with the reminders' send check applied, in the change's own
+    /// transaction, to the reminders waiting about it; then tells the screens what became of
+    /// them (cancelled because paid, rewritten with the new balance…).
+    pub fn change_books<T, E>(
+        &self,
+        change: impl FnOnce(&Database, &Rechecks) -> Result<T, E>,
+    ) -> Result<T, IpcError>
+    where
+        IpcError: From<E>,
+    {
+        let rechecks = Rechecks::default();
+        let value = change(self.db()?, &rechecks)?;
+        self.announce(&rechecks.changed());
+        Ok(value)
+    }
+
+    /// Tells the screens (and the worker) about outbox rows a committed transaction changed.
+    pub fn announce(&self, changes: &[OutboxChanged]) {
+        if let Some(outbox) = self.outbox.get() {
+            outbox.announce_all(changes);
+        }
+    }
+
     /// The language the app speaks now: the saved choice, else the OS's, else Spanish.
     pub fn language(&self) -> Language {
         let saved = self
@@ -195,15 +224,8 @@ impl AppState {
     }
 }
 
-/// The time on the user's clock, in their time zone (daily copies and "today" follow the
-/// user's day, not UTC's: in Caracas UTC's day changes at 20:00).
-pub fn local_now() -> time::OffsetDateTime {
-    let seconds = chrono::Local::now().offset().local_minus_utc();
-    let offset = time::UtcOffset::from_whole_seconds(seconds).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::now_utc().to_offset(offset)
-}
+pub use cachicamo_core::clock::local_now;
 
-/// The calendar day on the user's clock.
 fn local_today() -> time::Date {
-    local_now().date()
+    cachicamo_core::clock::local_today()
 }

@@ -115,8 +115,9 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), IpcError> {
     tracing::info!(version = %update.version, "installing update");
     let package = update.download(|_, _| {}, || {}).await.map_err(failed)?;
     // Installing restarts the app: let a reminder being sent finish first, so the provider's
-    // answer is recorded (an interrupted send is retried, which over SMTP may mean twice).
-    if let Ok(outbox) = app.state::<AppState>().outbox() {
+    // answer is recorded (an interrupted send would come back as "Resultado incierto").
+    let outbox = app.state::<AppState>().outbox().ok().cloned();
+    if let Some(outbox) = &outbox {
         if !outbox.wait_idle(OUTBOX_DRAIN).await {
             tracing::warn!("installing while a reminder is still being sent");
         }
@@ -124,7 +125,15 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), IpcError> {
             tracing::warn!(error = %err, "the outbox did not stop cleanly");
         }
     }
-    update.install(package).map_err(failed)?;
+    if let Err(err) = update.install(package) {
+        // No restart is coming: the reminders must keep going out.
+        if let Some(outbox) = &outbox {
+            if let Err(err) = outbox.resume() {
+                tracing::error!(error = %err, "the outbox could not start again");
+            }
+        }
+        return Err(failed(err));
+    }
     app.restart()
 }
 

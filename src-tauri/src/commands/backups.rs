@@ -36,9 +36,11 @@ pub async fn backups_restore_copy(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<Restored, IpcError> {
-    Ok(state
-        .backups
-        .restore_automatic(state.db()?, &name, local_now())?)
+    let db = state.db()?;
+    replacing_data(&state, || {
+        Ok(state.backups.restore_automatic(db, &name, local_now())?)
+    })
+    .await
 }
 
 /// Restores a file the user picked in the window; its bytes are the request's raw body.
@@ -53,9 +55,24 @@ pub async fn backups_restore_file(
             "the file must arrive as raw bytes",
         ));
     };
-    Ok(state
-        .backups
-        .restore_bytes(state.db()?, bytes, local_now())?)
+    let db = state.db()?;
+    replacing_data(&state, || {
+        Ok(state.backups.restore_bytes(db, bytes, local_now())?)
+    })
+    .await
+}
+
+/// A restore replaces the data under the outbox: the worker stops first (nothing claimed is
+/// sent from memory), and every email the copy brings back waiting or sending waits for the
+/// owner ("Por revisar: copia restaurada") when the worker starts again on the new data.
+async fn replacing_data(
+    state: &AppState,
+    restore: impl FnOnce() -> Result<Restored, IpcError>,
+) -> Result<Restored, IpcError> {
+    match state.outbox() {
+        Ok(outbox) => outbox.while_stopped(restore).await,
+        Err(_) => restore(),
+    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub fn customer_update(
     id: i64,
     form: CustomerForm,
 ) -> Result<Customer, IpcError> {
-    Ok(customers::update(state.db()?, id, form, state.language())?)
+    state.change_books(|db, rechecks| customers::update(db, rechecks, id, form, state.language()))
 }
 
 #[tauri::command]

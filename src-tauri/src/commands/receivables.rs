@@ -48,12 +48,8 @@ pub fn receivable_update(
     id: i64,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::update(
-        state.db()?,
-        id,
-        &form,
-        &state.outlook(),
-    )?)
+    state
+        .change_books(|db, rechecks| receivables::update(db, rechecks, id, &form, &state.outlook()))
 }
 
 #[tauri::command]
@@ -62,12 +58,8 @@ pub fn receivable_void(
     id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::void(
-        state.db()?,
-        id,
-        &reason,
-        &state.outlook(),
-    )?)
+    state
+        .change_books(|db, rechecks| receivables::void(db, rechecks, id, &reason, &state.outlook()))
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -91,12 +83,9 @@ pub fn payment_record(
     receivable_id: i64,
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(payments::record(
-        state.db()?,
-        receivable_id,
-        &form,
-        &state.outlook(),
-    )?)
+    state.change_books(|db, rechecks| {
+        payments::record(db, rechecks, receivable_id, &form, &state.outlook())
+    })
 }
 
 #[tauri::command]
@@ -105,12 +94,9 @@ pub fn payment_reverse(
     payment_id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(payments::reverse(
-        state.db()?,
-        payment_id,
-        &reason,
-        &state.outlook(),
-    )?)
+    state.change_books(|db, rechecks| {
+        payments::reverse(db, rechecks, payment_id, &reason, &state.outlook())
+    })
 }
 
 #[cfg(test)]

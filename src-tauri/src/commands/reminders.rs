@@ -9,7 +9,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 /// Queues the reminder (the worker sends it as soon as it can) and returns its outbox row.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn reminder_send(
     state: State<'_, AppState>,
     request: SendReminder,
@@ -20,7 +20,7 @@ pub fn reminder_send(
     Ok(db.read(|conn| outbox::get(conn, id))?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_reminders(
     state: State<'_, AppState>,
     receivable_id: i64,
@@ -68,11 +68,18 @@ mod tests {
         assert_eq!(listed.as_array().map(Vec::len), Some(1));
         let outbox_id = queued["id"].clone();
         let cancelled = app
-            .invoke("outbox_cancel", json!({ "id": outbox_id }))
+            .invoke(
+                "outbox_act",
+                json!({ "action": "cancel", "rows": { "kind": "one", "id": outbox_id } }),
+            )
             .expect("cancelled");
-        assert_eq!(cancelled["state"], "cancelled");
+        assert_eq!(cancelled[0]["state"], "cancelled");
+        assert_eq!(cancelled[0]["cancelled"], "owner");
         let refused = app
-            .invoke("outbox_retry", json!({ "id": outbox_id }))
+            .invoke(
+                "outbox_act",
+                json!({ "action": "retry", "rows": { "kind": "one", "id": outbox_id } }),
+            )
             .expect_err("a cancelled email stays cancelled");
         assert_eq!(refused["code"], "refused");
         let page = app

@@ -24,7 +24,10 @@ import type {
   Money,
   OutboxChanged,
   OutboxEntry,
+  OutboxFilter,
   OutboxPage,
+  OwnerAction,
+  Rows,
   PaymentForm,
   PendingPage,
   PendingQuery,
@@ -150,10 +153,13 @@ export const api = {
   csvImportPreview: (bytes: Uint8Array) => call<ImportPreview>('csv_import_preview', bytes),
   csvImport: (bytes: Uint8Array) => call<ImportPreview>('csv_import', bytes),
   pendingExportCsv: (query: PendingQuery) => call<Exported>('pending_export_csv', { query }),
-  outboxList: (before: number | null, limit: number) =>
-    call<OutboxPage>('outbox_list', { before, limit }),
-  outboxRetry: (id: number) => call<OutboxEntry>('outbox_retry', { id }),
-  outboxCancel: (id: number) => call<OutboxEntry>('outbox_cancel', { id }),
+  outboxList: (filter: OutboxFilter, before: number | null, limit: number) =>
+    call<OutboxPage>('outbox_list', { filter, before, limit }),
+  /** Reintentar, Cancelar, Reenviar / Enviar, Marcar como enviado — on one row or all in a state. */
+  outboxAct: (action: OwnerAction, rows: Rows) =>
+    call<OutboxEntry[]>('outbox_act', { action, rows }),
+  /** The app is closing and waits for sends in flight (event `app://closing`). */
+  onClosing: (handler: () => void): Promise<UnlistenFn> => listen('app://closing', () => handler()),
   reminderSend: (request: SendReminder) => call<OutboxEntry>('reminder_send', { request }),
   receivableReminders: (receivableId: number) =>
     call<OutboxEntry[]>('receivable_reminders', { receivableId }),

@@ -262,9 +262,19 @@ at: string, };
 
 export type OutboxId = number;
 
-export type OutboxState = "queued" | "sending" | "sent" | "retrying" | "failed" | "cancelled";
+export type OutboxState = "queued" | "sending" | "sent" | "retrying" | "failed" | "cancelled" | "uncertain" | "held";
 
-export type WaitReason = "offline" | "not_configured" | "secret_missing" | "keychain_unavailable";
+export type WaitReason = "offline" | "not_configured" | "secret_missing" | "keychain_unavailable" | "quota";
+
+export type CancelReason = "owner" | "paid" | "voided" | "customer_changed" | "no_address";
+
+export type HoldReason = "restored" | "check_failed";
+
+export type OutboxFilter = "all" | "needs_owner";
+
+export type OwnerAction = "retry" | "send_again" | "mark_sent" | "cancel";
+
+export type Rows = { "kind": "one", id: OutboxId, } | { "kind": "all_in", state: OutboxState, };
 
 export type OutboxFailure = { code: MailFailure, class: FailureClass, 
 /**
@@ -276,13 +286,29 @@ export type OutboxEntry = { id: OutboxId, reference: string | null, recipient: s
 /**
  * Why a queued email waits ("Sin conexión: se enviará automáticamente").
  */
-reason: WaitReason | null, attempts: number, generation: number, nextAttemptAt: string | null, provider: Provider | null, providerMessageId: string | null, 
+reason: WaitReason | null, 
 /**
- * The last failure (kept while retrying; the reason when failed).
+ * Why a cancelled email will never go ("Cancelado: la cuenta ya está pagada").
+ */
+cancelled: CancelReason | null, 
+/**
+ * Why an email waits for the owner ("Por revisar: copia restaurada").
+ */
+held: HoldReason | null, 
+/**
+ * A sent row the owner marked as sent after an uncertain outcome.
+ */
+confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: string | null, provider: Provider | null, providerMessageId: string | null, 
+/**
+ * The last failure (kept while retrying; the reason when failed or uncertain).
  */
 error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
 
-export type OutboxPage = { entries: Array<OutboxEntry>, nextBefore: OutboxId | null, };
+export type OutboxPage = { entries: Array<OutboxEntry>, nextBefore: OutboxId | null, 
+/**
+ * How many rows wait for the owner (held or uncertain), whatever the page.
+ */
+needsOwner: number, };
 
 export type OutboxChanged = { id: OutboxId, state: OutboxState, };
 
