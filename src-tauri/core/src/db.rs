@@ -23,6 +23,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0003_customers.sql")),
     M::up(include_str!("../migrations/0004_receivables.sql")),
     M::up(include_str!("../migrations/0005_outbox.sql")),
+    M::up(include_str!("../migrations/0008_payment_rate.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker and

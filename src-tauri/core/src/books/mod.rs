@@ -9,10 +9,13 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod money;
+pub mod payment_form;
 pub mod payments;
 pub mod pending;
+pub mod rate;
 pub mod receivables;
 pub mod region;
+pub mod spreadsheet;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -51,6 +54,9 @@ pub enum Refusal {
     ReceivableVoid,
     /// The saved settings could not be written back.
     SettingsUnstorable,
+    /// What is owed in a currency adds up past what the app can show (only a file edited by
+    /// hand gets there: every write keeps totals within it).
+    TotalTooLarge,
 }
 
 impl From<rusqlite::Error> for BooksError {

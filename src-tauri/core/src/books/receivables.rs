@@ -9,7 +9,7 @@ use super::currency;
 use super::history::{self, Facts, HistoryEntry, HistoryKind};
 use super::money::{from_iso, iso, DateShown, Money, Outlook};
 use super::payments::{self, Payment};
-use super::region::Region;
+use super::region::{Region, MAX_MINOR};
 use super::{search_key, BooksError, Refusal};
 use crate::db::Database;
 use crate::outbox::OutboxState;
@@ -144,7 +144,7 @@ impl ReceivableForm {
         let amount = currency.and_then(|currency| {
             region
                 .parse_amount(&self.amount, &currency)
-                .map_err(|problem| errors.add("amount", problem))
+                .map_err(|problem| region.refuse_amount(&mut errors, "amount", problem, &currency))
                 .ok()
         });
         let issue_date = region
@@ -320,6 +320,31 @@ pub(super) fn document_taken(
     )
 }
 
+/// What is still owed in `currency` over every pending receivable (from the kept per-day sums).
+pub(super) fn owed_in(conn: &Connection, currency: &str) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(sum(balance), 0) FROM pending_by_day WHERE currency = ?1")?
+        .query_row([currency], |row| row.get(0))
+}
+
+/// Refuses a write that takes what is owed in `currency` past what the app can add up and
+/// show, so totals never overflow anywhere (the caller's transaction is rolled back).
+fn keep_total_within_limits(
+    tx: &Transaction<'_>,
+    currency: &str,
+    outlook: &Outlook,
+) -> Result<(), BooksError> {
+    if owed_in(tx, currency)? <= MAX_MINOR {
+        return Ok(());
+    }
+    let mut errors = FieldErrors::default();
+    errors.add_with(
+        "amount",
+        FieldProblem::TotalTooLarge,
+        outlook.money(MAX_MINOR, currency).text,
+    );
+    Err(BooksError::Invalid(errors.into_vec()))
+}
+
 pub(super) fn refused_field(field: &str, problem: FieldProblem) -> BooksError {
     let mut errors = FieldErrors::default();
     errors.add(field, problem);
@@ -335,14 +360,18 @@ pub fn create(
         .validate(outlook.region)
         .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
     db.write(|tx| {
-        let id = insert(tx, &valid)?;
+        let id = insert(tx, &valid, outlook)?;
         detail_in(tx, id, outlook)
     })
 }
 
 /// Writes a validated receivable and its "created" history inside the caller's transaction
 /// (a form, or a CSV import).
-pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidReceivable) -> Result<i64, BooksError> {
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    valid: &ValidReceivable,
+    outlook: &Outlook,
+) -> Result<i64, BooksError> {
     let customer_key = customer_key(tx, valid.customer_id)?;
     if document_taken(tx, valid.document_number.as_deref(), 0)? {
         return Err(refused_field(
@@ -367,6 +396,7 @@ pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidReceivable) -> Result<i6
         search_key(valid.document_number.as_deref().unwrap_or_default()),
     ])?;
     let id = tx.last_insert_rowid();
+    keep_total_within_limits(tx, valid.currency, outlook)?;
     history::record(
         tx,
         id,
@@ -447,6 +477,7 @@ pub fn update(
                 search_key(valid.document_number.as_deref().unwrap_or_default()),
             ],
         )?;
+        keep_total_within_limits(tx, valid.currency, outlook)?;
         let amount_changed = old.amount.minor != valid.amount;
         history::record(
             tx,
@@ -506,7 +537,11 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
         [id],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    let paid = paid + paid_delta;
+    // `paid` stays between 0 and `amount` (a CHECK says so); checked all the same, so a hostile
+    // file can never make it wrap.
+    let paid = paid
+        .checked_add(paid_delta)
+        .ok_or(rusqlite::Error::IntegralValueOutOfRange(1, paid))?;
     let was = ReceivableStatus::from_code(&status);
     let now = if paid >= amount {
         ReceivableStatus::Paid
