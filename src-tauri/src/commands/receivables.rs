@@ -155,7 +155,8 @@ mod tests {
                 json!({ "receivableId": id, "form": payment }),
             )
             .expect("preview");
-        assert_eq!(preview["text"], "USD 500,50");
+        assert_eq!(preview["applied"]["text"], "USD 500,50");
+        assert_eq!(preview["advance"], false);
         let partly = app
             .invoke(
                 "payment_record",

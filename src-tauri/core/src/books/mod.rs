@@ -16,6 +16,7 @@ pub mod rate;
 pub mod receivables;
 pub mod region;
 pub mod spreadsheet;
+mod totals;
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -9,8 +9,8 @@ use super::currency;
 use super::history::{self, Facts, HistoryEntry, HistoryKind};
 use super::money::{from_iso, iso, DateShown, Money, Outlook};
 use super::payments::{self, Payment};
-use super::region::{Region, MAX_MINOR};
-use super::{search_key, BooksError, Refusal};
+use super::region::Region;
+use super::{search_key, totals, BooksError, Refusal};
 use crate::db::Database;
 use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
@@ -320,31 +320,6 @@ pub(super) fn document_taken(
     )
 }
 
-/// What is still owed in `currency` over every pending receivable (from the kept per-day sums).
-pub(super) fn owed_in(conn: &Connection, currency: &str) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT coalesce(sum(balance), 0) FROM pending_by_day WHERE currency = ?1")?
-        .query_row([currency], |row| row.get(0))
-}
-
-/// Refuses a write that takes what is owed in `currency` past what the app can add up and
-/// show, so totals never overflow anywhere (the caller's transaction is rolled back).
-fn keep_total_within_limits(
-    tx: &Transaction<'_>,
-    currency: &str,
-    outlook: &Outlook,
-) -> Result<(), BooksError> {
-    if owed_in(tx, currency)? <= MAX_MINOR {
-        return Ok(());
-    }
-    let mut errors = FieldErrors::default();
-    errors.add_with(
-        "amount",
-        FieldProblem::TotalTooLarge,
-        outlook.money(MAX_MINOR, currency).text,
-    );
-    Err(BooksError::Invalid(errors.into_vec()))
-}
-
 pub(super) fn refused_field(field: &str, problem: FieldProblem) -> BooksError {
     let mut errors = FieldErrors::default();
     errors.add(field, problem);
@@ -396,7 +371,7 @@ pub(super) fn insert(
         search_key(valid.document_number.as_deref().unwrap_or_default()),
     ])?;
     let id = tx.last_insert_rowid();
-    keep_total_within_limits(tx, valid.currency, outlook)?;
+    totals::keep_within_limits(tx, valid.currency, outlook)?;
     history::record(
         tx,
         id,
@@ -477,7 +452,7 @@ pub fn update(
                 search_key(valid.document_number.as_deref().unwrap_or_default()),
             ],
         )?;
-        keep_total_within_limits(tx, valid.currency, outlook)?;
+        totals::keep_within_limits(tx, valid.currency, outlook)?;
         let amount_changed = old.amount.minor != valid.amount;
         history::record(
             tx,

@@ -14,6 +14,7 @@ use crate::books::customers::{CustomerForm, ValidCustomer};
 use crate::books::money::Outlook;
 use crate::books::receivables::{self, ReceivableForm, ValidReceivable};
 use crate::books::region::MAX_MINOR;
+use crate::books::totals;
 use crate::db::Database;
 use crate::locale::Language;
 use crate::validation::{FieldError, FieldProblem};
@@ -250,7 +251,7 @@ impl Planner<'_> {
         }
         let owed = match self.owed.get(valid.currency) {
             Some(owed) => *owed,
-            None => receivables::owed_in(self.conn, valid.currency)?,
+            None => totals::owed_in(self.conn, valid.currency)?,
         };
         match owed
             .checked_add(valid.amount)
