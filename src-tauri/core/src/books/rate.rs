@@ -151,6 +151,16 @@ mod tests {
     }
 
     #[test]
+    fn a_direction_is_stored_by_its_wire_code() {
+        for direction in [RateDirection::PaidPerOwed, RateDirection::OwedPerPaid] {
+            let wire = serde_json::to_value(direction).expect("serialize");
+            assert_eq!(wire, direction.code());
+            assert_eq!(RateDirection::from_code(direction.code()), Some(direction));
+        }
+        assert_eq!(RateDirection::from_code("sideways"), None);
+    }
+
+    #[test]
     fn a_rate_is_stored_exactly_as_typed() {
         let typed = rate(3650, 2, RateDirection::OwedPerPaid);
         assert_eq!(typed.stored(), "36.50");

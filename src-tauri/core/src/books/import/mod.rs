@@ -282,3 +282,25 @@ pub fn import(
     })?;
     Ok(plan.preview)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_acceptance_names_a_difference_kind_by_its_wire_code() {
+        for kind in DifferenceKind::ALL {
+            // A new kind must be listed in ALL: this match stops compiling until it is.
+            match kind {
+                DifferenceKind::Name
+                | DifferenceKind::Email
+                | DifferenceKind::Archived
+                | DifferenceKind::SimilarCustomer => {}
+            }
+            let wire = serde_json::to_value(kind).expect("serialize");
+            assert_eq!(wire, kind.code());
+            let acceptance = Acceptance { line: 7, kind };
+            assert_eq!(acceptance.to_string().parse(), Ok(acceptance));
+        }
+    }
+}
