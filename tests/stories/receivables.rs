@@ -158,6 +158,7 @@ async fn a_dollar_debt_paid_in_bolivares_takes_the_rate_either_way_and_settles_e
     window.fill("#receivable-concept", "Harina PAN").await;
     window.select("#receivable-currency", "USD").await;
     window.fill("#receivable-amount", "100").await;
+    window.fill("#receivable-issue-date", "01/06/2026").await;
     window.fill("#receivable-due-date", "31/12/2099").await;
     window.click("#receivable-save").await;
     window
@@ -191,6 +192,17 @@ async fn a_dollar_debt_paid_in_bolivares_takes_the_rate_either_way_and_settles_e
     window
         .wait_for_text("#payment-settles", "Abona al saldo: USD 100,00")
         .await;
+
+    // Paid before the invoice was issued: an advance, saved only once confirmed.
+    window.fill("#payment-date", "15/05/2026").await;
+    window
+        .wait_for_text_containing("#payment-editor", "Es un anticipo")
+        .await;
+    window.click("#payment-save").await;
+    window
+        .wait_for_text_containing("#payment-date-error", "anticipo")
+        .await;
+    window.click("#payment-confirm-advance").await;
     window.click("#payment-save").await;
     window
         .wait_for_text_containing("#receivable-notice", "quedó pagada")
