@@ -6,10 +6,15 @@ use cachicamo_core::backup::{AutomaticCopy, CopyKind, Restored};
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
 use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
-use cachicamo_core::books::import::{ImportKind, ImportPreview, ImportRow, RowProblem};
+use cachicamo_core::books::import::{
+    DifferenceKind, ImportKind, ImportPreview, ImportRow, RowDifference, RowProblem,
+};
 use cachicamo_core::books::money::{DateShown, Money};
-use cachicamo_core::books::payments::{Payment, PaymentForm, PaymentMethod, Reversal};
+use cachicamo_core::books::payments::{
+    Payment, PaymentForm, PaymentMethod, PaymentPreview, Reversal,
+};
 use cachicamo_core::books::pending::{PendingFilter, PendingPage, PendingQuery, PendingSort};
+use cachicamo_core::books::rate::RateDirection;
 use cachicamo_core::books::receivables::{
     LastReminder, Receivable, ReceivableDetail, ReceivableForm, ReceivableStatus,
 };
@@ -80,7 +85,9 @@ pub fn typescript() -> String {
         HistoryKind::decl(&cfg),
         HistoryEntry::decl(&cfg),
         PaymentMethod::decl(&cfg),
+        RateDirection::decl(&cfg),
         PaymentForm::decl(&cfg),
+        PaymentPreview::decl(&cfg),
         Reversal::decl(&cfg),
         Payment::decl(&cfg),
         PendingFilter::decl(&cfg),
@@ -103,6 +110,8 @@ pub fn typescript() -> String {
         SendReminder::decl(&cfg),
         ImportKind::decl(&cfg),
         RowProblem::decl(&cfg),
+        DifferenceKind::decl(&cfg),
+        RowDifference::decl(&cfg),
         ImportRow::decl(&cfg),
         ImportPreview::decl(&cfg),
         CopyKind::decl(&cfg),

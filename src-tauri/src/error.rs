@@ -280,6 +280,7 @@ impl From<ImportFailure> for IpcError {
     fn from(failure: ImportFailure) -> Self {
         let err = match failure {
             ImportFailure::Books(books) => return books.into(),
+            ImportFailure::Settings(settings) => return settings.into(),
             ImportFailure::File(err) => err,
         };
         let refused = |reason: &str| {
@@ -297,6 +298,9 @@ impl From<ImportFailure> for IpcError {
             }
             ImportError::RowsHaveProblems(count) => {
                 refused("rows_have_problems").with_detail("count", count.to_string())
+            }
+            ImportError::DifferencesNotAccepted(count) => {
+                refused("differences_not_accepted").with_detail("count", count.to_string())
             }
         }
     }

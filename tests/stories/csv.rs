@@ -132,5 +132,39 @@ async fn a_spanish_excel_file_is_previewed_imported_whole_and_exported_back() {
         ),
         "{text}"
     );
+
+    // The same tax id under another name: shown as a difference, imported only once accepted,
+    // to the customer the books already have.
+    let renamed = desktop.path().join("otra factura.csv");
+    std::fs::write(
+        &renamed,
+        spanish_excel(
+            "Cliente;RIF;Número de documento;Concepto;Moneda;Monto;Fecha de vencimiento\r\n\
+             FERRETERIA PENA;J-12345678-9;F-0009;Cabillas;USD;10;31/12/2099\r\n",
+        ),
+    )
+    .expect("renamed file");
+    window.click("#csv-import-open").await;
+    pick(&window, &renamed).await;
+    window
+        .wait_for_text_containing(
+            "#csv-differences li[data-line='2'][data-kind='name']",
+            "Se mantiene «Ferretería José Peña»",
+        )
+        .await;
+    let confirm = window.wait_for("#csv-import-confirm").await;
+    assert!(
+        !confirm.is_enabled().await.expect("enabled?"),
+        "nothing is imported until the difference is accepted"
+    );
+    window.click("#csv-accept-differences").await;
+    window.click("#csv-import-confirm").await;
+    window
+        .wait_for_text_containing(
+            "#pending-notice",
+            "1 cuentas por cobrar y 0 clientes nuevos",
+        )
+        .await;
+    window.wait_for_text("#pending-range", "1–3 de 3").await;
     window.close().await;
 }

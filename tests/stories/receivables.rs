@@ -145,6 +145,80 @@ async fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes_as_pag
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_dollar_debt_paid_in_bolivares_takes_the_rate_either_way_and_settles_exactly() {
+    let app = AppUnderTest::start(&[("LANG", "es_VE.UTF-8")]);
+    let window = app.open().await;
+    create_customer(&window, "Bodega La Esquina", "pagos@esquina.com.ve").await;
+    open(&window, "pending", "Pagos Pendientes").await;
+    window.click("#receivable-new").await;
+    window.fill("#receivable-customer", "esquina").await;
+    window
+        .click("#receivable-customer-options button[data-customer-id]")
+        .await;
+    window.fill("#receivable-concept", "Harina PAN").await;
+    window.select("#receivable-currency", "USD").await;
+    window.fill("#receivable-amount", "100").await;
+    window.fill("#receivable-issue-date", "01/06/2026").await;
+    window.fill("#receivable-due-date", "31/12/2099").await;
+    window.click("#receivable-save").await;
+    window
+        .wait_for_text("#receivable-balance", "USD 100,00")
+        .await;
+
+    // Paid in bolívares: the rate as the shop quotes it, "1 USD = 36,50 Bs".
+    window.click("#payment-new").await;
+    window.select("#payment-currency", "VES").await;
+    window.fill("#payment-amount", "3.650").await;
+    window.select("#payment-method", "mobile_payment").await;
+    window
+        .wait_for_text_containing("label[for='payment-rate']", "1 USD = … VES")
+        .await;
+    window.fill("#payment-rate", "36,50").await;
+    window
+        .wait_for_text("#payment-settles", "Abona al saldo: USD 100,00")
+        .await;
+
+    // The other way round, "1 Bs = 0,0274 USD": a cent over the balance, which the form
+    // offers to settle exactly.
+    window.click("#payment-rate-swap").await;
+    window
+        .wait_for_text_containing("label[for='payment-rate']", "1 VES = … USD")
+        .await;
+    window.fill("#payment-rate", "0,0274").await;
+    window
+        .wait_for_text("#payment-settles", "Abona al saldo: USD 100,01")
+        .await;
+    window.click("#payment-settle-exactly").await;
+    window
+        .wait_for_text("#payment-settles", "Abona al saldo: USD 100,00")
+        .await;
+
+    // Paid before the invoice was issued: an advance, saved only once confirmed.
+    window.fill("#payment-date", "15/05/2026").await;
+    window
+        .wait_for_text_containing("#payment-editor", "Es un anticipo")
+        .await;
+    window.click("#payment-save").await;
+    window
+        .wait_for_text_containing("#payment-date-error", "anticipo")
+        .await;
+    window.click("#payment-confirm-advance").await;
+    window.click("#payment-save").await;
+    window
+        .wait_for_text_containing("#receivable-notice", "quedó pagada")
+        .await;
+    window
+        .wait_for_text("#receivable-balance", "USD 0,00")
+        .await;
+    // Both amounts and the rate as typed, with its direction.
+    let payments = window
+        .wait_for_text_containing("#payments", "VES 3.650,00")
+        .await;
+    assert!(payments.contains("tasa 1 VES = 0,0274 USD"), "{payments}");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn in_mexico_amounts_are_typed_with_a_decimal_point_and_venezuelan_writing_is_refused() {
     let app = AppUnderTest::start(&[("LANG", "es_MX.UTF-8")]);
     let window = app.open().await;

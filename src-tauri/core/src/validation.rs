@@ -21,16 +21,30 @@ pub enum FieldProblem {
     TooManyDecimals,
     /// Zero or negative where only a positive amount makes sense.
     NotPositive,
+    /// Past the currency's largest amount (`detail` says it, "USD 999.999.999,99").
     AmountTooLarge,
+    /// What is owed in the currency would pass what the app can add up (`detail` says it).
+    TotalTooLarge,
+    /// An exchange rate with more digits than it can have.
+    TooManyDigits,
     /// Not a calendar date the region's way of writing dates can read.
     InvalidDate,
     DueBeforeIssue,
     /// A payment larger than what is still owed.
     AboveBalance,
+    /// "Saldar exactamente" asked for a payment that is not within one minor unit of the
+    /// balance (the amount or the rate changed since it was offered).
+    NotNearBalance,
+    /// A payment dated after today.
+    DateInFuture,
+    /// A payment dated before the receivable's issue date (an advance), not yet confirmed.
+    AdvanceUnconfirmed,
     /// Another receivable already has this document number.
     DuplicateDocument,
     /// The customer does not exist (any more).
     UnknownCustomer,
+    /// Several customers have this tax id, or (without one) this exact name.
+    AmbiguousCustomer,
     UnknownMethod,
     /// A template that uses a variable its language does not have (`detail` names it).
     UnknownVariable,

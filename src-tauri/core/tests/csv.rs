@@ -2,9 +2,12 @@
 
 use cachicamo_core::books::customers::{self, CustomerForm, CustomerQuery};
 use cachicamo_core::books::export;
-use cachicamo_core::books::import::{self, ImportError, ImportFailure, ImportKind};
+use cachicamo_core::books::import::{
+    self, Acceptance, DifferenceKind, ImportError, ImportFailure, ImportKind, ImportPreview,
+};
 use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::pending::{self, PendingQuery};
+use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
 use cachicamo_core::validation::FieldProblem;
@@ -27,6 +30,11 @@ fn windows_1252(text: &str) -> Vec<u8> {
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
     assert!(!unmappable);
     bytes.into_owned()
+}
+
+/// The user's "yes" to every difference the preview showed.
+fn accept_all(preview: &ImportPreview) -> Vec<Acceptance> {
+    preview.differences.iter().map(Acceptance::from).collect()
 }
 
 fn pending_total(db: &Database) -> u32 {
@@ -65,9 +73,32 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
         Some("Cabillas; 1/2\""),
         "quoted fields keep their separators and quotes"
     );
+    let differences: Vec<_> = preview
+        .differences
+        .iter()
+        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
+        .collect();
+    assert_eq!(
+        differences,
+        [(
+            4,
+            DifferenceKind::Name,
+            "FERRETERIA JOSE PENA",
+            "Ferretería José Peña"
+        )],
+        "the same tax id written under another name is shown, to accept or fix"
+    );
+    assert_eq!(preview.sample[2].customer, "Ferretería José Peña");
     assert_eq!(pending_total(&db), 0, "a preview writes nothing");
 
-    import::import(&db, &bytes, &OUTLOOK, Language::Es).expect("import");
+    let unaccepted = import::import(&db, &bytes, &OUTLOOK, Language::Es, &[])
+        .expect_err("the difference is not accepted");
+    assert!(matches!(
+        unaccepted,
+        ImportFailure::File(ImportError::DifferencesNotAccepted(1))
+    ));
+    assert_eq!(pending_total(&db), 0);
+    import::import(&db, &bytes, &OUTLOOK, Language::Es, &accept_all(&preview)).expect("import");
     let page = pending::list(&db, &PendingQuery::default(), &OUTLOOK).expect("pending");
     assert_eq!(page.total, 3);
     let totals: Vec<_> = page.totals.iter().map(|m| m.text.as_str()).collect();
@@ -76,7 +107,8 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
     assert_eq!(customers.total, 2);
 
     // Importing the same file again would duplicate every document: refused, whole.
-    let again = import::import(&db, &bytes, &OUTLOOK, Language::Es).expect_err("duplicates");
+    let again = import::import(&db, &bytes, &OUTLOOK, Language::Es, &accept_all(&preview))
+        .expect_err("duplicates");
     assert!(matches!(
         again,
         ImportFailure::File(ImportError::RowsHaveProblems(3))
@@ -117,7 +149,7 @@ fn broken_rows_are_each_reported_and_nothing_is_imported() {
             (7, "cliente", FieldProblem::TooLong),
         ]
     );
-    let refused = import::import(&db, text.as_bytes(), &OUTLOOK, Language::Es)
+    let refused = import::import(&db, text.as_bytes(), &OUTLOOK, Language::Es, &[])
         .expect_err("rows have problems");
     assert!(matches!(
         refused,
@@ -154,7 +186,20 @@ fn customers_are_imported_and_ones_already_in_the_books_are_not_repeated() {
     assert_eq!(preview.encoding, "UTF-8");
     assert_eq!(preview.new_customers, 1);
     assert!(!preview.sample[0].new_customer, "matched by tax id");
-    import::import(&db, text.as_bytes(), &OUTLOOK, Language::Es).expect("import");
+    assert_eq!(
+        preview.sample[0].customer, "Taller Ruiz",
+        "the preview shows the customer as the books have it"
+    );
+    assert_eq!(preview.differences.len(), 1, "{:?}", preview.differences);
+    assert_eq!(preview.differences[0].kind, DifferenceKind::Name);
+    import::import(
+        &db,
+        text.as_bytes(),
+        &OUTLOOK,
+        Language::Es,
+        &accept_all(&preview),
+    )
+    .expect("import");
     let found = customers::list(
         &db,
         &CustomerQuery {
@@ -196,7 +241,9 @@ fn files_that_are_not_lists_are_refused_whole() {
 #[test]
 fn the_pending_export_opens_in_excel_and_imports_back() {
     let (_dir, db) = open();
-    import::import(&db, &windows_1252(RECEIVABLES), &OUTLOOK, Language::Es).expect("import");
+    let bytes = windows_1252(RECEIVABLES);
+    let preview = import::preview(&db, &bytes, &OUTLOOK, Language::Es).expect("preview");
+    import::import(&db, &bytes, &OUTLOOK, Language::Es, &accept_all(&preview)).expect("import");
     let csv =
         export::pending_csv(&db, &PendingQuery::default(), &OUTLOOK, Language::Es).expect("export");
     assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
@@ -214,7 +261,7 @@ fn the_pending_export_opens_in_excel_and_imports_back() {
     );
 
     let (_other, fresh) = open();
-    import::import(&fresh, &csv, &OUTLOOK, Language::Es).expect("imports back");
+    import::import(&fresh, &csv, &OUTLOOK, Language::Es, &[]).expect("imports back");
     let page = pending::list(&fresh, &PendingQuery::default(), &OUTLOOK).expect("pending");
     let totals: Vec<_> = page.totals.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(totals, ["USD 1.800,50", "VES 2.000,00"]);
@@ -244,4 +291,212 @@ fn line_numbers_match_the_spreadsheet_whatever_the_line_endings() {
             "{ending:?}"
         );
     }
+}
+
+fn customer(db: &Database, name: &str, tax_id: &str, email: &str) -> i64 {
+    customers::create(
+        db,
+        CustomerForm {
+            name: name.into(),
+            tax_id: tax_id.into(),
+            email: email.into(),
+            ..CustomerForm::default()
+        },
+        Language::Es,
+    )
+    .expect("customer")
+    .id
+}
+
+#[test]
+fn formula_names_leave_as_text_for_excel_and_come_back_as_they_were() {
+    let (_dir, db) = open();
+    let hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@SUM(A1)"];
+    for (i, name) in hostile.iter().enumerate() {
+        let id = customer(&db, name, "", "");
+        receivables::create(
+            &db,
+            &ReceivableForm {
+                customer_id: Some(id),
+                document_number: format!("=F-{i}"),
+                concept: "-Cemento".into(),
+                currency: "USD".into(),
+                amount: "10".into(),
+                issue_date: "01/03/2026".into(),
+                due_date: format!("1{i}/03/2026"),
+            },
+            &OUTLOOK,
+        )
+        .expect("receivable");
+    }
+    let csv =
+        export::pending_csv(&db, &PendingQuery::default(), &OUTLOOK, Language::Es).expect("export");
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&csv[3..]);
+    let mut names = Vec::new();
+    for record in reader.records() {
+        let record = record.expect("a CSV record");
+        for cell in &record {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?} would run as a formula"
+            );
+        }
+        names.push(record[0].to_owned());
+        assert_eq!(&record[5], "10,00", "amounts stay numeric");
+    }
+    assert_eq!(
+        names,
+        hostile.map(|name| format!("'{name}")),
+        "quoted exactly once, in due-date order"
+    );
+
+    let (_other, fresh) = open();
+    let preview = import::preview(&fresh, &csv, &OUTLOOK, Language::Es).expect("preview");
+    assert_eq!(preview.problems, []);
+    import::import(&fresh, &csv, &OUTLOOK, Language::Es, &[]).expect("imports back");
+    let mut back: Vec<_> = customers::list(&fresh, &CustomerQuery::default())
+        .expect("customers")
+        .customers
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    back.sort();
+    let mut expected = hostile.map(str::to_owned).to_vec();
+    expected.sort();
+    assert_eq!(back, expected, "the quote the export added is taken off");
+    let rows = pending::list(&fresh, &PendingQuery::default(), &OUTLOOK).expect("pending");
+    assert!(rows.rows.iter().all(|row| row.concept == "-Cemento"
+        && row
+            .document_number
+            .as_deref()
+            .is_some_and(|d| d.starts_with("=F-"))));
+}
+
+#[test]
+fn a_row_goes_to_its_tax_id_only_and_every_difference_is_shown_before_importing() {
+    let (_dir, db) = open();
+    let garcia = customer(&db, "José García", "V-1", "jose@garcia.com");
+    let archived = customer(&db, "Bodega Vieja", "J-9", "");
+    customers::set_archived(&db, archived, true).expect("archived");
+    customer(&db, "Ana Pérez", "", "");
+    customer(&db, "Ana Pérez", "", "");
+    let text = "Cliente;RIF;Correo;Concepto;Monto;Fecha de vencimiento\n\
+                José García;V-2;;Cemento;10;31/03/2026\n\
+                Jose Garcia Ruiz;v-1;otro@garcia.com;Cabillas;20;31/03/2026\n\
+                Bodega Vieja;J-9;;Harina;30;31/03/2026\n\
+                Ana Pérez;;;Pan;40;31/03/2026\n\
+                José García;;;Arroz;50;31/03/2026\n";
+    let preview = import::preview(&db, text.as_bytes(), &OUTLOOK, Language::Es).expect("preview");
+
+    let problems: Vec<_> = preview
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column.as_str(), p.problem))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            (5, "Cliente", FieldProblem::AmbiguousCustomer),
+            (6, "Cliente", FieldProblem::AmbiguousCustomer),
+        ],
+        "two customers with that name: never a guess"
+    );
+    let differences: Vec<_> = preview
+        .differences
+        .iter()
+        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
+        .collect();
+    assert_eq!(
+        differences,
+        [
+            // A tax id that matches nobody is a new customer, never José García by name.
+            (
+                2,
+                DifferenceKind::SimilarCustomer,
+                "José García",
+                "José García"
+            ),
+            // The tax id matches, the name and email do not: shown, the books' kept.
+            (3, DifferenceKind::Name, "Jose Garcia Ruiz", "José García"),
+            (
+                3,
+                DifferenceKind::Email,
+                "otro@garcia.com",
+                "jose@garcia.com"
+            ),
+            (4, DifferenceKind::Archived, "Bodega Vieja", "Bodega Vieja"),
+        ]
+    );
+    assert!(preview.sample[0].new_customer);
+    assert_eq!(preview.sample[1].customer, "José García");
+    assert_eq!(
+        preview.sample[1].email.as_deref(),
+        Some("jose@garcia.com"),
+        "the preview shows the email the customer keeps, not one that is then dropped"
+    );
+
+    // Without the ambiguous rows, and with every difference accepted, the rows go where the
+    // preview said.
+    let fixed: String = text
+        .lines()
+        .take(4)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let preview = import::preview(&db, fixed.as_bytes(), &OUTLOOK, Language::Es).expect("fixed");
+    assert_eq!(preview.problems, []);
+    let mut accepted = accept_all(&preview);
+    accepted.retain(|a| a.kind != DifferenceKind::Archived);
+    let refused = import::import(&db, fixed.as_bytes(), &OUTLOOK, Language::Es, &accepted)
+        .expect_err("the archived customer was not accepted");
+    assert!(matches!(
+        refused,
+        ImportFailure::File(ImportError::DifferencesNotAccepted(1))
+    ));
+    import::import(
+        &db,
+        fixed.as_bytes(),
+        &OUTLOOK,
+        Language::Es,
+        &accept_all(&preview),
+    )
+    .expect("import");
+    let of = |id| {
+        receivables::of_customer(&db, id, &OUTLOOK)
+            .expect("receivables")
+            .into_iter()
+            .map(|r| r.concept)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of(garcia), ["Cabillas"]);
+    assert_eq!(of(archived), ["Harina"]);
+    let kept = customers::get(&db, garcia).expect("garcia");
+    assert_eq!(
+        (kept.name.as_str(), kept.email.as_deref()),
+        ("José García", Some("jose@garcia.com"))
+    );
+    let new_garcia = customers::list(
+        &db,
+        &CustomerQuery {
+            search: "V-2".into(),
+            ..CustomerQuery::default()
+        },
+    )
+    .expect("search");
+    assert_eq!(new_garcia.total, 1, "a new José García, with tax id V-2");
+    assert_eq!(of(new_garcia.customers[0].id), ["Cemento"]);
+}
+
+#[test]
+fn an_acceptance_travels_as_line_and_kind() {
+    let acceptance = Acceptance {
+        line: 3,
+        kind: DifferenceKind::SimilarCustomer,
+    };
+    assert_eq!(acceptance.to_string(), "3:similar_customer");
+    assert_eq!("3:similar_customer".parse(), Ok(acceptance));
+    assert_eq!("3:nombre".parse::<Acceptance>(), Err(()));
+    assert_eq!("x:name".parse::<Acceptance>(), Err(()));
 }

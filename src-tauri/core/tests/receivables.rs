@@ -162,7 +162,7 @@ fn a_dollar_debt_paid_in_bolivares_keeps_both_amounts_and_the_rate() {
         ..cash("")
     };
     let preview = payments::preview(&books.db, id, &form, &OUTLOOK).expect("preview");
-    assert_eq!(preview.text, "USD 50,00");
+    assert_eq!(preview.applied.text, "USD 50,00");
     let without_rate = PaymentForm {
         rate: String::new(),
         ..form.clone()
@@ -179,7 +179,7 @@ fn a_dollar_debt_paid_in_bolivares_keeps_both_amounts_and_the_rate() {
     let payment = &detail.payments[0];
     assert_eq!(payment.amount.text, "VES 1.825,00");
     assert_eq!(payment.applied.text, "USD 50,00");
-    assert_eq!(payment.rate.as_deref(), Some("36,5"));
+    assert_eq!(payment.rate.as_deref(), Some("36,50"), "as typed");
     assert_eq!(detail.receivable.balance.text, "USD 50,00");
 }
 

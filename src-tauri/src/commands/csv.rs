@@ -2,7 +2,7 @@
 //! are the request's raw body), and exporting Pagos Pendientes for Excel.
 
 use cachicamo_core::books::export;
-use cachicamo_core::books::import::{self, ImportPreview};
+use cachicamo_core::books::import::{self, Acceptance, ImportPreview};
 use cachicamo_core::books::pending::PendingQuery;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
@@ -21,6 +21,25 @@ fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
     }
 }
 
+/// The differences the user accepted in the preview, as the `accept` header carries them
+/// (`2:name,3:email`: the file is the body, so they cannot be arguments).
+fn accepted(request: &Request<'_>) -> Result<Vec<Acceptance>, IpcError> {
+    let Some(header) = request.headers().get(ACCEPT_HEADER) else {
+        return Ok(Vec::new());
+    };
+    let refused = || IpcError::new(ErrorCode::InvalidInput, "unreadable accepted differences");
+    header
+        .to_str()
+        .map_err(|_| refused())?
+        .split(',')
+        .filter(|item| !item.trim().is_empty())
+        .map(|item| item.parse().map_err(|()| refused()))
+        .collect()
+}
+
+/// The request header naming the differences accepted; `ui/src/lib/api.ts` sends it.
+const ACCEPT_HEADER: &str = "cachicamo-accept";
+
 /// What importing the file would do, row by row; writes nothing.
 #[tauri::command]
 pub async fn csv_import_preview(
@@ -35,7 +54,8 @@ pub async fn csv_import_preview(
     )?)
 }
 
-/// Imports the whole file in one transaction, or nothing.
+/// Imports the whole file in one transaction, or nothing (also when a difference the preview
+/// showed was not accepted).
 #[tauri::command]
 pub async fn csv_import(
     state: State<'_, AppState>,
@@ -46,6 +66,7 @@ pub async fn csv_import(
         file_bytes(&request)?,
         &state.outlook(),
         state.language(),
+        &accepted(&request)?,
     )?;
     tracing::info!(
         customers = imported.new_customers,
@@ -114,5 +135,47 @@ mod tests {
             .invoke_bytes("csv_import", FILE.replace("1.500,50", "1,505").into_bytes())
             .expect_err("too many decimals");
         assert_eq!(broken["details"]["reason"], "rows_have_problems");
+    }
+
+    #[test]
+    fn a_difference_is_imported_only_once_accepted_by_line_and_kind() {
+        let app = TestApp::new(Some("es_VE.UTF-8"));
+        app.invoke(
+            "customer_create",
+            json!({ "form": { "name": "Ferretería José Peña", "taxId": "J-1" } }),
+        )
+        .expect("customer");
+        let file = "Cliente;RIF;Concepto;Monto;Fecha de vencimiento\n\
+                    Ferreteria Pena;J-1;Cemento;10;31/12/2026\n";
+        let preview = app
+            .invoke_bytes("csv_import_preview", file.as_bytes().to_vec())
+            .expect("preview");
+        assert_eq!(
+            preview["differences"],
+            json!([{ "line": 2, "kind": "name", "inFile": "Ferreteria Pena",
+                     "inBooks": "Ferretería José Peña" }])
+        );
+        let refused = app
+            .invoke_bytes("csv_import", file.as_bytes().to_vec())
+            .expect_err("not accepted");
+        assert_eq!(refused["details"]["reason"], "differences_not_accepted");
+        let wrong = app
+            .invoke_bytes_with(
+                "csv_import",
+                file.as_bytes().to_vec(),
+                &[("cachicamo-accept", "2:email")],
+            )
+            .expect_err("another difference accepted");
+        assert_eq!(wrong["details"]["reason"], "differences_not_accepted");
+        app.invoke_bytes_with(
+            "csv_import",
+            file.as_bytes().to_vec(),
+            &[("cachicamo-accept", "2:name")],
+        )
+        .expect("accepted");
+        let page = app
+            .invoke("pending_list", json!({ "query": {} }))
+            .expect("pending");
+        assert_eq!(page["rows"][0]["customerName"], "Ferretería José Peña");
     }
 }

@@ -153,13 +153,27 @@ pub(crate) mod test_support {
             cmd: &str,
             bytes: Vec<u8>,
         ) -> Result<serde_json::Value, serde_json::Value> {
+            self.invoke_bytes_with(cmd, bytes, &[])
+        }
+
+        /// `invoke_bytes` with request headers (what the webview sends beside a file).
+        pub fn invoke_bytes_with(
+            &self,
+            cmd: &str,
+            bytes: Vec<u8>,
+            headers: &[(&'static str, &str)],
+        ) -> Result<serde_json::Value, serde_json::Value> {
+            let mut header_map = tauri::http::HeaderMap::new();
+            for (name, value) in headers {
+                header_map.insert(*name, value.parse().expect("header value"));
+            }
             let request = InvokeRequest {
                 cmd: cmd.into(),
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
                 url: "tauri://localhost".parse().expect("url"),
                 body: InvokeBody::Raw(bytes),
-                headers: Default::default(),
+                headers: header_map,
                 invoke_key: INVOKE_KEY.to_string(),
             };
             tauri::test::get_ipc_response(&self.window, request)

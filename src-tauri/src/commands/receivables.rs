@@ -1,7 +1,6 @@
 //! Cuentas por cobrar, abonos and Pagos Pendientes.
 
-use cachicamo_core::books::money::Money;
-use cachicamo_core::books::payments::{self, PaymentForm};
+use cachicamo_core::books::payments::{self, PaymentForm, PaymentPreview};
 use cachicamo_core::books::pending::{self, PendingPage, PendingQuery};
 use cachicamo_core::books::receivables::{self, Receivable, ReceivableDetail, ReceivableForm};
 use tauri::State;
@@ -68,7 +67,7 @@ pub fn payment_preview(
     state: State<'_, AppState>,
     receivable_id: i64,
     form: PaymentForm,
-) -> Result<Money, IpcError> {
+) -> Result<PaymentPreview, IpcError> {
     Ok(payments::preview(
         state.db()?,
         receivable_id,
@@ -142,7 +141,8 @@ mod tests {
                 json!({ "receivableId": id, "form": payment }),
             )
             .expect("preview");
-        assert_eq!(preview["text"], "USD 500,50");
+        assert_eq!(preview["applied"]["text"], "USD 500,50");
+        assert_eq!(preview["advance"], false);
         let partly = app
             .invoke(
                 "payment_record",

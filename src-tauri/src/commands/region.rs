@@ -4,8 +4,9 @@
 use cachicamo_core::books::currency;
 use cachicamo_core::books::money::{DateShown, Money};
 use cachicamo_core::books::region::{Region, RegionFormat};
+use cachicamo_core::books::BooksError;
 use cachicamo_core::settings;
-use cachicamo_core::validation::FieldProblem;
+use cachicamo_core::validation::{FieldErrors, FieldProblem};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -32,7 +33,13 @@ pub fn read_amount(
     let minor = outlook
         .region
         .parse_amount(&text, &found)
-        .map_err(|problem| IpcError::field("amount", problem))?;
+        .map_err(|problem| {
+            let mut errors = FieldErrors::default();
+            outlook
+                .region
+                .refuse_amount(&mut errors, "amount", problem, &found);
+            BooksError::Invalid(errors.into_vec())
+        })?;
     Ok(outlook.money(minor, found.code))
 }
 
@@ -74,6 +81,14 @@ mod tests {
             .invoke("read_amount", json!({ "currency": "USD", "text": "1.50" }))
             .expect_err("ambiguous");
         assert_eq!(ambiguous["details"]["amount"], "invalid_amount");
+        let absurd = app
+            .invoke(
+                "read_amount",
+                json!({ "currency": "USD", "text": "1.000.000.000" }),
+            )
+            .expect_err("past the largest dollar amount");
+        assert_eq!(absurd["details"]["amount"], "amount_too_large");
+        assert_eq!(absurd["details"]["amount.detail"], "USD 999.999.999,99");
         let date = app
             .invoke("read_date", json!({ "text": "5/3/2026" }))
             .expect("date");

@@ -1,6 +1,6 @@
 // The only module that talks to Rust. Every command has a typed wrapper here; the types come
 // from the generated bindings, so a change on the Rust side breaks the type check, not the user.
-import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AutomaticCopy,
@@ -29,6 +29,7 @@ import type {
   OwnerAction,
   Rows,
   PaymentForm,
+  PaymentPreview,
   PendingPage,
   PendingQuery,
   Receivable,
@@ -40,6 +41,7 @@ import type {
   ReminderRequest,
   ReminderTemplate,
   RenderedReminder,
+  RowDifference,
   Restored,
   SendReminder,
   SmtpPreset,
@@ -96,9 +98,9 @@ export function toIpcError(raw: unknown): IpcError {
   return { code: 'internal', message: String(raw), details: {} };
 }
 
-async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+async function call<T>(command: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, options);
   } catch (raw) {
     throw new ApiError(toIpcError(raw));
   }
@@ -130,7 +132,7 @@ export const api = {
   receivableVoid: (id: number, reason: string) =>
     call<ReceivableDetail>('receivable_void', { id, reason }),
   paymentPreview: (receivableId: number, form: PaymentForm) =>
-    call<Money>('payment_preview', { receivableId, form }),
+    call<PaymentPreview>('payment_preview', { receivableId, form }),
   paymentRecord: (receivableId: number, form: PaymentForm) =>
     call<ReceivableDetail>('payment_record', { receivableId, form }),
   paymentReverse: (paymentId: number, reason: string) =>
@@ -151,7 +153,12 @@ export const api = {
   backupsList: () => call<AutomaticCopy[]>('backups_list'),
   /** CSV files travel as the raw request body, decoded in Rust (UTF-8 or Windows-1252). */
   csvImportPreview: (bytes: Uint8Array) => call<ImportPreview>('csv_import_preview', bytes),
-  csvImport: (bytes: Uint8Array) => call<ImportPreview>('csv_import', bytes),
+  /** `accepted`: the preview's differences the user accepted, named by line and kind in a
+   * header (the file is the body), as `src-tauri/src/commands/csv.rs` reads them. */
+  csvImport: (bytes: Uint8Array, accepted: RowDifference[]) =>
+    call<ImportPreview>('csv_import', bytes, {
+      headers: { 'cachicamo-accept': accepted.map((d) => `${d.line}:${d.kind}`).join(',') },
+    }),
   pendingExportCsv: (query: PendingQuery) => call<Exported>('pending_export_csv', { query }),
   outboxList: (filter: OutboxFilter, before: number | null, limit: number) =>
     call<OutboxPage>('outbox_list', { filter, before, limit }),

@@ -56,7 +56,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "invalid_date" | "due_before_issue" | "above_balance" | "duplicate_document" | "unknown_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines";
 
 export type VerificationStatus = "verified" | "unverified";
 
@@ -120,7 +120,7 @@ export type Currency = { code: string,
  */
 minorUnits: number, };
 
-export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable";
+export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable" | "total_too_large";
 
 export type Region = "es-VE" | "es-CO" | "es-MX" | "es-AR" | "es-CL" | "es-PE" | "es-ES" | "en-US";
 
@@ -200,15 +200,41 @@ amount: Money | null, previousAmount: Money | null, reason: string | null, recip
 
 export type PaymentMethod = "cash" | "transfer" | "mobile_payment" | "card" | "other";
 
+export type RateDirection = "paid_per_owed" | "owed_per_paid";
+
 export type PaymentForm = { paidOn: string, amount: string, 
 /**
  * Empty: the receivable's currency.
  */
 currency: string, 
 /**
- * Units of the payment's currency per unit of the receivable's; only when they differ.
+ * The rate as typed, only when the currencies differ; `rate_direction` says which way.
  */
-rate: string, method: PaymentMethod | null, reference: string, note: string, };
+rate: string, rateDirection: RateDirection, 
+/**
+ * "Saldar exactamente": the converted amount is within one minor unit of the balance and
+ * the user settles the balance with it.
+ */
+settleExactly: boolean, 
+/**
+ * The user confirmed a payment dated before the receivable's issue date (an advance).
+ */
+confirmAdvance: boolean, method: PaymentMethod | null, reference: string, note: string, };
+
+export type PaymentPreview = { 
+/**
+ * What it settles, in the receivable's currency.
+ */
+applied: Money, 
+/**
+ * The converted amount is within one minor unit of the balance without being it: the form
+ * offers "Saldar exactamente".
+ */
+canSettleExactly: boolean, 
+/**
+ * Dated before the receivable's issue date: the form asks to confirm the advance.
+ */
+advance: boolean, };
 
 export type Reversal = { 
 /**
@@ -222,9 +248,13 @@ export type Payment = { id: number, paidOn: DateShown, method: PaymentMethod, re
  */
 amount: Money, 
 /**
- * The rate typed, when paid in another currency ("36,5").
+ * The rate as typed, when paid in another currency ("36,50")…
  */
 rate: string | null, 
+/**
+ * …and which way round it was typed.
+ */
+rateDirection: RateDirection | null, 
 /**
  * What it settled, in the receivable's currency.
  */
@@ -332,7 +362,23 @@ line: number,
 /**
  * The column's header as written in the file.
  */
-column: string, problem: FieldProblem, };
+column: string, problem: FieldProblem, 
+/**
+ * What the problem is about, when the words need it (the currency's largest amount).
+ */
+detail?: string, };
+
+export type DifferenceKind = "name" | "email" | "archived" | "similar_customer";
+
+export type RowDifference = { line: number, kind: DifferenceKind, 
+/**
+ * What the file says.
+ */
+inFile: string, 
+/**
+ * What the customer in the books has ("" for no email).
+ */
+inBooks: string, };
 
 export type ImportRow = { line: number, customer: string, email: string | null, documentNumber: string | null, concept: string | null, amount: Money | null, dueDate: DateShown | null, 
 /**
@@ -344,7 +390,7 @@ export type ImportPreview = { kind: ImportKind,
 /**
  * "UTF-8" or "Windows-1252".
  */
-encoding: string, delimiter: string, rows: number, newCustomers: number, newReceivables: number, problems: Array<RowProblem>, 
+encoding: string, delimiter: string, rows: number, newCustomers: number, newReceivables: number, problems: Array<RowProblem>, differences: Array<RowDifference>, 
 /**
  * The first rows, as they will be imported.
  */

@@ -54,11 +54,17 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   too_many_decimals: 'field.too_many_decimals',
   not_positive: 'field.not_positive',
   amount_too_large: 'field.amount_too_large',
+  total_too_large: 'field.total_too_large',
+  too_many_digits: 'field.too_many_digits',
   invalid_date: 'field.invalid_date',
   due_before_issue: 'field.due_before_issue',
   above_balance: 'field.above_balance',
+  not_near_balance: 'field.not_near_balance',
+  date_in_future: 'field.date_in_future',
+  advance_unconfirmed: 'field.advance_unconfirmed',
   duplicate_document: 'field.duplicate_document',
   unknown_customer: 'field.unknown_customer',
+  ambiguous_customer: 'field.ambiguous_customer',
   unknown_method: 'field.unknown_method',
   unknown_variable: 'field.unknown_variable',
   template_syntax: 'field.template_syntax',
@@ -72,6 +78,7 @@ const refusals: Record<Refusal, MessageKey> = {
   already_reversed: 'refusal.already_reversed',
   receivable_void: 'refusal.receivable_void',
   settings_unstorable: 'refusal.settings_unstorable',
+  total_too_large: 'refusal.total_too_large',
 };
 
 /** A provider failure in words (also used for an unverified service's reason). */
@@ -94,6 +101,7 @@ const importReasons: Record<string, MessageKey> = {
   missing_columns: 'import.refused.missing_columns',
   malformed: 'import.refused.malformed',
   rows_have_problems: 'import.refused.rows_have_problems',
+  differences_not_accepted: 'import.refused.differences_not_accepted',
 };
 
 export function describe(error: IpcError): string {
@@ -136,8 +144,8 @@ export function fieldErrors(error: IpcError | null): Record<string, string> {
 }
 
 /** A row's problem in a CSV file, in words (the same words as the forms use). */
-export function describeProblem(problem: FieldProblem): string {
-  return t(fieldProblems[problem], hintParams());
+export function describeProblem(problem: FieldProblem, detail = ''): string {
+  return t(fieldProblems[problem], { ...hintParams(), detail });
 }
 
 /** The region's own examples, for hints such as "escriba 1.500,50". */

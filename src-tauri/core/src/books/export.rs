@@ -1,6 +1,7 @@
 //! Pagos Pendientes as a CSV file for Excel: UTF-8 with a byte-order mark (without it Excel
 //! reads UTF-8 as the local code page and mangles "Peña"), the region's separators, and the
-//! same headers the import recognises, so an export can be imported elsewhere.
+//! same headers the import recognises, so an export can be imported elsewhere. Every cell goes
+//! through `spreadsheet`'s CSV-injection rule: a customer named `=HYPERLINK(…)` is text in Excel.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -10,6 +11,7 @@ use super::currency;
 use super::money::Outlook;
 use super::pending::{self, PendingQuery};
 use super::receivables;
+use super::spreadsheet::{neutralise, numeric};
 use super::BooksError;
 use crate::db::Database;
 use crate::locale::Language;
@@ -63,19 +65,27 @@ pub fn pending_csv(
             let row = receivables::find(conn, id, outlook)?;
             let minor_units = currency::find(&row.amount.currency).map_or(2, |c| c.minor_units);
             let plain = |minor| outlook.region.amount_for_files(minor, minor_units);
+            let text = [
+                row.customer_name.as_str(),
+                row.customer_email.as_deref().unwrap_or_default(),
+                row.document_number.as_deref().unwrap_or_default(),
+                row.concept.as_str(),
+                row.amount.currency.as_str(),
+            ];
+            let numbers = [
+                plain(row.amount.minor),
+                plain(row.balance.minor),
+                row.issue_date.text.clone(),
+                row.due_date.text.clone(),
+                row.days_overdue.to_string(),
+            ];
+            let cells: Vec<_> = text
+                .iter()
+                .map(|cell| neutralise(cell))
+                .chain(numbers.iter().map(|cell| numeric(cell)))
+                .collect();
             writer
-                .write_record([
-                    row.customer_name.as_str(),
-                    row.customer_email.as_deref().unwrap_or_default(),
-                    row.document_number.as_deref().unwrap_or_default(),
-                    row.concept.as_str(),
-                    row.amount.currency.as_str(),
-                    plain(row.amount.minor).as_str(),
-                    plain(row.balance.minor).as_str(),
-                    row.issue_date.text.as_str(),
-                    row.due_date.text.as_str(),
-                    row.days_overdue.to_string().as_str(),
-                ])
+                .write_record(cells.iter().map(|cell| cell.as_bytes()))
                 .map_err(written)?;
         }
         writer

@@ -9,10 +9,14 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod money;
+pub mod payment_form;
 pub mod payments;
 pub mod pending;
+pub mod rate;
 pub mod receivables;
 pub mod region;
+pub mod spreadsheet;
+mod totals;
 
 use rusqlite::Transaction;
 use serde::Serialize;
@@ -55,6 +59,9 @@ pub enum Refusal {
     ReceivableVoid,
     /// The saved settings could not be written back.
     SettingsUnstorable,
+    /// What is owed in a currency adds up past what the app can show (only a file edited by
+    /// hand gets there: every write keeps totals within it).
+    TotalTooLarge,
 }
 
 /// Whoever keeps promises about the books elsewhere (reminders waiting in the outbox): told,

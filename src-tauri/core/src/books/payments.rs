@@ -1,21 +1,21 @@
-//! Abonos: payments against a receivable, possibly in another currency at a rate the user types;
-//! reversed with a reason when mistaken, never deleted.
+//! Abonos: payments against a receivable, possibly in another currency at a rate the user types
+//! (what the form means is `payment_form`'s); reversed with a reason when mistaken, never
+//! deleted.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::currency::{self, Currency};
+use super::currency;
 use super::history::{self, Facts, HistoryKind};
 use super::money::{from_iso, iso, DateShown, Money, Outlook};
+use super::payment_form::{Owed, MAX_NOTE};
+pub use super::payment_form::{PaymentForm, PaymentPreview};
+use super::rate::{Rate, RateDirection};
 use super::receivables::{self, refused_field, ReceivableDetail, ReceivableStatus};
-use super::region::Rate;
 use super::{BooksError, Refusal, WaitingMail};
-use crate::validation::{FieldErrors, FieldProblem};
+use crate::validation::FieldProblem;
 use crate::Database;
-
-const MAX_REFERENCE: usize = 100;
-const MAX_NOTE: usize = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -50,21 +50,6 @@ impl PaymentMethod {
     }
 }
 
-/// The payment form as typed.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
-pub struct PaymentForm {
-    pub paid_on: String,
-    pub amount: String,
-    /// Empty: the receivable's currency.
-    pub currency: String,
-    /// Units of the payment's currency per unit of the receivable's; only when they differ.
-    pub rate: String,
-    pub method: Option<PaymentMethod>,
-    pub reference: String,
-    pub note: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Reversal {
@@ -84,103 +69,13 @@ pub struct Payment {
     pub note: Option<String>,
     /// What the customer handed over, in the currency they paid in.
     pub amount: Money,
-    /// The rate typed, when paid in another currency ("36,5").
+    /// The rate as typed, when paid in another currency ("36,50")…
     pub rate: Option<String>,
+    /// …and which way round it was typed.
+    pub rate_direction: Option<RateDirection>,
     /// What it settled, in the receivable's currency.
     pub applied: Money,
     pub reversal: Option<Reversal>,
-}
-
-struct ValidPayment {
-    paid_on: time::Date,
-    currency: Currency,
-    amount: i64,
-    rate: Option<Rate>,
-    applied: i64,
-    method: PaymentMethod,
-    reference: Option<String>,
-    note: Option<String>,
-}
-
-impl PaymentForm {
-    /// Checks the form against the receivable it pays: `owed` is its balance in `owed_in`.
-    fn validate(
-        &self,
-        outlook: &Outlook,
-        owed_in: Currency,
-        owed: i64,
-    ) -> Result<ValidPayment, BooksError> {
-        let region = outlook.region;
-        let mut errors = FieldErrors::default();
-        let paid_on = region
-            .parse_date(&self.paid_on)
-            .map_err(|problem| errors.add("paidOn", problem))
-            .ok();
-        let currency = match self.currency.trim() {
-            "" => Some(owed_in),
-            code => currency::find(code).or_else(|| {
-                errors.add("currency", FieldProblem::UnknownCurrency);
-                None
-            }),
-        };
-        let amount = currency.and_then(|currency| {
-            region
-                .parse_amount(&self.amount, &currency)
-                .map_err(|problem| errors.add("amount", problem))
-                .ok()
-        });
-        let foreign = currency.is_some_and(|currency| currency.code != owed_in.code);
-        let rate = if foreign {
-            region
-                .parse_rate(&self.rate)
-                .map_err(|problem| errors.add("rate", problem))
-                .ok()
-        } else {
-            None
-        };
-        let applied = match (amount, currency, rate) {
-            (Some(amount), Some(_), None) if !foreign => Some(amount),
-            (Some(amount), Some(currency), Some(rate)) => {
-                match rate.apply(amount, &currency, &owed_in) {
-                    Some(applied) if applied > 0 => Some(applied),
-                    Some(_) => {
-                        errors.add("amount", FieldProblem::NotPositive);
-                        None
-                    }
-                    None => {
-                        errors.add("rate", FieldProblem::AmountTooLarge);
-                        None
-                    }
-                }
-            }
-            _ => None,
-        };
-        if applied.is_some_and(|applied| applied > owed) {
-            errors.add("amount", FieldProblem::AboveBalance);
-        }
-        if self.method.is_none() {
-            errors.add("method", FieldProblem::Required);
-        }
-        let reference = errors.optional_text("reference", &self.reference, MAX_REFERENCE);
-        let note = errors.optional_text("note", &self.note, MAX_NOTE);
-        match (paid_on, currency, amount, applied, self.method) {
-            (Some(paid_on), Some(currency), Some(amount), Some(applied), Some(method))
-                if errors.is_empty() =>
-            {
-                Ok(ValidPayment {
-                    paid_on,
-                    currency,
-                    amount,
-                    rate,
-                    applied,
-                    method,
-                    reference,
-                    note,
-                })
-            }
-            _ => Err(BooksError::Invalid(errors.into_vec())),
-        }
-    }
 }
 
 /// What a payment would settle, in the receivable's currency, before it is saved: the user sees
@@ -190,12 +85,8 @@ pub fn preview(
     receivable_id: i64,
     form: &PaymentForm,
     outlook: &Outlook,
-) -> Result<Money, BooksError> {
-    db.read(|conn| {
-        let (owed_in, owed) = owed(conn, receivable_id, outlook)?;
-        let valid = form.validate(outlook, owed_in, owed)?;
-        Ok(outlook.money(valid.applied, owed_in.code))
-    })
+) -> Result<PaymentPreview, BooksError> {
+    db.read(|conn| form.preview(outlook, &owed(conn, receivable_id, outlook)?))
 }
 
 /// Records a payment; one that settles the balance makes the receivable Pagada.
@@ -207,12 +98,11 @@ pub fn record(
     outlook: &Outlook,
 ) -> Result<ReceivableDetail, BooksError> {
     db.write(|tx| {
-        let (owed_in, owed) = owed(tx, receivable_id, outlook)?;
-        let valid = form.validate(outlook, owed_in, owed)?;
+        let valid = form.validate(outlook, &owed(tx, receivable_id, outlook)?)?;
         tx.execute(
             "INSERT INTO payments (receivable_id, paid_on, method, reference, note, currency,
-                                   amount, rate_scaled, applied)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                   amount, rate_text, rate_direction, applied)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 receivable_id,
                 iso(valid.paid_on),
@@ -221,7 +111,8 @@ pub fn record(
                 valid.note,
                 valid.currency.code,
                 valid.amount,
-                valid.rate.map(Rate::scaled),
+                valid.rate.map(Rate::stored),
+                valid.rate.map(|rate| rate.direction.code()),
                 valid.applied,
             ],
         )?;
@@ -283,20 +174,20 @@ pub fn reverse(
     })
 }
 
-/// The currency and balance a new payment is checked against; only a pending receivable takes
-/// payments.
-fn owed(
-    conn: &Connection,
-    receivable_id: i64,
-    outlook: &Outlook,
-) -> Result<(Currency, i64), BooksError> {
+/// The currency, balance and issue date a new payment is checked against; only a pending
+/// receivable takes payments.
+fn owed(conn: &Connection, receivable_id: i64, outlook: &Outlook) -> Result<Owed, BooksError> {
     let receivable = receivables::find(conn, receivable_id, outlook)?;
     if receivable.status != ReceivableStatus::Pending {
         return Err(BooksError::Refused(Refusal::NotPending));
     }
     let currency = currency::find(&receivable.balance.currency)
         .ok_or_else(|| refused_field("currency", FieldProblem::UnknownCurrency))?;
-    Ok((currency, receivable.balance.minor))
+    Ok(Owed {
+        currency,
+        balance: receivable.balance.minor,
+        issued: from_iso(&receivable.issue_date.iso)?,
+    })
 }
 
 fn payment_facts(tx: &Transaction<'_>, payment_id: i64) -> Result<(i64, i64, bool), BooksError> {
@@ -319,15 +210,27 @@ pub(super) fn of_receivable(
 ) -> Result<Vec<Payment>, BooksError> {
     let mut statement = conn.prepare_cached(
         "SELECT p.id, p.paid_on, p.method, p.reference, p.note, p.currency, p.amount,
-                p.rate_scaled, p.applied, p.reversed_at, p.reversal_reason, r.currency
+                p.rate_text, p.rate_direction, p.applied, p.reversed_at, p.reversal_reason,
+                r.currency
          FROM payments p JOIN receivables r ON r.id = p.receivable_id
          WHERE p.receivable_id = ?1 ORDER BY p.paid_on, p.id",
     )?;
     let payments = statement
         .query_map([receivable_id], |row| {
             let currency: String = row.get(5)?;
-            let owed_in: String = row.get(11)?;
-            let reversed_at: Option<String> = row.get(9)?;
+            let owed_in: String = row.get(12)?;
+            let reversed_at: Option<String> = row.get(10)?;
+            let rate = match (
+                row.get_ref(7)?.as_str_or_null()?,
+                row.get_ref(8)?.as_str_or_null()?,
+            ) {
+                (Some(text), Some(direction)) => Some(
+                    RateDirection::from_code(direction)
+                        .and_then(|direction| Rate::from_stored(text, direction))
+                        .ok_or_else(|| corrupt_rate(text, direction))?,
+                ),
+                _ => None,
+            };
             Ok(Payment {
                 id: row.get(0)?,
                 paid_on: outlook.date(from_iso(&row.get::<_, String>(1)?)?),
@@ -335,15 +238,14 @@ pub(super) fn of_receivable(
                 reference: row.get(3)?,
                 note: row.get(4)?,
                 amount: outlook.money(row.get(6)?, &currency),
-                rate: row
-                    .get::<_, Option<i64>>(7)?
-                    .map(|scaled| outlook.region.rate(Rate::from_scaled(scaled))),
-                applied: outlook.money(row.get(8)?, &owed_in),
+                rate: rate.map(|rate| outlook.region.rate(rate)),
+                rate_direction: rate.map(|rate| rate.direction),
+                applied: outlook.money(row.get(9)?, &owed_in),
                 reversal: reversed_at
                     .map(|at| -> rusqlite::Result<Reversal> {
                         Ok(Reversal {
                             at,
-                            reason: row.get::<_, Option<String>>(10)?.unwrap_or_default(),
+                            reason: row.get::<_, Option<String>>(11)?.unwrap_or_default(),
                         })
                     })
                     .transpose()?,
@@ -351,4 +253,13 @@ pub(super) fn of_receivable(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(payments)
+}
+
+/// A stored rate this version cannot read: reported, never shown as some other rate.
+fn corrupt_rate(text: &str, direction: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        7,
+        rusqlite::types::Type::Text,
+        format!("unreadable payment rate {text:?} ({direction:?})").into(),
+    )
 }

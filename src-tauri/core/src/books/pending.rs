@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use super::money::{iso, Money, Outlook};
 use super::receivables::{self, Receivable};
-use super::{search_key, BooksError};
+use super::{search_key, BooksError, Refusal};
 use crate::db::Database;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
@@ -272,7 +272,10 @@ fn page_from_matches(
     }
     let mut sums: Vec<(String, i64)> = currencies.into_iter().map(|code| (code, 0)).collect();
     for found in &matches {
-        sums[found.currency].1 += found.balance;
+        let sum = &mut sums[found.currency].1;
+        *sum = sum
+            .checked_add(found.balance)
+            .ok_or(BooksError::Refused(Refusal::TotalTooLarge))?;
     }
     sums.sort();
     let totals = sums

@@ -10,7 +10,7 @@ use super::history::{self, Facts, HistoryEntry, HistoryKind};
 use super::money::{from_iso, iso, DateShown, Money, Outlook};
 use super::payments::{self, Payment};
 use super::region::Region;
-use super::{search_key, BooksError, Refusal, WaitingMail};
+use super::{search_key, totals, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
@@ -144,7 +144,7 @@ impl ReceivableForm {
         let amount = currency.and_then(|currency| {
             region
                 .parse_amount(&self.amount, &currency)
-                .map_err(|problem| errors.add("amount", problem))
+                .map_err(|problem| region.refuse_amount(&mut errors, "amount", problem, &currency))
                 .ok()
         });
         let issue_date = region
@@ -335,14 +335,18 @@ pub fn create(
         .validate(outlook.region)
         .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
     db.write(|tx| {
-        let id = insert(tx, &valid)?;
+        let id = insert(tx, &valid, outlook)?;
         detail_in(tx, id, outlook)
     })
 }
 
 /// Writes a validated receivable and its "created" history inside the caller's transaction
 /// (a form, or a CSV import).
-pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidReceivable) -> Result<i64, BooksError> {
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    valid: &ValidReceivable,
+    outlook: &Outlook,
+) -> Result<i64, BooksError> {
     let customer_key = customer_key(tx, valid.customer_id)?;
     if document_taken(tx, valid.document_number.as_deref(), 0)? {
         return Err(refused_field(
@@ -367,6 +371,7 @@ pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidReceivable) -> Result<i6
         search_key(valid.document_number.as_deref().unwrap_or_default()),
     ])?;
     let id = tx.last_insert_rowid();
+    totals::keep_within_limits(tx, valid.currency, outlook)?;
     history::record(
         tx,
         id,
@@ -448,6 +453,7 @@ pub fn update(
                 search_key(valid.document_number.as_deref().unwrap_or_default()),
             ],
         )?;
+        totals::keep_within_limits(tx, valid.currency, outlook)?;
         let amount_changed = old.amount.minor != valid.amount;
         history::record(
             tx,
@@ -510,7 +516,11 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
         [id],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    let paid = paid + paid_delta;
+    // `paid` stays between 0 and `amount` (a CHECK says so); checked all the same, so a hostile
+    // file can never make it wrap.
+    let paid = paid
+        .checked_add(paid_delta)
+        .ok_or(rusqlite::Error::IntegralValueOutOfRange(1, paid))?;
     let was = ReceivableStatus::from_code(&status);
     let now = if paid >= amount {
         ReceivableStatus::Paid

@@ -9,10 +9,12 @@ use time::{Date, Month};
 use ts_rs::TS;
 
 use super::currency::Currency;
+use super::rate::{Rate, RateDirection};
 use crate::locale::Language;
-use crate::validation::FieldProblem;
+use crate::validation::{FieldErrors, FieldProblem};
 
-/// The largest amount kept, in minor units: below 2^53, so it crosses into JavaScript exactly.
+/// The largest amount the app handles, in minor units, totals included: below 2^53, so it
+/// crosses into JavaScript exactly. Each currency's own largest amount is at or below it.
 pub const MAX_MINOR: i64 = 999_999_999_999_999;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -169,7 +171,7 @@ impl Region {
         }
     }
 
-    /// Reads a typed amount into minor units of `currency`.
+    /// Reads a typed amount into minor units of `currency`, up to the currency's largest amount.
     pub fn parse_amount(self, text: &str, currency: &Currency) -> Result<i64, FieldProblem> {
         let decimal = self.parse_decimal(text, currency.minor_units)?;
         if decimal.negative || decimal.value == 0 {
@@ -177,25 +179,63 @@ impl Region {
         }
         i64::try_from(decimal.value)
             .ok()
-            .filter(|minor| *minor <= MAX_MINOR)
+            .filter(|minor| *minor <= currency.max_minor())
             .ok_or(FieldProblem::AmountTooLarge)
     }
 
-    /// Reads an exchange rate ("36,50" bolívares per dollar), up to `Rate::MAX_DECIMALS` decimals.
-    pub fn parse_rate(self, text: &str) -> Result<Rate, FieldProblem> {
-        let decimal = self.parse_decimal(text, Rate::MAX_DECIMALS)?;
+    /// Records an amount field's problem; one too large says the currency's largest amount.
+    pub fn refuse_amount(
+        self,
+        errors: &mut FieldErrors,
+        field: &str,
+        problem: FieldProblem,
+        currency: &Currency,
+    ) {
+        match problem {
+            FieldProblem::AmountTooLarge => {
+                errors.add_with(field, problem, self.largest_amount(currency));
+            }
+            _ => errors.add(field, problem),
+        }
+    }
+
+    /// "USD 999.999.999,99": what an amount too large is told it may be at most.
+    pub fn largest_amount(self, currency: &Currency) -> String {
+        format!(
+            "{} {}",
+            currency.code,
+            self.amount(currency.max_minor(), currency.minor_units)
+        )
+    }
+
+    /// Reads an exchange rate as typed ("36,50": 3650 with two decimals), with up to
+    /// `Rate::MAX_DIGITS` digits; `direction` says which way round it was typed.
+    pub fn parse_rate(self, text: &str, direction: RateDirection) -> Result<Rate, FieldProblem> {
+        let decimal =
+            self.parse_decimal(text, Rate::MAX_DIGITS)
+                .map_err(|problem| match problem {
+                    FieldProblem::TooManyDecimals | FieldProblem::AmountTooLarge => {
+                        FieldProblem::TooManyDigits
+                    }
+                    other => other,
+                })?;
         if decimal.negative || decimal.value == 0 {
             return Err(FieldProblem::NotPositive);
         }
-        let scaled = i64::try_from(decimal.value).map_err(|_| FieldProblem::AmountTooLarge)?;
-        Ok(Rate::from_scaled(scaled))
+        // `value` is padded to MAX_DIGITS decimals; the typed digits are what is left without
+        // that padding.
+        let padding = 10_u128.pow(u32::from(Rate::MAX_DIGITS - decimal.decimals));
+        u64::try_from(decimal.value / padding)
+            .ok()
+            .and_then(|digits| Rate::new(digits, decimal.decimals, direction))
+            .ok_or(FieldProblem::TooManyDigits)
     }
 
+    /// A rate the way it was typed, written the region's way ("36,50").
     pub fn rate(self, rate: Rate) -> String {
-        let text = self.amount(rate.scaled, Rate::MAX_DECIMALS);
-        // Trailing zeros of a rate carry no meaning ("36,500000" reads as a mistake).
-        let trimmed = text.trim_end_matches('0');
-        trimmed.trim_end_matches(self.decimal()).to_owned()
+        // At most 15 digits: always an i64.
+        let digits = i64::try_from(rate.digits()).unwrap_or(i64::MAX);
+        self.amount(digits, rate.decimals())
     }
 
     /// Digits, the region's separators and nothing else; thousands grouped by threes; no more
@@ -225,6 +265,7 @@ impl Region {
         if fraction.len() > usize::from(max_decimals) {
             return Err(FieldProblem::TooManyDecimals);
         }
+        let decimals = u8::try_from(fraction.len()).map_err(|_| FieldProblem::TooManyDecimals)?;
         let digits = format!(
             "{whole_digits}{fraction:0<width$}",
             width = usize::from(max_decimals)
@@ -240,7 +281,11 @@ impl Region {
                 .parse::<u128>()
                 .map_err(|_| FieldProblem::InvalidAmount)?
         };
-        Ok(Decimal { negative, value })
+        Ok(Decimal {
+            negative,
+            value,
+            decimals,
+        })
     }
 
     /// "1.500.000" → "1500000" when every group after the first has three digits.
@@ -305,43 +350,10 @@ impl Region {
 
 struct Decimal {
     negative: bool,
+    /// Scaled to the `max_decimals` asked for.
     value: u128,
-}
-
-/// An exchange rate: how many units of the payment's currency buy one unit of the receivable's
-/// ("1 USD = 36,50 VES" is 36.5). Kept exact, as an integer scaled by 10^6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
-    scaled: i64,
-}
-
-impl Rate {
-    pub const MAX_DECIMALS: u8 = 6;
-    const SCALE: i128 = 1_000_000;
-
-    pub fn from_scaled(scaled: i64) -> Rate {
-        Rate { scaled }
-    }
-
-    pub fn scaled(self) -> i64 {
-        self.scaled
-    }
-
-    /// Converts `paid` minor units of the payment's currency into minor units of the
-    /// receivable's, rounding half up: the one place a rounding happens, and the user sees the
-    /// result before saving.
-    pub fn apply(self, paid: i64, paid_currency: &Currency, into: &Currency) -> Option<i64> {
-        let numerator = i128::from(paid)
-            .checked_mul(Self::SCALE)?
-            .checked_mul(10_i128.pow(u32::from(into.minor_units)))?;
-        let denominator = i128::from(self.scaled)
-            .checked_mul(10_i128.pow(u32::from(paid_currency.minor_units)))?;
-        if denominator <= 0 {
-            return None;
-        }
-        let rounded = (numerator * 2 + denominator) / (denominator * 2);
-        i64::try_from(rounded).ok()
-    }
+    /// How many decimals were typed.
+    decimals: u8,
 }
 
 #[cfg(test)]
@@ -419,7 +431,7 @@ mod tests {
     #[test]
     fn every_region_reads_back_what_it_shows() {
         for region in Region::ALL {
-            for minor in [1, 99, 100, 150_050, 123_456_789, MAX_MINOR] {
+            for minor in [1, 99, 100, 150_050, 123_456_789, usd().max_minor()] {
                 let shown = region.amount(minor, 2);
                 assert_eq!(region.parse_amount(&shown, &usd()), Ok(minor), "{shown}");
             }
@@ -467,18 +479,40 @@ mod tests {
     }
 
     #[test]
-    fn a_rate_converts_exactly_and_rounds_half_up_once() {
-        let ves = currency::find("VES").expect("ves");
-        let rate = Region::EsVe.parse_rate("36,50").expect("rate");
-        assert_eq!(Region::EsVe.rate(rate), "36,5");
-        // Bs 1.825,00 at 36,50 per dollar settles exactly USD 50,00.
-        assert_eq!(rate.apply(182_500, &ves, &usd()), Some(5_000));
-        // Bs 100,00 at 36,50 is USD 2,7397… → 2,74.
-        assert_eq!(rate.apply(10_000, &ves, &usd()), Some(274));
+    fn a_rate_is_read_with_the_decimals_typed_and_shown_back_the_same() {
+        let read = |text: &str| Region::EsVe.parse_rate(text, RateDirection::OwedPerPaid);
+        let rate = read("36,50").expect("rate");
+        assert_eq!((rate.digits(), rate.decimals()), (3650, 2));
+        assert_eq!(Region::EsVe.rate(rate), "36,50");
+        assert_eq!(Region::EnUs.rate(rate), "36.50");
+        let tiny = read("0,027397260273973").expect("fifteen decimals");
+        assert_eq!(Region::EsVe.rate(tiny), "0,027397260273973");
         assert_eq!(
-            Region::EsVe.parse_rate("36,1234567"),
-            Err(FieldProblem::TooManyDecimals)
+            Region::EsVe.rate(read("1.234,5").expect("grouped")),
+            "1.234,5"
         );
-        assert_eq!(Region::EsVe.parse_rate("0"), Err(FieldProblem::NotPositive));
+        assert_eq!(read("0,0273972602739726"), Err(FieldProblem::TooManyDigits));
+        assert_eq!(read("1234567890123456"), Err(FieldProblem::TooManyDigits));
+        assert_eq!(read("0"), Err(FieldProblem::NotPositive));
+        assert_eq!(read("36.50"), Err(FieldProblem::InvalidAmount));
+        assert_eq!(read(""), Err(FieldProblem::Required));
+    }
+
+    #[test]
+    fn each_currency_refuses_amounts_past_its_own_largest() {
+        let clp = currency::find("CLP").expect("clp");
+        assert_eq!(
+            Region::EsVe.parse_amount("999.999.999,99", &usd()),
+            Ok(99_999_999_999)
+        );
+        assert_eq!(
+            Region::EsVe.parse_amount("1.000.000.000", &usd()),
+            Err(FieldProblem::AmountTooLarge)
+        );
+        assert_eq!(
+            Region::EsCl.parse_amount("1.000.000.000", &clp),
+            Ok(1_000_000_000)
+        );
+        assert_eq!(Region::EsVe.largest_amount(&usd()), "USD 999.999.999,99");
     }
 }
