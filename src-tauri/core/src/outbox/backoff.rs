@@ -20,8 +20,10 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        // 5 s doubling to an hour: 12 attempts span about 6 h, well inside Resend's 24 h
-        // idempotency window, so a late retry still cannot duplicate.
+        // 5 s doubling to an hour: the 11 waits between 12 attempts are 5, 10, 20 … 2560 s and
+        // then 3600 s at most, 8 715 s in all, halved at worst by the jitter — so the last retry
+        // comes 1.2 to 2.4 h after the first attempt, well inside Resend's 24 h key window. A
+        // retry that would fall outside it is uncertain instead (`claim`), never sent blind.
         Self {
             base: Duration::from_secs(5),
             cap: Duration::from_secs(3_600),
@@ -135,6 +137,22 @@ mod tests {
             }
         }
         assert_eq!(policy.delay(u32::MAX, None, 0.0), policy.cap / 2);
+    }
+
+    #[test]
+    fn the_default_schedule_is_what_its_comment_says() {
+        let policy = RetryPolicy::default();
+        let longest: Duration = (1..policy.max_attempts)
+            .map(|attempt| policy.delay(attempt, None, 0.999_999))
+            .sum();
+        let shortest: Duration = (1..policy.max_attempts)
+            .map(|attempt| policy.delay(attempt, None, 0.0))
+            .sum();
+        assert_eq!(policy.max_attempts, 12);
+        assert!(longest <= Duration::from_secs(8_715), "{longest:?}");
+        assert!(longest > Duration::from_secs(8_700), "{longest:?}");
+        assert_eq!(shortest, Duration::from_millis(8_715_000 / 2));
+        assert!(longest < super::super::claim::KEY_WINDOW);
     }
 
     #[test]
