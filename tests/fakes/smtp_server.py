@@ -16,6 +16,7 @@ need no control channel:
   relaydenied@ RCPT -> 550 5.7.1 Relaying denied
   stall@       no answer for 120 s after DATA's final dot, then 451 (message not kept)
   drop@        connection closed right after DATA's final dot, no answer (message not kept)
+  spam@        554 5.7.1 after DATA's final dot: refused for its content (message not kept)
   storestall@  the message is kept, then no answer for 120 s, then 250 (a reply too late)
   storedrop@   the message is kept, then the connection is closed without an answer
 --fail-first N: the first N messages (across connections) get 421 at the end of DATA and the
@@ -65,6 +66,7 @@ RCPT_FAULTS = {
     "tempfail": "451 4.3.0 Temporary failure, try again later",
     "relaydenied": "550 5.7.1 Relaying denied",
 }
+SPAM = "554 5.7.1 Message rejected: it looks like spam"
 BAD_CREDENTIALS = "535 5.7.8 Username and Password not accepted"
 STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
 
@@ -141,6 +143,8 @@ class Handler:
             faults.add("stall")
         if "drop" in faults:
             await close_and_wait(server, abort=True)
+        if "spam" in faults:
+            return SPAM
         if "stall" in faults:
             await asyncio.sleep(STALL_SECONDS)
             return "451 4.4.2 Timeout while processing the message, it was not accepted"

@@ -358,6 +358,15 @@ class SmtpTests(ServerCase):
         smtp.close()
         self.assertEqual(len(self.stored("starttls")), before)
 
+    def test_spam_is_refused_after_data_and_not_kept(self):
+        before = len(self.stored("starttls"))
+        with self.client() as smtp:
+            self.assertEqual(self.send_one(smtp, "Spam+x@example.net"),
+                             (554, b"5.7.1 Message rejected: it looks like spam"))
+            smtp.rset()
+            self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)  # still usable
+        self.assertEqual(len(self.stored("starttls")), before + 1)
+
     def test_stall_gives_no_answer_after_data(self):
         before = len(self.stored("starttls"))
         smtp = self.client(timeout=1.5)
