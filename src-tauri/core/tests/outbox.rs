@@ -75,6 +75,8 @@ impl Shop {
         let timeouts = Timeouts {
             connect: Duration::from_secs(2),
             request: Duration::from_secs(2),
+            // The stalled-after-DATA cases wait this long, not RFC 5321's ten minutes.
+            final_reply: Duration::from_secs(2),
         };
         let service = EmailService::new(db.clone(), keychain.clone(), timeouts);
         Self {
