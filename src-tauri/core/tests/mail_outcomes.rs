@@ -386,6 +386,51 @@ async fn http_outcomes(server: &FakeServer, mailer: &Mailer, key: Option<&str>) 
     assert_eq!(accepted(server), 1);
 }
 
+/// Nothing can have left when the provider's name does not resolve or its TLS handshake fails.
+async fn http_connect_failures(env_var: &str, settings: ProviderSettings, key: &str) {
+    let plain = FakeServer::postmark(&["--server-token", POSTMARK_TOKEN]);
+    for (url, expected) in [
+        ("https://cachicamo-test.invalid", MailFailure::Offline),
+        // An HTTP server where TLS is expected: the handshake fails.
+        (
+            &*format!("https://127.0.0.1:{}", plain.port),
+            MailFailure::Tls,
+        ),
+    ] {
+        std::env::set_var(env_var, url);
+        let mailer = api_mailer(settings.clone(), key);
+        let err = failed(mailer.send(&email("luis@cliente.com"), None).await, url);
+        assert_eq!(
+            (err.failure, err.maybe_delivered),
+            (expected, false),
+            "{url}: {err:?}"
+        );
+    }
+    assert!(plain
+        .control("GET", "requests", None)
+        .as_array()
+        .is_some_and(Vec::is_empty));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http_providers_that_cannot_be_reached_definitely_did_not_get_the_email() {
+    let _env = provider_env().await;
+    http_connect_failures(
+        "CACHICAMO_POSTMARK_API_URL",
+        ProviderSettings::Postmark {
+            message_stream: "outbound".into(),
+        },
+        POSTMARK_TOKEN,
+    )
+    .await;
+    http_connect_failures(
+        "CACHICAMO_RESEND_API_URL",
+        ProviderSettings::Resend,
+        RESEND_KEY,
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn postmark_may_have_delivered_after_a_drop_or_stall_but_not_after_a_refusal_or_503() {
     let _env = provider_env().await;

@@ -103,7 +103,16 @@ fn before_hand_over(err: &reqwest::Error) -> bool {
 pub fn classify_transport(provider: Provider, err: &reqwest::Error) -> MailError {
     let failure = if err.is_connect() {
         let text = error_chain(err).to_lowercase();
-        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        // rustls words a non-TLS answer (a plain-HTTP proxy, a captive portal) as a "corrupt
+        // message" and a refused handshake as an "alert".
+        let tls = [
+            "certificate",
+            "tls",
+            "handshake",
+            "corrupt message",
+            "alert",
+        ];
+        if tls.iter().any(|word| text.contains(word)) {
             MailFailure::Tls
         } else {
             MailFailure::Offline
