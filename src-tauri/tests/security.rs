@@ -143,6 +143,9 @@ const ALLOWED_ENV: &[&str] = &[
     // How long a provider call and its connection may take (seconds).
     "CACHICAMO_MAIL_TIMEOUT_SECS",
     "CACHICAMO_MAIL_CONNECT_TIMEOUT_SECS",
+    // How long an SMTP server may take to answer a message's final dot (seconds, at most the
+    // 10 minutes RFC 5321 suggests): a deadline only, which tests shorten.
+    "CACHICAMO_SMTP_FINAL_REPLY_SECS",
     // How often the outbox probes an unreachable provider (seconds) and its first retry's
     // backoff (milliseconds): intervals only.
     "CACHICAMO_OUTBOX_PROBE_SECS",

@@ -4,9 +4,10 @@
 Security modes (providers.md "SMTP"): `starttls` (port-587 style: STARTTLS offered and required
 before AUTH/MAIL), `implicit` (port-465 style: TLS from the first byte), `none` (plain text, tests
 only). AUTH PLAIN/LOGIN is always required before MAIL. Every accepted message is written to
-MAILDIR as <n>-<unixnanos>.json (envelope) then <n>-<unixnanos>.eml (the DATA bytes), each
-atomically, so a reader that sees the .eml can read both. The .eml holds the DATA bytes as the
-client meant them (CRLF kept, dot-stuffing undone).
+MAILDIR as <n>-<unixnanos>.json (envelope, and `session`: the number of the connection that
+brought it, so tests can tell a reused connection from a new one) then <n>-<unixnanos>.eml (the
+DATA bytes), each atomically, so a reader that sees the .eml can read both. The .eml holds the
+DATA bytes as the client meant them (CRLF kept, dot-stuffing undone).
 
 Faults are chosen by the recipient's local part (case-insensitive, "+label" allowed), so tests
 need no control channel:
@@ -15,10 +16,19 @@ need no control channel:
   relaydenied@ RCPT -> 550 5.7.1 Relaying denied
   stall@       no answer for 120 s after DATA's final dot, then 451 (message not kept)
   drop@        connection closed right after DATA's final dot, no answer (message not kept)
+  spam@        554 5.7.1 after DATA's final dot: refused for its content (message not kept)
+  storestall@  the message is kept, then no answer for 120 s, then 250 (a reply too late)
+  storedrop@   the message is kept, then the connection is closed without an answer
 --fail-first N: the first N messages (across connections) get 421 at the end of DATA and the
 connection is closed, as a server that is shutting down would.
 --stall-first N / --drop-first N: the first N messages (across connections) are treated like
 stall@ / drop@ ones (not kept), then the server behaves normally, so a client's retry can succeed.
+--store-then-drop-first N / --store-then-stall-first N SECONDS: the first N messages are kept and
+then get no answer (the connection is closed / the answer, 250, comes after SECONDS): the server
+took the message but the client cannot know.
+--stall-at PHASE / --drop-at PHASE: every session gets no answer / a closed connection at PHASE:
+`greeting` (before the 220), `auth`, `mail`, `rcpt` or `data` (the DATA command, before 354);
+`--stall-at connect` leaves the listen queue full, so TCP connections never complete.
 
 It must never accept what a real submission server would refuse: no MAIL without AUTH, no AUTH or
 MAIL in clear in starttls mode. Nothing per message is slow (no fsync), so a benchmark can push
@@ -28,6 +38,8 @@ Usage:
   /usr/bin/python3 tests/fakes/smtp_server.py --security starttls|implicit|none --user USER
       --password PASS --maildir DIR [--cert server.pem --key server.key] [--port 0]
       [--host 127.0.0.1] [--fail-first N] [--stall-first N] [--drop-first N]
+      [--store-then-drop-first N] [--store-then-stall-first N SECONDS]
+      [--stall-at PHASE] [--drop-at PHASE]
 """
 
 import argparse
@@ -42,16 +54,19 @@ import sys
 import time
 import warnings
 
+import socket
 import traceback
 
 from aiosmtpd.smtp import SMTP, AuthResult, TLSSetupException
 
 STALL_SECONDS = 120
+PHASES = ("greeting", "auth", "mail", "rcpt", "data")
 RCPT_FAULTS = {
     "reject550": "550 5.1.1 The email account that you tried to reach does not exist",
     "tempfail": "451 4.3.0 Temporary failure, try again later",
     "relaydenied": "550 5.7.1 Relaying denied",
 }
+SPAM = "554 5.7.1 Message rejected: it looks like spam"
 BAD_CREDENTIALS = "535 5.7.8 Username and Password not accepted"
 STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
 
@@ -75,11 +90,11 @@ class Maildir:
             f.write(data)
         os.replace(tmp, os.path.join(self.path, name))
 
-    def store(self, envelope, session, tls: bool) -> int:
+    def store(self, envelope, session, tls: bool, connection: int) -> int:
         n = next(self.numbers)
         stem = f"{n}-{time.time_ns()}"
         meta = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                "auth_user": session.auth_data, "tls": tls}
+                "auth_user": session.auth_data, "tls": tls, "session": connection}
         self._write(stem + ".json", json.dumps(meta).encode())
         self._write(stem + ".eml", envelope.original_content)
         return n
@@ -95,6 +110,10 @@ class Handler:
         self.fail_first = args.fail_first
         self.stall_first = args.stall_first
         self.drop_first = args.drop_first
+        self.store_drop_first = args.store_then_drop_first
+        self.store_stall_first, self.store_stall_seconds = args.store_then_stall_first
+        self.stall_at, self.drop_at = args.stall_at, args.drop_at
+        self.connections = itertools.count(1)
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = (auth_data.login.decode("utf-8", "replace") == self.user
@@ -124,12 +143,37 @@ class Handler:
             faults.add("stall")
         if "drop" in faults:
             await close_and_wait(server, abort=True)
+        if "spam" in faults:
+            return SPAM
         if "stall" in faults:
             await asyncio.sleep(STALL_SECONDS)
             return "451 4.4.2 Timeout while processing the message, it was not accepted"
         tls = self.implicit_tls or session.ssl is not None
-        n = self.maildir.store(envelope, session, tls)
+        n = self.maildir.store(envelope, session, tls, server.connection)
+        # Kept, and then the client hears nothing (in time): it cannot know the message arrived.
+        late = STALL_SECONDS if "storestall" in faults else None
+        if self.store_drop_first > 0:
+            self.store_drop_first -= 1
+            faults.add("storedrop")
+        elif self.store_stall_first > 0:
+            self.store_stall_first -= 1
+            late = self.store_stall_seconds
+        if "storedrop" in faults:
+            await close_and_wait(server, abort=True)
+        if late is not None:
+            await asyncio.sleep(late)
         return f"250 2.0.0 OK queued as {n:08X}"
+
+    async def phase_fault(self, server, phase: str) -> None:
+        """Drops the session at `phase`, or stalls it (then 451 and close), when told to; a
+        faulted session never gets past this (the command is never answered)."""
+        if self.drop_at == phase:
+            await close_and_wait(server, abort=True)
+        if self.stall_at == phase:
+            await asyncio.sleep(STALL_SECONDS)
+            if phase != "greeting":
+                await server.push("451 4.4.2 Timeout, closing connection")
+            await close_and_wait(server, abort=False)
 
     async def handle_exception(self, error):
         # A client refusing our certificate is an expected test scenario (aiosmtpd then closes
@@ -155,6 +199,11 @@ class FakeSMTP(SMTP):
     def __init__(self, handler, *, starttls_required: bool, **kwargs):
         super().__init__(handler, **kwargs)
         self.starttls_required = starttls_required
+        self.connection = next(handler.connections)
+
+    async def _handle_client(self):
+        await self.event_handler.phase_fault(self, "greeting")
+        await super()._handle_client()
 
     async def _starttls_missing(self) -> bool:
         if self.starttls_required and self.session.ssl is None:
@@ -164,18 +213,22 @@ class FakeSMTP(SMTP):
 
     async def smtp_AUTH(self, arg):
         if not await self._starttls_missing():
+            await self.event_handler.phase_fault(self, "auth")
             await super().smtp_AUTH(arg)
 
     async def smtp_MAIL(self, arg):
         if not await self._starttls_missing():
+            await self.event_handler.phase_fault(self, "mail")
             await super().smtp_MAIL(arg)
 
     async def smtp_RCPT(self, arg):
         if not await self._starttls_missing():
+            await self.event_handler.phase_fault(self, "rcpt")
             await super().smtp_RCPT(arg)
 
     async def smtp_DATA(self, arg):
         if not await self._starttls_missing():
+            await self.event_handler.phase_fault(self, "data")
             await super().smtp_DATA(arg)
 
 
@@ -195,7 +248,20 @@ def parse_args():
                         help="give no answer after DATA to the first N messages (as stall@)")
     parser.add_argument("--drop-first", type=int, default=0, metavar="N",
                         help="close the connection after DATA for the first N messages (as drop@)")
+    parser.add_argument("--store-then-drop-first", type=int, default=0, metavar="N",
+                        help="keep the first N messages, then close without answering the dot")
+    parser.add_argument("--store-then-stall-first", type=float, nargs=2, default=(0, 0),
+                        metavar=("N", "SECONDS"),
+                        help="keep the first N messages, then answer the dot after SECONDS")
+    parser.add_argument("--stall-at", choices=("connect",) + PHASES,
+                        help="every session gets no answer at this phase")
+    parser.add_argument("--drop-at", choices=PHASES,
+                        help="every session is closed without an answer at this phase")
     args = parser.parse_args()
+    count, seconds = args.store_then_stall_first
+    if count != int(count) or count < 0 or seconds < 0:
+        parser.error("--store-then-stall-first takes a whole count and a number of seconds")
+    args.store_then_stall_first = (int(count), seconds)
     if args.security != "none" and not (args.cert and args.key):
         parser.error(f"--security {args.security} needs --cert and --key")
     return args
@@ -224,15 +290,41 @@ async def serve(args) -> None:
         )
 
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(protocol, args.host, args.port,
-                                      ssl=tls if args.security == "implicit" else None)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if args.stall_at == "connect":
+        sockets = full_listen_queue(args.host, args.port)
+        print(f"LISTENING {sockets[0].getsockname()[1]}", flush=True)
+        await stop.wait()
+        for sock in sockets:
+            sock.close()
+        return
+    server = await loop.create_server(protocol, args.host, args.port,
+                                      ssl=tls if args.security == "implicit" else None)
     print(f"LISTENING {server.sockets[0].getsockname()[1]}", flush=True)
     await stop.wait()
     server.close()
     # asyncio.run() then cancels the open sessions (including stalled ones).
+
+
+def full_listen_queue(host: str, port: int) -> list:
+    """A listening socket that never accepts, its queue (backlog 0) filled by connections of our
+    own: the kernel then ignores new SYNs, and a client's connect waits until it gives up."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((host, port))
+    listener.listen(0)
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        filler.setblocking(False)
+        try:
+            filler.connect(listener.getsockname())
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    time.sleep(0.2)  # let the handshakes that can complete fill the queue
+    return [listener, *fillers]
 
 
 def main() -> int:

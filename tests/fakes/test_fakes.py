@@ -15,6 +15,7 @@ import select
 import shutil
 import signal
 import smtplib
+import socket
 import ssl
 import subprocess
 import sys
@@ -267,6 +268,7 @@ class SmtpTests(ServerCase):
                                     mail_options=["BODY=8BITMIME", f"SIZE={len(MESSAGE)}"])
             self.assertEqual(refused, {})
         envelope, raw = self.stored("starttls")[-1]
+        self.assertIsInstance(envelope.pop("session"), int)
         self.assertEqual(envelope, {"mail_from": USER, "rcpt_tos": ["luis@example.net"],
                                     "auth_user": USER, "tls": True})
         self.assertEqual(raw, MESSAGE)  # byte for byte, dot-unstuffed, CRLF kept
@@ -356,6 +358,15 @@ class SmtpTests(ServerCase):
         smtp.close()
         self.assertEqual(len(self.stored("starttls")), before)
 
+    def test_spam_is_refused_after_data_and_not_kept(self):
+        before = len(self.stored("starttls"))
+        with self.client() as smtp:
+            self.assertEqual(self.send_one(smtp, "Spam+x@example.net"),
+                             (554, b"5.7.1 Message rejected: it looks like spam"))
+            smtp.rset()
+            self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)  # still usable
+        self.assertEqual(len(self.stored("starttls")), before + 1)
+
     def test_stall_gives_no_answer_after_data(self):
         before = len(self.stored("starttls"))
         smtp = self.client(timeout=1.5)
@@ -407,6 +418,151 @@ class SmtpTests(ServerCase):
         with self.client(self.droppy) as smtp:
             self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)
         self.assertEqual(len(self.stored("droppy")), 1)
+
+    # The server takes the message, then the client hears nothing (in time)
+    def test_store_then_drop_first_keeps_the_message_then_hangs_up(self):
+        server = Server("smtp_server.py", "--security", "starttls", "--user", USER,
+                        "--password", PASSWORD, "--cert", CERTS["cert"], "--key", CERTS["key"],
+                        "--maildir", self.state_dir("storedrop"), "--store-then-drop-first", "1")
+        try:
+            smtp = self.client(server)
+            smtp.mail(USER)
+            smtp.rcpt("luis@example.net")
+            with self.assertRaises((smtplib.SMTPServerDisconnected, ConnectionError)):
+                smtp.data(MESSAGE)
+            smtp.close()
+            self.assertEqual(len(self.stored_in("storedrop")), 1, "kept before the hang-up")
+            with self.client(server) as smtp:
+                self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)
+            self.assertEqual(len(self.stored_in("storedrop")), 2, "then it behaves normally")
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_store_then_stall_first_keeps_the_message_then_answers_late(self):
+        server = Server("smtp_server.py", "--security", "starttls", "--user", USER,
+                        "--password", PASSWORD, "--cert", CERTS["cert"], "--key", CERTS["key"],
+                        "--maildir", self.state_dir("storestall"),
+                        "--store-then-stall-first", "2", "3")
+        try:
+            smtp = self.client(server, timeout=1)
+            smtp.mail(USER)
+            smtp.rcpt("luis@example.net")
+            with self.assertRaisesRegex(smtplib.SMTPServerDisconnected, "timed out"):
+                smtp.data(MESSAGE)
+            smtp.close()
+            self.assertEqual(len(self.stored_in("storestall")), 1, "kept, answer still pending")
+            with self.client(server, timeout=10) as smtp:  # a patient client gets the late 250
+                start = time.monotonic()
+                self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)
+                self.assertGreaterEqual(time.monotonic() - start, 2.9)
+            with self.client(server) as smtp:
+                start = time.monotonic()
+                self.assertEqual(self.send_one(smtp, "luis@example.net")[0], 250)
+                self.assertLess(time.monotonic() - start, 1)
+            self.assertEqual(len(self.stored_in("storestall")), 3)
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_storedrop_and_storestall_recipients(self):
+        before = len(self.stored("starttls"))
+        smtp = self.client()
+        smtp.mail(USER)
+        smtp.rcpt("StoreDrop+1@example.net")
+        with self.assertRaises((smtplib.SMTPServerDisconnected, ConnectionError)):
+            smtp.data(MESSAGE)
+        smtp.close()
+        self.assertEqual(len(self.stored("starttls")), before + 1)
+        smtp = self.client(timeout=1)
+        smtp.mail(USER)
+        smtp.rcpt("storestall@example.net")
+        with self.assertRaisesRegex(smtplib.SMTPServerDisconnected, "timed out"):
+            smtp.data(MESSAGE)
+        smtp.close()
+        self.assertEqual(len(self.stored("starttls")), before + 2)
+        self.assertEqual(self.stored("starttls")[-1][0]["rcpt_tos"], ["storestall@example.net"])
+
+    def test_each_message_names_the_connection_that_brought_it(self):
+        with self.client() as smtp:
+            self.send_one(smtp, "uno@example.net")
+            smtp.rset()
+            self.send_one(smtp, "dos@example.net")
+        with self.client() as smtp:
+            self.send_one(smtp, "tres@example.net")
+        sessions = [envelope["session"] for envelope, _ in self.stored("starttls")[-3:]]
+        self.assertEqual(sessions[0], sessions[1])
+        self.assertGreater(sessions[2], sessions[1])
+
+    def stored_in(self, name: str) -> list:
+        directory = self.state_dir(name)
+        return [f for f in os.listdir(directory) if f.endswith(".eml")]
+
+
+class SmtpPhaseFaultTests(unittest.TestCase):
+    """--drop-at / --stall-at: every step before the phase works, the phase gets no answer."""
+
+    STEPS = ("greeting", "auth", "mail", "rcpt", "data")
+
+    def walk(self, port: int, timeout: float) -> str:
+        """Runs a session step by step; the name of the step that failed (or "none")."""
+        session = {}
+
+        def greeting():
+            session["smtp"] = smtplib.SMTP("localhost", port, timeout=timeout)
+
+        steps = {
+            "greeting": greeting,
+            "auth": lambda: (session["smtp"].starttls(context=trusting_context()),
+                             session["smtp"].login(USER, PASSWORD)),
+            "mail": lambda: self.assertEqual(session["smtp"].mail(USER)[0], 250),
+            "rcpt": lambda: self.assertEqual(session["smtp"].rcpt("luis@example.net")[0], 250),
+            "data": lambda: self.assertEqual(session["smtp"].docmd("DATA")[0], 354),
+        }
+        try:
+            for name in self.STEPS:
+                try:
+                    steps[name]()
+                except (smtplib.SMTPServerDisconnected, OSError) as err:
+                    self.last_error = str(err)
+                    return name
+            return "none"
+        finally:
+            if "smtp" in session:
+                session["smtp"].close()
+
+    def server(self, *fault: str) -> Server:
+        return Server("smtp_server.py", "--security", "starttls", "--user", USER, "--password",
+                      PASSWORD, "--cert", CERTS["cert"], "--key", CERTS["key"], "--maildir",
+                      os.path.join(TMP, "phases-" + "-".join(fault)), *fault)
+
+    def test_drop_at_each_phase(self):
+        for phase in self.STEPS:
+            server = self.server("--drop-at", phase)
+            try:
+                start = time.monotonic()
+                self.assertEqual(self.walk(server.port, timeout=5), phase)
+                self.assertNotIn("timed out", self.last_error, phase)
+                self.assertLess(time.monotonic() - start, 2, phase)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_stall_at_each_phase(self):
+        for phase in self.STEPS:
+            server = self.server("--stall-at", phase)
+            try:
+                self.assertEqual(self.walk(server.port, timeout=1), phase)
+                self.assertIn("timed out", self.last_error, phase)
+            finally:
+                self.assertEqual(server.stop(), 0)
+
+    def test_stall_at_connect_never_completes_the_tcp_handshake(self):
+        server = self.server("--stall-at", "connect")
+        try:
+            start = time.monotonic()
+            with self.assertRaises(TimeoutError):
+                socket.create_connection(("127.0.0.1", server.port), timeout=1)
+            self.assertGreaterEqual(time.monotonic() - start, 0.9)
+        finally:
+            self.assertEqual(server.stop(), 0)
 
 
 # --- Resend ---------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ impl Shop {
         let timeouts = Timeouts {
             connect: Duration::from_secs(3),
             request: Duration::from_secs(4),
+            // The stalled-after-DATA cases wait this long, not RFC 5321's ten minutes.
+            final_reply: Duration::from_secs(4),
         };
         let service = EmailService::new(db, keychain.clone(), timeouts);
         Self {

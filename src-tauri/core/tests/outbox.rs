@@ -12,7 +12,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use cachicamo_core::mail::config::Provider;
 use cachicamo_core::mail::MailFailure;
-use cachicamo_core::outbox::{self, OutboxFilter, OutboxId, OutboxState, QueuedEmail, WaitReason};
+use cachicamo_core::outbox::{
+    self, OutboxFilter, OutboxId, OutboxState, OwnerAction, QueuedEmail, Rows, WaitReason,
+};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
 use mail_parser::MessageParser;
@@ -99,47 +101,79 @@ async fn smtp_550_fails_with_the_reason_and_is_not_retried() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn smtp_dropped_connections_and_421_are_retried_until_delivered_once() {
-    for fault in ["--drop-first", "--fail-first"] {
-        let server = FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, &[fault, "2"]);
-        let shop = Shop::open();
-        shop.configure(smtp_form(server.port)).await;
-        let handle = shop.start();
-        let mut events = handle.subscribe();
-        let id = shop.queue(Some(&handle), "luis@cliente.com", "Recordatorio");
-        let sent = shop.wait_state(id, OutboxState::Sent, LONG).await;
-        assert_eq!(sent.attempts, 3, "{fault}: two failures, then delivered");
-        assert!(drain_events(&mut events, id).contains(&OutboxState::Retrying));
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(server.smtp_messages().len(), 1, "{fault}");
-        handle.stop().await.expect("stopped");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn an_smtp_server_that_accepts_then_stalls_is_timed_out_and_retried() {
-    let server = FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, &["--stall-first", "1"]);
+async fn smtp_421_at_the_final_dot_is_retried_until_delivered_once() {
+    let server = FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, &["--fail-first", "2"]);
     let shop = Shop::open();
     shop.configure(smtp_form(server.port)).await;
     let handle = shop.start();
-    let started = Instant::now();
+    let mut events = handle.subscribe();
     let id = shop.queue(Some(&handle), "luis@cliente.com", "Recordatorio");
-    let retrying = shop
-        .wait_for(id, LONG, "retrying after a timeout", |e| {
-            e.state == OutboxState::Retrying || e.state == OutboxState::Sent
-        })
-        .await;
-    assert!(
-        started.elapsed() >= Duration::from_secs(2),
-        "the send timeout (2 s) elapsed first"
-    );
-    if retrying.state == OutboxState::Retrying {
-        assert_eq!(retrying.error.map(|e| e.code), Some(MailFailure::Timeout));
-    }
     let sent = shop.wait_state(id, OutboxState::Sent, LONG).await;
-    assert_eq!(sent.attempts, 2);
+    assert_eq!(sent.attempts, 3, "two definite refusals, then delivered");
+    assert!(drain_events(&mut events, id).contains(&OutboxState::Retrying));
     assert_eq!(server.smtp_messages().len(), 1);
     handle.stop().await.expect("stopped");
+}
+
+/// The server kept the message, then hung up (or answered past the deadline) before replying
+/// to the final dot: it may have arrived, so nothing is resent until the owner says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_smtp_server_that_keeps_the_message_and_never_answers_leaves_it_uncertain() {
+    for fault in [
+        vec!["--store-then-drop-first", "1"],
+        vec!["--store-then-stall-first", "1", "4"],
+    ] {
+        let server = FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, &fault);
+        let shop = Shop::open();
+        shop.configure(smtp_form(server.port)).await;
+        let handle = shop.start();
+        let id = shop.queue(Some(&handle), "luis@cliente.com", "Recordatorio");
+        let uncertain = shop.wait_state(id, OutboxState::Uncertain, LONG).await;
+        assert_eq!(uncertain.attempts, 1, "{fault:?}");
+        assert!(uncertain.error.is_some(), "{fault:?}: the reason is kept");
+
+        // The worker keeps going (another reminder leaves) and the uncertain one stays put,
+        // also across a restart.
+        handle.stop().await.expect("stopped");
+        handle.resume().expect("started again");
+        let other = shop.queue(Some(&handle), "ana@cliente.com", "Otro");
+        shop.wait_state(other, OutboxState::Sent, LONG).await;
+        assert_eq!(shop.entry(id).state, OutboxState::Uncertain, "{fault:?}");
+        let to: Vec<String> = server
+            .smtp_messages()
+            .iter()
+            .map(|(e, _)| e["rcpt_tos"][0].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            to,
+            ["luis@cliente.com", "ana@cliente.com"],
+            "{fault:?}: one copy each"
+        );
+
+        // "Reenviar": one more copy, on purpose, under a new Message-ID.
+        let again = handle
+            .act(OwnerAction::SendAgain, Rows::One { id })
+            .expect("send again");
+        assert_eq!(
+            (again[0].state, again[0].generation),
+            (OutboxState::Queued, 2)
+        );
+        shop.wait_state(id, OutboxState::Sent, LONG).await;
+        let messages = server.smtp_messages();
+        assert_eq!(messages.len(), 3, "{fault:?}");
+        let ids: BTreeSet<String> = messages
+            .iter()
+            .filter(|(e, _)| e["rcpt_tos"][0] == "luis@cliente.com")
+            .map(|(_, raw)| {
+                MessageParser::default()
+                    .parse(raw.as_bytes())
+                    .and_then(|m| m.message_id().map(str::to_owned))
+                    .expect("message id")
+            })
+            .collect();
+        assert_eq!(ids.len(), 2, "{fault:?}: the resend has its own Message-ID");
+        handle.stop().await.expect("stopped");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -69,11 +69,50 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
     url
 }
 
+/// A send request that failed without an HTTP answer. A failure to connect (DNS, refused,
+/// unreachable, TLS handshake) is before the hand-over; anything later — no answer in time, the
+/// connection dropped while the request or the response travelled — may come after the
+/// provider took the email, and reqwest cannot say whether the body had left: that is
+/// `maybe_delivered`. (An HTTP status, 5xx included, is a definite answer and never comes here.)
+pub fn classify_send_failure(provider: Provider, err: &reqwest::Error) -> MailError {
+    let error = classify_transport(provider, err);
+    if before_hand_over(err) {
+        error
+    } else {
+        error.maybe_delivered()
+    }
+}
+
+/// A 2xx answer whose body could not be read: the provider accepted the email, but its id is
+/// lost — delivered as far as anyone can tell, yet unconfirmed.
+pub fn unreadable_acceptance(provider: Provider, err: &reqwest::Error) -> MailError {
+    MailError::new(provider, MailFailure::ProviderUnavailable)
+        .message(format!(
+            "the provider accepted the email but its answer could not be read: {}",
+            error_chain(err)
+        ))
+        .maybe_delivered()
+}
+
+/// Nothing left this machine: the request could not be built or no connection was made.
+fn before_hand_over(err: &reqwest::Error) -> bool {
+    err.is_builder() || err.is_connect()
+}
+
 /// Network-level failures: no route at all is "offline", a slow answer is a timeout.
 pub fn classify_transport(provider: Provider, err: &reqwest::Error) -> MailError {
     let failure = if err.is_connect() {
         let text = error_chain(err).to_lowercase();
-        if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        // rustls words a non-TLS answer (a plain-HTTP proxy, a captive portal) as a "corrupt
+        // message" and a refused handshake as an "alert".
+        let tls = [
+            "certificate",
+            "tls",
+            "handshake",
+            "corrupt message",
+            "alert",
+        ];
+        if tls.iter().any(|word| text.contains(word)) {
             MailFailure::Tls
         } else {
             MailFailure::Offline

@@ -28,12 +28,25 @@ use crate::secrets::Sensitive;
 pub const TIMEOUT_ENV: &str = "CACHICAMO_MAIL_TIMEOUT_SECS";
 /// Seconds to establish a connection before the provider counts as unreachable.
 pub const CONNECT_TIMEOUT_ENV: &str = "CACHICAMO_MAIL_CONNECT_TIMEOUT_SECS";
+/// Seconds an SMTP server may take to answer the message's final dot; it can only be shortened.
+pub const SMTP_FINAL_REPLY_ENV: &str = "CACHICAMO_SMTP_FINAL_REPLY_SECS";
+
+/// The longest any deadline read from the environment may be.
+const MAX_ENV_SECS: u64 = 600;
 
 /// Every network call has a deadline, SMTP sends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
+    /// Establishing a connection (TCP; for SMTP also the greeting, TLS and AUTH together get
+    /// `request`).
     pub connect: Duration,
+    /// A whole HTTP call; for SMTP, the session set-up and the envelope (MAIL, RCPT, DATA).
     pub request: Duration,
+    /// From the first byte of an SMTP message's content to the server's reply to its final dot.
+    /// Once the content has left, the server may have accepted it, and giving up early only
+    /// turns a delivered message into an uncertain one: RFC 5321 §4.5.3.2.6 asks clients to
+    /// wait 10 minutes here.
+    pub final_reply: Duration,
 }
 
 impl Default for Timeouts {
@@ -41,6 +54,7 @@ impl Default for Timeouts {
         Self {
             connect: Duration::from_secs(10),
             request: Duration::from_secs(30),
+            final_reply: Duration::from_secs(MAX_ENV_SECS),
         }
     }
 }
@@ -48,11 +62,14 @@ impl Default for Timeouts {
 impl Timeouts {
     /// The defaults, shortened or lengthened by the environment (whole seconds, 1–600).
     pub fn from_env() -> Self {
+        Self::from_lookup(|var| std::env::var(var).ok())
+    }
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let read = |var: &str, default: Duration| {
-            std::env::var(var)
-                .ok()
+            lookup(var)
                 .and_then(|v| v.trim().parse::<u64>().ok())
-                .filter(|secs| (1..=600).contains(secs))
+                .filter(|secs| (1..=MAX_ENV_SECS).contains(secs))
                 .map(Duration::from_secs)
                 .unwrap_or(default)
         };
@@ -60,6 +77,7 @@ impl Timeouts {
         Self {
             connect: read(CONNECT_TIMEOUT_ENV, defaults.connect),
             request: read(TIMEOUT_ENV, defaults.request),
+            final_reply: read(SMTP_FINAL_REPLY_ENV, defaults.final_reply),
         }
     }
 }
@@ -143,5 +161,46 @@ impl Mailer {
             Mailer::Resend(resend, _) => resend.send(email, idempotency_key).await,
             Mailer::Postmark(postmark) => postmark.send(email).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeouts_with(vars: &[(&str, &str)]) -> Timeouts {
+        Timeouts::from_lookup(|name| {
+            vars.iter()
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn smtp_waits_ten_minutes_for_the_final_reply_unless_told_less() {
+        let unset = timeouts_with(&[]);
+        assert_eq!(unset.final_reply, Duration::from_secs(10 * 60));
+        assert_eq!(unset.request, Duration::from_secs(30));
+        assert_eq!(unset.connect, Duration::from_secs(10));
+        assert_eq!(
+            timeouts_with(&[(SMTP_FINAL_REPLY_ENV, "45")]).final_reply,
+            Duration::from_secs(45)
+        );
+        // Never longer than RFC 5321's ten minutes, and nonsense means the default.
+        for bad in ["601", "0", "-3", "ten", ""] {
+            assert_eq!(
+                timeouts_with(&[(SMTP_FINAL_REPLY_ENV, bad)]).final_reply,
+                Duration::from_secs(600),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_final_reply_deadline_is_its_own_setting() {
+        let timeouts = timeouts_with(&[(TIMEOUT_ENV, "5"), (CONNECT_TIMEOUT_ENV, "2")]);
+        assert_eq!(timeouts.request, Duration::from_secs(5));
+        assert_eq!(timeouts.connect, Duration::from_secs(2));
+        assert_eq!(timeouts.final_reply, Duration::from_secs(600));
     }
 }

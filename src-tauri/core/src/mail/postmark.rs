@@ -1,5 +1,6 @@
 //! Postmark's HTTP API (`providers.md`): send with `POST /email`, verify with `GET /server`.
-//! Postmark has no idempotency key: a retry after a timeout may deliver twice.
+//! Postmark has no idempotency key: a retry after a timeout may deliver twice, which is why a
+//! failure once the request may have arrived is marked `maybe_delivered`.
 
 use reqwest::StatusCode;
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use url::Url;
 use super::address::mailbox_text;
 use super::config::Provider;
 use super::error::{MailError, MailFailure};
-use super::http::{self, classify_transport};
+use super::http::{self, classify_send_failure, classify_transport, unreadable_acceptance};
 use super::message::OutgoingEmail;
 use super::{Receipt, Timeouts};
 use crate::secrets::Sensitive;
@@ -90,12 +91,12 @@ impl PostmarkMailer {
             .json(&body)
             .send()
             .await
-            .map_err(|err| classify_transport(Provider::Postmark, &err))?;
+            .map_err(|err| classify_send_failure(Provider::Postmark, &err))?;
         if response.status().is_success() {
-            let answer: Answer = response.json().await.map_err(|err| {
-                MailError::new(Provider::Postmark, MailFailure::ProviderUnavailable)
-                    .message(err.to_string())
-            })?;
+            let answer: Answer = response
+                .json()
+                .await
+                .map_err(|err| unreadable_acceptance(Provider::Postmark, &err))?;
             if answer.error_code == 0 {
                 return Ok(Receipt {
                     provider_response: answer.message,

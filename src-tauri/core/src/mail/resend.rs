@@ -10,7 +10,7 @@ use url::Url;
 use super::address::mailbox_text;
 use super::config::{Provider, Sender};
 use super::error::{MailError, MailFailure};
-use super::http::{self, classify_transport};
+use super::http::{self, classify_send_failure, classify_transport, unreadable_acceptance};
 use super::message::OutgoingEmail;
 use super::{Receipt, Timeouts};
 use crate::secrets::Sensitive;
@@ -115,13 +115,13 @@ impl ResendMailer {
         let response = request
             .send()
             .await
-            .map_err(|err| classify_transport(Provider::Resend, &err))?;
+            .map_err(|err| classify_send_failure(Provider::Resend, &err))?;
         if response.status().is_success() {
             let rate_limit = http::rate_limit(response.headers());
-            let sent: Sent = response.json().await.map_err(|err| {
-                MailError::new(Provider::Resend, MailFailure::ProviderUnavailable)
-                    .message(err.to_string())
-            })?;
+            let sent: Sent = response
+                .json()
+                .await
+                .map_err(|err| unreadable_acceptance(Provider::Resend, &err))?;
             return Ok(Receipt {
                 provider_response: format!("id {}", sent.id),
                 provider_message_id: sent.id,

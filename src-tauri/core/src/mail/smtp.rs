@@ -1,98 +1,219 @@
-//! SMTP through lettre's async transport (tokio + rustls with the OS trust store, pooled).
+//! SMTP: lettre's connection-level client driven phase by phase, each phase with its own
+//! deadline, so that every failure says whether the message may already be at the server.
+//!
+//! lettre's pooled `AsyncSmtpTransport::send` runs connect, TLS, AUTH and MAIL…DATA…final dot
+//! as one step: one deadline around it cannot tell "never left" from "left, reply late". Here:
+//! - **Opening** a session (TCP within `connect`; greeting, EHLO, STARTTLS and AUTH within
+//!   `request`) and the **envelope** (MAIL FROM, RCPT TO, the DATA command, within `request`):
+//!   whatever fails, the content has not left, so the error is never `maybe_delivered`.
+//! - **Hand-over**: the content, its final dot and the server's reply, within `final_reply`
+//!   (10 minutes unless shortened, as RFC 5321 §4.5.3.2.6 asks). A 4xx/5xx reply is definite; a
+//!   write failure, a hang-up or no reply in time means the server may have taken the message:
+//!   the error is `maybe_delivered`, and a sender without idempotency must not retry it blindly.
+//!
+//! Sessions are kept between sends in a small pool of our own ([`pool`]: reused only after an
+//! accepted send). TLS trusts the OS store (rustls platform verifier). Failures are put in the
+//! owner's terms by [`classify()`].
+
+mod classify;
+mod pool;
 
 use std::time::Duration;
 
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::address::Envelope;
+use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::response::Response;
 
-use super::config::{wants_app_password, Provider, SmtpSecurity, SmtpSettings};
+pub use classify::classify;
+
+use super::config::{Provider, SmtpSecurity, SmtpSettings};
 use super::error::{MailError, MailFailure};
 use super::http::error_chain;
 use super::message::OutgoingEmail;
 use super::{Receipt, Timeouts};
 use crate::secrets::Sensitive;
 
+/// Sessions kept open between sends: the outbox sends up to four at a time.
+const MAX_IDLE: usize = 4;
+/// Servers drop idle sessions after a minute or a few; reusing one that old mostly fails.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// A parked session must answer NOOP this fast, or a new one is opened instead.
+const PROBE_DEADLINE: Duration = Duration::from_secs(3);
+
 pub struct SmtpMailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
     settings: SmtpSettings,
+    credentials: Credentials,
+    /// The server name checked against its certificate; `None` for the plain-text mode.
+    tls: Option<TlsParameters>,
+    hello: ClientId,
     timeouts: Timeouts,
+    pool: pool::Pool,
 }
 
 impl SmtpMailer {
-    /// Builds the pooled transport; call inside the tokio runtime. The security mode picks the
-    /// constructor, never the port.
+    /// Call inside the tokio runtime (the pool closes idle sessions there). The security mode
+    /// decides TLS, never the port.
     pub fn new(
         settings: &SmtpSettings,
         password: &Sensitive<String>,
         timeouts: Timeouts,
     ) -> Result<Self, MailError> {
-        let tls_parameters = || {
-            TlsParameters::new(settings.host.clone()).map_err(|err| {
-                MailError::new(Provider::Smtp, MailFailure::Tls).message(error_chain(&err))
-            })
-        };
         let tls = match settings.security {
-            SmtpSecurity::Starttls => Tls::Required(tls_parameters()?),
-            SmtpSecurity::Tls => Tls::Wrapper(tls_parameters()?),
-            SmtpSecurity::None => Tls::None,
+            SmtpSecurity::Starttls | SmtpSecurity::Tls => {
+                Some(TlsParameters::new(settings.host.clone()).map_err(|err| {
+                    MailError::new(Provider::Smtp, MailFailure::Tls).message(error_chain(&err))
+                })?)
+            }
+            SmtpSecurity::None => None,
         };
-        let transport =
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.clone())
-                .port(settings.port)
-                .tls(tls)
-                .credentials(Credentials::new(
-                    settings.username.clone(),
-                    password.expose().clone(),
-                ))
-                .hello_name(ClientId::Domain(hello_name()))
-                .timeout(Some(timeouts.connect))
-                .pool_config(
-                    PoolConfig::new()
-                        .max_size(4)
-                        .idle_timeout(Duration::from_secs(60)),
-                )
-                .build();
         Ok(Self {
-            transport,
             settings: settings.clone(),
+            credentials: Credentials::new(settings.username.clone(), password.expose().clone()),
+            tls,
+            hello: ClientId::Domain(hello_name()),
             timeouts,
+            pool: pool::Pool::new(MAX_IDLE, IDLE_TIMEOUT, PROBE_DEADLINE.min(timeouts.request)),
         })
     }
 
     /// Connect, TLS, AUTH and NOOP: proves the settings and credentials without sending.
     pub async fn verify(&self) -> Result<(), MailError> {
-        match tokio::time::timeout(self.timeouts.request, self.transport.test_connection()).await {
-            Err(_) => Err(self.timed_out()),
-            Ok(Ok(true)) => Ok(()),
-            Ok(Ok(false)) => Err(
+        let mut conn = self.open().await?;
+        match tokio::time::timeout(self.timeouts.request, conn.test_connected()).await {
+            Err(_) => Err(self.open_timed_out()),
+            Ok(false) => Err(
                 MailError::new(Provider::Smtp, MailFailure::ProviderUnavailable)
                     .message("the server did not answer NOOP"),
             ),
-            Ok(Err(err)) => Err(classify(&err, &self.settings)),
+            Ok(true) => {
+                pool::quit_in_background(conn);
+                Ok(())
+            }
         }
     }
 
-    /// The async transport's own timeout covers only the TCP connect; a server that accepts and
-    /// then stalls would hang forever without this outer one.
+    /// Sends one message on a pooled session (or a new one), phase by phase (see the module).
     pub async fn send(&self, email: &OutgoingEmail) -> Result<Receipt, MailError> {
         let message = email.to_mime().map_err(|err| {
             MailError::new(Provider::Smtp, MailFailure::Rejected).message(err.to_string())
         })?;
-        match tokio::time::timeout(self.timeouts.request, self.transport.send(message)).await {
-            Err(_) => Err(self.timed_out()),
-            Ok(Ok(response)) => Ok(Receipt {
-                provider_message_id: email.message_id.clone(),
-                provider_response: response.message().collect::<Vec<_>>().join(" "),
-                rate_limit: None,
-            }),
+        let content = message.formatted();
+        let envelope = message.envelope();
+        let conn = match self.pool.take().await {
+            Some(conn) => conn,
+            None => self.open().await?,
+        };
+        let parameters = match mail_parameters(&conn, envelope, &content) {
+            Ok(parameters) => parameters,
+            Err(err) => {
+                pool::quit_in_background(conn);
+                return Err(err);
+            }
+        };
+        let conn = self.envelope(conn, envelope, parameters).await?;
+        let (conn, response) = self.hand_over(conn, &content).await?;
+        self.pool.put(conn);
+        Ok(Receipt {
+            provider_message_id: email.message_id.clone(),
+            provider_response: response.message().collect::<Vec<_>>().join(" "),
+            rate_limit: None,
+        })
+    }
+
+    /// TCP (lettre's own connect timeout), greeting, EHLO, STARTTLS and AUTH under `request`.
+    async fn open(&self) -> Result<AsyncSmtpConnection, MailError> {
+        let session = async {
+            let implicit_tls = match self.settings.security {
+                SmtpSecurity::Tls => self.tls.clone(),
+                SmtpSecurity::Starttls | SmtpSecurity::None => None,
+            };
+            let mut conn = AsyncSmtpConnection::connect_tokio1(
+                (self.settings.host.as_str(), self.settings.port),
+                Some(self.timeouts.connect),
+                &self.hello,
+                implicit_tls,
+                None,
+            )
+            .await?;
+            if let (SmtpSecurity::Starttls, Some(tls)) = (self.settings.security, &self.tls) {
+                conn.starttls(tls.clone(), &self.hello).await?;
+            }
+            conn.auth(DEFAULT_MECHANISMS, &self.credentials).await?;
+            Ok(conn)
+        };
+        match tokio::time::timeout(self.timeouts.request, session).await {
+            Err(_) => Err(self.open_timed_out()),
             Ok(Err(err)) => Err(classify(&err, &self.settings)),
+            Ok(Ok(conn)) => Ok(conn),
         }
     }
 
-    fn timed_out(&self) -> MailError {
+    /// MAIL FROM, RCPT TO and DATA under `request`. The content has not left yet: nothing here
+    /// can have delivered the message.
+    async fn envelope(
+        &self,
+        mut conn: AsyncSmtpConnection,
+        envelope: &Envelope,
+        parameters: Vec<MailParameter>,
+    ) -> Result<AsyncSmtpConnection, MailError> {
+        let commands = async {
+            conn.command(Mail::new(envelope.from().cloned(), parameters))
+                .await?;
+            for to in envelope.to() {
+                conn.command(Rcpt::new(to.clone(), vec![])).await?;
+            }
+            conn.command(Data).await
+        };
+        match tokio::time::timeout(self.timeouts.request, commands).await {
+            Ok(Ok(_)) => Ok(conn),
+            Ok(Err(err)) => Err(self.failed(conn, &err)),
+            Err(_) => Err(
+                MailError::new(Provider::Smtp, MailFailure::Timeout).message(format!(
+                    "{}:{} did not answer MAIL, RCPT or DATA within {} s; the message was not sent",
+                    self.settings.host,
+                    self.settings.port,
+                    self.timeouts.request.as_secs()
+                )),
+            ),
+        }
+    }
+
+    /// The content, its final dot and the reply, under `final_reply`. Only a reply is definite.
+    async fn hand_over(
+        &self,
+        mut conn: AsyncSmtpConnection,
+        content: &[u8],
+    ) -> Result<(AsyncSmtpConnection, Response), MailError> {
+        match tokio::time::timeout(self.timeouts.final_reply, conn.message(content)).await {
+            Ok(Ok(response)) => Ok((conn, response)),
+            Ok(Err(err)) if err.status().is_some() => Err(self.failed(conn, &err)),
+            // The write failed or the server hung up: the dot may have arrived before that.
+            Ok(Err(err)) => Err(classify(&err, &self.settings).maybe_delivered()),
+            Err(_) => Err(MailError::new(Provider::Smtp, MailFailure::Timeout)
+                .message(format!(
+                    "the message went to {}:{}, but no reply came within {} s: it may have \
+                     been delivered",
+                    self.settings.host,
+                    self.settings.port,
+                    self.timeouts.final_reply.as_secs()
+                ))
+                .maybe_delivered()),
+        }
+    }
+
+    /// A failure the server stated (a reply code) leaves the session in a known state, so it
+    /// gets a polite QUIT; anything else (a hang-up, garbage) is closed as it is.
+    fn failed(&self, conn: AsyncSmtpConnection, err: &lettre::transport::smtp::Error) -> MailError {
+        if err.status().is_some() {
+            pool::quit_in_background(conn);
+        }
+        classify(err, &self.settings)
+    }
+
+    fn open_timed_out(&self) -> MailError {
         let mut error = MailError::new(Provider::Smtp, MailFailure::Timeout).message(format!(
             "no answer from {}:{} within {} s",
             self.settings.host,
@@ -105,6 +226,37 @@ impl SmtpMailer {
         }
         error
     }
+}
+
+/// SMTPUTF8 for internationalised addresses and 8BITMIME for 8-bit content, as lettre's own
+/// `send` asks for them; a server lacking one cannot take this message, now or later.
+fn mail_parameters(
+    conn: &AsyncSmtpConnection,
+    envelope: &Envelope,
+    content: &[u8],
+) -> Result<Vec<MailParameter>, MailError> {
+    let info = conn.server_info();
+    let mut parameters = Vec::new();
+    let non_ascii_address = envelope
+        .from()
+        .into_iter()
+        .chain(envelope.to())
+        .any(|address| !AsRef::<str>::as_ref(address).is_ascii());
+    if non_ascii_address {
+        if !info.supports_feature(Extension::SmtpUtfEight) {
+            return Err(MailError::new(Provider::Smtp, MailFailure::Rejected)
+                .message("the server does not accept addresses with accents (no SMTPUTF8)"));
+        }
+        parameters.push(MailParameter::SmtpUtfEight);
+    }
+    if !content.is_ascii() {
+        if !info.supports_feature(Extension::EightBitMime) {
+            return Err(MailError::new(Provider::Smtp, MailFailure::Rejected)
+                .message("the server does not accept 8-bit content (no 8BITMIME)"));
+        }
+        parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    Ok(parameters)
 }
 
 /// Gmail rejects HELO names with `_` or non-ASCII; a plain, valid name avoids that whatever the
@@ -133,188 +285,9 @@ fn hostname_or_default() -> String {
     ClientId::default().to_string()
 }
 
-/// Maps lettre's error to what the owner must do. Reply codes first (RFC 5321/3463), then the
-/// connection's own failure (refused, DNS, TLS).
-pub fn classify(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -> MailError {
-    let text = error_chain(err);
-    let lowered = text.to_lowercase();
-    let code = err.status().map(|c| c.to_string());
-    // Implicit TLS against a plaintext port: rustls reads the server's "220" greeting as a
-    // corrupt TLS record. (The reverse case is a silent wait, caught by the timeout.)
-    let wrong_mode = lowered.contains("corrupt message")
-        || lowered.contains("invalidcontenttype")
-        || lowered.contains("wrong version")
-        || lowered.contains("record overflow");
-    let failure = if let Some(code) = &code {
-        classify_reply(code, &lowered, &settings.host)
-    } else if wrong_mode {
-        MailFailure::WrongSecurityMode
-    } else if err.is_timeout() {
-        MailFailure::Offline
-    } else if dropped_mid_session(&lowered) {
-        // Checked before TLS: rustls words an abrupt close as a TLS error ("peer closed
-        // connection without sending TLS close_notify"), but it is the server hanging up.
-        MailFailure::ProviderUnavailable
-    } else if err.is_tls()
-        || lowered.contains("certificate")
-        || lowered.contains("handshake")
-        || lowered.contains("tls")
-    {
-        MailFailure::Tls
-    } else if lowered.contains("connection refused")
-        || lowered.contains("failed to lookup")
-        || lowered.contains("name or service not known")
-        || lowered.contains("temporary failure in name resolution")
-        || lowered.contains("no address")
-        || lowered.contains("unreachable")
-        || lowered.contains("timed out")
-    {
-        MailFailure::Offline
-    } else if lowered.contains("starttls") {
-        MailFailure::WrongSecurityMode
-    } else if err.is_permanent() {
-        MailFailure::Rejected
-    } else {
-        MailFailure::ProviderUnavailable
-    };
-    let mut error = MailError::new(Provider::Smtp, failure).message(text);
-    if let Some(code) = code {
-        error = error.code(code);
-    }
-    error
-}
-
-/// The server closed or reset a session that was already established.
-fn dropped_mid_session(lowered: &str) -> bool {
-    lowered.contains("connection reset")
-        || lowered.contains("broken pipe")
-        || lowered.contains("unexpected eof")
-        || lowered.contains("close_notify")
-        || lowered.contains("incomplete")
-}
-
-fn classify_reply(code: &str, text: &str, host: &str) -> MailFailure {
-    let microsoft_basic_auth_off = text.contains("5.7.30")
-        || text.contains("5.7.139")
-        || text.contains("basic authentication is disabled");
-    match code {
-        _ if microsoft_basic_auth_off => MailFailure::BasicAuthDisabled,
-        "534" | "535" => {
-            if wants_app_password(host)
-                || text.contains("5.7.9")
-                || text.contains("application-specific password")
-                || text.contains("app password")
-            {
-                MailFailure::AppPasswordRequired
-            } else {
-                MailFailure::AuthFailed
-            }
-        }
-        "530" if text.contains("starttls") => MailFailure::WrongSecurityMode,
-        "530" => MailFailure::AuthFailed,
-        "550" | "551" | "553" | "554" if text.contains("5.1.") => MailFailure::RecipientRejected,
-        "550" | "551" | "553" | "554" if text.contains("relay") => MailFailure::RecipientRejected,
-        "552" => MailFailure::Rejected,
-        c if c.starts_with('4') && (text.contains("rate") || text.contains("too many")) => {
-            MailFailure::RateLimited
-        }
-        c if c.starts_with('4') => MailFailure::ProviderUnavailable,
-        _ => MailFailure::Rejected,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reply_codes_map_to_what_the_owner_must_do() {
-        let cases = [
-            (
-                "535",
-                "535 5.7.8 username and password not accepted",
-                "mail.tienda.com",
-                MailFailure::AuthFailed,
-            ),
-            (
-                "535",
-                "535 5.7.8 username and password not accepted",
-                "smtp.gmail.com",
-                MailFailure::AppPasswordRequired,
-            ),
-            (
-                "534",
-                "534 5.7.9 application-specific password required",
-                "mail.x.com",
-                MailFailure::AppPasswordRequired,
-            ),
-            (
-                "535",
-                "535 5.7.139 authentication unsuccessful, basic authentication is disabled",
-                "smtp.office365.com",
-                MailFailure::BasicAuthDisabled,
-            ),
-            (
-                "550",
-                "550 5.7.30 basic authentication is not supported",
-                "smtp.office365.com",
-                MailFailure::BasicAuthDisabled,
-            ),
-            (
-                "530",
-                "530 5.7.0 must issue a starttls command first",
-                "x.com",
-                MailFailure::WrongSecurityMode,
-            ),
-            (
-                "550",
-                "550 5.1.1 the email account does not exist",
-                "x.com",
-                MailFailure::RecipientRejected,
-            ),
-            (
-                "554",
-                "554 5.7.1 relaying denied",
-                "x.com",
-                MailFailure::RecipientRejected,
-            ),
-            (
-                "552",
-                "552 5.3.4 message too big",
-                "x.com",
-                MailFailure::Rejected,
-            ),
-            (
-                "421",
-                "421 4.7.0 try again later",
-                "x.com",
-                MailFailure::ProviderUnavailable,
-            ),
-            (
-                "451",
-                "451 4.7.1 too many messages, slow down",
-                "x.com",
-                MailFailure::RateLimited,
-            ),
-        ];
-        for (code, text, host, expected) in cases {
-            assert_eq!(classify_reply(code, text, host), expected, "{text}");
-        }
-    }
-
-    #[test]
-    fn a_server_hanging_up_mid_session_is_transient_not_a_tls_problem() {
-        for text in [
-            "network error: peer closed connection without sending tls close_notify",
-            "network error: connection reset by peer (os error 104)",
-            "network error: unexpected eof",
-        ] {
-            assert!(dropped_mid_session(text), "{text}");
-        }
-        assert!(!dropped_mid_session(
-            "invalid peer certificate: unknownissuer"
-        ));
-    }
 
     #[test]
     fn the_hello_name_is_plain_ascii() {

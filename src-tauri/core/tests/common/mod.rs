@@ -74,6 +74,7 @@ impl Shop {
         let timeouts = Timeouts {
             connect: Duration::from_secs(2),
             request: Duration::from_secs(2),
+            final_reply: Duration::from_secs(2),
         };
         let service = EmailService::new(db.clone(), keychain.clone(), timeouts);
         Self {
