@@ -263,7 +263,11 @@ impl EmailServiceForm {
                 (settings, self.smtp_password)
             }
         };
-        let secret = secret.filter(|s| !s.expose().trim().is_empty());
+        // A key pasted with a trailing space or newline would be refused as "wrong key": what
+        // surrounds it was never part of it.
+        let secret = secret
+            .map(|s| Sensitive::new(s.expose().trim().to_owned()))
+            .filter(|s| !s.expose().is_empty());
         if let Some(secret) = &secret {
             if secret.expose().len() > 4096 {
                 let field = match self.provider {
@@ -456,6 +460,24 @@ mod tests {
             valid.secret.map(|s| s.expose().clone()).as_deref(),
             Some("app-password")
         );
+    }
+
+    #[test]
+    fn a_pasted_secret_loses_the_spaces_and_newline_around_it() {
+        let form = EmailServiceForm {
+            smtp_password: Some(Sensitive::new("  app-password\r\n".into())),
+            ..smtp_form()
+        };
+        let valid = form.validate().expect("valid");
+        assert_eq!(
+            valid.secret.map(|s| s.expose().clone()).as_deref(),
+            Some("app-password")
+        );
+        let blank = EmailServiceForm {
+            smtp_password: Some(Sensitive::new(" \n ".into())),
+            ..smtp_form()
+        };
+        assert!(blank.validate().expect("valid").secret.is_none());
     }
 
     #[test]
