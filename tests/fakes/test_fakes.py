@@ -646,9 +646,26 @@ class ResendTests(HttpFakeCase):
                      headers={"Authorization": f"Bearer {FULL}", "User-Agent": "t"})
         self.assertError(reply, 500, "internal_server_error")
 
+    def test_control_redirect_answers_unprocessed_with_a_location(self):
+        target = "http://127.0.0.1:9/stolen"
+        self.control("POST", "redirect", {"location": target})
+        reply = self.post(email())
+        self.assertEqual(reply.status, 302)
+        self.assertEqual(reply.headers["location"], target)
+        self.assertEqual(self.emails(), [], "a redirected request is not processed")
+        self.control("POST", "redirect", {"status": 307, "location": target,
+                                          "paths": ["/domains"]})
+        self.assertAccepted(self.post(email()))  # sending is not affected
+        reply = call(self.port, "GET", "/domains",
+                     headers={"Authorization": f"Bearer {FULL}", "User-Agent": "t"})
+        self.assertEqual((reply.status, reply.headers["location"]), (307, target))
+        [first, _, third] = self.control("GET", "requests")
+        self.assertEqual((first["status"], third["status"]), (302, 307))
+
     def test_control_rejects_malformed_specs(self):
         for action, spec in (("fail", {"status": 200}), ("stall", {"seconds": -1}),
-                             ("drop", {"count": 0})):
+                             ("drop", {"count": 0}), ("redirect", {"location": "/relative"}),
+                             ("redirect", {"status": 200, "location": "http://127.0.0.1:9/"})):
             self.assertEqual(call(self.port, "POST", f"/__control/{action}", spec).status, 400)
 
     def test_control_stall(self):
@@ -910,6 +927,14 @@ class PostmarkTests(HttpFakeCase):
         self.assertEqual(len(self.emails()), 1)
         statuses = [r["status"] for r in self.control("GET", "requests")]
         self.assertEqual(statuses, [503, 500, 200, None])  # None: no response was sent
+
+    def test_control_redirect(self):
+        self.control("POST", "redirect", {"status": 308, "location": "https://evil.test/email"})
+        reply = self.post(pm_email())
+        self.assertEqual((reply.status, reply.headers["location"]),
+                         (308, "https://evil.test/email"))
+        self.assertEqual(self.emails(), [])
+        self.assertAccepted(self.post(pm_email()))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ const mailFailures: Record<MailFailure, MessageKey> = {
   provider_unavailable: 'mail.provider_unavailable',
   rejected: 'mail.rejected',
   insecure_endpoint: 'mail.insecure_endpoint',
+  redirected: 'mail.redirected',
 };
 
 const fieldProblems: Record<FieldProblem, MessageKey> = {

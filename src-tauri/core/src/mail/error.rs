@@ -61,6 +61,9 @@ pub enum MailFailure {
     Rejected,
     /// A provider URL override is not https (plain http is allowed on loopback only).
     InsecureEndpoint,
+    /// The provider's API answered with a redirect; it is never followed, so the key does not
+    /// travel to another address.
+    Redirected,
 }
 
 impl MailFailure {

@@ -22,7 +22,8 @@ const TOKEN_HEADER: &str = "X-Postmark-Server-Token";
 pub struct PostmarkMailer {
     client: reqwest::Client,
     base: Url,
-    token: Sensitive<String>,
+    /// The server token, as a sensitive header value.
+    token: Sensitive<reqwest::header::HeaderValue>,
     message_stream: String,
 }
 
@@ -46,10 +47,11 @@ impl PostmarkMailer {
         let base = http::base_url(Provider::Postmark, BASE_URL_ENV, DEFAULT_BASE_URL)?;
         let client =
             http::client(timeouts).map_err(|err| classify_transport(Provider::Postmark, &err))?;
+        let token = http::secret_header(Provider::Postmark, token.expose())?;
         Ok(Self {
             client,
             base,
-            token,
+            token: Sensitive::new(token),
             message_stream: message_stream.to_owned(),
         })
     }
@@ -60,7 +62,7 @@ impl PostmarkMailer {
             .client
             .get(http::endpoint(&self.base, "server"))
             .header(reqwest::header::ACCEPT, "application/json")
-            .header(TOKEN_HEADER, self.token.expose())
+            .header(TOKEN_HEADER, self.token.expose().clone())
             .send()
             .await
             .map_err(|err| classify_transport(Provider::Postmark, &err))?;
@@ -86,7 +88,7 @@ impl PostmarkMailer {
             .client
             .post(http::endpoint(&self.base, "email"))
             .header(reqwest::header::ACCEPT, "application/json")
-            .header(TOKEN_HEADER, self.token.expose())
+            .header(TOKEN_HEADER, self.token.expose().clone())
             .json(&body)
             .send()
             .await
@@ -115,6 +117,9 @@ impl PostmarkMailer {
 }
 
 async fn error_from(response: reqwest::Response) -> MailError {
+    if let Some(redirected) = http::redirect_error(Provider::Postmark, &response) {
+        return redirected;
+    }
     let status = response.status();
     let retry_after = http::retry_after(response.headers());
     let text = response.text().await.unwrap_or_default();

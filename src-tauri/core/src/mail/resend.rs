@@ -21,7 +21,8 @@ pub const BASE_URL_ENV: &str = "CACHICAMO_RESEND_API_URL";
 pub struct ResendMailer {
     client: reqwest::Client,
     base: Url,
-    api_key: Sensitive<String>,
+    /// `Bearer <key>`, marked sensitive.
+    authorization: Sensitive<reqwest::header::HeaderValue>,
 }
 
 #[derive(Deserialize)]
@@ -56,10 +57,12 @@ impl ResendMailer {
         let base = http::base_url(Provider::Resend, BASE_URL_ENV, DEFAULT_BASE_URL)?;
         let client =
             http::client(timeouts).map_err(|err| classify_transport(Provider::Resend, &err))?;
+        let authorization =
+            http::secret_header(Provider::Resend, &format!("Bearer {}", api_key.expose()))?;
         Ok(Self {
             client,
             base,
-            api_key,
+            authorization: Sensitive::new(authorization),
         })
     }
 
@@ -69,7 +72,10 @@ impl ResendMailer {
         let response = self
             .client
             .get(http::endpoint(&self.base, "domains"))
-            .bearer_auth(self.api_key.expose())
+            .header(
+                reqwest::header::AUTHORIZATION,
+                self.authorization.expose().clone(),
+            )
             .send()
             .await
             .map_err(|err| classify_transport(Provider::Resend, &err))?;
@@ -107,7 +113,10 @@ impl ResendMailer {
         let mut request = self
             .client
             .post(http::endpoint(&self.base, "emails"))
-            .bearer_auth(self.api_key.expose())
+            .header(
+                reqwest::header::AUTHORIZATION,
+                self.authorization.expose().clone(),
+            )
             .json(&body);
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
@@ -132,6 +141,9 @@ impl ResendMailer {
     }
 
     async fn error_from(&self, response: reqwest::Response) -> MailError {
+        if let Some(redirected) = http::redirect_error(Provider::Resend, &response) {
+            return redirected;
+        }
         let status = response.status();
         let retry_after = http::retry_after(response.headers());
         let text = response.text().await.unwrap_or_default();

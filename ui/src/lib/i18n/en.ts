@@ -93,6 +93,7 @@ export const en: Catalogue = {
   'mail.provider_unavailable': 'The provider is having problems right now. Try again later.',
   'mail.rejected': 'The provider refused the message. See the details.',
   'mail.insecure_endpoint': 'The address configured for the provider is not secure (it must be https).',
+  'mail.redirected': "The provider answered with a redirect to another address. Cachicamo does not follow it, so the key never travels elsewhere: check the provider's address or your network's proxy.",
 
   'error.smtp_port_mismatch': 'The port does not match the chosen security.',
   'error.email_failed': 'The email provider could not complete the operation.',

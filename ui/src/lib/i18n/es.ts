@@ -91,6 +91,7 @@ export const es = {
   'mail.provider_unavailable': 'El proveedor tiene problemas en este momento. Intente más tarde.',
   'mail.rejected': 'El proveedor rechazó el mensaje. Vea los detalles.',
   'mail.insecure_endpoint': 'La dirección configurada para el proveedor no es segura (debe ser https).',
+  'mail.redirected': 'El proveedor respondió con una redirección a otra dirección. Cachicamo no la sigue, para que la clave no viaje a otro sitio: revise la dirección del proveedor o el proxy de su red.',
 
   'error.smtp_port_mismatch': 'El puerto no corresponde a la seguridad elegida.',
   'error.email_failed': 'No se pudo completar la operación con el proveedor de email.',
