@@ -19,6 +19,12 @@ need no control channel:
 connection is closed, as a server that is shutting down would.
 --stall-first N / --drop-first N: the first N messages (across connections) are treated like
 stall@ / drop@ ones (not kept), then the server behaves normally, so a client's retry can succeed.
+--no-smtputf8: SMTPUTF8 is not announced and non-ASCII bytes in a command are refused, as many
+servers still do (RFC 6531 is optional): an internationalised domain must arrive as punycode.
+
+Every connection and every AUTH attempt is appended to MAILDIR/events.jsonl
+({"event": "connect"} / {"event": "auth", "user": ..., "ok": ...}; never the password), so a test
+can prove a server was never contacted, or never given credentials.
 
 It must never accept what a real submission server would refuse: no MAIL without AUTH, no AUTH or
 MAIL in clear in starttls mode. Nothing per message is slow (no fsync), so a benchmark can push
@@ -27,7 +33,7 @@ thousands of messages through one pooled connection.
 Usage:
   /usr/bin/python3 tests/fakes/smtp_server.py --security starttls|implicit|none --user USER
       --password PASS --maildir DIR [--cert server.pem --key server.key] [--port 0]
-      [--host 127.0.0.1] [--fail-first N] [--stall-first N] [--drop-first N]
+      [--host 127.0.0.1] [--fail-first N] [--stall-first N] [--drop-first N] [--no-smtputf8]
 """
 
 import argparse
@@ -75,6 +81,11 @@ class Maildir:
             f.write(data)
         os.replace(tmp, os.path.join(self.path, name))
 
+    def event(self, record: dict) -> None:
+        """One line per connection or AUTH attempt; appended whole (O_APPEND), flushed at once."""
+        with open(os.path.join(self.path, "events.jsonl"), "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+
     def store(self, envelope, session, tls: bool) -> int:
         n = next(self.numbers)
         stem = f"{n}-{time.time_ns()}"
@@ -97,8 +108,9 @@ class Handler:
         self.drop_first = args.drop_first
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
-        ok = (auth_data.login.decode("utf-8", "replace") == self.user
-              and auth_data.password.decode("utf-8", "replace") == self.password)
+        login = auth_data.login.decode("utf-8", "replace")
+        ok = login == self.user and auth_data.password.decode("utf-8", "replace") == self.password
+        self.maildir.event({"event": "auth", "user": login, "ok": ok})
         if ok:
             return AuthResult(success=True, auth_data=self.user)
         return AuthResult(success=False, handled=False, message=BAD_CREDENTIALS)
@@ -156,6 +168,11 @@ class FakeSMTP(SMTP):
         super().__init__(handler, **kwargs)
         self.starttls_required = starttls_required
 
+    def connection_made(self, transport):
+        if self._original_transport is None:  # not the STARTTLS upgrade of a connection
+            self.event_handler.maildir.event({"event": "connect"})
+        super().connection_made(transport)
+
     async def _starttls_missing(self) -> bool:
         if self.starttls_required and self.session.ssl is None:
             await self.push(STARTTLS_FIRST)
@@ -195,6 +212,8 @@ def parse_args():
                         help="give no answer after DATA to the first N messages (as stall@)")
     parser.add_argument("--drop-first", type=int, default=0, metavar="N",
                         help="close the connection after DATA for the first N messages (as drop@)")
+    parser.add_argument("--no-smtputf8", action="store_true",
+                        help="do not announce SMTPUTF8; refuse non-ASCII bytes in commands")
     args = parser.parse_args()
     if args.security != "none" and not (args.cert and args.key):
         parser.error(f"--security {args.security} needs --cert and --key")
@@ -218,7 +237,7 @@ async def serve(args) -> None:
             auth_require_tls=args.security == "starttls",
             auth_required=True,
             authenticator=handler.authenticate,
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=not args.no_smtputf8,
             hostname="localhost",  # aiosmtpd would otherwise resolve the FQDN per connection
             ident="Cachicamo test ESMTP",
         )

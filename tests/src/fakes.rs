@@ -99,7 +99,7 @@ impl FakeServer {
     }
 
     /// Like [`FakeServer::smtp`] with more of `smtp_server.py`'s options (`--port`, to come back
-    /// on the same port; `--stall-first N`, `--drop-first N`, `--fail-first N`).
+    /// on the same port; `--stall-first N`, `--drop-first N`, `--fail-first N`, `--no-smtputf8`).
     pub fn smtp_with(security: &str, user: &str, password: &str, extra: &[&str]) -> Self {
         let ca = TestCa::get();
         let mut args: Vec<String> = vec![
@@ -177,6 +177,16 @@ impl FakeServer {
                     String::from_utf8_lossy(&raw).into_owned(),
                 )
             })
+            .collect()
+    }
+
+    /// What an SMTP fake saw, oldest first: `{"event":"connect"}` per connection and
+    /// `{"event":"auth","user":…,"ok":…}` per AUTH attempt (never the password).
+    pub fn smtp_events(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state_dir.path().join("events.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("an event line"))
             .collect()
     }
 

@@ -66,7 +66,7 @@ export type EmailServiceView = { provider: Provider, senderAddress: string, send
 
 export type TestEmailSent = { provider: Provider, to: string, providerMessageId: string, providerResponse: string, };
 
-export type MailFailure = "auth_failed" | "app_password_required" | "basic_auth_disabled" | "sender_not_verified" | "recipient_rejected" | "recipient_inactive" | "account_restricted" | "stream_not_found" | "rate_limited" | "quota_exceeded" | "tls" | "wrong_security_mode" | "timeout" | "offline" | "provider_unavailable" | "rejected" | "insecure_endpoint" | "redirected";
+export type MailFailure = "auth_failed" | "app_password_required" | "basic_auth_disabled" | "sender_not_verified" | "recipient_rejected" | "recipient_inactive" | "non_ascii_mailbox" | "account_restricted" | "stream_not_found" | "rate_limited" | "quota_exceeded" | "tls" | "wrong_security_mode" | "timeout" | "offline" | "provider_unavailable" | "rejected" | "insecure_endpoint" | "redirected";
 
 export type FailureClass = "permanent" | "transient" | "offline";
 

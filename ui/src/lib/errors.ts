@@ -29,6 +29,7 @@ const mailFailures: Record<MailFailure, MessageKey> = {
   sender_not_verified: 'mail.sender_not_verified',
   recipient_rejected: 'mail.recipient_rejected',
   recipient_inactive: 'mail.recipient_inactive',
+  non_ascii_mailbox: 'mail.non_ascii_mailbox',
   account_restricted: 'mail.account_restricted',
   stream_not_found: 'mail.stream_not_found',
   rate_limited: 'mail.rate_limited',

@@ -39,6 +39,9 @@ pub enum MailFailure {
     RecipientRejected,
     /// The recipient bounced or unsubscribed before (Postmark 406).
     RecipientInactive,
+    /// An address has accents or non-Latin letters before the @ and the server does not take
+    /// them (it does not announce SMTPUTF8). Retrying cannot help.
+    NonAsciiMailbox,
     /// The account is not approved to send (yet), or cannot send to this recipient.
     AccountRestricted,
     /// The Postmark message stream does not exist or cannot send.

@@ -75,14 +75,14 @@ impl PostmarkMailer {
     pub async fn send(&self, email: &OutgoingEmail) -> Result<Receipt, MailError> {
         let mut body = json!({
             "From": mailbox_text(email.from.name.as_deref(), &email.from.address),
-            "To": email.to.as_str(),
+            "To": email.to.ascii_string(),
             "Subject": email.subject,
             "TextBody": email.text,
             "HtmlBody": email.html,
             "MessageStream": self.message_stream,
         });
         if let Some(reply_to) = &email.from.reply_to {
-            body["ReplyTo"] = json!(reply_to.as_str());
+            body["ReplyTo"] = json!(reply_to.ascii_string());
         }
         let response = self
             .client

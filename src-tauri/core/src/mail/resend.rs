@@ -102,13 +102,13 @@ impl ResendMailer {
     ) -> Result<Receipt, MailError> {
         let mut body = json!({
             "from": mailbox_text(email.from.name.as_deref(), &email.from.address),
-            "to": [email.to.as_str()],
+            "to": [email.to.ascii_string()],
             "subject": email.subject,
             "text": email.text,
             "html": email.html,
         });
         if let Some(reply_to) = &email.from.reply_to {
-            body["reply_to"] = json!(reply_to.as_str());
+            body["reply_to"] = json!(reply_to.ascii_string());
         }
         let mut request = self
             .client
@@ -172,10 +172,11 @@ fn check_sender_domain(sender: &Sender, domains: &[Domain]) -> Result<(), MailEr
     {
         return Ok(());
     }
-    let wanted = sender.address.domain().to_lowercase();
-    let found = domains
-        .iter()
-        .find(|d| d.name.eq_ignore_ascii_case(&wanted));
+    // Resend may list an internationalised domain in either form: compare the ASCII forms.
+    let ascii =
+        |domain: &str| idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_lowercase());
+    let wanted = ascii(sender.address.domain());
+    let found = domains.iter().find(|d| ascii(&d.name) == wanted);
     match found {
         Some(domain) if domain.status == "verified" => Ok(()),
         Some(domain) => Err(

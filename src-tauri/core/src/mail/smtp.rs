@@ -147,6 +147,10 @@ pub fn classify(err: &lettre::transport::smtp::Error, settings: &SmtpSettings) -
         || lowered.contains("record overflow");
     let failure = if let Some(code) = &code {
         classify_reply(code, &lowered, &settings.host)
+    } else if lowered.contains("smtputf8") {
+        // lettre refuses, before MAIL FROM, to send a non-ASCII mailbox to a server that does
+        // not announce SMTPUTF8: not a network problem, and the same on every retry.
+        MailFailure::NonAsciiMailbox
     } else if wrong_mode {
         MailFailure::WrongSecurityMode
     } else if err.is_timeout() {
@@ -199,6 +203,8 @@ fn classify_reply(code: &str, text: &str, host: &str) -> MailFailure {
         || text.contains("basic authentication is disabled");
     match code {
         _ if microsoft_basic_auth_off => MailFailure::BasicAuthDisabled,
+        // RFC 6531: "553 5.6.7 non-ASCII addresses not permitted for that sender/recipient".
+        _ if text.contains("5.6.7") || text.contains("smtputf8") => MailFailure::NonAsciiMailbox,
         "534" | "535" => {
             if wants_app_password(host)
                 || text.contains("5.7.9")
@@ -289,6 +295,12 @@ mod tests {
                 "421 4.7.0 try again later",
                 "x.com",
                 MailFailure::ProviderUnavailable,
+            ),
+            (
+                "553",
+                "553 5.6.7 non-ascii addresses are not permitted",
+                "x.com",
+                MailFailure::NonAsciiMailbox,
             ),
             (
                 "451",

@@ -82,6 +82,7 @@ export const en: Catalogue = {
   'mail.sender_not_verified': 'The provider does not allow sending from that address: verify the sender or its domain in the provider\'s dashboard.',
   'mail.recipient_rejected': 'The server refused the recipient address. Check that it is spelled correctly.',
   'mail.recipient_inactive': 'That recipient is marked inactive at the provider (bounced or unsubscribed); it cannot be sent to.',
+  'mail.non_ascii_mailbox': 'The address has accents or non-Latin letters before the @ and that mail server does not accept them. Use an address without accents before the @ (after it they are fine).',
   'mail.account_restricted': 'The provider account is not yet approved to send to that recipient.',
   'mail.stream_not_found': 'That Message Stream does not exist in Postmark or cannot send.',
   'mail.rate_limited': 'The provider asks to wait a moment (too many sends in a row). Try again in a few seconds.',

@@ -80,6 +80,7 @@ export const es = {
   'mail.sender_not_verified': 'El proveedor no permite enviar desde esa dirección: verifique el remitente o su dominio en el panel del proveedor.',
   'mail.recipient_rejected': 'El servidor rechazó la dirección de destino. Revise que esté bien escrita.',
   'mail.recipient_inactive': 'Ese destinatario está marcado como inactivo en el proveedor (rebotó o se dio de baja); no se le puede enviar.',
+  'mail.non_ascii_mailbox': 'La dirección lleva acentos o letras no latinas antes de la @ y ese servidor de correo no los acepta. Use una dirección sin acentos antes de la @ (después de la @ sí se admiten).',
   'mail.account_restricted': 'La cuenta del proveedor todavía no está aprobada para enviar a ese destinatario.',
   'mail.stream_not_found': 'Ese Message Stream no existe en Postmark o no puede enviar.',
   'mail.rate_limited': 'El proveedor pide esperar un momento (demasiados envíos seguidos). Intente de nuevo en unos segundos.',
