@@ -17,6 +17,12 @@ use crate::secrets::Sensitive;
 pub const DEFAULT_BASE_URL: &str = "https://api.postmarkapp.com";
 pub const BASE_URL_ENV: &str = "CACHICAMO_POSTMARK_API_URL";
 
+/// The API's address: [`DEFAULT_BASE_URL`], or the override in [`BASE_URL_ENV`] (https, or
+/// http on loopback).
+pub fn base_url() -> Result<Url, MailError> {
+    http::base_url(Provider::Postmark, BASE_URL_ENV, DEFAULT_BASE_URL)
+}
+
 const TOKEN_HEADER: &str = "X-Postmark-Server-Token";
 
 pub struct PostmarkMailer {
@@ -44,7 +50,7 @@ impl PostmarkMailer {
         message_stream: &str,
         timeouts: &Timeouts,
     ) -> Result<Self, MailError> {
-        let base = http::base_url(Provider::Postmark, BASE_URL_ENV, DEFAULT_BASE_URL)?;
+        let base = base_url()?;
         let client =
             http::client(timeouts).map_err(|err| classify_transport(Provider::Postmark, &err))?;
         let token = http::secret_header(Provider::Postmark, token.expose())?;

@@ -18,6 +18,12 @@ use crate::secrets::Sensitive;
 pub const DEFAULT_BASE_URL: &str = "https://api.resend.com";
 pub const BASE_URL_ENV: &str = "CACHICAMO_RESEND_API_URL";
 
+/// The API's address: [`DEFAULT_BASE_URL`], or the override in [`BASE_URL_ENV`] (https, or
+/// http on loopback).
+pub fn base_url() -> Result<Url, MailError> {
+    http::base_url(Provider::Resend, BASE_URL_ENV, DEFAULT_BASE_URL)
+}
+
 pub struct ResendMailer {
     client: reqwest::Client,
     base: Url,
@@ -54,7 +60,7 @@ const ONBOARDING_SENDER: &str = "onboarding@resend.dev";
 
 impl ResendMailer {
     pub fn new(api_key: Sensitive<String>, timeouts: &Timeouts) -> Result<Self, MailError> {
-        let base = http::base_url(Provider::Resend, BASE_URL_ENV, DEFAULT_BASE_URL)?;
+        let base = base_url()?;
         let client =
             http::client(timeouts).map_err(|err| classify_transport(Provider::Resend, &err))?;
         let authorization =

@@ -9,6 +9,7 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::config::{wants_app_password, Provider, SmtpSecurity, SmtpSettings};
+use super::destination::is_loopback_host;
 use super::error::{MailError, MailFailure};
 use super::http::error_chain;
 use super::message::OutgoingEmail;
@@ -29,6 +30,15 @@ impl SmtpMailer {
         password: &Sensitive<String>,
         timeouts: Timeouts,
     ) -> Result<Self, MailError> {
+        // The form refuses this; a configuration that arrives another way is refused here too.
+        if settings.security == SmtpSecurity::None && !is_loopback_host(&settings.host) {
+            return Err(
+                MailError::new(Provider::Smtp, MailFailure::InsecureEndpoint).message(format!(
+                    "{}:{} without encryption: the password would cross the network in clear",
+                    settings.host, settings.port
+                )),
+            );
+        }
         let tls_parameters = || {
             TlsParameters::new(settings.host.clone()).map_err(|err| {
                 MailError::new(Provider::Smtp, MailFailure::Tls).message(error_chain(&err))

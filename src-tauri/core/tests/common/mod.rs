@@ -42,7 +42,7 @@ impl Shop {
     pub fn open_in(dir: tempfile::TempDir, service: &str) -> Self {
         TestCa::get().trust_in_this_process();
         let db = Arc::new(Database::open(&dir.path().join("cachicamo.sqlite3")).expect("db"));
-        let keychain = Keychain::new(service);
+        let keychain = Keychain::for_data_dir(service, dir.path()).expect("keychain");
         let service = EmailService::new(db.clone(), keychain.clone(), timeouts());
         Self {
             dir,
@@ -62,9 +62,9 @@ impl Shop {
 
     pub fn secret(&self, slot: SecretSlot) -> Option<String> {
         self.keychain
-            .load(slot)
+            .load::<serde_json::Value>(slot)
             .expect("keychain readable")
-            .map(|s| s.expose().clone())
+            .map(|entry| entry.secret.expose().clone())
     }
 }
 
