@@ -125,3 +125,32 @@ pub fn mail_error<T: std::fmt::Debug>(result: Result<T, EmailServiceError>) -> M
         other => panic!("expected a provider failure, got {other:?}"),
     }
 }
+
+/// Writes a keychain entry the way versions before per-directory entries did (account without an
+/// install id), through `secret-tool`, which speaks to the same Secret Service.
+pub fn store_legacy_entry(service: &str, account: &str, secret: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("secret-tool")
+        .args(["store", "--label=cachicamo test legacy entry"])
+        .args(["service", service, "username", account])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool runs (apt-get install libsecret-tools)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(secret.as_bytes())
+        .expect("secret written");
+    assert!(child.wait().expect("secret-tool ends").success());
+}
+
+/// The bare-named entry, if it is still there.
+pub fn legacy_entry(service: &str, account: &str) -> Option<String> {
+    let output = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", account])
+        .output()
+        .expect("secret-tool runs");
+    (output.status.success() && !output.stdout.is_empty())
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
