@@ -108,6 +108,12 @@ async fn the_password_is_typed_again_before_it_goes_to_another_server() {
     window
         .wait_for_text_containing("#email-secret-problem", "cambió: puerto")
         .await;
+    window
+        .wait_for_text(
+            "#email-indicator",
+            &format!("Falta escribir la contraseña: SMTP · {SENDER}"),
+        )
+        .await;
     window.screenshot("es-email-secret-other-server").await;
     window.click("#email-send-test").await;
     window.fill("#test-to", "cliente@example.com").await;

@@ -25,6 +25,7 @@ export const en: Catalogue = {
   'email.configure': 'Set up email service',
   'email.configured': 'Configured: {provider} · {sender}',
   'email.unverified': 'Not verified: {provider} · {sender}',
+  'email.needsSecret': 'The {secret} must be typed again: {provider} · {sender}',
   'email.unverifiedWhy': 'The provider could not be checked: {reason} It will be checked on the next send; a test email verifies it now.',
   'email.edit': 'Edit',
   'email.remove': 'Remove',

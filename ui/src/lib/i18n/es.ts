@@ -23,6 +23,7 @@ export const es = {
   'email.configure': 'Configurar servicio de email',
   'email.configured': 'Configurado: {provider} · {sender}',
   'email.unverified': 'Sin verificar: {provider} · {sender}',
+  'email.needsSecret': 'Falta escribir la {secret}: {provider} · {sender}',
   'email.unverifiedWhy': 'No se pudo comprobar con el proveedor: {reason} Se comprobará en el próximo envío; un correo de prueba lo verifica ahora.',
   'email.edit': 'Editar',
   'email.remove': 'Quitar',
