@@ -5,15 +5,15 @@
 //!
 //! Real SMTP server, Resend and Postmark fakes, the real keychain (`.ci/desktop-session`).
 
-mod common;
+mod mail_shop;
 
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{Provider, SmtpSecurity};
 use cachicamo_core::mail::{FailureClass, MailFailure};
 use cachicamo_core::secrets::SecretSlot;
 use cachicamo_e2e::fakes::{ConnectionRecorder, FakeServer};
-use common::{api_form, mail_error, provider_env, Shop, SENDER};
 use mail_parser::MessageParser;
+use mail_shop::{api_form, mail_error, provider_env, Shop, SENDER};
 use serde_json::json;
 
 fn redirect_to(recorder: &ConnectionRecorder, path: &str, api_path: &str) -> serde_json::Value {
@@ -157,7 +157,7 @@ const IDN_SENDER_ASCII: &str = "ventas@xn--ferretera-n5a.com.ve";
 async fn an_idn_recipient_reaches_a_server_without_smtputf8_as_punycode() {
     let server = FakeServer::smtp_with("starttls", SENDER, "idn-pass", &["--no-smtputf8"]);
     let shop = Shop::open();
-    let mut form = common::smtp_form(server.port, SmtpSecurity::Starttls, Some("idn-pass"));
+    let mut form = mail_shop::smtp_form(server.port, SmtpSecurity::Starttls, Some("idn-pass"));
     form.sender_address = IDN_SENDER.into();
     let view = shop.service.save(form).await.expect("saved");
     assert_eq!(view.sender_address, IDN_SENDER, "shown as typed");
@@ -194,7 +194,7 @@ async fn a_non_ascii_mailbox_to_a_server_without_smtputf8_fails_for_good() {
     let server = FakeServer::smtp_with("starttls", SENDER, "utf8-pass", &["--no-smtputf8"]);
     let shop = Shop::open();
     shop.service
-        .save(common::smtp_form(
+        .save(mail_shop::smtp_form(
             server.port,
             SmtpSecurity::Starttls,
             Some("utf8-pass"),
@@ -219,7 +219,7 @@ async fn a_non_ascii_mailbox_to_a_server_without_smtputf8_fails_for_good() {
     let other = Shop::open();
     other
         .service
-        .save(common::smtp_form(
+        .save(mail_shop::smtp_form(
             utf8.port,
             SmtpSecurity::Starttls,
             Some("utf8-pass"),

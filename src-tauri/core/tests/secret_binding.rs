@@ -5,7 +5,7 @@
 //! real OS keychain (`.ci/desktop-session`). The second server always accepts the same password,
 //! so a secret that went there would be accepted: only its absence proves nothing was sent.
 
-mod common;
+mod mail_shop;
 
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,7 @@ use cachicamo_core::mail::store::StoreError;
 use cachicamo_core::outbox::{self, OutboxSettings, OutboxState, QueuedEmail, WaitReason};
 use cachicamo_core::secrets::SecretSlot;
 use cachicamo_e2e::fakes::FakeServer;
-use common::{smtp_form, unique_service, Shop, SENDER};
+use mail_shop::{smtp_form, unique_service, Shop, SENDER};
 use serde_json::json;
 
 const PASSWORD: &str = "app-pass-5b2e";
@@ -338,10 +338,14 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
         .keychain
         .delete(SecretSlot::SmtpPassword)
         .expect("deleted");
-    common::store_legacy_entry(&service, "smtp-password", "pw-from-before\n");
+    mail_shop::store_legacy_entry(&service, "smtp-password", "pw-from-before\n");
 
     // The app starts again on the first directory (adoption runs once per start).
-    let restarted = EmailService::new(first.db.clone(), first.keychain.clone(), common::timeouts());
+    let restarted = EmailService::new(
+        first.db.clone(),
+        first.keychain.clone(),
+        mail_shop::timeouts(),
+    );
     let second = Shop::open_in(tempfile::tempdir().expect("dir"), &service);
     let view = restarted.view().await.expect("view").expect("configured");
     assert!(
@@ -349,7 +353,7 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
         "adopted and bound to the saved configuration: {view:?}"
     );
     assert_eq!(
-        common::legacy_entry(&service, "smtp-password"),
+        mail_shop::legacy_entry(&service, "smtp-password"),
         None,
         "removed"
     );
