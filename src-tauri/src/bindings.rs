@@ -25,6 +25,7 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
 };
+use cachicamo_core::mail::destination::{DestinationPart, SecretProblem};
 use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
 use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, MailFailure};
@@ -62,6 +63,8 @@ pub fn typescript() -> String {
         FieldProblem::decl(&cfg),
         VerificationStatus::decl(&cfg),
         SmtpView::decl(&cfg),
+        DestinationPart::decl(&cfg),
+        SecretProblem::decl(&cfg),
         EmailServiceView::decl(&cfg),
         TestEmailSent::decl(&cfg),
         MailFailure::decl(&cfg),

@@ -11,6 +11,7 @@ use cachicamo_core::books::import::{ImportError, ImportFailure};
 use cachicamo_core::books::BooksError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
+use cachicamo_core::mail::store::StoreError;
 use cachicamo_core::mail::MailError;
 use cachicamo_core::outbox::OutboxError;
 use cachicamo_core::reminders::ReminderError;
@@ -39,8 +40,12 @@ pub enum ErrorCode {
     EmailFailed,
     /// No email service is configured yet.
     EmailNotConfigured,
-    /// The email service is configured but its secret is gone from the keychain.
+    /// The email service is configured but no secret typed for its destination is in the
+    /// keychain (gone, or typed for another server): it must be typed again.
     EmailSecretMissing,
+    /// The saved email service is not valid (a restored or edited database): it is not used,
+    /// and must be set up again. `details.fields` names what the form would refuse.
+    EmailConfigInvalid,
     /// There is no keychain on this system (no Secret Service on Linux).
     KeychainUnavailable,
     /// The keychain is locked or access was refused.
@@ -154,7 +159,7 @@ impl From<SecretError> for IpcError {
         let code = match &err {
             SecretError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
             SecretError::Locked { .. } => ErrorCode::KeychainLocked,
-            SecretError::Failed { .. } => ErrorCode::KeychainFailed,
+            SecretError::Failed { .. } | SecretError::InstallId { .. } => ErrorCode::KeychainFailed,
         };
         IpcError::new(code, err.to_string())
     }
@@ -218,7 +223,26 @@ impl From<EmailServiceError> for IpcError {
                 IpcError::new(ErrorCode::EmailSecretMissing, err.to_string())
             }
             EmailServiceError::Storage(db) => db.into(),
-            EmailServiceError::Corrupt(_) => IpcError::new(ErrorCode::Storage, err.to_string()),
+            EmailServiceError::Corrupt(StoreError::Sqlite(_)) => {
+                IpcError::new(ErrorCode::Storage, err.to_string())
+            }
+            EmailServiceError::Corrupt(StoreError::Corrupt(ref what)) => {
+                let what = what.clone();
+                IpcError::new(ErrorCode::EmailConfigInvalid, err.to_string())
+                    .with_detail("fields", what)
+            }
+            EmailServiceError::Corrupt(StoreError::Invalid(ref form)) => {
+                let fields = match form {
+                    FormError::Fields(fields) => fields
+                        .iter()
+                        .map(|f| f.field.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    FormError::PortContradictsSecurity { .. } => "smtpPort".to_owned(),
+                };
+                IpcError::new(ErrorCode::EmailConfigInvalid, err.to_string())
+                    .with_detail("fields", fields)
+            }
         }
     }
 }
@@ -358,6 +382,7 @@ mod tests {
             (ErrorCode::EmailFailed, "email_failed"),
             (ErrorCode::EmailNotConfigured, "email_not_configured"),
             (ErrorCode::EmailSecretMissing, "email_secret_missing"),
+            (ErrorCode::EmailConfigInvalid, "email_config_invalid"),
             (ErrorCode::KeychainUnavailable, "keychain_unavailable"),
             (ErrorCode::KeychainLocked, "keychain_locked"),
             (ErrorCode::KeychainFailed, "keychain_failed"),

@@ -11,7 +11,7 @@ use cachicamo_core::mail::Timeouts;
 use cachicamo_core::outbox::{self, OutboxChanged, OutboxHandle, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
 use cachicamo_core::reminders::{Rechecks, ReminderGate};
-use cachicamo_core::secrets::Keychain;
+use cachicamo_core::secrets::{Keychain, SERVICE};
 use cachicamo_core::settings;
 use cachicamo_core::{Database, DbError};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -53,16 +53,18 @@ impl AppState {
             data_dir = %paths.data_dir().display(),
             "Cachicamo starting"
         );
+        // This data directory's own keychain entries (named by an id kept in the directory).
+        let keychain = Keychain::for_data_dir(SERVICE, paths.data_dir())?;
         Ok(Self::open(
             paths,
             sys_locale::get_locale(),
-            Keychain::default(),
+            keychain,
             log_guard,
         ))
     }
 
     /// Opens the database under `paths`; used by `start` and by the command tests. `keychain`
-    /// is the app's (service `cachicamo`); tests give each run a service of its own.
+    /// is the data directory's (service `cachicamo`); tests give each run a service of its own.
     pub fn open(
         paths: DataPaths,
         os_locale: Option<String>,

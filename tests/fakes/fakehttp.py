@@ -13,13 +13,17 @@ It knows nothing about either provider's contract. It gives them:
       POST /__control/drop     {"count": N, "process": false}  the next N get their connection
                                closed without a response ("process": true = processed first, so
                                the provider accepted it but the client never hears about it)
+      POST /__control/redirect {"status": 302, "location": URL, "count": N}  the next N get a
+                               redirect there, unprocessed (a hostile proxy or a hijacked
+                               endpoint: a client must never follow it with its token)
       GET  /__control/requests every API request so far, in order
       GET  /__control/emails   every accepted email so far
       POST /__control/reset    forget requests, emails (and their files), faults, provider state
     Faults apply to the provider's sending endpoints unless the spec says "paths": [...].
 
 What it must never do: answer an API request in a way the provider's contract does not (every
-response on the API goes through the provider), or let control traffic show up in the request log.
+response on the API goes through the provider, except the injected faults), or let control
+traffic show up in the request log.
 """
 
 import argparse
@@ -35,7 +39,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CONTROL_PREFIX = "/__control/"
-FAULT_KINDS = ("fail", "stall", "drop")
+FAULT_KINDS = ("fail", "stall", "drop", "redirect")
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 class Response:
@@ -275,6 +280,12 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.requests.append(entry)
 
+        redirect = state.take_fault("redirect", req.path, provider.send_paths)
+        if redirect:
+            entry["status"] = redirect["status"]
+            self._send(Response(redirect["status"], b"", "text/plain",
+                                {"Location": redirect["location"]}))
+            return
         stall, drop, fail = (state.take_fault(kind, req.path, provider.send_paths)
                              for kind in ("stall", "drop", "fail"))
         if stall:
@@ -316,6 +327,8 @@ class Handler(BaseHTTPRequestHandler):
         if error:
             return Response.json(400, {"error": error})
         spec = dict(spec, count=spec.get("count", 1))
+        if action == "redirect":
+            spec.setdefault("status", 302)
         with state.lock:
             state.faults[action].append(spec)
         return Response.json(200, {"ok": True, "pending": spec})
@@ -347,6 +360,11 @@ def _check_fault_spec(kind: str, spec: dict):
         return "seconds must be a non-negative number"
     if kind == "drop" and not isinstance(spec.get("process", False), bool):
         return "process must be a boolean"
+    if kind == "redirect" and spec.get("status", 302) not in REDIRECT_STATUSES:
+        return f"status must be a redirect status {REDIRECT_STATUSES}"
+    if kind == "redirect" and not (isinstance(spec.get("location"), str)
+                                   and spec["location"].startswith(("http://", "https://"))):
+        return "location must be an absolute http(s) URL"
     return None
 
 

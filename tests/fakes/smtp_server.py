@@ -29,6 +29,12 @@ took the message but the client cannot know.
 --stall-at PHASE / --drop-at PHASE: every session gets no answer / a closed connection at PHASE:
 `greeting` (before the 220), `auth`, `mail`, `rcpt` or `data` (the DATA command, before 354);
 `--stall-at connect` leaves the listen queue full, so TCP connections never complete.
+--no-smtputf8: SMTPUTF8 is not announced and non-ASCII bytes in a command are refused, as many
+servers still do (RFC 6531 is optional): an internationalised domain must arrive as punycode.
+
+Every connection and every AUTH attempt is appended to MAILDIR/events.jsonl
+({"event": "connect"} / {"event": "auth", "user": ..., "ok": ...}; never the password), so a test
+can prove a server was never contacted, or never given credentials.
 
 It must never accept what a real submission server would refuse: no MAIL without AUTH, no AUTH or
 MAIL in clear in starttls mode. Nothing per message is slow (no fsync), so a benchmark can push
@@ -40,6 +46,7 @@ Usage:
       [--host 127.0.0.1] [--fail-first N] [--stall-first N] [--drop-first N]
       [--store-then-drop-first N] [--store-then-stall-first N SECONDS]
       [--stall-at PHASE] [--drop-at PHASE]
+      [--no-smtputf8]
 """
 
 import argparse
@@ -90,6 +97,11 @@ class Maildir:
             f.write(data)
         os.replace(tmp, os.path.join(self.path, name))
 
+    def event(self, record: dict) -> None:
+        """One line per connection or AUTH attempt; appended whole (O_APPEND), flushed at once."""
+        with open(os.path.join(self.path, "events.jsonl"), "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+
     def store(self, envelope, session, tls: bool, connection: int) -> int:
         n = next(self.numbers)
         stem = f"{n}-{time.time_ns()}"
@@ -116,8 +128,9 @@ class Handler:
         self.connections = itertools.count(1)
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
-        ok = (auth_data.login.decode("utf-8", "replace") == self.user
-              and auth_data.password.decode("utf-8", "replace") == self.password)
+        login = auth_data.login.decode("utf-8", "replace")
+        ok = login == self.user and auth_data.password.decode("utf-8", "replace") == self.password
+        self.maildir.event({"event": "auth", "user": login, "ok": ok})
         if ok:
             return AuthResult(success=True, auth_data=self.user)
         return AuthResult(success=False, handled=False, message=BAD_CREDENTIALS)
@@ -205,6 +218,11 @@ class FakeSMTP(SMTP):
         await self.event_handler.phase_fault(self, "greeting")
         await super()._handle_client()
 
+    def connection_made(self, transport):
+        if self._original_transport is None:  # not the STARTTLS upgrade of a connection
+            self.event_handler.maildir.event({"event": "connect"})
+        super().connection_made(transport)
+
     async def _starttls_missing(self) -> bool:
         if self.starttls_required and self.session.ssl is None:
             await self.push(STARTTLS_FIRST)
@@ -257,6 +275,8 @@ def parse_args():
                         help="every session gets no answer at this phase")
     parser.add_argument("--drop-at", choices=PHASES,
                         help="every session is closed without an answer at this phase")
+    parser.add_argument("--no-smtputf8", action="store_true",
+                        help="do not announce SMTPUTF8; refuse non-ASCII bytes in commands")
     args = parser.parse_args()
     count, seconds = args.store_then_stall_first
     if count != int(count) or count < 0 or seconds < 0:
@@ -284,7 +304,7 @@ async def serve(args) -> None:
             auth_require_tls=args.security == "starttls",
             auth_required=True,
             authenticator=handler.authenticate,
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=not args.no_smtputf8,
             hostname="localhost",  # aiosmtpd would otherwise resolve the FQDN per connection
             ident="Cachicamo test ESMTP",
         )

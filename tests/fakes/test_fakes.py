@@ -187,7 +187,8 @@ class SmtpTests(ServerCase):
         tls_args = ["--cert", CERTS["cert"], "--key", CERTS["key"]]
         common = ["--user", USER, "--password", PASSWORD]
         cls.dirs = {name: cls.state_dir(name)
-                    for name in ("starttls", "implicit", "none", "flaky", "stally", "droppy")}
+                    for name in ("starttls", "implicit", "none", "flaky", "stally", "droppy",
+                                 "ascii", "events")}
         cls.starttls = Server("smtp_server.py", "--security", "starttls", *common, *tls_args,
                               "--maildir", cls.dirs["starttls"])
         cls.implicit = Server("smtp_server.py", "--security", "implicit", *common, *tls_args,
@@ -200,7 +201,12 @@ class SmtpTests(ServerCase):
                             "--maildir", cls.dirs["stally"], "--stall-first", "1")
         cls.droppy = Server("smtp_server.py", "--security", "starttls", *common, *tls_args,
                             "--maildir", cls.dirs["droppy"], "--drop-first", "2")
-        cls.servers = (cls.starttls, cls.implicit, cls.plain, cls.flaky, cls.stally, cls.droppy)
+        cls.ascii = Server("smtp_server.py", "--security", "none", *common,
+                           "--maildir", cls.dirs["ascii"], "--no-smtputf8")
+        cls.events = Server("smtp_server.py", "--security", "starttls", *common, *tls_args,
+                            "--maildir", cls.dirs["events"])
+        cls.servers = (cls.starttls, cls.implicit, cls.plain, cls.flaky, cls.stally, cls.droppy,
+                       cls.ascii, cls.events)
 
     def client(self, server=None, timeout=5, login=True) -> smtplib.SMTP:
         """A STARTTLS client (the default server), verified against the test CA."""
@@ -279,6 +285,41 @@ class SmtpTests(ServerCase):
                                     mail_options=["SMTPUTF8", "BODY=8BITMIME"])
             self.assertEqual(refused, {})
         self.assertEqual(self.stored("starttls")[-1][0]["rcpt_tos"], ["josé@example.net"])
+
+    def test_without_smtputf8_only_ascii_addresses_pass(self):
+        with smtplib.SMTP("127.0.0.1", self.ascii.port, timeout=5) as smtp:
+            smtp.ehlo()
+            self.assertFalse(smtp.has_extn("smtputf8"))
+            smtp.login(USER, PASSWORD)
+            self.assertGreaterEqual(smtp.docmd(f"MAIL FROM:<{USER}> SMTPUTF8")[0], 500)
+            smtp.rset()
+            self.assertEqual(smtp.mail(USER)[0], 250)
+            smtp.send("RCPT TO:<josé@example.net>\r\n".encode())
+            self.assertGreaterEqual(smtp.getreply()[0], 500, "a non-ASCII mailbox is refused")
+            smtp.send("RCPT TO:<ana@ferretería.com.ve>\r\n".encode())
+            self.assertGreaterEqual(smtp.getreply()[0], 500, "a non-ASCII domain is refused")
+            self.assertEqual(smtp.rcpt("ana@xn--ferretera-n5a.com.ve")[0], 250)
+            self.assertEqual(smtp.data(MESSAGE)[0], 250)
+        self.assertEqual(self.stored("ascii")[-1][0]["rcpt_tos"],
+                         ["ana@xn--ferretera-n5a.com.ve"])
+
+    def test_connections_and_auth_attempts_are_recorded_without_passwords(self):
+        events_file = os.path.join(self.dirs["events"], "events.jsonl")
+        with self.client(server=self.events):
+            pass
+        with self.client(server=self.events, login=False) as smtp:
+            with self.assertRaises(smtplib.SMTPAuthenticationError):
+                smtp.login(USER, "wrong-" + PASSWORD)
+        events = [json.loads(line) for line in read(events_file).splitlines()]
+        # smtplib tries each mechanism the server offers before giving up: one failed attempt
+        # per mechanism on the second connection.
+        self.assertEqual(events[:3], [{"event": "connect"},
+                                      {"event": "auth", "user": USER, "ok": True},
+                                      {"event": "connect"}])
+        self.assertGreaterEqual(len(events), 4)
+        self.assertTrue(all(e == {"event": "auth", "user": USER, "ok": False}
+                            for e in events[3:]), events)
+        self.assertNotIn(PASSWORD, read(events_file))
 
     def test_login_mechanism_and_ok_reply(self):
         with self.client(login=False) as smtp:
@@ -802,9 +843,26 @@ class ResendTests(HttpFakeCase):
                      headers={"Authorization": f"Bearer {FULL}", "User-Agent": "t"})
         self.assertError(reply, 500, "internal_server_error")
 
+    def test_control_redirect_answers_unprocessed_with_a_location(self):
+        target = "http://127.0.0.1:9/stolen"
+        self.control("POST", "redirect", {"location": target})
+        reply = self.post(email())
+        self.assertEqual(reply.status, 302)
+        self.assertEqual(reply.headers["location"], target)
+        self.assertEqual(self.emails(), [], "a redirected request is not processed")
+        self.control("POST", "redirect", {"status": 307, "location": target,
+                                          "paths": ["/domains"]})
+        self.assertAccepted(self.post(email()))  # sending is not affected
+        reply = call(self.port, "GET", "/domains",
+                     headers={"Authorization": f"Bearer {FULL}", "User-Agent": "t"})
+        self.assertEqual((reply.status, reply.headers["location"]), (307, target))
+        [first, _, third] = self.control("GET", "requests")
+        self.assertEqual((first["status"], third["status"]), (302, 307))
+
     def test_control_rejects_malformed_specs(self):
         for action, spec in (("fail", {"status": 200}), ("stall", {"seconds": -1}),
-                             ("drop", {"count": 0})):
+                             ("drop", {"count": 0}), ("redirect", {"location": "/relative"}),
+                             ("redirect", {"status": 200, "location": "http://127.0.0.1:9/"})):
             self.assertEqual(call(self.port, "POST", f"/__control/{action}", spec).status, 400)
 
     def test_control_stall(self):
@@ -1066,6 +1124,14 @@ class PostmarkTests(HttpFakeCase):
         self.assertEqual(len(self.emails()), 1)
         statuses = [r["status"] for r in self.control("GET", "requests")]
         self.assertEqual(statuses, [503, 500, 200, None])  # None: no response was sent
+
+    def test_control_redirect(self):
+        self.control("POST", "redirect", {"status": 308, "location": "https://evil.test/email"})
+        reply = self.post(pm_email())
+        self.assertEqual((reply.status, reply.headers["location"]),
+                         (308, "https://evil.test/email"))
+        self.assertEqual(self.emails(), [])
+        self.assertAccepted(self.post(pm_email()))
 
 
 if __name__ == "__main__":

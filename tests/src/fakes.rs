@@ -2,10 +2,11 @@
 //! and reads what they received. Used by the core's integration tests and by the e2e stories.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use crate::repo_root;
@@ -98,7 +99,7 @@ impl FakeServer {
     }
 
     /// Like [`FakeServer::smtp`] with more of `smtp_server.py`'s options (`--port`, to come back
-    /// on the same port; `--stall-first N`, `--drop-first N`, `--fail-first N`).
+    /// on the same port; `--stall-first N`, `--drop-first N`, `--fail-first N`, `--no-smtputf8`).
     pub fn smtp_with(security: &str, user: &str, password: &str, extra: &[&str]) -> Self {
         let ca = TestCa::get();
         let mut args: Vec<String> = vec![
@@ -179,6 +180,16 @@ impl FakeServer {
             .collect()
     }
 
+    /// What an SMTP fake saw, oldest first: `{"event":"connect"}` per connection and
+    /// `{"event":"auth","user":…,"ok":…}` per AUTH attempt (never the password).
+    pub fn smtp_events(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state_dir.path().join("events.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("an event line"))
+            .collect()
+    }
+
     /// Calls the HTTP fakes' `/__control/` API.
     pub fn control(
         &self,
@@ -201,6 +212,82 @@ impl FakeServer {
         stream.read_to_string(&mut response).expect("read");
         let (_, json) = response.split_once("\r\n\r\n").expect("http response");
         serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A loopback listener that accepts every connection and keeps what arrives on it, answering
+/// nothing: the place a secret must never reach (a redirect's target, a server the
+/// configuration was never verified against).
+pub struct ConnectionRecorder {
+    pub port: u16,
+    received: Arc<Mutex<Vec<Vec<u8>>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ConnectionRecorder {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind a loopback port");
+        listener.set_nonblocking(true).expect("non-blocking");
+        let port = listener.local_addr().expect("address").port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (received, stop) = (received.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let index = {
+                                let mut all = received.lock().expect("lock");
+                                all.push(Vec::new());
+                                all.len() - 1
+                            };
+                            let received = received.clone();
+                            std::thread::spawn(move || record(stream, &received, index));
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                    }
+                }
+            })
+        };
+        Self {
+            port,
+            received,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// How many connections arrived so far.
+    pub fn connections(&self) -> usize {
+        self.received.lock().expect("lock").len()
+    }
+
+    /// Every byte received so far, over all connections.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.received.lock().expect("lock").concat()
+    }
+}
+
+fn record(mut stream: TcpStream, received: &Mutex<Vec<Vec<u8>>>, index: usize) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buffer = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        received.lock().expect("lock")[index].extend_from_slice(&buffer[..n]);
+    }
+}
+
+impl Drop for ConnectionRecorder {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -89,14 +89,46 @@ pub fn require_real_parts() {
     );
 }
 
-/// What the OS keychain holds for Cachicamo's `account` (`secret-tool lookup`), if anything.
-pub fn keychain_secret(account: &str) -> Option<String> {
+/// The keychain accounts Cachicamo uses in a data directory, before the directory's install id.
+pub const KEYCHAIN_SLOTS: [&str; 3] = ["smtp-password", "resend-api-key", "postmark-server-token"];
+
+/// The raw text the OS keychain holds for service `cachicamo`, `account` (`secret-tool lookup`).
+fn keychain_lookup(account: &str) -> Option<String> {
     let output = Command::new("secret-tool")
         .args(["lookup", "service", "cachicamo", "username", account])
         .output()
         .expect("secret-tool runs");
     (output.status.success() && !output.stdout.is_empty())
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn keychain_clear(account: &str) {
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", "cachicamo", "username", account])
+        .status();
+}
+
+/// Clears the entries versions before per-directory entries wrote (bare account names), so a
+/// story's fresh data directory does not adopt one left by an earlier run.
+pub fn forget_legacy_keychain_entries() {
+    for slot in KEYCHAIN_SLOTS {
+        keychain_clear(slot);
+    }
+}
+
+/// Stores `secret` the way versions before per-directory entries did (account `slot`, no id).
+pub fn store_legacy_keychain_entry(slot: &str, secret: &str) {
+    let mut child = Command::new("secret-tool")
+        .args(["store", "--label=cachicamo e2e legacy entry"])
+        .args(["service", "cachicamo", "username", slot])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("secret-tool runs");
+    if let Some(stdin) = child.stdin.as_mut() {
+        use std::io::Write;
+        stdin.write_all(secret.as_bytes()).expect("secret written");
+    }
+    assert!(child.wait().expect("secret-tool ends").success());
 }
 
 /// Stores and reads back a throwaway secret through the Secret Service, as the app will; says
@@ -309,6 +341,39 @@ impl AppUnderTest {
     }
 
     /// Everything the app wrote under its data directory (for checks on files and secrets).
+    /// The keychain account of `slot` ("smtp-password") for this data directory, once the app
+    /// has made the directory's install id.
+    fn keychain_account(&self, slot: &str) -> Option<String> {
+        let id = std::fs::read_to_string(self.data_path("install-id")).ok()?;
+        Some(format!("{slot}:{}", id.trim()))
+    }
+
+    /// The secret the OS keychain holds for this data directory's `slot`, if anything (the
+    /// entry also says what the secret was typed for; only the secret is returned).
+    pub fn keychain_secret(&self, slot: &str) -> Option<String> {
+        let text = keychain_lookup(&self.keychain_account(slot)?)?;
+        let entry: serde_json::Value =
+            serde_json::from_str(&text).expect("the app's keychain entries are JSON");
+        entry["secret"].as_str().map(str::to_owned)
+    }
+
+    /// What this data directory's `slot` entry says its secret was typed for.
+    pub fn keychain_binding(&self, slot: &str) -> Option<serde_json::Value> {
+        let text = keychain_lookup(&self.keychain_account(slot)?)?;
+        let entry: serde_json::Value =
+            serde_json::from_str(&text).expect("the app's keychain entries are JSON");
+        Some(entry["bound_to"].clone())
+    }
+
+    /// Clears this data directory's entries.
+    pub fn forget_keychain_entries(&self) {
+        for slot in KEYCHAIN_SLOTS {
+            if let Some(account) = self.keychain_account(slot) {
+                keychain_clear(&account);
+            }
+        }
+    }
+
     pub fn data_path(&self, relative: &str) -> PathBuf {
         self.data_dir.path().join(relative)
     }

@@ -3,19 +3,11 @@
 //! SMTP server, provider fakes that speak the documented APIs, the real keychain.
 
 use cachicamo_e2e::fakes::{FakeServer, TestCa};
-use cachicamo_e2e::{keychain_secret, AppUnderTest, Window};
+use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest, Window};
 use mail_parser::MessageParser;
 
 const SENDER: &str = "ventas@ferreteria.com.ve";
 const SENDER_NAME: &str = "Ferretería José Peña";
-
-fn forget_keychain_entries() {
-    for account in ["smtp-password", "resend-api-key", "postmark-server-token"] {
-        let _ = std::process::Command::new("secret-tool")
-            .args(["clear", "service", "cachicamo", "username", account])
-            .status();
-    }
-}
 
 async fn open_email_card(window: &Window) {
     window.click("nav button[data-screen='integrations']").await;
@@ -60,7 +52,7 @@ async fn remove_service(window: &Window) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
-    forget_keychain_entries();
+    forget_legacy_keychain_entries();
     let ca = TestCa::get();
     let password = "app-pass-e2e-7d1a";
     let server = FakeServer::smtp("starttls", SENDER, password);
@@ -105,7 +97,7 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
         .await;
     window.screenshot("es-email-wrong-password").await;
     assert_eq!(
-        keychain_secret("smtp-password"),
+        app.keychain_secret("smtp-password"),
         None,
         "nothing in the keychain"
     );
@@ -117,7 +109,10 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
         .wait_for_text("#email-indicator", &format!("Configurado: SMTP · {SENDER}"))
         .await;
     assert_eq!(indicator_status(&window).await, "verified");
-    assert_eq!(keychain_secret("smtp-password").as_deref(), Some(password));
+    assert_eq!(
+        app.keychain_secret("smtp-password").as_deref(),
+        Some(password)
+    );
     assert!(server.smtp_messages().is_empty(), "verifying sends nothing");
     window.screenshot("es-email-configured").await;
 
@@ -158,7 +153,7 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
         .wait_for_text("#email-configure", "Configurar servicio de email")
         .await;
     assert_eq!(
-        keychain_secret("smtp-password"),
+        app.keychain_secret("smtp-password"),
         None,
         "Quitar deletes the keychain entry"
     );
@@ -169,7 +164,7 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_is_configured_with_its_api_key_and_sends_the_test_email() {
-    forget_keychain_entries();
+    forget_legacy_keychain_entries();
     let key = "re_e2e_full_4b8d";
     let server = FakeServer::resend(&["--api-key", key, "--domain", "ferreteria.com.ve:verified"]);
     let app = AppUnderTest::start(&[("CACHICAMO_RESEND_API_URL", &server.base_url())]);
@@ -183,7 +178,7 @@ async fn resend_is_configured_with_its_api_key_and_sends_the_test_email() {
     window
         .wait_for_text_containing("#email-form [role='alert'] p", "rechazó")
         .await;
-    assert_eq!(keychain_secret("resend-api-key"), None);
+    assert_eq!(app.keychain_secret("resend-api-key"), None);
 
     window.fill("#email-api-key", key).await;
     window.click("#email-save").await;
@@ -193,7 +188,7 @@ async fn resend_is_configured_with_its_api_key_and_sends_the_test_email() {
             &format!("Configurado: Resend · {SENDER}"),
         )
         .await;
-    assert_eq!(keychain_secret("resend-api-key").as_deref(), Some(key));
+    assert_eq!(app.keychain_secret("resend-api-key").as_deref(), Some(key));
 
     send_test_email(&window, "delivered@resend.dev").await;
     window
@@ -210,14 +205,14 @@ async fn resend_is_configured_with_its_api_key_and_sends_the_test_email() {
     window.wait_for_text_containing("#test-result", id).await;
 
     remove_service(&window).await;
-    assert_eq!(keychain_secret("resend-api-key"), None);
+    assert_eq!(app.keychain_secret("resend-api-key"), None);
     window.close().await;
     app.assert_secret_absent(key);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
-    forget_keychain_entries();
+    forget_legacy_keychain_entries();
     let token = "pm-e2e-token-93c2";
     let server = FakeServer::postmark(&[
         "--server-token",
@@ -249,7 +244,7 @@ async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
         .await;
     window.screenshot("en-email-configured").await;
     assert_eq!(
-        keychain_secret("postmark-server-token").as_deref(),
+        app.keychain_secret("postmark-server-token").as_deref(),
         Some(token)
     );
 
@@ -276,7 +271,7 @@ async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_server_is_saved_but_shown_amber_as_unverified() {
-    forget_keychain_entries();
+    forget_legacy_keychain_entries();
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a port")
@@ -304,7 +299,7 @@ async fn an_unreachable_server_is_saved_but_shown_amber_as_unverified() {
         .await;
     window.screenshot("es-email-unverified").await;
     assert_eq!(
-        keychain_secret("smtp-password").as_deref(),
+        app.keychain_secret("smtp-password").as_deref(),
         Some("offline-pass-e2e")
     );
     remove_service(&window).await;

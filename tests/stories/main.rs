@@ -6,6 +6,7 @@ mod business;
 mod csv;
 mod customers;
 mod email;
+mod email_secret;
 mod helpers;
 mod package;
 mod receivables;

@@ -12,7 +12,7 @@ use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
 use cachicamo_core::Database;
 use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
-use cachicamo_e2e::{AppUnderTest, Window};
+use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest, Window};
 use mail_parser::MessageParser;
 
 const SENDER: &str = "ventas@ferreteria.com.ve";
@@ -50,14 +50,6 @@ fn books(data_dir: &Path) {
         &outlook,
     )
     .expect("receivable");
-}
-
-fn forget_keychain_entries() {
-    for account in ["smtp-password", "resend-api-key", "postmark-server-token"] {
-        let _ = std::process::Command::new("secret-tool")
-            .args(["clear", "service", "cachicamo", "username", account])
-            .status();
-    }
 }
 
 async fn configure_smtp(window: &Window, port: u16) {
@@ -106,7 +98,7 @@ fn start(port: Option<u16>) -> FakeServer {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request() {
-    forget_keychain_entries();
+    forget_legacy_keychain_entries();
     let server = start(None);
     let data_dir = tempfile::tempdir().expect("data dir");
     books(data_dir.path());
@@ -206,7 +198,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_is_back() {
-    forget_keychain_entries();
+    forget_legacy_keychain_entries();
     let port = free_port();
     let server = start(Some(port));
     let data_dir = tempfile::tempdir().expect("data dir");

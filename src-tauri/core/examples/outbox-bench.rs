@@ -40,7 +40,12 @@ async fn main() -> Result<(), Failure> {
     let port = sink(received.clone())?;
     let messages = rendered(count);
 
-    let keychain = Keychain::new(&format!("cachicamo-bench-{}", std::process::id()));
+    // The keychain entries of a data directory of the benchmark's own.
+    let keychain_dir = tempfile::tempdir()?;
+    let keychain = Keychain::for_data_dir(
+        &format!("cachicamo-bench-{}", std::process::id()),
+        keychain_dir.path(),
+    )?;
     let result = run(port, &keychain, &messages, rounds, &received).await;
     for slot in SecretSlot::ALL {
         let _ = keychain.delete(slot);

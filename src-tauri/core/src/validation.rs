@@ -53,6 +53,12 @@ pub enum FieldProblem {
     TemplateSyntax,
     /// A line break where only one line is allowed (an email subject).
     MultipleLines,
+    /// No encryption ("Ninguna") with a password, to a server that is not this machine: the
+    /// password would cross the network in clear.
+    NeedsEncryption,
+    /// The saved secret was typed for another destination (`detail` names it, "host:port" or
+    /// the API's address): it must be typed again to be used here.
+    SecretForOtherDestination,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -41,7 +41,9 @@ impl Shop {
         let dir = tempfile::tempdir().expect("dir");
         let db_path = dir.path().join("cachicamo.sqlite3");
         let db = Arc::new(Database::open(&db_path).expect("db"));
-        let keychain = Keychain::new(&format!("cachicamo-test-{}", uuid_like()));
+        let keychain =
+            Keychain::for_data_dir(&format!("cachicamo-test-{}", uuid_like()), dir.path())
+                .expect("keychain");
         let timeouts = Timeouts {
             connect: Duration::from_secs(3),
             request: Duration::from_secs(4),
@@ -59,9 +61,9 @@ impl Shop {
 
     fn secret(&self, slot: SecretSlot) -> Option<String> {
         self.keychain
-            .load(slot)
+            .load::<serde_json::Value>(slot)
             .expect("keychain readable")
-            .map(|s| s.expose().clone())
+            .map(|entry| entry.secret.expose().clone())
     }
 
     /// Every byte SQLite wrote (database and WAL), to prove a secret is not among them.

@@ -22,11 +22,9 @@ async fn without_a_keychain_nothing_is_stored_and_the_reason_is_given() {
     let dir = tempfile::tempdir().expect("dir");
     let db_path = dir.path().join("cachicamo.sqlite3");
     let db = Arc::new(Database::open(&db_path).expect("db"));
-    let service = EmailService::new(
-        db,
-        Keychain::new("cachicamo-test-nokeychain"),
-        Timeouts::default(),
-    );
+    let keychain =
+        Keychain::for_data_dir("cachicamo-test-nokeychain", dir.path()).expect("keychain");
+    let service = EmailService::new(db, keychain, Timeouts::default());
     let form = EmailServiceForm {
         provider: Provider::Smtp,
         sender_address: "ventas@tienda.com".into(),

@@ -111,10 +111,11 @@ pub(crate) mod test_support {
         pub fn in_dir(dir: tempfile::TempDir, os_locale: Option<&str>) -> Self {
             let paths = DataPaths::inside(dir.path().to_owned());
             paths.create_all().expect("dirs");
-            let keychain = cachicamo_core::secrets::Keychain::new(&format!(
-                "cachicamo-test-{}",
-                dir.path().display()
-            ));
+            let keychain = cachicamo_core::secrets::Keychain::for_data_dir(
+                &format!("cachicamo-test-{}", dir.path().display()),
+                dir.path(),
+            )
+            .expect("keychain");
             let state = AppState::open(paths, os_locale.map(str::to_owned), keychain, None);
             let app = super::register(mock_builder())
                 // The real context, so the capability (ACL) the app ships is enforced here too.

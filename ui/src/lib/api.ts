@@ -72,6 +72,7 @@ const codes: readonly ErrorCode[] = [
   'email_failed',
   'email_not_configured',
   'email_secret_missing',
+  'email_config_invalid',
   'keychain_unavailable',
   'keychain_locked',
   'keychain_failed',

@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
+export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -56,17 +56,29 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "secret_for_other_destination";
 
 export type VerificationStatus = "verified" | "unverified";
 
 export type SmtpView = { host: string, port: number, security: SmtpSecurity, username: string, };
 
-export type EmailServiceView = { provider: Provider, senderAddress: string, senderName: string | null, replyTo: string | null, messageStream: string | null, smtp: SmtpView | null, secretSaved: boolean, status: VerificationStatus, statusReason: MailFailure | null, verifiedAt: string | null, };
+export type DestinationPart = "provider" | "host" | "port" | "username" | "security" | "api";
+
+export type SecretProblem = { "kind": "missing" } | { "kind": "other_destination", typed: string, changed: Array<DestinationPart>, } | { "kind": "unbound" };
+
+export type EmailServiceView = { provider: Provider, senderAddress: string, senderName: string | null, replyTo: string | null, messageStream: string | null, smtp: SmtpView | null, 
+/**
+ * A secret typed for this destination is saved (the form may be left empty).
+ */
+secretSaved: boolean, 
+/**
+ * Why no usable secret is saved: the owner must type it again before anything is sent.
+ */
+secretProblem: SecretProblem | null, status: VerificationStatus, statusReason: MailFailure | null, verifiedAt: string | null, };
 
 export type TestEmailSent = { provider: Provider, to: string, providerMessageId: string, providerResponse: string, };
 
-export type MailFailure = "auth_failed" | "app_password_required" | "basic_auth_disabled" | "sender_not_verified" | "recipient_rejected" | "recipient_inactive" | "account_restricted" | "stream_not_found" | "rate_limited" | "quota_exceeded" | "tls" | "wrong_security_mode" | "timeout" | "offline" | "provider_unavailable" | "rejected" | "insecure_endpoint";
+export type MailFailure = "auth_failed" | "app_password_required" | "basic_auth_disabled" | "sender_not_verified" | "recipient_rejected" | "recipient_inactive" | "non_ascii_mailbox" | "account_restricted" | "stream_not_found" | "rate_limited" | "quota_exceeded" | "tls" | "wrong_security_mode" | "timeout" | "offline" | "provider_unavailable" | "rejected" | "insecure_endpoint" | "redirected";
 
 export type FailureClass = "permanent" | "transient" | "offline";
 

@@ -1,5 +1,14 @@
 // Error codes to words a shop owner understands, in the active language.
-import type { ErrorCode, FieldProblem, IpcError, MailFailure, Refusal } from './bindings';
+import type {
+  DestinationPart,
+  ErrorCode,
+  FieldProblem,
+  IpcError,
+  MailFailure,
+  Provider,
+  Refusal,
+  SecretProblem,
+} from './bindings';
 import { region } from './region.svelte';
 import { t, type MessageKey } from './i18n/index.svelte';
 
@@ -11,6 +20,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   email_failed: 'error.email_failed',
   email_not_configured: 'error.email_not_configured',
   email_secret_missing: 'error.email_secret_missing',
+  email_config_invalid: 'error.email_config_invalid',
   keychain_unavailable: 'error.keychain_unavailable',
   keychain_locked: 'error.keychain_locked',
   keychain_failed: 'error.keychain_failed',
@@ -29,6 +39,7 @@ const mailFailures: Record<MailFailure, MessageKey> = {
   sender_not_verified: 'mail.sender_not_verified',
   recipient_rejected: 'mail.recipient_rejected',
   recipient_inactive: 'mail.recipient_inactive',
+  non_ascii_mailbox: 'mail.non_ascii_mailbox',
   account_restricted: 'mail.account_restricted',
   stream_not_found: 'mail.stream_not_found',
   rate_limited: 'mail.rate_limited',
@@ -40,6 +51,7 @@ const mailFailures: Record<MailFailure, MessageKey> = {
   provider_unavailable: 'mail.provider_unavailable',
   rejected: 'mail.rejected',
   insecure_endpoint: 'mail.insecure_endpoint',
+  redirected: 'mail.redirected',
 };
 
 const fieldProblems: Record<FieldProblem, MessageKey> = {
@@ -69,6 +81,8 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   unknown_variable: 'field.unknown_variable',
   template_syntax: 'field.template_syntax',
   multiple_lines: 'field.multiple_lines',
+  needs_encryption: 'field.needs_encryption',
+  secret_for_other_destination: 'field.secret_for_other_destination',
 };
 
 const refusals: Record<Refusal, MessageKey> = {
@@ -80,6 +94,32 @@ const refusals: Record<Refusal, MessageKey> = {
   settings_unstorable: 'refusal.settings_unstorable',
   total_too_large: 'refusal.total_too_large',
 };
+
+const destinationParts: Record<DestinationPart, MessageKey> = {
+  provider: 'email.part.provider',
+  host: 'email.part.host',
+  port: 'email.part.port',
+  username: 'email.part.username',
+  security: 'email.part.security',
+  api: 'email.part.api',
+};
+
+/** What the secret is called for a provider: "contraseña" for SMTP, "clave" for the APIs. */
+export function secretWord(provider: Provider): string {
+  return t(provider === 'smtp' ? 'email.secret.smtp' : 'email.secret.api');
+}
+
+/** Why the saved secret cannot be used, and that nothing is sent until it is typed again. */
+export function describeSecretProblem(problem: SecretProblem, provider: Provider): string {
+  const secret = secretWord(provider);
+  if (problem.kind === 'other_destination') {
+    const changed = problem.changed.map((part) => t(destinationParts[part])).join(', ');
+    return t('email.secretProblem.other_destination', { secret, typed: problem.typed, changed });
+  }
+  return t(problem.kind === 'missing' ? 'email.secretProblem.missing' : 'email.secretProblem.unbound', {
+    secret,
+  });
+}
 
 /** A provider failure in words (also used for an unverified service's reason). */
 export function describeMailFailure(failure: MailFailure): string {

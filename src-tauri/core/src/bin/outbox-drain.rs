@@ -1,8 +1,9 @@
 //! Drains the outbox of a Cachicamo database with the same worker the app starts, then exits.
 //! The crash test kills it with SIGKILL mid-drain and starts it again; it is not shipped.
 //!
-//! Usage: `outbox-drain <database file> <keychain service>`. The environment may change only
-//! what it may change for the app: provider URLs, timeouts and intervals.
+//! Usage: `outbox-drain <database file> <keychain service>`. The keychain entries are those of
+//! the database's directory, as for the app. The environment may change only what it may change
+//! for the app: provider URLs, timeouts and intervals.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,8 +24,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let service = service
         .to_str()
         .ok_or("the keychain service must be UTF-8")?;
-    let db = Arc::new(Database::open(std::path::Path::new(&db_path))?);
-    let mail = EmailService::new(db.clone(), Keychain::new(service), Timeouts::from_env());
+    let db_path = std::path::Path::new(&db_path);
+    let data_dir = db_path
+        .parent()
+        .ok_or("the database file has no directory")?;
+    let keychain = Keychain::for_data_dir(service, data_dir)?;
+    let db = Arc::new(Database::open(db_path)?);
+    let mail = EmailService::new(db.clone(), keychain, Timeouts::from_env());
     // The app's own send check, as the app starts it.
     let handle = outbox::start(
         db.clone(),

@@ -1,4 +1,10 @@
-//! Email addresses and display names as the user types them.
+//! Email addresses and display names as the user types them, and as they go on the wire.
+//!
+//! An address is kept as typed ("ana@ferretería.com.ve") for the owner to read; what reaches an
+//! SMTP envelope, a MIME header or a provider's API is [`EmailAddress::ascii`], with the domain
+//! converted to ASCII (punycode, by the `idna` crate), because a server without SMTPUTF8 refuses
+//! a UTF-8 domain. A non-ASCII mailbox name has no ASCII form: only a server announcing SMTPUTF8
+//! can take it, and one that does not refuses it for good.
 
 use std::fmt;
 use std::str::FromStr;
@@ -22,6 +28,10 @@ impl FromStr for EmailAddress {
         if !address.domain().contains('.') || trimmed.len() > 254 {
             return Err(InvalidEmail);
         }
+        // A domain with no ASCII form could never be delivered: refuse it while it is typed.
+        if !address.domain().is_ascii() && idna::domain_to_ascii(address.domain()).is_err() {
+            return Err(InvalidEmail);
+        }
         Ok(Self(address))
     }
 }
@@ -37,6 +47,30 @@ impl EmailAddress {
 
     pub fn lettre(&self) -> &lettre::Address {
         &self.0
+    }
+
+    /// The address as it goes on the wire: the domain in ASCII ("ana@xn--ferretera-n5a.com.ve"),
+    /// the mailbox name as typed.
+    pub fn ascii(&self) -> lettre::Address {
+        let domain = self.0.domain();
+        if domain.is_ascii() {
+            return self.0.clone();
+        }
+        // Parsing checked that the domain converts; the fallback only keeps this total.
+        idna::domain_to_ascii(domain)
+            .ok()
+            .and_then(|ascii| lettre::Address::new(self.0.user(), ascii).ok())
+            .unwrap_or_else(|| self.0.clone())
+    }
+
+    /// [`EmailAddress::ascii`] as text, for the HTTP APIs.
+    pub fn ascii_string(&self) -> String {
+        self.ascii().to_string()
+    }
+
+    /// Whether the part before the @ is plain ASCII (any server takes it).
+    pub fn has_ascii_mailbox(&self) -> bool {
+        self.0.user().is_ascii()
     }
 }
 
@@ -70,9 +104,9 @@ pub fn mailbox_text(name: Option<&str>, address: &EmailAddress) -> String {
     match name {
         Some(name) => {
             let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
-            format!("\"{escaped}\" <{address}>")
+            format!("\"{escaped}\" <{}>", address.ascii())
         }
-        None => address.to_string(),
+        None => address.ascii_string(),
     }
 }
 
@@ -112,6 +146,27 @@ mod tests {
                 "{bad:?} should be refused"
             );
         }
+    }
+
+    #[test]
+    fn internationalised_domains_go_on_the_wire_as_punycode() {
+        let address: EmailAddress = "ana@Ferretería.com.ve".parse().expect("valid");
+        assert_eq!(address.as_str(), "ana@Ferretería.com.ve", "shown as typed");
+        assert_eq!(address.ascii_string(), "ana@xn--ferretera-n5a.com.ve");
+        assert!(address.has_ascii_mailbox());
+        let plain: EmailAddress = "Ventas@MiTienda.com".parse().expect("valid");
+        assert_eq!(
+            plain.ascii_string(),
+            "Ventas@MiTienda.com",
+            "ASCII is left alone"
+        );
+        let mailbox: EmailAddress = "josé@peña.com.ve".parse().expect("valid");
+        assert_eq!(mailbox.ascii_string(), "josé@xn--pea-8ma.com.ve");
+        assert!(!mailbox.has_ascii_mailbox());
+        assert_eq!(
+            mailbox_text(Some("José"), &mailbox),
+            "\"José\" <josé@xn--pea-8ma.com.ve>"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::address::{clean_display_name, EmailAddress};
+use super::destination::is_loopback_host;
+pub use super::presets::{smtp_presets, wants_app_password, SmtpPreset};
 use crate::secrets::{SecretSlot, Sensitive};
 pub use crate::validation::{FieldError, FieldProblem};
 
@@ -246,6 +248,14 @@ impl EmailServiceForm {
                         }
                     },
                 };
+                // SMTP here always authenticates: without TLS the password would cross the
+                // network in clear, which is acceptable only to a relay on this machine.
+                if self.smtp_security == SmtpSecurity::None
+                    && !host.is_empty()
+                    && !is_loopback_host(&host)
+                {
+                    problem("smtpSecurity", FieldProblem::NeedsEncryption);
+                }
                 let username = self.smtp_username.trim().to_owned();
                 if username.is_empty() {
                     problem("smtpUsername", FieldProblem::Required);
@@ -263,7 +273,11 @@ impl EmailServiceForm {
                 (settings, self.smtp_password)
             }
         };
-        let secret = secret.filter(|s| !s.expose().trim().is_empty());
+        // A key pasted with a trailing space or newline would be refused as "wrong key": what
+        // surrounds it was never part of it.
+        let secret = secret
+            .map(|s| Sensitive::new(s.expose().trim().to_owned()))
+            .filter(|s| !s.expose().is_empty());
         if let Some(secret) = &secret {
             if secret.expose().len() > 4096 {
                 let field = match self.provider {
@@ -339,83 +353,6 @@ fn is_hostname(host: &str) -> bool {
         })
 }
 
-/// Well-known providers' SMTP settings, so the owner picks "Gmail" instead of typing them.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct SmtpPreset {
-    pub id: String,
-    pub label: String,
-    pub host: String,
-    pub port: u16,
-    pub security: SmtpSecurity,
-    /// Needs an app password when the account has 2-step verification.
-    pub app_password: bool,
-    /// Microsoft is retiring password sign-in for SMTP: warn before the owner relies on it.
-    pub basic_auth_retiring: bool,
-}
-
-pub fn smtp_presets() -> Vec<SmtpPreset> {
-    let preset =
-        |id: &str, label: &str, host: &str, port, security, app_password, retiring| SmtpPreset {
-            id: id.to_owned(),
-            label: label.to_owned(),
-            host: host.to_owned(),
-            port,
-            security,
-            app_password,
-            basic_auth_retiring: retiring,
-        };
-    use SmtpSecurity::{Starttls, Tls};
-    vec![
-        preset(
-            "gmail",
-            "Gmail",
-            "smtp.gmail.com",
-            587,
-            Starttls,
-            true,
-            false,
-        ),
-        preset(
-            "microsoft365",
-            "Outlook / Microsoft 365",
-            "smtp.office365.com",
-            587,
-            Starttls,
-            false,
-            true,
-        ),
-        preset("zoho", "Zoho", "smtp.zoho.com", 465, Tls, false, false),
-        preset(
-            "yahoo",
-            "Yahoo",
-            "smtp.mail.yahoo.com",
-            465,
-            Tls,
-            true,
-            false,
-        ),
-        preset(
-            "icloud",
-            "iCloud",
-            "smtp.mail.me.com",
-            587,
-            Starttls,
-            true,
-            false,
-        ),
-    ]
-}
-
-/// Hosts whose 534/535 almost always means "use an app password".
-pub fn wants_app_password(host: &str) -> bool {
-    smtp_presets()
-        .iter()
-        .any(|p| p.app_password && (host == p.host || host.ends_with(&format!(".{}", p.host))))
-        || host.ends_with("gmail.com")
-        || host.ends_with("googlemail.com")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +393,24 @@ mod tests {
             valid.secret.map(|s| s.expose().clone()).as_deref(),
             Some("app-password")
         );
+    }
+
+    #[test]
+    fn a_pasted_secret_loses_the_spaces_and_newline_around_it() {
+        let form = EmailServiceForm {
+            smtp_password: Some(Sensitive::new("  app-password\r\n".into())),
+            ..smtp_form()
+        };
+        let valid = form.validate().expect("valid");
+        assert_eq!(
+            valid.secret.map(|s| s.expose().clone()).as_deref(),
+            Some("app-password")
+        );
+        let blank = EmailServiceForm {
+            smtp_password: Some(Sensitive::new(" \n ".into())),
+            ..smtp_form()
+        };
+        assert!(blank.validate().expect("valid").secret.is_none());
     }
 
     #[test]
@@ -512,6 +467,27 @@ mod tests {
     }
 
     #[test]
+    fn no_encryption_is_refused_except_to_this_machine() {
+        let clear = |host: &str| EmailServiceForm {
+            smtp_host: host.into(),
+            smtp_port: Some(25),
+            smtp_security: SmtpSecurity::None,
+            ..smtp_form()
+        };
+        assert_eq!(
+            fields(clear("mail.mitienda.com").validate().expect_err("refused")),
+            vec![("smtpSecurity".into(), FieldProblem::NeedsEncryption)]
+        );
+        assert_eq!(
+            fields(clear("192.168.1.20").validate().expect_err("refused")),
+            vec![("smtpSecurity".into(), FieldProblem::NeedsEncryption)]
+        );
+        for host in ["localhost", "127.0.0.1", "::1"] {
+            assert!(clear(host).validate().is_ok(), "{host}");
+        }
+    }
+
+    #[test]
     fn postmark_defaults_to_the_outbound_stream_and_refuses_odd_names() {
         let form = EmailServiceForm {
             provider: Provider::Postmark,
@@ -533,13 +509,5 @@ mod tests {
             fields(odd.validate().expect_err("invalid")),
             vec![("messageStream".into(), FieldProblem::InvalidStream)]
         );
-    }
-
-    #[test]
-    fn gmail_yahoo_and_icloud_want_app_passwords() {
-        assert!(wants_app_password("smtp.gmail.com"));
-        assert!(wants_app_password("smtp.mail.yahoo.com"));
-        assert!(wants_app_password("smtp.mail.me.com"));
-        assert!(!wants_app_password("mail.mitienda.com"));
     }
 }

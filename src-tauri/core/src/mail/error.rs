@@ -39,6 +39,9 @@ pub enum MailFailure {
     RecipientRejected,
     /// The recipient bounced or unsubscribed before (Postmark 406).
     RecipientInactive,
+    /// An address has accents or non-Latin letters before the @ and the server does not take
+    /// them (it does not announce SMTPUTF8). Retrying cannot help.
+    NonAsciiMailbox,
     /// The account is not approved to send (yet), or cannot send to this recipient.
     AccountRestricted,
     /// The Postmark message stream does not exist or cannot send.
@@ -61,6 +64,9 @@ pub enum MailFailure {
     Rejected,
     /// A provider URL override is not https (plain http is allowed on loopback only).
     InsecureEndpoint,
+    /// The provider's API answered with a redirect; it is never followed, so the key does not
+    /// travel to another address.
+    Redirected,
 }
 
 impl MailFailure {
@@ -95,7 +101,7 @@ pub struct MailError {
     pub provider: Provider,
     /// The provider's own code: an SMTP reply code, Resend's error name, Postmark's ErrorCode.
     pub provider_code: Option<String>,
-    /// The provider's own words, for "Detalles".
+    /// The provider's own words, for "Detalles" (at most [`MAX_MESSAGE`] characters).
     pub provider_message: Option<String>,
     /// How long the provider asked us to wait (429 Retry-After).
     pub retry_after: Option<Duration>,
@@ -104,7 +110,19 @@ pub struct MailError {
     /// HTTP: the request left). Without an idempotency key a retry could deliver it twice, so the
     /// outbox never retries such a failure on its own.
     pub maybe_delivered: bool,
+    /// The provider's words before they were cut to [`MAX_MESSAGE`], so [`MailError::redact`]
+    /// sees a secret whole even when it straddles the cut. Never shown.
+    full_message: Option<String>,
 }
+
+const REDACTED: &str = "«redacted»";
+
+/// Providers' texts are short; a runaway HTML error page is not useful in "Detalles".
+pub const MAX_MESSAGE: usize = 500;
+
+/// What is kept of a provider's text until it is redacted: far more than any secret we store
+/// (4 KiB), and bounded so an endless error page does not sit in memory.
+const MAX_FULL_MESSAGE: usize = 64 * 1024;
 
 impl MailError {
     pub fn new(provider: Provider, failure: MailFailure) -> Self {
@@ -115,6 +133,7 @@ impl MailError {
             provider_message: None,
             retry_after: None,
             maybe_delivered: false,
+            full_message: None,
         }
     }
 
@@ -131,8 +150,9 @@ impl MailError {
 
     pub fn message(mut self, message: impl Into<String>) -> Self {
         let message: String = message.into();
-        // Providers' texts are short; a runaway HTML error page is not useful in "Detalles".
-        self.provider_message = Some(message.chars().take(500).collect());
+        let full: String = message.chars().take(MAX_FULL_MESSAGE).collect();
+        self.provider_message = Some(full.chars().take(MAX_MESSAGE).collect());
+        self.full_message = Some(full);
         self
     }
 
@@ -146,12 +166,55 @@ impl MailError {
     }
 
     /// Providers do not echo secrets, but an error's text goes to logs and the UI: make sure.
+    /// The whole text is redacted first and cut afterwards, so no part of a secret that
+    /// straddles the cut survives.
     pub fn redact(mut self, secret: &str) -> Self {
-        if secret.len() >= 4 {
-            if let Some(message) = &mut self.provider_message {
-                *message = message.replace(secret, "«redacted»");
-            }
+        if secret.len() < 4 {
+            return self;
+        }
+        if let Some(full) = &mut self.full_message {
+            *full = full.replace(secret, REDACTED);
+            self.provider_message = Some(full.chars().take(MAX_MESSAGE).collect());
+        }
+        if let Some(code) = &mut self.provider_code {
+            *code = code.replace(secret, REDACTED);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_straddling_the_cut_is_redacted_whole() {
+        let secret = "re_live_0123456789abcdef";
+        // The secret starts 10 characters before the cut: cutting first would leave
+        // "re_live_01" behind, which no longer matches the whole secret.
+        let text = format!("{}{secret} and more", "x".repeat(MAX_MESSAGE - 10));
+        let error = MailError::new(Provider::Resend, MailFailure::Rejected)
+            .message(text)
+            .redact(secret);
+        let shown = error.provider_message.expect("message");
+        assert_eq!(shown.chars().count(), MAX_MESSAGE);
+        assert!(!shown.contains("re_live_01"), "{shown}");
+        assert!(shown.ends_with("«redacted»".chars().take(10).collect::<String>().as_str()));
+    }
+
+    #[test]
+    fn redaction_covers_the_code_and_leaves_short_texts_whole() {
+        let error = MailError::new(Provider::Postmark, MailFailure::AuthFailed)
+            .code("token pm-1234 refused")
+            .message("HTTP 401: token pm-1234 is not valid")
+            .redact("pm-1234");
+        assert_eq!(
+            error.provider_message.as_deref(),
+            Some("HTTP 401: token «redacted» is not valid")
+        );
+        assert_eq!(
+            error.provider_code.as_deref(),
+            Some("token «redacted» refused")
+        );
     }
 }

@@ -1,10 +1,14 @@
 //! What the HTTP providers (Resend, Postmark) share: the client, base URLs and error mapping
 //! for the network itself.
+//!
+//! A token goes to the provider's API and nowhere else: the client never follows a redirect (a
+//! 3xx is an error in words, not a new destination), plain `http://` is accepted for loopback
+//! overrides only, and the token's header is marked sensitive so no debug output shows it.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 use url::Url;
 
 use super::config::Provider;
@@ -14,10 +18,13 @@ use super::Timeouts;
 pub const USER_AGENT: &str = concat!("Cachicamo/", env!("CARGO_PKG_VERSION"));
 
 /// The client both HTTP providers use: rustls with the OS trust store, keep-alive, timeouts on
-/// every call, and a User-Agent (Resend blocks requests without one).
+/// every call, a User-Agent (Resend blocks requests without one), and no redirects: reqwest
+/// follows them by default and keeps custom headers such as `X-Postmark-Server-Token` across
+/// hosts, which would hand the token to whoever answers 302.
 pub fn client(timeouts: &Timeouts) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(timeouts.connect)
         .timeout(timeouts.request)
         .pool_idle_timeout(Duration::from_secs(60))
@@ -59,6 +66,42 @@ fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
     }
+}
+
+/// A header carrying a secret, marked sensitive (HTTP/2 never indexes it; `Debug` hides it).
+/// A secret with characters no header may carry (a line break inside it) is refused without
+/// quoting it.
+pub fn secret_header(provider: Provider, value: &str) -> Result<HeaderValue, MailError> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        MailError::new(provider, MailFailure::AuthFailed)
+            .message("the key contains characters an HTTP header cannot carry")
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// A 3xx answer from an API that never redirects: a proxy or a hijacked address is sending us
+/// elsewhere. Refused, with where it pointed (scheme, host and port only) for "Detalles".
+pub fn redirect_error(provider: Provider, response: &reqwest::Response) -> Option<MailError> {
+    let status = response.status();
+    if !status.is_redirection() {
+        return None;
+    }
+    let target = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| response.url().join(l).ok())
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_else(|| "an unknown address".to_owned());
+    Some(
+        MailError::new(provider, MailFailure::Redirected)
+            .code(status.as_u16())
+            .message(format!(
+                "HTTP {}: the API answered with a redirect to {target}, which is not followed",
+                status.as_u16()
+            )),
+    )
 }
 
 /// Joins a path onto the base, keeping any path prefix the override has.
@@ -186,6 +229,17 @@ mod tests {
         );
         headers.insert("ratelimit-limit", "0".parse().expect("value"));
         assert_eq!(rate_limit(&headers), None, "a zero limit means nothing");
+    }
+
+    #[test]
+    fn secret_headers_are_sensitive_and_line_breaks_are_refused() {
+        let header = secret_header(Provider::Postmark, "pm-token").expect("header");
+        assert!(header.is_sensitive());
+        assert!(!format!("{header:?}").contains("pm-token"));
+        let refused = secret_header(Provider::Postmark, "pm-token\r\nX-Evil: 1")
+            .expect_err("a line break cannot be a header");
+        assert_eq!(refused.failure, MailFailure::AuthFailed);
+        assert!(!format!("{refused:?}").contains("pm-token"));
     }
 
     #[test]

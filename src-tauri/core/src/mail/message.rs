@@ -26,7 +26,11 @@ impl OutgoingEmail {
         text: String,
         html: String,
     ) -> Self {
-        let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), from.address.domain());
+        let message_id = format!(
+            "<{}@{}>",
+            uuid::Uuid::new_v4(),
+            from.address.ascii().domain()
+        );
         Self {
             from,
             to,
@@ -39,16 +43,18 @@ impl OutgoingEmail {
 
     /// The MIME message for SMTP: multipart/alternative (text, then HTML), UTF-8, with Date and
     /// Message-ID. Display names were cleaned of control characters when the sender was saved.
+    /// Addresses carry ASCII domains (punycode), which the envelope lettre derives from them
+    /// inherits: a server without SMTPUTF8 reads them.
     pub fn to_mime(&self) -> Result<lettre::Message, lettre::error::Error> {
-        let from = Mailbox::new(self.from.name.clone(), self.from.address.lettre().clone());
+        let from = Mailbox::new(self.from.name.clone(), self.from.address.ascii());
         let mut builder = lettre::Message::builder()
             .from(from)
-            .to(Mailbox::new(None, self.to.lettre().clone()))
+            .to(Mailbox::new(None, self.to.ascii()))
             .subject(self.subject.clone())
             .message_id(Some(self.message_id.clone()))
             .date_now();
         if let Some(reply_to) = &self.from.reply_to {
-            builder = builder.reply_to(Mailbox::new(None, reply_to.lettre().clone()));
+            builder = builder.reply_to(Mailbox::new(None, reply_to.ascii()));
         }
         builder.multipart(
             MultiPart::alternative()

@@ -6,10 +6,12 @@
 
 pub mod address;
 pub mod config;
+pub mod destination;
 pub mod error;
 pub mod http;
 pub mod message;
 pub mod postmark;
+pub mod presets;
 pub mod resend;
 pub mod service;
 pub mod smtp;

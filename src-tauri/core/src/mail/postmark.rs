@@ -18,12 +18,19 @@ use crate::secrets::Sensitive;
 pub const DEFAULT_BASE_URL: &str = "https://api.postmarkapp.com";
 pub const BASE_URL_ENV: &str = "CACHICAMO_POSTMARK_API_URL";
 
+/// The API's address: [`DEFAULT_BASE_URL`], or the override in [`BASE_URL_ENV`] (https, or
+/// http on loopback).
+pub fn base_url() -> Result<Url, MailError> {
+    http::base_url(Provider::Postmark, BASE_URL_ENV, DEFAULT_BASE_URL)
+}
+
 const TOKEN_HEADER: &str = "X-Postmark-Server-Token";
 
 pub struct PostmarkMailer {
     client: reqwest::Client,
     base: Url,
-    token: Sensitive<String>,
+    /// The server token, as a sensitive header value.
+    token: Sensitive<reqwest::header::HeaderValue>,
     message_stream: String,
 }
 
@@ -44,13 +51,14 @@ impl PostmarkMailer {
         message_stream: &str,
         timeouts: &Timeouts,
     ) -> Result<Self, MailError> {
-        let base = http::base_url(Provider::Postmark, BASE_URL_ENV, DEFAULT_BASE_URL)?;
+        let base = base_url()?;
         let client =
             http::client(timeouts).map_err(|err| classify_transport(Provider::Postmark, &err))?;
+        let token = http::secret_header(Provider::Postmark, token.expose())?;
         Ok(Self {
             client,
             base,
-            token,
+            token: Sensitive::new(token),
             message_stream: message_stream.to_owned(),
         })
     }
@@ -61,7 +69,7 @@ impl PostmarkMailer {
             .client
             .get(http::endpoint(&self.base, "server"))
             .header(reqwest::header::ACCEPT, "application/json")
-            .header(TOKEN_HEADER, self.token.expose())
+            .header(TOKEN_HEADER, self.token.expose().clone())
             .send()
             .await
             .map_err(|err| classify_transport(Provider::Postmark, &err))?;
@@ -74,20 +82,20 @@ impl PostmarkMailer {
     pub async fn send(&self, email: &OutgoingEmail) -> Result<Receipt, MailError> {
         let mut body = json!({
             "From": mailbox_text(email.from.name.as_deref(), &email.from.address),
-            "To": email.to.as_str(),
+            "To": email.to.ascii_string(),
             "Subject": email.subject,
             "TextBody": email.text,
             "HtmlBody": email.html,
             "MessageStream": self.message_stream,
         });
         if let Some(reply_to) = &email.from.reply_to {
-            body["ReplyTo"] = json!(reply_to.as_str());
+            body["ReplyTo"] = json!(reply_to.ascii_string());
         }
         let response = self
             .client
             .post(http::endpoint(&self.base, "email"))
             .header(reqwest::header::ACCEPT, "application/json")
-            .header(TOKEN_HEADER, self.token.expose())
+            .header(TOKEN_HEADER, self.token.expose().clone())
             .json(&body)
             .send()
             .await
@@ -116,6 +124,9 @@ impl PostmarkMailer {
 }
 
 async fn error_from(response: reqwest::Response) -> MailError {
+    if let Some(redirected) = http::redirect_error(Provider::Postmark, &response) {
+        return redirected;
+    }
     let status = response.status();
     let retry_after = http::retry_after(response.headers());
     let text = response.text().await.unwrap_or_default();

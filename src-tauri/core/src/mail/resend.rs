@@ -18,10 +18,17 @@ use crate::secrets::Sensitive;
 pub const DEFAULT_BASE_URL: &str = "https://api.resend.com";
 pub const BASE_URL_ENV: &str = "CACHICAMO_RESEND_API_URL";
 
+/// The API's address: [`DEFAULT_BASE_URL`], or the override in [`BASE_URL_ENV`] (https, or
+/// http on loopback).
+pub fn base_url() -> Result<Url, MailError> {
+    http::base_url(Provider::Resend, BASE_URL_ENV, DEFAULT_BASE_URL)
+}
+
 pub struct ResendMailer {
     client: reqwest::Client,
     base: Url,
-    api_key: Sensitive<String>,
+    /// `Bearer <key>`, marked sensitive.
+    authorization: Sensitive<reqwest::header::HeaderValue>,
 }
 
 #[derive(Deserialize)]
@@ -53,13 +60,15 @@ const ONBOARDING_SENDER: &str = "onboarding@resend.dev";
 
 impl ResendMailer {
     pub fn new(api_key: Sensitive<String>, timeouts: &Timeouts) -> Result<Self, MailError> {
-        let base = http::base_url(Provider::Resend, BASE_URL_ENV, DEFAULT_BASE_URL)?;
+        let base = base_url()?;
         let client =
             http::client(timeouts).map_err(|err| classify_transport(Provider::Resend, &err))?;
+        let authorization =
+            http::secret_header(Provider::Resend, &format!("Bearer {}", api_key.expose()))?;
         Ok(Self {
             client,
             base,
-            api_key,
+            authorization: Sensitive::new(authorization),
         })
     }
 
@@ -69,7 +78,10 @@ impl ResendMailer {
         let response = self
             .client
             .get(http::endpoint(&self.base, "domains"))
-            .bearer_auth(self.api_key.expose())
+            .header(
+                reqwest::header::AUTHORIZATION,
+                self.authorization.expose().clone(),
+            )
             .send()
             .await
             .map_err(|err| classify_transport(Provider::Resend, &err))?;
@@ -96,18 +108,21 @@ impl ResendMailer {
     ) -> Result<Receipt, MailError> {
         let mut body = json!({
             "from": mailbox_text(email.from.name.as_deref(), &email.from.address),
-            "to": [email.to.as_str()],
+            "to": [email.to.ascii_string()],
             "subject": email.subject,
             "text": email.text,
             "html": email.html,
         });
         if let Some(reply_to) = &email.from.reply_to {
-            body["reply_to"] = json!(reply_to.as_str());
+            body["reply_to"] = json!(reply_to.ascii_string());
         }
         let mut request = self
             .client
             .post(http::endpoint(&self.base, "emails"))
-            .bearer_auth(self.api_key.expose())
+            .header(
+                reqwest::header::AUTHORIZATION,
+                self.authorization.expose().clone(),
+            )
             .json(&body);
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
@@ -132,6 +147,9 @@ impl ResendMailer {
     }
 
     async fn error_from(&self, response: reqwest::Response) -> MailError {
+        if let Some(redirected) = http::redirect_error(Provider::Resend, &response) {
+            return redirected;
+        }
         let status = response.status();
         let retry_after = http::retry_after(response.headers());
         let text = response.text().await.unwrap_or_default();
@@ -160,10 +178,11 @@ fn check_sender_domain(sender: &Sender, domains: &[Domain]) -> Result<(), MailEr
     {
         return Ok(());
     }
-    let wanted = sender.address.domain().to_lowercase();
-    let found = domains
-        .iter()
-        .find(|d| d.name.eq_ignore_ascii_case(&wanted));
+    // Resend may list an internationalised domain in either form: compare the ASCII forms.
+    let ascii =
+        |domain: &str| idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_lowercase());
+    let wanted = ascii(sender.address.domain());
+    let found = domains.iter().find(|d| ascii(&d.name) == wanted);
     match found {
         Some(domain) if domain.status == "verified" => Ok(()),
         Some(domain) => Err(

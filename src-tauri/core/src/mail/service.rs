@@ -3,7 +3,14 @@
 //! Saving verifies without sending. A permanent failure (wrong credentials, unverified sender…)
 //! writes nothing — not to SQLite, not to the keychain — so the previous configuration stays. An
 //! offline or transient failure saves the configuration as unverified. Secrets go to the keychain
-//! only, and the one of a replaced provider is deleted.
+//! only, bound to the destination they were typed for ([`SecretBinding`]); the one of a replaced
+//! provider is deleted.
+//!
+//! A saved secret is used only for the destination it was typed for: a form saved with the
+//! secret left empty after the host changed asks for it again, and a saved configuration that
+//! points elsewhere (a restored database, a hand edit) connects nowhere — sends wait as
+//! "secret missing" and the view says why ([`SecretProblem`]). A configuration the form would
+//! refuse is not used at all ([`StoreError::Invalid`]).
 
 use std::sync::Arc;
 
@@ -11,15 +18,17 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::config::{
-    EmailServiceForm, FieldError, FieldProblem, FormError, Provider, ProviderSettings, SmtpSecurity,
+    EmailServiceConfig, EmailServiceForm, FieldError, FieldProblem, FormError, Provider,
+    ProviderSettings, SmtpSecurity,
 };
+use super::destination::{SecretBinding, SecretProblem};
 use super::error::{FailureClass, MailError, MailFailure};
 use super::message::test_email;
 use super::store::{self, StoreError, StoredEmailService, VerificationStatus};
 use super::{EmailAddress, Mailer, Timeouts};
 use crate::db::{Database, DbError};
 use crate::locale::Language;
-use crate::secrets::{Keychain, SecretError, SecretSlot, Sensitive};
+use crate::secrets::{Keychain, KeychainEntry, SecretError, SecretSlot, Sensitive};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmailServiceError {
@@ -31,9 +40,10 @@ pub enum EmailServiceError {
     Secret(#[from] SecretError),
     #[error("no email service is configured")]
     NotConfigured,
-    /// The configuration is there but its keychain entry is gone (deleted by hand, or another
-    /// user profile): the owner must type the secret again.
-    #[error("the email service's secret is missing from the keychain")]
+    /// The configuration is there but no secret typed for its destination is: the entry is gone
+    /// (deleted by hand, another user profile) or was typed for another destination. The owner
+    /// must type the secret again; [`EmailServiceView::secret_problem`] says why.
+    #[error("no secret typed for the email service's destination is in the keychain")]
     SecretMissing,
     #[error(transparent)]
     Storage(#[from] DbError),
@@ -57,7 +67,10 @@ pub struct EmailServiceView {
     pub reply_to: Option<String>,
     pub message_stream: Option<String>,
     pub smtp: Option<SmtpView>,
+    /// A secret typed for this destination is saved (the form may be left empty).
     pub secret_saved: bool,
+    /// Why no usable secret is saved: the owner must type it again before anything is sent.
+    pub secret_problem: Option<SecretProblem>,
     pub status: VerificationStatus,
     pub status_reason: Option<MailFailure>,
     pub verified_at: Option<String>,
@@ -124,6 +137,9 @@ pub struct EmailService {
     db: Arc<Database>,
     keychain: Keychain,
     timeouts: Timeouts,
+    /// Entries from before data directories had their own are adopted once per process, before
+    /// the keychain is first read.
+    adopted: Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl EmailService {
@@ -132,11 +148,8 @@ impl EmailService {
             db,
             keychain,
             timeouts,
+            adopted: Arc::new(tokio::sync::OnceCell::new()),
         }
-    }
-
-    pub fn keychain(&self) -> &Keychain {
-        &self.keychain
     }
 
     fn stored(&self) -> Result<Option<StoredEmailService>, EmailServiceError> {
@@ -147,11 +160,39 @@ impl EmailService {
         let Some(stored) = self.stored()? else {
             return Ok(None);
         };
-        let secret_saved = self
-            .keychain_load(stored.config.provider().secret_slot())
-            .await?
-            .is_some();
-        Ok(Some(view_of(&stored, secret_saved)))
+        let problem = self.secret_for(&stored.config).await?.err();
+        Ok(Some(view_of(&stored, problem)))
+    }
+
+    /// The saved secret, if it was typed for where `config` sends; else why not.
+    async fn secret_for(
+        &self,
+        config: &EmailServiceConfig,
+    ) -> Result<Result<Sensitive<String>, SecretProblem>, EmailServiceError> {
+        let wanted = SecretBinding::of(config)?;
+        Ok(
+            match self.keychain_load(config.provider().secret_slot()).await? {
+                None => Err(SecretProblem::Missing),
+                Some(entry) => wanted
+                    .admits(entry.bound_to.as_ref())
+                    .map(|()| entry.secret),
+            },
+        )
+    }
+
+    /// The secret to send `config` with, or `SecretMissing` (logged with the reason).
+    async fn usable_secret(
+        &self,
+        config: &EmailServiceConfig,
+    ) -> Result<Sensitive<String>, EmailServiceError> {
+        self.secret_for(config).await?.map_err(|problem| {
+            tracing::warn!(
+                provider = config.provider().code(),
+                ?problem,
+                "no secret typed for the configured destination: nothing is sent"
+            );
+            EmailServiceError::SecretMissing
+        })
     }
 
     pub async fn save(
@@ -161,19 +202,31 @@ impl EmailService {
         let valid = form.validate()?;
         let config = valid.config;
         let provider = config.provider();
-        let previous = self.stored()?;
+        let slot = provider.secret_slot();
         let typed_secret = valid.secret;
         let secret = match &typed_secret {
             Some(secret) => secret.clone(),
-            // An empty secret field keeps the saved one, for the same provider only.
-            None if previous.as_ref().map(|p| p.config.provider()) == Some(provider) => self
-                .keychain_load(provider.secret_slot())
-                .await?
-                .ok_or_else(|| missing_secret_field(provider))?,
-            None => return Err(missing_secret_field(provider).into()),
+            // An empty secret field keeps the saved one, for the destination it was typed for
+            // only: an edited host, port, user or security needs it typed again.
+            None => match self.secret_for(&config).await? {
+                Ok(saved) => saved,
+                Err(SecretProblem::OtherDestination { typed, .. }) => {
+                    return Err(secret_field(
+                        provider,
+                        FieldProblem::SecretForOtherDestination,
+                        Some(typed),
+                    )
+                    .into())
+                }
+                Err(SecretProblem::Missing | SecretProblem::Unbound) => {
+                    return Err(secret_field(provider, FieldProblem::Required, None).into())
+                }
+            },
         };
+        let binding = SecretBinding::of(&config)?;
 
-        let mailer = Mailer::new(&config, secret.clone(), self.timeouts)?;
+        let mailer = Mailer::new(&config, secret.clone(), self.timeouts)
+            .map_err(|err| err.redact(secret.expose()))?;
         let verified = mailer
             .verify()
             .await
@@ -192,22 +245,21 @@ impl EmailService {
         drop(mailer);
 
         if typed_secret.is_some() {
-            self.keychain_store(provider.secret_slot(), secret).await?;
+            self.keychain_store(slot, secret, binding).await?;
         }
         self.db
             .write(|tx| store::save(tx, &config, status, reason))
             .map_err(|err: rusqlite::Error| EmailServiceError::from(err))?;
-        if let Some(previous) = previous {
-            let old = previous.config.provider();
-            if old != provider {
-                if let Err(err) = self.keychain_delete(old.secret_slot()).await {
-                    tracing::warn!(error = %err, provider = old.code(), "old secret not deleted");
-                }
+        // Only the configured provider's secret stays (whatever the previous row said, which
+        // may have been unreadable).
+        for old in SecretSlot::ALL.into_iter().filter(|s| *s != slot) {
+            if let Err(err) = self.keychain_delete(old).await {
+                tracing::warn!(error = %err, slot = old.name(), "old secret not deleted");
             }
         }
         tracing::info!(provider = provider.code(), ?status, "email service saved");
         let stored = self.stored()?.ok_or(EmailServiceError::NotConfigured)?;
-        Ok(view_of(&stored, true))
+        Ok(view_of(&stored, None))
     }
 
     /// Quitar: deletes the keychain entry first (so a locked keychain leaves everything as it
@@ -243,11 +295,9 @@ impl EmailService {
         })?;
         let stored = self.stored()?.ok_or(EmailServiceError::NotConfigured)?;
         let provider = stored.config.provider();
-        let secret = self
-            .keychain_load(provider.secret_slot())
-            .await?
-            .ok_or(EmailServiceError::SecretMissing)?;
-        let mailer = Mailer::new(&stored.config, secret.clone(), self.timeouts)?;
+        let secret = self.usable_secret(&stored.config).await?;
+        let mailer = Mailer::new(&stored.config, secret.clone(), self.timeouts)
+            .map_err(|err| err.redact(secret.expose()))?;
         let email = test_email(&stored.config.sender, to, language, business);
         let receipt = mailer
             .send(&email, None)
@@ -271,10 +321,7 @@ impl EmailService {
     /// here, so call it inside the tokio runtime.
     pub async fn mailer(&self) -> Result<ConfiguredMailer, EmailServiceError> {
         let stored = self.stored()?.ok_or(EmailServiceError::NotConfigured)?;
-        let secret = self
-            .keychain_load(stored.config.provider().secret_slot())
-            .await?
-            .ok_or(EmailServiceError::SecretMissing)?;
+        let secret = self.usable_secret(&stored.config).await?;
         let mailer = Mailer::new(&stored.config, secret.clone(), self.timeouts)
             .map_err(|err| err.redact(secret.expose()))?;
         Ok(ConfiguredMailer {
@@ -286,10 +333,46 @@ impl EmailService {
 
     // The keychain APIs block (D-Bus round trips, OS prompts): keep them off the async workers.
 
+    /// Adopts the entries written before data directories had their own, once, binding each to
+    /// the saved configuration when it is for that entry's provider and valid. (What an old
+    /// entry was typed for is not recorded anywhere; the configuration it was used with is the
+    /// best witness there is.)
+    async fn adopt_legacy_once(&self) -> Result<(), SecretError> {
+        self.adopted
+            .get_or_try_init(|| async {
+                let bound = match self.stored() {
+                    Ok(Some(stored)) => SecretBinding::of(&stored.config)
+                        .ok()
+                        .map(|binding| (stored.config.provider().secret_slot(), binding)),
+                    _ => None,
+                };
+                let keychain = self.keychain.clone();
+                let adopted = run_blocking(move || {
+                    keychain.adopt_legacy(|slot| {
+                        bound
+                            .as_ref()
+                            .filter(|(bound_slot, _)| *bound_slot == slot)
+                            .map(|(_, binding)| binding.clone())
+                    })
+                })
+                .await?;
+                for slot in adopted {
+                    tracing::info!(
+                        slot = slot.name(),
+                        "keychain entry adopted by this data directory"
+                    );
+                }
+                Ok(())
+            })
+            .await
+            .copied()
+    }
+
     async fn keychain_load(
         &self,
         slot: SecretSlot,
-    ) -> Result<Option<Sensitive<String>>, SecretError> {
+    ) -> Result<Option<KeychainEntry<SecretBinding>>, SecretError> {
+        self.adopt_legacy_once().await?;
         let keychain = self.keychain.clone();
         run_blocking(move || keychain.load(slot)).await
     }
@@ -298,12 +381,15 @@ impl EmailService {
         &self,
         slot: SecretSlot,
         secret: Sensitive<String>,
+        binding: SecretBinding,
     ) -> Result<(), SecretError> {
+        self.adopt_legacy_once().await?;
         let keychain = self.keychain.clone();
-        run_blocking(move || keychain.store(slot, &secret)).await
+        run_blocking(move || keychain.store(slot, &secret, Some(&binding))).await
     }
 
     async fn keychain_delete(&self, slot: SecretSlot) -> Result<(), SecretError> {
+        self.adopt_legacy_once().await?;
         let keychain = self.keychain.clone();
         run_blocking(move || keychain.delete(slot)).await
     }
@@ -321,19 +407,20 @@ async fn run_blocking<T: Send + 'static>(
         })
 }
 
-fn missing_secret_field(provider: Provider) -> FormError {
+/// A problem with the form's secret field (the password or the API key).
+fn secret_field(provider: Provider, problem: FieldProblem, detail: Option<String>) -> FormError {
     FormError::Fields(vec![FieldError {
         field: match provider {
             Provider::Smtp => "smtpPassword",
             Provider::Resend | Provider::Postmark => "apiKey",
         }
         .into(),
-        problem: FieldProblem::Required,
-        detail: None,
+        problem,
+        detail,
     }])
 }
 
-fn view_of(stored: &StoredEmailService, secret_saved: bool) -> EmailServiceView {
+fn view_of(stored: &StoredEmailService, secret_problem: Option<SecretProblem>) -> EmailServiceView {
     let config = &stored.config;
     let (message_stream, smtp) = match &config.settings {
         ProviderSettings::Resend => (None, None),
@@ -355,7 +442,8 @@ fn view_of(stored: &StoredEmailService, secret_saved: bool) -> EmailServiceView 
         reply_to: config.sender.reply_to.as_ref().map(ToString::to_string),
         message_stream,
         smtp,
-        secret_saved,
+        secret_saved: secret_problem.is_none(),
+        secret_problem,
         status: stored.status,
         status_reason: stored.status_reason,
         verified_at: stored.verified_at.clone(),

@@ -30,6 +30,7 @@ use lettre::transport::smtp::response::Response;
 pub use classify::classify;
 
 use super::config::{Provider, SmtpSecurity, SmtpSettings};
+use super::destination::is_loopback_host;
 use super::error::{MailError, MailFailure};
 use super::http::error_chain;
 use super::message::OutgoingEmail;
@@ -61,6 +62,15 @@ impl SmtpMailer {
         password: &Sensitive<String>,
         timeouts: Timeouts,
     ) -> Result<Self, MailError> {
+        // The form refuses this; a configuration that arrives another way is refused here too.
+        if settings.security == SmtpSecurity::None && !is_loopback_host(&settings.host) {
+            return Err(
+                MailError::new(Provider::Smtp, MailFailure::InsecureEndpoint).message(format!(
+                    "{}:{} without encryption: the password would cross the network in clear",
+                    settings.host, settings.port
+                )),
+            );
+        }
         let tls = match settings.security {
             SmtpSecurity::Starttls | SmtpSecurity::Tls => {
                 Some(TlsParameters::new(settings.host.clone()).map_err(|err| {
@@ -244,7 +254,8 @@ fn mail_parameters(
         .any(|address| !AsRef::<str>::as_ref(address).is_ascii());
     if non_ascii_address {
         if !info.supports_feature(Extension::SmtpUtfEight) {
-            return Err(MailError::new(Provider::Smtp, MailFailure::Rejected)
+            // Not a network problem, and the same on every retry: a permanent failure in words.
+            return Err(MailError::new(Provider::Smtp, MailFailure::NonAsciiMailbox)
                 .message("the server does not accept addresses with accents (no SMTPUTF8)"));
         }
         parameters.push(MailParameter::SmtpUtfEight);

@@ -1,11 +1,16 @@
 //! The configured email service in SQLite (one row). Never a secret: those are in the keychain.
+//!
+//! The row is input like any other: a restored file or a hand edit can put anything there. It
+//! is read back through the same validation the form uses ([`EmailServiceForm::validate`]), so a
+//! configuration the form would refuse (no encryption to another machine, a bad host) is
+//! reported as invalid — "set it up again" — and never used to connect.
 
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::config::{
-    EmailServiceConfig, Provider, ProviderSettings, Sender, SmtpSecurity, SmtpSettings,
+    EmailServiceConfig, EmailServiceForm, FormError, Provider, ProviderSettings, SmtpSecurity,
 };
 use super::error::MailFailure;
 
@@ -33,6 +38,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("the saved email service is unreadable: {0}")]
     Corrupt(String),
+    /// Readable, but the form would refuse it.
+    #[error("the saved email service is not valid: {0}")]
+    Invalid(FormError),
 }
 
 pub fn load(conn: &Connection) -> Result<Option<StoredEmailService>, StoreError> {
@@ -118,7 +126,7 @@ struct RawRow {
     reply_to: Option<String>,
     message_stream: Option<String>,
     smtp_host: Option<String>,
-    smtp_port: Option<u16>,
+    smtp_port: Option<i64>,
     smtp_security: Option<String>,
     smtp_username: Option<String>,
     status: String,
@@ -147,41 +155,37 @@ impl RawRow {
     fn parse(self) -> Result<StoredEmailService, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
         let provider = Provider::from_code(&self.provider).ok_or_else(|| corrupt("provider"))?;
-        let settings = match provider {
-            Provider::Resend => ProviderSettings::Resend,
-            Provider::Postmark => ProviderSettings::Postmark {
-                message_stream: self
-                    .message_stream
-                    .unwrap_or_else(|| super::config::DEFAULT_MESSAGE_STREAM.to_owned()),
-            },
-            Provider::Smtp => ProviderSettings::Smtp(SmtpSettings {
-                host: self.smtp_host.ok_or_else(|| corrupt("smtp_host"))?,
-                port: self.smtp_port.ok_or_else(|| corrupt("smtp_port"))?,
-                security: self
-                    .smtp_security
-                    .as_deref()
-                    .and_then(SmtpSecurity::from_code)
-                    .ok_or_else(|| corrupt("smtp_security"))?,
-                username: self.smtp_username.ok_or_else(|| corrupt("smtp_username"))?,
-            }),
+        let smtp_security = match provider {
+            Provider::Smtp => self
+                .smtp_security
+                .as_deref()
+                .and_then(SmtpSecurity::from_code)
+                .ok_or_else(|| corrupt("smtp_security"))?,
+            Provider::Resend | Provider::Postmark => SmtpSecurity::Starttls,
         };
-        let sender = Sender {
-            address: self
-                .sender_address
-                .parse()
-                .map_err(|_| corrupt("sender_address"))?,
-            name: self.sender_name,
-            reply_to: self
-                .reply_to
-                .map(|r| r.parse().map_err(|_| corrupt("reply_to")))
-                .transpose()?,
+        let form = EmailServiceForm {
+            provider,
+            sender_address: self.sender_address,
+            sender_name: self.sender_name.unwrap_or_default(),
+            reply_to: self.reply_to.unwrap_or_default(),
+            api_key: None,
+            message_stream: self.message_stream.unwrap_or_default(),
+            smtp_host: self.smtp_host.unwrap_or_default(),
+            // Out of range reads as 0, which the validation names as an invalid port.
+            smtp_port: self.smtp_port.map(|p| u32::try_from(p).unwrap_or(0)),
+            smtp_security,
+            smtp_username: self.smtp_username.unwrap_or_default(),
+            smtp_password: None,
+            // The owner accepted an unusual port when saving; it is not a danger.
+            accept_port_mismatch: true,
         };
+        let config = form.validate().map_err(StoreError::Invalid)?.config;
         let status = match self.status.as_str() {
             "verified" => VerificationStatus::Verified,
             _ => VerificationStatus::Unverified,
         };
         Ok(StoredEmailService {
-            config: EmailServiceConfig { settings, sender },
+            config,
             status,
             status_reason: self
                 .status_reason

@@ -70,7 +70,8 @@ impl Shop {
         TestCa::get().trust_in_this_process();
         let dir = tempfile::tempdir().expect("dir");
         let db = Arc::new(Database::open(&dir.path().join("cachicamo.sqlite3")).expect("db"));
-        let keychain = Keychain::new(&format!("cachicamo-test-{}", unique()));
+        let keychain = Keychain::for_data_dir(&format!("cachicamo-test-{}", unique()), dir.path())
+            .expect("keychain");
         let timeouts = Timeouts {
             connect: Duration::from_secs(2),
             request: Duration::from_secs(2),

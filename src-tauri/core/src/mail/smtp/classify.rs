@@ -73,6 +73,8 @@ fn classify_reply(code: &str, text: &str, host: &str) -> MailFailure {
         || text.contains("basic authentication is disabled");
     match code {
         _ if microsoft_basic_auth_off => MailFailure::BasicAuthDisabled,
+        // RFC 6531: "553 5.6.7 non-ASCII addresses not permitted for that sender/recipient".
+        _ if text.contains("5.6.7") || text.contains("smtputf8") => MailFailure::NonAsciiMailbox,
         "534" | "535" => {
             if wants_app_password(host)
                 || text.contains("5.7.9")
@@ -163,6 +165,12 @@ mod tests {
                 "421 4.7.0 try again later",
                 "x.com",
                 MailFailure::ProviderUnavailable,
+            ),
+            (
+                "553",
+                "553 5.6.7 non-ascii addresses are not permitted",
+                "x.com",
+                MailFailure::NonAsciiMailbox,
             ),
             (
                 "451",
