@@ -6,7 +6,9 @@
 pub mod backup;
 pub mod books;
 pub mod business;
+pub mod data_lock;
 pub mod db;
+pub mod files;
 pub mod locale;
 pub mod mail;
 pub mod outbox;

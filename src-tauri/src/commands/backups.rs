@@ -1,20 +1,23 @@
 //! Ajustes → Copias de seguridad: the automatic copies, exporting one, restoring one.
+//!
+//! Copies and restores run on a blocking thread of their own (a large book takes seconds) and
+//! report their progress to the window as `backups://progress` events.
 
-use cachicamo_core::backup::{self, AutomaticCopy, Restored};
+use cachicamo_core::backup::{self, AutomaticCopy, Progress, RestoreSource, Restored};
 use tauri::ipc::{InvokeBody, Request};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::error::{ErrorCode, IpcError};
 use crate::exports::{export_dir, Exported};
 use crate::state::{local_now, AppState};
 
-#[tauri::command]
+/// The event a copy or restore in progress is announced with (a `Progress`).
+pub const BACKUP_PROGRESS: &str = "backups://progress";
+
+#[tauri::command(async)]
 pub fn backups_list(state: State<'_, AppState>) -> Result<Vec<AutomaticCopy>, IpcError> {
     Ok(state.backups.list()?)
 }
-
-// The commands that copy or replace the whole database are async so they run on the async
-// runtime's threads, not the main thread: the window keeps painting its progress meanwhile.
 
 /// Writes a copy into the user's Downloads folder (else the home folder): a place the user
 /// knows, decided here so the webview needs no file-system or dialog permission.
@@ -24,7 +27,11 @@ pub async fn backups_export<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Exported, IpcError> {
     let dir = export_dir(&app, &state);
-    let path = backup::export(state.db()?, &dir, local_now())?;
+    let db = state.shared_db()?;
+    let path = off_the_runtime(move || {
+        backup::export(&db, &dir, local_now(), &mut announcer(&app)).map_err(IpcError::from)
+    })
+    .await?;
     Ok(Exported {
         path: path.display().to_string(),
     })
@@ -32,18 +39,18 @@ pub async fn backups_export<R: Runtime>(
 
 /// Restores one of the automatic copies, by the name `backups_list` gave.
 #[tauri::command]
-pub async fn backups_restore_copy(
+pub async fn backups_restore_copy<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
 ) -> Result<Restored, IpcError> {
-    Ok(state
-        .backups
-        .restore_automatic(state.db()?, &name, local_now())?)
+    restore(app, &state, Source::Copy(name)).await
 }
 
 /// Restores a file the user picked in the window; its bytes are the request's raw body.
 #[tauri::command]
-pub async fn backups_restore_file(
+pub async fn backups_restore_file<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<Restored, IpcError> {
@@ -53,9 +60,58 @@ pub async fn backups_restore_file(
             "the file must arrive as raw bytes",
         ));
     };
-    Ok(state
-        .backups
-        .restore_bytes(state.db()?, bytes, local_now())?)
+    restore(app, &state, Source::File(bytes.clone())).await
+}
+
+/// What to restore, owned so it can move to the blocking thread.
+enum Source {
+    Copy(String),
+    File(Vec<u8>),
+}
+
+/// The one way both restore commands replace the data: `Backups::restore`, off the runtime.
+async fn restore<R: Runtime>(
+    app: AppHandle<R>,
+    state: &AppState,
+    source: Source,
+) -> Result<Restored, IpcError> {
+    let db = state.shared_db()?;
+    let backups = state.backups.clone();
+    off_the_runtime(move || {
+        let source = match &source {
+            Source::Copy(name) => RestoreSource::Automatic(name),
+            Source::File(bytes) => RestoreSource::File(bytes),
+        };
+        backups
+            .restore(&db, source, local_now(), &mut announcer(&app))
+            .map_err(IpcError::from)
+    })
+    .await
+}
+
+/// Runs blocking work on the runtime's blocking pool, so neither the main thread nor an async
+/// worker waits for the disk.
+async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|err| IpcError::new(ErrorCode::Internal, err.to_string()))?
+}
+
+/// Emits progress whenever the stage or the whole percentage changes (a large book has
+/// thousands of pages; the window needs a hundred updates at most).
+fn announcer<R: Runtime>(app: &AppHandle<R>) -> impl FnMut(Progress) + '_ {
+    let mut last: Option<(backup::Stage, u64)> = None;
+    move |progress: Progress| {
+        let percent = (progress.done * 100)
+            .checked_div(progress.total)
+            .unwrap_or(0);
+        if last != Some((progress.stage, percent)) {
+            last = Some((progress.stage, percent));
+            let _ = app.emit(BACKUP_PROGRESS, progress);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 /// Newest first; `before` continues after the previous page's last id.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn outbox_list(
     state: State<'_, AppState>,
     before: Option<OutboxId>,
@@ -16,12 +16,12 @@ pub fn outbox_list(
     Ok(state.db()?.read(|conn| outbox::list(conn, before, limit))?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn outbox_retry(state: State<'_, AppState>, id: OutboxId) -> Result<OutboxEntry, IpcError> {
     Ok(state.outbox()?.retry_now(id)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn outbox_cancel(state: State<'_, AppState>, id: OutboxId) -> Result<OutboxEntry, IpcError> {
     Ok(state.outbox()?.cancel(id)?)
 }

@@ -9,7 +9,7 @@ use tauri::State;
 use crate::error::IpcError;
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn pending_list(
     state: State<'_, AppState>,
     query: PendingQuery,
@@ -17,12 +17,12 @@ pub fn pending_list(
     Ok(pending::list(state.db()?, &query, &state.outlook())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_get(state: State<'_, AppState>, id: i64) -> Result<ReceivableDetail, IpcError> {
     Ok(receivables::detail(state.db()?, id, &state.outlook())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_receivables(
     state: State<'_, AppState>,
     customer_id: i64,
@@ -34,7 +34,7 @@ pub fn customer_receivables(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_create(
     state: State<'_, AppState>,
     form: ReceivableForm,
@@ -42,7 +42,7 @@ pub fn receivable_create(
     Ok(receivables::create(state.db()?, &form, &state.outlook())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_update(
     state: State<'_, AppState>,
     id: i64,
@@ -56,7 +56,7 @@ pub fn receivable_update(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_void(
     state: State<'_, AppState>,
     id: i64,
@@ -71,7 +71,7 @@ pub fn receivable_void(
 }
 
 /// What a payment would settle, shown while the user types it.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn payment_preview(
     state: State<'_, AppState>,
     receivable_id: i64,
@@ -85,7 +85,7 @@ pub fn payment_preview(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn payment_record(
     state: State<'_, AppState>,
     receivable_id: i64,
@@ -99,7 +99,7 @@ pub fn payment_record(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn payment_reverse(
     state: State<'_, AppState>,
     payment_id: i64,

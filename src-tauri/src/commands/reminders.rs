@@ -9,7 +9,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 /// Queues the reminder (the worker sends it as soon as it can) and returns its outbox row.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn reminder_send(
     state: State<'_, AppState>,
     request: SendReminder,
@@ -20,7 +20,7 @@ pub fn reminder_send(
     Ok(db.read(|conn| outbox::get(conn, id))?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_reminders(
     state: State<'_, AppState>,
     receivable_id: i64,
