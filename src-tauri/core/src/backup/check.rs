@@ -29,6 +29,9 @@ pub(super) fn check_and_prepare(candidate: &Path, live_page_size: i64) -> Result
     }
     // From here its schema is ours, object for object.
     let mut conn = open_untrusted(candidate, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    // SQLite checks rows against their CHECK and NOT NULL rules only on a connection that may
+    // write: rows written past the rules (`ignore_check_constraints`) are caught only now.
+    check_integrity(&conn)?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(classify)?;
     db::migrate(&mut conn).map_err(|err| {
@@ -63,16 +66,7 @@ fn open_untrusted(path: &Path, access: OpenFlags) -> Result<Connection, BackupEr
 /// Intact, Cachicamo's, no newer than this build, with exactly our schema at its version and
 /// no row pointing at nothing.
 fn check_untrusted(conn: &Connection) -> Result<(), BackupError> {
-    let problems: Vec<String> = {
-        let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(classify)?;
-        let rows = stmt
-            .query_map([], |row| row.get::<_, String>(0))
-            .map_err(classify)?;
-        rows.collect::<Result<_, _>>().map_err(classify)?
-    };
-    if problems != ["ok"] {
-        return Err(BackupError::Damaged(problems.join("; ")));
-    }
+    check_integrity(conn)?;
     let raw: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(classify)?;
@@ -110,6 +104,20 @@ fn check_untrusted(conn: &Connection) -> Result<(), BackupError> {
         return Err(BackupError::Damaged(format!(
             "{broken_links} rows point at records that do not exist"
         )));
+    }
+    Ok(())
+}
+
+fn check_integrity(conn: &Connection) -> Result<(), BackupError> {
+    let problems: Vec<String> = {
+        let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(classify)?;
+        let rows = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(classify)?;
+        rows.collect::<Result<_, _>>().map_err(classify)?
+    };
+    if problems != ["ok"] {
+        return Err(BackupError::Damaged(problems.join("; ")));
     }
     Ok(())
 }
