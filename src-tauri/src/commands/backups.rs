@@ -139,6 +139,53 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_reports_each_stage_and_its_pages_to_the_window() {
+        use std::sync::{Arc, Mutex};
+        use tauri::Listener;
+
+        let app = TestApp::new(None);
+        create(&app, "Primero");
+        let reports: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+        let sink = reports.clone();
+        app.app.listen(super::BACKUP_PROGRESS, move |event| {
+            let report = serde_json::from_str(event.payload()).expect("json payload");
+            sink.lock().expect("reports").push(report);
+        });
+        // A copy to restore, made as the daily one is (an export would write to the real
+        // Downloads folder of whoever runs the tests).
+        let state = app.app.state::<crate::state::AppState>();
+        let copy = state
+            .backups
+            .make_daily(state.db().expect("db"), time::macros::date!(2026 - 01 - 31))
+            .expect("daily copy")
+            .expect("a new copy");
+        let bytes = std::fs::read(copy).expect("the copy");
+        let stages = |reports: &[serde_json::Value]| -> Vec<String> {
+            let mut stages: Vec<String> = reports
+                .iter()
+                .map(|r| r["stage"].as_str().expect("stage").to_owned())
+                .collect();
+            stages.dedup();
+            stages
+        };
+        app.invoke_bytes("backups_restore_file", bytes)
+            .expect("restore");
+        let seen = std::mem::take(&mut *reports.lock().expect("reports"));
+        assert_eq!(
+            stages(&seen),
+            ["checking", "saving_current", "replacing"],
+            "every stage of a restore is announced in order"
+        );
+        let last = seen.last().expect("a final report");
+        assert!(last["total"].as_u64().expect("total") > 0);
+        assert_eq!(
+            last["done"], last["total"],
+            "the last report is the whole file"
+        );
+        assert_eq!(customers(&app), ["Primero"]);
+    }
+
+    #[test]
     fn a_copy_is_listed_restored_and_a_bad_file_is_refused_with_its_reason() {
         let app = TestApp::new(None);
         create(&app, "Primero");
