@@ -64,6 +64,14 @@ impl DataDirLock {
                     dir: dir.to_owned(),
                 })
             }
+            // A file system with no locks at all (some network shares): refusing to start would
+            // lock the owner out of their books for good; going on without it is what every
+            // version before this one did.
+            Err(TryLockError::Error(source))
+                if source.kind() == std::io::ErrorKind::Unsupported =>
+            {
+                tracing::warn!(dir = %dir.display(), error = %source, "the data directory cannot be locked here");
+            }
             Err(TryLockError::Error(source)) => return Err(io(source)),
         }
         // Who holds it, for a person looking at the folder; nothing reads it back.

@@ -6,6 +6,10 @@
 //! away, and some desktops start apps with 002). Elsewhere the OS's per-user folders already keep
 //! other accounts out, and these functions only create what is missing (unverified on Windows
 //! here). This module never deletes or rewrites anything.
+//!
+//! A file system that keeps no Unix modes (a FAT-formatted USB stick holding a portable data
+//! directory) refuses the change: that is logged and the app goes on, since those modes could
+//! not protect anything there anyway.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -65,7 +69,13 @@ fn set_mode(path: &Path, kind: DirOrFile) -> io::Result<()> {
         DirOrFile::Dir => PRIVATE_DIR_MODE,
         DirOrFile::File => PRIVATE_FILE_MODE,
     };
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => {
+            tracing::warn!(path = %path.display(), error = %err, "could not make it private");
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 #[cfg(not(unix))]
