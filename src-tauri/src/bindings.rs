@@ -2,7 +2,7 @@
 //! file the UI imports (`ui/src/lib/bindings.ts`). A test fails when that file is stale; run
 //! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
 
-use cachicamo_core::backup::{AutomaticCopy, CopyKind, Restored};
+use cachicamo_core::backup::{AutomaticCopy, CopyKind, Progress, Restored, Stage};
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
 use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
@@ -20,7 +20,7 @@ use cachicamo_core::books::receivables::{
 };
 use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::books::Refusal;
-use cachicamo_core::business::Business;
+use cachicamo_core::business::{Business, BusinessView};
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
@@ -38,6 +38,7 @@ use cachicamo_core::reminders::{
     ReminderDraft, ReminderRequest, ReminderTemplate, RenderedReminder, TemplateView, Variable,
     VariableKey,
 };
+use cachicamo_core::validation::FieldError;
 use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
@@ -61,6 +62,7 @@ pub fn typescript() -> String {
         SmtpPreset::decl(&cfg),
         EmailServiceForm::decl(&cfg),
         FieldProblem::decl(&cfg),
+        FieldError::decl(&cfg),
         VerificationStatus::decl(&cfg),
         SmtpView::decl(&cfg),
         DestinationPart::decl(&cfg),
@@ -75,6 +77,7 @@ pub fn typescript() -> String {
         CustomerPage::decl(&cfg),
         AvailableUpdate::decl(&cfg),
         Business::decl(&cfg),
+        BusinessView::decl(&cfg),
         Currency::decl(&cfg),
         Refusal::decl(&cfg),
         Region::decl(&cfg),
@@ -120,6 +123,8 @@ pub fn typescript() -> String {
         CopyKind::decl(&cfg),
         AutomaticCopy::decl(&cfg),
         Restored::decl(&cfg),
+        Stage::decl(&cfg),
+        Progress::decl(&cfg),
         Exported::decl(&cfg),
         ReminderTemplate::decl(&cfg),
         VariableKey::decl(&cfg),

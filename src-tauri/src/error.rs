@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use cachicamo_core::backup::BackupError;
 use cachicamo_core::books::import::{ImportError, ImportFailure};
 use cachicamo_core::books::BooksError;
+use cachicamo_core::data_lock::LockError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::store::StoreError;
@@ -27,6 +28,9 @@ use ts_rs::TS;
 pub enum ErrorCode {
     /// The database was written by a newer Cachicamo; this one refuses to touch it.
     DatabaseTooNew,
+    /// Another Cachicamo process (another install, or one started on the same
+    /// `CACHICAMO_DATA_DIR`) is using the data directory; `details.dir` names it.
+    DataInUse,
     /// The database file could not be opened, read or written.
     Storage,
     /// The user's input was refused; `details` maps each refused field to its problem
@@ -55,8 +59,10 @@ pub enum ErrorCode {
     /// Looking for, downloading or installing an update failed (offline, bad signature…).
     UpdateFailed,
     /// A file offered for restore was refused before anything changed; `details.reason` says
-    /// why: `not_sqlite`, `damaged`, `not_cachicamo`, `too_new` (with `found`, `supported`) or
-    /// `too_large` (with `size`, `limit` in bytes).
+    /// why: `not_sqlite`, `damaged`, `not_cachicamo`, `too_new` (with `found`, `supported`),
+    /// `too_large` (with `size`, `limit` in bytes) or `unexpected_schema` (with `kind`: table,
+    /// index, trigger, view or other; `name`; `difference`: unknown, changed or missing; and
+    /// `more`, how many other objects differ).
     BackupRefused,
     /// A CSV file was refused as a whole; `details.reason`: `empty`, `too_large`,
     /// `unknown_columns`, `missing_columns` (+ `columns`), `malformed` (+ `line`),
@@ -122,6 +128,8 @@ impl From<&DbError> for IpcError {
                 .with_detail("supported", supported.to_string()),
             DbError::Open { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
                 .with_detail("path", path.display().to_string()),
+            DbError::File { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
+                .with_detail("path", path.display().to_string()),
             DbError::Migration(_) | DbError::Sqlite(_) | DbError::Busy => {
                 IpcError::new(ErrorCode::Storage, err.to_string())
             }
@@ -132,6 +140,17 @@ impl From<&DbError> for IpcError {
 impl From<DbError> for IpcError {
     fn from(err: DbError) -> Self {
         IpcError::from(&err)
+    }
+}
+
+impl From<LockError> for IpcError {
+    fn from(err: LockError) -> Self {
+        match &err {
+            LockError::InUse { dir } => IpcError::new(ErrorCode::DataInUse, err.to_string())
+                .with_detail("dir", dir.display().to_string()),
+            LockError::Io { dir, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
+                .with_detail("path", dir.display().to_string()),
+        }
     }
 }
 
@@ -289,6 +308,11 @@ impl From<BackupError> for IpcError {
             BackupError::TooNew { found, supported } => refused("too_new")
                 .with_detail("found", found.to_string())
                 .with_detail("supported", supported.to_string()),
+            BackupError::UnexpectedSchema { first, more } => refused("unexpected_schema")
+                .with_detail("kind", first.kind.code())
+                .with_detail("name", first.name.clone())
+                .with_detail("difference", first.difference.code())
+                .with_detail("more", more.to_string()),
             BackupError::TooLarge { size, limit } => refused("too_large")
                 .with_detail("size", size.to_string())
                 .with_detail("limit", limit.to_string()),
@@ -376,6 +400,7 @@ mod tests {
     fn codes_are_snake_case_and_stable() {
         let codes = [
             (ErrorCode::DatabaseTooNew, "database_too_new"),
+            (ErrorCode::DataInUse, "data_in_use"),
             (ErrorCode::Storage, "storage"),
             (ErrorCode::InvalidInput, "invalid_input"),
             (ErrorCode::SmtpPortMismatch, "smtp_port_mismatch"),

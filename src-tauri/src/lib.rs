@@ -9,6 +9,7 @@ pub mod commands;
 pub mod error;
 pub mod exports;
 mod logging;
+pub mod private_files;
 pub mod shutdown;
 pub mod startup;
 pub mod state;
@@ -20,6 +21,7 @@ use tauri::Manager;
 /// Starts the app. Called by `main`; everything the tests share goes through [`commands::register`].
 pub fn run() {
     startup::mark_main_entered();
+    private_files::private_by_default();
     let builder = tauri::Builder::default()
         // First, so a second launch hands over to the running one before doing anything else.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -29,8 +31,12 @@ pub fn run() {
         .on_window_event(shutdown::on_window_event)
         .setup(|app| {
             let state = state::AppState::start(app.handle())?;
-            app.handle().plugin(window::state_plugin(&state.paths))?;
-            window::open_main(app.handle(), &state.paths)?;
+            // The window's geometry is a file in the data directory: only its owner writes it.
+            let remember_geometry = state.owns_data_dir();
+            if remember_geometry {
+                app.handle().plugin(window::state_plugin(&state.paths))?;
+            }
+            window::open_main(app.handle(), &state.paths, remember_geometry)?;
             let check_updates = state
                 .db()
                 .ok()

@@ -1,4 +1,6 @@
-//! Logs to stderr and to a daily-rotated file in the app's log directory (last 7 kept).
+//! Logs to stderr and to a daily-rotated file in the app's log directory (last 7 kept), private
+//! to its owner: the directory is 0700, files written before are tightened to 0600 here, and new
+//! ones are created under the process's private umask (`private_files`).
 //!
 //! Nothing secret is ever passed to `tracing`: secrets are wrapped in types that redact
 //! themselves, and logging calls name the provider or field, never the value.
@@ -16,6 +18,7 @@ const KEEP_LOG_FILES: usize = 7;
 /// Returns the guard that flushes the file on drop; `None` if the file could not be opened (the
 /// app still runs and logs to stderr).
 pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
+    tighten_earlier_logs(logs_dir);
     let filter = EnvFilter::try_from_env("CACHICAMO_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tao=warn,wry=warn"));
     let file = RollingFileAppender::builder()
@@ -43,6 +46,49 @@ pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
                 .try_init();
             tracing::warn!(error = %err, dir = %logs_dir.display(), "log file unavailable");
             None
+        }
+    }
+}
+
+/// Log files an earlier version left readable by others.
+fn tighten_earlier_logs(logs_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(logs_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            let _ = cachicamo_core::files::make_private(&entry.path());
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn log_files_old_and_new_are_private() {
+        crate::private_files::private_by_default();
+        let dir = tempfile::tempdir().expect("dir");
+        let logs = dir.path().join("logs");
+        cachicamo_core::files::private_dir(&logs).expect("logs dir");
+        let old = logs.join("cachicamo.2020-01-01.log");
+        std::fs::write(&old, "antes").expect("old log");
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("loose");
+        let guard = init(&logs);
+        assert!(guard.is_some(), "the log file opened");
+        let mut files: Vec<_> = std::fs::read_dir(&logs)
+            .expect("read")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        assert!(files.len() >= 2, "today's file was created: {files:?}");
+        for file in files {
+            let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
         }
     }
 }

@@ -1,10 +1,12 @@
-//! What the running app holds: its paths, its database and what it learned at start-up.
+//! What the running app holds: its paths, the lock on its data directory, its database and
+//! what it learned at start-up.
 
 use std::sync::{Arc, OnceLock};
 
 use cachicamo_core::backup::Backups;
 use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::region::Region;
+use cachicamo_core::data_lock::DataDirLock;
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
@@ -13,7 +15,7 @@ use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
 use cachicamo_core::reminders::{Rechecks, ReminderGate};
 use cachicamo_core::secrets::{Keychain, SERVICE};
 use cachicamo_core::settings;
-use cachicamo_core::{Database, DbError};
+use cachicamo_core::Database;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast;
 use tracing_appender::non_blocking::WorkerGuard;
@@ -27,25 +29,40 @@ pub const OUTBOX_CHANGED: &str = "outbox://changed";
 pub struct AppState {
     pub paths: DataPaths,
     pub backups: Backups,
-    /// Kept even when opening failed, so the window can explain why instead of vanishing.
-    database: Result<Arc<Database>, Arc<DbError>>,
+    /// Kept even when opening failed (or another process holds the data directory), so the
+    /// window can explain why instead of vanishing.
+    database: Result<Arc<Database>, IpcError>,
     email: Option<EmailService>,
     /// The background sender, started once the async runtime runs (`start_outbox`).
     outbox: OnceLock<OutboxHandle>,
     /// The OS language as the OS reports it (read here: WebKitGTK's `navigator.language` is not
     /// reliable).
     pub os_locale: Option<String>,
+    /// This process's hold on the data directory, for as long as the app runs (`None` in the
+    /// command tests, which open the database directly, and when another process holds it).
+    data_lock: Option<DataDirLock>,
     _log_guard: Option<WorkerGuard>,
 }
 
 impl AppState {
-    /// Resolves the data directory, starts logging and opens the database.
+    /// Resolves the data directory, then starts there (`start_in`).
     pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
         let paths = DataPaths::resolve(
             std::env::var_os(DATA_DIR_ENV).map(Into::into),
             app.path().app_data_dir()?,
             app.path().app_log_dir()?,
         );
+        Ok(Self::start_in(paths, sys_locale::get_locale(), SERVICE)?)
+    }
+
+    /// Creates the directories, starts logging, takes the data directory for this process and
+    /// opens the database. When another process holds the directory, nothing in it is opened:
+    /// the state only says why, for the window to show.
+    pub fn start_in(
+        paths: DataPaths,
+        os_locale: Option<String>,
+        keychain_service: &str,
+    ) -> std::io::Result<Self> {
         paths.create_all()?;
         let log_guard = logging::init(paths.logs_dir());
         tracing::info!(
@@ -53,17 +70,28 @@ impl AppState {
             data_dir = %paths.data_dir().display(),
             "Cachicamo starting"
         );
-        // This data directory's own keychain entries (named by an id kept in the directory).
-        let keychain = Keychain::for_data_dir(SERVICE, paths.data_dir())?;
-        Ok(Self::open(
-            paths,
-            sys_locale::get_locale(),
-            keychain,
-            log_guard,
-        ))
+        let lock = match DataDirLock::acquire(paths.data_dir()) {
+            Ok(lock) => lock,
+            Err(err) => {
+                tracing::error!(error = %err, "the data directory is not available");
+                return Ok(Self::unavailable(
+                    paths,
+                    os_locale,
+                    IpcError::from(err),
+                    log_guard,
+                ));
+            }
+        };
+        // This data directory's own keychain entries (named by an id kept in the directory),
+        // read only by the process that holds it.
+        let keychain = Keychain::for_data_dir(keychain_service, paths.data_dir())
+            .map_err(std::io::Error::other)?;
+        let mut state = Self::open(paths, os_locale, keychain, log_guard);
+        state.data_lock = Some(lock);
+        Ok(state)
     }
 
-    /// Opens the database under `paths`; used by `start` and by the command tests. `keychain`
+    /// Opens the database under `paths`; used by `start_in` and by the command tests. `keychain`
     /// is the data directory's (service `cachicamo`); tests give each run a service of its own.
     pub fn open(
         paths: DataPaths,
@@ -75,7 +103,7 @@ impl AppState {
             .map(Arc::new)
             .map_err(|err| {
                 tracing::error!(error = %err, "the database could not be opened");
-                Arc::new(err)
+                IpcError::from(err)
             });
         let email = database
             .as_ref()
@@ -88,14 +116,43 @@ impl AppState {
             email,
             outbox: OnceLock::new(),
             os_locale,
+            data_lock: None,
             _log_guard: log_guard,
         }
     }
 
+    /// A state that touches nothing in the data directory and says why at every command.
+    fn unavailable(
+        paths: DataPaths,
+        os_locale: Option<String>,
+        why: IpcError,
+        log_guard: Option<WorkerGuard>,
+    ) -> Self {
+        Self {
+            backups: Backups::new(paths.backups()),
+            paths,
+            database: Err(why),
+            email: None,
+            outbox: OnceLock::new(),
+            os_locale,
+            data_lock: None,
+            _log_guard: log_guard,
+        }
+    }
+
+    /// Whether this process holds the data directory: only then may it write files there that
+    /// the database does not cover (the window's geometry).
+    pub fn owns_data_dir(&self) -> bool {
+        self.data_lock.is_some()
+    }
+
     pub fn db(&self) -> Result<&Database, IpcError> {
-        self.database
-            .as_deref()
-            .map_err(|err| IpcError::from(err.as_ref()))
+        self.database.as_deref().map_err(Clone::clone)
+    }
+
+    /// The database for work that outlives the command's borrow (a copy on a blocking thread).
+    pub fn shared_db(&self) -> Result<Arc<Database>, IpcError> {
+        self.database.clone()
     }
 
     /// Makes today's automatic copy on a thread of its own, so the window does not wait for it.

@@ -17,8 +17,19 @@ fn remembered() -> StateFlags {
 }
 
 /// The plugin joins its file name onto the OS config dir; an absolute path keeps the file in the
-/// data directory instead, so `CACHICAMO_DATA_DIR` relocates it too.
+/// data directory instead, so `CACHICAMO_DATA_DIR` relocates it too. The file is created private
+/// here: the plugin rewrites it in place, keeping its mode (an empty file reads as no state).
 pub fn state_plugin<R: Runtime>(paths: &DataPaths) -> TauriPlugin<R> {
+    let file = paths.window_state();
+    let private = match cachicamo_core::files::create_private(&file) {
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            cachicamo_core::files::make_private(&file)
+        }
+        other => other.map(drop),
+    };
+    if let Err(err) = private {
+        tracing::warn!(error = %err, "window state file not made private");
+    }
     tauri_plugin_window_state::Builder::new()
         .with_filename(paths.window_state().to_string_lossy())
         .with_state_flags(remembered())
@@ -26,7 +37,13 @@ pub fn state_plugin<R: Runtime>(paths: &DataPaths) -> TauriPlugin<R> {
         .build()
 }
 
-pub fn open_main<R: Runtime>(app: &AppHandle<R>, paths: &DataPaths) -> tauri::Result<()> {
+/// Opens the main window; with `remember_geometry`, where the user left it (the state plugin
+/// must then be registered).
+pub fn open_main<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: &DataPaths,
+    remember_geometry: bool,
+) -> tauri::Result<()> {
     let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Cachicamo")
         .inner_size(1180.0, 760.0)
@@ -35,11 +52,15 @@ pub fn open_main<R: Runtime>(app: &AppHandle<R>, paths: &DataPaths) -> tauri::Re
         // Hidden until the saved geometry is applied, so it does not jump on screen.
         .visible(false)
         .build()?;
-    if let Err(err) = window.restore_state(remembered()) {
-        tracing::warn!(error = %err, "window geometry not restored");
+    if remember_geometry {
+        if let Err(err) = window.restore_state(remembered()) {
+            tracing::warn!(error = %err, "window geometry not restored");
+        }
     }
     window.show()?;
-    save_geometry_when_it_settles(app, &window);
+    if remember_geometry {
+        save_geometry_when_it_settles(app, &window);
+    }
     Ok(())
 }
 

@@ -217,7 +217,10 @@ pub fn pids_of(binary: &Path) -> Vec<u32> {
 /// One configuration of the app: a data directory and environment, served by its own
 /// tauri-driver (the app inherits the driver's environment).
 pub struct AppUnderTest {
-    pub data_dir: tempfile::TempDir,
+    data_dir: PathBuf,
+    /// The temporary data directory this app owns (none when it shares another app's).
+    _owned_dir: Option<tempfile::TempDir>,
+    driver_log: PathBuf,
     binary: PathBuf,
     driver: Child,
     port: u16,
@@ -241,15 +244,25 @@ impl AppUnderTest {
         data_dir: tempfile::TempDir,
         extra_env: &[(&str, &str)],
     ) -> Self {
+        let path = data_dir.path().to_owned();
+        let mut app = Self::start_on(binary, &path, extra_env);
+        app._owned_dir = Some(data_dir);
+        app
+    }
+
+    /// Another install of the app (`binary`, a copy elsewhere) on the data directory another
+    /// `AppUnderTest` already uses, which keeps owning it.
+    pub fn start_sharing(binary: PathBuf, data_dir: &Path, extra_env: &[(&str, &str)]) -> Self {
+        Self::start_on(binary, data_dir, extra_env)
+    }
+
+    fn start_on(binary: PathBuf, data_dir: &Path, extra_env: &[(&str, &str)]) -> Self {
         require_real_parts();
         assert!(binary.is_file(), "no app at {}", binary.display());
         let port = free_port();
         let native_port = free_port();
         let mut env: Vec<(String, String)> = vec![
-            (
-                "CACHICAMO_DATA_DIR".into(),
-                data_dir.path().display().to_string(),
-            ),
+            ("CACHICAMO_DATA_DIR".into(), data_dir.display().to_string()),
             // The OS locale the app reads; stories override it to check the detection.
             ("LANG".into(), "C.UTF-8".into()),
             ("LC_ALL".into(), String::new()),
@@ -265,8 +278,9 @@ impl AppUnderTest {
             env.retain(|(k, _)| k != key);
             env.push(((*key).into(), (*value).into()));
         }
-        let driver_log =
-            std::fs::File::create(data_dir.path().join("tauri-driver.log")).expect("driver log");
+        // One log per driver: two apps may share the data directory.
+        let driver_log_path = data_dir.join(format!("tauri-driver-{port}.log"));
+        let driver_log = std::fs::File::create(&driver_log_path).expect("driver log");
         let mut command = Command::new("tauri-driver");
         // Its own process group, so stopping it also stops the WebKitWebDriver it starts.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -292,7 +306,9 @@ impl AppUnderTest {
             );
         }
         Self {
-            data_dir,
+            data_dir: data_dir.to_owned(),
+            _owned_dir: None,
+            driver_log: driver_log_path,
             binary,
             driver,
             port,
@@ -317,7 +333,7 @@ impl AppUnderTest {
             }
             kill_all(&self.binary);
         }
-        let log = std::fs::read_to_string(self.data_path("tauri-driver.log")).unwrap_or_default();
+        let log = std::fs::read_to_string(&self.driver_log).unwrap_or_default();
         panic!(
             "no WebDriver session with the app after two attempts; driver and app output:\n{log}"
         );
@@ -375,13 +391,17 @@ impl AppUnderTest {
     }
 
     pub fn data_path(&self, relative: &str) -> PathBuf {
-        self.data_dir.path().join(relative)
+        self.data_dir.join(relative)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// Fails if `secret` appears in any file under the data directory: the database and its
     /// WAL, backups, logs, WebKit's storage, and the driver's log (the app's own output).
     pub fn assert_secret_absent(&self, secret: &str) {
-        let mut pending = vec![self.data_dir.path().to_owned()];
+        let mut pending = vec![self.data_dir.clone()];
         while let Some(dir) = pending.pop() {
             for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 let path = entry.path();
@@ -432,6 +452,44 @@ async fn wait_until_gone(binary: &Path) {
             pids_of(binary)
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A D-Bus session bus of its own, as another login session has: an app started on it does not
+/// see (nor hand over to) one running on the test's bus. Stopped when dropped.
+pub struct PrivateBus {
+    daemon: Child,
+    address: String,
+}
+
+impl PrivateBus {
+    pub fn start() -> PrivateBus {
+        use std::io::BufRead;
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon starts (apt-get install dbus)");
+        let stdout = daemon.stdout.take().expect("stdout");
+        let mut address = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut address)
+            .expect("the bus address");
+        let address = address.trim().to_owned();
+        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        PrivateBus { daemon, address }
+    }
+
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
     }
 }
 

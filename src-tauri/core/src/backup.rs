@@ -2,22 +2,27 @@
 //! elsewhere, and restoring from either.
 //!
 //! Owns the `backups/` directory (names, rotation) and the checks a file must pass before it may
-//! replace the user's books: it is SQLite, it is intact, it is Cachicamo's, and no newer than this
-//! build. It never touches the live data before every check has passed, and never replaces it
-//! without first keeping a copy of what was there. Copies are made by SQLite itself (`VACUUM
-//! INTO`, the backup API) through the app's own connection, never by copying the file under a
-//! live WAL.
+//! replace the user's books (`check`): it is SQLite, it is intact, it is Cachicamo's, no newer
+//! than this build, and its schema is exactly ours — a restored file is input from someone else.
+//! It never touches the live data before every check has passed, and never replaces it without
+//! first keeping a copy of what was there. Copies are made by SQLite itself (the backup API)
+//! through a connection of their own, so the window and the outbox keep working meanwhile, and
+//! are private to their owner. Long work reports its progress in pages.
+
+mod check;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, ErrorCode, OpenFlags};
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use ts_rs::TS;
 
-use crate::db::{self, Database, DbError};
+use crate::db::copy::Replacing;
+use crate::db::schema::SchemaDifference;
+use crate::db::{Database, DbError, Pages};
+use crate::files;
 
 /// How many daily copies are kept; older ones are deleted when a new one is made.
 pub const DAILY_KEPT: usize = 7;
@@ -32,9 +37,6 @@ pub const MAX_RESTORE_BYTES: u64 = 256 * 1024 * 1024;
 const DAILY_PREFIX: &str = "cachicamo-";
 const BEFORE_RESTORE_PREFIX: &str = "cachicamo-before-restore-";
 const EXTENSION: &str = ".sqlite3";
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-/// SQLite's file header: where the fields checked below live.
-const HEADER_LEN: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -46,6 +48,13 @@ pub enum BackupError {
     NotCachicamo,
     #[error("the copy was made by a newer version of Cachicamo (schema {found}, this version knows up to {supported})")]
     TooNew { found: usize, supported: usize },
+    /// Its schema is not what our migrations make: an object ours does not have, or one of ours
+    /// defined differently (a trigger added, a table without its CHECKs…).
+    #[error("the copy's {} {:?} is {} (and {more} other differences)", first.kind.code(), first.name, first.difference.code())]
+    UnexpectedSchema {
+        first: SchemaDifference,
+        more: usize,
+    },
     #[error("the file has {size} bytes, more than a copy may have ({limit})")]
     TooLarge { size: u64, limit: u64 },
     #[error("there is no automatic copy named {name:?}")]
@@ -100,6 +109,50 @@ pub struct Restored {
     pub before_restore: String,
 }
 
+/// What is being restored.
+#[derive(Debug, Clone, Copy)]
+pub enum RestoreSource<'a> {
+    /// One of the automatic copies, by the name [`Backups::list`] gave.
+    Automatic(&'a str),
+    /// A file the user picked, as its bytes.
+    File(&'a [u8]),
+}
+
+/// Which stage of a copy or restore a progress report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Writing a copy (an export).
+    Copying,
+    /// Checking a file offered for restore (no page count: `total` is 0).
+    Checking,
+    /// Copying the current data aside before a restore.
+    SavingCurrent,
+    /// Writing the restored data over the current.
+    Replacing,
+}
+
+/// How far a copy or restore has got: `done` of `total` database pages in `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub stage: Stage,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+impl Progress {
+    fn of(stage: Stage, pages: Pages) -> Progress {
+        Progress {
+            stage,
+            done: pages.done,
+            total: pages.total,
+        }
+    }
+}
+
 /// The data directory's `backups/`.
 #[derive(Debug, Clone)]
 pub struct Backups {
@@ -118,12 +171,12 @@ impl Backups {
     /// Makes today's copy unless there is one, then keeps only the newest [`DAILY_KEPT`].
     /// Returns the new copy's path, or `None` when today's already existed.
     pub fn make_daily(&self, db: &Database, today: Date) -> Result<Option<PathBuf>, BackupError> {
-        std::fs::create_dir_all(&self.dir).map_err(BackupError::io(&self.dir))?;
+        files::private_dir(&self.dir).map_err(BackupError::io(&self.dir))?;
         let target = self.dir.join(daily_name(today));
         if target.exists() {
             return Ok(None);
         }
-        copy_atomically(db, &target)?;
+        copy_atomically(db, &target, &mut |_| {})?;
         self.prune(CopyKind::Daily, DAILY_KEPT)?;
         Ok(Some(target))
     }
@@ -170,54 +223,34 @@ impl Backups {
         Ok(copies)
     }
 
-    /// Replaces the data with the automatic copy `name` (as listed by [`Backups::list`]).
-    pub fn restore_automatic(
+    /// Replaces the data with `source`, once it has passed every check, after keeping a copy of
+    /// the current data among the automatic copies. The one entry point for a restore: a
+    /// refusal changes nothing, anywhere.
+    pub fn restore(
         &self,
         db: &Database,
-        name: &str,
+        source: RestoreSource<'_>,
         now: OffsetDateTime,
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<Restored, BackupError> {
-        // Only a listed name: nothing the UI sends may point outside `backups/`.
-        let known = self.list()?.into_iter().any(|copy| copy.name == name);
-        if !known {
-            return Err(BackupError::NotFound {
-                name: name.to_owned(),
-            });
-        }
-        let source = self.dir.join(name);
-        let candidate = Candidate::new(&self.dir)?;
-        std::fs::copy(&source, candidate.path()).map_err(BackupError::io(&source))?;
-        self.restore_candidate(db, candidate, now)
-    }
-
-    /// Replaces the data with a copy the user picked, received as its bytes.
-    pub fn restore_bytes(
-        &self,
-        db: &Database,
-        bytes: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<Restored, BackupError> {
-        let size = bytes.len() as u64;
-        if size > MAX_RESTORE_BYTES {
-            return Err(BackupError::TooLarge {
-                size,
-                limit: MAX_RESTORE_BYTES,
-            });
-        }
-        let candidate = Candidate::new(&self.dir)?;
-        std::fs::write(candidate.path(), bytes).map_err(BackupError::io(candidate.path()))?;
-        self.restore_candidate(db, candidate, now)
-    }
-
-    fn restore_candidate(
-        &self,
-        db: &Database,
-        candidate: Candidate,
-        now: OffsetDateTime,
-    ) -> Result<Restored, BackupError> {
-        check_and_prepare(candidate.path(), db.page_size()?)?;
+        let candidate = match source {
+            RestoreSource::Automatic(name) => self.candidate_from_copy(name)?,
+            RestoreSource::File(bytes) => self.candidate_from_bytes(bytes)?,
+        };
+        progress(Progress {
+            stage: Stage::Checking,
+            done: 0,
+            total: 0,
+        });
+        check::check_and_prepare(candidate.path(), db.page_size()?)?;
         let before = unused_path(&self.dir, &format!("{BEFORE_RESTORE_PREFIX}{}", stamp(now)));
-        if let Err(err) = db.replace_with(candidate.path(), &before) {
+        let replaced = db.replace_with(candidate.path(), &before, &mut |step| {
+            progress(match step {
+                Replacing::SavingCurrent(pages) => Progress::of(Stage::SavingCurrent, pages),
+                Replacing::Replacing(pages) => Progress::of(Stage::Replacing, pages),
+            })
+        });
+        if let Err(err) = replaced {
             let _ = std::fs::remove_file(&before);
             return Err(err.into());
         }
@@ -226,6 +259,32 @@ impl Backups {
         Ok(Restored {
             before_restore: file_name(&before),
         })
+    }
+
+    fn candidate_from_copy(&self, name: &str) -> Result<Candidate, BackupError> {
+        // Only a listed name: nothing the UI sends may point outside `backups/`.
+        let known = self.list()?.into_iter().any(|copy| copy.name == name);
+        if !known {
+            return Err(BackupError::NotFound {
+                name: name.to_owned(),
+            });
+        }
+        let source = self.dir.join(name);
+        let bytes = std::fs::read(&source).map_err(BackupError::io(&source))?;
+        self.candidate_from_bytes(&bytes)
+    }
+
+    fn candidate_from_bytes(&self, bytes: &[u8]) -> Result<Candidate, BackupError> {
+        let size = bytes.len() as u64;
+        if size > MAX_RESTORE_BYTES {
+            return Err(BackupError::TooLarge {
+                size,
+                limit: MAX_RESTORE_BYTES,
+            });
+        }
+        let candidate = Candidate::new(&self.dir)?;
+        files::write_private(candidate.path(), bytes).map_err(BackupError::io(candidate.path()))?;
+        Ok(candidate)
     }
 
     fn prune(&self, kind: CopyKind, keep: usize) -> Result<(), BackupError> {
@@ -246,11 +305,19 @@ impl Backups {
 }
 
 /// Writes a copy of the data into `dir` (the user's Downloads folder, say) under a timestamped
-/// name that does not overwrite anything, and returns its path.
-pub fn export(db: &Database, dir: &Path, now: OffsetDateTime) -> Result<PathBuf, BackupError> {
+/// name that does not overwrite anything, and returns its path. The app keeps working while it
+/// is written; the copy holds the data as it was when it started.
+pub fn export(
+    db: &Database,
+    dir: &Path,
+    now: OffsetDateTime,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PathBuf, BackupError> {
     std::fs::create_dir_all(dir).map_err(BackupError::io(dir))?;
     let target = unused_path(dir, &format!("{DAILY_PREFIX}{}", stamp(now)));
-    copy_atomically(db, &target)?;
+    copy_atomically(db, &target, &mut |pages| {
+        progress(Progress::of(Stage::Copying, pages))
+    })?;
     Ok(target)
 }
 
@@ -298,11 +365,15 @@ fn unused_path(dir: &Path, stem: &str) -> PathBuf {
 
 /// Writes the copy under a hidden temporary name and renames it into place, so a copy cut short
 /// (a crash, a full disk) never looks like a good one.
-fn copy_atomically(db: &Database, target: &Path) -> Result<(), BackupError> {
+fn copy_atomically(
+    db: &Database,
+    target: &Path,
+    progress: &mut dyn FnMut(Pages),
+) -> Result<(), BackupError> {
     let dir = target.parent().unwrap_or(Path::new("."));
     let partial = dir.join(format!(".{}.partial", file_name(target)));
     let _ = std::fs::remove_file(&partial);
-    if let Err(err) = db.copy_to(&partial) {
+    if let Err(err) = db.copy_to(&partial, progress) {
         let _ = std::fs::remove_file(&partial);
         return Err(err.into());
     }
@@ -317,7 +388,7 @@ struct Candidate {
 
 impl Candidate {
     fn new(dir: &Path) -> Result<Self, BackupError> {
-        std::fs::create_dir_all(dir).map_err(BackupError::io(dir))?;
+        files::private_dir(dir).map_err(BackupError::io(dir))?;
         let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
         let path = dir.join(format!(
             ".restore-candidate-{}-{nanos}{EXTENSION}",
@@ -333,118 +404,18 @@ impl Candidate {
 
 impl Drop for Candidate {
     fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut side = self.path.clone().into_os_string();
-            side.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(side));
+        let _ = std::fs::remove_file(&self.path);
+        for side in crate::db::side_files(&self.path) {
+            let _ = std::fs::remove_file(side);
         }
-    }
-}
-
-/// Every check a file must pass before it may replace the data, then the preparation that makes
-/// the replacement itself unable to fail for the file's sake: brought to this build's schema,
-/// out of WAL mode, and in the live database's page size.
-fn check_and_prepare(candidate: &Path, live_page_size: i64) -> Result<(), BackupError> {
-    check_header(candidate)?;
-    // Read-write: it is our private copy, and it is migrated in place below.
-    let mut conn = Connection::open_with_flags(candidate, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .map_err(classify)?;
-    let problems: Vec<String> = {
-        let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(classify)?;
-        let rows = stmt
-            .query_map([], |row| row.get::<_, String>(0))
-            .map_err(classify)?;
-        rows.collect::<Result<_, _>>().map_err(classify)?
-    };
-    if problems != ["ok"] {
-        return Err(BackupError::Damaged(problems.join("; ")));
-    }
-    let raw: i64 = conn
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(classify)?;
-    let supported = db::schema_version();
-    let found = match usize::try_from(raw) {
-        Ok(0) | Err(_) => return Err(BackupError::NotCachicamo),
-        Ok(found) => found,
-    };
-    if found > supported {
-        return Err(BackupError::TooNew { found, supported });
-    }
-    let expected = db::tables_at_version(found)?;
-    let present = db::tables(&conn).map_err(|_| BackupError::NotCachicamo)?;
-    if !expected.is_subset(&present) {
-        return Err(BackupError::NotCachicamo);
-    }
-    let broken_links: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
-            row.get(0)
-        })
-        .map_err(classify)?;
-    if broken_links > 0 {
-        return Err(BackupError::Damaged(format!(
-            "{broken_links} rows point at records that do not exist"
-        )));
-    }
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(classify)?;
-    db::migrate(&mut conn).map_err(|err| {
-        BackupError::Damaged(format!("it could not be brought up to date: {err}"))
-    })?;
-    conn.pragma_update(None, "journal_mode", "DELETE")
-        .map_err(classify)?;
-    let page_size: i64 = conn
-        .pragma_query_value(None, "page_size", |row| row.get(0))
-        .map_err(classify)?;
-    if page_size != live_page_size {
-        conn.pragma_update(None, "page_size", live_page_size)
-            .map_err(classify)?;
-        conn.execute_batch("VACUUM").map_err(classify)?;
-    }
-    Ok(())
-}
-
-/// SQLite's header says what the file must be: catches garbage and a file cut short before
-/// SQLite itself is asked (it would read a truncated file's missing pages as empty).
-fn check_header(candidate: &Path) -> Result<(), BackupError> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(candidate).map_err(BackupError::io(candidate))?;
-    let len = file.metadata().map_err(BackupError::io(candidate))?.len();
-    let mut header = [0u8; HEADER_LEN];
-    if file.read_exact(&mut header).is_err() || &header[..16] != SQLITE_MAGIC {
-        return Err(BackupError::NotSqlite);
-    }
-    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-        1 => 65_536,
-        size if size >= 512 && size.is_power_of_two() => u64::from(size),
-        _ => return Err(BackupError::Damaged("its header is invalid".into())),
-    };
-    let field = |at: usize| {
-        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
-    };
-    // SQLite trusts the page count in the header only when the "version-valid-for" number
-    // matches the change counter (files from very old SQLite versions may not); so do we.
-    let pages_known = field(92) == field(24);
-    let expected = u64::from(field(28)) * page_size;
-    if len % page_size != 0 || (pages_known && len < expected) {
-        return Err(BackupError::Damaged(format!(
-            "it is incomplete ({len} bytes of {expected})"
-        )));
-    }
-    Ok(())
-}
-
-/// SQLite's own verdict on a file, in this module's terms.
-fn classify(err: rusqlite::Error) -> BackupError {
-    match err.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => BackupError::NotSqlite,
-        Some(ErrorCode::DatabaseCorrupt) => BackupError::Damaged(err.to_string()),
-        _ => BackupError::Db(DbError::Sqlite(err)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db;
+    use rusqlite::Connection;
     use time::macros::{date, datetime};
 
     struct Fixture {
@@ -532,9 +503,9 @@ mod tests {
         let f = fixture();
         add_customer(&f.db, "Ferretería José Peña");
         let downloads = f.dir.path().join("Descargas");
-        let path = export(&f.db, &downloads, NOW).expect("export");
+        let path = export(&f.db, &downloads, NOW, &mut |_| {}).expect("export");
         assert_eq!(file_name(&path), "cachicamo-2026-11-29-153012.sqlite3");
-        let second = export(&f.db, &downloads, NOW).expect("export again");
+        let second = export(&f.db, &downloads, NOW, &mut |_| {}).expect("export again");
         assert_eq!(
             file_name(&second),
             "cachicamo-2026-11-29-153012-2.sqlite3",
@@ -558,13 +529,13 @@ mod tests {
     fn restoring_replaces_the_data_and_the_live_connection_sees_it() {
         let f = fixture();
         add_customer(&f.db, "Primero");
-        let exported = export(&f.db, f.dir.path(), NOW).expect("export");
+        let exported = export(&f.db, f.dir.path(), NOW, &mut |_| {}).expect("export");
         add_customer(&f.db, "Segundo");
         let bytes = std::fs::read(&exported).expect("read export");
 
         let restored = f
             .backups
-            .restore_bytes(&f.db, &bytes, NOW)
+            .restore(&f.db, RestoreSource::File(&bytes), NOW, &mut |_| {})
             .expect("restore");
         assert_eq!(
             customers(&f.db),
@@ -577,7 +548,12 @@ mod tests {
         );
         // The way back: the copy taken before the restore holds what was replaced.
         f.backups
-            .restore_automatic(&f.db, &restored.before_restore, NOW)
+            .restore(
+                &f.db,
+                RestoreSource::Automatic(&restored.before_restore),
+                NOW,
+                &mut |_| {},
+            )
             .expect("undo");
         assert_eq!(customers(&f.db), ["Primero", "Segundo"]);
         add_customer(&f.db, "Tercero");
@@ -610,7 +586,7 @@ mod tests {
         add_customer(&f.db, "Se reemplaza");
         let bytes = std::fs::read(&old).expect("read");
         f.backups
-            .restore_bytes(&f.db, &bytes, NOW)
+            .restore(&f.db, RestoreSource::File(&bytes), NOW, &mut |_| {})
             .expect("restore older");
         assert!(
             customers(&f.db).is_empty(),
@@ -630,7 +606,7 @@ mod tests {
     fn a_copy_with_another_page_size_or_a_plain_copy_of_the_file_is_restored() {
         let f = fixture();
         add_customer(&f.db, "Primero");
-        let other = export(&f.db, f.dir.path(), NOW).expect("export");
+        let other = export(&f.db, f.dir.path(), NOW, &mut |_| {}).expect("export");
         {
             let conn = Connection::open(&other).expect("open");
             conn.pragma_update(None, "journal_mode", "DELETE")
@@ -646,7 +622,7 @@ mod tests {
         add_customer(&f.db, "Segundo");
         let bytes = std::fs::read(&other).expect("read");
         f.backups
-            .restore_bytes(&f.db, &bytes, NOW)
+            .restore(&f.db, RestoreSource::File(&bytes), NOW, &mut |_| {})
             .expect("restore");
         assert_eq!(customers(&f.db), ["Primero"]);
 
@@ -660,7 +636,7 @@ mod tests {
         let bytes = std::fs::read(&closed).expect("read");
         assert_eq!(bytes[18], 2, "the header says WAL");
         f.backups
-            .restore_bytes(&f.db, &bytes, NOW)
+            .restore(&f.db, RestoreSource::File(&bytes), NOW, &mut |_| {})
             .expect("restore");
         assert_eq!(customers(&f.db), ["De otra computadora"]);
     }
@@ -682,7 +658,7 @@ mod tests {
 
     fn refused(f: &Fixture, bytes: &[u8]) -> BackupError {
         f.backups
-            .restore_bytes(&f.db, bytes, NOW)
+            .restore(&f.db, RestoreSource::File(bytes), NOW, &mut |_| {})
             .expect_err("must be refused")
     }
 
@@ -694,7 +670,8 @@ mod tests {
             .make_daily(&f.db, date!(2026 - 11 - 28))
             .expect("daily");
         let before = names(&f.backups);
-        let good = std::fs::read(export(&f.db, f.dir.path(), NOW).expect("export")).expect("read");
+        let good = std::fs::read(export(&f.db, f.dir.path(), NOW, &mut |_| {}).expect("export"))
+            .expect("read");
 
         let err = refused(&f, b"these are not the books you are looking for");
         assert!(matches!(err, BackupError::NotSqlite), "{err:?}");
@@ -756,7 +733,12 @@ mod tests {
 
         let err = f
             .backups
-            .restore_automatic(&f.db, "../cachicamo.sqlite3", NOW)
+            .restore(
+                &f.db,
+                RestoreSource::Automatic("../cachicamo.sqlite3"),
+                NOW,
+                &mut |_| {},
+            )
             .expect_err("outside backups/");
         assert!(matches!(err, BackupError::NotFound { .. }), "{err:?}");
         assert_nothing_changed(&f, &before);

@@ -1,5 +1,9 @@
 //! Ajustes → Negocio: who the business is (name, tax id, address, phone), the currency its books
 //! default to, and the payment instructions reminders quote. Kept in the settings table.
+//!
+//! What is read back is checked like what is typed (a restored copy may carry anything): a
+//! field that would be refused on saving is left out of what reminders quote, and Ajustes →
+//! Negocio shows it as needing attention.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -8,7 +12,7 @@ use crate::books::currency;
 use crate::books::BooksError;
 use crate::db::Database;
 use crate::settings::{self, SettingsError};
-use crate::validation::{FieldErrors, FieldProblem};
+use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -63,17 +67,87 @@ impl Business {
     }
 }
 
-/// The saved business, or an empty one in dollars before the owner fills it in.
+/// The business as Ajustes → Negocio shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessView {
+    /// As saved, for the owner to see and fix.
+    pub business: Business,
+    /// What saving it as it is would refuse, field by field: empty unless the saved profile
+    /// came from somewhere that skipped the checks (a restored copy, an older version).
+    pub problems: Vec<FieldError>,
+}
+
+/// The saved business, with its problems. Before the owner fills it in: empty, in dollars.
+pub fn view(db: &Database) -> Result<BusinessView, SettingsError> {
+    db.read(view_in)
+}
+
+/// [`view`] inside a transaction the caller holds.
+pub fn view_in(conn: &rusqlite::Connection) -> Result<BusinessView, SettingsError> {
+    let saved = match settings::business_in(conn) {
+        Ok(saved) => saved,
+        // Not even readable: as if never filled in, and said so.
+        Err(SettingsError::Corrupt { .. }) => {
+            let mut problems = FieldErrors::default();
+            problems.add("name", FieldProblem::Required);
+            return Ok(BusinessView {
+                business: unfilled(),
+                problems: problems.into_vec(),
+            });
+        }
+        Err(err) => return Err(err),
+    };
+    let business = saved.unwrap_or_else(unfilled);
+    let problems = match business.clone().validated() {
+        Ok(_) => Vec::new(),
+        Err(BooksError::Invalid(fields)) => fields,
+        Err(_) => Vec::new(),
+    };
+    if !problems.is_empty() {
+        tracing::warn!(
+            fields = ?problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(),
+            "the saved business profile does not pass its checks"
+        );
+    }
+    Ok(BusinessView { business, problems })
+}
+
+/// The business reminders and the books may use: the saved one, trimmed, with any field that
+/// would be refused on saving left empty (the currency falls back to dollars).
 pub fn get(db: &Database) -> Result<Business, SettingsError> {
     db.read(get_in)
 }
 
-/// [`get`] inside a transaction the caller holds.
+/// [`get`] inside a transaction the caller holds (the send check renders with it).
 pub fn get_in(conn: &rusqlite::Connection) -> Result<Business, SettingsError> {
-    Ok(settings::business_in(conn)?.unwrap_or_else(|| Business {
+    let BusinessView { business, problems } = view_in(conn)?;
+    if problems.is_empty() {
+        // Valid, so validating again only trims.
+        return Ok(business.clone().validated().unwrap_or(business));
+    }
+    let refused = |field: &str| problems.iter().any(|p| p.field == field);
+    let keep = |field: &str, value: String| if refused(field) { String::new() } else { value };
+    let usable = Business {
+        name: keep("name", business.name),
+        tax_id: keep("taxId", business.tax_id),
+        address: keep("address", business.address),
+        phone: keep("phone", business.phone),
+        default_currency: if refused("defaultCurrency") {
+            DEFAULT_CURRENCY.to_owned()
+        } else {
+            business.default_currency
+        },
+        payment_instructions: keep("paymentInstructions", business.payment_instructions),
+    };
+    Ok(usable.clone().validated().unwrap_or(usable))
+}
+
+fn unfilled() -> Business {
+    Business {
         default_currency: DEFAULT_CURRENCY.to_owned(),
         ..Business::default()
-    }))
+    }
 }
 
 pub fn save(db: &Database, business: Business) -> Result<Business, BooksError> {
@@ -139,5 +213,46 @@ mod tests {
             ]
         );
         assert_eq!(get(&db).expect("read").name, "");
+    }
+
+    #[test]
+    fn a_saved_profile_that_would_be_refused_is_flagged_and_not_quoted() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(&dir.path().join("c.sqlite3")).expect("db");
+        // As a restored copy could carry it: written past the checks.
+        settings::set_business(
+            &db,
+            &Business {
+                name: "Ferretería Peña".into(),
+                default_currency: "XXX".into(),
+                payment_instructions: "P".repeat(10_000),
+                ..Business::default()
+            },
+        )
+        .expect("stored raw");
+        let shown = view(&db).expect("view");
+        let flagged: Vec<_> = shown
+            .problems
+            .iter()
+            .map(|f| (f.field.as_str(), f.problem))
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                ("paymentInstructions", FieldProblem::TooLong),
+                ("defaultCurrency", FieldProblem::UnknownCurrency)
+            ]
+        );
+        assert_eq!(
+            shown.business.default_currency, "XXX",
+            "shown as saved, to be fixed"
+        );
+        let usable = get(&db).expect("usable");
+        assert_eq!(usable.name, "Ferretería Peña", "what passes is kept");
+        assert_eq!(usable.payment_instructions, "", "what fails is not quoted");
+        assert_eq!(usable.default_currency, "USD");
+
+        save(&db, usable.clone()).expect("the owner saves it fixed");
+        assert!(view(&db).expect("view").problems.is_empty());
     }
 }

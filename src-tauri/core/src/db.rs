@@ -1,20 +1,25 @@
 //! The SQLite database file: opening it safely and keeping its schema current.
 //!
-//! Owns the connection settings (WAL, foreign keys, busy timeout) and the embedded, append-only
-//! migrations. It never guesses about a database written by a newer Cachicamo: it refuses it,
-//! because running old code on a newer schema could silently lose the user's books.
+//! Owns the connection settings (WAL with `synchronous=FULL`, foreign keys, busy timeout, an
+//! untrusted schema) and the embedded, append-only migrations. It never guesses about a database
+//! written by a newer Cachicamo: it refuses it without touching it — not its bytes, not its
+//! journal mode, not its permissions — because running old code on a newer schema could
+//! silently lose the user's books. The file and its side files are private to their owner.
 //!
-//! It also copies itself and can be replaced in place, through its own connection (`VACUUM INTO`,
-//! SQLite's backup API); deciding which files are fit to replace it is `backup`'s job.
+//! Writers share one connection; copies read through connections of their own (`copy`), and
+//! `schema` says what our migrations produce, for telling a restored file from a forged one.
 
-use std::collections::BTreeSet;
+pub(crate) mod copy;
+pub mod schema;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{Connection, Transaction, MAIN_DB};
+use rusqlite::{Connection, Transaction};
 use rusqlite_migration::{Migrations, M};
+
+pub use copy::Pages;
 
 /// Append-only: never edit or reorder an entry once it has shipped; add a new one instead.
 const MIGRATIONS: &[M<'static>] = &[
@@ -27,9 +32,12 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0007_payment_rate.sql")),
 ];
 
-/// How long a writer waits for another connection's lock before giving up (the outbox worker and
-/// the UI share the file).
+/// How long a writer waits for another connection's lock before giving up (the outbox worker,
+/// the UI and a copy being read share the file).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite's side files: what a WAL database keeps next to itself.
+const SIDE_FILES: [&str; 3] = ["-wal", "-shm", "-journal"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -45,12 +53,27 @@ pub enum DbError {
         #[source]
         source: rusqlite::Error,
     },
+    #[error("could not prepare the file {path}: {source}")]
+    File {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("could not update the database schema: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("the database was busy elsewhere; nothing was replaced")]
     Busy,
+}
+
+impl DbError {
+    fn file(path: &Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
+        move |source| DbError::File {
+            path: path.to_owned(),
+            source,
+        }
+    }
 }
 
 /// The schema version this build writes.
@@ -62,36 +85,22 @@ fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
 }
 
-/// The tables a Cachicamo database has at schema `version`: what tells our files from any other
-/// SQLite file, whatever version wrote them.
-pub(crate) fn tables_at_version(version: usize) -> Result<BTreeSet<String>, DbError> {
-    let mut conn = Connection::open_in_memory()?;
-    migrations().to_version(&mut conn, version)?;
-    tables(&conn)
-}
-
-/// The user tables of a database (not SQLite's own).
-pub(crate) fn tables(conn: &Connection) -> Result<BTreeSet<String>, DbError> {
-    let mut stmt = conn.prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )?;
-    let names = stmt
-        .query_map([], |row| row.get::<_, String>(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(names)
-}
-
 /// Brings a database other than the live one (a backup being checked) up to this build's schema.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), DbError> {
     migrations().to_latest(conn)?;
     Ok(())
 }
 
-/// The app's database: one connection shared behind a mutex. SQLite serialises writers anyway,
-/// and a desktop app's commands are short, so a pool would add nothing but moving parts.
+/// The app's database: one connection shared behind a mutex for the app's reads and writes.
+/// SQLite serialises writers anyway, and a desktop app's commands are short, so a pool would add
+/// nothing but moving parts. Whole-file copies never take this connection (see `copy`).
 pub struct Database {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Writers hold it shared; replacing the whole database holds it alone, so no write can land
+    /// between the copy of what is replaced and the replacement (it would be lost from both).
+    /// Readers never take it: the window keeps reading while a restore runs.
+    writers: RwLock<()>,
 }
 
 impl std::fmt::Debug for Database {
@@ -105,16 +114,23 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, DbError> {
+        // Before SQLite opens it: even a read of a WAL database would create its side files.
+        refuse_newer_on_disk(path)?;
+        make_file_private(path)?;
         let mut conn = Connection::open(path).map_err(|source| DbError::Open {
             path: path.to_owned(),
             source,
         })?;
-        configure(&conn)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         refuse_newer(&conn, path)?;
+        configure(&conn)?;
         migrations().to_latest(&mut conn)?;
+        // WAL mode made the side files just now: private like the database.
+        make_side_files_private(path)?;
         Ok(Self {
             path: path.to_owned(),
             conn: Mutex::new(conn),
+            writers: RwLock::new(()),
         })
     }
 
@@ -132,22 +148,12 @@ impl Database {
     where
         E: From<rusqlite::Error>,
     {
+        let _writing = self.writing();
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let value = work(&tx)?;
         tx.commit()?;
         Ok(value)
-    }
-
-    /// Writes a consistent, compact copy of the whole database to `target`, which must not exist.
-    /// `VACUUM INTO` reads through this connection, so what is still in the WAL is included and
-    /// nobody else's write can land halfway through.
-    pub fn copy_to(&self, target: &Path) -> Result<(), DbError> {
-        let target_text = target
-            .to_str()
-            .ok_or_else(|| rusqlite::Error::InvalidPath(target.to_owned()))?;
-        self.lock().execute("VACUUM INTO ?1", [target_text])?;
-        Ok(())
     }
 
     /// The page size of the live database: SQLite's backup API cannot change it in WAL mode, so a
@@ -158,34 +164,6 @@ impl Database {
             .pragma_query_value(None, "page_size", |row| row.get(0))?)
     }
 
-    /// Replaces everything in the live database with the database at `source` (already checked
-    /// by the caller), after writing a copy of the current data to `safety_copy`; then brings the
-    /// schema up to date. One lock for all of it, so no write can slip in between the copy and
-    /// the replacement, and the app's connection stays open and sees the new data at once.
-    pub fn replace_with(&self, source: &Path, safety_copy: &Path) -> Result<(), DbError> {
-        let mut conn = self.lock();
-        let safety_text = safety_copy
-            .to_str()
-            .ok_or_else(|| rusqlite::Error::InvalidPath(safety_copy.to_owned()))?;
-        conn.execute("VACUUM INTO ?1", [safety_text])?;
-        let src = Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|source_err| DbError::Open {
-            path: source.to_owned(),
-            source: source_err,
-        })?;
-        {
-            let backup = Backup::new_with_names(&src, MAIN_DB, &mut conn, MAIN_DB)?;
-            // All pages in one step: the destination's write transaction then commits once, so
-            // a failure leaves the current data as it was.
-            match backup.step(-1)? {
-                StepResult::Done => {}
-                _ => return Err(DbError::Busy),
-            }
-        }
-        migrations().to_latest(&mut conn)?;
-        Ok(())
-    }
-
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (the transaction rolls
         // back on drop), so the connection is still sound after poisoning.
@@ -193,13 +171,32 @@ impl Database {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    fn writing(&self) -> RwLockReadGuard<'_, ()> {
+        self.writers
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn replacing(&self) -> RwLockWriteGuard<'_, ()> {
+        self.writers
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
+/// Every setting the app relies on, on the connection every read and write goes through.
 fn configure(conn: &Connection) -> Result<(), DbError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // FULL, not NORMAL: with WAL, NORMAL may lose the last commits on a power cut (frequent where
+    // our users live), and a payment that rolls back means the next reminder duns a customer
+    // for money already paid.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Our schema uses no function or virtual table that needs trust; refusing them keeps a
+    // schema we did not write (say, in a restored copy) from running anything on its own.
+    conn.pragma_update(None, "trusted_schema", "OFF")?;
     // Reads of a 100,000-receivable book jump around the file (a search touches thousands of
     // rows); mapping it into memory and a larger page cache keep those reads off system calls.
     // Both are caps, not allocations: a small book uses little.
@@ -210,6 +207,10 @@ fn configure(conn: &Connection) -> Result<(), DbError> {
 
 fn refuse_newer(conn: &Connection, path: &Path) -> Result<(), DbError> {
     let raw: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    check_version(raw, path)
+}
+
+fn check_version(raw: i64, path: &Path) -> Result<(), DbError> {
     // Not ours if negative; treat it as unknown-and-newer rather than guess.
     let found = usize::try_from(raw).unwrap_or(usize::MAX);
     let supported = schema_version();
@@ -221,6 +222,55 @@ fn refuse_newer(conn: &Connection, path: &Path) -> Result<(), DbError> {
         });
     }
     Ok(())
+}
+
+/// Reads the schema version from the file's header (SQLite's `user_version`, a big-endian i32
+/// at byte 60), without SQLite. Authoritative unless a WAL holds newer commits; then SQLite's
+/// own answer (`refuse_newer`) decides, and the side files existed already.
+fn refuse_newer_on_disk(path: &Path) -> Result<(), DbError> {
+    use std::io::Read;
+    const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+    let mut header = [0u8; 64];
+    let read = match std::fs::File::open(path) {
+        Ok(mut file) => file.read_exact(&mut header),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(DbError::file(path)(err)),
+    };
+    if read.is_err() || &header[..16] != MAGIC {
+        // Empty (new) or not SQLite at all: SQLite says which when it opens it.
+        return Ok(());
+    }
+    let raw = i32::from_be_bytes([header[60], header[61], header[62], header[63]]);
+    check_version(i64::from(raw), path)
+}
+
+/// Creates the database file private to its owner (SQLite would make it readable by all, and
+/// gives its side files the database's own mode), or tightens one an earlier version created.
+fn make_file_private(path: &Path) -> Result<(), DbError> {
+    match crate::files::create_private(path) {
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            crate::files::make_private(path).map_err(DbError::file(path))?;
+        }
+        Err(err) => return Err(DbError::file(path)(err)),
+    }
+    make_side_files_private(path)
+}
+
+fn make_side_files_private(path: &Path) -> Result<(), DbError> {
+    for side in side_files(path) {
+        crate::files::make_private(&side).map_err(DbError::file(&side))?;
+    }
+    Ok(())
+}
+
+/// `<path>-wal`, `<path>-shm`, `<path>-journal`.
+pub(crate) fn side_files(path: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    SIDE_FILES.iter().map(move |suffix| {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        PathBuf::from(side)
+    })
 }
 
 #[cfg(test)]
@@ -239,21 +289,57 @@ mod tests {
     }
 
     #[test]
-    fn opening_an_empty_file_creates_the_latest_schema_with_safe_settings() {
+    fn every_setting_the_app_relies_on_is_pinned() {
         let (_dir, path) = temp_db();
         let db = Database::open(&path).expect("open");
-        db.read(|conn| {
-            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            assert_eq!(version, schema_version() as i64);
-            let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
-            assert_eq!(mode, "wal");
-            let fk: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
-            assert_eq!(fk, 1);
-            let busy: i64 = conn.pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
-            assert_eq!(busy, 5000);
-            Ok::<_, rusqlite::Error>(())
-        })
-        .expect("pragmas");
+        let pragma = |name: &str| -> String {
+            db.read(|conn| {
+                conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+                    r.get::<_, rusqlite::types::Value>(0)
+                })
+            })
+            .map(|value| match value {
+                rusqlite::types::Value::Integer(n) => n.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .expect(name)
+        };
+        let expected = [
+            ("user_version", schema_version().to_string()),
+            ("journal_mode", "wal".to_owned()),
+            // 2 = FULL: a commit survives a power cut.
+            ("synchronous", "2".to_owned()),
+            ("foreign_keys", "1".to_owned()),
+            ("busy_timeout", "5000".to_owned()),
+            ("trusted_schema", "0".to_owned()),
+            ("mmap_size", (256 * 1024 * 1024).to_string()),
+            ("cache_size", (-32 * 1024).to_string()),
+        ];
+        for (name, value) in expected {
+            assert_eq!(pragma(name), value, "PRAGMA {name}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_side_files_are_private_even_when_they_were_not() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let (_dir, path) = temp_db();
+        let db = Database::open(&path).expect("open");
+        db.write(|tx| tx.execute("INSERT INTO settings (key, value) VALUES ('a', '1')", []))
+            .expect("write");
+        let sides: Vec<PathBuf> = side_files(&path).filter(|p| p.exists()).collect();
+        assert!(sides.len() >= 2, "WAL and shared memory exist: {sides:?}");
+        for file in std::iter::once(path.clone()).chain(sides) {
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+        drop(db);
+        // An earlier version left it readable by everyone.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("loosen");
+        drop(Database::open(&path).expect("reopen"));
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[test]
@@ -272,6 +358,15 @@ mod tests {
                 .expect("version");
             assert_eq!(version, schema_version() as i64, "upgrading from {earlier}");
         }
+    }
+
+    /// Everything a refused open could have touched: the bytes, the permissions, the side files.
+    fn snapshot(path: &Path) -> (Vec<u8>, std::fs::Permissions, Vec<PathBuf>) {
+        (
+            std::fs::read(path).expect("read"),
+            std::fs::metadata(path).expect("meta").permissions(),
+            side_files(path).filter(|p| p.exists()).collect(),
+        )
     }
 
     #[test]
@@ -299,7 +394,8 @@ mod tests {
             .expect("rows");
         let states: Vec<&str> = rows.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(states, ["queued", "sending", "sent"]);
-        let uuids: BTreeSet<&str> = rows.iter().map(|(_, u)| u.as_str()).collect();
+        let uuids: std::collections::BTreeSet<&str> =
+            rows.iter().map(|(_, u)| u.as_str()).collect();
         assert_eq!(uuids.len(), 3, "one uuid each");
         for uuid in uuids {
             let parsed = uuid::Uuid::parse_str(uuid).expect("a uuid");
@@ -309,31 +405,41 @@ mod tests {
 
     #[test]
     fn a_database_from_a_newer_app_is_refused_and_left_untouched() {
-        let (_dir, path) = temp_db();
         let newer = schema_version() + 1;
-        {
-            let conn = Connection::open(&path).expect("open raw");
-            conn.pragma_update(None, "user_version", newer as i64)
-                .expect("set version");
-        }
-        let err = Database::open(&path).expect_err("newer schema must be refused");
-        match err {
-            DbError::TooNew {
-                found, supported, ..
-            } => {
-                assert_eq!(found, newer);
-                assert_eq!(supported, schema_version());
+        // As a newer version would leave it: in WAL mode, closed cleanly (no side files), and as
+        // a plain rollback-journal file.
+        for wal in [true, false] {
+            let (_dir, path) = temp_db();
+            {
+                let conn = Connection::open(&path).expect("open raw");
+                if wal {
+                    conn.pragma_update(None, "journal_mode", "WAL")
+                        .expect("wal");
+                }
+                conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);")
+                    .expect("data");
+                conn.pragma_update(None, "user_version", newer as i64)
+                    .expect("set version");
             }
-            other => panic!("expected TooNew, got {other:?}"),
+            let before = snapshot(&path);
+            assert!(before.2.is_empty(), "closed cleanly: {:?}", before.2);
+            assert_eq!(before.0[18], if wal { 2 } else { 1 }, "header journal mode");
+            let err = Database::open(&path).expect_err("newer schema must be refused");
+            match err {
+                DbError::TooNew {
+                    found, supported, ..
+                } => {
+                    assert_eq!(found, newer);
+                    assert_eq!(supported, schema_version());
+                }
+                other => panic!("expected TooNew, got {other:?}"),
+            }
+            assert_eq!(
+                snapshot(&path),
+                before,
+                "a refused database is not touched (wal: {wal})"
+            );
         }
-        let conn = Connection::open(&path).expect("reopen raw");
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .expect("version");
-        assert_eq!(
-            version, newer as i64,
-            "a refused database must not be modified"
-        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! One data directory holds the database, its backups, the logs, the window state and the
 //! webview's storage. `CACHICAMO_DATA_DIR` relocates all of them at once (tests, portable use);
 //! otherwise the OS app-data and log directories are used. Nothing else in the app builds paths.
+//! Every directory here is created private to its owner (`files`).
 
 use std::path::{Path, PathBuf};
 
@@ -35,10 +36,11 @@ impl DataPaths {
         }
     }
 
-    /// Creates the directories so later writes cannot fail for a missing parent.
+    /// Creates the directories, private to their owner, so later writes cannot fail for a
+    /// missing parent; tightens them when an earlier version left them readable by others.
     pub fn create_all(&self) -> std::io::Result<()> {
         for dir in [&self.data, &self.logs, &self.webview(), &self.backups()] {
-            std::fs::create_dir_all(dir)?;
+            crate::files::private_dir(dir)?;
         }
         Ok(())
     }
@@ -91,6 +93,27 @@ mod tests {
                 file.starts_with("/tmp/portable"),
                 "{file:?} escaped the data dir"
             );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_directory_is_created_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let paths = DataPaths::inside(dir.path().join("datos"));
+        paths.create_all().expect("create");
+        for created in [
+            paths.data_dir().to_owned(),
+            paths.logs_dir().to_owned(),
+            paths.backups(),
+            paths.webview(),
+        ] {
+            let mode = std::fs::metadata(&created)
+                .expect("exists")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700, "{}", created.display());
         }
     }
 

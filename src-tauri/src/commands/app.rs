@@ -25,7 +25,7 @@ pub struct Bootstrap {
     pub blocked: Option<IpcError>,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn bootstrap(state: State<'_, AppState>) -> Bootstrap {
     let blocked = match state.db() {
         Ok(db) => settings::language(db).err().map(IpcError::from),
@@ -47,7 +47,7 @@ pub struct FirstRender {
     pub millis_since_process_start: u32,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn report_first_render() -> FirstRender {
     let millis = u32::try_from(startup::since_process_start().as_millis()).unwrap_or(u32::MAX);
     tracing::info!(
@@ -61,6 +61,7 @@ pub fn report_first_render() -> FirstRender {
 
 #[cfg(test)]
 mod tests {
+    use cachicamo_core::locale::Language;
     use serde_json::json;
 
     use crate::commands::test_support::TestApp;
@@ -97,6 +98,47 @@ mod tests {
             .invoke("set_language", json!({ "language": "en" }))
             .expect_err("writes are refused on a newer database");
         assert_eq!(err["code"], "database_too_new");
+    }
+
+    #[test]
+    fn a_second_app_on_the_same_data_is_refused_and_the_first_keeps_working() {
+        use crate::state::AppState;
+        use cachicamo_core::paths::DataPaths;
+
+        let dir = tempfile::tempdir().expect("dir");
+        let paths = DataPaths::inside(dir.path().to_owned());
+        let service = format!("cachicamo-test-{}", dir.path().display());
+        let first = AppState::start_in(paths.clone(), None, &service).expect("first");
+        let database = dir.path().join("cachicamo.sqlite3");
+        let before = std::fs::read(&database).expect("the first created the database");
+
+        let second = AppState::start_in(paths.clone(), Some("en_US.UTF-8".into()), &service)
+            .expect("second");
+        assert!(!second.owns_data_dir());
+        let app = TestApp::with_state(dir, second);
+        let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
+        assert_eq!(boot["language"], "en", "it still speaks the OS's language");
+        assert_eq!(boot["blocked"]["code"], "data_in_use");
+        assert_eq!(
+            boot["blocked"]["details"]["dir"],
+            paths.data_dir().display().to_string()
+        );
+        let err = app
+            .invoke("customers_list", json!({ "query": {} }))
+            .expect_err("nothing is read");
+        assert_eq!(err["code"], "data_in_use");
+        assert_eq!(
+            std::fs::read(&database).expect("database"),
+            before,
+            "the second app opened nothing"
+        );
+
+        assert!(first.owns_data_dir());
+        cachicamo_core::settings::set_language(first.db().expect("db"), Language::En)
+            .expect("the first still writes");
+        drop(first);
+        let third = AppState::start_in(paths, None, &service).expect("third");
+        assert!(third.owns_data_dir(), "free once the first is gone");
     }
 
     #[test]

@@ -1,20 +1,23 @@
 //! Ajustes → Copias de seguridad: the automatic copies, exporting one, restoring one.
+//!
+//! Copies and restores run on a blocking thread of their own (a large book takes seconds) and
+//! report their progress to the window as `backups://progress` events.
 
-use cachicamo_core::backup::{self, AutomaticCopy, Restored};
+use cachicamo_core::backup::{self, AutomaticCopy, Progress, RestoreSource, Restored};
 use tauri::ipc::{InvokeBody, Request};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::error::{ErrorCode, IpcError};
 use crate::exports::{export_dir, Exported};
 use crate::state::{local_now, AppState};
 
-#[tauri::command]
+/// The event a copy or restore in progress is announced with (a `Progress`).
+pub const BACKUP_PROGRESS: &str = "backups://progress";
+
+#[tauri::command(async)]
 pub fn backups_list(state: State<'_, AppState>) -> Result<Vec<AutomaticCopy>, IpcError> {
     Ok(state.backups.list()?)
 }
-
-// The commands that copy or replace the whole database are async so they run on the async
-// runtime's threads, not the main thread: the window keeps painting its progress meanwhile.
 
 /// Writes a copy into the user's Downloads folder (else the home folder): a place the user
 /// knows, decided here so the webview needs no file-system or dialog permission.
@@ -24,7 +27,11 @@ pub async fn backups_export<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Exported, IpcError> {
     let dir = export_dir(&app, &state);
-    let path = backup::export(state.db()?, &dir, local_now())?;
+    let db = state.shared_db()?;
+    let path = off_the_runtime(move || {
+        backup::export(&db, &dir, local_now(), &mut announcer(&app)).map_err(IpcError::from)
+    })
+    .await?;
     Ok(Exported {
         path: path.display().to_string(),
     })
@@ -32,20 +39,18 @@ pub async fn backups_export<R: Runtime>(
 
 /// Restores one of the automatic copies, by the name `backups_list` gave.
 #[tauri::command]
-pub async fn backups_restore_copy(
+pub async fn backups_restore_copy<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     name: String,
 ) -> Result<Restored, IpcError> {
-    let db = state.db()?;
-    replacing_data(&state, || {
-        Ok(state.backups.restore_automatic(db, &name, local_now())?)
-    })
-    .await
+    restore(app, &state, Source::Copy(name)).await
 }
 
 /// Restores a file the user picked in the window; its bytes are the request's raw body.
 #[tauri::command]
-pub async fn backups_restore_file(
+pub async fn backups_restore_file<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<Restored, IpcError> {
@@ -55,23 +60,63 @@ pub async fn backups_restore_file(
             "the file must arrive as raw bytes",
         ));
     };
-    let db = state.db()?;
-    replacing_data(&state, || {
-        Ok(state.backups.restore_bytes(db, bytes, local_now())?)
-    })
-    .await
+    restore(app, &state, Source::File(bytes.clone())).await
 }
 
-/// A restore replaces the data under the outbox: the worker stops first (nothing claimed is
-/// sent from memory), and every email the copy brings back waiting or sending waits for the
-/// owner ("Por revisar: copia restaurada") when the worker starts again on the new data.
-async fn replacing_data(
+/// What to restore, owned so it can move to the blocking thread.
+enum Source {
+    Copy(String),
+    File(Vec<u8>),
+}
+
+/// The one way both restore commands replace the data: `Backups::restore`, off the runtime.
+async fn restore<R: Runtime>(
+    app: AppHandle<R>,
     state: &AppState,
-    restore: impl FnOnce() -> Result<Restored, IpcError>,
+    source: Source,
 ) -> Result<Restored, IpcError> {
+    let db = state.shared_db()?;
+    let backups = state.backups.clone();
+    let replace = off_the_runtime(move || {
+        let source = match &source {
+            Source::Copy(name) => RestoreSource::Automatic(name),
+            Source::File(bytes) => RestoreSource::File(bytes),
+        };
+        backups
+            .restore(&db, source, local_now(), &mut announcer(&app))
+            .map_err(IpcError::from)
+    });
+    // The data is replaced under the outbox: the worker stops first (nothing claimed is sent
+    // from memory), and every email the copy brings back waiting or sending waits for the owner
+    // ("Por revisar: copia restaurada") when the worker starts again on the new data.
     match state.outbox() {
-        Ok(outbox) => outbox.while_stopped(restore).await,
-        Err(_) => restore(),
+        Ok(outbox) => outbox.while_stopped(replace).await,
+        Err(_) => replace.await,
+    }
+}
+
+/// Runs blocking work on the runtime's blocking pool, so neither the main thread nor an async
+/// worker waits for the disk.
+async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|err| IpcError::new(ErrorCode::Internal, err.to_string()))?
+}
+
+/// Emits progress whenever the stage or the whole percentage changes (a large book has
+/// thousands of pages; the window needs a hundred updates at most).
+fn announcer<R: Runtime>(app: &AppHandle<R>) -> impl FnMut(Progress) + '_ {
+    let mut last: Option<(backup::Stage, u64)> = None;
+    move |progress: Progress| {
+        let percent = (progress.done * 100)
+            .checked_div(progress.total)
+            .unwrap_or(0);
+        if last != Some((progress.stage, percent)) {
+            last = Some((progress.stage, percent));
+            let _ = app.emit(BACKUP_PROGRESS, progress);
+        }
     }
 }
 
@@ -97,6 +142,53 @@ mod tests {
     fn create(app: &TestApp, name: &str) {
         app.invoke("customer_create", json!({ "form": { "name": name } }))
             .expect("create");
+    }
+
+    #[test]
+    fn a_restore_reports_each_stage_and_its_pages_to_the_window() {
+        use std::sync::{Arc, Mutex};
+        use tauri::Listener;
+
+        let app = TestApp::new(None);
+        create(&app, "Primero");
+        let reports: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+        let sink = reports.clone();
+        app.app.listen(super::BACKUP_PROGRESS, move |event| {
+            let report = serde_json::from_str(event.payload()).expect("json payload");
+            sink.lock().expect("reports").push(report);
+        });
+        // A copy to restore, made as the daily one is (an export would write to the real
+        // Downloads folder of whoever runs the tests).
+        let state = app.app.state::<crate::state::AppState>();
+        let copy = state
+            .backups
+            .make_daily(state.db().expect("db"), time::macros::date!(2026 - 01 - 31))
+            .expect("daily copy")
+            .expect("a new copy");
+        let bytes = std::fs::read(copy).expect("the copy");
+        let stages = |reports: &[serde_json::Value]| -> Vec<String> {
+            let mut stages: Vec<String> = reports
+                .iter()
+                .map(|r| r["stage"].as_str().expect("stage").to_owned())
+                .collect();
+            stages.dedup();
+            stages
+        };
+        app.invoke_bytes("backups_restore_file", bytes)
+            .expect("restore");
+        let seen = std::mem::take(&mut *reports.lock().expect("reports"));
+        assert_eq!(
+            stages(&seen),
+            ["checking", "saving_current", "replacing"],
+            "every stage of a restore is announced in order"
+        );
+        let last = seen.last().expect("a final report");
+        assert!(last["total"].as_u64().expect("total") > 0);
+        assert_eq!(
+            last["done"], last["total"],
+            "the last report is the whole file"
+        );
+        assert_eq!(customers(&app), ["Primero"]);
     }
 
     #[test]

@@ -1,23 +1,23 @@
 //! Ajustes → Negocio.
 
 use cachicamo_core::books::currency::{self, Currency};
-use cachicamo_core::business::{self, Business};
+use cachicamo_core::business::{self, Business, BusinessView};
 use tauri::State;
 
 use crate::error::IpcError;
 use crate::state::AppState;
 
-#[tauri::command]
-pub fn business_get(state: State<'_, AppState>) -> Result<Business, IpcError> {
-    Ok(business::get(state.db()?)?)
+#[tauri::command(async)]
+pub fn business_get(state: State<'_, AppState>) -> Result<BusinessView, IpcError> {
+    Ok(business::view(state.db()?)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn business_save(state: State<'_, AppState>, business: Business) -> Result<Business, IpcError> {
     Ok(business::save(state.db()?, business)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn currencies() -> Vec<Currency> {
     currency::SUPPORTED.to_vec()
 }
@@ -47,7 +47,8 @@ mod tests {
         assert_eq!(saved["defaultCurrency"], "VES");
         let app = app.restart(None);
         let read = app.invoke("business_get", json!({})).expect("read");
-        assert_eq!(read["name"], "Ferretería Peña");
+        assert_eq!(read["business"]["name"], "Ferretería Peña");
+        assert_eq!(read["problems"], json!([]));
         let currencies = app.invoke("currencies", json!({})).expect("list");
         assert!(currencies
             .as_array()

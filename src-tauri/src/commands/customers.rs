@@ -6,7 +6,7 @@ use tauri::State;
 use crate::error::IpcError;
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customers_list(
     state: State<'_, AppState>,
     query: CustomerQuery,
@@ -14,13 +14,13 @@ pub fn customers_list(
     Ok(customers::list(state.db()?, &query)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_get(state: State<'_, AppState>, id: i64) -> Result<Customer, IpcError> {
     Ok(customers::get(state.db()?, id)?)
 }
 
 /// A new customer's email language defaults to the app's language.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_create(
     state: State<'_, AppState>,
     form: CustomerForm,
@@ -28,7 +28,7 @@ pub fn customer_create(
     Ok(customers::create(state.db()?, form, state.language())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_update(
     state: State<'_, AppState>,
     id: i64,
@@ -37,7 +37,7 @@ pub fn customer_update(
     state.change_books(|db, rechecks| customers::update(db, rechecks, id, form, state.language()))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_set_archived(
     state: State<'_, AppState>,
     id: i64,
@@ -46,7 +46,7 @@ pub fn customer_set_archived(
     Ok(customers::set_archived(state.db()?, id, archived)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_delete(state: State<'_, AppState>, id: i64) -> Result<(), IpcError> {
     Ok(customers::delete(state.db()?, id)?)
 }

@@ -48,7 +48,7 @@ pub async fn email_service_send_test(
         .await?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn smtp_presets() -> Vec<SmtpPreset> {
     presets()
 }

@@ -117,6 +117,11 @@ pub(crate) mod test_support {
             )
             .expect("keychain");
             let state = AppState::open(paths, os_locale.map(str::to_owned), keychain, None);
+            Self::with_state(dir, state)
+        }
+
+        /// The app around a state built by the test (say, one that found its data in use).
+        pub fn with_state(dir: tempfile::TempDir, state: AppState) -> Self {
             let app = super::register(mock_builder())
                 // The real context, so the capability (ACL) the app ships is enforced here too.
                 .build(tauri::generate_context!())

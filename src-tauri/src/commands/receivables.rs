@@ -8,7 +8,7 @@ use tauri::State;
 use crate::error::IpcError;
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn pending_list(
     state: State<'_, AppState>,
     query: PendingQuery,
@@ -16,12 +16,12 @@ pub fn pending_list(
     Ok(pending::list(state.db()?, &query, &state.outlook())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_get(state: State<'_, AppState>, id: i64) -> Result<ReceivableDetail, IpcError> {
     Ok(receivables::detail(state.db()?, id, &state.outlook())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn customer_receivables(
     state: State<'_, AppState>,
     customer_id: i64,
@@ -33,7 +33,7 @@ pub fn customer_receivables(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_create(
     state: State<'_, AppState>,
     form: ReceivableForm,
@@ -41,7 +41,7 @@ pub fn receivable_create(
     Ok(receivables::create(state.db()?, &form, &state.outlook())?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_update(
     state: State<'_, AppState>,
     id: i64,
@@ -51,7 +51,7 @@ pub fn receivable_update(
         .change_books(|db, rechecks| receivables::update(db, rechecks, id, &form, &state.outlook()))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn receivable_void(
     state: State<'_, AppState>,
     id: i64,
@@ -62,7 +62,7 @@ pub fn receivable_void(
 }
 
 /// What a payment would settle, shown while the user types it.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn payment_preview(
     state: State<'_, AppState>,
     receivable_id: i64,
@@ -76,7 +76,7 @@ pub fn payment_preview(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn payment_record(
     state: State<'_, AppState>,
     receivable_id: i64,
@@ -87,7 +87,7 @@ pub fn payment_record(
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn payment_reverse(
     state: State<'_, AppState>,
     payment_id: i64,

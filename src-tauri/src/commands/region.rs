@@ -13,7 +13,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 /// Saves the region chosen in Ajustes; amounts and dates are written its way from now on.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_region(state: State<'_, AppState>, region: Region) -> Result<RegionFormat, IpcError> {
     settings::set_region(state.db()?, region)?;
     tracing::info!(region = region.code(), "region changed");
@@ -21,7 +21,7 @@ pub fn set_region(state: State<'_, AppState>, region: Region) -> Result<RegionFo
 }
 
 /// The amount `text` means in `currency`, or why it cannot be read.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn read_amount(
     state: State<'_, AppState>,
     currency: String,
@@ -44,7 +44,7 @@ pub fn read_amount(
 }
 
 /// The calendar date `text` means, or why it cannot be read.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn read_date(state: State<'_, AppState>, text: String) -> Result<DateShown, IpcError> {
     let outlook = state.outlook();
     let date = outlook
@@ -55,7 +55,7 @@ pub fn read_date(state: State<'_, AppState>, text: String) -> Result<DateShown, 
 }
 
 /// Today on the user's calendar, written the region's way (forms start from it).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn today(state: State<'_, AppState>) -> DateShown {
     let outlook = state.outlook();
     outlook.date(outlook.today)

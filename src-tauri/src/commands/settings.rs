@@ -8,7 +8,7 @@ use crate::error::IpcError;
 use crate::state::AppState;
 
 /// Saves the language chosen in Ajustes and returns it; it applies at once and on every start.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<Language, IpcError> {
     settings::set_language(state.db()?, language)?;
     tracing::info!(language = language.code(), "language changed");

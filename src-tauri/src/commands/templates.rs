@@ -9,7 +9,7 @@ use tauri::State;
 use crate::error::IpcError;
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn templates_get(
     state: State<'_, AppState>,
     language: Language,
@@ -17,7 +17,7 @@ pub fn templates_get(
     Ok(reminders::template(state.db()?, language)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn template_save(
     state: State<'_, AppState>,
     language: Language,
@@ -26,7 +26,7 @@ pub fn template_save(
     Ok(reminders::save(state.db()?, language, template)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn template_reset(
     state: State<'_, AppState>,
     language: Language,
@@ -35,7 +35,7 @@ pub fn template_reset(
 }
 
 /// The template being edited, unsaved, rendered with a sample receivable.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn template_preview(
     state: State<'_, AppState>,
     language: Language,
@@ -49,7 +49,7 @@ pub fn template_preview(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn reminder_preview(
     state: State<'_, AppState>,
     request: ReminderRequest,

@@ -15,7 +15,7 @@ pub async fn updates_check<R: Runtime>(
 }
 
 /// What a check (the start-up one included) found and is not installed yet.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn updates_announced(pending: State<'_, PendingUpdate>) -> Option<AvailableUpdate> {
     pending.announced()
 }
@@ -26,12 +26,12 @@ pub async fn updates_install<R: Runtime>(app: AppHandle<R>) -> Result<(), IpcErr
     updates::install(&app).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn updates_check_on_startup(state: State<'_, AppState>) -> Result<bool, IpcError> {
     Ok(settings::check_updates_on_startup(state.db()?)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn updates_set_check_on_startup(
     state: State<'_, AppState>,
     enabled: bool,

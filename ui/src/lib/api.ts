@@ -7,6 +7,7 @@ import type {
   AvailableUpdate,
   Bootstrap,
   Business,
+  BusinessView,
   Currency,
   Customer,
   CustomerForm,
@@ -32,6 +33,7 @@ import type {
   PaymentPreview,
   PendingPage,
   PendingQuery,
+  Progress,
   Receivable,
   ReceivableDetail,
   ReceivableForm,
@@ -66,6 +68,7 @@ export class ApiError extends Error {
 
 const codes: readonly ErrorCode[] = [
   'database_too_new',
+  'data_in_use',
   'storage',
   'invalid_input',
   'smtp_port_mismatch',
@@ -142,7 +145,7 @@ export const api = {
   readAmount: (currency: string, text: string) => call<Money>('read_amount', { currency, text }),
   readDate: (text: string) => call<DateShown>('read_date', { text }),
   today: () => call<DateShown>('today'),
-  businessGet: () => call<Business>('business_get'),
+  businessGet: () => call<BusinessView>('business_get'),
   businessSave: (business: Business) => call<Business>('business_save', { business }),
   currencies: () => call<Currency[]>('currencies'),
   updatesCheck: () => call<AvailableUpdate | null>('updates_check'),
@@ -175,6 +178,9 @@ export const api = {
   onOutboxChanged: (handler: (change: OutboxChanged) => void): Promise<UnlistenFn> =>
     listen<OutboxChanged>('outbox://changed', (event) => handler(event.payload)),
   backupsExport: () => call<Exported>('backups_export'),
+  /** A copy or restore moved on (event `backups://progress`). */
+  onBackupProgress: (handler: (progress: Progress) => void): Promise<UnlistenFn> =>
+    listen<Progress>('backups://progress', (event) => handler(event.payload)),
   backupsRestoreCopy: (name: string) => call<Restored>('backups_restore_copy', { name }),
   /** The picked file's bytes travel as the raw request body, not as JSON. */
   backupsRestoreFile: (bytes: Uint8Array) => call<Restored>('backups_restore_file', bytes),

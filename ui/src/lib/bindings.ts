@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
+export type ErrorCode = "database_too_new" | "data_in_use" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -57,6 +57,12 @@ smtpPassword: string | null,
 acceptPortMismatch: boolean, };
 
 export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "secret_for_other_destination";
+
+export type FieldError = { field: string, problem: FieldProblem, 
+/**
+ * What the problem is about, when the words need it (the unknown variable's name).
+ */
+detail: string | null, };
 
 export type VerificationStatus = "verified" | "unverified";
 
@@ -125,6 +131,17 @@ defaultCurrency: string,
  * Free text quoted in payment reminders (bank accounts, pago móvil, where to pay).
  */
 paymentInstructions: string, };
+
+export type BusinessView = { 
+/**
+ * As saved, for the owner to see and fix.
+ */
+business: Business, 
+/**
+ * What saving it as it is would refuse, field by field: empty unless the saved profile
+ * came from somewhere that skipped the checks (a restored copy, an older version).
+ */
+problems: Array<FieldError>, };
 
 export type Currency = { code: string, 
 /**
@@ -426,6 +443,10 @@ export type Restored = {
  */
 beforeRestore: string, };
 
+export type Stage = "copying" | "checking" | "saving_current" | "replacing";
+
+export type Progress = { stage: Stage, done: number, total: number, };
+
 export type Exported = { path: string, };
 
 export type ReminderTemplate = { subject: string, body: string, };
@@ -444,9 +465,14 @@ mayBeEmpty: boolean, };
 
 export type TemplateView = { language: Language, template: ReminderTemplate, 
 /**
- * Nothing saved: the template Cachicamo ships.
+ * Nothing usable saved: the template Cachicamo ships.
  */
-isDefault: boolean, variables: Array<Variable>, };
+isDefault: boolean, 
+/**
+ * A saved template did not pass the editor's checks (it came in a restored copy, say), so
+ * the default is used instead until the owner saves one.
+ */
+savedWasInvalid: boolean, variables: Array<Variable>, };
 
 export type RenderedReminder = { language: Language, 
 /**

@@ -14,6 +14,7 @@ import { t, type MessageKey } from './i18n/index.svelte';
 
 const messages: Record<ErrorCode, MessageKey> = {
   database_too_new: 'error.database_too_new',
+  data_in_use: 'error.data_in_use',
   storage: 'error.storage',
   invalid_input: 'error.invalid_input',
   smtp_port_mismatch: 'error.smtp_port_mismatch',
@@ -144,10 +145,28 @@ const importReasons: Record<string, MessageKey> = {
   differences_not_accepted: 'import.refused.differences_not_accepted',
 };
 
+const schemaObjects = ['table', 'index', 'trigger', 'view', 'other'] as const;
+const schemaDifferences = ['unknown', 'changed', 'missing'] as const;
+
+/** A restored copy whose schema is not ours: which object, what kind, and how it differs. */
+function describeSchemaRefusal(details: Record<string, string>): string | undefined {
+  const kind = schemaObjects.find((k) => k === details['kind']) ?? 'other';
+  const difference = schemaDifferences.find((d) => d === details['difference']);
+  if (!difference) return undefined;
+  const object = t(difference === 'unknown' ? `backups.object.unknown.${kind}` : `backups.object.the.${kind}`);
+  const sentence = t(`backups.refused.unexpected_schema.${difference}`, { object, name: details['name'] ?? '' });
+  const more = Number(details['more'] ?? '0');
+  return more > 0 ? `${sentence} ${t('backups.refused.unexpected_schema.more', { more: String(more) })}` : sentence;
+}
+
 export function describe(error: IpcError): string {
   const importReason =
     error.code === 'import_refused' ? importReasons[error.details['reason'] ?? ''] : undefined;
   if (importReason) return t(importReason, error.details);
+  if (error.code === 'backup_refused' && error.details['reason'] === 'unexpected_schema') {
+    const schema = describeSchemaRefusal(error.details);
+    if (schema) return schema;
+  }
   const backupReason =
     error.code === 'backup_refused' ? backupReasons[error.details['reason'] ?? ''] : undefined;
   if (backupReason) return t(backupReason);

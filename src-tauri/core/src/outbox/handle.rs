@@ -281,7 +281,10 @@ impl OutboxHandle {
     /// Stops the worker, runs `replace` (a restore) with nothing being claimed or sent, holds
     /// every row the new data brings back waiting or sending for the owner, and starts the
     /// worker again — also when `replace` failed, so the app never stays silently stopped.
-    pub async fn while_stopped<T, E>(&self, replace: impl FnOnce() -> Result<T, E>) -> Result<T, E>
+    pub async fn while_stopped<T, E>(
+        &self,
+        replace: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, E>
     where
         E: From<OutboxError>,
     {
@@ -289,7 +292,7 @@ impl OutboxHandle {
             // Timed out: sends in flight were aborted; their rows are resolved on resume.
             tracing::warn!(error = %err, "outbox: stopped the hard way before replacing data");
         }
-        let replaced = replace();
+        let replaced = replace.await;
         let held = match &replaced {
             Ok(_) => self.shared.db.write(actions::hold_restored),
             Err(_) => Ok(Vec::new()),

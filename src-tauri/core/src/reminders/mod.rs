@@ -61,8 +61,11 @@ impl From<rusqlite::Error> for ReminderError {
 pub struct TemplateView {
     pub language: Language,
     pub template: ReminderTemplate,
-    /// Nothing saved: the template Cachicamo ships.
+    /// Nothing usable saved: the template Cachicamo ships.
     pub is_default: bool,
+    /// A saved template did not pass the editor's checks (it came in a restored copy, say), so
+    /// the default is used instead until the owner saves one.
+    pub saved_was_invalid: bool,
     pub variables: Vec<Variable>,
 }
 
@@ -91,18 +94,35 @@ pub struct ReminderDraft {
     pub stated: Stated,
 }
 
-/// The owner's template for `language`, else the default one.
+/// The owner's template for `language`, else the default one. What is read back is checked as
+/// the editor checks what is typed: one that would be refused there (a statement, a loop, an
+/// unknown variable) is never rendered; the default stands in for it.
 pub fn template(db: &Database, language: Language) -> Result<TemplateView, ReminderError> {
     db.read(|conn| template_in(conn, language))
 }
 
-/// [`template`] inside a transaction the caller holds.
+/// [`template`] inside a transaction the caller holds. A saved template that would be refused
+/// today (a restored copy, an older version) is not used: the default applies, and the view says
+/// so.
 pub fn template_in(conn: &Connection, language: Language) -> Result<TemplateView, ReminderError> {
-    let saved = settings::reminder_template_in(conn, language)?;
+    let saved = match settings::reminder_template_in(conn, language) {
+        Ok(saved) => saved.map(|template| template.validated(language)),
+        Err(SettingsError::Corrupt { .. }) => Some(Err(ReminderError::Invalid(Vec::new()))),
+        Err(err) => return Err(err.into()),
+    };
+    let (template, saved_was_invalid) = match saved {
+        None => (None, false),
+        Some(Ok(valid)) => (Some(valid), false),
+        Some(Err(err)) => {
+            tracing::warn!(language = ?language, error = %err, "the saved reminder template is invalid; the default is used");
+            (None, true)
+        }
+    };
     Ok(TemplateView {
         language,
-        is_default: saved.is_none(),
-        template: saved.unwrap_or_else(|| ReminderTemplate::standard(language)),
+        is_default: template.is_none(),
+        saved_was_invalid,
+        template: template.unwrap_or_else(|| ReminderTemplate::standard(language)),
         variables: variables::list(language),
     })
 }
