@@ -291,3 +291,67 @@ async fn two_shops_sharing_one_resend_account_both_deliver_their_reminders() {
         "the same outbox id, different keys: {keys:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_the_owner_decides()
+{
+    forget_keychain_entries();
+    let data_dir = tempfile::tempdir().expect("data dir");
+    seed_books(
+        data_dir.path(),
+        &[
+            ("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50"),
+            ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
+        ],
+    );
+    // The first message is kept by the server, which then hangs up before answering.
+    let server = FakeServer::smtp_with(
+        "starttls",
+        SENDER,
+        PASSWORD,
+        &["--store-then-drop-first", "1"],
+    );
+    let app = start(data_dir, &[]);
+    let window = app.open().await;
+    configure_smtp(&window, server.port, PASSWORD).await;
+    open_receivable(&window, "F-0042").await;
+    send_reminder(&window, "cobros@pena.com.ve").await;
+    window
+        .wait_for_text_containing(
+            "#reminder-history tr[data-state='uncertain']",
+            "Resultado incierto: puede que haya llegado",
+        )
+        .await;
+    window.screenshot("es-reminder-uncertain").await;
+    assert_eq!(received(&server).len(), 1, "the server has one copy");
+
+    // A restart does not resend it: another reminder goes out first, proving the worker ran.
+    window.close().await;
+    let window = app.open().await;
+    open_receivable(&window, "F-0043").await;
+    send_reminder(&window, "pagos@esquina.com").await;
+    window
+        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
+        .await;
+    let recipients: Vec<String> = received(&server).into_iter().map(|(to, _)| to).collect();
+    assert_eq!(recipients, ["cobros@pena.com.ve", "pagos@esquina.com"]);
+
+    // The owner decides to send it again: exactly one more copy.
+    open_receivable(&window, "F-0042").await;
+    window
+        .click("#reminder-history tr[data-state='uncertain'] button.action-send_again")
+        .await;
+    window
+        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
+        .await;
+    let recipients: Vec<String> = received(&server).into_iter().map(|(to, _)| to).collect();
+    assert_eq!(
+        recipients,
+        [
+            "cobros@pena.com.ve",
+            "pagos@esquina.com",
+            "cobros@pena.com.ve"
+        ]
+    );
+    window.close().await;
+}
