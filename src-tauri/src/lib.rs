@@ -45,6 +45,8 @@ pub fn run() {
             state.back_up_daily_in_background();
             state.start_outbox(app.handle());
             app.manage(state);
+            #[cfg(unix)]
+            shutdown::leave_on_terminate(app.handle());
             if check_updates {
                 updates::check_quietly_at_startup(app.handle());
             }

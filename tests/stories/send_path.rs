@@ -355,3 +355,57 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
     );
     window.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn leaving_while_a_reminder_is_being_sent_lets_it_finish_first() {
+    forget_keychain_entries();
+    let data_dir = tempfile::tempdir().expect("data dir");
+    seed_books(
+        data_dir.path(),
+        &[("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50")],
+    );
+    let database = data_dir.path().join("cachicamo.sqlite3");
+    // The server keeps the message and takes 4 s to say so.
+    let server = FakeServer::smtp_with(
+        "starttls",
+        SENDER,
+        PASSWORD,
+        &["--store-then-stall-first", "1", "4"],
+    );
+    let app = start(data_dir, &[]);
+    let window = app.open().await;
+    configure_smtp(&window, server.port, PASSWORD).await;
+    open_receivable(&window, "F-0042").await;
+    send_reminder(&window, "cobros@pena.com.ve").await;
+    window
+        .wait_for("#reminder-history tr[data-state='sending']")
+        .await;
+
+    // The desktop session ends (log out): the app is asked to leave while the send is in flight.
+    let pids = cachicamo_e2e::app_pids();
+    assert_eq!(pids.len(), 1, "{pids:?}");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pids[0].to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    window.wait_for("#closing-banner").await;
+    window.screenshot("es-closing").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !cachicamo_e2e::app_pids().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the app did not leave within its bounded wait"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let conn = rusqlite::Connection::open(&database).expect("database");
+    let state: String = conn
+        .query_row("SELECT state FROM outbox", [], |r| r.get(0))
+        .expect("the reminder");
+    assert_eq!(
+        state, "sent",
+        "the send finished and was recorded before leaving"
+    );
+    assert_eq!(received(&server).len(), 1);
+}
