@@ -13,13 +13,10 @@ use cachicamo_e2e::Window;
 
 pub const SENDER: &str = "ventas@ferreteria.com.ve";
 
-/// Every story starts from an empty keychain, as a new install would.
+/// Every story starts from an empty keychain, as a new install would (each data directory has
+/// entries of its own; only entries from before that could be shared).
 pub fn forget_keychain_entries() {
-    for account in ["smtp-password", "resend-api-key", "postmark-server-token"] {
-        let _ = std::process::Command::new("secret-tool")
-            .args(["clear", "service", "cachicamo", "username", account])
-            .status();
-    }
+    cachicamo_e2e::forget_legacy_keychain_entries();
 }
 
 /// Customers, each owing one USD receivable issued 01/01/2026 and due 15/01/2026, written to

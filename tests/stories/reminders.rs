@@ -5,86 +5,21 @@
 
 use std::path::Path;
 
-use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
-use cachicamo_core::locale::Language;
-use cachicamo_core::Database;
 use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
-use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest, Window};
+use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest};
 use mail_parser::MessageParser;
 
-const SENDER: &str = "ventas@ferreteria.com.ve";
+use crate::helpers::{configure_smtp, open_receivable, seed_books, send_reminder, SENDER};
+
 const PASSWORD: &str = "app-pass-reminders-31c9";
 const CUSTOMER: &str = "<b>Peña & Hijos</b>";
 
 /// A customer (named to tempt an HTML injection) owing USD 1.500,50 since 15/01/2026.
 fn books(data_dir: &Path) {
-    let db = Database::open(&data_dir.join("cachicamo.sqlite3")).expect("database");
-    let outlook = Outlook {
-        region: Region::EsVe,
-        today: time::OffsetDateTime::now_utc().date(),
-    };
-    let customer = customers::create(
-        &db,
-        CustomerForm {
-            name: CUSTOMER.into(),
-            email: "cobros@penahijos.com.ve".into(),
-            ..CustomerForm::default()
-        },
-        Language::Es,
-    )
-    .expect("customer");
-    receivables::create(
-        &db,
-        &ReceivableForm {
-            customer_id: Some(customer.id),
-            document_number: "F-0042".into(),
-            concept: "Cemento gris".into(),
-            currency: "USD".into(),
-            amount: "1.500,50".into(),
-            issue_date: "01/01/2026".into(),
-            due_date: "15/01/2026".into(),
-        },
-        &outlook,
-    )
-    .expect("receivable");
-}
-
-async fn configure_smtp(window: &Window, port: u16) {
-    window.click("nav button[data-screen='integrations']").await;
-    window.click("#email-configure").await;
-    window.select("#email-provider", "smtp").await;
-    window.select("#smtp-preset", "other").await;
-    window.fill("#smtp-host", "localhost").await;
-    window.fill("#smtp-port", &port.to_string()).await;
-    window.select("#smtp-security", "starttls").await;
-    window.fill("#smtp-username", SENDER).await;
-    window.fill("#smtp-password", PASSWORD).await;
-    window.fill("#email-sender", SENDER).await;
-    window
-        .fill("#email-sender-name", "Ferretería José Peña")
-        .await;
-    window.click("#email-save").await;
-    window
-        .wait_for_text_containing("#email-indicator", "SMTP")
-        .await;
-}
-
-async fn open_the_receivable(window: &Window) {
-    window.click("nav button[data-screen='pending']").await;
-    window.click("#pending-table tbody tr button.link").await;
-    window.wait_for("#receivable-detail").await;
-}
-
-async fn send_and_confirm(window: &Window, to: &str) {
-    window.click("#reminder-send").await;
-    window.wait_for_text("#reminder-preview-to", to).await;
-    window.click("#reminder-confirm").await;
-    window
-        .wait_for_text_containing("#reminder-notice", to)
-        .await;
+    seed_books(
+        data_dir,
+        &[(CUSTOMER, "cobros@penahijos.com.ve", "F-0042", "1.500,50")],
+    );
 }
 
 fn start(port: Option<u16>) -> FakeServer {
@@ -113,8 +48,8 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
         ],
     );
     let window = app.open().await;
-    configure_smtp(&window, server.port).await;
-    open_the_receivable(&window).await;
+    configure_smtp(&window, server.port, PASSWORD).await;
+    open_receivable(&window, "F-0042").await;
     window
         .wait_for_text("#reminder-recipient", "cobros@penahijos.com.ve")
         .await;
@@ -165,7 +100,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
     window
         .fill("#reminder-to", "administracion@penahijos.com.ve")
         .await;
-    send_and_confirm(&window, "administracion@penahijos.com.ve").await;
+    send_reminder(&window, "administracion@penahijos.com.ve").await;
     let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
     while server.smtp_messages().len() < 2 {
         assert!(
@@ -215,11 +150,11 @@ async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_i
         ],
     );
     let window = app.open().await;
-    configure_smtp(&window, port).await;
+    configure_smtp(&window, port, PASSWORD).await;
     drop(server);
 
-    open_the_receivable(&window).await;
-    send_and_confirm(&window, "cobros@penahijos.com.ve").await;
+    open_receivable(&window, "F-0042").await;
+    send_reminder(&window, "cobros@penahijos.com.ve").await;
     window
         .wait_for_text_containing("#reminder-history tr[data-state='queued']", "Sin conexión")
         .await;
