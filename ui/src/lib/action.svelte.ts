@@ -2,6 +2,7 @@
 // email), so every component reports a command's failure the same way: as the `{code, message,
 // details}` contract, with `invalid_input`'s problems by field in words. It never shows
 // anything itself (ErrorNotice and the fields do) and never retries.
+import { getContext, setContext } from 'svelte';
 import { ApiError, toIpcError } from './api';
 import type { IpcError } from './bindings';
 import { fieldErrors } from './errors';
@@ -75,4 +76,21 @@ export class Action {
   clear(): void {
     this.error = null;
   }
+}
+
+const FORM = Symbol("the form's Action");
+
+/**
+ * Makes `action` the one the fields below this component report (call it while the component
+ * initialises): a Field with a `name` shows that field's refusal from `action.fields`, and its
+ * control is disabled while `action` runs, unless the Field is told otherwise.
+ */
+export function setFormAction(action: Action): Action {
+  setContext(FORM, action);
+  return action;
+}
+
+/** The Action of the form this component is in, if any (see `setFormAction`). */
+export function formAction(): Action | undefined {
+  return getContext<Action | undefined>(FORM);
 }
