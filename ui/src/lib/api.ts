@@ -123,18 +123,14 @@ export const api = {
   customerGet: (id: number) => call<Customer>('customer_get', { id }),
   customerCreate: (form: CustomerForm) => call<Customer>('customer_create', { form }),
   customerUpdate: (id: number, form: CustomerForm) => call<Customer>('customer_update', { id, form }),
-  customerSetArchived: (id: number, archived: boolean) =>
-    call<Customer>('customer_set_archived', { id, archived }),
+  customerSetArchived: (id: number, archived: boolean) => call<Customer>('customer_set_archived', { id, archived }),
   customerDelete: (id: number) => call<null>('customer_delete', { id }),
-  customerReceivables: (customerId: number) =>
-    call<Receivable[]>('customer_receivables', { customerId }),
+  customerReceivables: (customerId: number) => call<Receivable[]>('customer_receivables', { customerId }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
   receivableGet: (id: number) => call<ReceivableDetail>('receivable_get', { id }),
   receivableCreate: (form: ReceivableForm) => call<ReceivableDetail>('receivable_create', { form }),
-  receivableUpdate: (id: number, form: ReceivableForm) =>
-    call<ReceivableDetail>('receivable_update', { id, form }),
-  receivableVoid: (id: number, reason: string) =>
-    call<ReceivableDetail>('receivable_void', { id, reason }),
+  receivableUpdate: (id: number, form: ReceivableForm) => call<ReceivableDetail>('receivable_update', { id, form }),
+  receivableVoid: (id: number, reason: string) => call<ReceivableDetail>('receivable_void', { id, reason }),
   paymentPreview: (receivableId: number, form: PaymentForm) =>
     call<PaymentPreview>('payment_preview', { receivableId, form }),
   paymentRecord: (receivableId: number, form: PaymentForm) =>
@@ -152,8 +148,7 @@ export const api = {
   updatesInstall: () => call<null>('updates_install'),
   updatesAnnounced: () => call<AvailableUpdate | null>('updates_announced'),
   updatesCheckOnStartup: () => call<boolean>('updates_check_on_startup'),
-  updatesSetCheckOnStartup: (enabled: boolean) =>
-    call<boolean>('updates_set_check_on_startup', { enabled }),
+  updatesSetCheckOnStartup: (enabled: boolean) => call<boolean>('updates_set_check_on_startup', { enabled }),
   backupsList: () => call<AutomaticCopy[]>('backups_list'),
   /** CSV files travel as the raw request body, decoded in Rust (UTF-8 or Windows-1252). */
   csvImportPreview: (bytes: Uint8Array) => call<ImportPreview>('csv_import_preview', bytes),
@@ -167,13 +162,11 @@ export const api = {
   outboxList: (filter: OutboxFilter, before: number | null, limit: number) =>
     call<OutboxPage>('outbox_list', { filter, before, limit }),
   /** Reintentar, Cancelar, Reenviar / Enviar, Marcar como enviado — on one row or all in a state. */
-  outboxAct: (action: OwnerAction, rows: Rows) =>
-    call<OutboxEntry[]>('outbox_act', { action, rows }),
+  outboxAct: (action: OwnerAction, rows: Rows) => call<OutboxEntry[]>('outbox_act', { action, rows }),
   /** The app is closing and waits for sends in flight (event `app://closing`). */
   onClosing: (handler: () => void): Promise<UnlistenFn> => listen('app://closing', () => handler()),
   reminderSend: (request: SendReminder) => call<OutboxEntry>('reminder_send', { request }),
-  receivableReminders: (receivableId: number) =>
-    call<OutboxEntry[]>('receivable_reminders', { receivableId }),
+  receivableReminders: (receivableId: number) => call<OutboxEntry[]>('receivable_reminders', { receivableId }),
   /** The outbox worker queued, sent, retried or failed an email (event `outbox://changed`). */
   onOutboxChanged: (handler: (change: OutboxChanged) => void): Promise<UnlistenFn> =>
     listen<OutboxChanged>('outbox://changed', (event) => handler(event.payload)),
@@ -192,8 +185,7 @@ export const api = {
   templatePreview: (language: Language, template: ReminderTemplate) =>
     call<RenderedReminder>('template_preview', { language, template }),
   /** Exactly what a reminder for this receivable would send, and to whom. */
-  reminderPreview: (request: ReminderRequest) =>
-    call<ReminderDraft>('reminder_preview', { request }),
+  reminderPreview: (request: ReminderRequest) => call<ReminderDraft>('reminder_preview', { request }),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

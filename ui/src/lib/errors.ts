@@ -160,15 +160,13 @@ function describeSchemaRefusal(details: Record<string, string>): string | undefi
 }
 
 export function describe(error: IpcError): string {
-  const importReason =
-    error.code === 'import_refused' ? importReasons[error.details['reason'] ?? ''] : undefined;
+  const importReason = error.code === 'import_refused' ? importReasons[error.details['reason'] ?? ''] : undefined;
   if (importReason) return t(importReason, error.details);
   if (error.code === 'backup_refused' && error.details['reason'] === 'unexpected_schema') {
     const schema = describeSchemaRefusal(error.details);
     if (schema) return schema;
   }
-  const backupReason =
-    error.code === 'backup_refused' ? backupReasons[error.details['reason'] ?? ''] : undefined;
+  const backupReason = error.code === 'backup_refused' ? backupReasons[error.details['reason'] ?? ''] : undefined;
   if (backupReason) return t(backupReason);
   const failure = error.details['failure'] as MailFailure | undefined;
   if (error.code === 'email_failed' && failure && failure in mailFailures) {

@@ -3,8 +3,7 @@
 export type Screen = 'pending' | 'customers' | 'outbox' | 'integrations' | 'settings';
 
 export type PendingRequest =
-  | { kind: 'receivable'; id: number }
-  | { kind: 'new'; customer: { id: number; name: string } | null };
+  { kind: 'receivable'; id: number } | { kind: 'new'; customer: { id: number; name: string } | null };
 
 export const navigation = $state<{ screen: Screen; pending: PendingRequest | null }>({
   screen: 'pending',
