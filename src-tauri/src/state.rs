@@ -178,9 +178,9 @@ impl AppState {
 
     pub fn email(&self) -> Result<&EmailService, IpcError> {
         self.db()?;
-        self.email.as_ref().ok_or_else(|| {
-            IpcError::new(crate::error::ErrorCode::Internal, "email service missing")
-        })
+        self.email
+            .as_ref()
+            .ok_or_else(|| IpcError::internal("email service missing"))
     }
 
     /// How amounts and dates are written: the saved choice, else the OS locale's region, else
@@ -242,12 +242,9 @@ impl AppState {
 
     pub fn outbox(&self) -> Result<&OutboxHandle, IpcError> {
         self.db()?;
-        self.outbox.get().ok_or_else(|| {
-            IpcError::new(
-                crate::error::ErrorCode::Internal,
-                "the outbox is not running",
-            )
-        })
+        self.outbox
+            .get()
+            .ok_or_else(|| IpcError::internal("the outbox is not running"))
     }
 
     /// Runs a change to the books with the reminders' send check applied, in the change's own

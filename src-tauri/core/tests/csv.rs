@@ -95,7 +95,7 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
         .expect_err("the difference is not accepted");
     assert!(matches!(
         unaccepted,
-        ImportFailure::File(ImportError::DifferencesNotAccepted(1))
+        ImportFailure::File(ImportError::DifferencesNotAccepted { count: 1 })
     ));
     assert_eq!(pending_total(&db), 0);
     import::import(&db, &bytes, &OUTLOOK, Language::Es, &accept_all(&preview)).expect("import");
@@ -111,7 +111,7 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
         .expect_err("duplicates");
     assert!(matches!(
         again,
-        ImportFailure::File(ImportError::RowsHaveProblems(3))
+        ImportFailure::File(ImportError::RowsHaveProblems { count: 3 })
     ));
     assert_eq!(pending_total(&db), 3);
 }
@@ -153,7 +153,7 @@ fn broken_rows_are_each_reported_and_nothing_is_imported() {
         .expect_err("rows have problems");
     assert!(matches!(
         refused,
-        ImportFailure::File(ImportError::RowsHaveProblems(7))
+        ImportFailure::File(ImportError::RowsHaveProblems { count: 7 })
     ));
     assert_eq!(pending_total(&db), 0);
     assert_eq!(
@@ -230,7 +230,7 @@ fn files_that_are_not_lists_are_refused_whole() {
     ));
     assert!(matches!(
         refuse("cliente;monto\nAna;10\n"),
-        ImportFailure::File(ImportError::MissingColumns(_))
+        ImportFailure::File(ImportError::MissingColumns { .. })
     ));
     assert!(matches!(
         refuse("nombre\n"),
@@ -453,7 +453,7 @@ fn a_row_goes_to_its_tax_id_only_and_every_difference_is_shown_before_importing(
         .expect_err("the archived customer was not accepted");
     assert!(matches!(
         refused,
-        ImportFailure::File(ImportError::DifferencesNotAccepted(1))
+        ImportFailure::File(ImportError::DifferencesNotAccepted { count: 1 })
     ));
     import::import(
         &db,

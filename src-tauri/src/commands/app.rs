@@ -93,7 +93,7 @@ mod tests {
         let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
         assert_eq!(boot["language"], "es");
         assert_eq!(boot["blocked"]["code"], "database_too_new");
-        assert_eq!(boot["blocked"]["details"]["found"], "999");
+        assert_eq!(boot["blocked"]["details"]["found"], 999);
         let err = app
             .invoke("set_language", json!({ "language": "en" }))
             .expect_err("writes are refused on a newer database");

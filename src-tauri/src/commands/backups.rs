@@ -7,7 +7,7 @@ use cachicamo_core::backup::{self, AutomaticCopy, Progress, RestoreSource, Resto
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::IpcError;
 use crate::exports::{export_dir, Exported};
 use crate::state::{local_now, AppState};
 
@@ -55,8 +55,7 @@ pub async fn backups_restore_file<R: Runtime>(
     request: Request<'_>,
 ) -> Result<Restored, IpcError> {
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::new(
-            ErrorCode::InvalidInput,
+        return Err(IpcError::malformed_request(
             "the file must arrive as raw bytes",
         ));
     };
@@ -102,7 +101,7 @@ async fn off_the_runtime<T: Send + 'static>(
 ) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|err| IpcError::new(ErrorCode::Internal, err.to_string()))?
+        .map_err(|err| IpcError::internal(err.to_string()))?
 }
 
 /// Emits progress whenever the stage or the whole percentage changes (a large book has

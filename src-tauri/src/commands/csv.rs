@@ -7,15 +7,14 @@ use cachicamo_core::books::pending::PendingQuery;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::IpcError;
 use crate::exports::{export_dir, Exported};
 use crate::state::AppState;
 
 fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
     match request.body() {
         InvokeBody::Raw(bytes) => Ok(bytes),
-        InvokeBody::Json(_) => Err(IpcError::new(
-            ErrorCode::InvalidInput,
+        InvokeBody::Json(_) => Err(IpcError::malformed_request(
             "the file must arrive as raw bytes",
         )),
     }
@@ -27,7 +26,7 @@ fn accepted(request: &Request<'_>) -> Result<Vec<Acceptance>, IpcError> {
     let Some(header) = request.headers().get(ACCEPT_HEADER) else {
         return Ok(Vec::new());
     };
-    let refused = || IpcError::new(ErrorCode::InvalidInput, "unreadable accepted differences");
+    let refused = || IpcError::malformed_request("unreadable accepted differences");
     header
         .to_str()
         .map_err(|_| refused())?

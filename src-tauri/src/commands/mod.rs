@@ -88,6 +88,15 @@ pub(crate) mod test_support {
 
     use crate::state::AppState;
 
+    /// An `invalid_input` error's entry for `field` (`{field, problem, detail}`), or null.
+    pub fn refused_field<'a>(err: &'a serde_json::Value, field: &str) -> &'a serde_json::Value {
+        assert_eq!(err["code"], "invalid_input", "{err}");
+        err["details"]["fields"]
+            .as_array()
+            .and_then(|fields| fields.iter().rev().find(|f| f["field"] == field))
+            .unwrap_or(&serde_json::Value::Null)
+    }
+
     pub struct TestApp {
         pub app: App<MockRuntime>,
         pub window: WebviewWindow<MockRuntime>,

@@ -102,7 +102,7 @@ pub fn payment_reverse(
 mod tests {
     use serde_json::{json, Value};
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     fn customer(app: &TestApp, name: &str) -> Value {
         app.invoke("customer_create", json!({ "form": { "name": name } }))
@@ -187,8 +187,11 @@ mod tests {
             )
             .expect_err("Venezuelan writing in Mexico");
         assert_eq!(err["code"], "invalid_input");
-        assert_eq!(err["details"]["amount"], "invalid_amount");
-        assert_eq!(err["details"]["dueDate"], "due_before_issue");
+        assert_eq!(refused_field(&err, "amount")["problem"], "invalid_amount");
+        assert_eq!(
+            refused_field(&err, "dueDate")["problem"],
+            "due_before_issue"
+        );
         let created = app
             .invoke(
                 "receivable_create",

@@ -11,12 +11,13 @@ use tauri::State;
 
 use crate::error::IpcError;
 use crate::state::AppState;
+use cachicamo_core::wire;
 
 /// Saves the region chosen in Ajustes; amounts and dates are written its way from now on.
 #[tauri::command(async)]
 pub fn set_region(state: State<'_, AppState>, region: Region) -> Result<RegionFormat, IpcError> {
     settings::set_region(state.db()?, region)?;
-    tracing::info!(region = region.code(), "region changed");
+    tracing::info!(region = wire::code(&region), "region changed");
     Ok(region.format())
 }
 
@@ -65,7 +66,7 @@ pub fn today(state: State<'_, AppState>) -> DateShown {
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn typed_amounts_and_dates_are_read_back_the_regions_way() {
@@ -80,15 +81,24 @@ mod tests {
         let ambiguous = app
             .invoke("read_amount", json!({ "currency": "USD", "text": "1.50" }))
             .expect_err("ambiguous");
-        assert_eq!(ambiguous["details"]["amount"], "invalid_amount");
+        assert_eq!(
+            refused_field(&ambiguous, "amount")["problem"],
+            "invalid_amount"
+        );
         let absurd = app
             .invoke(
                 "read_amount",
                 json!({ "currency": "USD", "text": "1.000.000.000" }),
             )
             .expect_err("past the largest dollar amount");
-        assert_eq!(absurd["details"]["amount"], "amount_too_large");
-        assert_eq!(absurd["details"]["amount.detail"], "USD 999.999.999,99");
+        assert_eq!(
+            refused_field(&absurd, "amount")["problem"],
+            "amount_too_large"
+        );
+        assert_eq!(
+            refused_field(&absurd, "amount")["detail"],
+            "USD 999.999.999,99"
+        );
         let date = app
             .invoke("read_date", json!({ "text": "5/3/2026" }))
             .expect("date");

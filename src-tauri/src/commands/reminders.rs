@@ -32,7 +32,7 @@ pub fn receivable_reminders(
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn a_reminder_is_queued_listed_cancelled_and_retried_through_the_ipc() {
@@ -93,6 +93,9 @@ mod tests {
                 json!({ "request": { "receivableId": id, "recipient": "x@" } }),
             )
             .expect_err("bad address");
-        assert_eq!(no_address["details"]["recipient"], "invalid_email");
+        assert_eq!(
+            refused_field(&no_address, "recipient")["problem"],
+            "invalid_email"
+        );
     }
 }

@@ -6,12 +6,13 @@ use tauri::State;
 
 use crate::error::IpcError;
 use crate::state::AppState;
+use cachicamo_core::wire;
 
 /// Saves the language chosen in Ajustes and returns it; it applies at once and on every start.
 #[tauri::command(async)]
 pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<Language, IpcError> {
     settings::set_language(state.db()?, language)?;
-    tracing::info!(language = language.code(), "language changed");
+    tracing::info!(language = wire::code(&language), "language changed");
     Ok(language)
 }
 

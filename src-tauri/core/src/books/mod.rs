@@ -128,6 +128,37 @@ pub fn search_key(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::history::HistoryKind;
+    use super::payments::PaymentMethod;
+    use super::receivables::ReceivableStatus;
+    use crate::wire::assert_pinned;
+
+    #[test]
+    fn stored_names_are_pinned() {
+        assert_pinned(|status| match status {
+            ReceivableStatus::Pending => "pending",
+            ReceivableStatus::Paid => "paid",
+            ReceivableStatus::Void => "void",
+        });
+        assert_pinned(|method| match method {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Transfer => "transfer",
+            PaymentMethod::MobilePayment => "mobile_payment",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Other => "other",
+        });
+        assert_pinned(|kind| match kind {
+            HistoryKind::Created => "created",
+            HistoryKind::Edited => "edited",
+            HistoryKind::PaymentRecorded => "payment_recorded",
+            HistoryKind::PaymentReversed => "payment_reversed",
+            HistoryKind::Paid => "paid",
+            HistoryKind::Reopened => "reopened",
+            HistoryKind::Voided => "voided",
+            HistoryKind::ReminderQueued => "reminder_queued",
+        });
+    }
+
     #[test]
     fn search_keys_ignore_case_and_accents() {
         assert_eq!(

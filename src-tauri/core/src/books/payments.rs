@@ -15,9 +15,11 @@ use super::rate::{Rate, RateDirection};
 use super::receivables::{self, refused_field, ReceivableDetail, ReceivableStatus};
 use super::{BooksError, Refusal, WaitingMail};
 use crate::validation::FieldProblem;
+use crate::wire;
 use crate::Database;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored with each payment by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,
@@ -26,28 +28,6 @@ pub enum PaymentMethod {
     MobilePayment,
     Card,
     Other,
-}
-
-impl PaymentMethod {
-    fn code(self) -> &'static str {
-        match self {
-            PaymentMethod::Cash => "cash",
-            PaymentMethod::Transfer => "transfer",
-            PaymentMethod::MobilePayment => "mobile_payment",
-            PaymentMethod::Card => "card",
-            PaymentMethod::Other => "other",
-        }
-    }
-
-    fn from_code(code: &str) -> PaymentMethod {
-        match code {
-            "cash" => PaymentMethod::Cash,
-            "transfer" => PaymentMethod::Transfer,
-            "mobile_payment" => PaymentMethod::MobilePayment,
-            "card" => PaymentMethod::Card,
-            _ => PaymentMethod::Other,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -106,13 +86,13 @@ pub fn record(
             params![
                 receivable_id,
                 iso(valid.paid_on),
-                valid.method.code(),
+                wire::code(&valid.method),
                 valid.reference,
                 valid.note,
                 valid.currency.code,
                 valid.amount,
                 valid.rate.map(Rate::stored),
-                valid.rate.map(|rate| rate.direction.code()),
+                valid.rate.map(|rate| wire::code(&rate.direction)),
                 valid.applied,
             ],
         )?;
@@ -225,7 +205,7 @@ pub(super) fn of_receivable(
                 row.get_ref(8)?.as_str_or_null()?,
             ) {
                 (Some(text), Some(direction)) => Some(
-                    RateDirection::from_code(direction)
+                    wire::from_code::<RateDirection>(direction)
                         .and_then(|direction| Rate::from_stored(text, direction))
                         .ok_or_else(|| corrupt_rate(text, direction))?,
                 ),
@@ -234,7 +214,7 @@ pub(super) fn of_receivable(
             Ok(Payment {
                 id: row.get(0)?,
                 paid_on: outlook.date(from_iso(&row.get::<_, String>(1)?)?),
-                method: PaymentMethod::from_code(&row.get::<_, String>(2)?),
+                method: wire::column(row, 2)?,
                 reference: row.get(3)?,
                 note: row.get(4)?,
                 amount: outlook.money(row.get(6)?, &currency),

@@ -14,6 +14,7 @@ use super::{search_key, totals, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
+use crate::wire;
 
 const MAX_DOCUMENT: usize = 50;
 const MAX_CONCEPT: usize = 500;
@@ -32,30 +33,13 @@ pub struct ReceivableForm {
     pub due_date: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceivableStatus {
     Pending,
     Paid,
     Void,
-}
-
-impl ReceivableStatus {
-    fn code(self) -> &'static str {
-        match self {
-            ReceivableStatus::Pending => "pending",
-            ReceivableStatus::Paid => "paid",
-            ReceivableStatus::Void => "void",
-        }
-    }
-
-    fn from_code(code: &str) -> ReceivableStatus {
-        match code {
-            "paid" => ReceivableStatus::Paid,
-            "void" => ReceivableStatus::Void,
-            _ => ReceivableStatus::Pending,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -93,10 +77,12 @@ pub struct LastReminder {
 }
 
 impl LastReminder {
-    fn parse(stored: &str) -> Option<LastReminder> {
-        let (state, at) = stored.split_once(' ')?;
-        Some(LastReminder {
-            state: OutboxState::from_code(state)?,
+    /// `"<state> <queued at>"` from column 13; a state this build does not know is corrupt, not
+    /// "no reminder".
+    fn parse(stored: &str) -> rusqlite::Result<LastReminder> {
+        let (state, at) = stored.split_once(' ').unwrap_or((stored, ""));
+        Ok(LastReminder {
+            state: wire::stored(state, 13)?,
             at: at.to_owned(),
         })
     }
@@ -204,7 +190,7 @@ pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receiva
     let amount: i64 = row.get(7)?;
     let paid: i64 = row.get(8)?;
     let due = from_iso(&row.get::<_, String>(10)?)?;
-    let status = ReceivableStatus::from_code(&row.get::<_, String>(11)?);
+    let status: ReceivableStatus = wire::column(row, 11)?;
     let overdue = status == ReceivableStatus::Pending && due < outlook.today;
     Ok(Receivable {
         id: row.get(0)?,
@@ -228,7 +214,8 @@ pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receiva
         void_reason: row.get(12)?,
         last_reminder: row
             .get::<_, Option<String>>(13)?
-            .and_then(|last| LastReminder::parse(&last)),
+            .map(|last| LastReminder::parse(&last))
+            .transpose()?,
     })
 }
 
@@ -492,7 +479,7 @@ pub fn void(
             "UPDATE receivables SET status = ?2, void_reason = ?3,
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1",
-            params![id, ReceivableStatus::Void.code(), reason],
+            params![id, wire::code(&ReceivableStatus::Void), reason],
         )?;
         history::record(
             tx,
@@ -521,7 +508,7 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
     let paid = paid
         .checked_add(paid_delta)
         .ok_or(rusqlite::Error::IntegralValueOutOfRange(1, paid))?;
-    let was = ReceivableStatus::from_code(&status);
+    let was: ReceivableStatus = wire::stored(&status, 2)?;
     let now = if paid >= amount {
         ReceivableStatus::Paid
     } else {
@@ -531,7 +518,7 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
         "UPDATE receivables SET paid = ?2, status = ?3,
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = ?1",
-        params![id, paid, now.code()],
+        params![id, paid, wire::code(&now)],
     )?;
     match (was, now) {
         (ReceivableStatus::Pending, ReceivableStatus::Paid) => {

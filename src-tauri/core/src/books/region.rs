@@ -12,6 +12,7 @@ use super::currency::Currency;
 use super::rate::{Rate, RateDirection};
 use crate::locale::Language;
 use crate::validation::{FieldErrors, FieldProblem};
+use crate::wire;
 
 /// The largest amount the app handles, in minor units, totals included: below 2^53, so it
 /// crosses into JavaScript exactly. Each currency's own largest amount is at or below it.
@@ -67,16 +68,18 @@ impl Region {
         Region::EnUs,
     ];
 
-    pub fn code(self) -> &'static str {
+    /// The language its people write in: a reminder in Spanish follows a Spanish-speaking
+    /// region's writing.
+    pub fn language(self) -> Language {
         match self {
-            Region::EsVe => "es-VE",
-            Region::EsCo => "es-CO",
-            Region::EsMx => "es-MX",
-            Region::EsAr => "es-AR",
-            Region::EsCl => "es-CL",
-            Region::EsPe => "es-PE",
-            Region::EsEs => "es-ES",
-            Region::EnUs => "en-US",
+            Region::EsVe
+            | Region::EsCo
+            | Region::EsMx
+            | Region::EsAr
+            | Region::EsCl
+            | Region::EsPe
+            | Region::EsEs => Language::Es,
+            Region::EnUs => Language::En,
         }
     }
 
@@ -87,7 +90,7 @@ impl Region {
             let tag = tag.split(['.', '@']).next().unwrap_or_default();
             Region::ALL
                 .into_iter()
-                .find(|region| region.code().eq_ignore_ascii_case(&tag.replace('_', "-")))
+                .find(|region| wire::code(&region).eq_ignore_ascii_case(&tag.replace('_', "-")))
         });
         exact.unwrap_or(match language {
             Language::Es => Region::EsVe,

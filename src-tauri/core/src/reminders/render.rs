@@ -19,6 +19,7 @@ use crate::books::money::Outlook;
 use crate::books::region::Region;
 use crate::locale::Language;
 use crate::mail::message::escape_html;
+use crate::wire;
 
 /// What a reminder says, exactly as it will be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -49,7 +50,7 @@ pub(super) fn engine() -> Environment<'static> {
 /// Spanish one (else Venezuela's way), English is written the US way.
 pub fn region_for(language: Language, app_region: Region) -> Region {
     match language {
-        Language::Es if app_region.code().starts_with("es-") => app_region,
+        Language::Es if app_region.language() == Language::Es => app_region,
         Language::Es => Region::EsVe,
         Language::En => Region::EnUs,
     }
@@ -210,7 +211,7 @@ fn layout(facts: &ReminderFacts, language: Language, subject: &str, text: &str) 
          <tr><td style=\"padding:16px 28px;border-top:1px solid #d9d4c7;{FONT}font-size:12px;\
          line-height:1.5;color:#5b6b67\">{footer}</td></tr>\n\
          </table>\n</td></tr></table>\n</body>\n</html>\n",
-        lang = language.code(),
+        lang = wire::code(&language),
         title = escape_html(subject),
     )
 }
