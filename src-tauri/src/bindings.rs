@@ -203,6 +203,22 @@ fn values() -> Vec<String> {
 mod tests {
     use std::path::Path;
 
+    /// `api.ts` can call no other command (`call` takes a generated `Command`); this checks the
+    /// other way: no command is registered that the window never calls.
+    #[test]
+    fn the_window_calls_every_command() {
+        let api = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/api.ts");
+        let text = std::fs::read_to_string(&api).expect("api.ts");
+        let uncalled: Vec<_> = crate::commands::COMMAND_NAMES
+            .iter()
+            .filter(|name| !text.contains(&format!(">('{name}'")))
+            .collect();
+        assert!(
+            uncalled.is_empty(),
+            "commands api.ts never calls: {uncalled:?}"
+        );
+    }
+
     #[test]
     fn bindings_file_is_current() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(super::OUTPUT);
