@@ -19,7 +19,7 @@ use cachicamo_core::outbox::{OutboxError, OutboxRefusal};
 use cachicamo_core::reminders::ReminderError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
-use cachicamo_core::validation::{FieldError, FieldProblem};
+use cachicamo_core::validation::FieldError;
 use cachicamo_core::{wire, DbError};
 use serde::Serialize;
 use ts_rs::TS;
@@ -133,15 +133,6 @@ impl IpcError {
     /// A bug: nothing the user can fix.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(Failure::Internal {}, message)
-    }
-
-    /// One refused field, as `invalid_input` reports it for whole forms.
-    pub fn field(field: &str, problem: FieldProblem) -> Self {
-        invalid_fields(vec![FieldError {
-            field: field.to_owned(),
-            problem,
-            detail: None,
-        }])
     }
 
     /// A request the window cannot have made (a file that did not arrive as bytes…).

@@ -10,9 +10,9 @@ use cachicamo_core::data_lock::DataDirLock;
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
-use cachicamo_core::outbox::{self, OutboxChanged, OutboxHandle, OutboxSettings};
+use cachicamo_core::outbox::{self, OutboxHandle, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
-use cachicamo_core::reminders::{Rechecks, ReminderGate};
+use cachicamo_core::reminders::{Bookkeeper, ReminderGate};
 use cachicamo_core::secrets::{Keychain, SERVICE};
 use cachicamo_core::settings;
 use cachicamo_core::Database;
@@ -247,27 +247,10 @@ impl AppState {
             .ok_or_else(|| IpcError::internal("the outbox is not running"))
     }
 
-    /// Runs a change to the books with the reminders' send check applied, in the change's own
-    /// transaction, to the reminders waiting about it; then tells the screens what became of
-    /// them (cancelled because paid, rewritten with the new balance…).
-    pub fn change_books<T, E>(
-        &self,
-        change: impl FnOnce(&Database, &Rechecks) -> Result<T, E>,
-    ) -> Result<T, IpcError>
-    where
-        IpcError: From<E>,
-    {
-        let rechecks = Rechecks::default();
-        let value = change(self.db()?, &rechecks)?;
-        self.announce(&rechecks.changed());
-        Ok(value)
-    }
-
-    /// Tells the screens (and the worker) about outbox rows a committed transaction changed.
-    pub fn announce(&self, changes: &[OutboxChanged]) {
-        if let Some(outbox) = self.outbox.get() {
-            outbox.announce_all(changes);
-        }
+    /// The books as commands change them: with the reminders waiting about them kept in step,
+    /// and what became of those reminders announced to the running worker (and the screens).
+    pub fn bookkeeper(&self) -> Result<Bookkeeper<'_>, IpcError> {
+        Ok(Bookkeeper::new(self.db()?, self.outbox.get()))
     }
 
     /// The language the app speaks now: the saved choice, else the OS's, else Spanish.

@@ -12,7 +12,7 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::outbox::OutboxState;
 use cachicamo_core::reminders::queue::{self, SendReminder};
 use cachicamo_core::reminders::Rechecks;
-use cachicamo_core::reminders::ReminderError;
+use cachicamo_core::reminders::{Bookkeeper, ReminderError};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use time::macros::date;
@@ -66,7 +66,9 @@ fn send(receivable_id: i64, recipient: Option<&str>, save: bool) -> SendReminder
 #[test]
 fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
     let (_dir, db, _customer, receivable) = books("cobros@pena.com.ve");
-    queue::queue(&db, &send(receivable, None, false), &OUTLOOK).expect("queued");
+    Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, None, false), &OUTLOOK)
+        .expect("queued");
     let reminders = queue::of_receivable(&db, receivable).expect("reminders");
     assert_eq!(reminders.len(), 1);
     assert_eq!(reminders[0].recipient, "cobros@pena.com.ve");
@@ -96,12 +98,12 @@ fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
 #[test]
 fn another_address_is_used_once_or_kept_for_the_customer() {
     let (_dir, db, customer, receivable) = books("cobros@pena.com.ve");
-    queue::queue(
-        &db,
-        &send(receivable, Some("admin@pena.com.ve"), false),
-        &OUTLOOK,
-    )
-    .expect("once");
+    Bookkeeper::new(&db, None)
+        .send_reminder(
+            &send(receivable, Some("admin@pena.com.ve"), false),
+            &OUTLOOK,
+        )
+        .expect("once");
     assert_eq!(
         customers::get(&db, customer)
             .expect("customer")
@@ -110,12 +112,9 @@ fn another_address_is_used_once_or_kept_for_the_customer() {
         Some("cobros@pena.com.ve"),
         "used for this send only"
     );
-    queue::queue(
-        &db,
-        &send(receivable, Some("pagos@pena.com.ve"), true),
-        &OUTLOOK,
-    )
-    .expect("kept");
+    Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, Some("pagos@pena.com.ve"), true), &OUTLOOK)
+        .expect("kept");
     assert_eq!(
         customers::get(&db, customer)
             .expect("customer")
@@ -134,13 +133,17 @@ fn another_address_is_used_once_or_kept_for_the_customer() {
 #[test]
 fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
     let (_dir, db, _customer, receivable) = books("");
-    let err = queue::queue(&db, &send(receivable, None, false), &OUTLOOK).expect_err("no address");
+    let err = Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, None, false), &OUTLOOK)
+        .expect_err("no address");
     let ReminderError::Invalid(fields) = err else {
         panic!("expected a field error, got {err:?}");
     };
     assert_eq!(fields[0].field, "recipient");
     assert_eq!(fields[0].problem, FieldProblem::Required);
-    let bad = queue::queue(&db, &send(receivable, Some("x@"), false), &OUTLOOK).expect_err("bad");
+    let bad = Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, Some("x@"), false), &OUTLOOK)
+        .expect_err("bad");
     assert!(matches!(bad, ReminderError::Invalid(_)));
 
     payments::record(
@@ -156,8 +159,9 @@ fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
         &OUTLOOK,
     )
     .expect("paid");
-    let paid =
-        queue::queue(&db, &send(receivable, Some("a@b.com"), false), &OUTLOOK).expect_err("paid");
+    let paid = Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, Some("a@b.com"), false), &OUTLOOK)
+        .expect_err("paid");
     assert!(matches!(
         paid,
         ReminderError::Books(BooksError::Refused(Refusal::NotPending))

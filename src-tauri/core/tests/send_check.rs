@@ -16,8 +16,8 @@ use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
 use cachicamo_core::outbox::{CancelReason, OutboxHandle, OutboxId, OutboxState};
-use cachicamo_core::reminders::queue::{self, SendReminder};
-use cachicamo_core::reminders::{Rechecks, ReminderGate};
+use cachicamo_core::reminders::queue::SendReminder;
+use cachicamo_core::reminders::{Bookkeeper, Rechecks, ReminderGate};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
 use mail_parser::MessageParser;
@@ -79,16 +79,17 @@ fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
 }
 
 fn remind(shop: &Shop, receivable: i64, typed: Option<&str>) -> OutboxId {
-    queue::queue(
-        &shop.db,
-        &SendReminder {
-            receivable_id: receivable,
-            recipient: typed.map(str::to_owned),
-            save_as_customer_email: false,
-        },
-        &OUTLOOK,
-    )
-    .expect("queued")
+    Bookkeeper::new(&shop.db, None)
+        .send_reminder(
+            &SendReminder {
+                receivable_id: receivable,
+                recipient: typed.map(str::to_owned),
+                save_as_customer_email: false,
+            },
+            &OUTLOOK,
+        )
+        .expect("queued")
+        .id
 }
 
 fn pay(shop: &Shop, receivable: i64, amount: &str) -> Vec<cachicamo_core::outbox::OutboxChanged> {

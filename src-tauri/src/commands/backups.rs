@@ -195,7 +195,7 @@ mod tests {
         let app = TestApp::new(None);
         create(&app, "Primero");
         let state = app.app.state::<crate::state::AppState>();
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = cachicamo_core::clock::local_today();
         state
             .backups
             .make_daily(state.db().expect("db"), today)

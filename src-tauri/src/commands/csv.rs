@@ -9,7 +9,7 @@ use tauri::{AppHandle, Runtime, State};
 
 use crate::error::IpcError;
 use crate::exports::{export_dir, Exported};
-use crate::state::AppState;
+use crate::state::{local_now, AppState};
 
 fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
     match request.body() {
@@ -83,14 +83,13 @@ pub async fn pending_export_csv<R: Runtime>(
     query: PendingQuery,
 ) -> Result<Exported, IpcError> {
     let outlook = state.outlook();
-    let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M").to_string();
     let path = export::write_pending_csv(
         state.db()?,
         &query,
         &outlook,
         state.language(),
         &export_dir(&app, &state),
-        &stamp,
+        local_now(),
     )?;
     Ok(Exported {
         path: path.display().to_string(),

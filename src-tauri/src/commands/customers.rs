@@ -34,7 +34,9 @@ pub fn customer_update(
     id: i64,
     form: CustomerForm,
 ) -> Result<Customer, IpcError> {
-    state.change_books(|db, rechecks| customers::update(db, rechecks, id, form, state.language()))
+    Ok(state
+        .bookkeeper()?
+        .update_customer(id, form, state.language())?)
 }
 
 #[tauri::command(async)]

@@ -47,8 +47,9 @@ pub fn receivable_update(
     id: i64,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    state
-        .change_books(|db, rechecks| receivables::update(db, rechecks, id, &form, &state.outlook()))
+    Ok(state
+        .bookkeeper()?
+        .update_receivable(id, &form, &state.outlook())?)
 }
 
 #[tauri::command(async)]
@@ -57,8 +58,9 @@ pub fn receivable_void(
     id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    state
-        .change_books(|db, rechecks| receivables::void(db, rechecks, id, &reason, &state.outlook()))
+    Ok(state
+        .bookkeeper()?
+        .void_receivable(id, &reason, &state.outlook())?)
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -82,9 +84,9 @@ pub fn payment_record(
     receivable_id: i64,
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    state.change_books(|db, rechecks| {
-        payments::record(db, rechecks, receivable_id, &form, &state.outlook())
-    })
+    Ok(state
+        .bookkeeper()?
+        .record_payment(receivable_id, &form, &state.outlook())?)
 }
 
 #[tauri::command(async)]
@@ -93,9 +95,9 @@ pub fn payment_reverse(
     payment_id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    state.change_books(|db, rechecks| {
-        payments::reverse(db, rechecks, payment_id, &reason, &state.outlook())
-    })
+    Ok(state
+        .bookkeeper()?
+        .reverse_payment(payment_id, &reason, &state.outlook())?)
 }
 
 #[cfg(test)]

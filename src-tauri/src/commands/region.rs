@@ -1,12 +1,9 @@
 //! Ajustes → Región, and reading what the user types the region's way as they type it, so a
 //! field can show the value it understood.
 
-use cachicamo_core::books::currency;
 use cachicamo_core::books::money::{DateShown, Money};
 use cachicamo_core::books::region::{Region, RegionFormat};
-use cachicamo_core::books::BooksError;
 use cachicamo_core::settings;
-use cachicamo_core::validation::{FieldErrors, FieldProblem};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -28,31 +25,13 @@ pub fn read_amount(
     currency: String,
     text: String,
 ) -> Result<Money, IpcError> {
-    let outlook = state.outlook();
-    let found = currency::find(&currency)
-        .ok_or_else(|| IpcError::field("currency", FieldProblem::UnknownCurrency))?;
-    let minor = outlook
-        .region
-        .parse_amount(&text, &found)
-        .map_err(|problem| {
-            let mut errors = FieldErrors::default();
-            outlook
-                .region
-                .refuse_amount(&mut errors, "amount", problem, &found);
-            BooksError::Invalid(errors.into_vec())
-        })?;
-    Ok(outlook.money(minor, found.code))
+    Ok(state.outlook().read_amount(&currency, &text)?)
 }
 
 /// The calendar date `text` means, or why it cannot be read.
 #[tauri::command(async)]
 pub fn read_date(state: State<'_, AppState>, text: String) -> Result<DateShown, IpcError> {
-    let outlook = state.outlook();
-    let date = outlook
-        .region
-        .parse_date(&text)
-        .map_err(|problem| IpcError::field("date", problem))?;
-    Ok(outlook.date(date))
+    Ok(state.outlook().read_date(&text)?)
 }
 
 /// Today on the user's calendar, written the region's way (forms start from it).

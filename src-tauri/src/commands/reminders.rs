@@ -1,7 +1,7 @@
 //! "Enviar recordatorio de pago por email": queue the confirmed reminder and list a
 //! receivable's reminders. The preview the owner confirms comes from `reminder_preview`.
 
-use cachicamo_core::outbox::{self, OutboxEntry};
+use cachicamo_core::outbox::OutboxEntry;
 use cachicamo_core::reminders::queue::{self, SendReminder};
 use tauri::State;
 
@@ -14,10 +14,9 @@ pub fn reminder_send(
     state: State<'_, AppState>,
     request: SendReminder,
 ) -> Result<OutboxEntry, IpcError> {
-    let db = state.db()?;
-    let id = queue::queue(db, &request, &state.outlook())?;
-    state.outbox()?.queued(id);
-    Ok(db.read(|conn| outbox::get(conn, id))?)
+    Ok(state
+        .bookkeeper()?
+        .send_reminder(&request, &state.outlook())?)
 }
 
 #[tauri::command(async)]

@@ -94,16 +94,22 @@ pub fn pending_csv(
     })
 }
 
-/// Writes the export into `dir` as `pagos-pendientes-<stamp>.csv` (never over an existing
-/// file) and returns where.
+/// Writes the export into `dir` as `pagos-pendientes-<date>-<time>.csv`, stamped with `now` on
+/// the user's clock (never over an existing file), and returns where.
 pub fn write_pending_csv(
     db: &Database,
     query: &PendingQuery,
     outlook: &Outlook,
     language: Language,
     dir: &Path,
-    stamp: &str,
+    now: time::OffsetDateTime,
 ) -> Result<PathBuf, BooksError> {
+    let stamp = now
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]-[hour][minute]"
+        ))
+        .map_err(|err| BooksError::Export(err.to_string()))?;
+    let stamp = stamp.as_str();
     let bytes = pending_csv(db, query, outlook, language)?;
     let failed = |err: std::io::Error| BooksError::Export(format!("{}: {err}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;

@@ -8,6 +8,8 @@ use ts_rs::TS;
 
 use super::currency;
 use super::region::Region;
+use super::BooksError;
+use crate::validation::FieldErrors;
 
 /// An amount as stored (minor units + ISO 4217 code) and as the region writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -55,6 +57,38 @@ impl Outlook {
         DateShown {
             iso: iso(date),
             text: self.region.date(date),
+        }
+    }
+
+    /// The amount `text` means in the currency `code`, read the region's way as the user types
+    /// it (a field shows what it understood), or why it cannot be read: under `currency` or
+    /// `amount`, with the region's own example.
+    pub fn read_amount(&self, code: &str, text: &str) -> Result<Money, BooksError> {
+        let mut errors = FieldErrors::default();
+        let Some(found) = currency::find(code) else {
+            errors.add("currency", crate::validation::FieldProblem::UnknownCurrency);
+            return Err(BooksError::Invalid(errors.into_vec()));
+        };
+        match self.region.parse_amount(text, &found) {
+            Ok(minor) => Ok(self.money(minor, found.code)),
+            Err(problem) => {
+                self.region
+                    .refuse_amount(&mut errors, "amount", problem, &found);
+                Err(BooksError::Invalid(errors.into_vec()))
+            }
+        }
+    }
+
+    /// The calendar date `text` means, read the region's way, or why it cannot be read (under
+    /// `date`).
+    pub fn read_date(&self, text: &str) -> Result<DateShown, BooksError> {
+        match self.region.parse_date(text) {
+            Ok(date) => Ok(self.date(date)),
+            Err(problem) => {
+                let mut errors = FieldErrors::default();
+                errors.add("date", problem);
+                Err(BooksError::Invalid(errors.into_vec()))
+            }
         }
     }
 

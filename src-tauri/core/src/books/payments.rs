@@ -123,7 +123,11 @@ pub fn reverse(
 ) -> Result<ReceivableDetail, BooksError> {
     let reason = super::reason(reason, MAX_NOTE)?;
     db.write(|tx| {
-        let (receivable_id, applied, reversed) = payment_facts(tx, payment_id)?;
+        let Recorded {
+            receivable_id,
+            applied,
+            reversed,
+        } = payment_facts(tx, payment_id)?;
         if reversed {
             return Err(BooksError::Refused(Refusal::AlreadyReversed));
         }
@@ -170,11 +174,25 @@ fn owed(conn: &Connection, receivable_id: i64, outlook: &Outlook) -> Result<Owed
     })
 }
 
-fn payment_facts(tx: &Transaction<'_>, payment_id: i64) -> Result<(i64, i64, bool), BooksError> {
+/// What a reversal needs to know of the payment it takes back.
+struct Recorded {
+    receivable_id: i64,
+    /// In the receivable's currency.
+    applied: i64,
+    reversed: bool,
+}
+
+fn payment_facts(tx: &Transaction<'_>, payment_id: i64) -> Result<Recorded, BooksError> {
     tx.query_row(
         "SELECT receivable_id, applied, reversed_at IS NOT NULL FROM payments WHERE id = ?1",
         [payment_id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        |row| {
+            Ok(Recorded {
+                receivable_id: row.get(0)?,
+                applied: row.get(1)?,
+                reversed: row.get(2)?,
+            })
+        },
     )
     .optional()?
     .ok_or(BooksError::NotFound {

@@ -113,20 +113,26 @@ pub fn recheck(
         )?;
         let rows = statement
             .query_map([reference], |r| {
-                Ok((
-                    OutboxId(r.get(0)?),
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
+                Ok(Waiting {
+                    id: OutboxId(r.get(0)?),
+                    state: wire::column(r, 1)?,
+                    facts: r.get(2)?,
+                    recipient: r.get(3)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows
     };
     let now = now_text();
     let mut changed = Vec::new();
-    for (id, state, facts, recipient) in rows {
-        let held = state == wire::code(&OutboxState::Held);
+    for Waiting {
+        id,
+        state,
+        facts,
+        recipient,
+    } in rows
+    {
+        let held = state == OutboxState::Held;
         let question = GateQuestion {
             reference: Some(reference),
             facts: facts.as_deref(),
@@ -159,6 +165,15 @@ pub fn recheck(
         }
     }
     Ok(changed)
+}
+
+/// A row waiting about a record, as the re-check reads it.
+struct Waiting {
+    id: OutboxId,
+    state: OutboxState,
+    /// What the message states (JSON, the gate's own), `None` for rows queued before facts.
+    facts: Option<String>,
+    recipient: String,
 }
 
 /// Back in the queue, due now, after the send check: cancelled or held instead when the check

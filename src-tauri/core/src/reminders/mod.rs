@@ -4,6 +4,7 @@
 //! This module renders and never sends: the outbox stores what `for_receivable` returns and sends
 //! that, so what the owner confirmed is what leaves. Templates are kept through `settings`.
 
+mod bookkeeper;
 pub mod facts;
 pub mod gate;
 pub mod queue;
@@ -25,6 +26,7 @@ use crate::mail::address::EmailAddress;
 use crate::settings::{self, SettingsError};
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
+pub use bookkeeper::Bookkeeper;
 pub use facts::ReminderFacts;
 pub use gate::{Rechecks, ReminderGate, Stated};
 pub use render::{render, RenderedReminder};

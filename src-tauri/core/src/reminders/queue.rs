@@ -33,11 +33,13 @@ pub fn reference(receivable_id: i64) -> String {
     format!("{REMINDER_REFERENCE}{receivable_id}")
 }
 
-/// Queues the reminder; wake the worker with `OutboxHandle::queued` after this returns. The
-/// message is rendered inside the queuing transaction from the books as they are then, and what
-/// it states is stored with it for the send check.
+/// Queues the reminder; [`super::Bookkeeper::send_reminder`] also wakes the worker and announces
+/// what changed. The message is rendered inside the queuing transaction from the books as they
+/// are then, and what it states is stored with it for the send check. Keeping a typed address
+/// as the customer's tells `waiting` (the customer's other reminders follow it).
 pub fn queue(
     db: &Database,
+    waiting: &dyn WaitingMail,
     request: &SendReminder,
     outlook: &Outlook,
 ) -> Result<OutboxId, ReminderError> {
@@ -55,7 +57,7 @@ pub fn queue(
         if let (Some(address), true) = (&typed, keep_typed) {
             customers::set_email(tx, receivable.customer_id, address.as_str())?;
             // The customer's other waiting reminders go to the new address too.
-            super::gate::Rechecks::default().customer_changed(tx, receivable.customer_id)?;
+            waiting.customer_changed(tx, receivable.customer_id)?;
         }
         let draft = draft_in(
             tx,
