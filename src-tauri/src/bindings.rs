@@ -11,12 +11,13 @@ use cachicamo_core::backup::{
 };
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
+use cachicamo_core::books::dates::DateShown;
 use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
 use cachicamo_core::books::import::{
     self, DifferenceKind, ImportError, ImportKind, ImportPreview, ImportRow, RowDifference,
     RowProblem,
 };
-use cachicamo_core::books::money::{DateShown, Money};
+use cachicamo_core::books::money::Money;
 use cachicamo_core::books::payments::{
     Payment, PaymentForm, PaymentMethod, PaymentPreview, Reversal,
 };
@@ -25,11 +26,11 @@ use cachicamo_core::books::rate::RateDirection;
 use cachicamo_core::books::receivables::{
     LastReminder, Receivable, ReceivableDetail, ReceivableForm, ReceivableStatus,
 };
-use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
 use cachicamo_core::db::schema::{Difference, ObjectKind, SchemaDifference};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
 };
@@ -53,8 +54,8 @@ use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
 use crate::commands::COMMAND_NAMES;
+use crate::downloads::Exported;
 use crate::error::{ErrorCode, Failure, IpcError, Refused};
-use crate::exports::Exported;
 use crate::updates::AvailableUpdate;
 
 /// Where the generated file lives, relative to this crate.

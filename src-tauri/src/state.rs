@@ -4,10 +4,10 @@
 use std::sync::{Arc, OnceLock};
 
 use cachicamo_core::backup::Backups;
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::region::Region;
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::data_lock::DataDirLock;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
 use cachicamo_core::outbox::{self, OutboxHandle, OutboxSettings};
@@ -194,8 +194,8 @@ impl AppState {
     }
 
     /// The region's writing and the local calendar day, for reading the books.
-    pub fn outlook(&self) -> Outlook {
-        Outlook {
+    pub fn reading(&self) -> Reading {
+        Reading {
             region: self.region(),
             today: local_today(),
         }

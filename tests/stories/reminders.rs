@@ -6,10 +6,10 @@
 use std::path::Path;
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::Database;
 use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
 use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest, Window};
@@ -22,7 +22,7 @@ const CUSTOMER: &str = "<b>Peña & Hijos</b>";
 /// A customer (named to tempt an HTML injection) owing USD 1.500,50 since 15/01/2026.
 fn books(data_dir: &Path) {
     let db = Database::open(&data_dir.join("cachicamo.sqlite3")).expect("database");
-    let outlook = Outlook {
+    let reading = Reading {
         region: Region::EsVe,
         today: time::OffsetDateTime::now_utc().date(),
     };
@@ -47,7 +47,7 @@ fn books(data_dir: &Path) {
             issue_date: "01/01/2026".into(),
             due_date: "15/01/2026".into(),
         },
-        &outlook,
+        &reading,
     )
     .expect("receivable");
 }

@@ -2,13 +2,13 @@
 //! receivable's history and, when asked, the customer's new address.
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingQuery};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::outbox::OutboxState;
 use cachicamo_core::reminders::queue::{self, SendReminder};
 use cachicamo_core::reminders::Rechecks;
@@ -17,7 +17,7 @@ use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use time::macros::date;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: date!(2026 - 03 - 20),
 };
@@ -47,7 +47,7 @@ fn books(email: &str) -> (tempfile::TempDir, Database, i64, i64) {
             issue_date: "01/03/2026".into(),
             due_date: "15/03/2026".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("receivable")
     .receivable
@@ -67,7 +67,7 @@ fn send(receivable_id: i64, recipient: Option<&str>, save: bool) -> SendReminder
 fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
     let (_dir, db, _customer, receivable) = books("cobros@pena.com.ve");
     Bookkeeper::new(&db, None)
-        .send_reminder(&send(receivable, None, false), &OUTLOOK)
+        .send_reminder(&send(receivable, None, false), &READING)
         .expect("queued");
     let reminders = queue::of_receivable(&db, receivable).expect("reminders");
     assert_eq!(reminders.len(), 1);
@@ -79,7 +79,7 @@ fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
         reminders[0].subject
     );
 
-    let detail = receivables::detail(&db, receivable, &OUTLOOK).expect("detail");
+    let detail = receivables::detail(&db, receivable, &READING).expect("detail");
     assert_eq!(
         serde_json::to_value(detail.history[0].kind).expect("kind"),
         "reminder_queued"
@@ -88,7 +88,7 @@ fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
         detail.history[0].recipient.as_deref(),
         Some("cobros@pena.com.ve")
     );
-    let page = pending::list(&db, &PendingQuery::default(), &OUTLOOK).expect("pending");
+    let page = pending::list(&db, &PendingQuery::default(), &READING).expect("pending");
     assert_eq!(
         page.rows[0].last_reminder.as_ref().map(|last| last.state),
         Some(OutboxState::Queued)
@@ -101,7 +101,7 @@ fn another_address_is_used_once_or_kept_for_the_customer() {
     Bookkeeper::new(&db, None)
         .send_reminder(
             &send(receivable, Some("admin@pena.com.ve"), false),
-            &OUTLOOK,
+            &READING,
         )
         .expect("once");
     assert_eq!(
@@ -113,7 +113,7 @@ fn another_address_is_used_once_or_kept_for_the_customer() {
         "used for this send only"
     );
     Bookkeeper::new(&db, None)
-        .send_reminder(&send(receivable, Some("pagos@pena.com.ve"), true), &OUTLOOK)
+        .send_reminder(&send(receivable, Some("pagos@pena.com.ve"), true), &READING)
         .expect("kept");
     assert_eq!(
         customers::get(&db, customer)
@@ -134,7 +134,7 @@ fn another_address_is_used_once_or_kept_for_the_customer() {
 fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
     let (_dir, db, _customer, receivable) = books("");
     let err = Bookkeeper::new(&db, None)
-        .send_reminder(&send(receivable, None, false), &OUTLOOK)
+        .send_reminder(&send(receivable, None, false), &READING)
         .expect_err("no address");
     let ReminderError::Invalid(fields) = err else {
         panic!("expected a field error, got {err:?}");
@@ -142,7 +142,7 @@ fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
     assert_eq!(fields[0].field, "recipient");
     assert_eq!(fields[0].problem, FieldProblem::Required);
     let bad = Bookkeeper::new(&db, None)
-        .send_reminder(&send(receivable, Some("x@"), false), &OUTLOOK)
+        .send_reminder(&send(receivable, Some("x@"), false), &READING)
         .expect_err("bad");
     assert!(matches!(bad, ReminderError::Invalid(_)));
 
@@ -156,11 +156,11 @@ fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
             method: Some(PaymentMethod::Cash),
             ..PaymentForm::default()
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("paid");
     let paid = Bookkeeper::new(&db, None)
-        .send_reminder(&send(receivable, Some("a@b.com"), false), &OUTLOOK)
+        .send_reminder(&send(receivable, Some("a@b.com"), false), &READING)
         .expect_err("paid");
     assert!(matches!(
         paid,

@@ -10,11 +10,11 @@ mod common;
 use std::sync::Arc;
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::outbox::{CancelReason, OutboxHandle, OutboxId, OutboxState};
 use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{Bookkeeper, Rechecks, ReminderGate};
@@ -22,7 +22,7 @@ use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
 use mail_parser::MessageParser;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: time::macros::date!(2026 - 03 - 20),
 };
@@ -71,7 +71,7 @@ fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
             issue_date: "01/03/2026".into(),
             due_date: "15/03/2026".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("receivable")
     .receivable
@@ -86,7 +86,7 @@ fn remind(shop: &Shop, receivable: i64, typed: Option<&str>) -> OutboxId {
                 recipient: typed.map(str::to_owned),
                 save_as_customer_email: false,
             },
-            &OUTLOOK,
+            &READING,
         )
         .expect("queued")
         .id
@@ -104,7 +104,7 @@ fn pay(shop: &Shop, receivable: i64, amount: &str) -> Vec<cachicamo_core::outbox
             method: Some(PaymentMethod::Cash),
             ..PaymentForm::default()
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("payment");
     rechecks.changed()
@@ -288,7 +288,7 @@ async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() 
     let handle = app_worker(&shop);
     let voided = remind(&shop, books.other, None);
     let rechecks = Rechecks::default();
-    receivables::void(&shop.db, &rechecks, books.other, "Duplicada", &OUTLOOK).expect("void");
+    receivables::void(&shop.db, &rechecks, books.other, "Duplicada", &READING).expect("void");
     assert_eq!(rechecks.changed().len(), 1);
     assert_eq!(shop.entry(voided).cancelled, Some(CancelReason::Voided));
 

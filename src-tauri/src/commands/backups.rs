@@ -7,8 +7,8 @@ use cachicamo_core::backup::{self, AutomaticCopy, Progress, RestoreSource, Resto
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
+use crate::downloads::{export_dir, Exported};
 use crate::error::IpcError;
-use crate::exports::{export_dir, Exported};
 use crate::state::{local_now, AppState};
 
 /// The event a copy or restore in progress is announced with (a `Progress`).

@@ -7,8 +7,8 @@ use cachicamo_core::books::pending::PendingQuery;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
+use crate::downloads::{export_dir, Exported};
 use crate::error::IpcError;
-use crate::exports::{export_dir, Exported};
 use crate::state::{local_now, AppState};
 
 fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
@@ -48,7 +48,7 @@ pub async fn csv_import_preview(
     Ok(import::preview(
         state.db()?,
         file_bytes(&request)?,
-        &state.outlook(),
+        &state.reading(),
         state.language(),
     )?)
 }
@@ -63,7 +63,7 @@ pub async fn csv_import(
     let imported = import::import(
         state.db()?,
         file_bytes(&request)?,
-        &state.outlook(),
+        &state.reading(),
         state.language(),
         &accepted(&request)?,
     )?;
@@ -82,11 +82,11 @@ pub async fn pending_export_csv<R: Runtime>(
     state: State<'_, AppState>,
     query: PendingQuery,
 ) -> Result<Exported, IpcError> {
-    let outlook = state.outlook();
+    let reading = state.reading();
     let path = export::write_pending_csv(
         state.db()?,
         &query,
-        &outlook,
+        &reading,
         state.language(),
         &export_dir(&app, &state),
         local_now(),

@@ -13,12 +13,12 @@ pub fn pending_list(
     state: State<'_, AppState>,
     query: PendingQuery,
 ) -> Result<PendingPage, IpcError> {
-    Ok(pending::list(state.db()?, &query, &state.outlook())?)
+    Ok(pending::list(state.db()?, &query, &state.reading())?)
 }
 
 #[tauri::command(async)]
 pub fn receivable_get(state: State<'_, AppState>, id: i64) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::detail(state.db()?, id, &state.outlook())?)
+    Ok(receivables::detail(state.db()?, id, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -29,7 +29,7 @@ pub fn customer_receivables(
     Ok(receivables::of_customer(
         state.db()?,
         customer_id,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -38,7 +38,7 @@ pub fn receivable_create(
     state: State<'_, AppState>,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::create(state.db()?, &form, &state.outlook())?)
+    Ok(receivables::create(state.db()?, &form, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -49,7 +49,7 @@ pub fn receivable_update(
 ) -> Result<ReceivableDetail, IpcError> {
     Ok(state
         .bookkeeper()?
-        .update_receivable(id, &form, &state.outlook())?)
+        .update_receivable(id, &form, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -60,7 +60,7 @@ pub fn receivable_void(
 ) -> Result<ReceivableDetail, IpcError> {
     Ok(state
         .bookkeeper()?
-        .void_receivable(id, &reason, &state.outlook())?)
+        .void_receivable(id, &reason, &state.reading())?)
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -74,7 +74,7 @@ pub fn payment_preview(
         state.db()?,
         receivable_id,
         &form,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -86,7 +86,7 @@ pub fn payment_record(
 ) -> Result<ReceivableDetail, IpcError> {
     Ok(state
         .bookkeeper()?
-        .record_payment(receivable_id, &form, &state.outlook())?)
+        .record_payment(receivable_id, &form, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -97,7 +97,7 @@ pub fn payment_reverse(
 ) -> Result<ReceivableDetail, IpcError> {
     Ok(state
         .bookkeeper()?
-        .reverse_payment(payment_id, &reason, &state.outlook())?)
+        .reverse_payment(payment_id, &reason, &state.reading())?)
 }
 
 #[cfg(test)]

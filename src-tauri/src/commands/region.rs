@@ -1,8 +1,9 @@
 //! Ajustes → Región, and reading what the user types the region's way as they type it, so a
 //! field can show the value it understood.
 
-use cachicamo_core::books::money::{DateShown, Money};
-use cachicamo_core::books::region::{Region, RegionFormat};
+use cachicamo_core::books::dates::DateShown;
+use cachicamo_core::books::money::Money;
+use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::settings;
 use tauri::State;
 
@@ -25,20 +26,20 @@ pub fn read_amount(
     currency: String,
     text: String,
 ) -> Result<Money, IpcError> {
-    Ok(state.outlook().read_amount(&currency, &text)?)
+    Ok(state.reading().read_amount(&currency, &text)?)
 }
 
 /// The calendar date `text` means, or why it cannot be read.
 #[tauri::command(async)]
 pub fn read_date(state: State<'_, AppState>, text: String) -> Result<DateShown, IpcError> {
-    Ok(state.outlook().read_date(&text)?)
+    Ok(state.reading().read_date(&text)?)
 }
 
 /// Today on the user's calendar, written the region's way (forms start from it).
 #[tauri::command(async)]
 pub fn today(state: State<'_, AppState>) -> DateShown {
-    let outlook = state.outlook();
-    outlook.date(outlook.today)
+    let reading = state.reading();
+    reading.date(reading.today)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub fn reminder_send(
 ) -> Result<OutboxEntry, IpcError> {
     Ok(state
         .bookkeeper()?
-        .send_reminder(&request, &state.outlook())?)
+        .send_reminder(&request, &state.reading())?)
 }
 
 #[tauri::command(async)]

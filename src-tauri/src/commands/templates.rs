@@ -45,7 +45,7 @@ pub fn template_preview(
         state.db()?,
         language,
         template,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -57,7 +57,7 @@ pub fn reminder_preview(
     Ok(reminders::for_receivable(
         state.db()?,
         &request,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 

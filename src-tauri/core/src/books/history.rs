@@ -5,7 +5,8 @@ use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::money::{Money, Outlook};
+use super::money::Money;
+use super::reading::Reading;
 use crate::wire;
 
 /// Stored by its wire name (`crate::wire`).
@@ -77,7 +78,7 @@ pub(super) fn read(
     conn: &Connection,
     receivable_id: i64,
     currency: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> rusqlite::Result<Vec<HistoryEntry>> {
     let mut statement = conn.prepare_cached(
         "SELECT at, kind, details FROM receivable_events WHERE receivable_id = ?1
@@ -98,10 +99,10 @@ pub(super) fn read(
         entries.push(HistoryEntry {
             at,
             kind,
-            amount: facts.amount.map(|minor| outlook.money(minor, currency)),
+            amount: facts.amount.map(|minor| reading.money(minor, currency)),
             previous_amount: facts
                 .previous_amount
-                .map(|minor| outlook.money(minor, currency)),
+                .map(|minor| reading.money(minor, currency)),
             reason: facts.reason,
             recipient: facts.recipient,
             fields: facts.fields,

@@ -1,10 +1,12 @@
-//! The books: customers, their receivables (cuentas por cobrar), payments (abonos) and money.
+//! The books: customers, their receivables (cuentas por cobrar), payments (abonos) and money,
+//! read in a region's writing on a given day (`reading`).
 //!
 //! Every user action that writes is one transaction. Rules live here, not in the commands or
 //! the UI; the UI may check early for comfort, this module decides.
 
 pub mod currency;
 pub mod customers;
+pub mod dates;
 pub mod export;
 pub mod history;
 pub mod import;
@@ -13,10 +15,11 @@ pub mod payment_form;
 pub mod payments;
 pub mod pending;
 pub mod rate;
+pub mod reading;
 pub mod receivables;
-pub mod region;
 pub mod spreadsheet;
 mod totals;
+mod typing;
 
 use rusqlite::Transaction;
 use serde::Serialize;

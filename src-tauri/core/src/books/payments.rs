@@ -7,11 +7,13 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::currency;
+use super::dates::{from_iso, iso, DateShown};
 use super::history::{self, Facts, HistoryKind};
-use super::money::{from_iso, iso, DateShown, Money, Outlook};
+use super::money::Money;
 use super::payment_form::{Owed, MAX_NOTE};
 pub use super::payment_form::{PaymentForm, PaymentPreview};
 use super::rate::{Rate, RateDirection};
+use super::reading::Reading;
 use super::receivables::{self, refused_field, ReceivableDetail, ReceivableStatus};
 use super::{BooksError, Refusal, WaitingMail};
 use crate::validation::FieldProblem;
@@ -64,9 +66,9 @@ pub fn preview(
     db: &Database,
     receivable_id: i64,
     form: &PaymentForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<PaymentPreview, BooksError> {
-    db.read(|conn| form.preview(outlook, &owed(conn, receivable_id, outlook)?))
+    db.read(|conn| form.preview(reading, &owed(conn, receivable_id, reading)?))
 }
 
 /// Records a payment; one that settles the balance makes the receivable Pagada.
@@ -75,10 +77,10 @@ pub fn record(
     waiting: &dyn WaitingMail,
     receivable_id: i64,
     form: &PaymentForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     db.write(|tx| {
-        let valid = form.validate(outlook, &owed(tx, receivable_id, outlook)?)?;
+        let valid = form.validate(reading, &owed(tx, receivable_id, reading)?)?;
         tx.execute(
             "INSERT INTO payments (receivable_id, paid_on, method, reference, note, currency,
                                    amount, rate_text, rate_direction, applied)
@@ -109,7 +111,7 @@ pub fn record(
         )?;
         receivables::settle(tx, receivable_id, valid.applied)?;
         waiting.receivable_changed(tx, receivable_id)?;
-        receivables::detail_in(tx, receivable_id, outlook)
+        receivables::detail_in(tx, receivable_id, reading)
     })
 }
 
@@ -119,7 +121,7 @@ pub fn reverse(
     waiting: &dyn WaitingMail,
     payment_id: i64,
     reason: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let reason = super::reason(reason, MAX_NOTE)?;
     db.write(|tx| {
@@ -131,7 +133,7 @@ pub fn reverse(
         if reversed {
             return Err(BooksError::Refused(Refusal::AlreadyReversed));
         }
-        let status = receivables::find(tx, receivable_id, outlook)?.status;
+        let status = receivables::find(tx, receivable_id, reading)?.status;
         if status == ReceivableStatus::Void {
             return Err(BooksError::Refused(Refusal::ReceivableVoid));
         }
@@ -154,14 +156,14 @@ pub fn reverse(
         )?;
         receivables::settle(tx, receivable_id, -applied)?;
         waiting.receivable_changed(tx, receivable_id)?;
-        receivables::detail_in(tx, receivable_id, outlook)
+        receivables::detail_in(tx, receivable_id, reading)
     })
 }
 
 /// The currency, balance and issue date a new payment is checked against; only a pending
 /// receivable takes payments.
-fn owed(conn: &Connection, receivable_id: i64, outlook: &Outlook) -> Result<Owed, BooksError> {
-    let receivable = receivables::find(conn, receivable_id, outlook)?;
+fn owed(conn: &Connection, receivable_id: i64, reading: &Reading) -> Result<Owed, BooksError> {
+    let receivable = receivables::find(conn, receivable_id, reading)?;
     if receivable.status != ReceivableStatus::Pending {
         return Err(BooksError::Refused(Refusal::NotPending));
     }
@@ -204,7 +206,7 @@ fn payment_facts(tx: &Transaction<'_>, payment_id: i64) -> Result<Recorded, Book
 pub(super) fn of_receivable(
     conn: &Connection,
     receivable_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Vec<Payment>, BooksError> {
     let mut statement = conn.prepare_cached(
         "SELECT p.id, p.paid_on, p.method, p.reference, p.note, p.currency, p.amount,
@@ -231,14 +233,14 @@ pub(super) fn of_receivable(
             };
             Ok(Payment {
                 id: row.get(0)?,
-                paid_on: outlook.date(from_iso(&row.get::<_, String>(1)?)?),
+                paid_on: reading.date(from_iso(&row.get::<_, String>(1)?)?),
                 method: wire::column(row, 2)?,
                 reference: row.get(3)?,
                 note: row.get(4)?,
-                amount: outlook.money(row.get(6)?, &currency),
-                rate: rate.map(|rate| outlook.region.rate(rate)),
+                amount: reading.money(row.get(6)?, &currency),
+                rate: rate.map(|rate| reading.region.rate(rate)),
                 rate_direction: rate.map(|rate| rate.direction),
-                applied: outlook.money(row.get(9)?, &owed_in),
+                applied: reading.money(row.get(9)?, &owed_in),
                 reversal: reversed_at
                     .map(|at| -> rusqlite::Result<Reversal> {
                         Ok(Reversal {

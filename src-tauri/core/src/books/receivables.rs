@@ -6,12 +6,14 @@ use time::Date;
 use ts_rs::TS;
 
 use super::currency;
+use super::dates::{from_iso, iso, DateShown};
 use super::history::{self, Facts, HistoryEntry, HistoryKind};
-use super::money::{from_iso, iso, DateShown, Money, Outlook};
+use super::money::Money;
 use super::payments::{self, Payment};
-use super::region::Region;
+use super::reading::Reading;
 use super::{search_key, totals, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
+use crate::locale::Region;
 use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
 use crate::wire;
@@ -185,13 +187,13 @@ const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, 
      (SELECT o.state || ' ' || o.created_at FROM outbox o \
       WHERE o.reference = 'receivable:' || r.id ORDER BY o.id DESC LIMIT 1)";
 
-pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receivable> {
+pub(super) fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receivable> {
     let currency: String = row.get(6)?;
     let amount: i64 = row.get(7)?;
     let paid: i64 = row.get(8)?;
     let due = from_iso(&row.get::<_, String>(10)?)?;
     let status: ReceivableStatus = wire::column(row, 11)?;
-    let overdue = status == ReceivableStatus::Pending && due < outlook.today;
+    let overdue = status == ReceivableStatus::Pending && due < reading.today;
     Ok(Receivable {
         id: row.get(0)?,
         customer_id: row.get(1)?,
@@ -199,15 +201,15 @@ pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receiva
         customer_email: row.get(3)?,
         document_number: row.get(4)?,
         concept: row.get(5)?,
-        amount: outlook.money(amount, &currency),
-        paid: outlook.money(paid, &currency),
-        balance: outlook.money(amount - paid, &currency),
-        issue_date: outlook.date(from_iso(&row.get::<_, String>(9)?)?),
-        due_date: outlook.date(due),
+        amount: reading.money(amount, &currency),
+        paid: reading.money(paid, &currency),
+        balance: reading.money(amount - paid, &currency),
+        issue_date: reading.date(from_iso(&row.get::<_, String>(9)?)?),
+        due_date: reading.date(due),
         status,
         overdue,
         days_overdue: if overdue {
-            outlook.days_overdue(due)
+            reading.days_overdue(due)
         } else {
             0
         },
@@ -229,29 +231,29 @@ pub(super) fn not_found(id: i64) -> BooksError {
 pub(crate) fn find(
     conn: &Connection,
     id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Receivable, BooksError> {
     conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
          WHERE r.id = ?1"
     ))?
-    .query_row([id], |row| read(row, outlook))
+    .query_row([id], |row| read(row, reading))
     .optional()?
     .ok_or(not_found(id))
 }
 
-pub fn detail(db: &Database, id: i64, outlook: &Outlook) -> Result<ReceivableDetail, BooksError> {
-    db.read(|conn| detail_in(conn, id, outlook))
+pub fn detail(db: &Database, id: i64, reading: &Reading) -> Result<ReceivableDetail, BooksError> {
+    db.read(|conn| detail_in(conn, id, reading))
 }
 
 pub(super) fn detail_in(
     conn: &Connection,
     id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
-    let receivable = find(conn, id, outlook)?;
-    let payments = payments::of_receivable(conn, id, outlook)?;
-    let history = history::read(conn, id, &receivable.amount.currency, outlook)?;
+    let receivable = find(conn, id, reading)?;
+    let payments = payments::of_receivable(conn, id, reading)?;
+    let history = history::read(conn, id, &receivable.amount.currency, reading)?;
     let amount_editable = receivable.status == ReceivableStatus::Pending
         && payments.iter().all(|payment| payment.reversal.is_some());
     Ok(ReceivableDetail {
@@ -266,7 +268,7 @@ pub(super) fn detail_in(
 pub fn of_customer(
     db: &Database,
     customer_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Vec<Receivable>, BooksError> {
     db.read(|conn| {
         let mut statement = conn.prepare_cached(&format!(
@@ -274,7 +276,7 @@ pub fn of_customer(
              WHERE r.customer_id = ?1 ORDER BY r.issue_date DESC, r.id DESC"
         ))?;
         let rows = statement
-            .query_map([customer_id], |row| read(row, outlook))?
+            .query_map([customer_id], |row| read(row, reading))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     })
@@ -316,14 +318,14 @@ pub(super) fn refused_field(field: &str, problem: FieldProblem) -> BooksError {
 pub fn create(
     db: &Database,
     form: &ReceivableForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let valid = form
-        .validate(outlook.region)
+        .validate(reading.region)
         .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
     db.write(|tx| {
-        let id = insert(tx, &valid, outlook)?;
-        detail_in(tx, id, outlook)
+        let id = insert(tx, &valid, reading)?;
+        detail_in(tx, id, reading)
     })
 }
 
@@ -332,7 +334,7 @@ pub fn create(
 pub(super) fn insert(
     tx: &Transaction<'_>,
     valid: &ValidReceivable,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<i64, BooksError> {
     let customer_key = customer_key(tx, valid.customer_id)?;
     if document_taken(tx, valid.document_number.as_deref(), 0)? {
@@ -358,7 +360,7 @@ pub(super) fn insert(
         search_key(valid.document_number.as_deref().unwrap_or_default()),
     ])?;
     let id = tx.last_insert_rowid();
-    totals::keep_within_limits(tx, valid.currency, outlook)?;
+    totals::keep_within_limits(tx, valid.currency, reading)?;
     history::record(
         tx,
         id,
@@ -378,13 +380,13 @@ pub fn update(
     waiting: &dyn WaitingMail,
     id: i64,
     form: &ReceivableForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let valid = form
-        .validate(outlook.region)
+        .validate(reading.region)
         .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
     db.write(|tx| {
-        let before = detail_in(tx, id, outlook)?;
+        let before = detail_in(tx, id, reading)?;
         let old = &before.receivable;
         if old.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending));
@@ -440,7 +442,7 @@ pub fn update(
                 search_key(valid.document_number.as_deref().unwrap_or_default()),
             ],
         )?;
-        totals::keep_within_limits(tx, valid.currency, outlook)?;
+        totals::keep_within_limits(tx, valid.currency, reading)?;
         let amount_changed = old.amount.minor != valid.amount;
         history::record(
             tx,
@@ -454,7 +456,7 @@ pub fn update(
             },
         )?;
         waiting.receivable_changed(tx, id)?;
-        detail_in(tx, id, outlook)
+        detail_in(tx, id, reading)
     })
 }
 
@@ -464,11 +466,11 @@ pub fn void(
     waiting: &dyn WaitingMail,
     id: i64,
     reason: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let reason = super::reason(reason, MAX_CONCEPT)?;
     db.write(|tx| {
-        let before = detail_in(tx, id, outlook)?;
+        let before = detail_in(tx, id, reading)?;
         if before.receivable.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending));
         }
@@ -491,7 +493,7 @@ pub fn void(
             },
         )?;
         waiting.receivable_changed(tx, id)?;
-        detail_in(tx, id, outlook)
+        detail_in(tx, id, reading)
     })
 }
 

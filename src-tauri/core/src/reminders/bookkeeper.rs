@@ -9,8 +9,8 @@
 //! start, which finds them.
 
 use crate::books::customers::{self, Customer, CustomerForm};
-use crate::books::money::Outlook;
 use crate::books::payments::{self, PaymentForm};
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableDetail, ReceivableForm};
 use crate::books::{BooksError, WaitingMail};
 use crate::db::Database;
@@ -60,36 +60,36 @@ impl<'a> Bookkeeper<'a> {
         &self,
         id: i64,
         form: &ReceivableForm,
-        outlook: &Outlook,
+        reading: &Reading,
     ) -> Result<ReceivableDetail, BooksError> {
-        self.change(|db, waiting| receivables::update(db, waiting, id, form, outlook))
+        self.change(|db, waiting| receivables::update(db, waiting, id, form, reading))
     }
 
     pub fn void_receivable(
         &self,
         id: i64,
         reason: &str,
-        outlook: &Outlook,
+        reading: &Reading,
     ) -> Result<ReceivableDetail, BooksError> {
-        self.change(|db, waiting| receivables::void(db, waiting, id, reason, outlook))
+        self.change(|db, waiting| receivables::void(db, waiting, id, reason, reading))
     }
 
     pub fn record_payment(
         &self,
         receivable_id: i64,
         form: &PaymentForm,
-        outlook: &Outlook,
+        reading: &Reading,
     ) -> Result<ReceivableDetail, BooksError> {
-        self.change(|db, waiting| payments::record(db, waiting, receivable_id, form, outlook))
+        self.change(|db, waiting| payments::record(db, waiting, receivable_id, form, reading))
     }
 
     pub fn reverse_payment(
         &self,
         payment_id: i64,
         reason: &str,
-        outlook: &Outlook,
+        reading: &Reading,
     ) -> Result<ReceivableDetail, BooksError> {
-        self.change(|db, waiting| payments::reverse(db, waiting, payment_id, reason, outlook))
+        self.change(|db, waiting| payments::reverse(db, waiting, payment_id, reason, reading))
     }
 
     /// "Enviar recordatorio de pago por email": queues it (see [`queue::queue`]), wakes the
@@ -97,9 +97,9 @@ impl<'a> Bookkeeper<'a> {
     pub fn send_reminder(
         &self,
         request: &SendReminder,
-        outlook: &Outlook,
+        reading: &Reading,
     ) -> Result<OutboxEntry, ReminderError> {
-        let id = self.change(|db, waiting| queue::queue(db, waiting, request, outlook))?;
+        let id = self.change(|db, waiting| queue::queue(db, waiting, request, reading))?;
         if let Some(outbox) = self.outbox {
             outbox.queued(id);
         }

@@ -8,7 +8,7 @@ use ts_rs::TS;
 use super::{draft_in, ReminderError, Stated};
 use crate::books::customers;
 use crate::books::history::{self, Facts, HistoryKind};
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableStatus, REMINDER_REFERENCE};
 use crate::books::{BooksError, Refusal, WaitingMail};
 use crate::db::Database;
@@ -41,7 +41,7 @@ pub fn queue(
     db: &Database,
     waiting: &dyn WaitingMail,
     request: &SendReminder,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<OutboxId, ReminderError> {
     let typed = match request.recipient.as_deref().map(str::trim) {
         Some(typed) if !typed.is_empty() => Some(parse_address(typed)?),
@@ -49,7 +49,7 @@ pub fn queue(
     };
     db.write(|tx| -> Result<OutboxId, ReminderError> {
         // Paid or voided since the owner opened the preview: nothing goes out.
-        let receivable = receivables::find(tx, request.receivable_id, outlook)?;
+        let receivable = receivables::find(tx, request.receivable_id, reading)?;
         if receivable.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending).into());
         }
@@ -63,7 +63,7 @@ pub fn queue(
             tx,
             request.receivable_id,
             typed.as_ref().map(ToString::to_string),
-            outlook,
+            reading,
         )?;
         let Some(to) = draft.recipient else {
             let mut errors = FieldErrors::default();

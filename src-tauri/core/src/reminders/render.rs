@@ -15,9 +15,9 @@ use super::facts::ReminderFacts;
 use super::template::ReminderTemplate;
 use super::variables::VariableKey;
 use super::ReminderError;
-use crate::books::money::Outlook;
-use crate::books::region::Region;
+use crate::books::reading::Reading;
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::mail::message::escape_html;
 use crate::wire;
 
@@ -87,7 +87,7 @@ fn values(
     region: Region,
 ) -> std::collections::BTreeMap<&'static str, String> {
     // Only the region writes here: `today` plays no part in formatting.
-    let outlook = Outlook {
+    let reading = Reading {
         region,
         today: Date::MIN,
     };
@@ -99,10 +99,10 @@ fn values(
                 VariableKey::Business => facts.business_name.clone(),
                 VariableKey::DocumentNumber => facts.document_number.clone().unwrap_or_default(),
                 VariableKey::Concept => facts.concept.clone(),
-                VariableKey::Amount => outlook.money(facts.amount_minor, &facts.currency).text,
-                VariableKey::Balance => outlook.money(facts.balance_minor, &facts.currency).text,
-                VariableKey::IssueDate => outlook.date(facts.issue_date).text,
-                VariableKey::DueDate => outlook.date(facts.due_date).text,
+                VariableKey::Amount => reading.money(facts.amount_minor, &facts.currency).text,
+                VariableKey::Balance => reading.money(facts.balance_minor, &facts.currency).text,
+                VariableKey::IssueDate => reading.date(facts.issue_date).text,
+                VariableKey::DueDate => reading.date(facts.due_date).text,
                 VariableKey::DaysOverdue => facts.days_overdue.to_string(),
                 VariableKey::PaymentInstructions => facts.payment_instructions.clone(),
             };

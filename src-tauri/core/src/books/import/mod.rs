@@ -15,7 +15,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::money::{DateShown, Money, Outlook};
+use super::dates::DateShown;
+use super::money::Money;
+use super::reading::Reading;
 use super::{customers, receivables, BooksError};
 use crate::db::Database;
 use crate::locale::Language;
@@ -220,11 +222,11 @@ impl From<ImportError> for ImportFailure {
 pub fn preview(
     db: &Database,
     bytes: &[u8],
-    outlook: &Outlook,
+    reading: &Reading,
     default_language: Language,
 ) -> Result<ImportPreview, ImportFailure> {
     let sheet = sheet::Sheet::read(bytes)?;
-    Ok(plan::plan(db, &sheet, outlook, default_language)?.preview)
+    Ok(plan::plan(db, &sheet, reading, default_language)?.preview)
 }
 
 /// Imports the whole file in one transaction, or nothing: when any row has a problem, or when
@@ -232,12 +234,12 @@ pub fn preview(
 pub fn import(
     db: &Database,
     bytes: &[u8],
-    outlook: &Outlook,
+    reading: &Reading,
     default_language: Language,
     accepted: &[Acceptance],
 ) -> Result<ImportPreview, ImportFailure> {
     let sheet = sheet::Sheet::read(bytes)?;
-    let plan = plan::plan(db, &sheet, outlook, default_language)?;
+    let plan = plan::plan(db, &sheet, reading, default_language)?;
     if !plan.preview.problems.is_empty() {
         return Err(ImportError::RowsHaveProblems {
             count: plan.preview.problems.len(),
@@ -267,7 +269,7 @@ pub fn import(
                 customer_id,
                 ..receivable.clone()
             };
-            receivables::insert(tx, &valid, outlook)?;
+            receivables::insert(tx, &valid, reading)?;
         }
         Ok(())
     })?;

@@ -1,7 +1,13 @@
-//! The languages Cachicamo speaks and how the app picks one.
+//! The languages Cachicamo speaks and how the app picks one, and the regions whose way of
+//! writing numbers and dates it follows (`region`).
 //!
 //! Spanish first (the product's documentation is Spanish), English second. The choice is the
 //! user's saved preference, else the operating system's language when we speak it, else Spanish.
+//! The region is chosen the same way, and defaults to the usual one for the language.
+
+pub mod region;
+
+pub use region::{Region, RegionFormat};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
