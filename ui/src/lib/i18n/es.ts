@@ -1,4 +1,4 @@
-// Español: the default language. The seed's labels are used verbatim (see shared/design/ui-copy.md).
+// Español: the default language. The product documentation's labels are used verbatim.
 export const es = {
   'app.name': 'Cachicamo',
   'nav.label': 'Menú principal',
