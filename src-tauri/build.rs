@@ -4,22 +4,13 @@
 
 include!("src/commands/names.rs");
 
-/// What the window needs from Tauri's core: listening to the events Rust emits. Nothing else.
-const CORE_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
-
 const CAPABILITY: &str = "capabilities/main.json";
 
 /// The capability file's text. Checked in, so a review sees what the window may do; rewritten
 /// here only when the command list changed it.
 fn capability() -> String {
-    let permissions: Vec<String> = CORE_PERMISSIONS
-        .iter()
-        .map(|permission| (*permission).to_owned())
-        .chain(
-            COMMAND_NAMES
-                .iter()
-                .map(|name| format!("allow-{}", name.replace('_', "-"))),
-        )
+    let permissions: Vec<String> = window_permissions()
+        .into_iter()
         .map(|permission| format!("    \"{permission}\""))
         .collect();
     format!(

@@ -69,3 +69,17 @@ macro_rules! command_names {
 }
 
 pub const COMMAND_NAMES: &[&str] = with_commands!(command_names);
+
+/// What the main window may do: listen to the events Rust emits, and call exactly these
+/// commands (`allow-<command>`). build.rs writes the capability from it; a test checks the file.
+pub fn window_permissions() -> Vec<String> {
+    ["core:event:allow-listen", "core:event:allow-unlisten"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(
+            COMMAND_NAMES
+                .iter()
+                .map(|name| format!("allow-{}", name.replace('_', "-"))),
+        )
+        .collect()
+}
