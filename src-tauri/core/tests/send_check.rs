@@ -308,3 +308,52 @@ async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() 
     assert_eq!(entry.cancelled, Some(CancelReason::Paid));
     handle.stop().await.expect("stopped");
 }
+
+/// The app's order of things: a change commits, then what it did to waiting reminders is
+/// announced; a refused change announces nothing. The worker is stopped, so every event seen
+/// here can only come from the Bookkeeper.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bookkeeper_announces_what_a_change_did_to_waiting_reminders_once_committed() {
+    let shop = Shop::open();
+    let books = books(&shop);
+    let handle = app_worker(&shop);
+    handle.stop().await.expect("stopped");
+    let mut events = handle.subscribe();
+    let keeper = Bookkeeper::new(&shop.db, Some(&handle));
+
+    let queued = keeper
+        .send_reminder(
+            &SendReminder {
+                receivable_id: books.owed,
+                ..SendReminder::default()
+            },
+            &READING,
+        )
+        .expect("queued");
+    assert_eq!(queued.state, OutboxState::Queued);
+    let event = events.try_recv().expect("the queued reminder is announced");
+    assert_eq!((event.id, event.state), (queued.id, OutboxState::Queued));
+
+    let paid_in_full = PaymentForm {
+        paid_on: "20/03/2026".into(),
+        amount: "1.500,50".into(),
+        method: Some(PaymentMethod::Cash),
+        ..PaymentForm::default()
+    };
+    keeper
+        .record_payment(books.owed, &paid_in_full, &READING)
+        .expect("paid");
+    let event = events
+        .try_recv()
+        .expect("the cancelled reminder is announced");
+    assert_eq!((event.id, event.state), (queued.id, OutboxState::Cancelled));
+    assert_eq!(shop.entry(queued.id).cancelled, Some(CancelReason::Paid));
+
+    keeper
+        .record_payment(books.owed, &paid_in_full, &READING)
+        .expect_err("nothing is owed any more");
+    assert!(
+        events.try_recv().is_err(),
+        "a refused change announces nothing"
+    );
+}

@@ -5,11 +5,11 @@ use cachicamo_core::books::dates::DateShown;
 use cachicamo_core::books::money::Money;
 use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::settings;
+use cachicamo_core::wire;
 use tauri::State;
 
 use crate::error::IpcError;
 use crate::state::AppState;
-use cachicamo_core::wire;
 
 /// Saves the region chosen in Ajustes; amounts and dates are written its way from now on.
 #[tauri::command(async)]

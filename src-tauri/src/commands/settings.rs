@@ -2,11 +2,11 @@
 
 use cachicamo_core::locale::Language;
 use cachicamo_core::settings;
+use cachicamo_core::wire;
 use tauri::State;
 
 use crate::error::IpcError;
 use crate::state::AppState;
-use cachicamo_core::wire;
 
 /// Saves the language chosen in Ajustes and returns it; it applies at once and on every start.
 #[tauri::command(async)]

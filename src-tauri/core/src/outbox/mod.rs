@@ -24,14 +24,14 @@ mod state;
 mod store;
 mod worker;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry_now, send_again};
 pub use backoff::{Pacer, RetryPolicy};
 pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
-use serde::Serialize;
-use ts_rs::TS;
-
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
 pub use store::{
     enqueue, get, list, list_by_reference, needs_owner, OutboxEntry, OutboxFailure, OutboxFilter,
