@@ -343,8 +343,15 @@ pub(crate) fn record(
                 receipt.provider_message_id,
                 now_text
             ])?,
-        AfterAttempt::Retry { after, error } => tx
-            .prepare_cached(
+        AfterAttempt::Retry { error, .. }
+        | AfterAttempt::Fail(error)
+        | AfterAttempt::Uncertain(error) => {
+            // Only a retry is due again; a failed or uncertain row waits for the owner.
+            let next_attempt = match outcome {
+                AfterAttempt::Retry { after, .. } => Some(timestamp(later(now, *after))),
+                _ => None,
+            };
+            tx.prepare_cached(
                 "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
                  next_attempt_at = ?5, updated_at = ?6, reason = NULL,
                  error_code = ?7, error_message = ?8, error_details = ?9,
@@ -357,33 +364,14 @@ pub(crate) fn record(
                 state,
                 counted,
                 wire::code(&provider),
-                timestamp(later(now, *after)),
+                next_attempt,
                 now_text,
                 wire::code(&error.failure),
                 error.provider_message,
                 details(error),
                 error.maybe_delivered,
-            ])?,
-        AfterAttempt::Fail(error) | AfterAttempt::Uncertain(error) => tx
-            .prepare_cached(
-                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
-                 next_attempt_at = NULL, updated_at = ?5, reason = NULL,
-                 error_code = ?6, error_message = ?7, error_details = ?8,
-                 maybe_delivered_at = CASE WHEN ?9 THEN coalesce(maybe_delivered_at, ?5)
-                                           ELSE maybe_delivered_at END
-             WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id.0,
-                state,
-                counted,
-                wire::code(&provider),
-                now_text,
-                wire::code(&error.failure),
-                error.provider_message,
-                details(error),
-                error.maybe_delivered,
-            ])?,
+            ])?
+        }
         AfterAttempt::Wait { after, reason } => tx
             .prepare_cached(
                 "UPDATE outbox SET state = ?2, reason = ?3, next_attempt_at = ?4, updated_at = ?5
