@@ -11,7 +11,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_updater::{Update, UpdaterBuilder, UpdaterExt};
 use ts_rs::TS;
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{Failure, IpcError};
 use crate::state::AppState;
 
 /// Replaces the update feed's URL (tests, a company mirror).
@@ -61,7 +61,7 @@ impl PendingUpdate {
 }
 
 fn failed(err: impl std::fmt::Display) -> IpcError {
-    IpcError::new(ErrorCode::UpdateFailed, err.to_string())
+    IpcError::new(Failure::UpdateFailed {}, err.to_string())
 }
 
 /// The updater as configured, with the feed URL from the environment when it is set.

@@ -1,6 +1,6 @@
 """Tests of the fake mail servers themselves (certs.py, smtp_server.py, resend.py, postmark.py).
 
-Run: cd /work/main && /usr/bin/python3 -m unittest discover -s tests/fakes -v
+Run from the repository root: /usr/bin/python3 -m unittest discover -s tests/fakes -v
 
 Each server runs as a subprocess on port 0, exactly as the Rust tests start it. For every rule a
 fake enforces there is a request breaking it that must be refused with the documented status and

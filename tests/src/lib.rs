@@ -628,6 +628,20 @@ impl Window {
         }
     }
 
+    /// Waits until `css` shows something other than `before` (a list reloading after a filter),
+    /// and returns it.
+    pub async fn wait_for_text_other_than(&self, css: &str, before: &str) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let actual = self.try_text(css).await.unwrap_or_default();
+            if !actual.is_empty() && actual != before {
+                return actual;
+            }
+            assert!(Instant::now() < deadline, "`{css}` still shows {actual:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Whether an element is on screen now (no waiting).
     pub async fn exists(&self, css: &str) -> bool {
         !self

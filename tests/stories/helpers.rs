@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::Database;
 use cachicamo_e2e::Window;
 
@@ -23,7 +23,7 @@ pub fn forget_keychain_entries() {
 /// the data directory before the app opens: `(name, email, document, amount)`.
 pub fn seed_books(data_dir: &Path, owed: &[(&str, &str, &str, &str)]) {
     let db = Database::open(&data_dir.join("cachicamo.sqlite3")).expect("database");
-    let outlook = Outlook {
+    let reading = Reading {
         region: Region::EsVe,
         today: time::OffsetDateTime::now_utc().date(),
     };
@@ -49,7 +49,7 @@ pub fn seed_books(data_dir: &Path, owed: &[(&str, &str, &str, &str)]) {
                 issue_date: "01/01/2026".into(),
                 due_date: "15/01/2026".into(),
             },
-            &outlook,
+            &reading,
         )
         .expect("receivable");
     }

@@ -23,6 +23,7 @@ use crate::db::copy::Replacing;
 use crate::db::schema::SchemaDifference;
 use crate::db::{Database, DbError, Pages};
 use crate::files;
+use crate::wire;
 
 /// How many daily copies are kept; older ones are deleted when a new one is made.
 pub const DAILY_KEPT: usize = 7;
@@ -40,23 +41,9 @@ const EXTENSION: &str = ".sqlite3";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("the file is not a SQLite database")]
-    NotSqlite,
-    #[error("the file is damaged or incomplete: {0}")]
-    Damaged(String),
-    #[error("the file is a SQLite database, but not a Cachicamo copy")]
-    NotCachicamo,
-    #[error("the copy was made by a newer version of Cachicamo (schema {found}, this version knows up to {supported})")]
-    TooNew { found: usize, supported: usize },
-    /// Its schema is not what our migrations make: an object ours does not have, or one of ours
-    /// defined differently (a trigger added, a table without its CHECKs…).
-    #[error("the copy's {} {:?} is {} (and {more} other differences)", first.kind.code(), first.name, first.difference.code())]
-    UnexpectedSchema {
-        first: SchemaDifference,
-        more: usize,
-    },
-    #[error("the file has {size} bytes, more than a copy may have ({limit})")]
-    TooLarge { size: u64, limit: u64 },
+    /// The file is not a copy this app may restore; nothing changed.
+    #[error(transparent)]
+    Refused(#[from] BackupRefusal),
     #[error("there is no automatic copy named {name:?}")]
     NotFound { name: String },
     #[error("{path}: {source}")]
@@ -67,6 +54,46 @@ pub enum BackupError {
     },
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// Why a file offered for restore was refused before anything changed. It crosses the IPC as
+/// it is (`reason` and what each one carries), for the window to word, like the books' refusals.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum BackupRefusal {
+    #[error("the file is not a SQLite database")]
+    NotSqlite,
+    #[error("the file is damaged or incomplete: {problem}")]
+    Damaged { problem: String },
+    #[error("the file is a SQLite database, but not a Cachicamo copy")]
+    NotCachicamo,
+    #[error("the copy was made by a newer version of Cachicamo (schema {found}, this version knows up to {supported})")]
+    TooNew { found: usize, supported: usize },
+    /// Its schema is not what our migrations make: an object ours does not have, or one of ours
+    /// defined differently (a trigger added, a table without its CHECKs…). The first difference
+    /// is named; `more` counts the others.
+    #[error("the copy's {} {:?} is {} (and {more} other differences)", wire::code(&first.kind), first.name, wire::code(&first.difference))]
+    UnexpectedSchema {
+        #[serde(flatten)]
+        first: SchemaDifference,
+        more: usize,
+    },
+    #[error("the file has {size} bytes, more than a copy may have ({limit})")]
+    TooLarge {
+        #[ts(type = "number")]
+        size: u64,
+        #[ts(type = "number")]
+        limit: u64,
+    },
+}
+
+impl BackupRefusal {
+    pub(crate) fn damaged(problem: impl Into<String>) -> BackupError {
+        BackupRefusal::Damaged {
+            problem: problem.into(),
+        }
+        .into()
+    }
 }
 
 impl BackupError {
@@ -277,10 +304,11 @@ impl Backups {
     fn candidate_from_bytes(&self, bytes: &[u8]) -> Result<Candidate, BackupError> {
         let size = bytes.len() as u64;
         if size > MAX_RESTORE_BYTES {
-            return Err(BackupError::TooLarge {
+            return Err(BackupRefusal::TooLarge {
                 size,
                 limit: MAX_RESTORE_BYTES,
-            });
+            }
+            .into());
         }
         let candidate = Candidate::new(&self.dir)?;
         files::write_private(candidate.path(), bytes).map_err(BackupError::io(candidate.path()))?;
@@ -674,14 +702,23 @@ mod tests {
             .expect("read");
 
         let err = refused(&f, b"these are not the books you are looking for");
-        assert!(matches!(err, BackupError::NotSqlite), "{err:?}");
+        assert!(
+            matches!(err, BackupError::Refused(BackupRefusal::NotSqlite)),
+            "{err:?}"
+        );
         assert_nothing_changed(&f, &before);
 
         let err = refused(&f, &[]);
-        assert!(matches!(err, BackupError::NotSqlite), "{err:?}");
+        assert!(
+            matches!(err, BackupError::Refused(BackupRefusal::NotSqlite)),
+            "{err:?}"
+        );
 
         let err = refused(&f, &good[..good.len() / 2]);
-        assert!(matches!(err, BackupError::Damaged(_)), "truncated: {err:?}");
+        assert!(
+            matches!(err, BackupError::Refused(BackupRefusal::Damaged { .. })),
+            "truncated: {err:?}"
+        );
         assert_nothing_changed(&f, &before);
 
         // Page 2 (a table's b-tree) with its header scribbled over.
@@ -690,7 +727,10 @@ mod tests {
             *byte = 0xff;
         }
         let err = refused(&f, &scribbled);
-        assert!(matches!(err, BackupError::Damaged(_)), "scribbled: {err:?}");
+        assert!(
+            matches!(err, BackupError::Refused(BackupRefusal::Damaged { .. })),
+            "scribbled: {err:?}"
+        );
         assert_nothing_changed(&f, &before);
 
         let foreign = f.dir.path().join("foreign.sqlite3");
@@ -700,7 +740,10 @@ mod tests {
                 .expect("schema");
         }
         let err = refused(&f, &std::fs::read(&foreign).expect("read"));
-        assert!(matches!(err, BackupError::NotCachicamo), "{err:?}");
+        assert!(
+            matches!(err, BackupError::Refused(BackupRefusal::NotCachicamo)),
+            "{err:?}"
+        );
         assert_nothing_changed(&f, &before);
 
         {
@@ -710,7 +753,7 @@ mod tests {
         }
         let err = refused(&f, &std::fs::read(&foreign).expect("read"));
         assert!(
-            matches!(err, BackupError::NotCachicamo),
+            matches!(err, BackupError::Refused(BackupRefusal::NotCachicamo)),
             "a version number alone is not enough: {err:?}"
         );
 
@@ -723,7 +766,7 @@ mod tests {
         }
         let err = refused(&f, &std::fs::read(&newer).expect("read"));
         match err {
-            BackupError::TooNew { found, supported } => {
+            BackupError::Refused(BackupRefusal::TooNew { found, supported }) => {
                 assert_eq!(found, db::schema_version() + 1);
                 assert_eq!(supported, db::schema_version());
             }

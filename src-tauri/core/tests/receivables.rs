@@ -1,19 +1,19 @@
 //! Receivables, payments and Pagos Pendientes against a real SQLite file.
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm, ReceivableStatus};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use time::macros::date;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: date!(2026 - 03 - 20),
 };
@@ -55,7 +55,7 @@ impl Books {
                 issue_date: "01/03/2026".into(),
                 due_date: due.into(),
             },
-            &OUTLOOK,
+            &READING,
         )
         .expect("receivable")
         .receivable
@@ -63,7 +63,7 @@ impl Books {
     }
 
     fn pending(&self, query: PendingQuery) -> pending::PendingPage {
-        pending::list(&self.db, &query, &OUTLOOK).expect("pending")
+        pending::list(&self.db, &query, &READING).expect("pending")
     }
 }
 
@@ -102,7 +102,7 @@ fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes() {
         &Rechecks::default(),
         id,
         &cash("500,50"),
-        &OUTLOOK,
+        &READING,
     )
     .expect("first");
     assert_eq!(after_first.receivable.balance.minor, 100_000);
@@ -114,7 +114,7 @@ fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes() {
         &Rechecks::default(),
         id,
         &cash("1.000,01"),
-        &OUTLOOK,
+        &READING,
     )
     .expect_err("above the balance");
     assert_eq!(
@@ -127,7 +127,7 @@ fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes() {
         &Rechecks::default(),
         id,
         &cash("1.000"),
-        &OUTLOOK,
+        &READING,
     )
     .expect("rest");
     assert_eq!(paid.receivable.status, ReceivableStatus::Paid);
@@ -143,7 +143,7 @@ fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes() {
         kinds,
         ["paid", "payment_recorded", "payment_recorded", "created"]
     );
-    let refused = payments::record(&books.db, &Rechecks::default(), id, &cash("1"), &OUTLOOK)
+    let refused = payments::record(&books.db, &Rechecks::default(), id, &cash("1"), &READING)
         .expect_err("paid");
     assert!(matches!(refused, BooksError::Refused(Refusal::NotPending)));
 }
@@ -161,7 +161,7 @@ fn a_dollar_debt_paid_in_bolivares_keeps_both_amounts_and_the_rate() {
         reference: "0102-998877".into(),
         ..cash("")
     };
-    let preview = payments::preview(&books.db, id, &form, &OUTLOOK).expect("preview");
+    let preview = payments::preview(&books.db, id, &form, &READING).expect("preview");
     assert_eq!(preview.applied.text, "USD 50,00");
     let without_rate = PaymentForm {
         rate: String::new(),
@@ -169,12 +169,12 @@ fn a_dollar_debt_paid_in_bolivares_keeps_both_amounts_and_the_rate() {
     };
     assert_eq!(
         field_problems(
-            payments::record(&books.db, &Rechecks::default(), id, &without_rate, &OUTLOOK)
+            payments::record(&books.db, &Rechecks::default(), id, &without_rate, &READING)
                 .expect_err("rate")
         ),
         [("rate".to_owned(), FieldProblem::Required)]
     );
-    let detail = payments::record(&books.db, &Rechecks::default(), id, &form, &OUTLOOK)
+    let detail = payments::record(&books.db, &Rechecks::default(), id, &form, &READING)
         .expect("paid in VES");
     let payment = &detail.payments[0];
     assert_eq!(payment.amount.text, "VES 1.825,00");
@@ -188,12 +188,12 @@ fn a_reversed_payment_comes_back_on_the_balance_and_stays_on_record() {
     let books = Books::new();
     let customer = books.customer("Taller Hermanos Ruiz");
     let id = books.receivable(customer, "", "200", "30/03/2026");
-    let paid = payments::record(&books.db, &Rechecks::default(), id, &cash("200"), &OUTLOOK)
+    let paid = payments::record(&books.db, &Rechecks::default(), id, &cash("200"), &READING)
         .expect("paid");
     assert_eq!(paid.receivable.status, ReceivableStatus::Paid);
     let payment_id = paid.payments[0].id;
     assert!(matches!(
-        payments::reverse(&books.db, &Rechecks::default(), payment_id, "  ", &OUTLOOK),
+        payments::reverse(&books.db, &Rechecks::default(), payment_id, "  ", &READING),
         Err(BooksError::Invalid(_))
     ));
     let reversed = payments::reverse(
@@ -201,7 +201,7 @@ fn a_reversed_payment_comes_back_on_the_balance_and_stays_on_record() {
         &Rechecks::default(),
         payment_id,
         "Cheque devuelto",
-        &OUTLOOK,
+        &READING,
     )
     .expect("reversed");
     assert_eq!(reversed.receivable.status, ReceivableStatus::Pending);
@@ -221,7 +221,7 @@ fn a_reversed_payment_comes_back_on_the_balance_and_stays_on_record() {
             &Rechecks::default(),
             payment_id,
             "otra vez",
-            &OUTLOOK
+            &READING
         ),
         Err(BooksError::Refused(Refusal::AlreadyReversed))
     ));
@@ -233,7 +233,7 @@ fn amounts_are_corrected_only_without_payments_and_voiding_asks_for_a_reason() {
     let books = Books::new();
     let customer = books.customer("Panadería Central");
     let id = books.receivable(customer, "F-10", "300", "30/03/2026");
-    let detail = receivables::detail(&books.db, id, &OUTLOOK).expect("detail");
+    let detail = receivables::detail(&books.db, id, &READING).expect("detail");
     let mut form = ReceivableForm {
         customer_id: Some(customer),
         document_number: "F-10".into(),
@@ -243,7 +243,7 @@ fn amounts_are_corrected_only_without_payments_and_voiding_asks_for_a_reason() {
         issue_date: detail.receivable.issue_date.text.clone(),
         due_date: detail.receivable.due_date.text.clone(),
     };
-    let corrected = receivables::update(&books.db, &Rechecks::default(), id, &form, &OUTLOOK)
+    let corrected = receivables::update(&books.db, &Rechecks::default(), id, &form, &READING)
         .expect("corrected");
     assert_eq!(corrected.receivable.amount.minor, 35_000);
     assert_eq!(
@@ -254,25 +254,25 @@ fn amounts_are_corrected_only_without_payments_and_voiding_asks_for_a_reason() {
         Some(30_000)
     );
 
-    payments::record(&books.db, &Rechecks::default(), id, &cash("50"), &OUTLOOK).expect("payment");
+    payments::record(&books.db, &Rechecks::default(), id, &cash("50"), &READING).expect("payment");
     form.amount = "400".into();
     assert!(matches!(
-        receivables::update(&books.db, &Rechecks::default(), id, &form, &OUTLOOK),
+        receivables::update(&books.db, &Rechecks::default(), id, &form, &READING),
         Err(BooksError::Refused(Refusal::HasPayments))
     ));
     form.amount = "350".into();
     form.concept = "Harina y levadura".into();
     let renamed =
-        receivables::update(&books.db, &Rechecks::default(), id, &form, &OUTLOOK).expect("concept");
+        receivables::update(&books.db, &Rechecks::default(), id, &form, &READING).expect("concept");
     assert_eq!(renamed.receivable.concept, "Harina y levadura");
     assert!(matches!(
-        receivables::void(&books.db, &Rechecks::default(), id, "Error", &OUTLOOK),
+        receivables::void(&books.db, &Rechecks::default(), id, "Error", &READING),
         Err(BooksError::Refused(Refusal::HasPayments))
     ));
 
     let other = books.receivable(customer, "F-11", "10", "30/03/2026");
     assert!(matches!(
-        receivables::void(&books.db, &Rechecks::default(), other, "", &OUTLOOK),
+        receivables::void(&books.db, &Rechecks::default(), other, "", &READING),
         Err(BooksError::Invalid(_))
     ));
     let voided = receivables::void(
@@ -280,7 +280,7 @@ fn amounts_are_corrected_only_without_payments_and_voiding_asks_for_a_reason() {
         &Rechecks::default(),
         other,
         "Duplicada",
-        &OUTLOOK,
+        &READING,
     )
     .expect("void");
     assert_eq!(voided.receivable.status, ReceivableStatus::Void);
@@ -359,7 +359,7 @@ fn bad_input_is_refused_field_by_field_and_nothing_is_written() {
         ),
     ];
     for (bad, (field, problem)) in cases {
-        let err = receivables::create(&books.db, &bad, &OUTLOOK).expect_err(field);
+        let err = receivables::create(&books.db, &bad, &READING).expect_err(field);
         assert_eq!(field_problems(err), [(field.to_owned(), problem)]);
     }
     assert_eq!(books.pending(PendingQuery::default()).total, 1);
@@ -384,7 +384,7 @@ fn pagos_pendientes_filters_searches_sorts_and_totals_per_currency() {
             issue_date: "01/03/2026".into(),
             due_date: "20/03/2026".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("bolívares");
 
@@ -469,12 +469,12 @@ fn a_customer_with_receivables_is_archived_never_deleted() {
     let books = Books::new();
     let customer = books.customer("Con deudas");
     let id = books.receivable(customer, "", "10", "30/03/2026");
-    receivables::void(&books.db, &Rechecks::default(), id, "Error", &OUTLOOK).expect("void");
+    receivables::void(&books.db, &Rechecks::default(), id, "Error", &READING).expect("void");
     assert!(matches!(
         customers::delete(&books.db, customer),
         Err(BooksError::Refused(Refusal::CustomerHasReceivables))
     ));
-    let listed = receivables::of_customer(&books.db, customer, &OUTLOOK).expect("listed");
+    let listed = receivables::of_customer(&books.db, customer, &READING).expect("listed");
     assert_eq!(listed.len(), 1, "every status is listed on the customer");
     customers::set_archived(&books.db, customer, true).expect("archived");
 }
@@ -497,7 +497,7 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
         &Rechecks::default(),
         ids[0],
         &cash("100"),
-        &OUTLOOK,
+        &READING,
     )
     .expect("paid off");
     let partial = payments::record(
@@ -505,7 +505,7 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
         &Rechecks::default(),
         ids[1],
         &cash("50"),
-        &OUTLOOK,
+        &READING,
     )
     .expect("partial");
     payments::reverse(
@@ -513,7 +513,7 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
         &Rechecks::default(),
         partial.payments[0].id,
         "Error",
-        &OUTLOOK,
+        &READING,
     )
     .expect("reversed");
     payments::record(
@@ -521,7 +521,7 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
         &Rechecks::default(),
         ids[2],
         &cash("10"),
-        &OUTLOOK,
+        &READING,
     )
     .expect("partial");
     receivables::void(
@@ -529,10 +529,10 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
         &Rechecks::default(),
         ids[3],
         "Duplicada",
-        &OUTLOOK,
+        &READING,
     )
     .expect("void");
-    let mut moved = receivables::detail(&books.db, ids[4], &OUTLOOK).expect("detail");
+    let mut moved = receivables::detail(&books.db, ids[4], &READING).expect("detail");
     moved.receivable.due_date.text = "01/05/2026".into();
     receivables::update(
         &books.db,
@@ -547,7 +547,7 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
             issue_date: "01/03/2026".into(),
             due_date: moved.receivable.due_date.text,
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("moved to another day and currency");
 

@@ -10,19 +10,19 @@ mod common;
 use std::sync::Arc;
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::outbox::{CancelReason, OutboxHandle, OutboxId, OutboxState};
-use cachicamo_core::reminders::queue::{self, SendReminder};
-use cachicamo_core::reminders::{Rechecks, ReminderGate};
+use cachicamo_core::reminders::queue::SendReminder;
+use cachicamo_core::reminders::{Bookkeeper, Rechecks, ReminderGate};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
 use mail_parser::MessageParser;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: time::macros::date!(2026 - 03 - 20),
 };
@@ -71,7 +71,7 @@ fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
             issue_date: "01/03/2026".into(),
             due_date: "15/03/2026".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("receivable")
     .receivable
@@ -79,16 +79,17 @@ fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
 }
 
 fn remind(shop: &Shop, receivable: i64, typed: Option<&str>) -> OutboxId {
-    queue::queue(
-        &shop.db,
-        &SendReminder {
-            receivable_id: receivable,
-            recipient: typed.map(str::to_owned),
-            save_as_customer_email: false,
-        },
-        &OUTLOOK,
-    )
-    .expect("queued")
+    Bookkeeper::new(&shop.db, None)
+        .send_reminder(
+            &SendReminder {
+                receivable_id: receivable,
+                recipient: typed.map(str::to_owned),
+                save_as_customer_email: false,
+            },
+            &READING,
+        )
+        .expect("queued")
+        .id
 }
 
 fn pay(shop: &Shop, receivable: i64, amount: &str) -> Vec<cachicamo_core::outbox::OutboxChanged> {
@@ -103,7 +104,7 @@ fn pay(shop: &Shop, receivable: i64, amount: &str) -> Vec<cachicamo_core::outbox
             method: Some(PaymentMethod::Cash),
             ..PaymentForm::default()
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("payment");
     rechecks.changed()
@@ -287,7 +288,7 @@ async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() 
     let handle = app_worker(&shop);
     let voided = remind(&shop, books.other, None);
     let rechecks = Rechecks::default();
-    receivables::void(&shop.db, &rechecks, books.other, "Duplicada", &OUTLOOK).expect("void");
+    receivables::void(&shop.db, &rechecks, books.other, "Duplicada", &READING).expect("void");
     assert_eq!(rechecks.changed().len(), 1);
     assert_eq!(shop.entry(voided).cancelled, Some(CancelReason::Voided));
 
@@ -306,4 +307,53 @@ async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() 
     assert_eq!(entry.state, OutboxState::Cancelled);
     assert_eq!(entry.cancelled, Some(CancelReason::Paid));
     handle.stop().await.expect("stopped");
+}
+
+/// The app's order of things: a change commits, then what it did to waiting reminders is
+/// announced; a refused change announces nothing. The worker is stopped, so every event seen
+/// here can only come from the Bookkeeper.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bookkeeper_announces_what_a_change_did_to_waiting_reminders_once_committed() {
+    let shop = Shop::open();
+    let books = books(&shop);
+    let handle = app_worker(&shop);
+    handle.stop().await.expect("stopped");
+    let mut events = handle.subscribe();
+    let keeper = Bookkeeper::new(&shop.db, Some(&handle));
+
+    let queued = keeper
+        .send_reminder(
+            &SendReminder {
+                receivable_id: books.owed,
+                ..SendReminder::default()
+            },
+            &READING,
+        )
+        .expect("queued");
+    assert_eq!(queued.state, OutboxState::Queued);
+    let event = events.try_recv().expect("the queued reminder is announced");
+    assert_eq!((event.id, event.state), (queued.id, OutboxState::Queued));
+
+    let paid_in_full = PaymentForm {
+        paid_on: "20/03/2026".into(),
+        amount: "1.500,50".into(),
+        method: Some(PaymentMethod::Cash),
+        ..PaymentForm::default()
+    };
+    keeper
+        .record_payment(books.owed, &paid_in_full, &READING)
+        .expect("paid");
+    let event = events
+        .try_recv()
+        .expect("the cancelled reminder is announced");
+    assert_eq!((event.id, event.state), (queued.id, OutboxState::Cancelled));
+    assert_eq!(shop.entry(queued.id).cancelled, Some(CancelReason::Paid));
+
+    keeper
+        .record_payment(books.owed, &paid_in_full, &READING)
+        .expect_err("nothing is owed any more");
+    assert!(
+        events.try_recv().is_err(),
+        "a refused change announces nothing"
+    );
 }

@@ -26,7 +26,7 @@ pub fn currencies() -> Vec<Currency> {
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn the_business_round_trips_and_bad_fields_are_named() {
@@ -37,7 +37,10 @@ mod tests {
                 json!({ "business": { "defaultCurrency": "XYZ" } }),
             )
             .expect_err("unknown currency");
-        assert_eq!(err["details"]["defaultCurrency"], "unknown_currency");
+        assert_eq!(
+            refused_field(&err, "defaultCurrency")["problem"],
+            "unknown_currency"
+        );
         let saved = app
             .invoke(
                 "business_save",

@@ -10,11 +10,11 @@
 
 use std::time::{Duration, Instant};
 
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
-use cachicamo_core::books::region::Region;
+use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
 use cachicamo_e2e::seed::{seed, Scale};
@@ -25,12 +25,12 @@ const RUNS: usize = 50;
 fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cachicamo.sqlite3");
-    let outlook = Outlook {
+    let reading = Reading {
         region: Region::EsVe,
         today: date!(2026 - 06 - 15),
     };
     let started = Instant::now();
-    let seeded = seed(&path, Scale::PROMISED, outlook.today);
+    let seeded = seed(&path, Scale::PROMISED, reading.today);
     println!(
         "seeded {} customers, {} receivables ({} pending), {} payments in {:.1} s",
         seeded.customers,
@@ -66,7 +66,7 @@ fn main() {
                 "first page {filter:?} by {sort:?}{}",
                 if descending { " desc" } else { "" }
             );
-            list(&db, &name, &query, &outlook);
+            list(&db, &name, &query, &reading);
         }
     }
     for search in ["pena", "f-012345", "07042"] {
@@ -74,18 +74,18 @@ fn main() {
             search: search.into(),
             ..PendingQuery::default()
         };
-        list(&db, &format!("search {search:?}"), &query, &outlook);
+        list(&db, &format!("search {search:?}"), &query, &reading);
     }
     let last = PendingQuery {
         offset: seeded.pending - 50,
         ..PendingQuery::default()
     };
-    list(&db, "last page (offset 89,950)", &last, &outlook);
+    list(&db, "last page (offset 89,950)", &last, &reading);
 
     let mut id = 0;
     let timings = time(|| {
         id = id % 1000 + 1;
-        let detail = receivables::detail(&db, id, &outlook).expect("detail");
+        let detail = receivables::detail(&db, id, &reading).expect("detail");
         detail.payments.len() + detail.history.len()
     });
     report("open a detail", &timings, 1, 1);
@@ -104,7 +104,7 @@ fn main() {
                 method: Some(PaymentMethod::Cash),
                 ..PaymentForm::default()
             },
-            &outlook,
+            &reading,
         )
         .expect("payment");
         1
@@ -117,10 +117,10 @@ fn main() {
     println!("database size: {:.1} MiB", size as f64 / (1024.0 * 1024.0));
 }
 
-fn list(db: &Database, name: &str, query: &PendingQuery, outlook: &Outlook) {
+fn list(db: &Database, name: &str, query: &PendingQuery, reading: &Reading) {
     let mut last = (0, 0);
     let timings = time(|| {
-        let page = pending::list(db, query, outlook).expect("page");
+        let page = pending::list(db, query, reading).expect("page");
         last = (page.rows.len(), page.total);
         page.rows.len()
     });

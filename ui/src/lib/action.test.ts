@@ -49,7 +49,11 @@ describe('Action.run', () => {
 
   it('names each refused field in the active language', async () => {
     const action = new Action();
-    const invalid: IpcError = { code: 'invalid_input', message: '', details: { name: 'required' } };
+    const invalid: IpcError = {
+      code: 'invalid_input',
+      message: '',
+      details: { fields: [{ field: 'name', problem: 'required', detail: null }] },
+    };
     await action.run(() => Promise.reject(new ApiError(invalid)));
     setLanguage('es');
     expect(action.fields['name']).toBe('Este dato es obligatorio.');

@@ -2,53 +2,55 @@
 // from the generated bindings, so a change on the Rust side breaks the type check, not the user.
 import { invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type {
-  AutomaticCopy,
-  AvailableUpdate,
-  Bootstrap,
-  Business,
-  BusinessView,
-  Currency,
-  Customer,
-  CustomerForm,
-  CustomerPage,
-  CustomerQuery,
-  DateShown,
-  EmailServiceForm,
-  EmailServiceView,
-  ErrorCode,
-  Exported,
-  FirstRender,
-  ImportPreview,
-  IpcError,
-  Language,
-  Money,
-  OutboxChanged,
-  OutboxEntry,
-  OutboxFilter,
-  OutboxPage,
-  OwnerAction,
-  Rows,
-  PaymentForm,
-  PaymentPreview,
-  PendingPage,
-  PendingQuery,
-  Progress,
-  Receivable,
-  ReceivableDetail,
-  ReceivableForm,
-  Region,
-  RegionFormat,
-  ReminderDraft,
-  ReminderRequest,
-  ReminderTemplate,
-  RenderedReminder,
-  RowDifference,
-  Restored,
-  SendReminder,
-  SmtpPreset,
-  TemplateView,
-  TestEmailSent,
+import {
+  ERROR_CODES,
+  type AutomaticCopy,
+  type AvailableUpdate,
+  type Bootstrap,
+  type Business,
+  type BusinessView,
+  type Currency,
+  type Customer,
+  type CustomerForm,
+  type CustomerPage,
+  type CustomerQuery,
+  type DateShown,
+  type EmailServiceForm,
+  type EmailServiceView,
+  type Command,
+  type ErrorCode,
+  type Exported,
+  type FirstRender,
+  type ImportPreview,
+  type IpcError,
+  type Language,
+  type Money,
+  type OutboxChanged,
+  type OutboxEntry,
+  type OutboxFilter,
+  type OutboxPage,
+  type OwnerAction,
+  type Rows,
+  type PaymentForm,
+  type PaymentPreview,
+  type PendingPage,
+  type PendingQuery,
+  type Progress,
+  type Receivable,
+  type ReceivableDetail,
+  type ReceivableForm,
+  type Region,
+  type RegionFormat,
+  type ReminderDraft,
+  type ReminderRequest,
+  type ReminderTemplate,
+  type RenderedReminder,
+  type RowDifference,
+  type Restored,
+  type SendReminder,
+  type SmtpPreset,
+  type TemplateView,
+  type TestEmailSent,
 } from './bindings';
 
 /** A command failed; `error` is the `{code, message, details}` contract from src-tauri/src/error.rs. */
@@ -66,43 +68,20 @@ export class ApiError extends Error {
   }
 }
 
-const codes: readonly ErrorCode[] = [
-  'database_too_new',
-  'data_in_use',
-  'storage',
-  'invalid_input',
-  'smtp_port_mismatch',
-  'email_failed',
-  'email_not_configured',
-  'email_secret_missing',
-  'email_config_invalid',
-  'keychain_unavailable',
-  'keychain_locked',
-  'keychain_failed',
-  'update_failed',
-  'backup_refused',
-  'import_refused',
-  'not_found',
-  'refused',
-  'internal',
-];
-
-/** Anything the IPC rejected with, as the error contract (a bug or a dead core becomes `internal`). */
+/** Anything the IPC rejected with, as the error contract (a bug or a dead core becomes `internal`).
+ * The one place the UI trusts Rust's shape: a known code with an object of details is taken as
+ * the generated type says; everything past here narrows on `code`. */
 export function toIpcError(raw: unknown): IpcError {
   if (typeof raw === 'object' && raw !== null && 'code' in raw) {
-    const candidate = raw as Partial<IpcError>;
-    if (codes.includes(candidate.code as ErrorCode)) {
-      return {
-        code: candidate.code as ErrorCode,
-        message: String(candidate.message ?? ''),
-        details: candidate.details ?? {},
-      };
+    const { code, message, details } = raw as { code: unknown; message?: unknown; details?: unknown };
+    if (ERROR_CODES.includes(code as ErrorCode) && typeof details === 'object' && details !== null) {
+      return { code, message: String(message ?? ''), details } as IpcError;
     }
   }
   return { code: 'internal', message: String(raw), details: {} };
 }
 
-async function call<T>(command: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
+async function call<T>(command: Command, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
     return await invoke<T>(command, args, options);
   } catch (raw) {

@@ -5,7 +5,23 @@ export type Language = "es" | "en";
 
 export type ErrorCode = "database_too_new" | "data_in_use" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
 
-export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
+export type ObjectKind = "table" | "index" | "trigger" | "view" | "other";
+
+export type Difference = "unknown" | "changed" | "missing";
+
+export type SchemaDifference = { kind: ObjectKind, name: string, difference: Difference, };
+
+export type BackupRefusal = { "reason": "not_sqlite" } | { "reason": "damaged", problem: string, } | { "reason": "not_cachicamo" } | { "reason": "too_new", found: number, supported: number, } | { "reason": "unexpected_schema", more: number, kind: ObjectKind, name: string, difference: Difference, } | { "reason": "too_large", size: number, limit: number, };
+
+export type ImportError = { "reason": "empty" } | { "reason": "too_large" } | { "reason": "unknown_columns" } | { "reason": "missing_columns", columns: Array<string>, } | { "reason": "malformed", line: number, message: string, } | { "reason": "rows_have_problems", count: number, } | { "reason": "differences_not_accepted", count: number, };
+
+export type OutboxRefusal = { "reason": "outbox_state", state: OutboxState, action: OwnerAction, };
+
+export type Refused = { reason: Refusal, } | OutboxRefusal;
+
+export type Failure = { "code": "database_too_new", "details": { path: string, found: number, supported: number, } } | { "code": "data_in_use", "details": { dir: string, } } | { "code": "storage", "details": { path?: string, } } | { "code": "invalid_input", "details": { fields: Array<FieldError>, } } | { "code": "smtp_port_mismatch", "details": { port: number, security: SmtpSecurity, } } | { "code": "email_failed", "details": { failure: MailFailure, class: FailureClass, provider: Provider, providerCode?: string, providerMessage?: string, retryAfterSecs?: number, } } | { "code": "email_not_configured", "details": Record<symbol, never> } | { "code": "email_secret_missing", "details": Record<symbol, never> } | { "code": "email_config_invalid", "details": { fields: Array<string>, } } | { "code": "keychain_unavailable", "details": Record<symbol, never> } | { "code": "keychain_locked", "details": Record<symbol, never> } | { "code": "keychain_failed", "details": Record<symbol, never> } | { "code": "update_failed", "details": Record<symbol, never> } | { "code": "backup_refused", "details": BackupRefusal } | { "code": "import_refused", "details": ImportError } | { "code": "not_found", "details": Record<symbol, never> } | { "code": "refused", "details": Refused } | { "code": "internal", "details": Record<symbol, never> };
+
+export type IpcError = { message: string, } & ({ "code": "database_too_new", "details": { path: string, found: number, supported: number, } } | { "code": "data_in_use", "details": { dir: string, } } | { "code": "storage", "details": { path?: string, } } | { "code": "invalid_input", "details": { fields: Array<FieldError>, } } | { "code": "smtp_port_mismatch", "details": { port: number, security: SmtpSecurity, } } | { "code": "email_failed", "details": { failure: MailFailure, class: FailureClass, provider: Provider, providerCode?: string, providerMessage?: string, retryAfterSecs?: number, } } | { "code": "email_not_configured", "details": Record<symbol, never> } | { "code": "email_secret_missing", "details": Record<symbol, never> } | { "code": "email_config_invalid", "details": { fields: Array<string>, } } | { "code": "keychain_unavailable", "details": Record<symbol, never> } | { "code": "keychain_locked", "details": Record<symbol, never> } | { "code": "keychain_failed", "details": Record<symbol, never> } | { "code": "update_failed", "details": Record<symbol, never> } | { "code": "backup_refused", "details": BackupRefusal } | { "code": "import_refused", "details": ImportError } | { "code": "not_found", "details": Record<symbol, never> } | { "code": "refused", "details": Refused } | { "code": "internal", "details": Record<symbol, never> });
 
 export type Bootstrap = { language: Language, 
 /**
@@ -491,3 +507,12 @@ export type ReminderDraft = { receivableId: number,
  * Normalised address; `None` when the customer has none and none was given.
  */
 recipient: string | null, message: RenderedReminder, };
+
+/** Every error code, in the order Rust declares them. */
+export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "internal"];
+
+/** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "outbox_list" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+
+/** What the core refuses by size, checked in the window before a file crosses the IPC. */
+export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

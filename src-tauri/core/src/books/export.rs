@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::currency;
-use super::money::Outlook;
 use super::pending::{self, PendingQuery};
+use super::reading::Reading;
 use super::receivables;
 use super::spreadsheet::{neutralise, numeric};
 use super::BooksError;
@@ -51,20 +51,20 @@ fn headers(language: Language) -> [&'static str; 10] {
 pub fn pending_csv(
     db: &Database,
     query: &PendingQuery,
-    outlook: &Outlook,
+    reading: &Reading,
     language: Language,
 ) -> Result<Vec<u8>, BooksError> {
     db.read(|conn| {
-        let ids = pending::all_ids(conn, query, outlook)?;
+        let ids = pending::all_ids(conn, query, reading)?;
         let mut writer = csv::WriterBuilder::new()
-            .delimiter(outlook.region.csv_delimiter())
+            .delimiter(reading.region.csv_delimiter())
             .from_writer(BOM.to_vec());
         let written = |err: csv::Error| BooksError::Export(err.to_string());
         writer.write_record(headers(language)).map_err(written)?;
         for id in ids {
-            let row = receivables::find(conn, id, outlook)?;
+            let row = receivables::find(conn, id, reading)?;
             let minor_units = currency::find(&row.amount.currency).map_or(2, |c| c.minor_units);
-            let plain = |minor| outlook.region.amount_for_files(minor, minor_units);
+            let plain = |minor| reading.region.amount_for_files(minor, minor_units);
             let text = [
                 row.customer_name.as_str(),
                 row.customer_email.as_deref().unwrap_or_default(),
@@ -94,17 +94,23 @@ pub fn pending_csv(
     })
 }
 
-/// Writes the export into `dir` as `pagos-pendientes-<stamp>.csv` (never over an existing
-/// file) and returns where.
+/// Writes the export into `dir` as `pagos-pendientes-<date>-<time>.csv`, stamped with `now` on
+/// the user's clock (never over an existing file), and returns where.
 pub fn write_pending_csv(
     db: &Database,
     query: &PendingQuery,
-    outlook: &Outlook,
+    reading: &Reading,
     language: Language,
     dir: &Path,
-    stamp: &str,
+    now: time::OffsetDateTime,
 ) -> Result<PathBuf, BooksError> {
-    let bytes = pending_csv(db, query, outlook, language)?;
+    let stamp = now
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]-[hour][minute]"
+        ))
+        .map_err(|err| BooksError::Export(err.to_string()))?;
+    let stamp = stamp.as_str();
+    let bytes = pending_csv(db, query, reading, language)?;
     let failed = |err: std::io::Error| BooksError::Export(format!("{}: {err}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;
     let stem = match language {

@@ -4,6 +4,7 @@
 //! This module renders and never sends: the outbox stores what `for_receivable` returns and sends
 //! that, so what the owner confirmed is what leaves. Templates are kept through `settings`.
 
+mod bookkeeper;
 pub mod facts;
 pub mod gate;
 pub mod queue;
@@ -15,7 +16,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableStatus};
 use crate::books::{customers, BooksError, Refusal};
 use crate::business;
@@ -25,6 +26,7 @@ use crate::mail::address::EmailAddress;
 use crate::settings::{self, SettingsError};
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
+pub use bookkeeper::Bookkeeper;
 pub use facts::ReminderFacts;
 pub use gate::{Rechecks, ReminderGate, Stated};
 pub use render::{render, RenderedReminder};
@@ -151,12 +153,12 @@ pub fn preview(
     db: &Database,
     language: Language,
     template: ReminderTemplate,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<RenderedReminder, ReminderError> {
     let valid = template.validated(language)?;
     let business = business::get(db)?;
-    let facts = ReminderFacts::sample(language, &business, outlook.today);
-    render(&valid, &facts, language, outlook.region)
+    let facts = ReminderFacts::sample(language, &business, reading.today);
+    render(&valid, &facts, language, reading.region)
 }
 
 /// The exact reminder for a pending receivable, in its customer's email language, to the
@@ -164,13 +166,13 @@ pub fn preview(
 pub fn for_receivable(
     db: &Database,
     request: &ReminderRequest,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReminderDraft, ReminderError> {
     let recipient = match request.recipient.as_deref().map(str::trim) {
         Some(typed) if !typed.is_empty() => Some(parse_recipient(typed)?),
         _ => None,
     };
-    db.read(|conn| draft_in(conn, request.receivable_id, recipient, outlook))
+    db.read(|conn| draft_in(conn, request.receivable_id, recipient, reading))
 }
 
 /// The reminder as the books say it now, inside a transaction the caller holds (the send check
@@ -180,9 +182,9 @@ pub fn draft_in(
     conn: &Connection,
     receivable_id: i64,
     recipient: Option<String>,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReminderDraft, ReminderError> {
-    let receivable = receivables::find(conn, receivable_id, outlook)?;
+    let receivable = receivables::find(conn, receivable_id, reading)?;
     if receivable.status != ReceivableStatus::Pending {
         return Err(BooksError::Refused(Refusal::NotPending).into());
     }
@@ -190,7 +192,7 @@ pub fn draft_in(
     let language = customer.email_language;
     let template = template_in(conn, language)?.template;
     let facts = ReminderFacts::new(&receivable, &business::get_in(conn)?)?;
-    let message = render(&template, &facts, language, outlook.region)?;
+    let message = render(&template, &facts, language, reading.region)?;
     let recipient = match recipient {
         Some(typed) => Some(typed),
         None => receivable
@@ -208,7 +210,7 @@ pub fn draft_in(
             customer_id: receivable.customer_id,
             currency: receivable.balance.currency.clone(),
             balance_minor: receivable.balance.minor,
-            region: outlook.region,
+            region: reading.region,
             recipient_typed: false,
         },
     })

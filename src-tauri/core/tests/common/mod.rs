@@ -173,8 +173,10 @@ impl Shop {
         state: OutboxState,
         timeout: Duration,
     ) -> OutboxEntry {
-        self.wait_for(id, timeout, &state.code(), |e| e.state == state)
-            .await
+        self.wait_for(id, timeout, &cachicamo_core::wire::code(&state), |e| {
+            e.state == state
+        })
+        .await
     }
 
     /// Every byte SQLite wrote, to prove a secret is not among them.

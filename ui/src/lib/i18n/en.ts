@@ -403,7 +403,7 @@ export const en: Catalogue = {
   'import.confirm': 'Import',
   'import.done': 'Import complete: {receivables} receivables and {customers} new customers.',
   'import.refused.empty': 'The file has no rows besides the headers.',
-  'import.refused.too_large': 'The file is too large (at most 20 MB and 100,000 rows).',
+  'import.refused.too_large': 'The file is too large (at most {megabytes} MB and {rows} rows).',
   'import.refused.unknown_columns': 'The columns are not recognised. The first row must hold the headers, for example Name (customers) or Customer and Amount (receivables).',
   'import.refused.missing_columns': 'Required columns are missing: {columns}.',
   'import.refused.malformed': 'The file is not valid CSV near line {line}.',

@@ -1,4 +1,4 @@
-// Español: the default language. The seed's labels are used verbatim (see shared/design/ui-copy.md).
+// Español: the default language. The product documentation's labels are used verbatim.
 export const es = {
   'app.name': 'Cachicamo',
   'nav.label': 'Menú principal',
@@ -401,7 +401,7 @@ export const es = {
   'import.confirm': 'Importar',
   'import.done': 'Importación completa: {receivables} cuentas por cobrar y {customers} clientes nuevos.',
   'import.refused.empty': 'El archivo no tiene filas además de los encabezados.',
-  'import.refused.too_large': 'El archivo es demasiado grande (máximo 20 MB y 100.000 filas).',
+  'import.refused.too_large': 'El archivo es demasiado grande (máximo {megabytes} MB y {rows} filas).',
   'import.refused.unknown_columns': 'No se reconocen las columnas. La primera fila debe tener los encabezados, por ejemplo Nombre (clientes) o Cliente y Monto (cuentas por cobrar).',
   'import.refused.missing_columns': 'Faltan columnas obligatorias: {columns}.',
   'import.refused.malformed': 'El archivo no es un CSV válido cerca de la línea {line}.',

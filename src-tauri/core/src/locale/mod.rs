@@ -1,13 +1,20 @@
-//! The languages Cachicamo speaks and how the app picks one.
+//! The languages Cachicamo speaks and how the app picks one, and the regions whose way of
+//! writing numbers and dates it follows (`region`).
 //!
 //! Spanish first (the product's documentation is Spanish), English second. The choice is the
 //! user's saved preference, else the operating system's language when we speak it, else Spanish.
+//! The region is chosen the same way, and defaults to the usual one for the language.
+
+pub mod region;
+
+pub use region::{Region, RegionFormat};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
+/// Stored (settings, each customer's email language) by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
+#[serde(rename_all = "snake_case")]
 pub enum Language {
     Es,
     En,
@@ -15,13 +22,6 @@ pub enum Language {
 
 impl Language {
     pub const DEFAULT: Language = Language::Es;
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Es => "es",
-            Language::En => "en",
-        }
-    }
 
     /// Reads a BCP 47 or POSIX locale ("es-VE", "en_US.UTF-8", "es") and returns the language
     /// when it is one we speak.
@@ -49,6 +49,14 @@ impl Language {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_names_are_pinned() {
+        crate::wire::assert_pinned(|language| match language {
+            Language::Es => "es",
+            Language::En => "en",
+        });
+    }
 
     #[test]
     fn reads_bcp47_and_posix_locales() {

@@ -1,5 +1,6 @@
-//! How long the app took to show its first screen, measured from the OS's record of when the
-//! process started (so dynamic loading and Rust's own start-up count too), not from `main`.
+//! How long the app took to launch, up to its first screen, measured from the OS's record of
+//! when the process started (so dynamic loading and Rust's own start-up count too), not from
+//! `main`.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};

@@ -1,23 +1,21 @@
-//! How each region writes amounts and dates, both ways: shown to the user and typed by them.
+//! How each region writes numbers and dates, both ways: shown to the user and typed by them.
 //!
 //! "1.500,50" is fifteen hundred in Caracas and one and a half in Monterrey, so typed input is
 //! read strictly by the region's rules. Anything those rules make ambiguous ("1.50" where the dot
 //! groups thousands, "03/04/26" with a two-digit year) is refused with a hint, never guessed.
+//! What a currency adds to reading an amount (its decimals, its largest amount) and exchange
+//! rates are the books' (`books::typing`): this module knows numbers, not money.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 use ts_rs::TS;
 
-use super::currency::Currency;
-use super::rate::{Rate, RateDirection};
-use crate::locale::Language;
-use crate::validation::{FieldErrors, FieldProblem};
+use super::Language;
+use crate::validation::FieldProblem;
+use crate::wire;
 
-/// The largest amount the app handles, in minor units, totals included: below 2^53, so it
-/// crosses into JavaScript exactly. Each currency's own largest amount is at or below it.
-pub const MAX_MINOR: i64 = 999_999_999_999_999;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored in the settings by its wire name, a BCP 47 tag (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 pub enum Region {
     #[serde(rename = "es-VE")]
     EsVe,
@@ -56,27 +54,21 @@ pub struct RegionFormat {
 }
 
 impl Region {
-    pub const ALL: [Region; 8] = [
-        Region::EsVe,
-        Region::EsCo,
-        Region::EsMx,
-        Region::EsAr,
-        Region::EsCl,
-        Region::EsPe,
-        Region::EsEs,
-        Region::EnUs,
-    ];
+    /// Every region, in the order Ajustes offers them.
+    pub const ALL: &'static [Region] = <Region as strum::VariantArray>::VARIANTS;
 
-    pub fn code(self) -> &'static str {
+    /// The language its people write in: a reminder in Spanish follows a Spanish-speaking
+    /// region's writing.
+    pub fn language(self) -> Language {
         match self {
-            Region::EsVe => "es-VE",
-            Region::EsCo => "es-CO",
-            Region::EsMx => "es-MX",
-            Region::EsAr => "es-AR",
-            Region::EsCl => "es-CL",
-            Region::EsPe => "es-PE",
-            Region::EsEs => "es-ES",
-            Region::EnUs => "en-US",
+            Region::EsVe
+            | Region::EsCo
+            | Region::EsMx
+            | Region::EsAr
+            | Region::EsCl
+            | Region::EsPe
+            | Region::EsEs => Language::Es,
+            Region::EnUs => Language::En,
         }
     }
 
@@ -86,8 +78,9 @@ impl Region {
         let exact = os_locale.and_then(|tag| {
             let tag = tag.split(['.', '@']).next().unwrap_or_default();
             Region::ALL
-                .into_iter()
-                .find(|region| region.code().eq_ignore_ascii_case(&tag.replace('_', "-")))
+                .iter()
+                .copied()
+                .find(|region| wire::code(&region).eq_ignore_ascii_case(&tag.replace('_', "-")))
         });
         exact.unwrap_or(match language {
             Language::Es => Region::EsVe,
@@ -171,76 +164,13 @@ impl Region {
         }
     }
 
-    /// Reads a typed amount into minor units of `currency`, up to the currency's largest amount.
-    pub fn parse_amount(self, text: &str, currency: &Currency) -> Result<i64, FieldProblem> {
-        let decimal = self.parse_decimal(text, currency.minor_units)?;
-        if decimal.negative || decimal.value == 0 {
-            return Err(FieldProblem::NotPositive);
-        }
-        i64::try_from(decimal.value)
-            .ok()
-            .filter(|minor| *minor <= currency.max_minor())
-            .ok_or(FieldProblem::AmountTooLarge)
-    }
-
-    /// Records an amount field's problem; one too large says the currency's largest amount.
-    pub fn refuse_amount(
-        self,
-        errors: &mut FieldErrors,
-        field: &str,
-        problem: FieldProblem,
-        currency: &Currency,
-    ) {
-        match problem {
-            FieldProblem::AmountTooLarge => {
-                errors.add_with(field, problem, self.largest_amount(currency));
-            }
-            _ => errors.add(field, problem),
-        }
-    }
-
-    /// "USD 999.999.999,99": what an amount too large is told it may be at most.
-    pub fn largest_amount(self, currency: &Currency) -> String {
-        format!(
-            "{} {}",
-            currency.code,
-            self.amount(currency.max_minor(), currency.minor_units)
-        )
-    }
-
-    /// Reads an exchange rate as typed ("36,50": 3650 with two decimals), with up to
-    /// `Rate::MAX_DIGITS` digits; `direction` says which way round it was typed.
-    pub fn parse_rate(self, text: &str, direction: RateDirection) -> Result<Rate, FieldProblem> {
-        let decimal =
-            self.parse_decimal(text, Rate::MAX_DIGITS)
-                .map_err(|problem| match problem {
-                    FieldProblem::TooManyDecimals | FieldProblem::AmountTooLarge => {
-                        FieldProblem::TooManyDigits
-                    }
-                    other => other,
-                })?;
-        if decimal.negative || decimal.value == 0 {
-            return Err(FieldProblem::NotPositive);
-        }
-        // `value` is padded to MAX_DIGITS decimals; the typed digits are what is left without
-        // that padding.
-        let padding = 10_u128.pow(u32::from(Rate::MAX_DIGITS - decimal.decimals));
-        u64::try_from(decimal.value / padding)
-            .ok()
-            .and_then(|digits| Rate::new(digits, decimal.decimals, direction))
-            .ok_or(FieldProblem::TooManyDigits)
-    }
-
-    /// A rate the way it was typed, written the region's way ("36,50").
-    pub fn rate(self, rate: Rate) -> String {
-        // At most 15 digits: always an i64.
-        let digits = i64::try_from(rate.digits()).unwrap_or(i64::MAX);
-        self.amount(digits, rate.decimals())
-    }
-
     /// Digits, the region's separators and nothing else; thousands grouped by threes; no more
     /// decimals than `max_decimals`.
-    fn parse_decimal(self, text: &str, max_decimals: u8) -> Result<Decimal, FieldProblem> {
+    pub(crate) fn parse_decimal(
+        self,
+        text: &str,
+        max_decimals: u8,
+    ) -> Result<Decimal, FieldProblem> {
         let text = text.trim();
         if text.is_empty() {
             return Err(FieldProblem::Required);
@@ -348,21 +278,31 @@ impl Region {
     }
 }
 
-struct Decimal {
-    negative: bool,
+/// A number as typed, before a currency or a rate gives it a meaning.
+pub(crate) struct Decimal {
+    pub negative: bool,
     /// Scaled to the `max_decimals` asked for.
-    value: u128,
+    pub value: u128,
     /// How many decimals were typed.
-    decimals: u8,
+    pub decimals: u8,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::books::currency;
 
-    fn usd() -> Currency {
-        currency::find("USD").expect("usd")
+    #[test]
+    fn stored_names_are_pinned() {
+        wire::assert_pinned(|region| match region {
+            Region::EsVe => "es-VE",
+            Region::EsCo => "es-CO",
+            Region::EsMx => "es-MX",
+            Region::EsAr => "es-AR",
+            Region::EsCl => "es-CL",
+            Region::EsPe => "es-PE",
+            Region::EsEs => "es-ES",
+            Region::EnUs => "en-US",
+        });
     }
 
     #[test]
@@ -389,53 +329,6 @@ mod tests {
         assert_eq!(Region::EnUs.amount(12_345_678_905, 2), "123,456,789.05");
         assert_eq!(Region::EsCl.amount(1_500_000, 0), "1.500.000");
         assert_eq!(Region::EsVe.amount(-5, 2), "-0,05");
-    }
-
-    #[test]
-    fn typed_amounts_follow_the_region_and_ambiguity_is_refused() {
-        let usd = usd();
-        let clp = currency::find("CLP").expect("clp");
-        let ok = |region: Region, text: &str| region.parse_amount(text, &usd);
-        assert_eq!(ok(Region::EsVe, "1.500,50"), Ok(150_050));
-        assert_eq!(ok(Region::EsVe, "1500,5"), Ok(150_050));
-        assert_eq!(ok(Region::EsVe, " 1.500 "), Ok(150_000));
-        assert_eq!(ok(Region::EsVe, ",75"), Ok(75));
-        assert_eq!(ok(Region::EsMx, "1,500.50"), Ok(150_050));
-        assert_eq!(ok(Region::EnUs, "1500"), Ok(150_000));
-        // The dot groups thousands in Venezuela: "1.50" is neither 1,50 nor 150.
-        assert_eq!(ok(Region::EsVe, "1.50"), Err(FieldProblem::InvalidAmount));
-        assert_eq!(ok(Region::EsMx, "1,50"), Err(FieldProblem::InvalidAmount));
-        assert_eq!(
-            ok(Region::EsVe, "1,505"),
-            Err(FieldProblem::TooManyDecimals)
-        );
-        assert_eq!(
-            Region::EsCl.parse_amount("1.500,5", &clp),
-            Err(FieldProblem::TooManyDecimals)
-        );
-        assert_eq!(ok(Region::EsVe, "0"), Err(FieldProblem::NotPositive));
-        assert_eq!(ok(Region::EsVe, "-10"), Err(FieldProblem::NotPositive));
-        assert_eq!(ok(Region::EsVe, ""), Err(FieldProblem::Required));
-        assert_eq!(ok(Region::EsVe, "12 USD"), Err(FieldProblem::InvalidAmount));
-        assert_eq!(ok(Region::EsVe, "1,2,3"), Err(FieldProblem::InvalidAmount));
-        assert_eq!(
-            ok(Region::EsVe, "99999999999999999"),
-            Err(FieldProblem::AmountTooLarge)
-        );
-        assert_eq!(
-            ok(Region::EsVe, &"9".repeat(5000)),
-            Err(FieldProblem::AmountTooLarge)
-        );
-    }
-
-    #[test]
-    fn every_region_reads_back_what_it_shows() {
-        for region in Region::ALL {
-            for minor in [1, 99, 100, 150_050, 123_456_789, usd().max_minor()] {
-                let shown = region.amount(minor, 2);
-                assert_eq!(region.parse_amount(&shown, &usd()), Ok(minor), "{shown}");
-            }
-        }
     }
 
     #[test]
@@ -476,43 +369,5 @@ mod tests {
             Region::EnUs.date(date(2026, 3, 5).expect("date")),
             "03/05/2026"
         );
-    }
-
-    #[test]
-    fn a_rate_is_read_with_the_decimals_typed_and_shown_back_the_same() {
-        let read = |text: &str| Region::EsVe.parse_rate(text, RateDirection::OwedPerPaid);
-        let rate = read("36,50").expect("rate");
-        assert_eq!((rate.digits(), rate.decimals()), (3650, 2));
-        assert_eq!(Region::EsVe.rate(rate), "36,50");
-        assert_eq!(Region::EnUs.rate(rate), "36.50");
-        let tiny = read("0,027397260273973").expect("fifteen decimals");
-        assert_eq!(Region::EsVe.rate(tiny), "0,027397260273973");
-        assert_eq!(
-            Region::EsVe.rate(read("1.234,5").expect("grouped")),
-            "1.234,5"
-        );
-        assert_eq!(read("0,0273972602739726"), Err(FieldProblem::TooManyDigits));
-        assert_eq!(read("1234567890123456"), Err(FieldProblem::TooManyDigits));
-        assert_eq!(read("0"), Err(FieldProblem::NotPositive));
-        assert_eq!(read("36.50"), Err(FieldProblem::InvalidAmount));
-        assert_eq!(read(""), Err(FieldProblem::Required));
-    }
-
-    #[test]
-    fn each_currency_refuses_amounts_past_its_own_largest() {
-        let clp = currency::find("CLP").expect("clp");
-        assert_eq!(
-            Region::EsVe.parse_amount("999.999.999,99", &usd()),
-            Ok(99_999_999_999)
-        );
-        assert_eq!(
-            Region::EsVe.parse_amount("1.000.000.000", &usd()),
-            Err(FieldProblem::AmountTooLarge)
-        );
-        assert_eq!(
-            Region::EsCl.parse_amount("1.000.000.000", &clp),
-            Ok(1_000_000_000)
-        );
-        assert_eq!(Region::EsVe.largest_amount(&usd()), "USD 999.999.999,99");
     }
 }
