@@ -3,6 +3,7 @@
 //! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
 
 use cachicamo_core::backup::{AutomaticCopy, CopyKind, Progress, Restored, Stage};
+use cachicamo_core::books::aging::{AgingBucket, AgingCell, AgingLine};
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
 use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
@@ -31,8 +32,9 @@ use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, MailFailure};
 use cachicamo_core::outbox::{
     CancelReason, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter, OutboxId,
-    OutboxPage, OutboxState, OwnerAction, Rows, WaitReason,
+    OutboxState, OwnerAction, Rows, WaitReason,
 };
+use cachicamo_core::reminders::listing::{EmailAbout, ListedEmail, OutboxListing};
 use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{
     ReminderDraft, ReminderRequest, ReminderTemplate, RenderedReminder, TemplateView, Variable,
@@ -99,6 +101,9 @@ pub fn typescript() -> String {
         PendingFilter::decl(&cfg),
         PendingSort::decl(&cfg),
         PendingQuery::decl(&cfg),
+        AgingBucket::decl(&cfg),
+        AgingCell::decl(&cfg),
+        AgingLine::decl(&cfg),
         PendingPage::decl(&cfg),
         LastReminder::decl(&cfg),
         OutboxId::decl(&cfg),
@@ -111,7 +116,9 @@ pub fn typescript() -> String {
         Rows::decl(&cfg),
         OutboxFailure::decl(&cfg),
         OutboxEntry::decl(&cfg),
-        OutboxPage::decl(&cfg),
+        EmailAbout::decl(&cfg),
+        ListedEmail::decl(&cfg),
+        OutboxListing::decl(&cfg),
         OutboxChanged::decl(&cfg),
         SendReminder::decl(&cfg),
         ImportKind::decl(&cfg),

@@ -54,6 +54,7 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             csv::csv_import_preview,
             csv::csv_import,
             csv::pending_export_csv,
+            csv::aging_export_csv,
             outbox::outbox_list,
             outbox::outbox_act,
             reminders::reminder_send,

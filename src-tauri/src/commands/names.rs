@@ -31,6 +31,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "csv_import_preview",
     "csv_import",
     "pending_export_csv",
+    "aging_export_csv",
     "outbox_list",
     "outbox_act",
     "reminder_send",

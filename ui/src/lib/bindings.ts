@@ -297,11 +297,25 @@ export type PendingQuery = { filter: PendingFilter,
 /**
  * Customer name or document number; accents and case ignored.
  */
-search: string, sort: PendingSort, descending: boolean, offset: number, 
+search: string, sort: PendingSort, descending: boolean, 
+/**
+ * Only the receivables in one bucket of Antigüedad de saldos (with `filter` as well).
+ */
+aging: AgingBucket | null, offset: number, 
 /**
  * At most 200 per page; 0 means 50.
  */
 limit: number, };
+
+export type AgingBucket = "not_yet_due" | "days1_to30" | "days31_to60" | "days61_to90" | "over90";
+
+export type AgingCell = { bucket: AgingBucket, 
+/**
+ * How many pending receivables it holds.
+ */
+receivables: number, balance: Money, };
+
+export type AgingLine = { currency: string, buckets: Array<AgingCell>, total: Money, };
 
 export type PendingPage = { rows: Array<Receivable>, 
 /**
@@ -311,7 +325,11 @@ total: number,
 /**
  * What the matching receivables still owe, one line per currency.
  */
-totals: Array<Money>, };
+totals: Array<Money>, 
+/**
+ * Antigüedad de saldos of the whole book (not only the matches), per currency.
+ */
+aging: Array<AgingLine>, };
 
 export type LastReminder = { state: OutboxState, 
 /**
@@ -363,7 +381,31 @@ confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: 
  */
 error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
 
-export type OutboxPage = { entries: Array<OutboxEntry>, nextBefore: OutboxId | null, 
+export type EmailAbout = { customerId: number, customerName: string, receivableId: number | null, documentNumber: string | null, };
+
+export type ListedEmail = { about: EmailAbout | null, id: OutboxId, reference: string | null, recipient: string, subject: string, state: OutboxState, 
+/**
+ * Why a queued email waits ("Sin conexión: se enviará automáticamente").
+ */
+reason: WaitReason | null, 
+/**
+ * Why a cancelled email will never go ("Cancelado: la cuenta ya está pagada").
+ */
+cancelled: CancelReason | null, 
+/**
+ * Why an email waits for the owner ("Por revisar: copia restaurada").
+ */
+held: HoldReason | null, 
+/**
+ * A sent row the owner marked as sent after an uncertain outcome.
+ */
+confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: string | null, provider: Provider | null, providerMessageId: string | null, 
+/**
+ * The last failure (kept while retrying; the reason when failed or uncertain).
+ */
+error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
+
+export type OutboxListing = { entries: Array<ListedEmail>, nextBefore: OutboxId | null, 
 /**
  * How many rows wait for the owner (held or uncertain), whatever the page.
  */

@@ -6,6 +6,7 @@
 
 pub mod facts;
 pub mod gate;
+pub mod listing;
 pub mod queue;
 pub mod render;
 pub mod template;
