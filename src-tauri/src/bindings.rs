@@ -9,6 +9,7 @@
 use cachicamo_core::backup::{
     AutomaticCopy, BackupRefusal, CopyKind, Progress, Restored, Stage, MAX_RESTORE_BYTES,
 };
+use cachicamo_core::books::aging::{AgingBucket, AgingCell, AgingLine};
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
 use cachicamo_core::books::dates::DateShown;
@@ -40,8 +41,9 @@ use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, MailFailure};
 use cachicamo_core::outbox::{
     CancelReason, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter, OutboxId,
-    OutboxPage, OutboxRefusal, OutboxState, OwnerAction, Rows, WaitReason,
+    OutboxRefusal, OutboxState, OwnerAction, Rows, WaitReason,
 };
+use cachicamo_core::reminders::listing::{EmailAbout, ListedEmail, OutboxListing};
 use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{
     ReminderDraft, ReminderRequest, ReminderTemplate, RenderedReminder, TemplateView, Variable,
@@ -119,6 +121,9 @@ pub fn typescript() -> String {
         PendingFilter::decl(&cfg),
         PendingSort::decl(&cfg),
         PendingQuery::decl(&cfg),
+        AgingBucket::decl(&cfg),
+        AgingCell::decl(&cfg),
+        AgingLine::decl(&cfg),
         PendingPage::decl(&cfg),
         LastReminder::decl(&cfg),
         OutboxId::decl(&cfg),
@@ -131,7 +136,9 @@ pub fn typescript() -> String {
         Rows::decl(&cfg),
         OutboxFailure::decl(&cfg),
         OutboxEntry::decl(&cfg),
-        OutboxPage::decl(&cfg),
+        EmailAbout::decl(&cfg),
+        ListedEmail::decl(&cfg),
+        OutboxListing::decl(&cfg),
         OutboxChanged::decl(&cfg),
         SendReminder::decl(&cfg),
         ImportKind::decl(&cfg),

@@ -9,7 +9,7 @@ async fn open_customers(window: &Window) {
 }
 
 fn row_named(name: &str) -> String {
-    format!("//table[@id='customers-table']//button[normalize-space()='{name}']")
+    format!("//table[@id='customers-table']//a[normalize-space()='{name}']")
 }
 
 async fn click_row(window: &Window, name: &str) {

@@ -1,5 +1,6 @@
 //! What several stories do the same way: forget the keychain, configure an email service
-//! through the window, seed books before the app opens, open a receivable, send a reminder.
+//! through the window, seed books before the app opens, open a receivable, send a reminder,
+//! press keys as a person would.
 
 use std::path::Path;
 
@@ -9,6 +10,9 @@ use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
 use cachicamo_core::Database;
+use cachicamo_e2e::fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use cachicamo_e2e::fantoccini::key::Key;
+use cachicamo_e2e::fantoccini::Locator;
 use cachicamo_e2e::Window;
 
 pub const SENDER: &str = "ventas@ferreteria.com.ve";
@@ -89,35 +93,115 @@ pub async fn configure_resend(window: &Window, key: &str) {
         .await;
 }
 
-/// Pagos Pendientes → the receivable whose row mentions `document`.
+/// Pagos Pendientes → the receivable whose document number is `document`, by its link. The
+/// menu entry opens the list from anywhere, a receivable's detail included.
 pub async fn open_receivable(window: &Window, document: &str) {
     window.click("nav button[data-screen='pending']").await;
-    if window.exists("#receivable-back").await {
-        window.click("#receivable-back").await;
-    }
     window
         .wait_for_text_containing("#pending-table", document)
         .await;
-    let rows = window
+    window
         .client
-        .find_all(cachicamo_e2e::fantoccini::Locator::Css(
-            "#pending-table tbody tr",
-        ))
+        .wait()
+        .at_most(cachicamo_e2e::UI_TIMEOUT)
+        .for_element(Locator::XPath(&format!(
+            "//table[@id='pending-table']//a[normalize-space()='{document}']"
+        )))
         .await
-        .expect("rows");
-    for row in rows {
-        if row.text().await.unwrap_or_default().contains(document) {
-            row.find(cachicamo_e2e::fantoccini::Locator::Css("button.link"))
-                .await
-                .expect("the row's link")
-                .click()
-                .await
-                .expect("open");
-            window.wait_for("#receivable-detail").await;
+        .unwrap_or_else(|err| panic!("no link for {document}: {err}"))
+        .click()
+        .await
+        .expect("open");
+    window.wait_for("#receivable-detail").await;
+}
+
+/// Saves the open new-receivable form, lands on the list with the notice, and opens the new
+/// receivable from there.
+pub async fn save_new_receivable_and_open_it(window: &Window) {
+    window.click("#receivable-save").await;
+    window
+        .wait_for_text_containing("#pending-notice", "Cuenta por cobrar guardada.")
+        .await;
+    assert!(
+        !window.exists("#receivable-editor").await,
+        "the form closes once saved"
+    );
+    window.click("#receivable-created-open").await;
+    window.wait_for("#receivable-detail").await;
+}
+
+/// Presses `key` while holding `modifiers` (Ctrl, Alt…), through WebDriver's key actions: what
+/// the focused element and the window receive from a real keyboard.
+pub async fn press(window: &Window, modifiers: &[Key], key: char) {
+    let mut actions = KeyActions::new("keyboard".into());
+    for modifier in modifiers {
+        actions = actions.then(KeyAction::Down {
+            value: (*modifier).into(),
+        });
+    }
+    actions = actions
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    for modifier in modifiers.iter().rev() {
+        actions = actions.then(KeyAction::Up {
+            value: (*modifier).into(),
+        });
+    }
+    window
+        .client
+        .perform_actions(actions)
+        .await
+        .unwrap_or_else(|err| panic!("press {modifiers:?} + {key:?}: {err}"));
+}
+
+/// The id of the element that has the keyboard focus ("" for none).
+pub async fn focused_id(window: &Window) -> String {
+    window
+        .client
+        .execute(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
+        .await
+        .expect("the focused element")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Waits until the element with `id` has the keyboard focus.
+pub async fn wait_for_focus(window: &Window, id: &str) {
+    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
+    loop {
+        let focused = focused_id(window).await;
+        if focused == id {
             return;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the focus is on {focused:?}, expected #{id}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("no row for {document}");
+}
+
+/// The mouse's back (3) or forward (4) side button, as the app receives it: wry keeps GTK's
+/// buttons 8 and 9 from WebKit and dispatches them into the page as DOM `mousedown`/`mouseup`
+/// events with these buttons, on the element under the pointer, which is what this does.
+pub async fn mouse_side_button(window: &Window, button: u8) {
+    window
+        .client
+        .execute(
+            "const [button] = arguments;
+             const target = document.elementFromPoint(400, 300) || document.body;
+             for (const type of ['mousedown', 'mouseup']) {
+               target.dispatchEvent(new MouseEvent(type, { button, bubbles: true, cancelable: true,
+                 view: window, clientX: 400, clientY: 300 }));
+             }",
+            vec![button.into()],
+        )
+        .await
+        .expect("side button");
 }
 
 /// "Enviar recordatorio de pago por email" to the address shown, confirmed.

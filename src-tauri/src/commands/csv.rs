@@ -96,6 +96,24 @@ pub async fn pending_export_csv<R: Runtime>(
     })
 }
 
+/// Writes Antigüedad de saldos of the whole book as CSV for Excel.
+#[tauri::command]
+pub async fn aging_export_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Exported, IpcError> {
+    let path = export::write_aging_csv(
+        state.db()?,
+        &state.reading(),
+        state.language(),
+        &export_dir(&app, &state),
+        local_now(),
+    )?;
+    Ok(Exported {
+        path: path.display().to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -36,6 +36,7 @@ macro_rules! with_commands {
             csv::csv_import_preview,
             csv::csv_import,
             csv::pending_export_csv,
+            csv::aging_export_csv,
             outbox::outbox_list,
             outbox::outbox_act,
             reminders::reminder_send,

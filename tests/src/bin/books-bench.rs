@@ -1,7 +1,8 @@
 //! Scale benchmark for the books: seeds 10,000 customers, 100,000 receivables and 150,000
 //! payments into a real database file, then times what a user does all day — the first page of
 //! Pagos Pendientes under each filter and sort (each call also counts and totals per currency),
-//! a search by customer and by document, opening a detail and recording a payment — through the
+//! Antigüedad de saldos on its own and as a filter of the list (each page carries the summary
+//! too), a search by customer and by document, opening a detail and recording a payment — through the
 //! same core functions the commands call. Prints the median and p95 of each, the rows each
 //! returned, and the database's size.
 //!
@@ -10,6 +11,7 @@
 
 use std::time::{Duration, Instant};
 
+use cachicamo_core::books::aging::{self, AgingBucket};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
 use cachicamo_core::books::reading::Reading;
@@ -68,6 +70,20 @@ fn main() {
             );
             list(&db, &name, &query, &reading);
         }
+    }
+    let timings = time(|| aging::summary(&db, &reading).expect("aging").len());
+    report("Antigüedad de saldos (summary alone)", &timings, 5, 5);
+    for bucket in AgingBucket::ALL {
+        let query = PendingQuery {
+            aging: Some(bucket),
+            ..PendingQuery::default()
+        };
+        list(
+            &db,
+            &format!("first page, aging {bucket:?}"),
+            &query,
+            &reading,
+        );
     }
     for search in ["pena", "f-012345", "07042"] {
         let query = PendingQuery {

@@ -28,7 +28,7 @@ import {
   type OutboxChanged,
   type OutboxEntry,
   type OutboxFilter,
-  type OutboxPage,
+  type OutboxListing,
   type OwnerAction,
   type Rows,
   type PaymentForm,
@@ -138,8 +138,10 @@ export const api = {
       headers: { 'cachicamo-accept': accepted.map((d) => `${d.line}:${d.kind}`).join(',') },
     }),
   pendingExportCsv: (query: PendingQuery) => call<Exported>('pending_export_csv', { query }),
+  /** Antigüedad de saldos of the whole book, as a CSV file in Downloads. */
+  agingExportCsv: () => call<Exported>('aging_export_csv'),
   outboxList: (filter: OutboxFilter, before: number | null, limit: number) =>
-    call<OutboxPage>('outbox_list', { filter, before, limit }),
+    call<OutboxListing>('outbox_list', { filter, before, limit }),
   /** Reintentar, Cancelar, Reenviar / Enviar, Marcar como enviado — on one row or all in a state. */
   outboxAct: (action: OwnerAction, rows: Rows) => call<OutboxEntry[]>('outbox_act', { action, rows }),
   /** The app is closing and waits for sends in flight (event `app://closing`). */

@@ -313,11 +313,25 @@ export type PendingQuery = { filter: PendingFilter,
 /**
  * Customer name or document number; accents and case ignored.
  */
-search: string, sort: PendingSort, descending: boolean, offset: number, 
+search: string, sort: PendingSort, descending: boolean, 
+/**
+ * Only the receivables in one bucket of Antigüedad de saldos (with `filter` as well).
+ */
+aging: AgingBucket | null, offset: number, 
 /**
  * At most 200 per page; 0 means 50.
  */
 limit: number, };
+
+export type AgingBucket = "not_yet_due" | "days1_to30" | "days31_to60" | "days61_to90" | "over90";
+
+export type AgingCell = { bucket: AgingBucket, 
+/**
+ * How many pending receivables it holds.
+ */
+receivables: number, balance: Money, };
+
+export type AgingLine = { currency: string, buckets: Array<AgingCell>, total: Money, };
 
 export type PendingPage = { rows: Array<Receivable>, 
 /**
@@ -327,7 +341,11 @@ total: number,
 /**
  * What the matching receivables still owe, one line per currency.
  */
-totals: Array<Money>, };
+totals: Array<Money>, 
+/**
+ * Antigüedad de saldos of the whole book (not only the matches), per currency.
+ */
+aging: Array<AgingLine>, };
 
 export type LastReminder = { state: OutboxState, 
 /**
@@ -379,7 +397,31 @@ confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: 
  */
 error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
 
-export type OutboxPage = { entries: Array<OutboxEntry>, nextBefore: OutboxId | null, 
+export type EmailAbout = { customerId: number, customerName: string, receivableId: number | null, documentNumber: string | null, };
+
+export type ListedEmail = { about: EmailAbout | null, id: OutboxId, reference: string | null, recipient: string, subject: string, state: OutboxState, 
+/**
+ * Why a queued email waits ("Sin conexión: se enviará automáticamente").
+ */
+reason: WaitReason | null, 
+/**
+ * Why a cancelled email will never go ("Cancelado: la cuenta ya está pagada").
+ */
+cancelled: CancelReason | null, 
+/**
+ * Why an email waits for the owner ("Por revisar: copia restaurada").
+ */
+held: HoldReason | null, 
+/**
+ * A sent row the owner marked as sent after an uncertain outcome.
+ */
+confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: string | null, provider: Provider | null, providerMessageId: string | null, 
+/**
+ * The last failure (kept while retrying; the reason when failed or uncertain).
+ */
+error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
+
+export type OutboxListing = { entries: Array<ListedEmail>, nextBefore: OutboxId | null, 
 /**
  * How many rows wait for the owner (held or uncertain), whatever the page.
  */
@@ -512,7 +554,7 @@ recipient: string | null, message: RenderedReminder, };
 export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "internal"];
 
 /** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
-export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "outbox_list" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
 
 /** What the core refuses by size, checked in the window before a file crosses the IPC. */
 export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

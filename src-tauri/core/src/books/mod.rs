@@ -4,6 +4,7 @@
 //! Every user action that writes is one transaction. Rules live here, not in the commands or
 //! the UI; the UI may check early for comfort, this module decides.
 
+pub mod aging;
 pub mod currency;
 pub mod customers;
 pub mod dates;

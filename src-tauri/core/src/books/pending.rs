@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::Duration;
 use ts_rs::TS;
 
+use super::aging::{self, AgingBucket, AgingLine};
 use super::dates::iso;
 use super::money::Money;
 use super::reading::Reading;
@@ -45,6 +46,8 @@ pub struct PendingQuery {
     pub search: String,
     pub sort: PendingSort,
     pub descending: bool,
+    /// Only the receivables in one bucket of Antigüedad de saldos (with `filter` as well).
+    pub aging: Option<AgingBucket>,
     #[ts(type = "number")]
     pub offset: u32,
     /// At most 200 per page; 0 means 50.
@@ -61,6 +64,8 @@ pub struct PendingPage {
     pub total: u32,
     /// What the matching receivables still owe, one line per currency.
     pub totals: Vec<Money>,
+    /// Antigüedad de saldos of the whole book (not only the matches), per currency.
+    pub aging: Vec<AgingLine>,
 }
 
 pub fn list(
@@ -86,6 +91,7 @@ fn list_in(
         rows,
         total,
         totals,
+        aging: aging::summary_in(conn, reading)?,
     })
 }
 
@@ -111,11 +117,19 @@ fn select(
 ) -> Result<Page, BooksError> {
     let today = iso(reading.today);
     let week = iso(reading.today + Duration::days(7));
-    let due = match query.filter {
-        PendingFilter::All => "",
-        PendingFilter::Overdue => "AND due_date < :today",
-        PendingFilter::DueSoon => "AND due_date BETWEEN :today AND :week",
-    };
+    let due = format!(
+        "{} {}",
+        match query.filter {
+            PendingFilter::All => "",
+            PendingFilter::Overdue => "AND due_date < :today",
+            PendingFilter::DueSoon => "AND due_date BETWEEN :today AND :week",
+        },
+        query.aging.map_or("", AgingBucket::condition)
+    );
+    let (aging_from, aging_to) = query
+        .aging
+        .map_or((None, None), |bucket| bucket.due_between(reading.today));
+    let (aging_from, aging_to) = (aging_from.map(iso), aging_to.map(iso));
     let search = search_key(query.search.trim());
     let like = format!("%{}%", super::escape_like(&search));
     let phrase = format!("\"{}\"", search.replace('"', "\"\""));
@@ -160,9 +174,11 @@ fn select(
             format!("customer_key {direction}, due_date {direction}, id {direction}")
         }
     };
-    let values: [(&str, &dyn ToSql); 6] = [
+    let values: [(&str, &dyn ToSql); 8] = [
         (":today", &today),
         (":week", &week),
+        (":aging_from", &aging_from),
+        (":aging_to", &aging_to),
         (":like", &like),
         (":phrase", &phrase),
         (":limit", &limit),
@@ -170,7 +186,7 @@ fn select(
     ];
 
     match matches {
-        None => page_from_indexes(conn, &filter, due, &order, &values, reading),
+        None => page_from_indexes(conn, &filter, &due, &order, &values, reading),
         Some(sources) => page_from_matches(conn, &sources, query, limit, &values, reading),
     }
 }

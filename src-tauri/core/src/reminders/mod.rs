@@ -7,6 +7,7 @@
 mod bookkeeper;
 pub mod facts;
 pub mod gate;
+pub mod listing;
 pub mod queue;
 pub mod render;
 pub mod template;
