@@ -12,9 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use cachicamo_core::mail::config::Provider;
 use cachicamo_core::mail::MailFailure;
-use cachicamo_core::outbox::{
-    self, OutboxFilter, OutboxId, OutboxState, OwnerAction, QueuedEmail, Rows, WaitReason,
-};
+use cachicamo_core::outbox::{OutboxId, OutboxState, OwnerAction, Rows, WaitReason};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
 use mail_parser::MessageParser;
@@ -24,9 +22,9 @@ use mail_parser::MessageParser;
 #[tokio::test(flavor = "multi_thread")]
 async fn reminder_waits_offline_and_is_delivered_once_when_the_server_is_back() {
     let port = free_port();
-    let shop = Shop::open();
+    let shop = Shop::for_outbox();
     // Saved while the server is down: kept as "Sin verificar".
-    shop.configure(smtp_form(port)).await;
+    shop.configure_smtp(port).await;
     let handle = shop.start();
     let mut events = handle.subscribe();
     let id = shop.queue(Some(&handle), "ana@cliente.com", "Recordatorio: factura 42");
@@ -84,8 +82,8 @@ async fn reminder_waits_offline_and_is_delivered_once_when_the_server_is_back() 
 #[tokio::test(flavor = "multi_thread")]
 async fn smtp_550_fails_with_the_reason_and_is_not_retried() {
     let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
-    let shop = Shop::open();
-    shop.configure(smtp_form(server.port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(server.port).await;
     let handle = shop.start();
     let id = shop.queue(Some(&handle), "reject550@cliente.com", "Recordatorio");
     let failed = shop.wait_state(id, OutboxState::Failed, LONG).await;
@@ -103,8 +101,8 @@ async fn smtp_550_fails_with_the_reason_and_is_not_retried() {
 #[tokio::test(flavor = "multi_thread")]
 async fn smtp_421_at_the_final_dot_is_retried_until_delivered_once() {
     let server = FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, &["--fail-first", "2"]);
-    let shop = Shop::open();
-    shop.configure(smtp_form(server.port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(server.port).await;
     let handle = shop.start();
     let mut events = handle.subscribe();
     let id = shop.queue(Some(&handle), "luis@cliente.com", "Recordatorio");
@@ -124,8 +122,8 @@ async fn an_smtp_server_that_keeps_the_message_and_never_answers_leaves_it_uncer
         vec!["--store-then-stall-first", "1", "4"],
     ] {
         let server = FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, &fault);
-        let shop = Shop::open();
-        shop.configure(smtp_form(server.port)).await;
+        let shop = Shop::for_outbox();
+        shop.configure_smtp(server.port).await;
         let handle = shop.start();
         let id = shop.queue(Some(&handle), "luis@cliente.com", "Recordatorio");
         let uncertain = shop.wait_state(id, OutboxState::Uncertain, LONG).await;
@@ -179,8 +177,8 @@ async fn an_smtp_server_that_keeps_the_message_and_never_answers_leaves_it_uncer
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_and_retry_now_follow_the_rules_and_stop_is_graceful() {
     let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
-    let shop = Shop::open();
-    shop.configure(smtp_form(server.port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(server.port).await;
     // Queued before the worker runs: cancelled rows are never sent.
     let cancelled = shop.queue(None, "luis@cliente.com", "Cancelado");
     let failing = shop.queue(None, "reject550@cliente.com", "Falla");
@@ -225,7 +223,7 @@ async fn cancel_and_retry_now_follow_the_rules_and_stop_is_graceful() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_waits_for_an_email_service_and_goes_once_one_is_saved() {
     let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
-    let shop = Shop::open();
+    let shop = Shop::for_outbox();
     let handle = shop.start();
     let id = shop.queue(Some(&handle), "ana@cliente.com", "Recordatorio");
     let waiting = shop
@@ -235,7 +233,7 @@ async fn a_reminder_waits_for_an_email_service_and_goes_once_one_is_saved() {
         .await;
     assert_eq!((waiting.state, waiting.attempts), (OutboxState::Queued, 0));
 
-    shop.configure(smtp_form(server.port)).await;
+    shop.configure_smtp(server.port).await;
     handle.reload();
     let sent = shop.wait_state(id, OutboxState::Sent, LONG).await;
     assert_eq!(sent.attempts, 1);
@@ -247,10 +245,11 @@ async fn a_reminder_waits_for_an_email_service_and_goes_once_one_is_saved() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_429_retry_after_is_honoured_with_the_same_idempotency_key() {
-    let _env = provider_env().await;
-    let server = resend();
-    let shop = Shop::open();
-    shop.configure(api_form(Provider::Resend, RESEND_KEY)).await;
+    let env = provider_env().await;
+    let server = env.resend(&[]);
+    let shop = Shop::for_outbox();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
     server.control(
         "POST",
         "fail",
@@ -280,10 +279,11 @@ async fn resend_429_retry_after_is_honoured_with_the_same_idempotency_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_5xx_dropped_and_stalled_requests_are_retried_and_delivered_once() {
-    let _env = provider_env().await;
-    let server = resend();
-    let shop = Shop::open();
-    shop.configure(api_form(Provider::Resend, RESEND_KEY)).await;
+    let env = provider_env().await;
+    let server = env.resend(&[]);
+    let shop = Shop::for_outbox();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
     let handle = shop.start();
     let faults = [
         ("fail", serde_json::json!({"status": 503, "count": 2})),
@@ -327,10 +327,11 @@ async fn resend_5xx_dropped_and_stalled_requests_are_retried_and_delivered_once(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_401_and_422_fail_with_the_reason_and_a_fixed_setup_retries_under_a_new_key() {
-    let _env = provider_env().await;
-    let server = resend();
-    let shop = Shop::open();
-    shop.configure(api_form(Provider::Resend, RESEND_KEY)).await;
+    let env = provider_env().await;
+    let server = env.resend(&[]);
+    let shop = Shop::for_outbox();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
     let handle = shop.start();
     for (status, name, failure) in [
         (401, "validation_error", MailFailure::AuthFailed),
@@ -373,10 +374,11 @@ async fn resend_401_and_422_fail_with_the_reason_and_a_fixed_setup_retries_under
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_rate_limits_are_met_by_pacing_not_by_failing() {
-    let _env = provider_env().await;
-    let server = resend_with(&["--rate-limit", "5"]);
-    let shop = Shop::open();
-    shop.configure(api_form(Provider::Resend, RESEND_KEY)).await;
+    let env = provider_env().await;
+    let server = env.resend(&["--rate-limit", "5"]);
+    let shop = Shop::for_outbox();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
     server.control("POST", "reset", None);
     let ids: Vec<OutboxId> = (0..12)
         .map(|i| shop.queue(None, "ana@cliente.com", &format!("Recordatorio {i}")))
@@ -400,10 +402,10 @@ async fn resend_rate_limits_are_met_by_pacing_not_by_failing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postmark_406_inactive_recipient_fails_and_503_is_retried() {
-    let _env = provider_env().await;
-    let server = postmark(&["--inactive-recipient", "rebotado@cliente.com"]);
-    let shop = Shop::open();
-    let mut form = api_form(Provider::Postmark, POSTMARK_TOKEN);
+    let env = provider_env().await;
+    let server = env.postmark(&["--inactive-recipient", "rebotado@cliente.com"]);
+    let shop = Shop::for_outbox();
+    let mut form = api_form(Provider::Postmark, Some(POSTMARK_TOKEN));
     form.message_stream = "outbound".into();
     shop.configure(form).await;
     let handle = shop.start();
@@ -432,18 +434,21 @@ async fn postmark_406_inactive_recipient_fails_and_503_is_retried() {
 
 // --- crash ------------------------------------------------------------------------------------
 
-/// `outbox-drain`: the app's worker in a process of its own, so it can be killed.
-fn drain(shop: &Shop, server: &FakeServer) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_outbox-drain"))
+/// `outbox-drain`: the app's worker in a process of its own, so it can be killed; sending
+/// through the Resend fake when one is given (the shop's configuration says which provider).
+fn drain(shop: &Shop, resend: Option<&FakeServer>) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_outbox-drain"));
+    command
         .arg(shop.db_path())
         .arg(shop.keychain.service())
-        .env("CACHICAMO_RESEND_API_URL", server.base_url())
         .env("CACHICAMO_MAIL_TIMEOUT_SECS", "10")
         .env("CACHICAMO_OUTBOX_RETRY_BASE_MS", "300")
         .env("CACHICAMO_OUTBOX_PROBE_SECS", "1")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("outbox-drain starts")
+        .stdout(std::process::Stdio::piped());
+    if let Some(server) = resend {
+        command.env("CACHICAMO_RESEND_API_URL", server.base_url());
+    }
+    command.spawn().expect("outbox-drain starts")
 }
 
 fn now_secs() -> f64 {
@@ -455,34 +460,16 @@ fn now_secs() -> f64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() {
-    let _env = provider_env().await;
+    let env = provider_env().await;
     // 20 requests per second stretch the drain over ~10 s, so the kill lands mid-way.
-    let server = resend_with(&["--rate-limit", "20"]);
-    let shop = Shop::open();
-    shop.configure(api_form(Provider::Resend, RESEND_KEY)).await;
+    let server = env.resend(&["--rate-limit", "20"]);
+    let shop = Shop::for_outbox();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
     server.control("POST", "reset", None);
-    let ids: BTreeSet<OutboxId> = shop
-        .db
-        .write(|tx| {
-            (0..200)
-                .map(|i| {
-                    outbox::enqueue(
-                        tx,
-                        QueuedEmail {
-                            to: format!("cliente{i}@example.com").parse().expect("valid"),
-                            subject: format!("Recordatorio {i}"),
-                            text: format!("Factura {i}"),
-                            html: format!("<p>Factura {i}</p>"),
-                            reference: None,
-                            facts: None,
-                        },
-                    )
-                })
-                .collect::<Result<_, _>>()
-        })
-        .expect("200 queued");
+    let ids = shop.queue_many(200);
 
-    let mut child = drain(&shop, &server);
+    let mut child = drain(&shop, Some(&server));
     let deadline = Instant::now() + Duration::from_secs(60);
     while accepted(&server).len() < 30 {
         assert!(Instant::now() < deadline, "the drain did not start");
@@ -523,7 +510,7 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
         .expect("count");
     assert!(sending >= 1, "rows were left in Enviando");
 
-    let restarted = drain(&shop, &server);
+    let restarted = drain(&shop, Some(&server));
     let status = tokio::task::spawn_blocking(move || {
         let out = restarted.wait_with_output().expect("drained");
         (
@@ -538,13 +525,10 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
         "{status:?}"
     );
 
-    let page = shop
-        .db
-        .read(|c| outbox::list(c, OutboxFilter::All, None, 200))
-        .expect("list");
-    assert_eq!(page.entries.len(), 200);
+    let entries = shop.entries();
+    assert_eq!(entries.len(), 200);
     assert!(
-        page.entries.iter().all(|e| e.state == OutboxState::Sent),
+        entries.iter().all(|e| e.state == OutboxState::Sent),
         "all sent"
     );
     let emails = accepted(&server);
@@ -563,18 +547,6 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
     assert!(!contains(&shop.database_bytes(), RESEND_KEY));
 }
 
-/// `outbox-drain` against the SMTP server (no provider URL to pass).
-fn drain_smtp(shop: &Shop) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_outbox-drain"))
-        .arg(shop.db_path())
-        .arg(shop.keychain.service())
-        .env("CACHICAMO_MAIL_TIMEOUT_SECS", "10")
-        .env("CACHICAMO_OUTBOX_PROBE_SECS", "1")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("outbox-drain starts")
-}
-
 /// SMTP has no idempotency key: a worker killed mid-drain may leave a message the server took
 /// while the row still says "sending". Twenty kills at random points: afterwards every reminder
 /// is either sent (exactly one copy) or uncertain (at most one copy) — never lost, never twice.
@@ -584,30 +556,12 @@ async fn smtp_workers_killed_mid_drain_twenty_times_lose_nothing_and_duplicate_n
     let mut uncertain_seen = 0;
     for round in 0..20 {
         let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
-        let shop = Shop::open();
-        shop.configure(smtp_form(server.port)).await;
-        shop.db
-            .write(|tx| {
-                (0..ROWS)
-                    .map(|i| {
-                        outbox::enqueue(
-                            tx,
-                            QueuedEmail {
-                                to: format!("cliente{i}@example.com").parse().expect("valid"),
-                                subject: format!("Recordatorio {i}"),
-                                text: format!("Factura {i}"),
-                                html: format!("<p>Factura {i}</p>"),
-                                reference: None,
-                                facts: None,
-                            },
-                        )
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .expect("queued");
+        let shop = Shop::for_outbox();
+        shop.configure_smtp(server.port).await;
+        shop.queue_many(ROWS);
         // Somewhere between the first and the last message, different each round.
         let kill_after = 1 + fastrand::usize(..ROWS - 1);
-        let mut child = drain_smtp(&shop);
+        let mut child = drain(&shop, None);
         let deadline = Instant::now() + Duration::from_secs(30);
         while server.smtp_messages().len() < kill_after {
             assert!(
@@ -619,7 +573,7 @@ async fn smtp_workers_killed_mid_drain_twenty_times_lose_nothing_and_duplicate_n
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
 
-        let restarted = drain_smtp(&shop);
+        let restarted = drain(&shop, None);
         let out = tokio::task::spawn_blocking(move || restarted.wait_with_output())
             .await
             .expect("join")
@@ -629,16 +583,13 @@ async fn smtp_workers_killed_mid_drain_twenty_times_lose_nothing_and_duplicate_n
             "round {round}: {out:?}"
         );
 
-        let page = shop
-            .db
-            .read(|c| outbox::list(c, OutboxFilter::All, None, 200))
-            .expect("list");
+        let entries = shop.entries();
         let mut copies: std::collections::BTreeMap<String, usize> = Default::default();
         for (envelope, _) in server.smtp_messages() {
             let to = envelope["rcpt_tos"][0].as_str().expect("to").to_owned();
             *copies.entry(to).or_default() += 1;
         }
-        for entry in &page.entries {
+        for entry in &entries {
             let arrived = copies.get(&entry.recipient).copied().unwrap_or(0);
             match entry.state {
                 OutboxState::Sent => assert_eq!(arrived, 1, "round {round}: {entry:?}"),
@@ -649,7 +600,7 @@ async fn smtp_workers_killed_mid_drain_twenty_times_lose_nothing_and_duplicate_n
                 other => panic!("round {round}: left {other:?}: {entry:?}"),
             }
         }
-        assert_eq!(page.entries.len(), ROWS);
+        assert_eq!(entries.len(), ROWS);
         assert!(
             copies.values().all(|&n| n == 1),
             "round {round}: a duplicate: {copies:?}"

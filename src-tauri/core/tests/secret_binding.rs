@@ -5,7 +5,7 @@
 //! real OS keychain (`.ci/desktop-session`). The second server always accepts the same password,
 //! so a secret that went there would be accepted: only its absence proves nothing was sent.
 
-mod mail_shop;
+mod common;
 
 use std::time::{Duration, Instant};
 
@@ -14,10 +14,10 @@ use cachicamo_core::mail::config::{FieldProblem, FormError, SmtpSecurity};
 use cachicamo_core::mail::destination::{DestinationPart, SecretProblem};
 use cachicamo_core::mail::service::{EmailService, EmailServiceError};
 use cachicamo_core::mail::store::StoreError;
-use cachicamo_core::outbox::{self, OutboxSettings, OutboxState, QueuedEmail, WaitReason};
+use cachicamo_core::outbox::{self, OutboxState, WaitReason};
 use cachicamo_core::secrets::SecretSlot;
 use cachicamo_e2e::fakes::FakeServer;
-use mail_shop::{smtp_form, unique_service, Shop, SENDER};
+use common::{smtp_form, unique_service, Shop, SENDER, TIMEOUTS};
 use serde_json::json;
 
 const PASSWORD: &str = "app-pass-5b2e";
@@ -149,29 +149,8 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
     ));
 
     // A reminder waiting in the outbox waits for the secret; it does not go there either.
-    let id = shop
-        .db
-        .write(|tx| {
-            outbox::enqueue(
-                tx,
-                QueuedEmail {
-                    to: "cliente@example.com".parse().expect("address"),
-                    subject: "Recordatorio".into(),
-                    text: "Saldo pendiente".into(),
-                    html: "<p>Saldo pendiente</p>".into(),
-                    reference: None,
-                    facts: None,
-                },
-            )
-        })
-        .expect("queued");
-    let worker = outbox::start(
-        shop.db.clone(),
-        shop.service.clone(),
-        std::sync::Arc::new(cachicamo_core::reminders::ReminderGate),
-        OutboxSettings::from_env(),
-    )
-    .expect("worker");
+    let id = shop.queue(None, "cliente@example.com", "Recordatorio");
+    let worker = shop.start_with(std::sync::Arc::new(cachicamo_core::reminders::ReminderGate));
     let deadline = Instant::now() + Duration::from_secs(15);
     let entry = loop {
         let entry = shop.db.read(|c| outbox::get(c, id)).expect("entry");
@@ -340,14 +319,10 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
         .keychain
         .delete(SecretSlot::SmtpPassword)
         .expect("deleted");
-    mail_shop::store_legacy_entry(&service, "smtp-password", "pw-from-before\n");
+    cachicamo_e2e::keychain::store(&service, "smtp-password", "pw-from-before\n");
 
     // The app starts again on the first directory (adoption runs once per start).
-    let restarted = EmailService::new(
-        first.db.clone(),
-        first.keychain.clone(),
-        mail_shop::timeouts(),
-    );
+    let restarted = EmailService::new(first.db.clone(), first.keychain.clone(), TIMEOUTS);
     let second = Shop::open_in(tempfile::tempdir().expect("dir"), &service);
     let view = restarted.view().await.expect("view").expect("configured");
     assert!(
@@ -355,7 +330,7 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
         "adopted and bound to the saved configuration: {view:?}"
     );
     assert_eq!(
-        mail_shop::legacy_entry(&service, "smtp-password"),
+        cachicamo_e2e::keychain::lookup(&service, "smtp-password"),
         None,
         "removed"
     );

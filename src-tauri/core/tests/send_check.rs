@@ -140,8 +140,8 @@ fn delivered(server: &FakeServer) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sent() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let handle = app_worker(&shop);
     let stale = remind(&shop, books.owed, None);
@@ -176,8 +176,8 @@ async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sen
 #[tokio::test(flavor = "multi_thread")]
 async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let handle = app_worker(&shop);
     let id = remind(&shop, books.owed, None);
@@ -207,8 +207,8 @@ async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
     let server = smtp_server(None);
-    let shop = Shop::open();
-    shop.configure(smtp_form(server.port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(server.port).await;
     let books = books(&shop);
     let paid_behind = remind(&shop, books.owed, None);
     let voided_behind = remind(&shop, books.other, None);
@@ -242,8 +242,8 @@ async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let to_registered = remind(&shop, books.owed, None);
     let to_typed = remind(&shop, books.owed, Some("administracion@pena.com.ve"));
@@ -283,7 +283,7 @@ async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() {
-    let shop = Shop::open();
+    let shop = Shop::for_outbox();
     let books = books(&shop);
     let handle = app_worker(&shop);
     let voided = remind(&shop, books.other, None);
@@ -314,7 +314,7 @@ async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() 
 /// here can only come from the Bookkeeper.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_bookkeeper_announces_what_a_change_did_to_waiting_reminders_once_committed() {
-    let shop = Shop::open();
+    let shop = Shop::for_outbox();
     let books = books(&shop);
     let handle = app_worker(&shop);
     handle.stop().await.expect("stopped");
