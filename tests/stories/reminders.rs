@@ -5,11 +5,13 @@
 
 use std::path::Path;
 
-use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
-use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest};
+use cachicamo_e2e::fakes::{free_port, FakeServer};
 use mail_parser::MessageParser;
 
-use crate::helpers::{configure_smtp, open_receivable, seed_books, send_reminder, SENDER};
+use crate::helpers::{
+    configure_smtp, forget_keychain_entries, menu, open_receivable, seed_books, send_reminder,
+    smtp_server_on, start_for_mail, SENDER,
+};
 
 const PASSWORD: &str = "app-pass-reminders-31c9";
 const CUSTOMER: &str = "<b>Peña & Hijos</b>";
@@ -22,31 +24,13 @@ fn books(data_dir: &Path) {
     );
 }
 
-fn start(port: Option<u16>) -> FakeServer {
-    let port = port.map(|p| p.to_string());
-    let extra: Vec<&str> = match &port {
-        Some(port) => vec!["--port", port],
-        None => vec![],
-    };
-    FakeServer::smtp_with("starttls", SENDER, PASSWORD, &extra)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request() {
-    forget_legacy_keychain_entries();
-    let server = start(None);
+    forget_keychain_entries();
+    let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let data_dir = tempfile::tempdir().expect("data dir");
     books(data_dir.path());
-    let app = AppUnderTest::start_in(
-        data_dir,
-        &[
-            ("LANG", "es_VE.UTF-8"),
-            (
-                "SSL_CERT_FILE",
-                &TestCa::get().ca_pem().display().to_string(),
-            ),
-        ],
-    );
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
     open_receivable(&window, "F-0042").await;
@@ -122,7 +106,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
     window
         .wait_for_text_containing("#pending-table tbody tr .last-reminder", "Enviado")
         .await;
-    window.click("nav button[data-screen='outbox']").await;
+    window.click(&menu("outbox")).await;
     window
         .wait_for_text_containing("#outbox-table", "administracion@penahijos.com.ve")
         .await;
@@ -133,22 +117,12 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_is_back() {
-    forget_legacy_keychain_entries();
+    forget_keychain_entries();
     let port = free_port();
-    let server = start(Some(port));
+    let server = smtp_server_on(port, PASSWORD);
     let data_dir = tempfile::tempdir().expect("data dir");
     books(data_dir.path());
-    let app = AppUnderTest::start_in(
-        data_dir,
-        &[
-            ("LANG", "es_VE.UTF-8"),
-            (
-                "SSL_CERT_FILE",
-                &TestCa::get().ca_pem().display().to_string(),
-            ),
-            ("CACHICAMO_OUTBOX_PROBE_SECS", "1"),
-        ],
-    );
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, port, PASSWORD).await;
     drop(server);
@@ -160,7 +134,7 @@ async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_i
         .await;
     window.screenshot("es-reminder-offline").await;
 
-    let back = start(Some(port));
+    let back = smtp_server_on(port, PASSWORD);
     window
         .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
         .await;

@@ -5,16 +5,14 @@ use std::time::Duration;
 
 use cachicamo_e2e::{app_binary, app_pids, AppUnderTest};
 
+use crate::helpers::menu;
+
 const MENU: [(&str, &str, &str); 4] = [
     ("pending", "Pagos Pendientes", "Pending Payments"),
     ("customers", "Clientes", "Customers"),
     ("integrations", "Integraciones", "Integrations"),
     ("settings", "Ajustes", "Settings"),
 ];
-
-fn menu_button(screen: &str) -> String {
-    format!("nav button[data-screen='{screen}']")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_restart() {
@@ -28,8 +26,8 @@ async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_resta
 
     // Spanish by default: each menu entry opens its own screen, titled as the menu says.
     for (screen, es, _) in MENU {
-        assert_eq!(window.text(&menu_button(screen)).await, es);
-        window.click(&menu_button(screen)).await;
+        assert_eq!(window.text(&menu(screen)).await, es);
+        window.click(&menu(screen)).await;
         window
             .wait_for(&format!("main[data-screen='{screen}']"))
             .await;
@@ -55,8 +53,8 @@ async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_resta
         .wait_for_text("p[role='status']", "Language saved.")
         .await;
     for (screen, _, en) in MENU {
-        assert_eq!(window.text(&menu_button(screen)).await, en);
-        window.click(&menu_button(screen)).await;
+        assert_eq!(window.text(&menu(screen)).await, en);
+        window.click(&menu(screen)).await;
         window.wait_for_text("main h1", en).await;
         window.screenshot(&format!("en-{screen}")).await;
     }
@@ -65,9 +63,9 @@ async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_resta
     // A restart keeps the choice, even though the OS locale is not English.
     let window = app.open().await;
     for (screen, _, en) in MENU {
-        assert_eq!(window.text(&menu_button(screen)).await, en);
+        assert_eq!(window.text(&menu(screen)).await, en);
     }
-    window.click(&menu_button("settings")).await;
+    window.click(&menu("settings")).await;
     let selected = window
         .wait_for("select#language")
         .await
@@ -92,14 +90,14 @@ async fn follows_an_english_operating_system_until_the_user_chooses() {
     let app = AppUnderTest::start(&[("LANG", "en_US.UTF-8")]);
     let window = app.open().await;
     window
-        .wait_for_text(&menu_button("pending"), "Pending Payments")
+        .wait_for_text(&menu("pending"), "Pending Payments")
         .await;
     window.close().await;
 
     let french = AppUnderTest::start(&[("LANG", "fr_FR.UTF-8")]);
     let window = french.open().await;
     window
-        .wait_for_text(&menu_button("pending"), "Pagos Pendientes")
+        .wait_for_text(&menu("pending"), "Pagos Pendientes")
         .await;
     window.close().await;
 }

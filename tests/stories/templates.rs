@@ -4,14 +4,15 @@
 
 use cachicamo_e2e::{AppUnderTest, Window};
 
+use crate::helpers::open_section;
+
 const DEFAULT_SUBJECT: &str = "Recordatorio de pago: {{ concepto }}";
 const MY_SUBJECT: &str = "Su saldo con nosotros, {{ cliente }}";
 const MY_BODY: &str = "Hola {{ cliente }}: le recordamos su saldo de {{ saldo }}, con vencimiento ";
 
 async fn open_templates(app: &AppUnderTest) -> Window {
     let window = app.open().await;
-    window.click("nav button[data-screen='settings']").await;
-    window.wait_for_text("#templates-title", "Plantillas").await;
+    open_section(&window, "settings", "#templates-title", "Plantillas").await;
     window.wait_for("#template-subject").await;
     window
 }

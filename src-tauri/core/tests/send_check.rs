@@ -20,7 +20,6 @@ use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{Bookkeeper, Rechecks, ReminderGate};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
-use mail_parser::MessageParser;
 
 const READING: Reading = Reading {
     region: Region::EsVe,
@@ -120,23 +119,6 @@ fn app_worker(shop: &Shop) -> OutboxHandle {
     shop.start_with(Arc::new(ReminderGate))
 }
 
-/// The reminders that reached the server: (recipient, text part).
-fn delivered(server: &FakeServer) -> Vec<(String, String)> {
-    server
-        .smtp_messages()
-        .iter()
-        .map(|(envelope, raw)| {
-            let message = MessageParser::default()
-                .parse(raw.as_bytes())
-                .expect("mime");
-            (
-                envelope["rcpt_tos"][0].as_str().expect("to").to_owned(),
-                message.body_text(0).expect("text").into_owned(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sent() {
     let port = free_port();
@@ -166,7 +148,7 @@ async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sen
     let other = remind(&shop, books.other, None);
     handle.queued(other);
     shop.wait_state(other, OutboxState::Sent, LONG).await;
-    let got = delivered(&server);
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "pagos@esquina.com");
     assert_eq!(shop.entry(stale).state, OutboxState::Cancelled);
@@ -193,7 +175,7 @@ async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() 
     let server = smtp_server(Some(port));
     handle.kick();
     shop.wait_state(id, OutboxState::Sent, LONG).await;
-    let got = delivered(&server);
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "exactly one copy");
     assert!(
         got[0].1.contains("saldo pendiente de USD 1.000,00")
@@ -271,7 +253,7 @@ async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays(
     shop.wait_state(to_registered, OutboxState::Sent, LONG)
         .await;
     shop.wait_state(to_typed, OutboxState::Sent, LONG).await;
-    let mut recipients: Vec<String> = delivered(&server).into_iter().map(|(to, _)| to).collect();
+    let mut recipients = server.smtp_recipients();
     recipients.sort();
     assert_eq!(
         recipients,
