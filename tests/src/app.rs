@@ -15,6 +15,7 @@ use crate::fakes::free_port;
 use crate::keychain;
 use crate::parts::{app_binary, require_real_parts};
 use crate::process::{kill_all, wait_for_port, wait_until_gone};
+use crate::wait::eventually;
 use crate::window::Window;
 
 /// How long launching the app and opening a WebDriver session may take.
@@ -190,6 +191,36 @@ impl AppUnderTest {
                 keychain::clear(keychain::APP_SERVICE, &account);
             }
         }
+    }
+
+    /// Everything the app has logged so far (its daily files under `logs/`).
+    pub fn logs(&self) -> String {
+        let Ok(entries) = std::fs::read_dir(self.data_path("logs")) else {
+            return String::new();
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        files.sort();
+        files
+            .iter()
+            .filter_map(|file| std::fs::read_to_string(file).ok())
+            .collect()
+    }
+
+    /// Waits until the app has logged `needle`, and returns the whole log.
+    pub async fn wait_for_log(&self, needle: &str) -> String {
+        eventually(
+            Duration::from_secs(20),
+            &format!("the log to say {needle:?}"),
+            async || {
+                let log = self.logs();
+                if log.contains(needle) {
+                    Ok(log)
+                } else {
+                    Err(log)
+                }
+            },
+        )
+        .await
     }
 
     pub fn data_path(&self, relative: &str) -> PathBuf {

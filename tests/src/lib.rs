@@ -9,7 +9,8 @@
 //! One idea per module: [`parts`] (the real parts and their checks), [`keychain`] (the OS
 //! keychain as `secret-tool` sees it), [`process`] (finding and stopping processes, a private
 //! bus), [`app`] (one configuration of the app and its driver), [`window`] (the window through
-//! WebDriver); [`fakes`] and [`seed`] serve the core's tests too.
+//! WebDriver); [`fakes`], [`seed`] and [`wait`] (the one way to wait for something) serve the
+//! core's tests too.
 
 pub mod app;
 pub mod fakes;
@@ -17,11 +18,13 @@ pub mod keychain;
 pub mod parts;
 pub mod process;
 pub mod seed;
+pub mod wait;
 pub mod window;
 
 pub use app::AppUnderTest;
 pub use fantoccini;
 pub use keychain::{forget_legacy_keychain_entries, store_legacy_keychain_entry, KEYCHAIN_SLOTS};
 pub use parts::{app_binary, repo_root, require_real_parts};
-pub use process::{app_pids, pids_of, PrivateBus};
+pub use process::{app_pids, pids_of, wait_for_exit, PrivateBus};
+pub use wait::{eventually, eventually_every};
 pub use window::{Window, UI_TIMEOUT};

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::parts::app_binary;
+use crate::wait::eventually;
 
 pub(crate) fn wait_for_port(port: u16, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
@@ -56,15 +57,22 @@ pub(crate) fn kill_all(binary: &Path) {
 /// The single-instance rule means a relaunch before the previous process is gone would only
 /// focus the dying one: wait for it.
 pub(crate) async fn wait_until_gone(binary: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while !pids_of(binary).is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "a previous Cachicamo process is still running: {:?}",
-            pids_of(binary)
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_exit(binary, Duration::from_secs(15)).await;
+}
+
+/// Waits until no process runs `binary` (an app that was asked to leave), failing with the
+/// ones still running after `within`.
+pub async fn wait_for_exit(binary: &Path, within: Duration) {
+    let what = format!("every {} process to end", binary.display());
+    eventually(within, &what, async || {
+        let running = pids_of(binary);
+        if running.is_empty() {
+            Ok(())
+        } else {
+            Err(running)
+        }
+    })
+    .await;
 }
 
 /// A D-Bus session bus of its own, as another login session has: an app started on it does not

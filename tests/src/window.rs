@@ -3,13 +3,14 @@
 //! screenshot for the README, and one kept when a story fails.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
 use crate::app::SESSION_TIMEOUT;
 use crate::parts::repo_root;
 use crate::process::{kill_all, wait_until_gone};
+use crate::wait::eventually;
 
 /// How long to wait for the window to show an element before the story fails.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
@@ -78,18 +79,47 @@ impl Window {
     /// Waits until the element's text is `expected` (the UI updates asynchronously, and may
     /// replace the element meanwhile).
     pub async fn wait_for_text(&self, css: &str, expected: &str) {
-        let deadline = Instant::now() + UI_TIMEOUT;
-        loop {
-            let actual = self.try_text(css).await.unwrap_or_default();
-            if actual == expected {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{css}` shows {actual:?}, expected {expected:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_for_text_where(css, &format!("{expected:?}"), |text| text == expected)
+            .await;
+    }
+
+    /// Waits until the element's text satisfies `done`, and returns it.
+    async fn wait_for_text_where(
+        &self,
+        css: &str,
+        expected: &str,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        eventually(
+            UI_TIMEOUT,
+            &format!("`{css}` to show {expected}"),
+            async || {
+                let actual = self.try_text(css).await.unwrap_or_default();
+                if done(&actual) {
+                    Ok(actual)
+                } else {
+                    Err(actual)
+                }
+            },
+        )
+        .await
+    }
+
+    /// Waits until the field's value is `expected`.
+    pub async fn wait_for_value(&self, css: &str, expected: &str) {
+        eventually(
+            UI_TIMEOUT,
+            &format!("`{css}` to hold {expected:?}"),
+            async || {
+                let actual = self.value(css).await;
+                if actual == expected {
+                    Ok(())
+                } else {
+                    Err(actual)
+                }
+            },
+        )
+        .await;
     }
 
     pub async fn click(&self, css: &str) {
@@ -139,32 +169,19 @@ impl Window {
 
     /// Waits until the element's text contains `needle`.
     pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> String {
-        let deadline = Instant::now() + UI_TIMEOUT;
-        loop {
-            let actual = self.try_text(css).await.unwrap_or_default();
-            if actual.contains(needle) {
-                return actual;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "`{css}` shows {actual:?}, expected it to contain {needle:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_for_text_where(css, &format!("a text containing {needle:?}"), |text| {
+            text.contains(needle)
+        })
+        .await
     }
 
     /// Waits until `css` shows something other than `before` (a list reloading after a filter),
     /// and returns it.
     pub async fn wait_for_text_other_than(&self, css: &str, before: &str) -> String {
-        let deadline = Instant::now() + UI_TIMEOUT;
-        loop {
-            let actual = self.try_text(css).await.unwrap_or_default();
-            if !actual.is_empty() && actual != before {
-                return actual;
-            }
-            assert!(Instant::now() < deadline, "`{css}` still shows {actual:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_for_text_where(css, &format!("anything but {before:?}"), |text| {
+            !text.is_empty() && text != before
+        })
+        .await
     }
 
     /// Whether an element is on screen now (no waiting).

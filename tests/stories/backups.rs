@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cachicamo_e2e::AppUnderTest;
+use cachicamo_e2e::{eventually, AppUnderTest, UI_TIMEOUT};
 
 use crate::helpers::{create_customer, open_backups, open_customers, pick_file, Desktop};
 
@@ -37,15 +37,15 @@ async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing
     let window = app.open().await;
 
     // The daily copy is made at start-up, off the window's way, and is a Cachicamo database.
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while daily_copies(&app).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no daily copy in backups/"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let daily = daily_copies(&app);
+    let daily = eventually(UI_TIMEOUT, "a daily copy in backups/", async || {
+        let copies = daily_copies(&app);
+        if copies.is_empty() {
+            Err(copies)
+        } else {
+            Ok(copies)
+        }
+    })
+    .await;
     assert_eq!(daily.len(), 1, "one copy a day: {daily:?}");
     let conn = rusqlite::Connection::open(&daily[0]).expect("open the daily copy");
     let customers: i64 = conn

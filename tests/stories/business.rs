@@ -32,14 +32,9 @@ async fn the_business_details_are_saved_and_kept() {
 
     let window = app.open().await;
     open_section(&window, "settings", "#business-title", "Negocio").await;
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while window.value("#business-name").await != "Ferretería José Peña" {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the business name was not kept"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    window
+        .wait_for_value("#business-name", "Ferretería José Peña")
+        .await;
     assert_eq!(window.value("#business-currency").await, "VES");
     assert_eq!(
         window.value("#business-instructions").await,

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use cachicamo_e2e::fakes::{free_port, FakeServer};
-use cachicamo_e2e::Window;
+use cachicamo_e2e::{app_binary, eventually, wait_for_exit, Window, UI_TIMEOUT};
 
 use crate::helpers::{
     configure_resend, configure_smtp, forget_keychain_entries, menu, open_receivable, pick_file,
@@ -177,14 +177,15 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
         .click("#outbox-table tr[data-state='held'] button.action-send_again")
         .await;
     window.click("#outbox-filter-all").await;
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while server.smtp_messages().len() < 3 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the reviewed reminder never arrived"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually(UI_TIMEOUT, "the reviewed reminder", async || {
+        let recipients = server.smtp_recipients();
+        if recipients.len() < 3 {
+            Err(recipients)
+        } else {
+            Ok(())
+        }
+    })
+    .await;
     window
         .wait_for_text_containing("#outbox-table", "Enviado")
         .await;
@@ -336,14 +337,8 @@ async fn leaving_while_a_reminder_is_being_sent_lets_it_finish_first() {
     assert!(status.success());
     window.wait_for("#closing-banner").await;
     window.screenshot("es-closing").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !cachicamo_e2e::app_pids().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the app did not leave within its bounded wait"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // Within its bounded wait.
+    wait_for_exit(&app_binary(), std::time::Duration::from_secs(20)).await;
     let conn = rusqlite::Connection::open(&database).expect("database");
     let state: String = conn
         .query_row("SELECT state FROM outbox", [], |r| r.get(0))

@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use cachicamo_e2e::{app_binary, app_pids, AppUnderTest};
+use cachicamo_e2e::{app_binary, app_pids, eventually, AppUnderTest};
 
 use crate::helpers::menu;
 
@@ -108,16 +108,9 @@ async fn every_file_goes_to_the_data_directory_and_start_up_is_logged() {
     let window = app.open().await;
     window.wait_for("nav").await;
     // The first render is reported once the screen has painted.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let log = loop {
-        let log = read_logs(&app);
-        if log.contains("first render") || std::time::Instant::now() > deadline {
-            break log;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let log = app.wait_for_log("first render").await;
     assert!(
-        log.contains("first render") && log.contains("ms after process start"),
+        log.contains("ms after process start"),
         "the log should time the first render; log was:\n{log}"
     );
     wait_for_saved_width(&app, 1180).await;
@@ -141,32 +134,19 @@ async fn every_file_goes_to_the_data_directory_and_start_up_is_logged() {
 /// Waits until the app has saved the main window's width (it saves once a resize settles).
 async fn wait_for_saved_width(app: &AppUnderTest, width: u64) {
     let path = app.data_path("window-state.json");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    let what = format!("{} to record width {width}", path.display());
+    eventually(Duration::from_secs(10), &what, async || {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let saved = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|state| state["main"]["width"].as_u64());
         if saved == Some(width) {
-            return;
+            Ok(())
+        } else {
+            Err(text)
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{} never recorded width {width}; it holds: {text}",
-            path.display()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn read_logs(app: &AppUnderTest) -> String {
-    let Ok(entries) = std::fs::read_dir(app.data_path("logs")) else {
-        return String::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
-        .collect()
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -209,17 +189,13 @@ async fn a_second_launch_hands_over_to_the_running_window() {
         }
     }
     let mut second = second.spawn().expect("second launch");
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = second.try_wait().expect("wait") {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = second.kill();
-            panic!("the second launch kept running instead of handing over");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    // Still running at the deadline, it is stopped with the first when the story ends.
+    let status = eventually(
+        Duration::from_secs(15),
+        "the second launch to hand over and end",
+        async || second.try_wait().expect("wait").ok_or("still running"),
+    )
+    .await;
     assert!(status.success(), "the second launch should exit cleanly");
     assert_eq!(app_pids(), running, "the first instance keeps running");
     window.wait_for("nav").await;

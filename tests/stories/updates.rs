@@ -79,7 +79,9 @@ async fn a_new_version_is_announced_explained_and_a_foreign_package_refused() {
         .expect("checked prop");
     assert_eq!(checked.as_deref(), Some("false"));
     window.click(&menu("pending")).await;
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // The app says at start-up that it will not check: only then is the banner's absence news.
+    app.wait_for_log("update check at start-up: turned off")
+        .await;
     assert!(
         !window.exists("#update-banner").await,
         "no quiet check when turned off"

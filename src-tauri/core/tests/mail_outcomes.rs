@@ -17,6 +17,7 @@ use cachicamo_core::mail::config::{
 };
 use cachicamo_core::mail::{MailError, MailFailure, Mailer, OutgoingEmail, Receipt, Timeouts};
 use cachicamo_core::secrets::Sensitive;
+use cachicamo_e2e::eventually;
 use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
 use common::{
     accepted, provider_env, ProviderEnv, POSTMARK_TOKEN, RESEND_KEY, SENDER, SENDER_NAME,
@@ -342,15 +343,15 @@ async fn http_outcomes(server: &FakeServer, mailer: &Mailer, key: Option<&str>) 
         (err.failure, err.maybe_delivered),
         (MailFailure::Timeout, true)
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while accepted(server).is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        accepted(server).len(),
-        1,
-        "processed after the client gave up"
-    );
+    eventually(
+        Duration::from_secs(5),
+        "processed after the client gave up",
+        async || match accepted(server).len() {
+            1 => Ok(()),
+            other => Err(other),
+        },
+    )
+    .await;
 
     // A 503 is an answer: definitely not accepted.
     server.control("POST", "reset", None);

@@ -8,12 +8,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cachicamo_core::mail::config::Provider;
 use cachicamo_core::mail::MailFailure;
 use cachicamo_core::outbox::{OutboxId, OutboxState, OwnerAction, Rows, WaitReason};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
+use cachicamo_e2e::{eventually, eventually_every};
 use common::*;
 use mail_parser::MessageParser;
 
@@ -36,8 +37,11 @@ async fn reminder_waits_offline_and_is_delivered_once_when_the_server_is_back() 
         .await;
     assert_eq!(waiting.state, OutboxState::Queued);
     assert_eq!(waiting.attempts, 0, "no network is not a retry");
-    // Still waiting after several probes: never failed, never counted.
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    // Still waiting after two more probes (each one a try at the server): never failed, never
+    // counted.
+    let mut probes = handle.subscribe();
+    wait_for_announcements(&mut probes, id, OutboxState::Sending, 2).await;
+    wait_for_announcements(&mut probes, id, OutboxState::Queued, 1).await;
     let still = shop.entry(id);
     assert_eq!((still.state, still.attempts), (OutboxState::Queued, 0));
 
@@ -51,8 +55,7 @@ async fn reminder_waits_offline_and_is_delivered_once_when_the_server_is_back() 
     assert_eq!(sent.attempts, 1);
     assert_eq!(sent.reason, None);
     assert_eq!(sent.provider, Some(Provider::Smtp));
-    assert!(handle.wait_idle(Duration::from_secs(5)).await);
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    settle(&handle).await;
     let messages = server.smtp_messages();
     assert_eq!(messages.len(), 1, "delivered exactly once");
     let (envelope, raw) = &messages[0];
@@ -91,7 +94,7 @@ async fn smtp_550_fails_with_the_reason_and_is_not_retried() {
     assert_eq!(error.code, MailFailure::RecipientRejected);
     assert_eq!(error.provider_code.as_deref(), Some("550"));
     assert!(error.message.unwrap_or_default().contains("5.1.1"));
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    settle(&handle).await;
     let after = shop.entry(id);
     assert_eq!((after.state, after.attempts), (OutboxState::Failed, 1));
     assert!(server.smtp_messages().is_empty());
@@ -302,7 +305,7 @@ async fn resend_5xx_dropped_and_stalled_requests_are_retried_and_delivered_once(
         );
         let sent = shop.wait_state(id, OutboxState::Sent, LONG).await;
         assert!(sent.attempts >= 2, "{kind} {spec}: {sent:#?}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        settle(&handle).await;
         let emails = accepted(&server);
         assert_eq!(emails.len(), 1, "{kind} {spec}: delivered exactly once");
         assert_eq!(emails[0]["idempotency_key"], shop.key(id, 1).as_str());
@@ -347,7 +350,7 @@ async fn resend_401_and_422_fail_with_the_reason_and_a_fixed_setup_retries_under
         let error = failed.error.expect("reason");
         assert_eq!(error.code, failure, "{status}");
         assert_eq!(error.provider_code.as_deref(), Some(name));
-        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        settle(&handle).await;
         assert_eq!(
             send_requests(&server, "/emails").len(),
             1,
@@ -410,7 +413,7 @@ async fn postmark_406_inactive_recipient_fails_and_503_is_retried() {
     let error = failed.error.expect("reason");
     assert_eq!(error.code, MailFailure::RecipientInactive);
     assert_eq!(error.provider_code.as_deref(), Some("406"));
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    settle(&handle).await;
     assert_eq!(send_requests(&server, "/email").len(), 1, "not retried");
 
     server.control("POST", "reset", None);
@@ -465,27 +468,36 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
     let ids = shop.queue_many(200);
 
     let mut child = drain(&shop, Some(&server));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while accepted(&server).len() < 30 {
-        assert!(Instant::now() < deadline, "the drain did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(60),
+        "30 accepted: the drain under way",
+        async || {
+            let count = accepted(&server).len();
+            if count < 30 {
+                Err(count)
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .await;
     server.control(
         "POST",
         "stall",
         Some(serde_json::json!({"seconds": 4, "count": 1})),
     );
     // Kill once the fake holds a request: its row is `sending`, its key in flight at Resend.
-    loop {
-        let held = send_requests(&server, "/emails").iter().any(|r| {
-            r["status"].is_null() && now_secs() - r["received_at"].as_f64().unwrap_or(0.0) > 0.3
-        });
-        if held {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no request was held");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually(
+        Duration::from_secs(60),
+        "a request held by the fake",
+        async || {
+            let held = send_requests(&server, "/emails").iter().any(|r| {
+                r["status"].is_null() && now_secs() - r["received_at"].as_f64().unwrap_or(0.0) > 0.3
+            });
+            held.then_some(()).ok_or("none held yet")
+        },
+    )
+    .await;
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
     let at_kill = accepted(&server).len();
@@ -557,14 +569,22 @@ async fn smtp_workers_killed_mid_drain_twenty_times_lose_nothing_and_duplicate_n
         // Somewhere between the first and the last message, different each round.
         let kill_after = 1 + fastrand::usize(..ROWS - 1);
         let mut child = drain(&shop, None);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while server.smtp_messages().len() < kill_after {
-            assert!(
-                Instant::now() < deadline,
-                "round {round}: the drain did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        // Asked often: the kill should land close to its random point.
+        let what = format!("round {round}: {kill_after} delivered");
+        eventually_every(
+            Duration::from_millis(2),
+            Duration::from_secs(30),
+            &what,
+            async || {
+                let count = server.smtp_messages().len();
+                if count < kill_after {
+                    Err(count)
+                } else {
+                    Ok(())
+                }
+            },
+        )
+        .await;
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
 

@@ -7,17 +7,15 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{FieldProblem, FormError, SmtpSecurity};
 use cachicamo_core::mail::destination::{DestinationPart, SecretProblem};
 use cachicamo_core::mail::service::{EmailService, EmailServiceError};
 use cachicamo_core::mail::store::StoreError;
-use cachicamo_core::outbox::{self, OutboxState, WaitReason};
+use cachicamo_core::outbox::{OutboxState, WaitReason};
 use cachicamo_core::secrets::SecretSlot;
 use cachicamo_e2e::fakes::FakeServer;
-use common::{smtp_form, unique_service, Shop, SENDER, TIMEOUTS};
+use common::{smtp_form, unique_service, Shop, LONG, SENDER, TIMEOUTS};
 use serde_json::json;
 
 const PASSWORD: &str = "app-pass-5b2e";
@@ -151,17 +149,13 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
     // A reminder waiting in the outbox waits for the secret; it does not go there either.
     let id = shop.queue(None, "cliente@example.com", "Recordatorio");
     let worker = shop.start_with(std::sync::Arc::new(cachicamo_core::reminders::ReminderGate));
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let entry = loop {
-        let entry = shop.db.read(|c| outbox::get(c, id)).expect("entry");
-        if entry.reason == Some(WaitReason::SecretMissing) || Instant::now() > deadline {
-            break entry;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let entry = shop
+        .wait_for(id, LONG, "waiting for its secret", |e| {
+            e.reason == Some(WaitReason::SecretMissing)
+        })
+        .await;
     worker.stop().await.expect("stopped");
     assert_eq!(entry.state, OutboxState::Queued, "{entry:#?}");
-    assert_eq!(entry.reason, Some(WaitReason::SecretMissing), "{entry:#?}");
 
     assert_eq!(
         second.smtp_events(),

@@ -2,7 +2,9 @@
 //! the app does: a real SQLite file, the real OS keychain under a service of the test's own, the
 //! email service; the forms that configure it for the real SMTP server and the Resend and
 //! Postmark fakes; the lock tests take before pointing the process at a fake; the outbox worker
-//! with short intervals.
+//! with short intervals, and [`settle`], the signal that it has nothing left to do. Waiting for
+//! anything else goes through `cachicamo_e2e::eventually`: no test pauses to see that nothing
+//! more happens.
 //!
 //! Keychain tests run inside `.ci/desktop-session` (a Secret Service); the rest need nothing.
 

@@ -3,13 +3,15 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cachicamo_core::mail::Timeouts;
 use cachicamo_core::outbox::{
     self, OutboxChanged, OutboxEntry, OutboxHandle, OutboxId, OutboxSettings, OutboxState,
     QueuedEmail, RetryPolicy, SendGate, Unconditional,
 };
+
+use cachicamo_e2e::eventually;
 
 use super::shop::Shop;
 
@@ -141,7 +143,7 @@ impl Shop {
         }
     }
 
-    /// Polls until the row satisfies `done`, failing with its last state after `timeout`.
+    /// Waits until the row satisfies `done`, failing with its last state after `timeout`.
     pub async fn wait_for(
         &self,
         id: OutboxId,
@@ -149,18 +151,15 @@ impl Shop {
         what: &str,
         done: impl Fn(&OutboxEntry) -> bool,
     ) -> OutboxEntry {
-        let deadline = Instant::now() + timeout;
-        loop {
+        eventually(timeout, &format!("row {id} to become {what}"), async || {
             let entry = self.entry(id);
             if done(&entry) {
-                return entry;
+                Ok(entry)
+            } else {
+                Err(entry)
             }
-            assert!(
-                Instant::now() < deadline,
-                "row {id} never became {what}: {entry:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(40)).await;
-        }
+        })
+        .await
     }
 
     pub async fn wait_state(
@@ -174,6 +173,48 @@ impl Shop {
         })
         .await
     }
+}
+
+/// A horizon past every retry and probe of [`fast_settings`]: a worker settled for this long
+/// has nothing left to do.
+pub const QUIET: Duration = Duration::from_secs(3600);
+
+/// Waits until the worker has settled ([`OutboxHandle::wait_settled`]): nothing in flight,
+/// nothing due, and a look at the queue since that found nothing to send. What a test checks
+/// next can no longer change on its own.
+pub async fn settle(handle: &OutboxHandle) {
+    assert!(
+        handle.wait_settled(QUIET, LONG).await,
+        "the worker never settled"
+    );
+}
+
+/// Waits until the worker has announced `state` for row `id` `times` times since `events`
+/// subscribed (each probe of an offline provider announces `sending`, say).
+pub async fn wait_for_announcements(
+    events: &mut tokio::sync::broadcast::Receiver<OutboxChanged>,
+    id: OutboxId,
+    state: OutboxState,
+    times: usize,
+) {
+    let mut seen = 0;
+    let what = format!(
+        "{times} announcements of row {id} {}",
+        cachicamo_core::wire::code(&state)
+    );
+    eventually(LONG, &what, async || {
+        while let Ok(event) = events.try_recv() {
+            if event.id == id && event.state == state {
+                seen += 1;
+            }
+        }
+        if seen >= times {
+            Ok(())
+        } else {
+            Err(seen)
+        }
+    })
+    .await;
 }
 
 /// The states announced for row `id` so far, oldest first.
