@@ -10,11 +10,13 @@
 
 #![allow(dead_code, unused_imports)] // Each test file uses its own part.
 
+mod books;
 mod forms;
 mod outbox;
 mod providers;
 mod shop;
 
+pub use books::*;
 pub use forms::*;
 pub use outbox::*;
 pub use providers::*;
