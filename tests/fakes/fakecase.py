@@ -127,3 +127,10 @@ class HttpFakeCase(ServerCase):
         reply = call(self.port, method, f"/__control/{action}", body)
         self.assertEqual(reply.status, 200, reply.raw)
         return reply.json
+
+
+def payload(defaults: dict, overrides: dict) -> dict:
+    """A request body: `defaults` with `overrides` applied; a field overridden with None is left
+    out (to test a missing field)."""
+    body = dict(defaults, **overrides)
+    return {k: v for k, v in body.items() if v is not None}

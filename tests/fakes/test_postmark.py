@@ -14,7 +14,7 @@ import os
 import time
 import unittest
 
-from fakecase import call, HttpFakeCase, read, Reply, Server
+from fakecase import call, HttpFakeCase, payload, read, Reply, Server
 
 
 TOKEN = "pm-server-token-1"
@@ -24,8 +24,7 @@ def pm_email(**overrides) -> dict:
     body = {"From": "Cobros <cobros@example.com>", "To": "luis@example.net",
             "Subject": "Recordatorio", "HtmlBody": "<p>Hola</p>", "TextBody": "Hola",
             "MessageStream": "outbound"}
-    body.update(overrides)
-    return {k: v for k, v in body.items() if v is not None}
+    return payload(body, overrides)
 
 
 class PostmarkTests(HttpFakeCase):

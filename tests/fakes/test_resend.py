@@ -20,6 +20,7 @@ from fakecase import (
     CERTS,
     call,
     HttpFakeCase,
+    payload,
     read,
     Reply,
     Server,
@@ -34,8 +35,7 @@ FULL, RESTRICTED, OWNER = "re_full_123", "re_send_only_456", "owner@example.com"
 def email(**overrides) -> dict:
     body = {"from": "Cobros <cobros@example.com>", "to": ["luis@example.net"],
             "subject": "Recordatorio", "html": "<p>Hola</p>", "text": "Hola"}
-    body.update(overrides)
-    return {k: v for k, v in body.items() if v is not None}
+    return payload(body, overrides)
 
 
 class ResendTests(HttpFakeCase):

@@ -265,6 +265,13 @@ pub async fn send_reminder(window: &Window, to: &str) {
         .await;
 }
 
+/// Waits until the receivable's Email section lists a reminder in `state` ("sent", "queued"…)
+/// whose row says `text`, and returns the row's text.
+pub async fn reminder_shows(window: &Window, state: &str, text: &str) -> String {
+    let row = format!("#reminder-history tr[data-state='{state}']");
+    window.wait_for_text_containing(&row, text).await
+}
+
 /// "Registrar abono" in cash for `amount`, saved.
 pub async fn record_cash_payment(window: &Window, amount: &str) {
     window.click("#payment-new").await;

@@ -10,8 +10,8 @@ use cachicamo_e2e::{eventually, UI_TIMEOUT};
 use mail_parser::MessageParser;
 
 use crate::helpers::{
-    configure_smtp, forget_keychain_entries, menu, open_receivable, seed_books, send_reminder,
-    smtp_server_on, start_for_mail, SENDER,
+    configure_smtp, forget_keychain_entries, menu, open_receivable, reminder_shows, seed_books,
+    send_reminder, smtp_server_on, start_for_mail, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-reminders-31c9";
@@ -53,9 +53,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
         "nothing goes out before confirming"
     );
     window.click("#reminder-confirm").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     window.screenshot("es-reminder-sent").await;
 
     let messages = server.smtp_messages();
@@ -137,22 +135,16 @@ async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_i
 
     open_receivable(&window, "F-0042").await;
     send_reminder(&window, "cobros@penahijos.com.ve").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='queued']", "Sin conexión")
-        .await;
+    reminder_shows(&window, "queued", "Sin conexión").await;
     window.screenshot("es-reminder-offline").await;
 
     let back = smtp_server_on(port, PASSWORD);
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     // Another customer's reminder goes out after it: the worker has looked at the queue since,
     // and the first was not in it again.
     open_receivable(&window, "F-0043").await;
     send_reminder(&window, "pagos@esquina.com").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     assert_eq!(
         back.smtp_recipients(),
         ["cobros@penahijos.com.ve", "pagos@esquina.com"],

@@ -10,8 +10,8 @@ use cachicamo_e2e::{app_binary, eventually, wait_for_exit, Window, UI_TIMEOUT};
 
 use crate::helpers::{
     configure_resend, configure_smtp, forget_keychain_entries, menu, open_receivable, pick_file,
-    record_cash_payment, seed_books, send_reminder, smtp_server_on, start_for_mail, Desktop,
-    SENDER,
+    record_cash_payment, reminder_shows, seed_books, send_reminder, smtp_server_on, start_for_mail,
+    Desktop, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-send-path-5e1f";
@@ -24,9 +24,7 @@ async fn go_offline(window: &Window, port: u16) {
 }
 
 async fn queued_offline(window: &Window) {
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='queued']", "Sin conexión")
-        .await;
+    reminder_shows(window, "queued", "Sin conexión").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -51,12 +49,7 @@ async fn a_reminder_queued_offline_never_reaches_a_customer_who_then_paid_in_ful
 
     // The customer pays everything at the counter before the connection comes back.
     record_cash_payment(&window, "1.500,50").await;
-    window
-        .wait_for_text_containing(
-            "#reminder-history tr[data-state='cancelled']",
-            "Cancelado: la cuenta ya está pagada",
-        )
-        .await;
+    reminder_shows(&window, "cancelled", "Cancelado: la cuenta ya está pagada").await;
     window.screenshot("es-reminder-cancelled-paid").await;
 
     // Back online. Another customer's reminder goes out: the worker has looked at the queue
@@ -64,9 +57,7 @@ async fn a_reminder_queued_offline_never_reaches_a_customer_who_then_paid_in_ful
     let server = smtp_server_on(port, PASSWORD);
     open_receivable(&window, "F-0043").await;
     send_reminder(&window, "pagos@esquina.com").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     let got = server.smtp_received();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "pagos@esquina.com", "never the customer who paid");
@@ -94,9 +85,7 @@ async fn a_partial_payment_while_queued_is_what_the_reminder_says_when_it_leaves
         .wait_for_text("#receivable-balance", "USD 1.000,00")
         .await;
     let server = smtp_server_on(port, PASSWORD);
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     let got = server.smtp_received();
     assert_eq!(got.len(), 1, "exactly one copy");
     assert!(
@@ -134,9 +123,7 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     // …then the connection comes back and the reminder goes, once.
     let server = smtp_server_on(port, PASSWORD);
     open_receivable(&window, "F-0042").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     assert_eq!(server.smtp_messages().len(), 1);
 
     // Restoring that copy brings the reminder back as it was: waiting. It must not go again
@@ -160,9 +147,7 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     // The worker runs on the restored data: another reminder leaves, the held one does not.
     open_receivable(&window, "F-0043").await;
     send_reminder(&window, "pagos@esquina.com").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     let recipients = server.smtp_recipients();
     assert_eq!(
         recipients,
@@ -218,9 +203,7 @@ async fn two_shops_sharing_one_resend_account_both_deliver_their_reminders() {
         configure_resend(&window, key).await;
         open_receivable(&window, "F-0001").await;
         send_reminder(&window, email).await;
-        window
-            .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-            .await;
+        reminder_shows(&window, "sent", "Enviado").await;
         window.close().await;
         forget_keychain_entries();
     }
@@ -262,12 +245,12 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
     configure_smtp(&window, server.port, PASSWORD).await;
     open_receivable(&window, "F-0042").await;
     send_reminder(&window, "cobros@pena.com.ve").await;
-    window
-        .wait_for_text_containing(
-            "#reminder-history tr[data-state='uncertain']",
-            "Resultado incierto: puede que haya llegado",
-        )
-        .await;
+    reminder_shows(
+        &window,
+        "uncertain",
+        "Resultado incierto: puede que haya llegado",
+    )
+    .await;
     window.screenshot("es-reminder-uncertain").await;
     assert_eq!(server.smtp_messages().len(), 1, "the server has one copy");
 
@@ -276,9 +259,7 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
     let window = app.open().await;
     open_receivable(&window, "F-0043").await;
     send_reminder(&window, "pagos@esquina.com").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     let recipients = server.smtp_recipients();
     assert_eq!(recipients, ["cobros@pena.com.ve", "pagos@esquina.com"]);
 
@@ -287,9 +268,7 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
     window
         .click("#reminder-history tr[data-state='uncertain'] button.action-send_again")
         .await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     let recipients = server.smtp_recipients();
     assert_eq!(
         recipients,

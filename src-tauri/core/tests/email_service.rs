@@ -28,12 +28,7 @@ async fn smtp_starttls_is_verified_saved_and_delivers_a_real_multipart_test_emai
     let shop = Shop::open();
 
     let view = shop
-        .service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some("app-pass-1f7c"),
-        ))
+        .save_smtp(server.port, SmtpSecurity::Starttls, Some("app-pass-1f7c"))
         .await
         .expect("saved");
     assert_eq!(view.status, VerificationStatus::Verified);
@@ -99,12 +94,7 @@ async fn smtp_starttls_is_verified_saved_and_delivers_a_real_multipart_test_emai
 async fn a_wrong_password_writes_nothing_and_keeps_the_previous_configuration() {
     let server = FakeServer::smtp("starttls", SENDER, "right-pass");
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some("right-pass"),
-        ))
+    shop.save_smtp(server.port, SmtpSecurity::Starttls, Some("right-pass"))
         .await
         .expect("first save");
 
@@ -136,8 +126,7 @@ async fn a_first_save_with_wrong_credentials_leaves_no_trace() {
     let server = FakeServer::smtp("starttls", SENDER, "right-pass");
     let shop = Shop::open();
     let failure = mail_failure(
-        shop.service
-            .save(smtp_form(server.port, SmtpSecurity::Starttls, Some("nope")))
+        shop.save_smtp(server.port, SmtpSecurity::Starttls, Some("nope"))
             .await,
     );
     assert_eq!(failure, MailFailure::AuthFailed);
@@ -150,12 +139,7 @@ async fn implicit_tls_works_with_ssl_tls_and_not_with_starttls() {
     let server = FakeServer::smtp("implicit", SENDER, "pw-implicit");
     let shop = Shop::open();
     let view = shop
-        .service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Tls,
-            Some("pw-implicit"),
-        ))
+        .save_smtp(server.port, SmtpSecurity::Tls, Some("pw-implicit"))
         .await
         .expect("implicit TLS verified");
     assert_eq!(view.status, VerificationStatus::Verified);
@@ -168,12 +152,7 @@ async fn implicit_tls_works_with_ssl_tls_and_not_with_starttls() {
     // STARTTLS against an implicit-TLS server: the greeting never comes; not a saved config.
     let other = Shop::open();
     let result = other
-        .service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some("pw-implicit"),
-        ))
+        .save_smtp(server.port, SmtpSecurity::Starttls, Some("pw-implicit"))
         .await;
     assert!(
         result.is_err()
@@ -188,8 +167,7 @@ async fn ssl_tls_against_a_starttls_port_says_the_security_mode_is_wrong() {
     let server = FakeServer::smtp("starttls", SENDER, "pw");
     let shop = Shop::open();
     let failure = mail_failure(
-        shop.service
-            .save(smtp_form(server.port, SmtpSecurity::Tls, Some("pw")))
+        shop.save_smtp(server.port, SmtpSecurity::Tls, Some("pw"))
             .await,
     );
     assert_eq!(failure, MailFailure::WrongSecurityMode);
@@ -204,8 +182,7 @@ async fn an_unreachable_server_is_saved_unverified_and_offline() {
     };
     let shop = Shop::open();
     let view = shop
-        .service
-        .save(smtp_form(port, SmtpSecurity::Starttls, Some("pw-offline")))
+        .save_smtp(port, SmtpSecurity::Starttls, Some("pw-offline"))
         .await
         .expect("saved while offline");
     assert_eq!(view.status, VerificationStatus::Unverified);
@@ -220,8 +197,7 @@ async fn an_unreachable_server_is_saved_unverified_and_offline() {
 async fn a_server_that_stalls_after_data_is_timed_out() {
     let server = FakeServer::smtp("starttls", SENDER, "pw");
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(server.port, SmtpSecurity::Starttls, Some("pw")))
+    shop.save_smtp(server.port, SmtpSecurity::Starttls, Some("pw"))
         .await
         .expect("saved");
     let started = std::time::Instant::now();
@@ -241,8 +217,7 @@ async fn a_server_that_stalls_after_data_is_timed_out() {
 async fn a_rejected_recipient_is_reported_as_such() {
     let server = FakeServer::smtp("starttls", SENDER, "pw");
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(server.port, SmtpSecurity::Starttls, Some("pw")))
+    shop.save_smtp(server.port, SmtpSecurity::Starttls, Some("pw"))
         .await
         .expect("saved");
     let failure = mail_failure(
@@ -257,8 +232,7 @@ async fn a_rejected_recipient_is_reported_as_such() {
 async fn a_port_that_contradicts_the_security_mode_asks_first() {
     let shop = Shop::open();
     let result = shop
-        .service
-        .save(smtp_form(465, SmtpSecurity::Starttls, Some("pw")))
+        .save_smtp(465, SmtpSecurity::Starttls, Some("pw"))
         .await;
     assert!(matches!(
         result,
@@ -384,12 +358,7 @@ async fn switching_provider_and_removing_delete_the_old_secrets() {
     let _server = env.postmark(&[]);
     let smtp = FakeServer::smtp("starttls", SENDER, "smtp-pw");
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            smtp.port,
-            SmtpSecurity::Starttls,
-            Some("smtp-pw"),
-        ))
+    shop.save_smtp(smtp.port, SmtpSecurity::Starttls, Some("smtp-pw"))
         .await
         .expect("smtp saved");
     shop.service

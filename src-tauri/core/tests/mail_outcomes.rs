@@ -68,6 +68,18 @@ fn smtp_server(extra: &[&str]) -> FakeServer {
     FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, extra)
 }
 
+/// Nothing listens where the mailer sends: offline, and definitely not sent.
+async fn refused_means_not_sent(mailer: &Mailer) {
+    let err = failed(
+        mailer.send(&email("luis@cliente.com"), None).await,
+        "refused",
+    );
+    assert_eq!(
+        (err.failure, err.maybe_delivered),
+        (MailFailure::Offline, false)
+    );
+}
+
 fn failed(result: Result<Receipt, MailError>, what: &str) -> MailError {
     match result {
         Err(err) => err,
@@ -198,14 +210,7 @@ async fn smtp_failures_before_the_content_left_are_definitely_not_sent() {
 
     // Nothing listening at all.
     let mailer = smtp_mailer(free_port(), TIMEOUTS);
-    let err = failed(
-        mailer.send(&email("luis@cliente.com"), None).await,
-        "refused",
-    );
-    assert_eq!(
-        (err.failure, err.maybe_delivered),
-        (MailFailure::Offline, false)
-    );
+    refused_means_not_sent(&mailer).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -431,14 +436,7 @@ async fn postmark_may_have_delivered_after_a_drop_or_stall_but_not_after_a_refus
     http_outcomes(&server, &mailer, None).await;
 
     drop(server);
-    let err = failed(
-        mailer.send(&email("luis@cliente.com"), None).await,
-        "refused",
-    );
-    assert_eq!(
-        (err.failure, err.maybe_delivered),
-        (MailFailure::Offline, false)
-    );
+    refused_means_not_sent(&mailer).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -449,12 +447,5 @@ async fn resend_may_have_delivered_after_a_drop_or_stall_but_not_after_a_refusal
     http_outcomes(&server, &mailer, Some(&key)).await;
 
     drop(server);
-    let err = failed(
-        mailer.send(&email("luis@cliente.com"), None).await,
-        "refused",
-    );
-    assert_eq!(
-        (err.failure, err.maybe_delivered),
-        (MailFailure::Offline, false)
-    );
+    refused_means_not_sent(&mailer).await;
 }

@@ -43,12 +43,7 @@ async fn an_edited_host_with_an_empty_password_connects_nowhere_until_it_is_type
     let first = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let second = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            first.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(first.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved for the first server");
 
@@ -83,12 +78,7 @@ async fn an_edited_host_with_an_empty_password_connects_nowhere_until_it_is_type
     );
 
     // Typed again, it goes to the new server, and from then on only there.
-    shop.service
-        .save(smtp_form(
-            second.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(second.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved for the second server");
     assert!(second
@@ -107,12 +97,7 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
     let first = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let second = FakeServer::smtp("none", SENDER, PASSWORD);
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            first.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(first.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved");
     edit_row(
@@ -170,12 +155,7 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
 async fn a_row_without_encryption_to_another_machine_is_not_used_at_all() {
     let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(server.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved");
     // `.test` never resolves: were the row used, the failure would be "offline", not this.
@@ -220,12 +200,7 @@ async fn a_row_without_encryption_to_another_machine_is_not_used_at_all() {
         )]
     );
     // Setting the service up again replaces the invalid row.
-    shop.service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(server.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("set up again");
     assert!(shop.service.view().await.expect("valid again").is_some());
@@ -244,12 +219,11 @@ async fn two_data_directories_keep_their_own_keychain_entries() {
     );
 
     first
-        .service
-        .save(smtp_form(
+        .save_smtp(
             first_server.port,
             SmtpSecurity::Starttls,
             Some("pw-first-dir"),
-        ))
+        )
         .await
         .expect("first saved");
     assert!(
@@ -262,12 +236,11 @@ async fn two_data_directories_keep_their_own_keychain_entries() {
         "nor the first one's secret"
     );
     second
-        .service
-        .save(smtp_form(
+        .save_smtp(
             second_server.port,
             SmtpSecurity::Starttls,
             Some("pw-second-dir"),
-        ))
+        )
         .await
         .expect("second saved");
     assert_eq!(
@@ -301,12 +274,7 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
     let first = Shop::open_in(tempfile::tempdir().expect("dir"), &service);
     // The first directory was set up by an earlier version: its row, and a bare-named entry.
     first
-        .service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some("pw-from-before"),
-        ))
+        .save_smtp(server.port, SmtpSecurity::Starttls, Some("pw-from-before"))
         .await
         .expect("saved");
     first
@@ -340,8 +308,7 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
 
     // Adopted once: the second directory does not get it too.
     second
-        .service
-        .save(smtp_form(server.port, SmtpSecurity::Starttls, None))
+        .save_smtp(server.port, SmtpSecurity::Starttls, None)
         .await
         .expect_err("nothing to keep in the second directory");
     assert_eq!(second.secret(SecretSlot::SmtpPassword), None);

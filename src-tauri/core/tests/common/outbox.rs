@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cachicamo_core::mail::config::Provider;
 use cachicamo_core::mail::Timeouts;
 use cachicamo_core::outbox::{
     self, OutboxChanged, OutboxEntry, OutboxHandle, OutboxId, OutboxSettings, OutboxState,
@@ -12,7 +13,10 @@ use cachicamo_core::outbox::{
 };
 
 use cachicamo_e2e::eventually;
+use cachicamo_e2e::fakes::FakeServer;
 
+use super::forms::{api_form, RESEND_KEY};
+use super::providers::ProviderEnv;
 use super::shop::Shop;
 
 /// How long a row may take to reach the state a test waits for.
@@ -173,6 +177,16 @@ impl Shop {
         })
         .await
     }
+}
+
+/// Resend's fake (started with `extra` arguments) and a shop with the outbox tests' deadlines,
+/// configured and verified against it.
+pub async fn resend_shop(env: &ProviderEnv, extra: &[&str]) -> (FakeServer, Shop) {
+    let server = env.resend(extra);
+    let shop = Shop::for_outbox();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
+    (server, shop)
 }
 
 /// A horizon past every retry and probe of [`fast_settings`]: a worker settled for this long

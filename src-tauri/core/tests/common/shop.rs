@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cachicamo_core::mail::config::{EmailServiceForm, SmtpSecurity};
-use cachicamo_core::mail::service::EmailService;
+use cachicamo_core::mail::service::{EmailService, EmailServiceError, EmailServiceView};
 use cachicamo_core::mail::Timeouts;
 use cachicamo_core::secrets::{Keychain, SecretSlot};
 use cachicamo_core::Database;
@@ -76,11 +76,22 @@ impl Shop {
         self.service.save(form).await.expect("email service saved");
     }
 
+    /// Saves SMTP on localhost:`port` (`password` `None`: keep the saved one), as the form does.
+    pub async fn save_smtp(
+        &self,
+        port: u16,
+        security: SmtpSecurity,
+        password: Option<&str>,
+    ) -> Result<EmailServiceView, EmailServiceError> {
+        self.service.save(smtp_form(port, security, password)).await
+    }
+
     /// SMTP with STARTTLS on localhost:`port`, with the password the fake accepts; saved even
     /// when nothing listens there yet ("Sin verificar").
     pub async fn configure_smtp(&self, port: u16) {
-        self.configure(smtp_form(port, SmtpSecurity::Starttls, Some(SMTP_PASSWORD)))
-            .await;
+        self.save_smtp(port, SmtpSecurity::Starttls, Some(SMTP_PASSWORD))
+            .await
+            .expect("email service saved");
     }
 
     /// The secret this shop's keychain holds for `slot`.

@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cachicamo_core::mail::config::Provider;
 use cachicamo_core::outbox::OutboxState;
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::{eventually, eventually_every};
@@ -40,10 +39,7 @@ fn now_secs() -> f64 {
 async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() {
     let env = provider_env().await;
     // 20 requests per second stretch the drain over ~10 s, so the kill lands mid-way.
-    let server = env.resend(&["--rate-limit", "20"]);
-    let shop = Shop::for_outbox();
-    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
-        .await;
+    let (server, shop) = resend_shop(&env, &["--rate-limit", "20"]).await;
     server.control("POST", "reset", None);
     let ids = shop.queue_many(200);
 

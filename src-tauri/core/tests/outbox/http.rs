@@ -10,10 +10,7 @@ use crate::common::*;
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_429_retry_after_is_honoured_with_the_same_idempotency_key() {
     let env = provider_env().await;
-    let server = env.resend(&[]);
-    let shop = Shop::for_outbox();
-    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
-        .await;
+    let (server, shop) = resend_shop(&env, &[]).await;
     server.control(
         "POST",
         "fail",
@@ -44,10 +41,7 @@ async fn resend_429_retry_after_is_honoured_with_the_same_idempotency_key() {
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_5xx_dropped_and_stalled_requests_are_retried_and_delivered_once() {
     let env = provider_env().await;
-    let server = env.resend(&[]);
-    let shop = Shop::for_outbox();
-    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
-        .await;
+    let (server, shop) = resend_shop(&env, &[]).await;
     let handle = shop.start();
     let faults = [
         ("fail", serde_json::json!({"status": 503, "count": 2})),
@@ -92,10 +86,7 @@ async fn resend_5xx_dropped_and_stalled_requests_are_retried_and_delivered_once(
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_401_and_422_fail_with_the_reason_and_a_fixed_setup_retries_under_a_new_key() {
     let env = provider_env().await;
-    let server = env.resend(&[]);
-    let shop = Shop::for_outbox();
-    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
-        .await;
+    let (server, shop) = resend_shop(&env, &[]).await;
     let handle = shop.start();
     for (status, name, failure) in [
         (401, "validation_error", MailFailure::AuthFailed),
@@ -139,10 +130,7 @@ async fn resend_401_and_422_fail_with_the_reason_and_a_fixed_setup_retries_under
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_rate_limits_are_met_by_pacing_not_by_failing() {
     let env = provider_env().await;
-    let server = env.resend(&["--rate-limit", "5"]);
-    let shop = Shop::for_outbox();
-    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
-        .await;
+    let (server, shop) = resend_shop(&env, &["--rate-limit", "5"]).await;
     server.control("POST", "reset", None);
     let ids: Vec<OutboxId> = (0..12)
         .map(|i| shop.queue(None, "ana@cliente.com", &format!("Recordatorio {i}")))
