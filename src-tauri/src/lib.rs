@@ -47,9 +47,7 @@ pub fn run() {
             app.manage(state);
             #[cfg(unix)]
             shutdown::leave_on_terminate(app.handle());
-            if check_updates {
-                updates::check_quietly_at_startup(app.handle());
-            }
+            updates::at_startup(app.handle(), check_updates);
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -137,6 +137,16 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), IpcError> {
     app.restart()
 }
 
+/// At start-up, the quiet check when the owner left it on. The log says which, so whoever reads
+/// it (support, a test) knows the decision was taken and no check will follow.
+pub fn at_startup<R: Runtime>(app: &AppHandle<R>, enabled: bool) {
+    if enabled {
+        check_quietly_at_startup(app);
+    } else {
+        tracing::info!("update check at start-up: turned off");
+    }
+}
+
 /// The quiet check at start-up: logs failures (offline is normal) and tells the UI only when
 /// there is something new.
 pub fn check_quietly_at_startup<R: Runtime>(app: &AppHandle<R>) {

@@ -2,7 +2,7 @@
 //! through the window, seed books before the app opens, open a receivable, send a reminder,
 //! press keys as a person would.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::reading::Reading;
@@ -10,17 +10,144 @@ use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
 use cachicamo_core::Database;
+use cachicamo_e2e::fakes::{FakeServer, TestCa};
 use cachicamo_e2e::fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use cachicamo_e2e::fantoccini::key::Key;
 use cachicamo_e2e::fantoccini::Locator;
-use cachicamo_e2e::Window;
+use cachicamo_e2e::{AppUnderTest, Window};
 
 pub const SENDER: &str = "ventas@ferreteria.com.ve";
+pub const SENDER_NAME: &str = "Ferretería José Peña";
 
 /// Every story starts from an empty keychain, as a new install would (each data directory has
 /// entries of its own; only entries from before that could be shared).
 pub fn forget_keychain_entries() {
     cachicamo_e2e::forget_legacy_keychain_entries();
+}
+
+/// The menu entry that opens `screen` ("pending", "customers", "settings"…).
+pub fn menu(screen: &str) -> String {
+    format!("nav button[data-screen='{screen}']")
+}
+
+/// Opens `screen` from the menu and waits for its title.
+pub async fn open_screen(window: &Window, screen: &str, title: &str) {
+    open_section(window, screen, "main h1", title).await;
+}
+
+/// Opens `screen` from the menu and waits for one of its sections, `heading` showing `title`.
+pub async fn open_section(window: &Window, screen: &str, heading: &str, title: &str) {
+    window.click(&menu(screen)).await;
+    window.wait_for_text(heading, title).await;
+}
+
+pub async fn open_customers(window: &Window) {
+    open_screen(window, "customers", "Clientes").await;
+}
+
+/// Ajustes → Copias de seguridad.
+pub async fn open_backups(window: &Window) {
+    open_section(window, "settings", "#backups-title", "Copias de seguridad").await;
+}
+
+/// Integraciones → Servicio de Email.
+pub async fn open_email_card(window: &Window) {
+    open_section(
+        window,
+        "integrations",
+        "#email-card-title",
+        "Servicio de Email",
+    )
+    .await;
+}
+
+/// Clientes → Nuevo cliente with `name` (and `email`, when given), saved.
+pub async fn create_customer(window: &Window, name: &str, email: Option<&str>) {
+    open_customers(window).await;
+    window.click("#customer-new").await;
+    window.fill("#customer-name", name).await;
+    if let Some(email) = email {
+        window.fill("#customer-email", email).await;
+    }
+    window.click("#customer-save").await;
+    window
+        .wait_for_text("#customers-notice", "Cliente guardado.")
+        .await;
+}
+
+/// Picks `file` in the file field `css`, as a person choosing it in the file dialog would.
+pub async fn pick_file(window: &Window, css: &str, file: &Path) {
+    window
+        .wait_for(css)
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap_or_else(|err| panic!("pick {}: {err}", file.display()));
+}
+
+/// A user's desktop: a folder for the files a story hands the app, and the Downloads folder
+/// (`Descargas`) exports land in, declared through XDG user dirs as desktops do. The app reads
+/// that declaration through [`Desktop::env`].
+pub struct Desktop {
+    dir: tempfile::TempDir,
+    pub downloads: PathBuf,
+    config: PathBuf,
+}
+
+impl Desktop {
+    pub fn new() -> Desktop {
+        let dir = tempfile::tempdir().expect("desktop dir");
+        let downloads = dir.path().join("Descargas");
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&config).expect("config dir");
+        std::fs::write(
+            config.join("user-dirs.dirs"),
+            format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+        )
+        .expect("user dirs");
+        Desktop {
+            dir,
+            downloads,
+            config,
+        }
+    }
+
+    /// Where a story puts the files it hands the app.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The environment that gives the app this desktop's folders.
+    pub fn env(&self) -> (&'static str, String) {
+        ("XDG_CONFIG_HOME", self.config.display().to_string())
+    }
+}
+
+/// The app on `data_dir` as the mail stories run it: in Venezuelan Spanish, trusting the test
+/// CA, trying an offline provider again every second; `extra` adds to that.
+pub fn start_for_mail(
+    data_dir: tempfile::TempDir,
+    extra: &[(&'static str, String)],
+) -> AppUnderTest {
+    let mut env = vec![
+        ("LANG", "es_VE.UTF-8".to_owned()),
+        ("SSL_CERT_FILE", test_ca()),
+        ("CACHICAMO_OUTBOX_PROBE_SECS", "1".to_owned()),
+    ];
+    env.extend(extra.iter().cloned());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    AppUnderTest::start_in(data_dir, &env)
+}
+
+/// A real SMTP server (STARTTLS, the sender as user) on `port`: where an earlier one was, to
+/// come back after an outage.
+pub fn smtp_server_on(port: u16, password: &str) -> FakeServer {
+    FakeServer::smtp_with("starttls", SENDER, password, &["--port", &port.to_string()])
+}
+
+/// The CA bundle that makes the app trust the fakes' certificates (`SSL_CERT_FILE`).
+pub fn test_ca() -> String {
+    TestCa::get().ca_pem().display().to_string()
 }
 
 /// Customers, each owing one USD receivable issued 01/01/2026 and due 15/01/2026, written to
@@ -59,21 +186,29 @@ pub fn seed_books(data_dir: &Path, owed: &[(&str, &str, &str, &str)]) {
     }
 }
 
-/// Integraciones → Servicio de Email → SMTP on localhost:`port` (STARTTLS), saved.
-pub async fn configure_smtp(window: &Window, port: u16, password: &str) {
-    window.click("nav button[data-screen='integrations']").await;
-    window.click("#email-configure").await;
-    window.select("#email-provider", "smtp").await;
+/// The SMTP form's server: localhost:`port`, STARTTLS, the sender as user ("Otro" preset).
+pub async fn fill_smtp_server(window: &Window, port: u16) {
     window.select("#smtp-preset", "other").await;
     window.fill("#smtp-host", "localhost").await;
     window.fill("#smtp-port", &port.to_string()).await;
     window.select("#smtp-security", "starttls").await;
     window.fill("#smtp-username", SENDER).await;
-    window.fill("#smtp-password", password).await;
+}
+
+/// The email form's sender address and name.
+pub async fn fill_sender(window: &Window) {
     window.fill("#email-sender", SENDER).await;
-    window
-        .fill("#email-sender-name", "Ferretería José Peña")
-        .await;
+    window.fill("#email-sender-name", SENDER_NAME).await;
+}
+
+/// Integraciones → Servicio de Email → SMTP on localhost:`port` (STARTTLS), saved.
+pub async fn configure_smtp(window: &Window, port: u16, password: &str) {
+    window.click("nav button[data-screen='integrations']").await;
+    window.click("#email-configure").await;
+    window.select("#email-provider", "smtp").await;
+    fill_smtp_server(window, port).await;
+    window.fill("#smtp-password", password).await;
+    fill_sender(window).await;
     window.click("#email-save").await;
     window
         .wait_for_text_containing("#email-indicator", "SMTP")
@@ -212,6 +347,13 @@ pub async fn send_reminder(window: &Window, to: &str) {
     window
         .wait_for_text_containing("#reminder-notice", to)
         .await;
+}
+
+/// Waits until the receivable's Email section lists a reminder in `state` ("sent", "queued"…)
+/// whose row says `text`, and returns the row's text.
+pub async fn reminder_shows(window: &Window, state: &str, text: &str) -> String {
+    let row = format!("#reminder-history tr[data-state='{state}']");
+    window.wait_for_text_containing(&row, text).await
 }
 
 /// "Registrar abono" in cash for `amount`, saved.

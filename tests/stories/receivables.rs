@@ -2,36 +2,18 @@
 //! debt leaves the list as Pagada — with amounts typed the region's way and bad input answered
 //! next to its field.
 
-use cachicamo_e2e::{AppUnderTest, Window};
+use cachicamo_e2e::AppUnderTest;
 
-use crate::helpers;
-
-async fn open(window: &Window, screen: &str, title: &str) {
-    window
-        .click(&format!("nav button[data-screen='{screen}']"))
-        .await;
-    window.wait_for_text("main h1", title).await;
-}
-
-async fn create_customer(window: &Window, name: &str, email: &str) {
-    open(window, "customers", "Clientes").await;
-    window.click("#customer-new").await;
-    window.fill("#customer-name", name).await;
-    window.fill("#customer-email", email).await;
-    window.click("#customer-save").await;
-    window
-        .wait_for_text("#customers-notice", "Cliente guardado.")
-        .await;
-}
+use crate::helpers::{self, create_customer, open_customers, open_screen};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes_as_pagada() {
     // Venezuela: "1.500,50" is fifteen hundred dollars and fifty cents.
     let app = AppUnderTest::start(&[("LANG", "es_VE.UTF-8")]);
     let window = app.open().await;
-    create_customer(&window, "Ferretería José Peña", "cobros@pena.com.ve").await;
+    create_customer(&window, "Ferretería José Peña", Some("cobros@pena.com.ve")).await;
 
-    open(&window, "pending", "Pagos Pendientes").await;
+    open_screen(&window, "pending", "Pagos Pendientes").await;
     window
         .wait_for_text_containing("#pending-empty", "No hay cuentas por cobrar pendientes")
         .await;
@@ -128,7 +110,7 @@ async fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes_as_pag
     window.wait_for("#pending-empty").await;
 
     // The customer's detail still lists it, as Pagada; a customer with receivables is kept.
-    open(&window, "customers", "Clientes").await;
+    open_customers(&window).await;
     window.click("#customers-table a.row-link").await;
     window
         .wait_for_text_containing("#customer-receivables", "Pagada")
@@ -142,7 +124,7 @@ async fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes_as_pag
     // Everything survives a restart.
     window.close().await;
     let window = app.open().await;
-    open(&window, "customers", "Clientes").await;
+    open_customers(&window).await;
     window.wait_for_text("#customers-range", "1–1 de 1").await;
     window.close().await;
 }
@@ -151,8 +133,8 @@ async fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes_as_pag
 async fn a_dollar_debt_paid_in_bolivares_takes_the_rate_either_way_and_settles_exactly() {
     let app = AppUnderTest::start(&[("LANG", "es_VE.UTF-8")]);
     let window = app.open().await;
-    create_customer(&window, "Bodega La Esquina", "pagos@esquina.com.ve").await;
-    open(&window, "pending", "Pagos Pendientes").await;
+    create_customer(&window, "Bodega La Esquina", Some("pagos@esquina.com.ve")).await;
+    open_screen(&window, "pending", "Pagos Pendientes").await;
     window.click("#receivable-new").await;
     window.fill("#receivable-customer", "esquina").await;
     window
@@ -225,8 +207,8 @@ async fn a_dollar_debt_paid_in_bolivares_takes_the_rate_either_way_and_settles_e
 async fn in_mexico_amounts_are_typed_with_a_decimal_point_and_venezuelan_writing_is_refused() {
     let app = AppUnderTest::start(&[("LANG", "es_MX.UTF-8")]);
     let window = app.open().await;
-    create_customer(&window, "Abarrotes Lupita", "pagos@lupita.mx").await;
-    open(&window, "pending", "Pagos Pendientes").await;
+    create_customer(&window, "Abarrotes Lupita", Some("pagos@lupita.mx")).await;
+    open_screen(&window, "pending", "Pagos Pendientes").await;
     window.click("#receivable-new").await;
     window.fill("#receivable-customer", "lupita").await;
     window

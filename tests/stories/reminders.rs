@@ -5,11 +5,14 @@
 
 use std::path::Path;
 
-use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
-use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest};
+use cachicamo_e2e::fakes::{free_port, FakeServer};
+use cachicamo_e2e::{eventually, UI_TIMEOUT};
 use mail_parser::MessageParser;
 
-use crate::helpers::{configure_smtp, open_receivable, seed_books, send_reminder, SENDER};
+use crate::helpers::{
+    configure_smtp, forget_keychain_entries, menu, open_receivable, reminder_shows, seed_books,
+    send_reminder, smtp_server_on, start_for_mail, SENDER,
+};
 
 const PASSWORD: &str = "app-pass-reminders-31c9";
 const CUSTOMER: &str = "<b>Peña & Hijos</b>";
@@ -22,31 +25,13 @@ fn books(data_dir: &Path) {
     );
 }
 
-fn start(port: Option<u16>) -> FakeServer {
-    let port = port.map(|p| p.to_string());
-    let extra: Vec<&str> = match &port {
-        Some(port) => vec!["--port", port],
-        None => vec![],
-    };
-    FakeServer::smtp_with("starttls", SENDER, PASSWORD, &extra)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request() {
-    forget_legacy_keychain_entries();
-    let server = start(None);
+    forget_keychain_entries();
+    let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let data_dir = tempfile::tempdir().expect("data dir");
     books(data_dir.path());
-    let app = AppUnderTest::start_in(
-        data_dir,
-        &[
-            ("LANG", "es_VE.UTF-8"),
-            (
-                "SSL_CERT_FILE",
-                &TestCa::get().ca_pem().display().to_string(),
-            ),
-        ],
-    );
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
     open_receivable(&window, "F-0042").await;
@@ -68,9 +53,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
         "nothing goes out before confirming"
     );
     window.click("#reminder-confirm").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     window.screenshot("es-reminder-sent").await;
 
     let messages = server.smtp_messages();
@@ -101,16 +84,17 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
         .fill("#reminder-to", "administracion@penahijos.com.ve")
         .await;
     send_reminder(&window, "administracion@penahijos.com.ve").await;
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while server.smtp_messages().len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the second reminder never arrived"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually(UI_TIMEOUT, "the second reminder", async || {
+        let recipients = server.smtp_recipients();
+        if recipients.len() < 2 {
+            Err(recipients)
+        } else {
+            Ok(())
+        }
+    })
+    .await;
     assert_eq!(
-        server.smtp_messages()[1].0["rcpt_tos"][0],
+        server.smtp_recipients()[1],
         "administracion@penahijos.com.ve"
     );
     window
@@ -122,7 +106,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
     window
         .wait_for_text_containing("#pending-table tbody tr .last-reminder", "Enviado")
         .await;
-    window.click("nav button[data-screen='outbox']").await;
+    window.click(&menu("outbox")).await;
     window
         .wait_for_text_containing("#outbox-table", "administracion@penahijos.com.ve")
         .await;
@@ -133,39 +117,38 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_is_back() {
-    forget_legacy_keychain_entries();
+    forget_keychain_entries();
     let port = free_port();
-    let server = start(Some(port));
+    let server = smtp_server_on(port, PASSWORD);
     let data_dir = tempfile::tempdir().expect("data dir");
-    books(data_dir.path());
-    let app = AppUnderTest::start_in(
-        data_dir,
+    seed_books(
+        data_dir.path(),
         &[
-            ("LANG", "es_VE.UTF-8"),
-            (
-                "SSL_CERT_FILE",
-                &TestCa::get().ca_pem().display().to_string(),
-            ),
-            ("CACHICAMO_OUTBOX_PROBE_SECS", "1"),
+            (CUSTOMER, "cobros@penahijos.com.ve", "F-0042", "1.500,50"),
+            ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
         ],
     );
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, port, PASSWORD).await;
     drop(server);
 
     open_receivable(&window, "F-0042").await;
     send_reminder(&window, "cobros@penahijos.com.ve").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='queued']", "Sin conexión")
-        .await;
+    reminder_shows(&window, "queued", "Sin conexión").await;
     window.screenshot("es-reminder-offline").await;
 
-    let back = start(Some(port));
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    // A few more probes' worth of time: still exactly one.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    assert_eq!(back.smtp_messages().len(), 1, "delivered exactly once");
+    let back = smtp_server_on(port, PASSWORD);
+    reminder_shows(&window, "sent", "Enviado").await;
+    // Another customer's reminder goes out after it: the worker has looked at the queue since,
+    // and the first was not in it again.
+    open_receivable(&window, "F-0043").await;
+    send_reminder(&window, "pagos@esquina.com").await;
+    reminder_shows(&window, "sent", "Enviado").await;
+    assert_eq!(
+        back.smtp_recipients(),
+        ["cobros@penahijos.com.ve", "pagos@esquina.com"],
+        "delivered exactly once"
+    );
     window.close().await;
 }

@@ -37,6 +37,24 @@ fn accept_all(preview: &ImportPreview) -> Vec<Acceptance> {
     preview.differences.iter().map(Acceptance::from).collect()
 }
 
+/// Each problem the preview lists: its line, column and what is wrong.
+fn problems_of(preview: &ImportPreview) -> Vec<(u64, &str, FieldProblem)> {
+    preview
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column.as_str(), p.problem))
+        .collect()
+}
+
+/// Each difference with the books the preview lists: its line, kind, and both sides.
+fn differences_of(preview: &ImportPreview) -> Vec<(u64, DifferenceKind, &str, &str)> {
+    preview
+        .differences
+        .iter()
+        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
+        .collect()
+}
+
 fn pending_total(db: &Database) -> u32 {
     pending::list(db, &PendingQuery::default(), &READING)
         .expect("pending")
@@ -73,11 +91,7 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
         Some("Cabillas; 1/2\""),
         "quoted fields keep their separators and quotes"
     );
-    let differences: Vec<_> = preview
-        .differences
-        .iter()
-        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
-        .collect();
+    let differences = differences_of(&preview);
     assert_eq!(
         differences,
         [(
@@ -131,11 +145,7 @@ fn broken_rows_are_each_reported_and_nothing_is_imported() {
          Flor,,A-7,Pan,USD,5,01/03/2026,31/03/2026\n"
     );
     let preview = import::preview(&db, text.as_bytes(), &READING, Language::Es).expect("preview");
-    let problems: Vec<_> = preview
-        .problems
-        .iter()
-        .map(|p| (p.line, p.column.as_str(), p.problem))
-        .collect();
+    let problems = problems_of(&preview);
     assert_eq!(
         problems,
         [
@@ -391,11 +401,7 @@ fn a_row_goes_to_its_tax_id_only_and_every_difference_is_shown_before_importing(
                 José García;;;Arroz;50;31/03/2026\n";
     let preview = import::preview(&db, text.as_bytes(), &READING, Language::Es).expect("preview");
 
-    let problems: Vec<_> = preview
-        .problems
-        .iter()
-        .map(|p| (p.line, p.column.as_str(), p.problem))
-        .collect();
+    let problems = problems_of(&preview);
     assert_eq!(
         problems,
         [
@@ -404,11 +410,7 @@ fn a_row_goes_to_its_tax_id_only_and_every_difference_is_shown_before_importing(
         ],
         "two customers with that name: never a guess"
     );
-    let differences: Vec<_> = preview
-        .differences
-        .iter()
-        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
-        .collect();
+    let differences = differences_of(&preview);
     assert_eq!(
         differences,
         [

@@ -3,11 +3,13 @@
 //! refused in its own words; totals that can never overflow; payment dates that make sense.
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod, PaymentPreview};
 use cachicamo_core::books::pending::{self, PendingQuery};
 use cachicamo_core::books::rate::RateDirection;
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm, ReceivableStatus};
+use cachicamo_core::books::receivables::{
+    self, ReceivableDetail, ReceivableForm, ReceivableStatus,
+};
 use cachicamo_core::books::BooksError;
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
@@ -64,6 +66,16 @@ impl Books {
         )
         .map(|detail| detail.receivable.id)
     }
+
+    /// What `form` would do to receivable `id`, as the form shows before saving.
+    fn preview(&self, id: i64, form: &PaymentForm) -> Result<PaymentPreview, BooksError> {
+        payments::preview(&self.db, id, form, &READING)
+    }
+
+    /// Records `form` on receivable `id`, as Registrar abono does.
+    fn record(&self, id: i64, form: &PaymentForm) -> Result<ReceivableDetail, BooksError> {
+        payments::record(&self.db, &Rechecks::default(), id, form, &READING)
+    }
 }
 
 /// A payment in `currency` at `rate`, typed `direction`.
@@ -99,13 +111,12 @@ fn bolivares_owed_paid_with_dollars_at_bolivares_per_dollar_leave_it_pagada() {
     let id = books.receivable("VES", "3.650,00").expect("receivable");
     let form = paid("USD", "100", "36,50", RateDirection::OwedPerPaid);
 
-    let preview = payments::preview(&books.db, id, &form, &READING).expect("preview");
+    let preview = books.preview(id, &form).expect("preview");
     assert_eq!(preview.applied.text, "VES 3.650,00");
     assert!(!preview.can_settle_exactly, "it is exact already");
     assert!(!preview.advance);
 
-    let detail =
-        payments::record(&books.db, &Rechecks::default(), id, &form, &READING).expect("paid");
+    let detail = books.record(id, &form).expect("paid");
     assert_eq!(detail.receivable.status, ReceivableStatus::Paid);
     assert_eq!(detail.receivable.balance.minor, 0);
     let payment = &detail.payments[0];
@@ -122,12 +133,12 @@ fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_reque
 
     // "1 USD = 36,50 Bs" for a dollar debt: Bs 3.650,00 is exactly USD 100.
     let dollars_in_bs = paid("VES", "3.650", "36,50", RateDirection::PaidPerOwed);
-    let preview = payments::preview(&books.db, id, &dollars_in_bs, &READING).expect("preview");
+    let preview = books.preview(id, &dollars_in_bs).expect("preview");
     assert_eq!(preview.applied.text, "USD 100,00");
 
     // "1 Bs = 0,0274 USD": Bs 3.650,00 is USD 100,01 — one cent above the balance.
     let bs_in_dollars = paid("VES", "3.650", "0,0274", RateDirection::OwedPerPaid);
-    let preview = payments::preview(&books.db, id, &bs_in_dollars, &READING).expect("preview");
+    let preview = books.preview(id, &bs_in_dollars).expect("preview");
     assert_eq!(preview.applied.text, "USD 100,01");
     assert!(preview.can_settle_exactly, "within one cent: offered");
     assert_eq!(
@@ -148,8 +159,7 @@ fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_reque
         settle_exactly: true,
         ..bs_in_dollars.clone()
     };
-    let detail = payments::record(&books.db, &Rechecks::default(), id, &exactly, &READING)
-        .expect("settled exactly");
+    let detail = books.record(id, &exactly).expect("settled exactly");
     assert_eq!(detail.receivable.status, ReceivableStatus::Paid);
     let payment = &detail.payments[0];
     assert_eq!(payment.applied.text, "USD 100,00");
@@ -179,10 +189,7 @@ fn settling_exactly_is_refused_when_more_than_one_minor_unit_away() {
     assert_eq!(preview.applied.text, "USD 99,73");
     assert!(!preview.can_settle_exactly);
     assert_eq!(
-        problems(
-            payments::record(&books.db, &Rechecks::default(), id, &far, &READING)
-                .expect_err("too far")
-        ),
+        problems(books.record(id, &far).expect_err("too far")),
         [("amount".to_owned(), FieldProblem::NotNearBalance)]
     );
     let same_currency = PaymentForm {
@@ -316,10 +323,7 @@ fn a_payment_after_today_is_refused_and_one_before_the_issue_date_asks_for_confi
         ..paid("", "10", "", RateDirection::PaidPerOwed)
     };
     assert_eq!(
-        problems(
-            payments::record(&books.db, &Rechecks::default(), id, &tomorrow, &READING)
-                .expect_err("future")
-        ),
+        problems(books.record(id, &tomorrow).expect_err("future")),
         [("paidOn".to_owned(), FieldProblem::DateInFuture)]
     );
 
@@ -328,21 +332,17 @@ fn a_payment_after_today_is_refused_and_one_before_the_issue_date_asks_for_confi
         paid_on: "05/03/2026".into(),
         ..tomorrow.clone()
     };
-    let preview = payments::preview(&books.db, id, &advance, &READING).expect("preview");
+    let preview = books.preview(id, &advance).expect("preview");
     assert!(preview.advance, "the form asks");
     assert_eq!(
-        problems(
-            payments::record(&books.db, &Rechecks::default(), id, &advance, &READING)
-                .expect_err("unconfirmed")
-        ),
+        problems(books.record(id, &advance).expect_err("unconfirmed")),
         [("paidOn".to_owned(), FieldProblem::AdvanceUnconfirmed)]
     );
     let confirmed = PaymentForm {
         confirm_advance: true,
         ..advance
     };
-    let detail = payments::record(&books.db, &Rechecks::default(), id, &confirmed, &READING)
-        .expect("confirmed");
+    let detail = books.record(id, &confirmed).expect("confirmed");
     assert_eq!(detail.payments[0].paid_on.text, "05/03/2026");
     assert_eq!(detail.receivable.balance.text, "USD 90,00");
 }

@@ -20,7 +20,6 @@ use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{Bookkeeper, Rechecks, ReminderGate};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
-use mail_parser::MessageParser;
 
 const READING: Reading = Reading {
     region: Region::EsVe,
@@ -120,28 +119,11 @@ fn app_worker(shop: &Shop) -> OutboxHandle {
     shop.start_with(Arc::new(ReminderGate))
 }
 
-/// The reminders that reached the server: (recipient, text part).
-fn delivered(server: &FakeServer) -> Vec<(String, String)> {
-    server
-        .smtp_messages()
-        .iter()
-        .map(|(envelope, raw)| {
-            let message = MessageParser::default()
-                .parse(raw.as_bytes())
-                .expect("mime");
-            (
-                envelope["rcpt_tos"][0].as_str().expect("to").to_owned(),
-                message.body_text(0).expect("text").into_owned(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sent() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let handle = app_worker(&shop);
     let stale = remind(&shop, books.owed, None);
@@ -166,7 +148,7 @@ async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sen
     let other = remind(&shop, books.other, None);
     handle.queued(other);
     shop.wait_state(other, OutboxState::Sent, LONG).await;
-    let got = delivered(&server);
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "pagos@esquina.com");
     assert_eq!(shop.entry(stale).state, OutboxState::Cancelled);
@@ -176,8 +158,8 @@ async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sen
 #[tokio::test(flavor = "multi_thread")]
 async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let handle = app_worker(&shop);
     let id = remind(&shop, books.owed, None);
@@ -193,7 +175,7 @@ async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() 
     let server = smtp_server(Some(port));
     handle.kick();
     shop.wait_state(id, OutboxState::Sent, LONG).await;
-    let got = delivered(&server);
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "exactly one copy");
     assert!(
         got[0].1.contains("saldo pendiente de USD 1.000,00")
@@ -207,8 +189,8 @@ async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
     let server = smtp_server(None);
-    let shop = Shop::open();
-    shop.configure(smtp_form(server.port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(server.port).await;
     let books = books(&shop);
     let paid_behind = remind(&shop, books.owed, None);
     let voided_behind = remind(&shop, books.other, None);
@@ -242,8 +224,8 @@ async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let to_registered = remind(&shop, books.owed, None);
     let to_typed = remind(&shop, books.owed, Some("administracion@pena.com.ve"));
@@ -271,7 +253,7 @@ async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays(
     shop.wait_state(to_registered, OutboxState::Sent, LONG)
         .await;
     shop.wait_state(to_typed, OutboxState::Sent, LONG).await;
-    let mut recipients: Vec<String> = delivered(&server).into_iter().map(|(to, _)| to).collect();
+    let mut recipients = server.smtp_recipients();
     recipients.sort();
     assert_eq!(
         recipients,
@@ -283,7 +265,7 @@ async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() {
-    let shop = Shop::open();
+    let shop = Shop::for_outbox();
     let books = books(&shop);
     let handle = app_worker(&shop);
     let voided = remind(&shop, books.other, None);
@@ -314,7 +296,7 @@ async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() 
 /// here can only come from the Bookkeeper.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_bookkeeper_announces_what_a_change_did_to_waiting_reminders_once_committed() {
-    let shop = Shop::open();
+    let shop = Shop::for_outbox();
     let books = books(&shop);
     let handle = app_worker(&shop);
     handle.stop().await.expect("stopped");

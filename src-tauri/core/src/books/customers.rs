@@ -331,6 +331,15 @@ mod tests {
         }
     }
 
+    /// Clientes' search box, typed `text`.
+    fn search(db: &Database, text: &str) -> CustomerPage {
+        let query = CustomerQuery {
+            search: text.into(),
+            ..Default::default()
+        };
+        list(db, &query).expect("search")
+    }
+
     #[test]
     fn a_customer_is_created_found_edited_archived_and_deleted() {
         let (_dir, db) = db();
@@ -349,24 +358,10 @@ mod tests {
         assert_eq!(created.email_language, Language::Es);
         create(&db, form("Bodega La Esquina"), Language::En).expect("second");
 
-        let found = list(
-            &db,
-            &CustomerQuery {
-                search: "pena".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let found = search(&db, "pena");
         assert_eq!(found.total, 1);
         assert_eq!(found.customers[0].id, created.id);
-        let by_tax_id = list(
-            &db,
-            &CustomerQuery {
-                search: "12345678".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let by_tax_id = search(&db, "12345678");
         assert_eq!(by_tax_id.total, 1);
 
         let edited = update(
@@ -446,14 +441,7 @@ mod tests {
         let (_dir, db) = db();
         create(&db, form("100% Repuestos"), Language::Es).expect("created");
         create(&db, form("Repuestos Centro"), Language::Es).expect("created");
-        let found = list(
-            &db,
-            &CustomerQuery {
-                search: "100%".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let found = search(&db, "100%");
         assert_eq!(found.total, 1);
     }
 }

@@ -1,0 +1,14 @@
+//! The outbox against real servers: a real SMTP server that goes away, stalls or drops, fake
+//! Resend and Postmark servers that speak the documented contract (429 with Retry-After, 5xx,
+//! dropped and stalled requests, Idempotency-Key replay), the real keychain and a real SQLite
+//! file — and a worker process killed with SIGKILL mid-drain. One test binary, so the slow
+//! crash tests run beside the others.
+//!
+//! Run inside `.ci/desktop-session` (the keychain needs a Secret Service).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod crash;
+mod http;
+mod smtp;
