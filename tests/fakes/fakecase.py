@@ -116,17 +116,37 @@ def call(port: int, method: str, path: str, body=None, headers: dict = None,
 
 
 class HttpFakeCase(ServerCase):
-    """Shared helpers for the two HTTP fakes: control API and reset between tests."""
+    """Shared helpers for the two HTTP fakes: starting one, posting to it, its control API, and
+    a reset between tests."""
 
     port = None
 
+    @classmethod
+    def serve(cls, script: str, *args: str) -> None:
+        """Starts the fake `script` with `args` as this class's server, keeping its state in a
+        directory of the class's own (`cls.dir`)."""
+        cls.dir = cls.state_dir(os.path.splitext(script)[0])
+        cls.server = Server(script, "--state-dir", cls.dir, *args)
+        cls.servers = (cls.server,)
+        cls.port = cls.server.port
+
     def setUp(self):
         self.control("POST", "reset")
+
+    def post_with(self, path: str, body, headers: dict, changes: dict) -> Reply:
+        """POSTs `body` to `path` with `headers` as a test changes them: `changes` are keyword
+        arguments (`Content_Type` is Content-Type), and a header set to None is left out."""
+        headers = dict(headers, **{k.replace("_", "-"): v for k, v in changes.items()})
+        return call(self.port, "POST", path, body, {k: v for k, v in headers.items() if v is not None})
 
     def control(self, method: str, action: str, body=None):
         reply = call(self.port, method, f"/__control/{action}", body)
         self.assertEqual(reply.status, 200, reply.raw)
         return reply.json
+
+    def emails(self) -> list:
+        """The emails the fake holds, as its control API lists them."""
+        return self.control("GET", "emails")
 
 
 def payload(defaults: dict, overrides: dict) -> dict:

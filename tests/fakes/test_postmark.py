@@ -30,21 +30,17 @@ def pm_email(**overrides) -> dict:
 class PostmarkTests(HttpFakeCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = cls.state_dir("postmark")
-        cls.server = Server("postmark.py", "--state-dir", cls.dir, "--server-token", TOKEN,
-                            "--sender", "cobros@example.com", "--sender", "@example.org",
-                            "--unconfirmed-sender", "new@example.com",
-                            "--inactive-recipient", "bounced@example.net")
+        cls.serve("postmark.py", "--server-token", TOKEN,
+                  "--sender", "cobros@example.com", "--sender", "@example.org",
+                  "--unconfirmed-sender", "new@example.com",
+                  "--inactive-recipient", "bounced@example.net")
         cls.sandbox = Server("postmark.py", "--state-dir", cls.state_dir("sandbox"),
                              "--server-token", TOKEN, "--sandbox")
         cls.servers = (cls.server, cls.sandbox)
-        cls.port = cls.server.port
 
     def post(self, body, path="/email", token=TOKEN, **headers) -> Reply:
-        base = {"Accept": "application/json", "Content-Type": "application/json",
-                "X-Postmark-Server-Token": token}
-        base.update({k.replace("_", "-"): v for k, v in headers.items()})
-        return call(self.port, "POST", path, body, {k: v for k, v in base.items() if v is not None})
+        return self.post_with(path, body, {"Accept": "application/json", "Content-Type": "application/json",
+                                           "X-Postmark-Server-Token": token}, headers)
 
     def assertError(self, reply: Reply, code: int, status: int = 422):
         self.assertEqual(reply.status, status, reply.raw)
@@ -56,9 +52,6 @@ class PostmarkTests(HttpFakeCase):
         self.assertEqual((reply.json["ErrorCode"], reply.json["Message"]), (0, message))
         self.assertRegex(reply.json["MessageID"], r"^[0-9a-f]{8}-[0-9a-f]{4}-4")
         return reply.json["MessageID"]
-
-    def emails(self):
-        return self.control("GET", "emails")
 
     def test_good_email_accepted_and_persisted(self):
         reply = self.post(pm_email(Cc="a@example.org", ReplyTo="b@example.org", Tag="reminder",

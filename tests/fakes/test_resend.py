@@ -23,7 +23,6 @@ from fakecase import (
     payload,
     read,
     Reply,
-    Server,
     trusting_context,
     untrusting_context,
 )
@@ -41,19 +40,13 @@ def email(**overrides) -> dict:
 class ResendTests(HttpFakeCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = cls.state_dir("resend")
-        cls.server = Server("resend.py", "--state-dir", cls.dir, "--api-key", FULL,
-                            "--restricted-key", RESTRICTED, "--domain", "example.com:verified",
-                            "--domain", "pending.example:pending", "--account-email", OWNER)
-        cls.servers = (cls.server,)
-        cls.port = cls.server.port
+        cls.serve("resend.py", "--api-key", FULL,
+                  "--restricted-key", RESTRICTED, "--domain", "example.com:verified",
+                  "--domain", "pending.example:pending", "--account-email", OWNER)
 
     def post(self, body, path="/emails", key=FULL, **headers) -> Reply:
-        base = {"Content-Type": "application/json", "User-Agent": "cachicamo-tests/1"}
-        if key:
-            base["Authorization"] = f"Bearer {key}"
-        base.update({k.replace("_", "-"): v for k, v in headers.items()})
-        return call(self.port, "POST", path, body, {k: v for k, v in base.items() if v is not None})
+        return self.post_with(path, body, {"Content-Type": "application/json", "User-Agent": "cachicamo-tests/1",
+                                           "Authorization": f"Bearer {key}" if key else None}, headers)
 
     def assertError(self, reply: Reply, status: int, name: str, message: str = None):
         self.assertEqual(reply.status, status, reply.raw)
@@ -66,9 +59,6 @@ class ResendTests(HttpFakeCase):
         self.assertEqual(reply.status, 200, reply.raw)
         self.assertRegex(reply.json["id"], r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-")
         return reply.json["id"]
-
-    def emails(self) -> list:
-        return self.control("GET", "emails")
 
     def test_good_email_accepted_stored_and_persisted(self):
         reply = self.post(email(cc="a@example.org", reply_to=["b@example.org"],
@@ -337,11 +327,8 @@ class ResendTests(HttpFakeCase):
 class ResendRateLimitAndTlsTests(HttpFakeCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("resend.py", "--state-dir", cls.state_dir("resend"), "--api-key",
-                            FULL, "--domain", "example.com:verified", "--rate-limit", "2",
-                            "--tls-cert", CERTS["cert"], "--tls-key", CERTS["key"])
-        cls.servers = (cls.server,)
-        cls.port = cls.server.port
+        cls.serve("resend.py", "--api-key", FULL, "--domain", "example.com:verified",
+                  "--rate-limit", "2", "--tls-cert", CERTS["cert"], "--tls-key", CERTS["key"])
 
     def control(self, method, action, body=None):
         reply = call(self.port, method, f"/__control/{action}", body, context=trusting_context())

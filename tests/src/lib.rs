@@ -9,12 +9,15 @@
 //! One idea per module: [`parts`] (the real parts and their checks), [`keychain`] (the OS
 //! keychain as `secret-tool` sees it), [`process`] (finding and stopping processes, a private
 //! bus), [`app`] (one configuration of the app and its driver), [`window`] (the window through
-//! WebDriver); [`fakes`], [`seed`] and [`wait`] (the one way to wait for something) serve the
-//! core's tests too.
+//! WebDriver); [`books`] (someone who owes something, written through the core), [`fakes`],
+//! [`mail`] (the shop that sends and what its test email carries), [`seed`] and [`wait`] (the
+//! one way to wait for something) serve the core's tests too.
 
 pub mod app;
+pub mod books;
 pub mod fakes;
 pub mod keychain;
+pub mod mail;
 pub mod parts;
 pub mod process;
 pub mod seed;

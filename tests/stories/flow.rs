@@ -5,13 +5,11 @@
 
 use std::path::Path;
 
-use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::locale::Language;
-use cachicamo_core::locale::Region;
+use cachicamo_core::locale::{Language, Region};
 use cachicamo_core::reminders::queue::{self, SendReminder};
 use cachicamo_core::Database;
+use cachicamo_e2e::books;
 use cachicamo_e2e::fantoccini::key::Key;
 use cachicamo_e2e::fantoccini::Locator;
 use cachicamo_e2e::{AppUnderTest, Window};
@@ -43,37 +41,18 @@ fn seed_aged(data_dir: &Path) {
     };
     let written = |date: Date| reading.date(date).text;
     for (index, (name, document, amount, days)) in AGED.iter().enumerate() {
-        let customer = customers::create(
-            &db,
-            CustomerForm {
-                name: (*name).into(),
-                email: format!("cobros{index}@cliente.com.ve"),
-                ..CustomerForm::default()
-            },
-            Language::Es,
-        )
-        .expect("customer");
         let due = today - Duration::days(*days);
-        let created = receivables::create(
-            &db,
-            &ReceivableForm {
-                customer_id: Some(customer.id),
-                document_number: (*document).into(),
-                concept: "Cemento gris".into(),
-                currency: "USD".into(),
-                amount: (*amount).into(),
-                issue_date: written(due.min(today) - Duration::days(10)),
-                due_date: written(due),
-            },
-            &reading,
-        )
-        .expect("receivable");
+        let issued = due.min(today) - Duration::days(10);
+        let email = format!("cobros{index}@cliente.com.ve");
+        let customer = books::customer(&db, name, &email, Language::Es);
+        let owed = books::cement(document, amount, &written(issued), &written(due));
+        let receivable_id = books::owes(&db, &reading, customer, owed);
         if *document == "F-0003" {
             queue::queue(
                 &db,
                 &cachicamo_core::reminders::Rechecks::default(),
                 &SendReminder {
-                    receivable_id: created.receivable.id,
+                    receivable_id,
                     ..SendReminder::default()
                 },
                 &reading,

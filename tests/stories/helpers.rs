@@ -4,20 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
-use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::locale::Language;
-use cachicamo_core::locale::Region;
+use cachicamo_core::locale::{Language, Region};
 use cachicamo_core::Database;
+use cachicamo_e2e::books;
 use cachicamo_e2e::fakes::{FakeServer, TestCa};
 use cachicamo_e2e::fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use cachicamo_e2e::fantoccini::key::Key;
 use cachicamo_e2e::fantoccini::Locator;
 use cachicamo_e2e::{AppUnderTest, Window};
 
-pub const SENDER: &str = "ventas@ferreteria.com.ve";
-pub const SENDER_NAME: &str = "Ferretería José Peña";
+pub use cachicamo_e2e::mail::{SENDER, SENDER_NAME};
 
 /// Every story starts from an empty keychain, as a new install would (each data directory has
 /// entries of its own; only entries from before that could be shared).
@@ -150,39 +147,30 @@ pub fn test_ca() -> String {
     TestCa::get().ca_pem().display().to_string()
 }
 
+/// A customer who owes one receivable: `(name, email, document, amount)`.
+pub type Owed<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// How a mail story starts: an empty keychain, and a new data directory whose books hold `owed`
+/// (see [`seed_books`]).
+pub fn fresh_books(owed: &[Owed<'_>]) -> tempfile::TempDir {
+    forget_keychain_entries();
+    let data_dir = tempfile::tempdir().expect("data dir");
+    seed_books(data_dir.path(), owed);
+    data_dir
+}
+
 /// Customers, each owing one USD receivable issued 01/01/2026 and due 15/01/2026, written to
-/// the data directory before the app opens: `(name, email, document, amount)`.
-pub fn seed_books(data_dir: &Path, owed: &[(&str, &str, &str, &str)]) {
+/// the data directory before the app opens.
+pub fn seed_books(data_dir: &Path, owed: &[Owed<'_>]) {
     let db = Database::open(&data_dir.join("cachicamo.sqlite3")).expect("database");
     let reading = Reading {
         region: Region::EsVe,
         today: time::OffsetDateTime::now_utc().date(),
     };
     for (name, email, document, amount) in owed {
-        let customer = customers::create(
-            &db,
-            CustomerForm {
-                name: (*name).into(),
-                email: (*email).into(),
-                ..CustomerForm::default()
-            },
-            Language::Es,
-        )
-        .expect("customer");
-        receivables::create(
-            &db,
-            &ReceivableForm {
-                customer_id: Some(customer.id),
-                document_number: (*document).into(),
-                concept: "Cemento gris".into(),
-                currency: "USD".into(),
-                amount: (*amount).into(),
-                issue_date: "01/01/2026".into(),
-                due_date: "15/01/2026".into(),
-            },
-            &reading,
-        )
-        .expect("receivable");
+        let customer = books::customer(&db, name, email, Language::Es);
+        let owed = books::cement(document, amount, "01/01/2026", "15/01/2026");
+        books::owes(&db, &reading, customer, owed);
     }
 }
 

@@ -3,34 +3,25 @@
 //! sent by the outbox through a real SMTP server, and delivered exactly once even when the
 //! server was down at first.
 
-use std::path::Path;
-
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 use mail_parser::MessageParser;
 
 use crate::helpers::{
-    configure_smtp, forget_keychain_entries, menu, open_receivable, reminder_shows, seed_books,
-    send_reminder, smtp_server_on, start_for_mail, SENDER,
+    configure_smtp, fresh_books, menu, open_receivable, reminder_shows, send_reminder,
+    smtp_server_on, start_for_mail, Owed, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-reminders-31c9";
 const CUSTOMER: &str = "<b>Peña & Hijos</b>";
 
 /// A customer (named to tempt an HTML injection) owing USD 1.500,50 since 15/01/2026.
-fn books(data_dir: &Path) {
-    seed_books(
-        data_dir,
-        &[(CUSTOMER, "cobros@penahijos.com.ve", "F-0042", "1.500,50")],
-    );
-}
+const PENA: Owed = (CUSTOMER, "cobros@penahijos.com.ve", "F-0042", "1.500,50");
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request() {
-    forget_keychain_entries();
     let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
-    let data_dir = tempfile::tempdir().expect("data dir");
-    books(data_dir.path());
+    let data_dir = fresh_books(&[PENA]);
     let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
@@ -117,17 +108,12 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_is_back() {
-    forget_keychain_entries();
     let port = free_port();
     let server = smtp_server_on(port, PASSWORD);
-    let data_dir = tempfile::tempdir().expect("data dir");
-    seed_books(
-        data_dir.path(),
-        &[
-            (CUSTOMER, "cobros@penahijos.com.ve", "F-0042", "1.500,50"),
-            ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
-        ],
-    );
+    let data_dir = fresh_books(&[
+        PENA,
+        ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
+    ]);
     let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, port, PASSWORD).await;

@@ -6,46 +6,50 @@
 use std::path::PathBuf;
 
 use cachicamo_e2e::fakes::{free_port, FakeServer};
-use cachicamo_e2e::{app_binary, eventually, wait_for_exit, Window, UI_TIMEOUT};
+use cachicamo_e2e::{app_binary, eventually, wait_for_exit, AppUnderTest, Window, UI_TIMEOUT};
 
 use crate::helpers::{
-    configure_resend, configure_smtp, forget_keychain_entries, menu, open_receivable, pick_file,
-    record_cash_payment, reminder_shows, seed_books, send_reminder, smtp_server_on, start_for_mail,
-    Desktop, SENDER,
+    configure_resend, configure_smtp, forget_keychain_entries, fresh_books, menu, open_receivable,
+    pick_file, record_cash_payment, reminder_shows, send_reminder, smtp_server_on, start_for_mail,
+    Desktop, Owed, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-send-path-5e1f";
+const PENA: Owed = ("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50");
+const ESQUINA: Owed = ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80");
 
-/// Configures SMTP while the server is up, then takes it away: the shop is offline.
-async fn go_offline(window: &Window, port: u16) {
+/// The shop with `owed` on its books configures SMTP while the server is up, then loses it,
+/// and reminds Peña: the reminder waits in the queue. `env` adds to the app's environment;
+/// the server comes back on the port returned.
+async fn reminded_offline(
+    owed: &[Owed<'_>],
+    env: &[(&'static str, String)],
+) -> (AppUnderTest, Window, u16) {
+    let data_dir = fresh_books(owed);
+    let port = free_port();
+    let app = start_for_mail(data_dir, env);
+    let window = app.open().await;
     let server = smtp_server_on(port, PASSWORD);
-    configure_smtp(window, port, PASSWORD).await;
+    configure_smtp(&window, port, PASSWORD).await;
     drop(server);
+    remind(&window, PENA).await;
+    reminder_shows(&window, "queued", "Sin conexión").await;
+    (app, window, port)
 }
 
-async fn queued_offline(window: &Window) {
-    reminder_shows(window, "queued", "Sin conexión").await;
+/// Opens the receivable `owed` and sends its customer a reminder, confirmed.
+async fn remind(window: &Window, (_, email, document, _): Owed<'_>) {
+    open_receivable(window, document).await;
+    send_reminder(window, email).await;
+}
+
+async fn sent(window: &Window) {
+    reminder_shows(window, "sent", "Enviado").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_queued_offline_never_reaches_a_customer_who_then_paid_in_full() {
-    forget_keychain_entries();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    seed_books(
-        data_dir.path(),
-        &[
-            ("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50"),
-            ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
-        ],
-    );
-    let port = free_port();
-    let app = start_for_mail(data_dir, &[]);
-    let window = app.open().await;
-    go_offline(&window, port).await;
-
-    open_receivable(&window, "F-0042").await;
-    send_reminder(&window, "cobros@pena.com.ve").await;
-    queued_offline(&window).await;
+    let (_app, window, port) = reminded_offline(&[PENA, ESQUINA], &[]).await;
 
     // The customer pays everything at the counter before the connection comes back.
     record_cash_payment(&window, "1.500,50").await;
@@ -55,37 +59,24 @@ async fn a_reminder_queued_offline_never_reaches_a_customer_who_then_paid_in_ful
     // Back online. Another customer's reminder goes out: the worker has looked at the queue
     // since, and the paid customer's reminder was not in it.
     let server = smtp_server_on(port, PASSWORD);
-    open_receivable(&window, "F-0043").await;
-    send_reminder(&window, "pagos@esquina.com").await;
-    reminder_shows(&window, "sent", "Enviado").await;
+    remind(&window, ESQUINA).await;
+    sent(&window).await;
     let got = server.smtp_received();
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!(got[0].0, "pagos@esquina.com", "never the customer who paid");
+    assert_eq!(got[0].0, ESQUINA.1, "never the customer who paid");
     window.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_partial_payment_while_queued_is_what_the_reminder_says_when_it_leaves() {
-    forget_keychain_entries();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    seed_books(
-        data_dir.path(),
-        &[("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50")],
-    );
-    let port = free_port();
-    let app = start_for_mail(data_dir, &[]);
-    let window = app.open().await;
-    go_offline(&window, port).await;
-    open_receivable(&window, "F-0042").await;
-    send_reminder(&window, "cobros@pena.com.ve").await;
-    queued_offline(&window).await;
+    let (_app, window, port) = reminded_offline(&[PENA], &[]).await;
 
     record_cash_payment(&window, "500,50").await;
     window
         .wait_for_text("#receivable-balance", "USD 1.000,00")
         .await;
     let server = smtp_server_on(port, PASSWORD);
-    reminder_shows(&window, "sent", "Enviado").await;
+    sent(&window).await;
     let got = server.smtp_received();
     assert_eq!(got.len(), 1, "exactly one copy");
     assert!(
@@ -98,23 +89,8 @@ async fn a_partial_payment_while_queued_is_what_the_reminder_says_when_it_leaves
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_back() {
-    forget_keychain_entries();
     let desktop = Desktop::new();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    seed_books(
-        data_dir.path(),
-        &[
-            ("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50"),
-            ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
-        ],
-    );
-    let port = free_port();
-    let app = start_for_mail(data_dir, &[desktop.env()]);
-    let window = app.open().await;
-    go_offline(&window, port).await;
-    open_receivable(&window, "F-0042").await;
-    send_reminder(&window, "cobros@pena.com.ve").await;
-    queued_offline(&window).await;
+    let (_app, window, port) = reminded_offline(&[PENA, ESQUINA], &[desktop.env()]).await;
 
     // A copy taken while the reminder waits…
     window.click(&menu("settings")).await;
@@ -122,8 +98,8 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     let copy = PathBuf::from(window.text("#backups-exported-path").await);
     // …then the connection comes back and the reminder goes, once.
     let server = smtp_server_on(port, PASSWORD);
-    open_receivable(&window, "F-0042").await;
-    reminder_shows(&window, "sent", "Enviado").await;
+    open_receivable(&window, PENA.2).await;
+    sent(&window).await;
     assert_eq!(server.smtp_messages().len(), 1);
 
     // Restoring that copy brings the reminder back as it was: waiting. It must not go again
@@ -145,13 +121,11 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     window.screenshot("es-outbox-restored-held").await;
 
     // The worker runs on the restored data: another reminder leaves, the held one does not.
-    open_receivable(&window, "F-0043").await;
-    send_reminder(&window, "pagos@esquina.com").await;
-    reminder_shows(&window, "sent", "Enviado").await;
-    let recipients = server.smtp_recipients();
+    remind(&window, ESQUINA).await;
+    sent(&window).await;
     assert_eq!(
-        recipients,
-        ["cobros@pena.com.ve", "pagos@esquina.com"],
+        server.smtp_recipients(),
+        [PENA.1, ESQUINA.1],
         "nothing from the copy left on its own"
     );
 
@@ -175,38 +149,26 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
         .wait_for_text_containing("#outbox-table", "Enviado")
         .await;
     assert!(!window.exists("#outbox-table tr[data-state='held']").await);
-    let recipients = server.smtp_recipients();
-    assert_eq!(
-        recipients,
-        [
-            "cobros@pena.com.ve",
-            "pagos@esquina.com",
-            "cobros@pena.com.ve"
-        ]
-    );
+    assert_eq!(server.smtp_recipients(), [PENA.1, ESQUINA.1, PENA.1]);
     window.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_shops_sharing_one_resend_account_both_deliver_their_reminders() {
-    forget_keychain_entries();
     let key = "re_e2e_shared_7a2c";
     let server = FakeServer::resend(&["--api-key", key, "--domain", "ferreteria.com.ve:verified"]);
-    for (customer, email) in [
-        ("Peña & Hijos", "cobros@pena.com.ve"),
-        ("Bodega La Esquina", "pagos@esquina.com"),
-    ] {
-        let data_dir = tempfile::tempdir().expect("data dir");
-        seed_books(data_dir.path(), &[(customer, email, "F-0001", "80")]);
+    // Each shop's first receivable: the same number, the same outbox id.
+    for (customer, email, _, _) in [PENA, ESQUINA] {
+        let owed = (customer, email, "F-0001", "80");
+        let data_dir = fresh_books(&[owed]);
         let app = start_for_mail(data_dir, &[("CACHICAMO_RESEND_API_URL", server.base_url())]);
         let window = app.open().await;
         configure_resend(&window, key).await;
-        open_receivable(&window, "F-0001").await;
-        send_reminder(&window, email).await;
-        reminder_shows(&window, "sent", "Enviado").await;
+        remind(&window, owed).await;
+        sent(&window).await;
         window.close().await;
-        forget_keychain_entries();
     }
+    forget_keychain_entries();
     let emails = server.control("GET", "emails", None);
     let emails = emails.as_array().expect("emails");
     assert_eq!(emails.len(), 2, "both shops' reminders were accepted");
@@ -224,15 +186,7 @@ async fn two_shops_sharing_one_resend_account_both_deliver_their_reminders() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_the_owner_decides()
 {
-    forget_keychain_entries();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    seed_books(
-        data_dir.path(),
-        &[
-            ("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50"),
-            ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
-        ],
-    );
+    let data_dir = fresh_books(&[PENA, ESQUINA]);
     // The first message is kept by the server, which then hangs up before answering.
     let server = FakeServer::smtp_with(
         "starttls",
@@ -243,8 +197,7 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
     let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
-    open_receivable(&window, "F-0042").await;
-    send_reminder(&window, "cobros@pena.com.ve").await;
+    remind(&window, PENA).await;
     reminder_shows(
         &window,
         "uncertain",
@@ -257,38 +210,23 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
     // A restart does not resend it: another reminder goes out first, proving the worker ran.
     window.close().await;
     let window = app.open().await;
-    open_receivable(&window, "F-0043").await;
-    send_reminder(&window, "pagos@esquina.com").await;
-    reminder_shows(&window, "sent", "Enviado").await;
-    let recipients = server.smtp_recipients();
-    assert_eq!(recipients, ["cobros@pena.com.ve", "pagos@esquina.com"]);
+    remind(&window, ESQUINA).await;
+    sent(&window).await;
+    assert_eq!(server.smtp_recipients(), [PENA.1, ESQUINA.1]);
 
     // The owner decides to send it again: exactly one more copy.
-    open_receivable(&window, "F-0042").await;
+    open_receivable(&window, PENA.2).await;
     window
         .click("#reminder-history tr[data-state='uncertain'] button.action-send_again")
         .await;
-    reminder_shows(&window, "sent", "Enviado").await;
-    let recipients = server.smtp_recipients();
-    assert_eq!(
-        recipients,
-        [
-            "cobros@pena.com.ve",
-            "pagos@esquina.com",
-            "cobros@pena.com.ve"
-        ]
-    );
+    sent(&window).await;
+    assert_eq!(server.smtp_recipients(), [PENA.1, ESQUINA.1, PENA.1]);
     window.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn leaving_while_a_reminder_is_being_sent_lets_it_finish_first() {
-    forget_keychain_entries();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    seed_books(
-        data_dir.path(),
-        &[("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50")],
-    );
+    let data_dir = fresh_books(&[PENA]);
     let database = data_dir.path().join("cachicamo.sqlite3");
     // The server keeps the message and takes 4 s to say so.
     let server = FakeServer::smtp_with(
@@ -300,8 +238,7 @@ async fn leaving_while_a_reminder_is_being_sent_lets_it_finish_first() {
     let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
-    open_receivable(&window, "F-0042").await;
-    send_reminder(&window, "cobros@pena.com.ve").await;
+    remind(&window, PENA).await;
     window
         .wait_for("#reminder-history tr[data-state='sending']")
         .await;

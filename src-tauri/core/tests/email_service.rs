@@ -15,8 +15,8 @@ use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::MailFailure;
 use cachicamo_core::secrets::SecretSlot;
 use cachicamo_e2e::fakes::FakeServer;
+use cachicamo_e2e::mail::read_test_email;
 use common::*;
-use mail_parser::{MessageParser, MimeHeaders};
 
 fn mail_failure(result: Result<impl std::fmt::Debug, EmailServiceError>) -> MailFailure {
     mail_error(result).failure
@@ -61,33 +61,11 @@ async fn smtp_starttls_is_verified_saved_and_delivers_a_real_multipart_test_emai
         envelope["rcpt_tos"],
         serde_json::json!(["cliente@example.com"])
     );
-    let message = MessageParser::default()
-        .parse(raw.as_bytes())
-        .expect("valid MIME");
-    assert!(message.date().is_some(), "Date header");
+    let message = read_test_email(raw);
     assert_eq!(
         message.message_id().map(|id| format!("<{id}>")),
         Some(sent.provider_message_id.clone())
     );
-    let from = message.from().and_then(|f| f.first()).expect("From");
-    assert_eq!(from.name(), Some(SENDER_NAME));
-    assert_eq!(from.address(), Some(SENDER));
-    assert!(
-        message.subject().unwrap_or_default().contains(SENDER_NAME),
-        "accents intact in subject"
-    );
-    assert_eq!(
-        message.content_type().map(|ct| (ct.ctype(), ct.subtype())),
-        Some(("multipart", Some("alternative")))
-    );
-    assert!(message
-        .body_text(0)
-        .unwrap_or_default()
-        .contains(SENDER_NAME));
-    assert!(message
-        .body_html(0)
-        .unwrap_or_default()
-        .contains("Ferretería José Peña"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

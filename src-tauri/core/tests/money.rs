@@ -50,6 +50,13 @@ impl Books {
         }
     }
 
+    /// Books where the customer owes one receivable of `amount` in `currency`, and its id.
+    fn owing(currency: &str, amount: &str) -> (Books, i64) {
+        let books = Books::new();
+        let id = books.receivable(currency, amount).expect("receivable");
+        (books, id)
+    }
+
     fn receivable(&self, currency: &str, amount: &str) -> Result<i64, BooksError> {
         receivables::create(
             &self.db,
@@ -107,8 +114,7 @@ fn problems(err: BooksError) -> Vec<(String, FieldProblem)> {
 
 #[test]
 fn bolivares_owed_paid_with_dollars_at_bolivares_per_dollar_leave_it_pagada() {
-    let books = Books::new();
-    let id = books.receivable("VES", "3.650,00").expect("receivable");
+    let (books, id) = Books::owing("VES", "3.650,00");
     let form = paid("USD", "100", "36,50", RateDirection::OwedPerPaid);
 
     let preview = books.preview(id, &form).expect("preview");
@@ -128,8 +134,7 @@ fn bolivares_owed_paid_with_dollars_at_bolivares_per_dollar_leave_it_pagada() {
 
 #[test]
 fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_request() {
-    let books = Books::new();
-    let id = books.receivable("USD", "100").expect("receivable");
+    let (books, id) = Books::owing("USD", "100");
 
     // "1 USD = 36,50 Bs" for a dollar debt: Bs 3.650,00 is exactly USD 100.
     let dollars_in_bs = paid("VES", "3.650", "36,50", RateDirection::PaidPerOwed);
@@ -142,16 +147,7 @@ fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_reque
     assert_eq!(preview.applied.text, "USD 100,01");
     assert!(preview.can_settle_exactly, "within one cent: offered");
     assert_eq!(
-        problems(
-            payments::record(
-                &books.db,
-                &Rechecks::default(),
-                id,
-                &bs_in_dollars,
-                &READING
-            )
-            .expect_err("above")
-        ),
+        problems(books.record(id, &bs_in_dollars).expect_err("above")),
         [("amount".to_owned(), FieldProblem::AboveBalance)]
     );
 
@@ -170,22 +166,16 @@ fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_reque
 
 #[test]
 fn settling_exactly_is_refused_when_more_than_one_minor_unit_away() {
-    let books = Books::new();
-    let id = books.receivable("USD", "100").expect("receivable");
+    let (books, id) = Books::owing("USD", "100");
     let far = PaymentForm {
         settle_exactly: true,
         ..paid("VES", "3.640", "36,50", RateDirection::PaidPerOwed)
     };
-    let preview = payments::preview(
-        &books.db,
-        id,
-        &PaymentForm {
-            settle_exactly: false,
-            ..far.clone()
-        },
-        &READING,
-    )
-    .expect("preview");
+    let not_exactly = PaymentForm {
+        settle_exactly: false,
+        ..far.clone()
+    };
+    let preview = books.preview(id, &not_exactly).expect("preview");
     assert_eq!(preview.applied.text, "USD 99,73");
     assert!(!preview.can_settle_exactly);
     assert_eq!(
@@ -197,16 +187,7 @@ fn settling_exactly_is_refused_when_more_than_one_minor_unit_away() {
         ..paid("", "99,99", "", RateDirection::PaidPerOwed)
     };
     assert_eq!(
-        problems(
-            payments::record(
-                &books.db,
-                &Rechecks::default(),
-                id,
-                &same_currency,
-                &READING
-            )
-            .expect_err("same")
-        ),
+        problems(books.record(id, &same_currency).expect_err("same")),
         [("amount".to_owned(), FieldProblem::NotNearBalance)],
         "nothing is rounded in the receivable's own currency"
     );
@@ -218,21 +199,16 @@ fn a_conversion_rounds_once_half_up_to_the_receivables_minor_unit() {
     let dollars = books.receivable("USD", "10").expect("usd");
     // Bs 1,00 at 8 per dollar is USD 0,125: half a cent, up to 0,13.
     let half = paid("VES", "1", "8", RateDirection::PaidPerOwed);
-    let preview = payments::preview(&books.db, dollars, &half, &READING).expect("half");
+    let preview = books.preview(dollars, &half).expect("half");
     assert_eq!(preview.applied.minor, 13);
     // Bs 1,00 at 8,0001 per dollar is USD 0,12498…: down to 0,12.
     let under = paid("VES", "1", "8,0001", RateDirection::PaidPerOwed);
-    let preview = payments::preview(&books.db, dollars, &under, &READING).expect("under");
+    let preview = books.preview(dollars, &under).expect("under");
     assert_eq!(preview.applied.minor, 12);
     // Into pesos without decimals: USD 1,00 at "1 USD = 950,5 CLP" is CLP 950,5 → 951.
     let pesos = books.receivable("CLP", "10.000").expect("clp");
-    let preview = payments::preview(
-        &books.db,
-        pesos,
-        &paid("USD", "1", "950,5", RateDirection::OwedPerPaid),
-        &READING,
-    )
-    .expect("clp");
+    let in_dollars = paid("USD", "1", "950,5", RateDirection::OwedPerPaid);
+    let preview = books.preview(pesos, &in_dollars).expect("clp");
     assert_eq!(preview.applied.text, "CLP 951");
     // A rate with more decimals than six is kept whole, not cut: 0,027397260273973 dollars per
     // bolívar makes Bs 3.650,00 USD 99,9999999… → 100,00.
@@ -243,8 +219,7 @@ fn a_conversion_rounds_once_half_up_to_the_receivables_minor_unit() {
         "0,027397260273973",
         RateDirection::OwedPerPaid,
     );
-    let detail = payments::record(&books.db, &Rechecks::default(), hundred, &long, &READING)
-        .expect("long rate");
+    let detail = books.record(hundred, &long).expect("long rate");
     assert_eq!(detail.payments[0].applied.text, "USD 100,00");
     assert_eq!(
         detail.payments[0].rate.as_deref(),
@@ -303,10 +278,7 @@ fn absurd_amounts_are_refused_in_the_currencys_own_words_and_totals_never_overfl
         "999.999.999.999.999",
         RateDirection::OwedPerPaid,
     );
-    let refused = refused_fields(
-        payments::record(&books.db, &Rechecks::default(), dollars, &huge, &READING)
-            .expect_err("overflow"),
-    );
+    let refused = refused_fields(books.record(dollars, &huge).expect_err("overflow"));
     assert_eq!(
         (refused[0].field.as_str(), refused[0].problem),
         ("rate", FieldProblem::AmountTooLarge)
@@ -316,8 +288,7 @@ fn absurd_amounts_are_refused_in_the_currencys_own_words_and_totals_never_overfl
 
 #[test]
 fn a_payment_after_today_is_refused_and_one_before_the_issue_date_asks_for_confirmation() {
-    let books = Books::new();
-    let id = books.receivable("USD", "100").expect("receivable");
+    let (books, id) = Books::owing("USD", "100");
     let tomorrow = PaymentForm {
         paid_on: "21/03/2026".into(),
         ..paid("", "10", "", RateDirection::PaidPerOwed)

@@ -1,8 +1,7 @@
 //! Reminder templates and the exact message for a receivable, against a real SQLite file.
 
-use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::books::receivables;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::Language;
@@ -11,6 +10,7 @@ use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::reminders::{self, ReminderError, ReminderRequest, ReminderTemplate};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
+use cachicamo_e2e::books;
 use time::macros::date;
 
 const READING: Reading = Reading {
@@ -31,34 +31,9 @@ fn receivable_of(
     email: &str,
     language: Language,
 ) -> i64 {
-    let customer = customers::create(
-        db,
-        CustomerForm {
-            name: name.into(),
-            email: email.into(),
-            email_language: Some(language),
-            ..CustomerForm::default()
-        },
-        Language::Es,
-    )
-    .expect("customer")
-    .id;
-    receivables::create(
-        db,
-        &ReceivableForm {
-            customer_id: Some(customer),
-            document_number: document.into(),
-            concept: "Cemento gris".into(),
-            currency: "USD".into(),
-            amount: "1.500,50".into(),
-            issue_date: "01/03/2026".into(),
-            due_date: "10/03/2026".into(),
-        },
-        &READING,
-    )
-    .expect("receivable")
-    .receivable
-    .id
+    let customer = books::customer(db, name, email, language);
+    let owed = books::cement(document, "1.500,50", "01/03/2026", "10/03/2026");
+    books::owes(db, &READING, customer, owed)
 }
 
 #[test]

@@ -4,9 +4,10 @@
 //! report their progress to the window as `backups://progress` events.
 
 use cachicamo_core::backup::{self, AutomaticCopy, Progress, RestoreSource, Restored};
-use tauri::ipc::{InvokeBody, Request};
+use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
+use super::file_bytes;
 use crate::downloads::{export_dir, Exported};
 use crate::error::IpcError;
 use crate::state::{local_now, AppState};
@@ -32,9 +33,7 @@ pub async fn backups_export<R: Runtime>(
         backup::export(&db, &dir, local_now(), &mut announcer(&app)).map_err(IpcError::from)
     })
     .await?;
-    Ok(Exported {
-        path: path.display().to_string(),
-    })
+    Ok(path.into())
 }
 
 /// Restores one of the automatic copies, by the name `backups_list` gave.
@@ -54,12 +53,8 @@ pub async fn backups_restore_file<R: Runtime>(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<Restored, IpcError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::malformed_request(
-            "the file must arrive as raw bytes",
-        ));
-    };
-    restore(app, &state, Source::File(bytes.clone())).await
+    let bytes = file_bytes(&request)?.to_vec();
+    restore(app, &state, Source::File(bytes)).await
 }
 
 /// What to restore, owned so it can move to the blocking thread.

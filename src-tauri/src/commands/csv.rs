@@ -4,21 +4,13 @@
 use cachicamo_core::books::export;
 use cachicamo_core::books::import::{self, Acceptance, ImportPreview};
 use cachicamo_core::books::pending::PendingQuery;
-use tauri::ipc::{InvokeBody, Request};
+use tauri::ipc::Request;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::downloads::{export_dir, Exported};
+use super::file_bytes;
+use crate::downloads::{export_to_downloads, Exported};
 use crate::error::IpcError;
-use crate::state::{local_now, AppState};
-
-fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
-    match request.body() {
-        InvokeBody::Raw(bytes) => Ok(bytes),
-        InvokeBody::Json(_) => Err(IpcError::malformed_request(
-            "the file must arrive as raw bytes",
-        )),
-    }
-}
+use crate::state::AppState;
 
 /// The differences the user accepted in the preview, as the `accept` header carries them
 /// (`2:name,3:email`: the file is the body, so they cannot be arguments).
@@ -82,17 +74,15 @@ pub async fn pending_export_csv<R: Runtime>(
     state: State<'_, AppState>,
     query: PendingQuery,
 ) -> Result<Exported, IpcError> {
-    let reading = state.reading();
-    let path = export::write_pending_csv(
-        state.db()?,
-        &query,
-        &reading,
-        state.language(),
-        &export_dir(&app, &state),
-        local_now(),
-    )?;
-    Ok(Exported {
-        path: path.display().to_string(),
+    export_to_downloads(&app, &state, |dir, now| {
+        Ok(export::write_pending_csv(
+            state.db()?,
+            &query,
+            &state.reading(),
+            state.language(),
+            dir,
+            now,
+        )?)
     })
 }
 
@@ -102,15 +92,14 @@ pub async fn aging_export_csv<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Exported, IpcError> {
-    let path = export::write_aging_csv(
-        state.db()?,
-        &state.reading(),
-        state.language(),
-        &export_dir(&app, &state),
-        local_now(),
-    )?;
-    Ok(Exported {
-        path: path.display().to_string(),
+    export_to_downloads(&app, &state, |dir, now| {
+        Ok(export::write_aging_csv(
+            state.db()?,
+            &state.reading(),
+            state.language(),
+            dir,
+            now,
+        )?)
     })
 }
 

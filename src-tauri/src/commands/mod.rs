@@ -14,9 +14,23 @@ pub mod settings;
 pub mod templates;
 pub mod updates;
 
+use tauri::ipc::{InvokeBody, Request};
 use tauri::{Builder, Runtime};
 
+use crate::error::IpcError;
+
 include!("names.rs");
+
+/// The bytes of a file the user picked in the window (a CSV to import, a copy to restore): they
+/// are the request's raw body, so megabytes never travel as a JSON array of numbers.
+fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
+    match request.body() {
+        InvokeBody::Raw(bytes) => Ok(bytes),
+        InvokeBody::Json(_) => Err(IpcError::malformed_request(
+            "the file must arrive as raw bytes",
+        )),
+    }
+}
 
 /// Tauri's handler for every command `with_commands!` lists.
 macro_rules! handlers {

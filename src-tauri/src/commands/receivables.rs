@@ -2,11 +2,19 @@
 
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentPreview};
 use cachicamo_core::books::pending::{self, PendingPage, PendingQuery};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, Receivable, ReceivableDetail, ReceivableForm};
+use cachicamo_core::reminders::Bookkeeper;
 use tauri::State;
 
 use crate::error::IpcError;
 use crate::state::AppState;
+
+/// What every change to a receivable or its payments goes through: the bookkeeper (which
+/// rechecks the reminders waiting in the outbox in the same transaction) and today's reading.
+fn books(state: &AppState) -> Result<(Bookkeeper<'_>, Reading), IpcError> {
+    Ok((state.bookkeeper()?, state.reading()))
+}
 
 #[tauri::command(async)]
 pub fn pending_list(
@@ -47,9 +55,8 @@ pub fn receivable_update(
     id: i64,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(state
-        .bookkeeper()?
-        .update_receivable(id, &form, &state.reading())?)
+    let (books, reading) = books(&state)?;
+    Ok(books.update_receivable(id, &form, &reading)?)
 }
 
 #[tauri::command(async)]
@@ -58,9 +65,8 @@ pub fn receivable_void(
     id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(state
-        .bookkeeper()?
-        .void_receivable(id, &reason, &state.reading())?)
+    let (books, reading) = books(&state)?;
+    Ok(books.void_receivable(id, &reason, &reading)?)
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -84,9 +90,8 @@ pub fn payment_record(
     receivable_id: i64,
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(state
-        .bookkeeper()?
-        .record_payment(receivable_id, &form, &state.reading())?)
+    let (books, reading) = books(&state)?;
+    Ok(books.record_payment(receivable_id, &form, &reading)?)
 }
 
 #[tauri::command(async)]
@@ -95,9 +100,8 @@ pub fn payment_reverse(
     payment_id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(state
-        .bookkeeper()?
-        .reverse_payment(payment_id, &reason, &state.reading())?)
+    let (books, reading) = books(&state)?;
+    Ok(books.reverse_payment(payment_id, &reason, &reading)?)
 }
 
 #[cfg(test)]

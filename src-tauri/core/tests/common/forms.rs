@@ -6,8 +6,7 @@ use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::MailError;
 use cachicamo_core::secrets::Sensitive;
 
-pub const SENDER: &str = "ventas@ferreteria.com.ve";
-pub const SENDER_NAME: &str = "Ferretería José Peña";
+pub use cachicamo_e2e::mail::{SENDER, SENDER_NAME};
 /// The sender's domain, verified at the Resend fake.
 pub const SENDER_DOMAIN: &str = "ferreteria.com.ve:verified";
 pub const SMTP_PASSWORD: &str = "app-pass-0utb0x";
