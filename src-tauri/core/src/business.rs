@@ -198,13 +198,8 @@ mod tests {
             },
         )
         .expect_err("invalid");
-        let BooksError::Invalid(fields) = err else {
-            panic!("field errors expected");
-        };
-        let problems: Vec<_> = fields
-            .iter()
-            .map(|f| (f.field.as_str(), f.problem))
-            .collect();
+        let problems = crate::books::field_problems(err);
+        let problems: Vec<_> = problems.iter().map(|(f, p)| (f.as_str(), *p)).collect();
         assert_eq!(
             problems,
             [

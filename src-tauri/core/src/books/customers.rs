@@ -112,7 +112,37 @@ impl CustomerForm {
     }
 }
 
+/// A validated customer as its columns store it, for the INSERT and the UPDATE alike.
+struct StoredCustomer<'a> {
+    valid: &'a ValidCustomer,
+    email_language: String,
+    search_key: String,
+}
+
+impl StoredCustomer<'_> {
+    fn as_params(&self) -> Vec<(&'static str, &dyn rusqlite::ToSql)> {
+        vec![
+            (":name", &self.valid.name),
+            (":email", &self.valid.email),
+            (":phone", &self.valid.phone),
+            (":tax_id", &self.valid.tax_id),
+            (":address", &self.valid.address),
+            (":notes", &self.valid.notes),
+            (":email_language", &self.email_language),
+            (":search_key", &self.search_key),
+        ]
+    }
+}
+
 impl ValidCustomer {
+    fn stored(&self) -> StoredCustomer<'_> {
+        StoredCustomer {
+            valid: self,
+            email_language: wire::code(&self.email_language),
+            search_key: self.search_key(),
+        }
+    }
+
     fn search_key(&self) -> String {
         search_key(&format!(
             "{} {} {}",
@@ -180,18 +210,10 @@ pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidCustomer) -> rusqlite::R
     tx.prepare_cached(
         "INSERT INTO customers (name, email, phone, tax_id, address, notes, email_language,
                                 search_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (:name, :email, :phone, :tax_id, :address, :notes, :email_language,
+                 :search_key)",
     )?
-    .execute(params![
-        valid.name,
-        valid.email,
-        valid.phone,
-        valid.tax_id,
-        valid.address,
-        valid.notes,
-        wire::code(&valid.email_language),
-        valid.search_key()
-    ])?;
+    .execute(&*valid.stored().as_params())?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -204,22 +226,16 @@ pub fn update(
 ) -> Result<Customer, BooksError> {
     let valid = form.validate(default_language)?;
     db.write(|tx| {
+        let stored = valid.stored();
+        let mut values = stored.as_params();
+        values.push((":id", &id));
         let changed = tx.execute(
-            "UPDATE customers SET name = ?2, email = ?3, phone = ?4, tax_id = ?5, address = ?6,
-                 notes = ?7, email_language = ?8, search_key = ?9,
+            "UPDATE customers SET name = :name, email = :email, phone = :phone,
+                 tax_id = :tax_id, address = :address, notes = :notes,
+                 email_language = :email_language, search_key = :search_key,
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-             WHERE id = ?1",
-            params![
-                id,
-                valid.name,
-                valid.email,
-                valid.phone,
-                valid.tax_id,
-                valid.address,
-                valid.notes,
-                wire::code(&valid.email_language),
-                valid.search_key()
-            ],
+             WHERE id = :id",
+            &*values,
         )?;
         if changed == 0 {
             return Err(not_found(id));
@@ -416,13 +432,8 @@ mod tests {
             Language::Es,
         )
         .expect_err("invalid");
-        let BooksError::Invalid(fields) = err else {
-            panic!("expected field errors");
-        };
-        let problems: Vec<_> = fields
-            .iter()
-            .map(|f| (f.field.as_str(), f.problem))
-            .collect();
+        let problems = crate::books::field_problems(err);
+        let problems: Vec<_> = problems.iter().map(|(f, p)| (f.as_str(), *p)).collect();
         assert_eq!(
             problems,
             [

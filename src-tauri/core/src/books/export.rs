@@ -60,11 +60,7 @@ pub fn pending_csv(
 ) -> Result<Vec<u8>, BooksError> {
     db.read(|conn| {
         let ids = pending::all_ids(conn, query, reading)?;
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(reading.region.csv_delimiter())
-            .from_writer(BOM.to_vec());
-        let written = |err: csv::Error| BooksError::Export(err.to_string());
-        writer.write_record(headers(language)).map_err(written)?;
+        let mut sheet = Sheet::new(reading, &headers(language))?;
         for id in ids {
             let row = receivables::find(conn, id, reading)?;
             let minor_units = currency::find(&row.amount.currency).map_or(2, |c| c.minor_units);
@@ -88,14 +84,42 @@ pub fn pending_csv(
                 .map(|cell| neutralise(cell))
                 .chain(numbers.iter().map(|cell| numeric(cell)))
                 .collect();
-            writer
-                .write_record(cells.iter().map(|cell| cell.as_bytes()))
-                .map_err(written)?;
+            sheet.row(&cells)?;
         }
-        writer
+        sheet.finish()
+    })
+}
+
+/// A CSV file as Excel opens it: a BOM, the region's separator, one header row.
+struct Sheet(csv::Writer<Vec<u8>>);
+
+impl Sheet {
+    fn new(reading: &Reading, headers: &[&str]) -> Result<Self, BooksError> {
+        let mut sheet = Sheet(
+            csv::WriterBuilder::new()
+                .delimiter(reading.region.csv_delimiter())
+                .from_writer(BOM.to_vec()),
+        );
+        sheet.0.write_record(headers).map_err(export_failed)?;
+        Ok(sheet)
+    }
+
+    /// One row of cells already made safe (`neutralise`, `numeric`).
+    fn row(&mut self, cells: &[std::borrow::Cow<'_, str>]) -> Result<(), BooksError> {
+        self.0
+            .write_record(cells.iter().map(|cell| cell.as_bytes()))
+            .map_err(export_failed)
+    }
+
+    fn finish(self) -> Result<Vec<u8>, BooksError> {
+        self.0
             .into_inner()
             .map_err(|err| BooksError::Export(err.to_string()))
-    })
+    }
+}
+
+fn export_failed(err: csv::Error) -> BooksError {
+    BooksError::Export(err.to_string())
 }
 
 /// Writes the export into `dir` as `pagos-pendientes-<stamp>.csv` (never over an existing
@@ -108,14 +132,12 @@ pub fn write_pending_csv(
     dir: &Path,
     now: time::OffsetDateTime,
 ) -> Result<PathBuf, BooksError> {
-    let stamp = file_stamp(now)?;
-    let stamp = stamp.as_str();
     let bytes = pending_csv(db, query, reading, language)?;
     let stem = match language {
         Language::Es => "pagos-pendientes",
         Language::En => "pending-payments",
     };
-    write_new(dir, stem, stamp, &bytes)
+    write_new(dir, stem, now, &bytes)
 }
 
 fn aging_headers(language: Language) -> [&'static str; 4] {
@@ -148,13 +170,7 @@ pub fn aging_csv(
     language: Language,
 ) -> Result<Vec<u8>, BooksError> {
     let lines = aging::summary(db, reading)?;
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(reading.region.csv_delimiter())
-        .from_writer(BOM.to_vec());
-    let written = |err: csv::Error| BooksError::Export(err.to_string());
-    writer
-        .write_record(aging_headers(language))
-        .map_err(written)?;
+    let mut sheet = Sheet::new(reading, &aging_headers(language))?;
     for line in &lines {
         let minor_units = currency::find(&line.currency).map_or(2, |c| c.minor_units);
         let plain = |minor| reading.region.amount_for_files(minor, minor_units);
@@ -172,14 +188,10 @@ pub fn aging_csv(
                 numeric(&count),
                 numeric(&amount),
             ];
-            writer
-                .write_record(record.iter().map(|cell| cell.as_bytes()))
-                .map_err(written)?;
+            sheet.row(&record)?;
         }
     }
-    writer
-        .into_inner()
-        .map_err(|err| BooksError::Export(err.to_string()))
+    sheet.finish()
 }
 
 /// Writes Antigüedad de saldos into `dir` as `antiguedad-de-saldos-<stamp>.csv`.
@@ -190,18 +202,14 @@ pub fn write_aging_csv(
     dir: &Path,
     now: time::OffsetDateTime,
 ) -> Result<PathBuf, BooksError> {
-    let stamp = file_stamp(now)?;
-    let stamp = stamp.as_str();
     let bytes = aging_csv(db, reading, language)?;
     let stem = match language {
         Language::Es => "antiguedad-de-saldos",
         Language::En => "aging",
     };
-    write_new(dir, stem, stamp, &bytes)
+    write_new(dir, stem, now, &bytes)
 }
 
-/// Writes `bytes` as `<stem>-<stamp>.csv` in `dir`, or `… (2).csv` and so on: never over a file
-/// the user already has.
 /// `now` on the user's clock as a file name's stamp (`2026-11-30-0815`).
 fn file_stamp(now: time::OffsetDateTime) -> Result<String, BooksError> {
     now.format(time::macros::format_description!(
@@ -210,7 +218,15 @@ fn file_stamp(now: time::OffsetDateTime) -> Result<String, BooksError> {
     .map_err(|err| BooksError::Export(err.to_string()))
 }
 
-fn write_new(dir: &Path, stem: &str, stamp: &str, bytes: &[u8]) -> Result<PathBuf, BooksError> {
+/// Writes `bytes` into `dir` as `<stem>-<stamp>.csv`, stamped with `now` on the user's clock,
+/// never over an existing file (a second export that minute gets " (2)").
+fn write_new(
+    dir: &Path,
+    stem: &str,
+    now: time::OffsetDateTime,
+    bytes: &[u8],
+) -> Result<PathBuf, BooksError> {
+    let stamp = file_stamp(now)?;
     let failed = |err: std::io::Error| BooksError::Export(format!("{}: {err}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;
     for attempt in 1..1000 {

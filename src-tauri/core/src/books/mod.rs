@@ -130,6 +130,15 @@ pub fn search_key(text: &str) -> String {
         .collect()
 }
 
+/// What a refused form said, field by field, for tests to compare with what they expect.
+#[cfg(test)]
+pub(crate) fn field_problems(err: BooksError) -> Vec<(String, crate::validation::FieldProblem)> {
+    let BooksError::Invalid(fields) = err else {
+        panic!("expected field errors, got {err:?}");
+    };
+    fields.into_iter().map(|f| (f.field, f.problem)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::history::HistoryKind;

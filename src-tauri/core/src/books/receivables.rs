@@ -113,7 +113,51 @@ pub(super) struct ValidReceivable {
     pub(super) due_date: Date,
 }
 
+/// A validated receivable as its columns store it, for the INSERT and the UPDATE alike.
+struct StoredReceivable<'a> {
+    valid: &'a ValidReceivable,
+    issue_date: String,
+    due_date: String,
+    customer_key: String,
+    document_key: String,
+}
+
+impl StoredReceivable<'_> {
+    fn as_params(&self) -> Vec<(&'static str, &dyn rusqlite::ToSql)> {
+        vec![
+            (":customer_id", &self.valid.customer_id),
+            (":document_number", &self.valid.document_number),
+            (":concept", &self.valid.concept),
+            (":currency", &self.valid.currency),
+            (":amount", &self.valid.amount),
+            (":issue_date", &self.issue_date),
+            (":due_date", &self.due_date),
+            (":customer_key", &self.customer_key),
+            (":document_key", &self.document_key),
+        ]
+    }
+}
+
+impl ValidReceivable {
+    /// `customer_key` is the customer's search key (read in the caller's transaction).
+    fn stored(&self, customer_key: String) -> StoredReceivable<'_> {
+        StoredReceivable {
+            valid: self,
+            issue_date: iso(self.issue_date),
+            due_date: iso(self.due_date),
+            customer_key,
+            document_key: search_key(self.document_number.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
 impl ReceivableForm {
+    /// [`Self::validate`], refusing with every problem found.
+    pub(super) fn validated(&self, region: Region) -> Result<ValidReceivable, BooksError> {
+        self.validate(region)
+            .map_err(|errors| BooksError::Invalid(errors.into_vec()))
+    }
+
     pub(super) fn validate(&self, region: Region) -> Result<ValidReceivable, FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.customer_id.is_none() {
@@ -320,9 +364,7 @@ pub fn create(
     form: &ReceivableForm,
     reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
-    let valid = form
-        .validate(reading.region)
-        .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
+    let valid = form.validated(reading.region)?;
     db.write(|tx| {
         let id = insert(tx, &valid, reading)?;
         detail_in(tx, id, reading)
@@ -346,19 +388,10 @@ pub(super) fn insert(
     tx.prepare_cached(
         "INSERT INTO receivables (customer_id, document_number, concept, currency, amount,
                                   issue_date, due_date, customer_key, document_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (:customer_id, :document_number, :concept, :currency, :amount, :issue_date,
+                 :due_date, :customer_key, :document_key)",
     )?
-    .execute(params![
-        valid.customer_id,
-        valid.document_number,
-        valid.concept,
-        valid.currency,
-        valid.amount,
-        iso(valid.issue_date),
-        iso(valid.due_date),
-        customer_key,
-        search_key(valid.document_number.as_deref().unwrap_or_default()),
-    ])?;
+    .execute(&*valid.stored(customer_key).as_params())?;
     let id = tx.last_insert_rowid();
     totals::keep_within_limits(tx, valid.currency, reading)?;
     history::record(
@@ -382,9 +415,7 @@ pub fn update(
     form: &ReceivableForm,
     reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
-    let valid = form
-        .validate(reading.region)
-        .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
+    let valid = form.validated(reading.region)?;
     db.write(|tx| {
         let before = detail_in(tx, id, reading)?;
         let old = &before.receivable;
@@ -424,23 +455,17 @@ pub fn update(
                 FieldProblem::DuplicateDocument,
             ));
         }
+        let stored = valid.stored(customer_key);
+        let mut values = stored.as_params();
+        values.push((":id", &id));
         tx.execute(
-            "UPDATE receivables SET customer_id = ?2, document_number = ?3, concept = ?4,
-                 currency = ?5, amount = ?6, issue_date = ?7, due_date = ?8, customer_key = ?9,
-                 document_key = ?10, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-             WHERE id = ?1",
-            params![
-                id,
-                valid.customer_id,
-                valid.document_number,
-                valid.concept,
-                valid.currency,
-                valid.amount,
-                iso(valid.issue_date),
-                iso(valid.due_date),
-                customer_key,
-                search_key(valid.document_number.as_deref().unwrap_or_default()),
-            ],
+            "UPDATE receivables SET customer_id = :customer_id,
+                 document_number = :document_number, concept = :concept, currency = :currency,
+                 amount = :amount, issue_date = :issue_date, due_date = :due_date,
+                 customer_key = :customer_key, document_key = :document_key,
+                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE id = :id",
+            &*values,
         )?;
         totals::keep_within_limits(tx, valid.currency, reading)?;
         let amount_changed = old.amount.minor != valid.amount;
