@@ -17,6 +17,7 @@ pub mod paths;
 pub mod reminders;
 pub mod secrets;
 pub mod settings;
+pub mod statements;
 pub mod validation;
 pub mod wire;
 

@@ -33,12 +33,12 @@ pub struct RenderedReminder {
 
 /// Stands in for an empty optional variable while rendering: a private-use character no typed
 /// text keeps (it is stripped from templates and facts first).
-const EMPTY: char = '\u{E000}';
+pub(crate) const EMPTY: char = '\u{E000}';
 
 /// Rendered subjects are capped: variables can make a valid template's subject long.
 const MAX_RENDERED_SUBJECT: usize = 300;
 
-pub(super) fn engine() -> Environment<'static> {
+pub(crate) fn engine() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -118,7 +118,7 @@ fn values(
 
 /// A header line: control characters (a line break could smuggle a `Bcc:`) become spaces,
 /// runs of blanks one space.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     let cleaned: String = text
         .chars()
         .filter(|c| *c != EMPTY)
@@ -130,7 +130,7 @@ fn one_line(text: &str) -> String {
 
 /// Paragraphs (blocks between blank lines) that use an empty optional variable are left out, so
 /// "Puede pagar así:" never arrives with nothing after it.
-fn without_empty_paragraphs(text: &str) -> String {
+pub(crate) fn without_empty_paragraphs(text: &str) -> String {
     let text = text.replace("\r\n", "\n");
     let mut paragraphs: Vec<String> = Vec::new();
     let mut current: Vec<&str> = Vec::new();

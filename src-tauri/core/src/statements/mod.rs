@@ -1,0 +1,60 @@
+//! Estados de cuenta: one message per customer with everything they owe, how to pay it, and a
+//! PDF — to one customer or to many at once.
+//!
+//! It owns the statement's model (`model`: every Pendiente receivable grouped by currency, with
+//! checked subtotals, never summed across currencies; the payments received since the last
+//! statement sent), its three renderings from that one model — the email's text and HTML parts
+//! (`render`) and the PDF (`pdf`) — and the owner's words around the table (`template`). It
+//! renders and never sends: what it produces is queued in the outbox, which sends exactly that.
+
+pub mod model;
+pub mod pdf;
+pub mod render;
+pub mod template;
+pub mod words;
+
+use rusqlite::Connection;
+
+use crate::books::money::Outlook;
+use crate::books::BooksError;
+use crate::db::Database;
+use crate::settings::SettingsError;
+
+pub use model::{
+    build_in, CurrencyGroup, Equivalent, Party, PaymentReceived, Statement, StatementLine,
+    STATEMENT_REFERENCE,
+};
+pub use render::{render, RenderedStatement};
+pub use template::{StatementTemplate, StatementVariable};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StatementError {
+    /// The customer owes nothing: there is no statement to send.
+    #[error("the customer owes nothing")]
+    NothingOwed,
+    #[error(transparent)]
+    Books(#[from] BooksError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// A template that passed validation failed to render: a bug, not the owner's doing.
+    #[error("the statement could not be rendered: {0}")]
+    Render(#[from] minijinja::Error),
+    /// The PDF could not be made (a bug: the fonts are compiled in).
+    #[error("the statement's PDF could not be made: {0}")]
+    Pdf(&'static str),
+}
+
+impl From<rusqlite::Error> for StatementError {
+    fn from(err: rusqlite::Error) -> Self {
+        StatementError::Books(err.into())
+    }
+}
+
+/// The statement of `customer_id` as the books stand now.
+pub fn of_customer(
+    db: &Database,
+    customer_id: i64,
+    outlook: &Outlook,
+) -> Result<Statement, StatementError> {
+    db.read(|conn: &Connection| build_in(conn, customer_id, outlook))
+}
