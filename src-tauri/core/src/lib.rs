@@ -14,6 +14,7 @@ pub mod locale;
 pub mod mail;
 pub mod outbox;
 pub mod paths;
+pub mod payment_options;
 pub mod reminders;
 pub mod secrets;
 pub mod settings;

@@ -42,7 +42,9 @@ Abonos recibidos
 - Recibimos su abono de VES 1.500,00 el 25/11/2026 (F-0003).
 
 Formas de pago
-Pago móvil: Banesco 0414-1234567 V-12345678
+Pago Móvil: Banesco · 0414-1234567 · V-12345678
+Zelle: cobros@tornillo.com · titular José Pérez
+Indique como referencia el número del documento que paga.
 
 Si ya realizó algún pago, por favor envíenos el comprobante. ¡Muchas gracias por su confianza!
 
@@ -80,7 +82,9 @@ Payments received
 - We received your payment of VES 1,500.00 on 11/25/2026 (F-0003).
 
 Payment methods
-Pago móvil: Banesco 0414-1234567 V-12345678
+Pago Móvil: Banesco · 0414-1234567 · V-12345678
+Zelle: cobros@tornillo.com · holder José Pérez
+Please use the number of the document you pay as the payment reference.
 
 If you have already paid, please send us the receipt. Thank you for your business!
 

@@ -17,6 +17,7 @@ use crate::books::region::{Region, MAX_MINOR};
 use crate::books::{customers, BooksError, Refusal};
 use crate::business::{self, Business};
 use crate::locale::Language;
+use crate::payment_options;
 use crate::reminders::render::region_for;
 
 /// How the outbox refers to a customer's statements (`statement:42`).
@@ -164,6 +165,9 @@ pub fn build_in(
     }
     let business = business::get_in(conn)?;
     let payments = payments_since_last_statement(conn, customer_id)?;
+    let owed: Vec<&str> = groups.iter().map(|g| g.currency.as_str()).collect();
+    let payment_instructions =
+        payment_options::instructions(&payment_options::usable_in(conn)?, &owed, language, None);
     Ok(Statement {
         customer_id,
         language,
@@ -178,7 +182,7 @@ pub fn build_in(
         },
         groups,
         payments,
-        payment_instructions: instructions(&business),
+        payment_instructions,
     })
 }
 
@@ -189,15 +193,6 @@ fn business_party(business: &Business) -> Party {
         tax_id: some(&business.tax_id),
         address: some(&business.address),
         phone: some(&business.phone),
-    }
-}
-
-fn instructions(business: &Business) -> Vec<String> {
-    let text = business.payment_instructions.trim();
-    if text.is_empty() {
-        Vec::new()
-    } else {
-        vec![text.to_owned()]
     }
 }
 

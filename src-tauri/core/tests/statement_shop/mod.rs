@@ -14,6 +14,7 @@ use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::books::region::Region;
 use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::Language;
+use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
 use time::macros::date;
@@ -40,10 +41,31 @@ impl Shop {
                 address: "Av. Bolívar 12, Valencia".into(),
                 phone: "0241-5550101".into(),
                 default_currency: "USD".into(),
-                payment_instructions: "Pago móvil: Banesco 0414-1234567 V-12345678".into(),
+                payment_instructions: String::new(),
             },
         )
         .expect("business");
+        payment_options::save(
+            &db,
+            vec![
+                PaymentOption {
+                    details: PaymentOptionDetails::PagoMovil {
+                        bank: "Banesco".into(),
+                        phone: "0414-1234567".into(),
+                        id_number: "V-12345678".into(),
+                    },
+                    currencies: Some(vec!["VES".into()]),
+                },
+                PaymentOption {
+                    details: PaymentOptionDetails::Zelle {
+                        email: "cobros@tornillo.com".into(),
+                        holder: "José Pérez".into(),
+                    },
+                    currencies: Some(vec!["USD".into()]),
+                },
+            ],
+        )
+        .expect("formas de pago");
         Shop { dir, db }
     }
 
