@@ -15,6 +15,7 @@ pub mod mail;
 pub mod outbox;
 pub mod paths;
 pub mod payment_options;
+pub mod reference_rates;
 pub mod reminders;
 pub mod secrets;
 pub mod settings;

@@ -56,6 +56,8 @@ pub enum FieldProblem {
     /// No encryption ("Ninguna") with a password, to a server that is not this machine: the
     /// password would cross the network in clear.
     NeedsEncryption,
+    /// The same currency on both sides of a rate.
+    SameCurrency,
     /// Not a phone number the shop's region can read (a Venezuelan mobile: 0414-1234567).
     InvalidPhone,
     /// Not a cédula or RIF (V-12345678, J-12345678-9).

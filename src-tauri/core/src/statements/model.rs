@@ -18,6 +18,7 @@ use crate::books::{customers, BooksError, Refusal};
 use crate::business::{self, Business};
 use crate::locale::Language;
 use crate::payment_options;
+use crate::reference_rates;
 use crate::reminders::render::region_for;
 
 /// How the outbox refers to a customer's statements (`statement:42`).
@@ -241,6 +242,10 @@ fn groups_of(
             balance,
         };
         if groups.last().is_none_or(|g| g.currency != currency) {
+            // Each currency's group is complete once the next begins.
+            if let Some(done) = groups.last_mut() {
+                done.equivalent = equivalent(conn, done, outlook)?;
+            }
             groups.push(CurrencyGroup {
                 currency: currency.clone(),
                 lines: Vec::new(),
@@ -260,7 +265,29 @@ fn groups_of(
         }
         group.lines.push(line);
     }
+    if let Some(last) = groups.last_mut() {
+        last.equivalent = equivalent(conn, last, outlook)?;
+    }
     Ok(groups)
+}
+
+/// The subtotal's "Equivalente referencial", when a rate for today's very date is kept.
+fn equivalent(
+    conn: &Connection,
+    group: &CurrencyGroup,
+    outlook: &Outlook,
+) -> Result<Option<Equivalent>, StatementError> {
+    Ok(
+        reference_rates::equivalent_in(conn, &group.currency, group.balance, outlook.today)?.map(
+            |(currency, amount, rate, source)| Equivalent {
+                currency,
+                amount,
+                rate,
+                source,
+                rate_on: iso(outlook.today),
+            },
+        ),
+    )
 }
 
 /// A sum kept within what the app can show (below 2^53), or refused.
