@@ -27,6 +27,8 @@ traffic show up in the request log.
 """
 
 import argparse
+import base64
+import binascii
 import ipaddress
 import json
 import os
@@ -332,6 +334,17 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.faults[action].append(spec)
         return Response.json(200, {"ok": True, "pending": spec})
+
+
+def is_base64(text) -> bool:
+    """Whether `text` is non-empty standard Base64 (padding included), as the providers take it."""
+    if not isinstance(text, str) or not text:
+        return False
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _merge_headers(*dicts) -> dict:

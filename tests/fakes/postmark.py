@@ -29,6 +29,7 @@ from fakehttp import Request, Response
 TEST_TOKEN = "POSTMARK_API_TEST"
 FIELDS = {"From", "To", "Cc", "Bcc", "Subject", "Tag", "HtmlBody", "TextBody", "ReplyTo",
           "Headers", "TrackOpens", "TrackLinks", "Metadata", "Attachments", "MessageStream"}
+ATTACHMENT_FIELDS = {"Name", "Content", "ContentType", "ContentID"}
 STREAMS = ("outbound", "broadcast")  # the two streams every Postmark server has
 TRACK_LINKS = ("None", "HtmlAndText", "HtmlOnly", "TextOnly")
 MAX_RECIPIENTS = 50
@@ -227,9 +228,14 @@ class Postmark(fakehttp.Provider):
         if attachments is not None and not (isinstance(attachments, list) and all(
                 isinstance(a, dict) and all(isinstance(a.get(k), str)
                                             for k in ("Name", "Content", "ContentType"))
+                and set(a) <= ATTACHMENT_FIELDS and a["Name"].strip()
                 for a in attachments)):
             raise Reject(300, "Invalid email request: each attachment needs 'Name', 'Content' "
                               "and 'ContentType'.")
+        for attachment in attachments or []:
+            if not fakehttp.is_base64(attachment["Content"]):
+                raise Reject(300, f"Invalid attachment content for '{attachment['Name']}': it "
+                                  "must be Base64 encoded.")
 
     # --- control ------------------------------------------------------------------------------
     def control_error(self, spec: dict) -> Response:

@@ -35,6 +35,7 @@ TEST_RECIPIENT = re.compile(r"^(delivered|bounced)(\+[^@]*)?@resend\.dev$", re.I
 EMAIL_FIELDS = {"from", "to", "subject", "html", "text", "cc", "bcc", "reply_to", "headers",
                 "tags", "attachments", "scheduled_at"}
 BATCH_FORBIDDEN = ("attachments", "scheduled_at")
+ATTACHMENT_FIELDS = {"content", "filename", "path", "content_type", "content_id"}
 MAX_RECIPIENTS = 50
 MAX_BATCH = 100
 
@@ -324,6 +325,7 @@ class Resend(fakehttp.Provider):
 
     @staticmethod
     def check_attachments(attachments) -> None:
+        """Each attachment: base64 `content` (or a `path` URL) and its `filename`."""
         if attachments is None:
             return
         if not isinstance(attachments, list):
@@ -333,6 +335,16 @@ class Resend(fakehttp.Provider):
                     and isinstance(attachment.get("content") or attachment.get("path"), str)):
                 raise Reject(422, "invalid_attachment",
                              "Attachment must have either a `content` or `path`.")
+            unknown = sorted(set(attachment) - ATTACHMENT_FIELDS)
+            if unknown:
+                raise Reject(422, "validation_error",
+                             f"Unknown attachment field `{unknown[0]}`.")
+            name = attachment.get("filename")
+            if not (isinstance(name, str) and name.strip()):
+                raise Reject(422, "validation_error", "An attachment needs its `filename`.")
+            if "content" in attachment and not fakehttp.is_base64(attachment["content"]):
+                raise Reject(422, "validation_error",
+                             "An attachment's `content` must be Base64 encoded.")
 
     def check_sender(self, sender: str, recipients: list) -> None:
         if sender == SANDBOX_SENDER:

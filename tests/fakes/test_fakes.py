@@ -691,6 +691,22 @@ class ResendTests(HttpFakeCase):
         self.assertAccepted(self.post(email(html=None)))  # text alone is enough
         self.assertAccepted(self.post(email(text=None)))  # and so is html
 
+    def test_attachments_carry_a_filename_and_base64_content(self):
+        pdf = {"filename": "Estado de cuenta – Ana Pérez.pdf", "content": "JVBERi0xLjc="}
+        email_id = self.assertAccepted(self.post(email(attachments=[pdf])))
+        stored = [e for e in self.emails() if e["id"] == email_id][0]
+        self.assertEqual(stored["payload"]["attachments"], [pdf])
+        self.assertError(self.post(email(attachments=[{"content": "JVBERi0xLjc="}])), 422,
+                         "validation_error", "An attachment needs its `filename`.")
+        self.assertError(self.post(email(attachments=[dict(pdf, content="not base64!")])), 422,
+                         "validation_error")
+        self.assertError(self.post(email(attachments=[dict(pdf, Name="x")])), 422,
+                         "validation_error")
+        self.assertError(self.post(email(attachments=[{"filename": "a.pdf"}])), 422,
+                         "invalid_attachment")
+        self.assertError(self.post([email(attachments=[pdf])], path="/emails/batch"), 422,
+                         "validation_error")
+
     def test_field_shapes(self):
         self.assertError(self.post([email()]), 422, "validation_error")  # not an object
         self.assertError(self.post(email(sender="x")), 422, "validation_error")  # unknown field
@@ -1072,6 +1088,21 @@ class PostmarkTests(HttpFakeCase):
 
     def test_size_limit(self):
         self.assertEqual(self.post(pm_email(TextBody="x" * (10 * 1024 * 1024))).status, 413)
+
+    def test_attachments_need_a_name_a_type_and_base64_content(self):
+        pdf = {"Name": "Estado de cuenta – Ana Pérez.pdf", "Content": "JVBERi0xLjc=",
+               "ContentType": "application/pdf"}
+        message_id = self.assertAccepted(self.post(pm_email(Attachments=[pdf])))
+        stored = [e for e in self.emails() if e["id"] == message_id][0]
+        self.assertEqual(stored["payload"]["Attachments"], [pdf])
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Content="%%%")])), 300)
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Name=" ")])), 300)
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Disposition="x")])), 300)
+        # A batch may carry attachments; each message is checked on its own.
+        reply = self.post([pm_email(Attachments=[pdf]), pm_email(Attachments=[dict(pdf, Content="")])],
+                          path="/email/batch")
+        self.assertEqual(reply.status, 200, reply.raw)
+        self.assertEqual([r["ErrorCode"] for r in reply.json], [0, 300])
 
     def test_unknown_path_and_method(self):
         self.assertEqual(self.post(pm_email(), path="/emails").status, 404)

@@ -181,6 +181,7 @@ async fn outbox_drain(
                     html: email.html.clone(),
                     reference: None,
                     facts: None,
+                    attachments: Vec::new(),
                 },
             )?;
         }

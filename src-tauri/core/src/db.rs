@@ -32,6 +32,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0007_payment_rate.sql")),
     M::up(include_str!("../migrations/0010_payment_options.sql")),
     M::up(include_str!("../migrations/0011_reference_rates.sql")),
+    M::up(include_str!("../migrations/0012_outbox_attachments.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

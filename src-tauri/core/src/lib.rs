@@ -20,6 +20,7 @@ pub mod reminders;
 pub mod secrets;
 pub mod settings;
 pub mod statements;
+pub mod templating;
 pub mod validation;
 pub mod wire;
 

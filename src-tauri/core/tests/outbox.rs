@@ -475,6 +475,7 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
                             html: format!("<p>Factura {i}</p>"),
                             reference: None,
                             facts: None,
+                            attachments: Vec::new(),
                         },
                     )
                 })
@@ -599,6 +600,7 @@ async fn smtp_workers_killed_mid_drain_twenty_times_lose_nothing_and_duplicate_n
                                 html: format!("<p>Factura {i}</p>"),
                                 reference: None,
                                 facts: None,
+                                attachments: Vec::new(),
                             },
                         )
                     })

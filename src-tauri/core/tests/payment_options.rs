@@ -14,7 +14,7 @@ use cachicamo_core::reminders::{self, ReminderRequest};
 use cachicamo_core::statements::{self, StatementTemplate};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
-use statement_shop::{Shop, OUTLOOK};
+use statement_shop::{Books, Shop, OUTLOOK};
 
 fn only(codes: &[&str]) -> Option<Vec<String>> {
     Some(codes.iter().map(|c| (*c).to_owned()).collect())
@@ -164,7 +164,11 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
     let path = shop.dir.path().join("cachicamo.sqlite3");
     shop.db
         .write(|tx| {
-            tx.execute_batch("DROP TABLE payment_options; PRAGMA user_version = 7;")?;
+            // Every table the migrations after version 7 add.
+            tx.execute_batch(
+                "DROP TABLE outbox_attachments; DROP TABLE reference_rates;
+                 DROP TABLE payment_options; PRAGMA user_version = 7;",
+            )?;
             Ok::<_, rusqlite::Error>(())
         })
         .expect("back to version 7");

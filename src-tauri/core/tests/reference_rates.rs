@@ -8,7 +8,7 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::reference_rates::{self, ReferenceRateForm};
 use cachicamo_core::statements::{self, pdf, StatementTemplate};
 use cachicamo_core::validation::FieldProblem;
-use statement_shop::{pdf_text, Shop, OUTLOOK};
+use statement_shop::{pdf_text, Books, Shop, OUTLOOK};
 
 fn bcv(rate: &str, on: &str) -> ReferenceRateForm {
     ReferenceRateForm {

@@ -161,6 +161,7 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
                     html: "<p>Saldo pendiente</p>".into(),
                     reference: None,
                     facts: None,
+                    attachments: Vec::new(),
                 },
             )
         })

@@ -10,7 +10,7 @@ use cachicamo_core::books::BooksError;
 use cachicamo_core::locale::Language;
 use cachicamo_core::outbox::{self, QueuedEmail};
 use cachicamo_core::statements::{self, pdf, StatementError, StatementTemplate};
-use statement_shop::{pdf_text, Shop, OUTLOOK};
+use statement_shop::{pdf_text, Books, Shop, OUTLOOK};
 
 const GOLDEN_ES: &str = "\
 Estimado(a) Inversiones Ana Pérez, C.A.:
@@ -319,6 +319,7 @@ fn payments_are_acknowledged_once_a_statement_was_sent_only_when_newer() {
                     html: "<p>…</p>".into(),
                     reference: Some(format!("statement:{ana}")),
                     facts: None,
+                    attachments: Vec::new(),
                 },
             )?;
             tx.execute(

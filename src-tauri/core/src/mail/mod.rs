@@ -5,6 +5,7 @@
 //! the provider, and lets it go.
 
 pub mod address;
+pub mod attachment;
 pub mod config;
 pub mod destination;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod store;
 use std::time::Duration;
 
 pub use address::EmailAddress;
+pub use attachment::Attachment;
 pub use config::{EmailServiceConfig, Provider, ProviderSettings, Sender};
 pub use error::{FailureClass, MailError, MailFailure};
 pub use message::OutgoingEmail;

@@ -91,6 +91,10 @@ impl PostmarkMailer {
         if let Some(reply_to) = &email.from.reply_to {
             body["ReplyTo"] = json!(reply_to.ascii_string());
         }
+        if !email.attachments.is_empty() {
+            let attachments: Vec<_> = email.attachments.iter().map(|a| a.to_postmark()).collect();
+            body["Attachments"] = json!(attachments);
+        }
         let response = self
             .client
             .post(http::endpoint(&self.base, "email"))

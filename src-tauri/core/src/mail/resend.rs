@@ -116,6 +116,10 @@ impl ResendMailer {
         if let Some(reply_to) = &email.from.reply_to {
             body["reply_to"] = json!(reply_to.ascii_string());
         }
+        if !email.attachments.is_empty() {
+            let attachments: Vec<_> = email.attachments.iter().map(|a| a.to_resend()).collect();
+            body["attachments"] = json!(attachments);
+        }
         let mut request = self
             .client
             .post(http::endpoint(&self.base, "emails"))

@@ -46,6 +46,8 @@ pub(crate) struct Claimed {
     pub generation: i64,
     /// When an earlier attempt of this generation may have handed the message over.
     pub maybe_delivered_at: Option<OffsetDateTime>,
+    /// The files stored with the row.
+    pub attachments: Vec<crate::mail::Attachment>,
 }
 
 impl Claimed {
@@ -242,10 +244,14 @@ fn mark_sending(
                     maybe_delivered_at: r
                         .get::<_, Option<String>>(9)?
                         .and_then(|t| parse_timestamp(&t)),
+                    attachments: Vec::new(),
                 })
             },
         )?;
-    Ok(claimed)
+    Ok(Claimed {
+        attachments: super::attachments::of_row(tx, id)?,
+        ..claimed
+    })
 }
 
 /// The check re-rendered the message: it replaces the stored one under a new generation, so
@@ -271,6 +277,7 @@ pub(crate) fn rewrite(
         email.facts,
         now_text
     ])?;
+    super::attachments::replace(tx, id, &email.attachments)?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@
 //! ([`OutboxHandle::subscribe`]).
 
 mod actions;
+mod attachments;
 mod backoff;
 mod claim;
 mod gate;
@@ -25,6 +26,7 @@ mod store;
 mod worker;
 
 pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry_now, send_again};
+pub use attachments::MAX_TOTAL_BYTES;
 pub use backoff::{Pacer, RetryPolicy};
 pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};

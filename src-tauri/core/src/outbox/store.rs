@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use super::state::{CancelReason, HoldReason, OutboxState, WaitReason};
 use super::OutboxError;
-use crate::mail::{EmailAddress, FailureClass, MailError, MailFailure, Provider};
+use crate::mail::{Attachment, EmailAddress, FailureClass, MailError, MailFailure, Provider};
 
 /// An outbox row's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -38,6 +38,8 @@ pub struct QueuedEmail {
     /// What the message states (JSON), for the send check to compare with the books. The outbox
     /// stores it and never reads it.
     pub facts: Option<String>,
+    /// Files sent beside the message (a statement's PDF), stored with it.
+    pub attachments: Vec<Attachment>,
 }
 
 /// One row as the UI lists it (without the bodies).
@@ -124,7 +126,7 @@ pub(crate) fn check_email(email: &QueuedEmail) -> Result<(), OutboxError> {
             "both the text and the HTML body are needed",
         ));
     }
-    Ok(())
+    super::attachments::check(&email.attachments)
 }
 
 /// Queues `email` in the caller's transaction, so the caller's own record and the outbox row are
@@ -148,7 +150,11 @@ pub fn enqueue(tx: &Transaction<'_>, email: QueuedEmail) -> Result<OutboxId, Out
             timestamp(OffsetDateTime::now_utc()),
         ],
     )?;
-    Ok(OutboxId(tx.last_insert_rowid()))
+    let id = OutboxId(tx.last_insert_rowid());
+    if !email.attachments.is_empty() {
+        super::attachments::replace(tx, id, &email.attachments)?;
+    }
+    Ok(id)
 }
 
 const ENTRY_COLUMNS: &str =
@@ -444,6 +450,7 @@ pub(crate) mod tests {
             html: "<p>Hola Ana</p>".into(),
             reference: reference.map(str::to_owned),
             facts: None,
+            attachments: Vec::new(),
         }
     }
 

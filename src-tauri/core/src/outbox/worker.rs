@@ -470,6 +470,7 @@ async fn send(mailer: &ConfiguredMailer, claimed: &Claimed) -> Result<Receipt, M
         text: claimed.text.clone(),
         html: claimed.html.clone(),
         message_id: claimed.message_id.clone(),
+        attachments: claimed.attachments.clone(),
     };
     mailer.send(&email, Some(&claimed.idempotency_key())).await
 }

@@ -122,7 +122,7 @@ fn text_problem(text: &str, max: usize) -> Option<FieldProblem> {
 /// variable names. Statements (`{% %}`), filters and expressions are refused: the owner writes
 /// plain text, and a line can then be left out whenever a variable it uses is empty.
 fn check_placeholders(errors: &mut FieldErrors, field: &str, source: &str, language: Language) {
-    if let Err(err) = super::render::engine().template_from_str(source) {
+    if let Err(err) = crate::templating::engine().template_from_str(source) {
         // The owner's own line, not the engine's English: the UI quotes it in their language.
         let line = err
             .line()

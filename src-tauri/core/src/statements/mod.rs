@@ -7,8 +7,10 @@
 //! (`render`) and the PDF (`pdf`) — and the owner's words around the table (`template`). It
 //! renders and never sends: what it produces is queued in the outbox, which sends exactly that.
 
+pub mod gate;
 pub mod model;
 pub mod pdf;
+pub mod queue;
 pub mod render;
 pub mod template;
 pub mod words;
@@ -24,6 +26,7 @@ pub use model::{
     build_in, CurrencyGroup, Equivalent, Party, PaymentReceived, Statement, StatementLine,
     STATEMENT_REFERENCE,
 };
+pub use queue::{SendStatement, StatementDraft, StatementFacts};
 pub use render::{render, RenderedStatement};
 pub use template::{StatementTemplate, StatementVariable};
 
@@ -42,6 +45,13 @@ pub enum StatementError {
     /// The PDF could not be made (a bug: the fonts are compiled in).
     #[error("the statement's PDF could not be made: {0}")]
     Pdf(&'static str),
+    #[error("some fields are invalid: {0:?}")]
+    Invalid(Vec<crate::validation::FieldError>),
+    #[error(transparent)]
+    Outbox(#[from] crate::outbox::OutboxError),
+    /// What the statement states could not be written down for the send check (a bug).
+    #[error("the statement's facts could not be stored")]
+    Unstorable,
 }
 
 impl From<rusqlite::Error> for StatementError {

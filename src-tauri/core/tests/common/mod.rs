@@ -118,6 +118,7 @@ impl Shop {
                         html: format!("<p>{subject}</p><p>Saldo pendiente: 1.500,50 Bs.</p>"),
                         reference: None,
                         facts: None,
+                        attachments: Vec::new(),
                     },
                 )
             })

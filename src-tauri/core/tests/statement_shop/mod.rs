@@ -33,8 +33,14 @@ impl Shop {
     pub fn open() -> Shop {
         let dir = tempfile::tempdir().expect("dir");
         let db = Database::open(&dir.path().join("cachicamo.sqlite3")).expect("db");
+        Shop::with_business(&db);
+        Shop { dir, db }
+    }
+
+    /// The business and its formas de pago, in any shop's database.
+    pub fn with_business(db: &Database) {
         business::save(
-            &db,
+            db,
             Business {
                 name: "Ferretería El Tornillo".into(),
                 tax_id: "J-12345678-9".into(),
@@ -46,7 +52,7 @@ impl Shop {
         )
         .expect("business");
         payment_options::save(
-            &db,
+            db,
             vec![
                 PaymentOption {
                     details: PaymentOptionDetails::PagoMovil {
@@ -66,12 +72,22 @@ impl Shop {
             ],
         )
         .expect("formas de pago");
-        Shop { dir, db }
     }
+}
 
-    pub fn customer(&self, name: &str, language: Language) -> i64 {
+impl Books for Shop {
+    fn db(&self) -> &Database {
+        &self.db
+    }
+}
+
+/// The books a test writes, through the core's own functions, in any shop's database.
+pub trait Books {
+    fn db(&self) -> &Database;
+
+    fn customer(&self, name: &str, language: Language) -> i64 {
         customers::create(
-            &self.db,
+            self.db(),
             CustomerForm {
                 name: name.into(),
                 email: "cobros@cliente.com".into(),
@@ -87,7 +103,7 @@ impl Shop {
     }
 
     /// A receivable typed the Venezuelan way ("1.500,50", "01/10/2026").
-    pub fn receivable(
+    fn receivable(
         &self,
         customer: i64,
         document: &str,
@@ -97,7 +113,7 @@ impl Shop {
         (issued, due): (&str, &str),
     ) -> i64 {
         receivables::create(
-            &self.db,
+            self.db(),
             &ReceivableForm {
                 customer_id: Some(customer),
                 document_number: document.into(),
@@ -114,17 +130,12 @@ impl Shop {
         .id
     }
 
-    pub fn pay(&self, receivable: i64, amount: &str, on: &str) {
+    fn pay(&self, receivable: i64, amount: &str, on: &str) {
         payments::record(
-            &self.db,
+            self.db(),
             &Rechecks::default(),
             receivable,
-            &PaymentForm {
-                paid_on: on.into(),
-                amount: amount.into(),
-                method: Some(PaymentMethod::Transfer),
-                ..PaymentForm::default()
-            },
+            &payment(amount, on),
             &OUTLOOK,
         )
         .expect("payment");
@@ -133,7 +144,7 @@ impl Shop {
     /// Ana owes USD 1.100,00 over two invoices (one partly paid) and VES 2.000,00 over one
     /// (partly paid); another customer's debt and Ana's paid and voided receivables are not
     /// hers to see.
-    pub fn ana(&self, language: Language) -> i64 {
+    fn ana(&self, language: Language) -> i64 {
         let ana = self.customer("Inversiones Ana Pérez, C.A.", language);
         let first = self.receivable(
             ana,
@@ -179,7 +190,7 @@ impl Shop {
             ("01/11/2026", "30/11/2026"),
         );
         receivables::void(
-            &self.db,
+            self.db(),
             &Rechecks::default(),
             voided,
             "Duplicada",
@@ -199,8 +210,8 @@ impl Shop {
     }
 
     /// What the ledger says a customer owes per currency (code order), summed by SQLite.
-    pub fn ledger(&self, customer: i64) -> Vec<(String, i64)> {
-        self.db
+    fn ledger(&self, customer: i64) -> Vec<(String, i64)> {
+        self.db()
             .read(|c| {
                 c.prepare(
                     "SELECT currency, sum(amount - paid) FROM receivables
@@ -211,6 +222,16 @@ impl Shop {
                 .collect::<Result<Vec<_>, _>>()
             })
             .expect("ledger")
+    }
+}
+
+/// A transfer typed the Venezuelan way.
+pub fn payment(amount: &str, on: &str) -> PaymentForm {
+    PaymentForm {
+        paid_on: on.into(),
+        amount: amount.into(),
+        method: Some(PaymentMethod::Transfer),
+        ..PaymentForm::default()
     }
 }
 
