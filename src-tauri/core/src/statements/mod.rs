@@ -7,6 +7,7 @@
 //! (`render`) and the PDF (`pdf`) — and the owner's words around the table (`template`). It
 //! renders and never sends: what it produces is queued in the outbox, which sends exactly that.
 
+pub mod bulk;
 pub mod gate;
 pub mod model;
 pub mod pdf;
@@ -49,6 +50,9 @@ pub enum StatementError {
     Invalid(Vec<crate::validation::FieldError>),
     #[error(transparent)]
     Outbox(#[from] crate::outbox::OutboxError),
+    /// A bulk selection longer than any shop's customer list.
+    #[error("too many customers selected")]
+    TooMany,
     /// What the statement states could not be written down for the send check (a bug).
     #[error("the statement's facts could not be stored")]
     Unstorable,

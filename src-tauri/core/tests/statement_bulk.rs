@@ -1,0 +1,173 @@
+//! Statements to many customers at once: the plan sets apart who cannot get one and why; the
+//! confirmed plan is queued in one transaction; the worker, killed with SIGKILL mid-bulk and
+//! started again, leaves every customer with exactly one statement.
+//!
+//! Run inside `.ci/desktop-session` (the keychain needs a Secret Service).
+
+mod common;
+mod statement_shop;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use cachicamo_core::locale::Language;
+use cachicamo_core::mail::config::Provider;
+use cachicamo_core::statements::bulk::{self, BulkSelection, SetAsideReason};
+use cachicamo_core::Database;
+use cachicamo_e2e::fakes::FakeServer;
+use common::*;
+use statement_shop::{Books, OUTLOOK};
+
+impl Books for common::Shop {
+    fn db(&self) -> &Database {
+        &self.db
+    }
+}
+
+/// 30 customers owing overdue dollars, one owing nothing overdue, one without an address.
+fn thirty_overdue(shop: &common::Shop) -> Vec<i64> {
+    let owing: Vec<i64> = (1..=30)
+        .map(|n| {
+            let customer = shop.customer(&format!("Cliente {n:02}"), Language::Es);
+            shop.db
+                .write(|tx| {
+                    tx.execute(
+                        "UPDATE customers SET email = ?2 WHERE id = ?1",
+                        rusqlite::params![customer, format!("cliente{n}@example.com")],
+                    )
+                })
+                .expect("address");
+            shop.receivable(
+                customer,
+                &format!("B-{n:03}"),
+                "Mercancía",
+                "USD",
+                &format!("{n},00"),
+                ("01/10/2026", "31/10/2026"),
+            );
+            customer
+        })
+        .collect();
+    let on_time = shop.customer("Al día", Language::Es);
+    shop.receivable(
+        on_time,
+        "B-900",
+        "Mercancía",
+        "USD",
+        "10,00",
+        ("25/11/2026", "31/12/2026"),
+    );
+    let nowhere = shop.customer("Sin correo", Language::Es);
+    shop.db
+        .write(|tx| tx.execute("UPDATE customers SET email = NULL WHERE id = ?1", [nowhere]))
+        .expect("no address");
+    shop.receivable(
+        nowhere,
+        "B-901",
+        "Mercancía",
+        "USD",
+        "10,00",
+        ("01/10/2026", "31/10/2026"),
+    );
+    owing
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_plan_sets_apart_who_cannot_get_a_statement_and_says_why() {
+    let shop = common::Shop::open();
+    statement_shop::Shop::with_business(&shop.db);
+    let owing = thirty_overdue(&shop);
+    let plan = bulk::plan(&shop.db, &BulkSelection::Overdue, &OUTLOOK).expect("plan");
+    assert!(plan.messages.is_empty(), "no email service yet");
+    assert_eq!(plan.set_aside.len(), 31);
+    assert!(plan
+        .set_aside
+        .iter()
+        .any(|s| s.customer == "Sin correo" && s.reason == SetAsideReason::NoAddress));
+
+    let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
+    shop.configure(smtp_form(server.port)).await;
+    let plan = bulk::plan(&shop.db, &BulkSelection::Overdue, &OUTLOOK).expect("plan");
+    assert_eq!(plan.messages.len(), 30, "the one on time is not overdue");
+    assert_eq!(plan.messages[0].customer, "Cliente 01");
+    assert_eq!(plan.messages[0].recipient, "cliente1@example.com");
+    assert_eq!(plan.messages[0].balances[0].text, "USD 1,00");
+    assert_eq!(
+        plan.set_aside
+            .iter()
+            .map(|s| (s.customer.as_str(), s.reason))
+            .collect::<Vec<_>>(),
+        [("Sin correo", SetAsideReason::NoAddress)]
+    );
+    let ticked = BulkSelection::Customers {
+        ids: vec![owing[0], owing[0], owing[1]],
+    };
+    let plan = bulk::plan(&shop.db, &ticked, &OUTLOOK).expect("plan");
+    assert_eq!(plan.messages.len(), 2, "each customer once");
+    let queued = bulk::confirm(&shop.db, &ticked, true, &OUTLOOK).expect("queued");
+    assert_eq!(queued.queued.len(), 2);
+    let again = bulk::plan(&shop.db, &ticked, &OUTLOOK).expect("plan");
+    assert!(again.messages.is_empty());
+    assert!(again
+        .set_aside
+        .iter()
+        .all(|s| s.reason == SetAsideReason::AlreadyWaiting));
+}
+
+fn drain(shop: &common::Shop, server: &FakeServer) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_outbox-drain"))
+        .arg(shop.db_path())
+        .arg(shop.keychain.service())
+        .env("CACHICAMO_RESEND_API_URL", server.base_url())
+        .env("CACHICAMO_MAIL_TIMEOUT_SECS", "10")
+        .env("CACHICAMO_OUTBOX_RETRY_BASE_MS", "300")
+        .env("CACHICAMO_OUTBOX_PROBE_SECS", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("outbox-drain starts")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn thirty_statements_killed_mid_bulk_reach_every_customer_exactly_once() {
+    let _env = provider_env().await;
+    // A few requests per second stretch the bulk over seconds, so the kill lands mid-way.
+    let server = resend_with(&["--rate-limit", "4"]);
+    let shop = common::Shop::open();
+    statement_shop::Shop::with_business(&shop.db);
+    let owing = thirty_overdue(&shop);
+    shop.configure(api_form(Provider::Resend, RESEND_KEY)).await;
+    server.control("POST", "reset", None);
+    let queued = bulk::confirm(&shop.db, &BulkSelection::Overdue, false, &OUTLOOK)
+        .expect("all queued in one transaction");
+    assert_eq!(queued.queued.len(), 30);
+
+    let mut child = drain(&shop, &server);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while accepted(&server).is_empty() {
+        assert!(Instant::now() < deadline, "the bulk did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let at_kill = accepted(&server).len();
+    assert!(at_kill < 30, "{at_kill} accepted at the kill: not mid-bulk");
+
+    let restarted = drain(&shop, &server);
+    let out = tokio::task::spawn_blocking(move || restarted.wait_with_output().expect("drained"))
+        .await
+        .expect("join");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("DRAINED"),
+        "{out:?}"
+    );
+    let mut per_recipient: BTreeMap<String, usize> = BTreeMap::new();
+    for email in accepted(&server) {
+        let to = email["payload"]["to"][0].as_str().expect("to").to_owned();
+        *per_recipient.entry(to).or_default() += 1;
+    }
+    assert_eq!(per_recipient.len(), owing.len(), "every customer got one");
+    assert!(
+        per_recipient.values().all(|count| *count == 1),
+        "none twice: {per_recipient:?}"
+    );
+}
