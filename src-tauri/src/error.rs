@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use cachicamo_core::backup::BackupError;
 use cachicamo_core::books::import::{ImportError, ImportFailure};
-use cachicamo_core::books::BooksError;
+use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::data_lock::LockError;
 use cachicamo_core::mail::config::FormError;
 use cachicamo_core::mail::service::EmailServiceError;
@@ -18,6 +18,7 @@ use cachicamo_core::outbox::OutboxError;
 use cachicamo_core::reminders::ReminderError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
+use cachicamo_core::statements::StatementError;
 use cachicamo_core::validation::{FieldError, FieldProblem};
 use cachicamo_core::DbError;
 use serde::Serialize;
@@ -294,6 +295,22 @@ fn refusal_code(reason: cachicamo_core::books::Refusal) -> String {
         .ok()
         .and_then(|value| value.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+impl From<StatementError> for IpcError {
+    fn from(err: StatementError) -> Self {
+        match err {
+            StatementError::NothingOwed => BooksError::Refused(Refusal::NothingOwed).into(),
+            StatementError::Invalid(fields) => invalid_fields(fields),
+            StatementError::TooMany => IpcError::field("customers", FieldProblem::TooLong),
+            StatementError::Books(books) => books.into(),
+            StatementError::Settings(settings) => settings.into(),
+            StatementError::Outbox(outbox) => outbox.into(),
+            StatementError::Render(_) | StatementError::Pdf(_) | StatementError::Unstorable => {
+                IpcError::new(ErrorCode::Internal, err.to_string())
+            }
+        }
+    }
 }
 
 impl From<BackupError> for IpcError {

@@ -11,6 +11,7 @@ pub mod receivables;
 pub mod region;
 pub mod reminders;
 pub mod settings;
+pub mod statements;
 pub mod templates;
 pub mod updates;
 
@@ -61,6 +62,15 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             business::business_get,
             business::business_save,
             business::currencies,
+            business::payment_options_get,
+            business::payment_options_save,
+            business::reference_rates_get,
+            business::reference_rate_save,
+            statements::statement_preview,
+            statements::statement_send,
+            statements::customer_statements,
+            statements::statements_plan,
+            statements::statements_send_bulk,
             updates::updates_check,
             updates::updates_announced,
             updates::updates_install,

@@ -4,6 +4,15 @@ import { invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/cor
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AutomaticCopy,
+  BulkPlan,
+  BulkQueued,
+  BulkSelection,
+  PaymentOption,
+  PaymentOptionsView,
+  ReferenceRate,
+  ReferenceRateForm,
+  SendStatement,
+  StatementDraft,
   AvailableUpdate,
   Bootstrap,
   Business,
@@ -194,6 +203,24 @@ export const api = {
   /** Exactly what a reminder for this receivable would send, and to whom. */
   reminderPreview: (request: ReminderRequest) =>
     call<ReminderDraft>('reminder_preview', { request }),
+  paymentOptionsGet: () => call<PaymentOptionsView>('payment_options_get'),
+  /** Formas de pago are saved as a whole list, in the owner's order. */
+  paymentOptionsSave: (options: PaymentOption[]) =>
+    call<PaymentOptionsView>('payment_options_save', { options }),
+  referenceRatesGet: () => call<ReferenceRate[]>('reference_rates_get'),
+  referenceRateSave: (form: ReferenceRateForm) =>
+    call<ReferenceRate>('reference_rate_save', { form }),
+  /** Exactly what a customer's statement would send (text, HTML, the PDF's pages), and to whom. */
+  statementPreview: (request: SendStatement) =>
+    call<StatementDraft>('statement_preview', { request }),
+  statementSend: (request: SendStatement) => call<OutboxEntry>('statement_send', { request }),
+  customerStatements: (customerId: number) =>
+    call<OutboxEntry[]>('customer_statements', { customerId }),
+  /** How many statements a bulk send makes, to whom, and who is set apart and why. */
+  statementsPlan: (selection: BulkSelection) => call<BulkPlan>('statements_plan', { selection }),
+  /** Queues every planned statement in one transaction. */
+  statementsSendBulk: (selection: BulkSelection, attachPdf: boolean) =>
+    call<BulkQueued>('statements_send_bulk', { selection, attachPdf }),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

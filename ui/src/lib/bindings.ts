@@ -56,7 +56,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "secret_for_other_destination";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination";
 
 export type FieldError = { field: string, problem: FieldProblem, 
 /**
@@ -128,7 +128,9 @@ export type Business = { name: string, taxId: string, address: string, phone: st
  */
 defaultCurrency: string, 
 /**
- * Free text quoted in payment reminders (bank accounts, pago móvil, where to pay).
+ * Free text reminders quoted before formas de pago existed. Migration 0010 turned it into
+ * an "otro" forma de pago for every currency (`payment_options`); messages no longer quote
+ * it, and it is kept only so a profile saved by either version reads back.
  */
 paymentInstructions: string, };
 
@@ -149,7 +151,7 @@ export type Currency = { code: string,
  */
 minorUnits: number, };
 
-export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable" | "total_too_large";
+export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable" | "total_too_large" | "nothing_owed";
 
 export type Region = "es-VE" | "es-CO" | "es-MX" | "es-AR" | "es-CL" | "es-PE" | "es-ES" | "en-US";
 
@@ -491,3 +493,174 @@ export type ReminderDraft = { receivableId: number,
  * Normalised address; `None` when the customer has none and none was given.
  */
 recipient: string | null, message: RenderedReminder, };
+
+export type AccountType = "checking" | "savings";
+
+export type PaymentOptionDetails = { "kind": "pago_movil", bank: string, phone: string, 
+/**
+ * Cédula or RIF.
+ */
+idNumber: string, } | { "kind": "transfer", bank: string, account: string, holder: string, accountType: AccountType, } | { "kind": "zelle", email: string, holder: string, } | { "kind": "cash", note: string, } | { "kind": "spei", clabe: string, bank: string, } | { "kind": "other", text: string, };
+
+export type PaymentOption = { details: PaymentOptionDetails, 
+/**
+ * ISO 4217 codes it accepts; `null`: every currency.
+ */
+currencies: Array<string> | null, };
+
+export type PaymentOptionsView = { 
+/**
+ * As saved, in the owner's order (the unusable ones too, to be fixed).
+ */
+methods: Array<PaymentOption>, 
+/**
+ * What saving the list as it is would refuse (`"2.clabe"`…): empty unless it came from
+ * somewhere that skipped the checks (a restored copy).
+ */
+problems: Array<FieldError>, };
+
+export type ReferenceRateForm = { 
+/**
+ * The currency a subtotal is in ("USD").
+ */
+base: string, 
+/**
+ * The currency its equivalent is shown in ("VES").
+ */
+quote: string, 
+/**
+ * One `base` in `quote` ("36,50").
+ */
+rate: string, 
+/**
+ * The day the rate is for; empty: today.
+ */
+rateOn: string, 
+/**
+ * Who publishes it ("BCV").
+ */
+source: string, };
+
+export type ReferenceRate = { base: string, quote: string, 
+/**
+ * The rate written the region's way ("36,50").
+ */
+rate: string, 
+/**
+ * As stored ("36.50").
+ */
+rateText: string, rateOn: DateShown, source: string, 
+/**
+ * It is for today: statements made today show it.
+ */
+isToday: boolean, };
+
+export type Party = { name: string, taxId: string | null, address: string | null, phone: string | null, };
+
+export type StatementLine = { receivableId: number, documentNumber: string | null, concept: string, 
+/**
+ * ISO 8601 calendar dates.
+ */
+issueDate: string, dueDate: string, 
+/**
+ * 0 when not yet due.
+ */
+daysOverdue: number, amount: number, paid: number, balance: number, };
+
+export type Equivalent = { currency: string, amount: number, 
+/**
+ * The rate as typed ("36.50": one unit of the subtotal's currency in `currency`).
+ */
+rate: string, 
+/**
+ * Who publishes it ("BCV").
+ */
+source: string, 
+/**
+ * ISO date the rate is for (always the statement's date: only today's rate is shown).
+ */
+rateOn: string, };
+
+export type CurrencyGroup = { currency: string, lines: Array<StatementLine>, amount: number, paid: number, balance: number, 
+/**
+ * What of the balance is past due.
+ */
+overdue: number, equivalent: Equivalent | null, };
+
+export type PaymentReceived = { paidOn: string, currency: string, amount: number, documentNumber: string | null, };
+
+export type Statement = { customerId: number, 
+/**
+ * The customer's email language: every part is written in it.
+ */
+language: Language, 
+/**
+ * How amounts and dates are written (the language's way, see `region_for`).
+ */
+region: Region, 
+/**
+ * The statement's date (ISO), the local day it was made.
+ */
+date: string, business: Party, customer: Party, 
+/**
+ * One per currency owed, in code order; never empty.
+ */
+groups: Array<CurrencyGroup>, 
+/**
+ * Payments received since the last statement that was sent, oldest first.
+ */
+payments: Array<PaymentReceived>, 
+/**
+ * How to pay what is owed, one block per way, already worded in `language`.
+ */
+paymentInstructions: Array<string>, };
+
+export type RenderedStatement = { language: Language, subject: string, text: string, html: string, 
+/**
+ * "Estado de cuenta – Ana Pérez – 2026-11-30.pdf".
+ */
+fileName: string, };
+
+export type SendStatement = { customerId: number, 
+/**
+ * Another address for this one statement; empty: the customer's registered one.
+ */
+recipient: string | null, 
+/**
+ * Attach the PDF (on unless turned off).
+ */
+attachPdf: boolean, };
+
+export type StatementDraft = { customerId: number, 
+/**
+ * Normalised address; `None` when the customer has none and none was given.
+ */
+recipient: string | null, message: RenderedStatement, 
+/**
+ * What the three parts are written from (the screens show the table from it).
+ */
+statement: Statement, attachPdf: boolean, 
+/**
+ * How many pages the PDF has (0 without one).
+ */
+pdfPages: number, };
+
+export type BulkSelection = { "kind": "customers", ids: number[], } | { "kind": "overdue" };
+
+export type PlannedStatement = { customerId: number, customer: string, recipient: string, language: Language, 
+/**
+ * What it states, per currency.
+ */
+balances: Array<Money>, };
+
+export type SetAsideReason = "no_address" | "nothing_owed" | "no_email_service" | "already_waiting" | "not_found";
+
+export type SetAside = { customerId: number, customer: string, reason: SetAsideReason, };
+
+export type BulkPlan = { 
+/**
+ * In customer-name order.
+ */
+messages: Array<PlannedStatement>, setAside: Array<SetAside>, };
+
+export type BulkQueued = { queued: Array<OutboxId>, setAside: Array<SetAside>, };

@@ -62,6 +62,8 @@ pub enum Refusal {
     /// What is owed in a currency adds up past what the app can show (only a file edited by
     /// hand gets there: every write keeps totals within it).
     TotalTooLarge,
+    /// The customer owes nothing: there is no statement to make.
+    NothingOwed,
 }
 
 /// Whoever keeps promises about the books elsewhere (reminders waiting in the outbox): told,
