@@ -47,7 +47,8 @@ use cachicamo_core::statements::bulk::{
 };
 use cachicamo_core::statements::{
     CurrencyGroup, Equivalent, Party, PaymentReceived, RenderedStatement, SendStatement, Statement,
-    StatementDraft, StatementLine,
+    StatementDraft, StatementLine, StatementTemplate, StatementTemplateView, StatementVariable,
+    StatementVariableView,
 };
 use cachicamo_core::validation::FieldError;
 use ts_rs::TS;
@@ -165,6 +166,10 @@ pub fn typescript() -> String {
         SetAside::decl(&cfg),
         BulkPlan::decl(&cfg),
         BulkQueued::decl(&cfg),
+        StatementTemplate::decl(&cfg),
+        StatementVariable::decl(&cfg),
+        StatementVariableView::decl(&cfg),
+        StatementTemplateView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

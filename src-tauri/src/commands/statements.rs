@@ -1,9 +1,14 @@
-//! Estados de cuenta: the statement of one customer (preview, send, their statements), and the
-//! bulk flow (plan, confirm). Formas de pago and the reference rate are in `business`.
+//! Estados de cuenta: the statement of one customer (preview, send, their statements), the bulk
+//! flow (plan, confirm) and the statement templates of Ajustes → Plantillas. Formas de pago and
+//! the reference rate are in `business`.
 
+use cachicamo_core::locale::Language;
 use cachicamo_core::outbox::{self, OutboxEntry};
 use cachicamo_core::statements::bulk::{self, BulkPlan, BulkQueued, BulkSelection};
 use cachicamo_core::statements::queue::{self, SendStatement, StatementDraft};
+use cachicamo_core::statements::{
+    sample, template, RenderedStatement, StatementTemplate, StatementTemplateView,
+};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -60,6 +65,46 @@ pub fn statements_send_bulk(
         outbox.queued(*id);
     }
     Ok(queued)
+}
+
+#[tauri::command(async)]
+pub fn statement_templates_get(
+    state: State<'_, AppState>,
+    language: Language,
+) -> Result<StatementTemplateView, IpcError> {
+    Ok(template::view(state.db()?, language)?)
+}
+
+#[tauri::command(async)]
+pub fn statement_template_save(
+    state: State<'_, AppState>,
+    language: Language,
+    template: StatementTemplate,
+) -> Result<StatementTemplateView, IpcError> {
+    Ok(template::save(state.db()?, language, template)?)
+}
+
+#[tauri::command(async)]
+pub fn statement_template_reset(
+    state: State<'_, AppState>,
+    language: Language,
+) -> Result<StatementTemplateView, IpcError> {
+    Ok(template::reset(state.db()?, language)?)
+}
+
+/// The template being edited, unsaved, with a sample statement and the real business.
+#[tauri::command(async)]
+pub fn statement_template_preview(
+    state: State<'_, AppState>,
+    language: Language,
+    template: StatementTemplate,
+) -> Result<RenderedStatement, IpcError> {
+    Ok(sample::preview(
+        state.db()?,
+        language,
+        template,
+        &state.outlook(),
+    )?)
 }
 
 #[cfg(test)]
@@ -132,5 +177,46 @@ mod tests {
             )
             .expect_err("bad address");
         assert_eq!(bad["details"]["recipient"], "invalid_email");
+    }
+
+    #[test]
+    fn the_statement_template_is_saved_previewed_and_reset_through_the_ipc() {
+        let app = TestApp::new(Some("es_VE.UTF-8"));
+        let standard = app
+            .invoke("statement_templates_get", json!({ "language": "es" }))
+            .expect("default");
+        assert_eq!(standard["isDefault"], true);
+        let template = json!({ "subject": "Estado al {{ fecha }}", "intro": "Hola {{ cliente }}",
+                               "closing": "Gracias" });
+        let refused = app
+            .invoke(
+                "statement_template_save",
+                json!({ "language": "es", "template": { "subject": "x", "intro": "{{ nombre }}",
+                                                        "closing": "y" } }),
+            )
+            .expect_err("unknown variable");
+        assert_eq!(refused["details"]["intro"], "unknown_variable");
+        assert_eq!(refused["details"]["intro.detail"], "nombre");
+        let preview = app
+            .invoke(
+                "statement_template_preview",
+                json!({ "language": "es", "template": template }),
+            )
+            .expect("preview");
+        assert!(preview["text"]
+            .as_str()
+            .expect("text")
+            .starts_with("Hola Inversiones Pérez & Hijos, C.A."));
+        let saved = app
+            .invoke(
+                "statement_template_save",
+                json!({ "language": "es", "template": template }),
+            )
+            .expect("saved");
+        assert_eq!(saved["isDefault"], false);
+        let reset = app
+            .invoke("statement_template_reset", json!({ "language": "es" }))
+            .expect("reset");
+        assert_eq!(reset["isDefault"], true);
     }
 }

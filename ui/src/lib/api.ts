@@ -13,6 +13,9 @@ import type {
   ReferenceRateForm,
   SendStatement,
   StatementDraft,
+  StatementTemplate,
+  StatementTemplateView,
+  RenderedStatement,
   AvailableUpdate,
   Bootstrap,
   Business,
@@ -221,6 +224,15 @@ export const api = {
   /** Queues every planned statement in one transaction. */
   statementsSendBulk: (selection: BulkSelection, attachPdf: boolean) =>
     call<BulkQueued>('statements_send_bulk', { selection, attachPdf }),
+  statementTemplatesGet: (language: Language) =>
+    call<StatementTemplateView>('statement_templates_get', { language }),
+  statementTemplateSave: (language: Language, template: StatementTemplate) =>
+    call<StatementTemplateView>('statement_template_save', { language, template }),
+  statementTemplateReset: (language: Language) =>
+    call<StatementTemplateView>('statement_template_reset', { language }),
+  /** The statement template being edited, unsaved, with a sample statement and the real business. */
+  statementTemplatePreview: (language: Language, template: StatementTemplate) =>
+    call<RenderedStatement>('statement_template_preview', { language, template }),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

@@ -664,3 +664,23 @@ export type BulkPlan = {
 messages: Array<PlannedStatement>, setAside: Array<SetAside>, };
 
 export type BulkQueued = { queued: Array<OutboxId>, setAside: Array<SetAside>, };
+
+export type StatementTemplate = { subject: string, 
+/**
+ * Before the table.
+ */
+intro: string, 
+/**
+ * After the table and the payment methods.
+ */
+closing: string, };
+
+export type StatementVariable = "customer" | "business" | "date" | "balance";
+
+export type StatementVariableView = { key: StatementVariable, name: string, mayBeEmpty: boolean, };
+
+export type StatementTemplateView = { language: Language, template: StatementTemplate, isDefault: boolean, 
+/**
+ * A saved template did not pass the editor's checks (a restored copy): the default is used.
+ */
+savedWasInvalid: boolean, variables: Array<StatementVariableView>, };

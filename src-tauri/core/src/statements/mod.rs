@@ -13,6 +13,7 @@ pub mod model;
 pub mod pdf;
 pub mod queue;
 pub mod render;
+pub mod sample;
 pub mod template;
 pub mod words;
 
@@ -29,7 +30,9 @@ pub use model::{
 };
 pub use queue::{SendStatement, StatementDraft, StatementFacts};
 pub use render::{render, RenderedStatement};
-pub use template::{StatementTemplate, StatementVariable};
+pub use template::{
+    StatementTemplate, StatementTemplateView, StatementVariable, StatementVariableView,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StatementError {

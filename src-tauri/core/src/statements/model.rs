@@ -187,7 +187,7 @@ pub fn build_in(
     })
 }
 
-fn business_party(business: &Business) -> Party {
+pub(crate) fn business_party(business: &Business) -> Party {
     let some = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
     Party {
         name: business.name.trim().to_owned(),
