@@ -51,6 +51,7 @@ use cachicamo_core::statements::{
     StatementVariableView,
 };
 use cachicamo_core::validation::FieldError;
+use cachicamo_core::whatsapp::{WhatsAppLink, WhatsAppRequest};
 use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
@@ -170,6 +171,8 @@ pub fn typescript() -> String {
         StatementVariable::decl(&cfg),
         StatementVariableView::decl(&cfg),
         StatementTemplateView::decl(&cfg),
+        WhatsAppRequest::decl(&cfg),
+        WhatsAppLink::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -20,6 +20,7 @@ use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
 use cachicamo_core::statements::StatementError;
 use cachicamo_core::validation::{FieldError, FieldProblem};
+use cachicamo_core::whatsapp::WhatsAppError;
 use cachicamo_core::DbError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -73,6 +74,8 @@ pub enum ErrorCode {
     NotFound,
     /// The action is not allowed in the record's state; `details.reason` is a `Refusal`.
     Refused,
+    /// The system could not open a link (no browser or WhatsApp handler): `details.url` names it.
+    OpenFailed,
     /// A bug: nothing the user can fix.
     Internal,
 }
@@ -309,6 +312,16 @@ impl From<StatementError> for IpcError {
             StatementError::Render(_) | StatementError::Pdf(_) | StatementError::Unstorable => {
                 IpcError::new(ErrorCode::Internal, err.to_string())
             }
+        }
+    }
+}
+
+impl From<WhatsAppError> for IpcError {
+    fn from(err: WhatsAppError) -> Self {
+        match err {
+            WhatsAppError::Statement(statement) => statement.into(),
+            WhatsAppError::Reminder(reminder) => reminder.into(),
+            WhatsAppError::Books(books) => books.into(),
         }
     }
 }

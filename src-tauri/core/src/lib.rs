@@ -22,6 +22,7 @@ pub mod settings;
 pub mod statements;
 pub mod templating;
 pub mod validation;
+pub mod whatsapp;
 pub mod wire;
 
 pub use db::{Database, DbError};

@@ -14,6 +14,7 @@ pub mod settings;
 pub mod statements;
 pub mod templates;
 pub mod updates;
+pub mod whatsapp;
 
 use tauri::{Builder, Runtime};
 
@@ -23,6 +24,8 @@ include!("names.rs");
 pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(tauri_plugin_updater::Builder::new().build())
+        // Opens wa.me links for `whatsapp_open`; nothing of it is granted to the webview.
+        .plugin(tauri_plugin_opener::init())
         .manage(crate::updates::PendingUpdate::default())
         .invoke_handler(tauri::generate_handler![
             app::bootstrap,
@@ -75,6 +78,7 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             statements::statement_template_save,
             statements::statement_template_reset,
             statements::statement_template_preview,
+            whatsapp::whatsapp_open,
             updates::updates_check,
             updates::updates_announced,
             updates::updates_install,

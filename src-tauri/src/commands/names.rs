@@ -51,6 +51,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "statement_template_save",
     "statement_template_reset",
     "statement_template_preview",
+    "whatsapp_open",
     "updates_check",
     "updates_announced",
     "updates_install",

@@ -13,6 +13,8 @@ import type {
   ReferenceRateForm,
   SendStatement,
   StatementDraft,
+  WhatsAppLink,
+  WhatsAppRequest,
   StatementTemplate,
   StatementTemplateView,
   RenderedStatement,
@@ -233,6 +235,8 @@ export const api = {
   /** The statement template being edited, unsaved, with a sample statement and the real business. */
   statementTemplatePreview: (language: Language, template: StatementTemplate) =>
     call<RenderedStatement>('statement_template_preview', { language, template }),
+  /** Opens WhatsApp with the customer's statement (or a receivable's reminder) typed in. */
+  whatsappOpen: (request: WhatsAppRequest) => call<WhatsAppLink>('whatsapp_open', { request }),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

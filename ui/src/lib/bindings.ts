@@ -3,7 +3,7 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "data_in_use" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
+export type ErrorCode = "database_too_new" | "data_in_use" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "open_failed" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
 
@@ -151,7 +151,7 @@ export type Currency = { code: string,
  */
 minorUnits: number, };
 
-export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable" | "total_too_large" | "nothing_owed";
+export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable" | "total_too_large" | "nothing_owed" | "no_phone";
 
 export type Region = "es-VE" | "es-CO" | "es-MX" | "es-AR" | "es-CL" | "es-PE" | "es-ES" | "en-US";
 
@@ -217,7 +217,7 @@ history: Array<HistoryEntry>,
  */
 amountEditable: boolean, };
 
-export type HistoryKind = "created" | "edited" | "payment_recorded" | "payment_reversed" | "paid" | "reopened" | "voided" | "reminder_queued";
+export type HistoryKind = "created" | "edited" | "payment_recorded" | "payment_reversed" | "paid" | "reopened" | "voided" | "reminder_queued" | "whatsapp_opened";
 
 export type HistoryEntry = { 
 /**
@@ -684,3 +684,15 @@ export type StatementTemplateView = { language: Language, template: StatementTem
  * A saved template did not pass the editor's checks (a restored copy): the default is used.
  */
 savedWasInvalid: boolean, variables: Array<StatementVariableView>, };
+
+export type WhatsAppRequest = { customerId: number, 
+/**
+ * One receivable's reminder; without it, the customer's statement.
+ */
+receivableId: number | null, };
+
+export type WhatsAppLink = { url: string, 
+/**
+ * The number the link opens, E.164 digits.
+ */
+phone: string, };

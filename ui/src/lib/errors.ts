@@ -30,6 +30,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   import_refused: 'error.import_refused',
   not_found: 'error.not_found',
   refused: 'error.refused',
+  open_failed: 'error.open_failed',
   internal: 'error.internal',
 };
 
@@ -100,6 +101,7 @@ const refusals: Record<Refusal, MessageKey> = {
   settings_unstorable: 'refusal.settings_unstorable',
   total_too_large: 'refusal.total_too_large',
   nothing_owed: 'refusal.nothing_owed',
+  no_phone: 'refusal.no_phone',
 };
 
 const destinationParts: Record<DestinationPart, MessageKey> = {

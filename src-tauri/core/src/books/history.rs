@@ -21,6 +21,9 @@ pub enum HistoryKind {
     Voided,
     /// A payment reminder was queued (to `recipient`).
     ReminderQueued,
+    /// WhatsApp was opened with a message for the customer (to `recipient`, a phone): whether
+    /// it was sent, only WhatsApp knows.
+    WhatsappOpened,
 }
 
 /// The facts of one change, stored as JSON beside its kind.

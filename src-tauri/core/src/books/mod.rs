@@ -64,6 +64,8 @@ pub enum Refusal {
     TotalTooLarge,
     /// The customer owes nothing: there is no statement to make.
     NothingOwed,
+    /// The customer has no phone saved: WhatsApp cannot be opened for them.
+    NoPhone,
 }
 
 /// Whoever keeps promises about the books elsewhere (reminders waiting in the outbox): told,
