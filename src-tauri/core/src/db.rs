@@ -33,6 +33,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0010_payment_options.sql")),
     M::up(include_str!("../migrations/0011_reference_rates.sql")),
     M::up(include_str!("../migrations/0012_outbox_attachments.sql")),
+    M::up(include_str!("../migrations/0013_outbox_batches.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

@@ -5,7 +5,6 @@
 mod statement_shop;
 
 use cachicamo_core::books::BooksError;
-use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::Language;
 use cachicamo_core::payment_options::{
     self, AccountType, PaymentOption, PaymentOptionDetails, PaymentOptionsView,
@@ -141,7 +140,38 @@ fn a_bad_field_is_named_by_method_and_nothing_changes() {
 
 #[test]
 fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_reminders_keep_it() {
-    let shop = Shop::open();
+    // A database exactly as version 7 left it, made from its own migrations, with the
+    // free-text instructions in the business profile.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("cachicamo.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        for sql in [
+            include_str!("../migrations/0001_settings.sql"),
+            include_str!("../migrations/0002_email_service.sql"),
+            include_str!("../migrations/0003_customers.sql"),
+            include_str!("../migrations/0004_receivables.sql"),
+            include_str!("../migrations/0005_outbox.sql"),
+            include_str!("../migrations/0006_outbox_trust.sql"),
+            include_str!("../migrations/0007_payment_rate.sql"),
+        ] {
+            conn.execute_batch(sql).expect("an earlier migration");
+        }
+        conn.pragma_update(None, "user_version", 7)
+            .expect("version 7");
+        let profile = serde_json::json!({
+            "name": "Ferretería El Tornillo", "taxId": "", "address": "", "phone": "",
+            "defaultCurrency": "USD",
+            "paymentInstructions": "  Pago móvil: Banesco 0414-1234567\nZelle: cobros@tornillo.com ",
+        });
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('business.profile', ?1)",
+            [profile.to_string()],
+        )
+        .expect("profile");
+    }
+    let db = Database::open(&path).expect("upgraded");
+    let shop = Upgraded(db);
     let usd = shop.customer("Ana Pérez", Language::Es);
     let usd_receivable = shop.receivable(
         usd,
@@ -160,33 +190,8 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
         "3.500,00",
         ("01/11/2026", "15/11/2026"),
     );
-    // The database as version 7 left it: no formas de pago, the instructions in the profile.
-    let path = shop.dir.path().join("cachicamo.sqlite3");
-    shop.db
-        .write(|tx| {
-            // Every table the migrations after version 7 add.
-            tx.execute_batch(
-                "DROP TABLE outbox_attachments; DROP TABLE reference_rates;
-                 DROP TABLE payment_options; PRAGMA user_version = 7;",
-            )?;
-            Ok::<_, rusqlite::Error>(())
-        })
-        .expect("back to version 7");
-    business::save(
-        &shop.db,
-        Business {
-            name: "Ferretería El Tornillo".into(),
-            default_currency: "USD".into(),
-            payment_instructions: "  Pago móvil: Banesco 0414-1234567\nZelle: cobros@tornillo.com "
-                .into(),
-            ..Business::default()
-        },
-    )
-    .expect("business");
-    let Shop { dir, db } = shop;
-    drop(db);
-    let db = Database::open(&path).expect("upgraded");
-    let view = payment_options::view(&db).expect("view");
+    let db = &shop.0;
+    let view = payment_options::view(db).expect("view");
     assert_eq!(
         view.methods,
         vec![PaymentOption {
@@ -198,7 +203,7 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
     );
     // The reminders' own default templates still quote them, whatever the currency.
     let es = reminders::for_receivable(
-        &db,
+        db,
         &ReminderRequest {
             receivable_id: usd_receivable,
             recipient: None,
@@ -216,7 +221,7 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
         es.message.text
     );
     let en = reminders::for_receivable(
-        &db,
+        db,
         &ReminderRequest {
             receivable_id: ves_receivable,
             recipient: None,
@@ -228,7 +233,15 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
         "You can pay as follows:\nPago móvil: Banesco 0414-1234567\nZelle: cobros@tornillo.com\n\
          Please use F-0102 as the payment reference."
     ));
-    drop(dir);
+}
+
+/// A database the test opened itself, with the books' helpers.
+struct Upgraded(Database);
+
+impl Books for Upgraded {
+    fn db(&self) -> &Database {
+        &self.0
+    }
 }
 
 #[test]

@@ -128,10 +128,9 @@ fn drain(shop: &common::Shop, server: &FakeServer) -> std::process::Child {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn thirty_statements_killed_mid_bulk_reach_every_customer_exactly_once() {
+async fn thirty_statements_killed_mid_batch_reach_every_customer_exactly_once() {
     let _env = provider_env().await;
-    // A few requests per second stretch the bulk over seconds, so the kill lands mid-way.
-    let server = resend_with(&["--rate-limit", "4"]);
+    let server = resend();
     let shop = common::Shop::open();
     statement_shop::Shop::with_business(&shop.db);
     let owing = thirty_overdue(&shop);
@@ -140,17 +139,34 @@ async fn thirty_statements_killed_mid_bulk_reach_every_customer_exactly_once() {
     let queued = bulk::confirm(&shop.db, &BulkSelection::Overdue, false, &OUTLOOK)
         .expect("all queued in one transaction");
     assert_eq!(queued.queued.len(), 30);
-
+    // The batch request is held by the fake: the worker dies while its key is in flight.
+    server.control(
+        "POST",
+        "stall",
+        Some(serde_json::json!({"seconds": 3, "count": 1})),
+    );
     let mut child = drain(&shop, &server);
     let deadline = Instant::now() + Duration::from_secs(60);
-    while accepted(&server).is_empty() {
-        assert!(Instant::now() < deadline, "the bulk did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    while !send_requests(&server, "/emails/batch")
+        .iter()
+        .any(|r| r["status"].is_null())
+    {
+        assert!(Instant::now() < deadline, "the batch did not leave");
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    let at_kill = accepted(&server).len();
-    assert!(at_kill < 30, "{at_kill} accepted at the kill: not mid-bulk");
+    let sending: i64 = shop
+        .db
+        .read(|c| {
+            c.query_row(
+                "SELECT count(*) FROM outbox WHERE state = 'sending' AND batch_id IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("count");
+    assert_eq!(sending, 30, "the whole batch was left in Enviando");
 
     let restarted = drain(&shop, &server);
     let out = tokio::task::spawn_blocking(move || restarted.wait_with_output().expect("drained"))
@@ -169,5 +185,17 @@ async fn thirty_statements_killed_mid_bulk_reach_every_customer_exactly_once() {
     assert!(
         per_recipient.values().all(|count| *count == 1),
         "none twice: {per_recipient:?}"
+    );
+    // Every attempt was the same batch: same key, same bytes.
+    let requests = send_requests(&server, "/emails/batch");
+    assert!(requests.len() >= 2, "sent again after the restart");
+    let keys: std::collections::BTreeSet<&str> = requests
+        .iter()
+        .map(|r| r["headers"]["idempotency-key"].as_str().expect("key"))
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(
+        send_requests(&server, "/emails").is_empty(),
+        "nothing went one by one"
     );
 }

@@ -193,8 +193,10 @@ fn requeue(
         }
         Verdict::Send => {}
     }
+    // A deliberate send goes on its own: the batch it travelled in is not sent again for it.
     tx.execute(
-        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2
+        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2,
+             batch_id = NULL, batch_position = NULL
          WHERE id = ?1",
         params![id.0, now],
     )?;

@@ -18,14 +18,17 @@ use tokio::task::{JoinError, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::backoff::Pacer;
-use super::claim::{self, Claimed, Sending};
+use super::batch::{self, ClaimedBatch};
+use super::claim::{self, has_idempotency_key, Claimed, Sending};
 use super::handle::{OutboxChanged, Running, Shared};
 use super::state::{after_attempt, AfterAttempt, OutboxState, WaitReason};
 use super::store::OutboxId;
 use super::OutboxError;
 use crate::db::Database;
 use crate::mail::service::{ConfiguredMailer, EmailServiceError};
-use crate::mail::{MailError, MailFailure, OutgoingEmail, Provider, Receipt};
+use crate::mail::{
+    batch_limit, batch_takes_attachments, MailError, MailFailure, OutgoingEmail, Provider, Receipt,
+};
 
 #[derive(Debug)]
 pub(super) enum Command {
@@ -43,10 +46,10 @@ fn concurrency(provider: Provider) -> usize {
     }
 }
 
+/// What one request did: one row's result, or each member's of a batch.
 struct Attempt {
-    claimed: Claimed,
     provider: Provider,
-    result: Result<Receipt, MailError>,
+    sends: Vec<(Claimed, Result<Receipt, MailError>)>,
 }
 
 /// An attempt's outcome, decided and waiting to be written.
@@ -63,8 +66,8 @@ struct Worker {
     idle: watch::Sender<bool>,
     commands: mpsc::UnboundedReceiver<Command>,
     in_flight: JoinSet<Attempt>,
-    /// Which row each task sends, for a task that panics.
-    in_flight_rows: HashMap<tokio::task::Id, (Claimed, Provider)>,
+    /// Which rows each task sends, for a task that panics.
+    in_flight_rows: HashMap<tokio::task::Id, (Vec<Claimed>, Provider)>,
     /// Outcomes whose write failed: kept and written at the next turn, before anything else.
     unrecorded: Vec<Outcome>,
 }
@@ -176,6 +179,16 @@ impl Worker {
             if ready > now {
                 return Some(ready);
             }
+            // Bulk work goes through the provider's batch endpoint, one request for many.
+            match self.claim_batch(&mailer) {
+                Ok(Some(batch)) => {
+                    self.launch_batch(&mailer, batch);
+                    continue;
+                }
+                Ok(None) => {}
+                // Nothing was written (the transaction rolled back): the rows go one by one.
+                Err(err) => tracing::error!(error = %err, "outbox: cannot claim a batch"),
+            }
             let want = self.claim_size(width);
             let claim = match self.claim(&mailer, want) {
                 Ok(claim) => claim,
@@ -242,12 +255,75 @@ impl Worker {
         let task = self.in_flight.spawn(async move {
             let result = send(&mailer, &claimed).await;
             Attempt {
-                claimed,
                 provider,
-                result,
+                sends: vec![(claimed, result)],
             }
         });
-        self.in_flight_rows.insert(task.id(), (row, provider));
+        self.in_flight_rows.insert(task.id(), (vec![row], provider));
+    }
+
+    /// Claims a batch (a due one to retry as stored, or a new one of due rows) when the
+    /// provider has a batch endpoint, and announces what the send check changed.
+    fn claim_batch(
+        &mut self,
+        mailer: &ConfiguredMailer,
+    ) -> Result<Option<ClaimedBatch>, OutboxError> {
+        let provider = mailer.provider();
+        let Some(limit) = batch_limit(provider) else {
+            return Ok(None);
+        };
+        let sending = Sending {
+            provider,
+            domain: mailer.sender().address.domain(),
+        };
+        let gate = self.shared.gate.clone();
+        let payload = |members: &[Claimed]| -> Option<String> {
+            let emails = members
+                .iter()
+                .map(|claimed| outgoing(mailer, claimed).ok())
+                .collect::<Option<Vec<_>>>()?;
+            mailer.batch_payload(&emails)
+        };
+        let claim = self.db().write(|tx| {
+            batch::claim_batch(
+                tx,
+                gate.as_ref(),
+                sending,
+                limit,
+                batch_takes_attachments(provider),
+                &payload,
+            )
+        })?;
+        for change in &claim.changed {
+            self.announce(change.id, change.state);
+        }
+        Ok(claim.batch)
+    }
+
+    /// One request for the whole batch, under its own key; each member gets its own result.
+    fn launch_batch(&mut self, mailer: &Arc<ConfiguredMailer>, batch: ClaimedBatch) {
+        let provider = mailer.provider();
+        self.pacer.start(Instant::now());
+        for member in &batch.members {
+            self.announce(member.id, OutboxState::Sending);
+        }
+        let mailer = mailer.clone();
+        let rows = batch.members.clone();
+        let task = self.in_flight.spawn(async move {
+            let count = batch.members.len();
+            let key = has_idempotency_key(provider).then_some(batch.uuid.as_str());
+            let results = mailer.send_batch(&batch.payload, count, key).await;
+            let sends = match results {
+                Ok(results) => batch.members.into_iter().zip(results).collect(),
+                Err(error) => batch
+                    .members
+                    .into_iter()
+                    .map(|member| (member, Err(error.clone())))
+                    .collect(),
+            };
+            Attempt { provider, sends }
+        });
+        self.in_flight_rows.insert(task.id(), (rows, provider));
     }
 
     /// The configured service cannot be built: due rows wait for a configuration (no attempt
@@ -297,39 +373,45 @@ impl Worker {
         let now = Instant::now();
         let wall_now = OffsetDateTime::now_utc();
         for done in finished {
-            let (claimed, provider, result) = match done {
+            let (provider, sends) = match done {
                 Ok((task, attempt)) => {
                     self.in_flight_rows.remove(&task);
-                    (attempt.claimed, attempt.provider, attempt.result)
+                    (attempt.provider, attempt.sends)
                 }
                 Err(err) => {
                     // A panicking send is a bug, and it may have happened after the hand-over:
                     // it counts as an attempt that may have delivered, so it can neither loop
                     // forever nor duplicate.
-                    let Some((claimed, provider)) = self.in_flight_rows.remove(&err.id()) else {
+                    let Some((rows, provider)) = self.in_flight_rows.remove(&err.id()) else {
                         continue;
                     };
-                    tracing::error!(id = claimed.id.0, error = %err, "outbox: a send panicked");
+                    tracing::error!(rows = rows.len(), error = %err, "outbox: a send panicked");
                     let error = MailError::new(provider, MailFailure::ProviderUnavailable)
                         .message("the send was interrupted")
                         .maybe_delivered();
-                    (claimed, provider, Err(error))
+                    let sends = rows
+                        .into_iter()
+                        .map(|row| (row, Err(error.clone())))
+                        .collect();
+                    (provider, sends)
                 }
             };
-            let outcome = after_attempt(
-                result,
-                claimed.attempts,
-                &self.shared.settings.retry,
-                self.shared.settings.probe,
-                fastrand::f64(),
-                claimed.key_window(provider, wall_now),
-            );
-            self.learn(claimed.id, provider, &outcome, now);
-            self.unrecorded.push(Outcome {
-                id: claimed.id,
-                provider,
-                after: outcome,
-            });
+            for (claimed, result) in sends {
+                let outcome = after_attempt(
+                    result,
+                    claimed.attempts,
+                    &self.shared.settings.retry,
+                    self.shared.settings.probe,
+                    fastrand::f64(),
+                    claimed.key_window(provider, wall_now),
+                );
+                self.learn(claimed.id, provider, &outcome, now);
+                self.unrecorded.push(Outcome {
+                    id: claimed.id,
+                    provider,
+                    after: outcome,
+                });
+            }
         }
         let waiting = self.unrecorded.iter().find_map(|o| match o.after {
             AfterAttempt::Wait { reason, after } => Some((reason, after)),
@@ -337,10 +419,13 @@ impl Worker {
         });
         // Only unpaced providers with nothing waiting for the network claim here; the others go
         // through fill() at their pace.
-        let next = self
-            .mailer
-            .clone()
-            .filter(|_| claim_more && waiting.is_none() && self.pacer.gap().is_zero());
+        // Providers with a batch endpoint claim in fill(), where due rows can form a batch.
+        let next = self.mailer.clone().filter(|m| {
+            claim_more
+                && waiting.is_none()
+                && self.pacer.gap().is_zero()
+                && batch_limit(m.provider()).is_none()
+        });
         let want = next
             .as_ref()
             .map_or(0, |m| self.claim_size(concurrency(m.provider())));
@@ -459,11 +544,17 @@ impl Worker {
 }
 
 async fn send(mailer: &ConfiguredMailer, claimed: &Claimed) -> Result<Receipt, MailError> {
+    let email = outgoing(mailer, claimed)?;
+    mailer.send(&email, Some(&claimed.idempotency_key())).await
+}
+
+/// The message a claimed row sends, from the configured sender.
+fn outgoing(mailer: &ConfiguredMailer, claimed: &Claimed) -> Result<OutgoingEmail, MailError> {
     let to = claimed.recipient.parse().map_err(|_| {
         MailError::new(mailer.provider(), MailFailure::RecipientRejected)
             .message("the queued recipient is not a valid address")
     })?;
-    let email = OutgoingEmail {
+    Ok(OutgoingEmail {
         from: mailer.sender().clone(),
         to,
         subject: claimed.subject.clone(),
@@ -471,6 +562,5 @@ async fn send(mailer: &ConfiguredMailer, claimed: &Claimed) -> Result<Receipt, M
         html: claimed.html.clone(),
         message_id: claimed.message_id.clone(),
         attachments: claimed.attachments.clone(),
-    };
-    mailer.send(&email, Some(&claimed.idempotency_key())).await
+    })
 }

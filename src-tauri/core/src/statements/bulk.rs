@@ -112,6 +112,8 @@ pub fn confirm(
             let email = queued_email(draft)?;
             queued.push(outbox::enqueue(tx, email)?);
         }
+        // Bulk work: it may go through the provider's batch endpoint.
+        outbox::allow_batch(tx, &queued)?;
         Ok(BulkQueued {
             queued,
             set_aside: plan.set_aside,
