@@ -73,6 +73,16 @@ async fn thirty_emails_leave_in_one_resend_batch_and_pdfs_one_by_one() {
         .collect();
     assert_eq!(recipients.len(), 30);
     assert!(shop.entry(ids[0]).provider_message_id.is_some());
+    // Every member sent: the batch's stored copy of the messages is let go.
+    let kept: i64 = shop
+        .db
+        .read(|c| {
+            c.query_row("SELECT sum(length(payload)) FROM outbox_batches", [], |r| {
+                r.get(0)
+            })
+        })
+        .expect("payloads");
+    assert_eq!(kept, 0);
 
     // Resend's batch takes no attachments: statements with their PDF go one by one.
     server.control("POST", "reset", None);

@@ -234,3 +234,16 @@ fn dissolve(
     .execute([batch_id])?;
     Ok(())
 }
+
+/// A batch none of whose members waits or is being sent any more will never be sent again: its
+/// stored body (a copy of every member's message) is let go, keeping the database small.
+pub(crate) fn release_finished(tx: &Transaction<'_>) -> Result<(), OutboxError> {
+    tx.prepare_cached(
+        "UPDATE outbox_batches SET payload = ''
+         WHERE payload <> '' AND NOT EXISTS (
+             SELECT 1 FROM outbox o WHERE o.batch_id = outbox_batches.id
+               AND o.state IN ('queued', 'retrying', 'sending'))",
+    )?
+    .execute([])?;
+    Ok(())
+}

@@ -435,9 +435,16 @@ impl Worker {
         });
         let gate = self.shared.gate.clone();
         let outcomes = std::mem::take(&mut self.unrecorded);
+        let batched = self
+            .mailer
+            .as_ref()
+            .is_some_and(|m| batch_limit(m.provider()).is_some());
         let written = self.shared.db.write(|tx| {
             for outcome in &outcomes {
                 claim::record(tx, outcome.id, outcome.provider, &outcome.after)?;
+            }
+            if batched {
+                batch::release_finished(tx)?;
             }
             match sending {
                 Some(sending) if want > 0 => claim::claim_due(tx, gate.as_ref(), sending, want),
