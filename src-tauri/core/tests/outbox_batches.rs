@@ -172,3 +172,23 @@ async fn postmark_batches_carry_pdfs_a_refused_member_fails_alone_and_no_answer_
     assert_eq!(accepted(&server).len(), 3);
     handle.stop().await.expect("stopped");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rest_of_a_bulk_send_is_cancelled_and_what_left_is_left_alone() {
+    let shop = Shop::open();
+    let ids = queue_many(&shop, 5, false);
+    shop.db
+        .write(|tx| tx.execute("UPDATE outbox SET state = 'sent' WHERE id = ?1", [ids[0].0]))
+        .expect("one already left");
+    let handle = shop.start();
+    let changed = handle
+        .act(
+            outbox::OwnerAction::Cancel,
+            outbox::Rows::Listed { ids: ids.clone() },
+        )
+        .expect("cancelled");
+    assert_eq!(changed.len(), 4);
+    assert!(changed.iter().all(|e| e.state == OutboxState::Cancelled));
+    assert_eq!(shop.entry(ids[0]).state, OutboxState::Sent);
+    handle.stop().await.expect("stopped");
+}

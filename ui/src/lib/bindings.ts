@@ -335,7 +335,7 @@ export type OutboxFilter = "all" | "needs_owner";
 
 export type OwnerAction = "retry" | "send_again" | "mark_sent" | "cancel";
 
-export type Rows = { "kind": "one", id: OutboxId, } | { "kind": "all_in", state: OutboxState, };
+export type Rows = { "kind": "one", id: OutboxId, } | { "kind": "all_in", state: OutboxState, } | { "kind": "listed", ids: Array<OutboxId>, };
 
 export type OutboxFailure = { code: MailFailure, class: FailureClass, 
 /**
