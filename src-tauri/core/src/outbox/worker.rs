@@ -18,17 +18,19 @@ use tokio::task::{JoinError, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::backoff::Pacer;
-use super::batch::{self, ClaimedBatch};
-use super::claim::{self, has_idempotency_key, Claimed, Sending};
+use super::batch;
+use super::claim::{self, Claimed, Sending};
 use super::handle::{OutboxChanged, Running, Shared};
 use super::state::{after_attempt, AfterAttempt, OutboxState, WaitReason};
 use super::store::OutboxId;
 use super::OutboxError;
 use crate::db::Database;
 use crate::mail::service::{ConfiguredMailer, EmailServiceError};
-use crate::mail::{
-    batch_limit, batch_takes_attachments, MailError, MailFailure, OutgoingEmail, Provider, Receipt,
-};
+use crate::mail::{batch_limit, MailError, MailFailure, Provider, Receipt};
+
+mod batching;
+
+use batching::outgoing;
 
 #[derive(Debug)]
 pub(super) enum Command {
@@ -262,70 +264,6 @@ impl Worker {
         self.in_flight_rows.insert(task.id(), (vec![row], provider));
     }
 
-    /// Claims a batch (a due one to retry as stored, or a new one of due rows) when the
-    /// provider has a batch endpoint, and announces what the send check changed.
-    fn claim_batch(
-        &mut self,
-        mailer: &ConfiguredMailer,
-    ) -> Result<Option<ClaimedBatch>, OutboxError> {
-        let provider = mailer.provider();
-        let Some(limit) = batch_limit(provider) else {
-            return Ok(None);
-        };
-        let sending = Sending {
-            provider,
-            domain: mailer.sender().address.domain(),
-        };
-        let gate = self.shared.gate.clone();
-        let payload = |members: &[Claimed]| -> Option<String> {
-            let emails = members
-                .iter()
-                .map(|claimed| outgoing(mailer, claimed).ok())
-                .collect::<Option<Vec<_>>>()?;
-            mailer.batch_payload(&emails)
-        };
-        let claim = self.db().write(|tx| {
-            batch::claim_batch(
-                tx,
-                gate.as_ref(),
-                sending,
-                limit,
-                batch_takes_attachments(provider),
-                &payload,
-            )
-        })?;
-        for change in &claim.changed {
-            self.announce(change.id, change.state);
-        }
-        Ok(claim.batch)
-    }
-
-    /// One request for the whole batch, under its own key; each member gets its own result.
-    fn launch_batch(&mut self, mailer: &Arc<ConfiguredMailer>, batch: ClaimedBatch) {
-        let provider = mailer.provider();
-        self.pacer.start(Instant::now());
-        for member in &batch.members {
-            self.announce(member.id, OutboxState::Sending);
-        }
-        let mailer = mailer.clone();
-        let rows = batch.members.clone();
-        let task = self.in_flight.spawn(async move {
-            let count = batch.members.len();
-            let key = has_idempotency_key(provider).then_some(batch.uuid.as_str());
-            let results = mailer.send_batch(&batch.payload, count, key).await;
-            let sends = match results {
-                Ok(results) => batch.members.into_iter().zip(results).collect(),
-                Err(error) => batch
-                    .members
-                    .into_iter()
-                    .map(|member| (member, Err(error.clone())))
-                    .collect(),
-            };
-            Attempt { provider, sends }
-        });
-        self.in_flight_rows.insert(task.id(), (rows, provider));
-    }
-
     /// The configured service cannot be built: due rows wait for a configuration (no attempt
     /// counted), or fail when the configuration itself is wrong.
     fn cannot_send(&mut self, err: EmailServiceError) -> Option<Instant> {
@@ -553,21 +491,4 @@ impl Worker {
 async fn send(mailer: &ConfiguredMailer, claimed: &Claimed) -> Result<Receipt, MailError> {
     let email = outgoing(mailer, claimed)?;
     mailer.send(&email, Some(&claimed.idempotency_key())).await
-}
-
-/// The message a claimed row sends, from the configured sender.
-fn outgoing(mailer: &ConfiguredMailer, claimed: &Claimed) -> Result<OutgoingEmail, MailError> {
-    let to = claimed.recipient.parse().map_err(|_| {
-        MailError::new(mailer.provider(), MailFailure::RecipientRejected)
-            .message("the queued recipient is not a valid address")
-    })?;
-    Ok(OutgoingEmail {
-        from: mailer.sender().clone(),
-        to,
-        subject: claimed.subject.clone(),
-        text: claimed.text.clone(),
-        html: claimed.html.clone(),
-        message_id: claimed.message_id.clone(),
-        attachments: claimed.attachments.clone(),
-    })
 }

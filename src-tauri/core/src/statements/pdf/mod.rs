@@ -5,6 +5,7 @@
 
 mod fonts;
 mod layout;
+mod text;
 
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
