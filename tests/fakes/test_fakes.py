@@ -943,10 +943,20 @@ class ResendRateLimitAndTlsTests(HttpFakeCase):
         self.assertEqual(reply.status, 200)
         return reply.json
 
-    def send(self, context=None) -> Reply:
-        return call(self.port, "POST", "/emails", email(),
+    def send(self, context=None, path="/emails", body=None) -> Reply:
+        return call(self.port, "POST", path, body or email(),
                     {"Authorization": f"Bearer {FULL}", "User-Agent": "t",
                      "Content-Type": "application/json"}, context=context or trusting_context())
+
+    def test_a_batch_is_one_request_under_the_limit(self):
+        time.sleep(1.1)  # a fresh one-second window
+        replies = [self.send(path="/emails/batch", body=[email(), email()]) for _ in range(5)]
+        limited = [r for r in replies if r.status == 429]
+        self.assertTrue(limited, [r.status for r in replies])
+        self.assertEqual(limited[0].json["name"], "rate_limit_exceeded")
+        accepted = [r for r in replies if r.status == 200]
+        self.assertTrue(accepted)
+        self.assertEqual(len(accepted[0].json["data"]), 2, "two emails, one request")
 
     def test_rate_limit(self):
         # Five quick requests span at most two one-second windows, so one of them holds three.
