@@ -6,12 +6,12 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod downloads;
 pub mod error;
-pub mod exports;
+pub mod launch_time;
 mod logging;
 pub mod private_files;
 pub mod shutdown;
-pub mod startup;
 pub mod state;
 pub mod updates;
 mod window;
@@ -20,7 +20,7 @@ use tauri::Manager;
 
 /// Starts the app. Called by `main`; everything the tests share goes through [`commands::register`].
 pub fn run() {
-    startup::mark_main_entered();
+    launch_time::mark_main_entered();
     private_files::private_by_default();
     let builder = tauri::Builder::default()
         // First, so a second launch hands over to the running one before doing anything else.
@@ -47,9 +47,7 @@ pub fn run() {
             app.manage(state);
             #[cfg(unix)]
             shutdown::leave_on_terminate(app.handle());
-            if check_updates {
-                updates::check_quietly_at_startup(app.handle());
-            }
+            updates::at_startup(app.handle(), check_updates);
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fake Postmark HTTP API (https://api.postmarkapp.com) for Cachicamo's tests.
 
-Speaks the contract in /work/shared/design/providers.md ("Postmark"): POST /email,
+Speaks the contract in docs/providers.md ("Postmark"): POST /email,
 POST /email/batch and GET /server with X-Postmark-Server-Token, the Accept/Content-Type
 requirement, PascalCase bodies and {"ErrorCode","Message"} errors (ErrorCode 10, 300, 400, 401,
 402, 406, 410, 1235), the POSTMARK_API_TEST token. Plus the shared /__control/ fault-injection API

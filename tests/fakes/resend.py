@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fake Resend HTTP API (https://api.resend.com) for Cachicamo's tests.
 
-Speaks the contract in /work/shared/design/providers.md ("Resend"): POST /emails,
+Speaks the contract in docs/providers.md ("Resend"): POST /emails,
 POST /emails/batch, GET /domains, Bearer API keys, the User-Agent requirement, Idempotency-Key,
 rate-limit headers and the {"statusCode","message","name"} error shape. Plus the shared
 /__control/ fault-injection API (see fakehttp.py).
@@ -29,7 +29,7 @@ from fakehttp import Request, Response
 DOMAIN_STATUSES = ("pending", "verified", "failed", "not_started", "partially_verified",
                    "partially_failed")
 SANDBOX_SENDER = "onboarding@resend.dev"
-# Resend's test inboxes (providers.md): the sandbox sender may send to them, "+label" allowed.
+# Resend's test inboxes (docs/providers.md): the sandbox sender may send to them, "+label" allowed.
 TEST_RECIPIENT = re.compile(r"^(delivered|bounced)(\+[^@]*)?@resend\.dev$", re.IGNORECASE)
 
 EMAIL_FIELDS = {"from", "to", "subject", "html", "text", "cc", "bcc", "reply_to", "headers",

@@ -2,12 +2,13 @@
 
 use cachicamo_e2e::AppUnderTest;
 
+use crate::helpers::open_section;
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_business_details_are_saved_and_kept() {
     let app = AppUnderTest::start(&[]);
     let window = app.open().await;
-    window.click("nav button[data-screen='settings']").await;
-    window.wait_for_text("#business-title", "Negocio").await;
+    open_section(&window, "settings", "#business-title", "Negocio").await;
     assert_eq!(
         window.value("#business-currency").await,
         "USD",
@@ -30,16 +31,10 @@ async fn the_business_details_are_saved_and_kept() {
     window.close().await;
 
     let window = app.open().await;
-    window.click("nav button[data-screen='settings']").await;
-    window.wait_for_text("#business-title", "Negocio").await;
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while window.value("#business-name").await != "Ferretería José Peña" {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the business name was not kept"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    open_section(&window, "settings", "#business-title", "Negocio").await;
+    window
+        .wait_for_value("#business-name", "Ferretería José Peña")
+        .await;
     assert_eq!(window.value("#business-currency").await, "VES");
     assert_eq!(
         window.value("#business-instructions").await,

@@ -5,67 +5,26 @@
 
 use std::path::PathBuf;
 
-use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
-use cachicamo_e2e::{AppUnderTest, Window};
-use mail_parser::MessageParser;
+use cachicamo_e2e::fakes::{free_port, FakeServer};
+use cachicamo_e2e::{app_binary, eventually, wait_for_exit, Window, UI_TIMEOUT};
 
 use crate::helpers::{
-    configure_resend, configure_smtp, forget_keychain_entries, open_receivable,
-    record_cash_payment, seed_books, send_reminder, SENDER,
+    configure_resend, configure_smtp, forget_keychain_entries, menu, open_receivable, pick_file,
+    record_cash_payment, reminder_shows, seed_books, send_reminder, smtp_server_on, start_for_mail,
+    Desktop, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-send-path-5e1f";
 
-fn smtp(port: u16) -> FakeServer {
-    FakeServer::smtp_with("starttls", SENDER, PASSWORD, &["--port", &port.to_string()])
-}
-
-/// The recipients and text parts the SMTP server received.
-fn received(server: &FakeServer) -> Vec<(String, String)> {
-    server
-        .smtp_messages()
-        .iter()
-        .map(|(envelope, raw)| {
-            let message = MessageParser::default()
-                .parse(raw.as_bytes())
-                .expect("mime");
-            (
-                envelope["rcpt_tos"][0].as_str().expect("to").to_owned(),
-                message.body_text(0).expect("text").into_owned(),
-            )
-        })
-        .collect()
-}
-
-fn app_env() -> Vec<(&'static str, String)> {
-    vec![
-        ("LANG", "es_VE.UTF-8".into()),
-        (
-            "SSL_CERT_FILE",
-            TestCa::get().ca_pem().display().to_string(),
-        ),
-        ("CACHICAMO_OUTBOX_PROBE_SECS", "1".into()),
-    ]
-}
-
-fn start(data_dir: tempfile::TempDir, extra: &[(&'static str, String)]) -> AppUnderTest {
-    let mut env = app_env();
-    env.extend(extra.iter().cloned());
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    AppUnderTest::start_in(data_dir, &env)
-}
-
 /// Configures SMTP while the server is up, then takes it away: the shop is offline.
 async fn go_offline(window: &Window, port: u16) {
-    let server = smtp(port);
+    let server = smtp_server_on(port, PASSWORD);
     configure_smtp(window, port, PASSWORD).await;
     drop(server);
 }
 
 async fn queued_offline(window: &Window) {
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='queued']", "Sin conexión")
-        .await;
+    reminder_shows(window, "queued", "Sin conexión").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -80,7 +39,7 @@ async fn a_reminder_queued_offline_never_reaches_a_customer_who_then_paid_in_ful
         ],
     );
     let port = free_port();
-    let app = start(data_dir, &[]);
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     go_offline(&window, port).await;
 
@@ -90,23 +49,16 @@ async fn a_reminder_queued_offline_never_reaches_a_customer_who_then_paid_in_ful
 
     // The customer pays everything at the counter before the connection comes back.
     record_cash_payment(&window, "1.500,50").await;
-    window
-        .wait_for_text_containing(
-            "#reminder-history tr[data-state='cancelled']",
-            "Cancelado: la cuenta ya está pagada",
-        )
-        .await;
+    reminder_shows(&window, "cancelled", "Cancelado: la cuenta ya está pagada").await;
     window.screenshot("es-reminder-cancelled-paid").await;
 
     // Back online. Another customer's reminder goes out: the worker has looked at the queue
     // since, and the paid customer's reminder was not in it.
-    let server = smtp(port);
+    let server = smtp_server_on(port, PASSWORD);
     open_receivable(&window, "F-0043").await;
     send_reminder(&window, "pagos@esquina.com").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    let got = received(&server);
+    reminder_shows(&window, "sent", "Enviado").await;
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "pagos@esquina.com", "never the customer who paid");
     window.close().await;
@@ -121,7 +73,7 @@ async fn a_partial_payment_while_queued_is_what_the_reminder_says_when_it_leaves
         &[("Peña & Hijos", "cobros@pena.com.ve", "F-0042", "1.500,50")],
     );
     let port = free_port();
-    let app = start(data_dir, &[]);
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     go_offline(&window, port).await;
     open_receivable(&window, "F-0042").await;
@@ -132,11 +84,9 @@ async fn a_partial_payment_while_queued_is_what_the_reminder_says_when_it_leaves
     window
         .wait_for_text("#receivable-balance", "USD 1.000,00")
         .await;
-    let server = smtp(port);
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    let got = received(&server);
+    let server = smtp_server_on(port, PASSWORD);
+    reminder_shows(&window, "sent", "Enviado").await;
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "exactly one copy");
     assert!(
         got[0].1.contains("saldo pendiente de USD 1.000,00"),
@@ -149,15 +99,7 @@ async fn a_partial_payment_while_queued_is_what_the_reminder_says_when_it_leaves
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_back() {
     forget_keychain_entries();
-    let desktop = tempfile::tempdir().expect("desktop");
-    let downloads = desktop.path().join("Descargas");
-    let config = desktop.path().join("config");
-    std::fs::create_dir_all(&config).expect("config");
-    std::fs::write(
-        config.join("user-dirs.dirs"),
-        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
-    )
-    .expect("user dirs");
+    let desktop = Desktop::new();
     let data_dir = tempfile::tempdir().expect("data dir");
     seed_books(
         data_dir.path(),
@@ -167,10 +109,7 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
         ],
     );
     let port = free_port();
-    let app = start(
-        data_dir,
-        &[("XDG_CONFIG_HOME", config.display().to_string())],
-    );
+    let app = start_for_mail(data_dir, &[desktop.env()]);
     let window = app.open().await;
     go_offline(&window, port).await;
     open_receivable(&window, "F-0042").await;
@@ -178,31 +117,24 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     queued_offline(&window).await;
 
     // A copy taken while the reminder waits…
-    window.click("nav button[data-screen='settings']").await;
+    window.click(&menu("settings")).await;
     window.click("#backups-export").await;
     let copy = PathBuf::from(window.text("#backups-exported-path").await);
     // …then the connection comes back and the reminder goes, once.
-    let server = smtp(port);
+    let server = smtp_server_on(port, PASSWORD);
     open_receivable(&window, "F-0042").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    assert_eq!(received(&server).len(), 1);
+    reminder_shows(&window, "sent", "Enviado").await;
+    assert_eq!(server.smtp_messages().len(), 1);
 
     // Restoring that copy brings the reminder back as it was: waiting. It must not go again
     // on its own.
-    window.click("nav button[data-screen='settings']").await;
-    window
-        .wait_for("#backups-file")
-        .await
-        .send_keys(&copy.display().to_string())
-        .await
-        .expect("pick the copy");
+    window.click(&menu("settings")).await;
+    pick_file(&window, "#backups-file", &copy).await;
     window.click("#backups-restore-yes").await;
     window
         .wait_for_text_containing("#backups-restored", "Copia restaurada")
         .await;
-    window.click("nav button[data-screen='outbox']").await;
+    window.click(&menu("outbox")).await;
     window
         .wait_for_text_containing(
             "#outbox-table tr[data-state='held']",
@@ -215,10 +147,8 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     // The worker runs on the restored data: another reminder leaves, the held one does not.
     open_receivable(&window, "F-0043").await;
     send_reminder(&window, "pagos@esquina.com").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    let recipients: Vec<String> = received(&server).into_iter().map(|(to, _)| to).collect();
+    reminder_shows(&window, "sent", "Enviado").await;
+    let recipients = server.smtp_recipients();
     assert_eq!(
         recipients,
         ["cobros@pena.com.ve", "pagos@esquina.com"],
@@ -226,25 +156,26 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     );
 
     // The owner reviews it and sends it: it arrives once more, and only once.
-    window.click("nav button[data-screen='outbox']").await;
+    window.click(&menu("outbox")).await;
     window.click("#outbox-filter-needs-owner").await;
     window
         .click("#outbox-table tr[data-state='held'] button.action-send_again")
         .await;
     window.click("#outbox-filter-all").await;
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while received(&server).len() < 3 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the reviewed reminder never arrived"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    eventually(UI_TIMEOUT, "the reviewed reminder", async || {
+        let recipients = server.smtp_recipients();
+        if recipients.len() < 3 {
+            Err(recipients)
+        } else {
+            Ok(())
+        }
+    })
+    .await;
     window
         .wait_for_text_containing("#outbox-table", "Enviado")
         .await;
     assert!(!window.exists("#outbox-table tr[data-state='held']").await);
-    let recipients: Vec<String> = received(&server).into_iter().map(|(to, _)| to).collect();
+    let recipients = server.smtp_recipients();
     assert_eq!(
         recipients,
         [
@@ -267,14 +198,12 @@ async fn two_shops_sharing_one_resend_account_both_deliver_their_reminders() {
     ] {
         let data_dir = tempfile::tempdir().expect("data dir");
         seed_books(data_dir.path(), &[(customer, email, "F-0001", "80")]);
-        let app = start(data_dir, &[("CACHICAMO_RESEND_API_URL", server.base_url())]);
+        let app = start_for_mail(data_dir, &[("CACHICAMO_RESEND_API_URL", server.base_url())]);
         let window = app.open().await;
         configure_resend(&window, key).await;
         open_receivable(&window, "F-0001").await;
         send_reminder(&window, email).await;
-        window
-            .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-            .await;
+        reminder_shows(&window, "sent", "Enviado").await;
         window.close().await;
         forget_keychain_entries();
     }
@@ -311,29 +240,27 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
         PASSWORD,
         &["--store-then-drop-first", "1"],
     );
-    let app = start(data_dir, &[]);
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
     open_receivable(&window, "F-0042").await;
     send_reminder(&window, "cobros@pena.com.ve").await;
-    window
-        .wait_for_text_containing(
-            "#reminder-history tr[data-state='uncertain']",
-            "Resultado incierto: puede que haya llegado",
-        )
-        .await;
+    reminder_shows(
+        &window,
+        "uncertain",
+        "Resultado incierto: puede que haya llegado",
+    )
+    .await;
     window.screenshot("es-reminder-uncertain").await;
-    assert_eq!(received(&server).len(), 1, "the server has one copy");
+    assert_eq!(server.smtp_messages().len(), 1, "the server has one copy");
 
     // A restart does not resend it: another reminder goes out first, proving the worker ran.
     window.close().await;
     let window = app.open().await;
     open_receivable(&window, "F-0043").await;
     send_reminder(&window, "pagos@esquina.com").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    let recipients: Vec<String> = received(&server).into_iter().map(|(to, _)| to).collect();
+    reminder_shows(&window, "sent", "Enviado").await;
+    let recipients = server.smtp_recipients();
     assert_eq!(recipients, ["cobros@pena.com.ve", "pagos@esquina.com"]);
 
     // The owner decides to send it again: exactly one more copy.
@@ -341,10 +268,8 @@ async fn a_server_that_keeps_the_message_and_hangs_up_leaves_it_uncertain_until_
     window
         .click("#reminder-history tr[data-state='uncertain'] button.action-send_again")
         .await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    let recipients: Vec<String> = received(&server).into_iter().map(|(to, _)| to).collect();
+    reminder_shows(&window, "sent", "Enviado").await;
+    let recipients = server.smtp_recipients();
     assert_eq!(
         recipients,
         [
@@ -372,7 +297,7 @@ async fn leaving_while_a_reminder_is_being_sent_lets_it_finish_first() {
         PASSWORD,
         &["--store-then-stall-first", "1", "4"],
     );
-    let app = start(data_dir, &[]);
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
     open_receivable(&window, "F-0042").await;
@@ -391,14 +316,8 @@ async fn leaving_while_a_reminder_is_being_sent_lets_it_finish_first() {
     assert!(status.success());
     window.wait_for("#closing-banner").await;
     window.screenshot("es-closing").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !cachicamo_e2e::app_pids().is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the app did not leave within its bounded wait"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // Within its bounded wait.
+    wait_for_exit(&app_binary(), std::time::Duration::from_secs(20)).await;
     let conn = rusqlite::Connection::open(&database).expect("database");
     let state: String = conn
         .query_row("SELECT state FROM outbox", [], |r| r.get(0))
@@ -407,5 +326,5 @@ async fn leaving_while_a_reminder_is_being_sent_lets_it_finish_first() {
         state, "sent",
         "the send finished and was recorded before leaving"
     );
-    assert_eq!(received(&server).len(), 1);
+    assert_eq!(server.smtp_messages().len(), 1);
 }

@@ -13,9 +13,10 @@ use time::Date;
 use ts_rs::TS;
 
 use crate::books::currency;
-use crate::books::money::{from_iso, iso, DateShown, Outlook};
+use crate::books::dates::{from_iso, iso, DateShown};
+use crate::books::money::MAX_MINOR;
 use crate::books::rate::{Rate, RateDirection};
-use crate::books::region::MAX_MINOR;
+use crate::books::reading::Reading;
 use crate::books::BooksError;
 use crate::db::Database;
 use crate::validation::{FieldErrors, FieldProblem};
@@ -58,7 +59,7 @@ pub struct ReferenceRate {
 pub fn save(
     db: &Database,
     form: &ReferenceRateForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReferenceRate, BooksError> {
     let mut errors = FieldErrors::default();
     let base = currency::find(&form.base);
@@ -74,16 +75,16 @@ pub fn save(
             errors.add("quote", FieldProblem::SameCurrency);
         }
     }
-    let rate = outlook
+    let rate = reading
         .region
         .parse_rate(&form.rate, RateDirection::OwedPerPaid)
         .map_err(|problem| errors.add("rate", problem))
         .ok();
     let rate_on = if form.rate_on.trim().is_empty() {
-        Some(outlook.today)
+        Some(reading.today)
     } else {
-        match outlook.region.parse_date(&form.rate_on) {
-            Ok(day) if day > outlook.today => {
+        match reading.region.parse_date(&form.rate_on) {
+            Ok(day) if day > reading.today => {
                 errors.add("rateOn", FieldProblem::DateInFuture);
                 None
             }
@@ -117,7 +118,7 @@ pub fn save(
         rate,
         rate_on,
         source,
-        outlook,
+        reading,
     ))
 }
 
@@ -127,21 +128,21 @@ fn shown(
     rate: Rate,
     rate_on: Date,
     source: String,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> ReferenceRate {
     ReferenceRate {
         base,
         quote,
-        rate: outlook.region.rate(rate),
+        rate: reading.region.rate(rate),
         rate_text: rate.stored(),
-        rate_on: outlook.date(rate_on),
+        rate_on: reading.date(rate_on),
         source,
-        is_today: rate_on == outlook.today,
+        is_today: rate_on == reading.today,
     }
 }
 
 /// The latest rate typed for each pair of currencies, newest first.
-pub fn latest(db: &Database, outlook: &Outlook) -> Result<Vec<ReferenceRate>, BooksError> {
+pub fn latest(db: &Database, reading: &Reading) -> Result<Vec<ReferenceRate>, BooksError> {
     db.read(|conn| {
         let mut statement = conn.prepare_cached(
             "SELECT base, quote, rate_text, rate_on, source FROM reference_rates r
@@ -166,7 +167,7 @@ pub fn latest(db: &Database, outlook: &Outlook) -> Result<Vec<ReferenceRate>, Bo
                 // A row this version would not write (a restored copy) is not shown as usable.
                 let rate = Rate::from_stored(&text, RateDirection::OwedPerPaid)?;
                 let on = from_iso(&on).ok()?;
-                Some(shown(base, quote, rate, on, source, outlook))
+                Some(shown(base, quote, rate, on, source, reading))
             })
             .collect())
     })

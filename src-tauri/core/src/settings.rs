@@ -6,10 +6,10 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
-use crate::books::region::Region;
 use crate::business::Business;
 use crate::db::{Database, DbError};
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::reminders::ReminderTemplate;
 
 const LANGUAGE: &str = "ui.language";

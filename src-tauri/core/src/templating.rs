@@ -4,8 +4,8 @@
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
-use crate::books::region::Region;
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::validation::{FieldErrors, FieldProblem};
 
 /// Stands in for an empty optional variable while rendering: a private-use character no typed
@@ -32,7 +32,7 @@ pub(crate) fn engine() -> Environment<'static> {
 /// Spanish one (else Venezuela's way), English is written the US way.
 pub fn region_for(language: Language, app_region: Region) -> Region {
     match language {
-        Language::Es if app_region.code().starts_with("es-") => app_region,
+        Language::Es if app_region.language() == Language::Es => app_region,
         Language::Es => Region::EsVe,
         Language::En => Region::EnUs,
     }

@@ -13,10 +13,10 @@ use ts_rs::TS;
 
 use crate::books::customers;
 use crate::books::history::{self, Facts, HistoryKind};
-use crate::books::money::Outlook;
-use crate::books::region::Region;
+use crate::books::reading::Reading;
 use crate::books::{BooksError, Refusal};
 use crate::db::Database;
+use crate::locale::Region;
 use crate::reminders;
 use crate::statements::{self, StatementError};
 use crate::validation::{FieldErrors, FieldProblem};
@@ -150,21 +150,21 @@ impl From<rusqlite::Error> for WhatsAppError {
 pub fn link_for(
     db: &Database,
     request: &WhatsAppRequest,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<WhatsAppLink, WhatsAppError> {
     db.read(|conn| {
         let customer = customers::find(conn, request.customer_id)?;
         let Some(phone) = customer.phone.as_deref().filter(|p| !p.trim().is_empty()) else {
             return Err(BooksError::Refused(Refusal::NoPhone).into());
         };
-        let phone = normalize_phone(phone, outlook.region).map_err(|problem| {
+        let phone = normalize_phone(phone, reading.region).map_err(|problem| {
             let mut errors = FieldErrors::default();
             errors.add("phone", problem);
             BooksError::Invalid(errors.into_vec())
         })?;
         let text = match request.receivable_id {
             Some(receivable_id) => {
-                let draft = reminders::draft_in(conn, receivable_id, None, outlook)?;
+                let draft = reminders::draft_in(conn, receivable_id, None, reading)?;
                 if draft.stated.customer_id != request.customer_id {
                     return Err(BooksError::NotFound {
                         what: "receivable",
@@ -175,7 +175,7 @@ pub fn link_for(
                 draft.message.text
             }
             None => {
-                statements::queue::draft_in(conn, request.customer_id, None, false, outlook)?
+                statements::queue::draft_in(conn, request.customer_id, None, false, reading)?
                     .message
                     .text
             }

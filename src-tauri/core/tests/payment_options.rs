@@ -2,7 +2,7 @@
 //! carried over from the free-text instructions of earlier versions, and quoted by reminders and
 //! statements for the currencies the message asks to be paid.
 
-mod statement_shop;
+mod common;
 
 use cachicamo_core::books::BooksError;
 use cachicamo_core::locale::Language;
@@ -13,7 +13,7 @@ use cachicamo_core::reminders::{self, ReminderRequest};
 use cachicamo_core::statements::{self, StatementTemplate};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
-use statement_shop::{Books, Shop, OUTLOOK};
+use common::*;
 
 fn only(codes: &[&str]) -> Option<Vec<String>> {
     Some(codes.iter().map(|c| (*c).to_owned()).collect())
@@ -69,7 +69,7 @@ fn every_kind() -> Vec<PaymentOption> {
 
 #[test]
 fn every_kind_is_kept_normalised_and_the_list_in_the_owners_order() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let view = payment_options::save(&shop.db, every_kind()).expect("saved");
     assert!(view.problems.is_empty());
     assert_eq!(view.methods.len(), 6);
@@ -97,7 +97,7 @@ fn every_kind_is_kept_normalised_and_the_list_in_the_owners_order() {
 
 #[test]
 fn a_bad_field_is_named_by_method_and_nothing_changes() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let before: PaymentOptionsView =
         payment_options::save(&shop.db, every_kind()[..1].to_vec()).expect("saved");
     let mut bad = every_kind();
@@ -172,8 +172,8 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
     }
     let db = Database::open(&path).expect("upgraded");
     let shop = Upgraded(db);
-    let usd = shop.customer("Ana Pérez", Language::Es);
-    let usd_receivable = shop.receivable(
+    let usd = shop.customer_speaking("Ana Pérez", Language::Es);
+    let usd_receivable = shop.owes(
         usd,
         "F-0101",
         "Cemento",
@@ -181,8 +181,8 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
         "100,00",
         ("01/11/2026", "15/11/2026"),
     );
-    let english = shop.customer("Smith & Co", Language::En);
-    let ves_receivable = shop.receivable(
+    let english = shop.customer_speaking("Smith & Co", Language::En);
+    let ves_receivable = shop.owes(
         english,
         "F-0102",
         "Freight",
@@ -208,7 +208,7 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
             receivable_id: usd_receivable,
             recipient: None,
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     )
     .expect("reminder");
     assert!(
@@ -226,7 +226,7 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
             receivable_id: ves_receivable,
             recipient: None,
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     )
     .expect("reminder");
     assert!(en.message.text.contains(
@@ -238,7 +238,7 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
 /// A database the test opened itself, with the books' helpers.
 struct Upgraded(Database);
 
-impl Books for Upgraded {
+impl StatementBooks for Upgraded {
     fn db(&self) -> &Database {
         &self.0
     }
@@ -246,7 +246,7 @@ impl Books for Upgraded {
 
 #[test]
 fn messages_quote_only_the_methods_for_what_they_ask_to_be_paid() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     payment_options::save(&shop.db, every_kind()).expect("saved");
     let ana = shop.ana(Language::Es);
     let usd_only: i64 = shop
@@ -265,7 +265,7 @@ fn messages_quote_only_the_methods_for_what_they_ask_to_be_paid() {
             receivable_id: usd_only,
             recipient: None,
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     )
     .expect("reminder")
     .message
@@ -278,7 +278,7 @@ fn messages_quote_only_the_methods_for_what_they_ask_to_be_paid() {
         assert!(!reminder.contains(absent), "{absent} takes no dollars");
     }
     // Ana owes dollars and bolívares: her statement offers both currencies' ways.
-    let statement = statements::of_customer(&shop.db, ana, &OUTLOOK).expect("statement");
+    let statement = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
     let text = statements::render(&statement, &StatementTemplate::standard(Language::Es))
         .expect("render")
         .text;
@@ -295,7 +295,7 @@ fn messages_quote_only_the_methods_for_what_they_ask_to_be_paid() {
 
 #[test]
 fn a_method_a_restored_copy_brings_that_would_be_refused_is_never_quoted() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     payment_options::save(&shop.db, every_kind()[4..].to_vec()).expect("saved");
     shop.db
         .write(|tx| {

@@ -1,14 +1,14 @@
 //! Tasa de referencia: typed with its day and source, kept as typed, and shown under a
 //! statement's subtotal only when it is today's.
 
-mod statement_shop;
+mod common;
 
 use cachicamo_core::books::BooksError;
 use cachicamo_core::locale::Language;
 use cachicamo_core::reference_rates::{self, ReferenceRateForm};
 use cachicamo_core::statements::{self, pdf, StatementTemplate};
 use cachicamo_core::validation::FieldProblem;
-use statement_shop::{pdf_text, Books, Shop, OUTLOOK};
+use common::*;
 
 fn bcv(rate: &str, on: &str) -> ReferenceRateForm {
     ReferenceRateForm {
@@ -22,14 +22,14 @@ fn bcv(rate: &str, on: &str) -> ReferenceRateForm {
 
 #[test]
 fn a_rate_is_kept_as_typed_with_its_day_and_bad_ones_are_refused_by_field() {
-    let shop = Shop::open();
-    let saved = reference_rates::save(&shop.db, &bcv("36,50", ""), &OUTLOOK).expect("saved");
+    let shop = Books::for_statements();
+    let saved = reference_rates::save(&shop.db, &bcv("36,50", ""), &STATEMENT_DAY).expect("saved");
     assert_eq!(saved.rate, "36,50");
     assert_eq!(saved.rate_text, "36.50");
     assert_eq!(saved.rate_on.iso, "2026-11-30", "empty means today");
     assert!(saved.is_today);
-    reference_rates::save(&shop.db, &bcv("36,7512", "29/11/2026"), &OUTLOOK).expect("saved");
-    let latest = reference_rates::latest(&shop.db, &OUTLOOK).expect("latest");
+    reference_rates::save(&shop.db, &bcv("36,7512", "29/11/2026"), &STATEMENT_DAY).expect("saved");
+    let latest = reference_rates::latest(&shop.db, &STATEMENT_DAY).expect("latest");
     assert_eq!(latest.len(), 1, "one per pair");
     assert_eq!(
         (latest[0].rate.as_str(), latest[0].is_today),
@@ -45,7 +45,7 @@ fn a_rate_is_kept_as_typed_with_its_day_and_bad_ones_are_refused_by_field() {
             rate_on: "01/12/2026".into(),
             source: " ".into(),
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     ) else {
         panic!("refused");
     };
@@ -63,7 +63,7 @@ fn a_rate_is_kept_as_typed_with_its_day_and_bad_ones_are_refused_by_field() {
         ]
     );
     assert_eq!(
-        reference_rates::latest(&shop.db, &OUTLOOK)
+        reference_rates::latest(&shop.db, &STATEMENT_DAY)
             .expect("latest")
             .len(),
         1
@@ -84,10 +84,10 @@ fn todays_rate_adds_the_reference_equivalent_under_its_subtotal_in_all_three_par
             "Reference equivalent: VES 40,150.00 at the BCV rate of 11/30/2026",
         ),
     ] {
-        let shop = Shop::open();
+        let shop = Books::for_statements();
         let ana = shop.ana(language);
-        reference_rates::save(&shop.db, &bcv("36,50", "30/11/2026"), &OUTLOOK).expect("rate");
-        let statement = statements::of_customer(&shop.db, ana, &OUTLOOK).expect("statement");
+        reference_rates::save(&shop.db, &bcv("36,50", "30/11/2026"), &STATEMENT_DAY).expect("rate");
+        let statement = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
         let usd = &statement.groups[0];
         let equivalent = usd.equivalent.as_ref().expect("today's rate");
         // USD 1.100,00 × 36,50 = VES 40.150,00, the rate kept with what the statement says.
@@ -115,10 +115,10 @@ fn todays_rate_adds_the_reference_equivalent_under_its_subtotal_in_all_three_par
 
 #[test]
 fn a_rate_dated_yesterday_is_not_shown() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let ana = shop.ana(Language::Es);
-    reference_rates::save(&shop.db, &bcv("36,50", "29/11/2026"), &OUTLOOK).expect("rate");
-    let statement = statements::of_customer(&shop.db, ana, &OUTLOOK).expect("statement");
+    reference_rates::save(&shop.db, &bcv("36,50", "29/11/2026"), &STATEMENT_DAY).expect("rate");
+    let statement = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
     assert!(statement.groups.iter().all(|g| g.equivalent.is_none()));
     let rendered =
         statements::render(&statement, &StatementTemplate::standard(Language::Es)).expect("render");

@@ -1,12 +1,12 @@
 //! Reminder templates and the exact message for a receivable, against a real SQLite file.
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::reminders::{self, ReminderError, ReminderRequest, ReminderTemplate};
@@ -14,7 +14,7 @@ use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use time::macros::date;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsCo,
     today: date!(2026 - 03 - 20),
 };
@@ -55,7 +55,7 @@ fn receivable_of(
             issue_date: "01/03/2026".into(),
             due_date: "10/03/2026".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("receivable")
     .receivable
@@ -149,7 +149,7 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_formas_de
             receivable_id: english,
             recipient: None,
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("draft");
     assert_eq!(draft.recipient.as_deref(), Some("ap@smith.example"));
@@ -181,7 +181,7 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_formas_de
         receivable_id: spanish,
         recipient: None,
     };
-    let draft = reminders::for_receivable(&db, &request, &OUTLOOK).expect("draft");
+    let draft = reminders::for_receivable(&db, &request, &READING).expect("draft");
     assert_eq!(draft.recipient, None, "no address saved, none given");
     assert_eq!(draft.message.subject, "Aviso F-0042");
     // Colombia writes the amounts of a Spanish reminder when it is the app's region.
@@ -193,13 +193,13 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_formas_de
         recipient: Some(" pagos@pena.example ".into()),
         ..request.clone()
     };
-    let draft = reminders::for_receivable(&db, &elsewhere, &OUTLOOK).expect("draft");
+    let draft = reminders::for_receivable(&db, &elsewhere, &READING).expect("draft");
     assert_eq!(draft.recipient.as_deref(), Some("pagos@pena.example"));
     let wrong = ReminderRequest {
         recipient: Some("no es un correo".into()),
         ..request.clone()
     };
-    let Err(ReminderError::Invalid(fields)) = reminders::for_receivable(&db, &wrong, &OUTLOOK)
+    let Err(ReminderError::Invalid(fields)) = reminders::for_receivable(&db, &wrong, &READING)
     else {
         panic!("an invalid recipient is refused");
     };
@@ -210,11 +210,11 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_formas_de
         &Rechecks::default(),
         spanish,
         "Error de carga",
-        &OUTLOOK,
+        &READING,
     )
     .expect("void");
     assert!(matches!(
-        reminders::for_receivable(&db, &request, &OUTLOOK),
+        reminders::for_receivable(&db, &request, &READING),
         Err(ReminderError::Books(BooksError::Refused(
             Refusal::NotPending
         )))
@@ -226,7 +226,7 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_formas_de
                 receivable_id: 999,
                 recipient: None
             },
-            &OUTLOOK
+            &READING
         ),
         Err(ReminderError::Books(BooksError::NotFound { .. }))
     ));
@@ -242,7 +242,7 @@ fn the_preview_renders_the_unsaved_template_with_a_sample_receivable() {
             subject: "Prueba {{ documento }}".into(),
             body: "Hola {{ cliente }}".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("preview");
     assert_eq!(preview.subject, "Prueba F-000123");

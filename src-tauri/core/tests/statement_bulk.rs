@@ -5,30 +5,21 @@
 //! Run inside `.ci/desktop-session` (the keychain needs a Secret Service).
 
 mod common;
-mod statement_shop;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cachicamo_core::locale::Language;
-use cachicamo_core::mail::config::Provider;
 use cachicamo_core::statements::bulk::{self, BulkSelection, SetAsideReason};
-use cachicamo_core::Database;
+use cachicamo_e2e::eventually_every;
 use cachicamo_e2e::fakes::FakeServer;
 use common::*;
-use statement_shop::{Books, OUTLOOK};
-
-impl Books for common::Shop {
-    fn db(&self) -> &Database {
-        &self.db
-    }
-}
 
 /// 30 customers owing overdue dollars, one owing nothing overdue, one without an address.
 fn thirty_overdue(shop: &common::Shop) -> Vec<i64> {
     let owing: Vec<i64> = (1..=30)
         .map(|n| {
-            let customer = shop.customer(&format!("Cliente {n:02}"), Language::Es);
+            let customer = shop.customer_speaking(&format!("Cliente {n:02}"), Language::Es);
             shop.db
                 .write(|tx| {
                     tx.execute(
@@ -37,7 +28,7 @@ fn thirty_overdue(shop: &common::Shop) -> Vec<i64> {
                     )
                 })
                 .expect("address");
-            shop.receivable(
+            shop.owes(
                 customer,
                 &format!("B-{n:03}"),
                 "Mercancía",
@@ -48,8 +39,8 @@ fn thirty_overdue(shop: &common::Shop) -> Vec<i64> {
             customer
         })
         .collect();
-    let on_time = shop.customer("Al día", Language::Es);
-    shop.receivable(
+    let on_time = shop.customer_speaking("Al día", Language::Es);
+    shop.owes(
         on_time,
         "B-900",
         "Mercancía",
@@ -57,11 +48,11 @@ fn thirty_overdue(shop: &common::Shop) -> Vec<i64> {
         "10,00",
         ("25/11/2026", "31/12/2026"),
     );
-    let nowhere = shop.customer("Sin correo", Language::Es);
+    let nowhere = shop.customer_speaking("Sin correo", Language::Es);
     shop.db
         .write(|tx| tx.execute("UPDATE customers SET email = NULL WHERE id = ?1", [nowhere]))
         .expect("no address");
-    shop.receivable(
+    shop.owes(
         nowhere,
         "B-901",
         "Mercancía",
@@ -75,9 +66,9 @@ fn thirty_overdue(shop: &common::Shop) -> Vec<i64> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_plan_sets_apart_who_cannot_get_a_statement_and_says_why() {
     let shop = common::Shop::open();
-    statement_shop::Shop::with_business(&shop.db);
+    statement_business(&shop.db);
     let owing = thirty_overdue(&shop);
-    let plan = bulk::plan(&shop.db, &BulkSelection::Overdue, &OUTLOOK).expect("plan");
+    let plan = bulk::plan(&shop.db, &BulkSelection::Overdue, &STATEMENT_DAY).expect("plan");
     assert!(plan.messages.is_empty(), "no email service yet");
     assert_eq!(plan.set_aside.len(), 31);
     assert!(plan
@@ -86,8 +77,8 @@ async fn the_plan_sets_apart_who_cannot_get_a_statement_and_says_why() {
         .any(|s| s.customer == "Sin correo" && s.reason == SetAsideReason::NoAddress));
 
     let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
-    shop.configure(smtp_form(server.port)).await;
-    let plan = bulk::plan(&shop.db, &BulkSelection::Overdue, &OUTLOOK).expect("plan");
+    shop.configure_smtp(server.port).await;
+    let plan = bulk::plan(&shop.db, &BulkSelection::Overdue, &STATEMENT_DAY).expect("plan");
     assert_eq!(plan.messages.len(), 30, "the one on time is not overdue");
     assert_eq!(plan.messages[0].customer, "Cliente 01");
     assert_eq!(plan.messages[0].recipient, "cliente1@example.com");
@@ -102,11 +93,11 @@ async fn the_plan_sets_apart_who_cannot_get_a_statement_and_says_why() {
     let ticked = BulkSelection::Customers {
         ids: vec![owing[0], owing[0], owing[1]],
     };
-    let plan = bulk::plan(&shop.db, &ticked, &OUTLOOK).expect("plan");
+    let plan = bulk::plan(&shop.db, &ticked, &STATEMENT_DAY).expect("plan");
     assert_eq!(plan.messages.len(), 2, "each customer once");
-    let queued = bulk::confirm(&shop.db, &ticked, true, &OUTLOOK).expect("queued");
+    let queued = bulk::confirm(&shop.db, &ticked, true, &STATEMENT_DAY).expect("queued");
     assert_eq!(queued.queued.len(), 2);
-    let again = bulk::plan(&shop.db, &ticked, &OUTLOOK).expect("plan");
+    let again = bulk::plan(&shop.db, &ticked, &STATEMENT_DAY).expect("plan");
     assert!(again.messages.is_empty());
     assert!(again
         .set_aside
@@ -114,29 +105,14 @@ async fn the_plan_sets_apart_who_cannot_get_a_statement_and_says_why() {
         .all(|s| s.reason == SetAsideReason::AlreadyWaiting));
 }
 
-fn drain(shop: &common::Shop, server: &FakeServer) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_outbox-drain"))
-        .arg(shop.db_path())
-        .arg(shop.keychain.service())
-        .env("CACHICAMO_RESEND_API_URL", server.base_url())
-        .env("CACHICAMO_MAIL_TIMEOUT_SECS", "10")
-        .env("CACHICAMO_OUTBOX_RETRY_BASE_MS", "300")
-        .env("CACHICAMO_OUTBOX_PROBE_SECS", "1")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("outbox-drain starts")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn thirty_statements_killed_mid_batch_reach_every_customer_exactly_once() {
-    let _env = provider_env().await;
-    let server = resend();
-    let shop = common::Shop::open();
-    statement_shop::Shop::with_business(&shop.db);
+    let env = provider_env().await;
+    let (server, shop) = resend_shop(&env, &[]).await;
+    statement_business(&shop.db);
     let owing = thirty_overdue(&shop);
-    shop.configure(api_form(Provider::Resend, RESEND_KEY)).await;
     server.control("POST", "reset", None);
-    let queued = bulk::confirm(&shop.db, &BulkSelection::Overdue, false, &OUTLOOK)
+    let queued = bulk::confirm(&shop.db, &BulkSelection::Overdue, false, &STATEMENT_DAY)
         .expect("all queued in one transaction");
     assert_eq!(queued.queued.len(), 30);
     // The batch request is held by the fake: the worker dies while its key is in flight.
@@ -145,15 +121,19 @@ async fn thirty_statements_killed_mid_batch_reach_every_customer_exactly_once() 
         "stall",
         Some(serde_json::json!({"seconds": 3, "count": 1})),
     );
-    let mut child = drain(&shop, &server);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !send_requests(&server, "/emails/batch")
-        .iter()
-        .any(|r| r["status"].is_null())
-    {
-        assert!(Instant::now() < deadline, "the batch did not leave");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let mut child = drain(&shop, Some(&server));
+    eventually_every(
+        Duration::from_millis(10),
+        Duration::from_secs(60),
+        "the batch held by the fake",
+        async || {
+            let held = send_requests(&server, "/emails/batch")
+                .iter()
+                .any(|r| r["status"].is_null());
+            held.then_some(()).ok_or("not yet")
+        },
+    )
+    .await;
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
     let sending: i64 = shop
@@ -168,7 +148,7 @@ async fn thirty_statements_killed_mid_batch_reach_every_customer_exactly_once() 
         .expect("count");
     assert_eq!(sending, 30, "the whole batch was left in Enviando");
 
-    let restarted = drain(&shop, &server);
+    let restarted = drain(&shop, Some(&server));
     let out = tokio::task::spawn_blocking(move || restarted.wait_with_output().expect("drained"))
         .await
         .expect("join");

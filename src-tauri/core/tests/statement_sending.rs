@@ -5,7 +5,6 @@
 //! Run inside `.ci/desktop-session` (the keychain needs a Secret Service).
 
 mod common;
-mod statement_shop;
 
 use std::sync::Arc;
 
@@ -18,13 +17,6 @@ use cachicamo_core::Database;
 use cachicamo_e2e::fakes::FakeServer;
 use common::*;
 use mail_parser::{MessageParser, MimeHeaders};
-use statement_shop::{pdf_text, Books, OUTLOOK};
-
-impl Books for common::Shop {
-    fn db(&self) -> &Database {
-        &self.db
-    }
-}
 
 fn send(customer_id: i64) -> SendStatement {
     SendStatement {
@@ -51,13 +43,13 @@ fn stored_pdf(db: &Database, id: outbox::OutboxId) -> String {
 async fn a_customers_statement_arrives_at_the_smtp_server_with_its_pdf() {
     let server = FakeServer::smtp("starttls", SENDER, SMTP_PASSWORD);
     let shop = common::Shop::open();
-    statement_shop::Shop::with_business(&shop.db);
+    statement_business(&shop.db);
     let ana = shop.ana(Language::Es);
-    shop.configure(smtp_form(server.port)).await;
-    let preview = queue::preview(&shop.db, &send(ana), &OUTLOOK).expect("preview");
+    shop.configure_smtp(server.port).await;
+    let preview = queue::preview(&shop.db, &send(ana), &STATEMENT_DAY).expect("preview");
     assert_eq!(preview.recipient.as_deref(), Some("cobros@cliente.com"));
     assert_eq!(preview.pdf_pages, 1);
-    let id = queue::queue(&shop.db, &send(ana), &OUTLOOK).expect("queued");
+    let id = queue::queue(&shop.db, &send(ana), &STATEMENT_DAY).expect("queued");
     let handle = shop.start_with(Arc::new(ReminderGate));
     handle.queued(id);
     shop.wait_state(id, OutboxState::Sent, LONG).await;
@@ -91,9 +83,9 @@ async fn a_customers_statement_arrives_at_the_smtp_server_with_its_pdf() {
 
 #[test]
 fn a_payment_rewrites_a_waiting_statement_and_paying_everything_cancels_it() {
-    let shop = statement_shop::Shop::open();
+    let shop = Books::for_statements();
     let ana = shop.ana(Language::Es);
-    let id = queue::queue(&shop.db, &send(ana), &OUTLOOK).expect("queued");
+    let id = queue::queue(&shop.db, &send(ana), &STATEMENT_DAY).expect("queued");
     assert!(stored_pdf(&shop.db, id).contains("1.100,00"));
     let receivable = |document: &str| -> i64 {
         shop.db
@@ -112,8 +104,8 @@ fn a_payment_rewrites_a_waiting_statement_and_paying_everything_cancels_it() {
         &shop.db,
         &rechecks,
         receivable("F-0002"),
-        &statement_shop::payment("400,00", "29/11/2026"),
-        &OUTLOOK,
+        &transfer("400,00", "29/11/2026"),
+        &STATEMENT_DAY,
     )
     .expect("payment");
     assert_eq!(rechecks.changed().len(), 1, "the statement was re-checked");
@@ -146,9 +138,9 @@ fn a_payment_rewrites_a_waiting_statement_and_paying_everything_cancels_it() {
 
 #[test]
 fn a_new_registered_address_rewrites_the_statement_and_none_cancels_it() {
-    let shop = statement_shop::Shop::open();
+    let shop = Books::for_statements();
     let ana = shop.ana(Language::Es);
-    let id = queue::queue(&shop.db, &send(ana), &OUTLOOK).expect("queued");
+    let id = queue::queue(&shop.db, &send(ana), &STATEMENT_DAY).expect("queued");
     let edit = |email: &str| {
         customers::update(
             &shop.db,
@@ -177,9 +169,9 @@ fn a_new_registered_address_rewrites_the_statement_and_none_cancels_it() {
 
 #[test]
 fn a_customer_who_owes_nothing_gets_no_statement_queued() {
-    let shop = statement_shop::Shop::open();
-    let nobody = shop.customer("Cliente al día", Language::Es);
-    let refused = queue::queue(&shop.db, &send(nobody), &OUTLOOK);
+    let shop = Books::for_statements();
+    let nobody = shop.customer_speaking("Cliente al día", Language::Es);
+    let refused = queue::queue(&shop.db, &send(nobody), &STATEMENT_DAY);
     assert!(matches!(
         refused,
         Err(cachicamo_core::statements::StatementError::NothingOwed)

@@ -2,7 +2,7 @@
 //! previewed with a sample statement, used when one is queued — and a template that skipped the
 //! checks (a restored copy) never rendered, nor able to hang anything.
 
-mod statement_shop;
+mod common;
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +10,7 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::statements::queue::{self, SendStatement};
 use cachicamo_core::statements::{sample, template, StatementError, StatementTemplate};
 use cachicamo_core::validation::FieldProblem;
-use statement_shop::{Books, Shop, OUTLOOK};
+use common::*;
 
 fn mine() -> StatementTemplate {
     StatementTemplate {
@@ -22,7 +22,7 @@ fn mine() -> StatementTemplate {
 
 #[test]
 fn a_saved_template_is_used_until_the_default_is_restored() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let standard = template::view(&shop.db, Language::Es).expect("default");
     assert!(standard.is_default && !standard.saved_was_invalid);
     assert_eq!(standard.variables[0].name, "cliente");
@@ -36,7 +36,7 @@ fn a_saved_template_is_used_until_the_default_is_restored() {
             customer_id: ana,
             ..SendStatement::default()
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     )
     .expect("queued");
     let (subject, text): (String, String) = shop
@@ -71,7 +71,7 @@ fn a_saved_template_is_used_until_the_default_is_restored() {
 
 #[test]
 fn bad_templates_are_refused_by_field_and_nothing_changes() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     for (template, field, problem) in [
         (
             StatementTemplate {
@@ -132,7 +132,7 @@ fn bad_templates_are_refused_by_field_and_nothing_changes() {
 
 #[test]
 fn a_template_that_skipped_the_checks_is_never_rendered_and_cannot_hang() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     // As a restored copy could carry it: a loop no editor would accept.
     let hostile = serde_json::json!({
         "subject": "Estado",
@@ -151,7 +151,7 @@ fn a_template_that_skipped_the_checks_is_never_rendered_and_cannot_hang() {
             customer_id: ana,
             ..SendStatement::default()
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     )
     .expect("the default stands in");
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -160,12 +160,12 @@ fn a_template_that_skipped_the_checks_is_never_rendered_and_cannot_hang() {
 
 #[test]
 fn the_preview_shows_a_sample_statement_with_the_real_business() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let rendered = sample::preview(
         &shop.db,
         Language::Es,
         StatementTemplate::standard(Language::Es),
-        &OUTLOOK,
+        &STATEMENT_DAY,
     )
     .expect("preview");
     assert!(rendered
@@ -188,7 +188,7 @@ fn the_preview_shows_a_sample_statement_with_the_real_business() {
             intro: "{{ cliente }}".into(),
             ..StatementTemplate::standard(Language::En)
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     );
     assert!(matches!(refused, Err(StatementError::Invalid(_))));
 }

@@ -2,7 +2,7 @@
 //! that agree with each other and with the ledger; hostile names and concepts; a statement long
 //! enough to run over many pages; what is owed nothing.
 
-mod statement_shop;
+mod common;
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +10,7 @@ use cachicamo_core::books::BooksError;
 use cachicamo_core::locale::Language;
 use cachicamo_core::outbox::{self, QueuedEmail};
 use cachicamo_core::statements::{self, pdf, StatementError, StatementTemplate};
-use statement_shop::{pdf_text, Books, Shop, OUTLOOK};
+use common::*;
 
 const GOLDEN_ES: &str = "\
 Estimado(a) Inversiones Ana Pérez, C.A.:
@@ -126,9 +126,9 @@ fn a_customer_owing_dollars_and_bolivares_gets_one_statement_whose_three_parts_a
             "Statement – Inversiones Ana Pérez, C.A. – 2026-11-30.pdf",
         ),
     ] {
-        let shop = Shop::open();
+        let shop = Books::for_statements();
         let ana = shop.ana(language);
-        let statement = statements::of_customer(&shop.db, ana, &OUTLOOK).expect("statement");
+        let statement = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
         // The subtotals are the ledger's balances, currency by currency, never summed across.
         assert_eq!(statement.balances(), shop.ledger(ana));
         assert_eq!(
@@ -168,9 +168,9 @@ fn a_customer_owing_dollars_and_bolivares_gets_one_statement_whose_three_parts_a
 
 #[test]
 fn nothing_owed_is_refused_with_a_reason() {
-    let shop = Shop::open();
-    let paid_up = shop.customer("Cliente al día", Language::Es);
-    let id = shop.receivable(
+    let shop = Books::for_statements();
+    let paid_up = shop.customer_speaking("Cliente al día", Language::Es);
+    let id = shop.owes(
         paid_up,
         "P-1",
         "Tornillos",
@@ -179,25 +179,25 @@ fn nothing_owed_is_refused_with_a_reason() {
         ("01/11/2026", "15/11/2026"),
     );
     shop.pay(id, "10,00", "10/11/2026");
-    let never = shop.customer("Cliente nuevo", Language::Es);
+    let never = shop.customer_speaking("Cliente nuevo", Language::Es);
     for customer in [paid_up, never] {
-        let refused = statements::of_customer(&shop.db, customer, &OUTLOOK);
+        let refused = statements::of_customer(&shop.db, customer, &STATEMENT_DAY);
         assert!(
             matches!(refused, Err(StatementError::NothingOwed)),
             "{refused:?}"
         );
     }
     assert!(matches!(
-        statements::of_customer(&shop.db, 9_999, &OUTLOOK),
+        statements::of_customer(&shop.db, 9_999, &STATEMENT_DAY),
         Err(StatementError::Books(BooksError::NotFound { .. }))
     ));
 }
 
 #[test]
 fn a_script_in_a_name_is_only_text_and_a_huge_concept_stays_in_its_cell() {
-    let shop = Shop::open();
-    let hostile = shop.customer("<script>alert(1)</script> & \"Hijos\"", Language::Es);
-    shop.receivable(
+    let shop = Books::for_statements();
+    let hostile = shop.customer_speaking("<script>alert(1)</script> & \"Hijos\"", Language::Es);
+    shop.owes(
         hostile,
         "<b>X-1</b>",
         "<img src=x onerror=alert(1)>",
@@ -205,7 +205,8 @@ fn a_script_in_a_name_is_only_text_and_a_huge_concept_stays_in_its_cell() {
         "25,00",
         ("01/11/2026", "30/11/2026"),
     );
-    let mut statement = statements::of_customer(&shop.db, hostile, &OUTLOOK).expect("statement");
+    let mut statement =
+        statements::of_customer(&shop.db, hostile, &STATEMENT_DAY).expect("statement");
     let rendered =
         statements::render(&statement, &StatementTemplate::standard(Language::Es)).expect("render");
     assert!(!rendered.html.contains("<script"), "{}", rendered.html);
@@ -249,8 +250,8 @@ fn a_script_in_a_name_is_only_text_and_a_huge_concept_stays_in_its_cell() {
 
 #[test]
 fn five_hundred_open_receivables_run_over_pages_with_their_heading_repeated() {
-    let shop = Shop::open();
-    let big = shop.customer("Constructora Los Andes", Language::Es);
+    let shop = Books::for_statements();
+    let big = shop.customer_speaking("Constructora Los Andes", Language::Es);
     shop.db
         .write(|tx| {
             for n in 1..=500 {
@@ -265,7 +266,7 @@ fn five_hundred_open_receivables_run_over_pages_with_their_heading_repeated() {
             Ok::<_, rusqlite::Error>(())
         })
         .expect("500 receivables");
-    let statement = statements::of_customer(&shop.db, big, &OUTLOOK).expect("statement");
+    let statement = statements::of_customer(&shop.db, big, &STATEMENT_DAY).expect("statement");
     assert_eq!(statement.groups[0].lines.len(), 500);
     assert_eq!(statement.balances(), shop.ledger(big));
     let pdf = pdf_text(&pdf::render(&statement).expect("pdf"));
@@ -300,9 +301,9 @@ fn five_hundred_open_receivables_run_over_pages_with_their_heading_repeated() {
 
 #[test]
 fn payments_are_acknowledged_once_a_statement_was_sent_only_when_newer() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let ana = shop.ana(Language::Es);
-    let first = statements::of_customer(&shop.db, ana, &OUTLOOK).expect("statement");
+    let first = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
     assert_eq!(
         first.payments.len(),
         2,
@@ -342,7 +343,7 @@ fn payments_are_acknowledged_once_a_statement_was_sent_only_when_newer() {
         .expect("F-0002");
     std::thread::sleep(Duration::from_millis(5));
     shop.pay(document, "100,00", "29/11/2026");
-    let next = statements::of_customer(&shop.db, ana, &OUTLOOK).expect("statement");
+    let next = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
     let rendered =
         statements::render(&next, &StatementTemplate::standard(Language::Es)).expect("render");
     assert_eq!(next.payments.len(), 1, "{:?}", next.payments);

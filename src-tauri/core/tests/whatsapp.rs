@@ -2,7 +2,7 @@
 //! reminder's) text part to the customer's phone in E.164, and the history says WhatsApp was
 //! opened.
 
-mod statement_shop;
+mod common;
 
 use cachicamo_core::books::history::HistoryKind;
 use cachicamo_core::books::receivables;
@@ -10,7 +10,7 @@ use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::locale::Language;
 use cachicamo_core::statements::{self, StatementTemplate};
 use cachicamo_core::whatsapp::{self, WhatsAppError, WhatsAppRequest};
-use statement_shop::{Books, Shop, OUTLOOK};
+use common::*;
 
 fn text_of(url: &str) -> String {
     let query = url.split_once("?text=").expect("text").1;
@@ -23,7 +23,7 @@ fn text_of(url: &str) -> String {
 
 #[test]
 fn the_link_carries_the_statement_to_the_customers_phone_and_the_history_records_it() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let ana = shop.ana(Language::Es);
     shop.db
         .write(|tx| {
@@ -37,10 +37,10 @@ fn the_link_carries_the_statement_to_the_customers_phone_and_the_history_records
         customer_id: ana,
         receivable_id: None,
     };
-    let link = whatsapp::link_for(&shop.db, &request, &OUTLOOK).expect("link");
+    let link = whatsapp::link_for(&shop.db, &request, &STATEMENT_DAY).expect("link");
     assert_eq!(link.phone, "584147654321");
     assert!(link.url.starts_with("https://wa.me/584147654321?text="));
-    let statement = statements::of_customer(&shop.db, ana, &OUTLOOK).expect("statement");
+    let statement = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
     let text = statements::render(&statement, &StatementTemplate::standard(Language::Es))
         .expect("render")
         .text;
@@ -53,14 +53,14 @@ fn the_link_carries_the_statement_to_the_customers_phone_and_the_history_records
             customer_id: ana,
             receivable_id: Some(first),
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     )
     .expect("link");
     assert!(text_of(&reminder.url).starts_with("Estimado(a) Inversiones Ana Pérez, C.A.:"));
     assert!(text_of(&reminder.url).contains("Indique como referencia F-0001."));
 
     whatsapp::record_opened(&shop.db, &request, &link.phone).expect("recorded");
-    let detail = receivables::detail(&shop.db, first, &OUTLOOK).expect("detail");
+    let detail = receivables::detail(&shop.db, first, &STATEMENT_DAY).expect("detail");
     let opened = detail
         .history
         .iter()
@@ -71,7 +71,7 @@ fn the_link_carries_the_statement_to_the_customers_phone_and_the_history_records
 
 #[test]
 fn a_customer_without_a_phone_is_refused_with_the_reason() {
-    let shop = Shop::open();
+    let shop = Books::for_statements();
     let ana = shop.ana(Language::Es);
     let refused = whatsapp::link_for(
         &shop.db,
@@ -79,7 +79,7 @@ fn a_customer_without_a_phone_is_refused_with_the_reason() {
             customer_id: ana,
             receivable_id: None,
         },
-        &OUTLOOK,
+        &STATEMENT_DAY,
     );
     assert!(
         matches!(

@@ -1,14 +1,14 @@
 //! Start-up: what the UI needs before its first screen, and the first-render report.
 
-use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::settings;
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
 use crate::error::IpcError;
-use crate::startup;
+use crate::launch_time;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -49,7 +49,7 @@ pub struct FirstRender {
 
 #[tauri::command(async)]
 pub fn report_first_render() -> FirstRender {
-    let millis = u32::try_from(startup::since_process_start().as_millis()).unwrap_or(u32::MAX);
+    let millis = u32::try_from(launch_time::since_process_start().as_millis()).unwrap_or(u32::MAX);
     tracing::info!(
         first_render_ms = millis,
         "first render {millis} ms after process start"
@@ -93,7 +93,7 @@ mod tests {
         let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
         assert_eq!(boot["language"], "es");
         assert_eq!(boot["blocked"]["code"], "database_too_new");
-        assert_eq!(boot["blocked"]["details"]["found"], "999");
+        assert_eq!(boot["blocked"]["details"]["found"], 999);
         let err = app
             .invoke("set_language", json!({ "language": "en" }))
             .expect_err("writes are refused on a newer database");

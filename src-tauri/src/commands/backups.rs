@@ -7,8 +7,8 @@ use cachicamo_core::backup::{self, AutomaticCopy, Progress, RestoreSource, Resto
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::error::{ErrorCode, IpcError};
-use crate::exports::{export_dir, Exported};
+use crate::downloads::{export_dir, Exported};
+use crate::error::IpcError;
 use crate::state::{local_now, AppState};
 
 /// The event a copy or restore in progress is announced with (a `Progress`).
@@ -55,8 +55,7 @@ pub async fn backups_restore_file<R: Runtime>(
     request: Request<'_>,
 ) -> Result<Restored, IpcError> {
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::new(
-            ErrorCode::InvalidInput,
+        return Err(IpcError::malformed_request(
             "the file must arrive as raw bytes",
         ));
     };
@@ -102,7 +101,7 @@ async fn off_the_runtime<T: Send + 'static>(
 ) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|err| IpcError::new(ErrorCode::Internal, err.to_string()))?
+        .map_err(|err| IpcError::internal(err.to_string()))?
 }
 
 /// Emits progress whenever the stage or the whole percentage changes (a large book has
@@ -196,7 +195,7 @@ mod tests {
         let app = TestApp::new(None);
         create(&app, "Primero");
         let state = app.app.state::<crate::state::AppState>();
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = cachicamo_core::clock::local_today();
         state
             .backups
             .make_daily(state.db().expect("db"), today)

@@ -41,7 +41,7 @@ pub fn payment_options_save(
 /// The latest reference rate of each pair of currencies.
 #[tauri::command(async)]
 pub fn reference_rates_get(state: State<'_, AppState>) -> Result<Vec<ReferenceRate>, IpcError> {
-    Ok(reference_rates::latest(state.db()?, &state.outlook())?)
+    Ok(reference_rates::latest(state.db()?, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -49,14 +49,14 @@ pub fn reference_rate_save(
     state: State<'_, AppState>,
     form: ReferenceRateForm,
 ) -> Result<ReferenceRate, IpcError> {
-    Ok(reference_rates::save(state.db()?, &form, &state.outlook())?)
+    Ok(reference_rates::save(state.db()?, &form, &state.reading())?)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn the_business_round_trips_and_bad_fields_are_named() {
@@ -67,7 +67,10 @@ mod tests {
                 json!({ "business": { "defaultCurrency": "XYZ" } }),
             )
             .expect_err("unknown currency");
-        assert_eq!(err["details"]["defaultCurrency"], "unknown_currency");
+        assert_eq!(
+            refused_field(&err, "defaultCurrency")["problem"],
+            "unknown_currency"
+        );
         let saved = app
             .invoke(
                 "business_save",

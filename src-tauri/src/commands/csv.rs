@@ -7,15 +7,14 @@ use cachicamo_core::books::pending::PendingQuery;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
-use crate::error::{ErrorCode, IpcError};
-use crate::exports::{export_dir, Exported};
-use crate::state::AppState;
+use crate::downloads::{export_dir, Exported};
+use crate::error::IpcError;
+use crate::state::{local_now, AppState};
 
 fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
     match request.body() {
         InvokeBody::Raw(bytes) => Ok(bytes),
-        InvokeBody::Json(_) => Err(IpcError::new(
-            ErrorCode::InvalidInput,
+        InvokeBody::Json(_) => Err(IpcError::malformed_request(
             "the file must arrive as raw bytes",
         )),
     }
@@ -27,7 +26,7 @@ fn accepted(request: &Request<'_>) -> Result<Vec<Acceptance>, IpcError> {
     let Some(header) = request.headers().get(ACCEPT_HEADER) else {
         return Ok(Vec::new());
     };
-    let refused = || IpcError::new(ErrorCode::InvalidInput, "unreadable accepted differences");
+    let refused = || IpcError::malformed_request("unreadable accepted differences");
     header
         .to_str()
         .map_err(|_| refused())?
@@ -49,7 +48,7 @@ pub async fn csv_import_preview(
     Ok(import::preview(
         state.db()?,
         file_bytes(&request)?,
-        &state.outlook(),
+        &state.reading(),
         state.language(),
     )?)
 }
@@ -64,7 +63,7 @@ pub async fn csv_import(
     let imported = import::import(
         state.db()?,
         file_bytes(&request)?,
-        &state.outlook(),
+        &state.reading(),
         state.language(),
         &accepted(&request)?,
     )?;
@@ -83,15 +82,32 @@ pub async fn pending_export_csv<R: Runtime>(
     state: State<'_, AppState>,
     query: PendingQuery,
 ) -> Result<Exported, IpcError> {
-    let outlook = state.outlook();
-    let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M").to_string();
+    let reading = state.reading();
     let path = export::write_pending_csv(
         state.db()?,
         &query,
-        &outlook,
+        &reading,
         state.language(),
         &export_dir(&app, &state),
-        &stamp,
+        local_now(),
+    )?;
+    Ok(Exported {
+        path: path.display().to_string(),
+    })
+}
+
+/// Writes Antigüedad de saldos of the whole book as CSV for Excel.
+#[tauri::command]
+pub async fn aging_export_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Exported, IpcError> {
+    let path = export::write_aging_csv(
+        state.db()?,
+        &state.reading(),
+        state.language(),
+        &export_dir(&app, &state),
+        local_now(),
     )?;
     Ok(Exported {
         path: path.display().to_string(),

@@ -13,12 +13,12 @@ pub fn pending_list(
     state: State<'_, AppState>,
     query: PendingQuery,
 ) -> Result<PendingPage, IpcError> {
-    Ok(pending::list(state.db()?, &query, &state.outlook())?)
+    Ok(pending::list(state.db()?, &query, &state.reading())?)
 }
 
 #[tauri::command(async)]
 pub fn receivable_get(state: State<'_, AppState>, id: i64) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::detail(state.db()?, id, &state.outlook())?)
+    Ok(receivables::detail(state.db()?, id, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -29,7 +29,7 @@ pub fn customer_receivables(
     Ok(receivables::of_customer(
         state.db()?,
         customer_id,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -38,7 +38,7 @@ pub fn receivable_create(
     state: State<'_, AppState>,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::create(state.db()?, &form, &state.outlook())?)
+    Ok(receivables::create(state.db()?, &form, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -47,8 +47,9 @@ pub fn receivable_update(
     id: i64,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    state
-        .change_books(|db, rechecks| receivables::update(db, rechecks, id, &form, &state.outlook()))
+    Ok(state
+        .bookkeeper()?
+        .update_receivable(id, &form, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -57,8 +58,9 @@ pub fn receivable_void(
     id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    state
-        .change_books(|db, rechecks| receivables::void(db, rechecks, id, &reason, &state.outlook()))
+    Ok(state
+        .bookkeeper()?
+        .void_receivable(id, &reason, &state.reading())?)
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -72,7 +74,7 @@ pub fn payment_preview(
         state.db()?,
         receivable_id,
         &form,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -82,9 +84,9 @@ pub fn payment_record(
     receivable_id: i64,
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    state.change_books(|db, rechecks| {
-        payments::record(db, rechecks, receivable_id, &form, &state.outlook())
-    })
+    Ok(state
+        .bookkeeper()?
+        .record_payment(receivable_id, &form, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -93,16 +95,16 @@ pub fn payment_reverse(
     payment_id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    state.change_books(|db, rechecks| {
-        payments::reverse(db, rechecks, payment_id, &reason, &state.outlook())
-    })
+    Ok(state
+        .bookkeeper()?
+        .reverse_payment(payment_id, &reason, &state.reading())?)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     fn customer(app: &TestApp, name: &str) -> Value {
         app.invoke("customer_create", json!({ "form": { "name": name } }))
@@ -187,8 +189,11 @@ mod tests {
             )
             .expect_err("Venezuelan writing in Mexico");
         assert_eq!(err["code"], "invalid_input");
-        assert_eq!(err["details"]["amount"], "invalid_amount");
-        assert_eq!(err["details"]["dueDate"], "due_before_issue");
+        assert_eq!(refused_field(&err, "amount")["problem"], "invalid_amount");
+        assert_eq!(
+            refused_field(&err, "dueDate")["problem"],
+            "due_before_issue"
+        );
         let created = app
             .invoke(
                 "receivable_create",

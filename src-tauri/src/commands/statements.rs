@@ -20,7 +20,7 @@ pub fn statement_preview(
     state: State<'_, AppState>,
     request: SendStatement,
 ) -> Result<StatementDraft, IpcError> {
-    Ok(queue::preview(state.db()?, &request, &state.outlook())?)
+    Ok(queue::preview(state.db()?, &request, &state.reading())?)
 }
 
 /// Queues the statement with its PDF and returns its outbox row.
@@ -30,7 +30,7 @@ pub fn statement_send(
     request: SendStatement,
 ) -> Result<OutboxEntry, IpcError> {
     let db = state.db()?;
-    let id = queue::queue(db, &request, &state.outlook())?;
+    let id = queue::queue(db, &request, &state.reading())?;
     state.outbox()?.queued(id);
     Ok(db.read(|conn| outbox::get(conn, id))?)
 }
@@ -49,7 +49,7 @@ pub fn statements_plan(
     state: State<'_, AppState>,
     selection: BulkSelection,
 ) -> Result<BulkPlan, IpcError> {
-    Ok(bulk::plan(state.db()?, &selection, &state.outlook())?)
+    Ok(bulk::plan(state.db()?, &selection, &state.reading())?)
 }
 
 /// Queues every planned statement in one transaction.
@@ -59,7 +59,7 @@ pub fn statements_send_bulk(
     selection: BulkSelection,
     attach_pdf: bool,
 ) -> Result<BulkQueued, IpcError> {
-    let queued = bulk::confirm(state.db()?, &selection, attach_pdf, &state.outlook())?;
+    let queued = bulk::confirm(state.db()?, &selection, attach_pdf, &state.reading())?;
     let outbox = state.outbox()?;
     for id in &queued.queued {
         outbox.queued(*id);
@@ -103,7 +103,7 @@ pub fn statement_template_preview(
         state.db()?,
         language,
         template,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 

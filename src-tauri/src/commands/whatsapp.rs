@@ -6,7 +6,7 @@ use cachicamo_core::whatsapp::{self, WhatsAppLink, WhatsAppRequest};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{Failure, IpcError};
 use crate::state::AppState;
 
 #[tauri::command(async)]
@@ -16,13 +16,12 @@ pub fn whatsapp_open<R: Runtime>(
     request: WhatsAppRequest,
 ) -> Result<WhatsAppLink, IpcError> {
     let db = state.db()?;
-    let link = whatsapp::link_for(db, &request, &state.outlook())?;
+    let link = whatsapp::link_for(db, &request, &state.reading())?;
     app.opener()
         .open_url(&link.url, None::<&str>)
         .map_err(|err| {
             tracing::warn!(error = %err, "the system could not open the WhatsApp link");
-            IpcError::new(ErrorCode::OpenFailed, err.to_string())
-                .with_detail("url", "https://wa.me")
+            IpcError::new(Failure::OpenFailed {}, err.to_string())
         })?;
     whatsapp::record_opened(db, &request, &link.phone)?;
     Ok(link)

@@ -9,9 +9,9 @@
 
 use std::time::{Duration, Instant};
 
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::region::Region;
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::business::{self, Business};
+use cachicamo_core::locale::Region;
 use cachicamo_core::mail::config::{EmailServiceConfig, ProviderSettings, Sender};
 use cachicamo_core::mail::store::{self, VerificationStatus};
 use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
@@ -26,12 +26,12 @@ const RUNS: usize = 50;
 fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cachicamo.sqlite3");
-    let outlook = Outlook {
+    let reading = Reading {
         region: Region::EsVe,
         today: date!(2026 - 06 - 15),
     };
     let started = Instant::now();
-    let seeded = seed(&path, Scale::PROMISED, outlook.today);
+    let seeded = seed(&path, Scale::PROMISED, reading.today);
     println!(
         "seeded {} customers, {} receivables ({} pending) in {:.1} s",
         seeded.customers,
@@ -52,7 +52,7 @@ fn main() {
             &db,
             &BulkSelection::Customers { ids: ids.collect() },
             attach_pdf,
-            &outlook,
+            &reading,
         )
         .expect("queued");
         let took = started.elapsed();
@@ -80,7 +80,7 @@ fn main() {
             )
         })
         .expect("a customer");
-    let mut statement = statements::of_customer(&db, customer, &outlook).expect("statement");
+    let mut statement = statements::of_customer(&db, customer, &reading).expect("statement");
     let all: Vec<_> = statement.lines().cloned().collect();
     let lines: Vec<_> = all.iter().cycle().take(200).cloned().collect();
     statement.groups.truncate(1);

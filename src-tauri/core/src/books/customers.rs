@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
 use crate::validation::{FieldErrors, FieldProblem};
+use crate::wire;
 
 const MAX_NAME: usize = 200;
 const MAX_SHORT: usize = 100;
@@ -126,7 +127,6 @@ const COLUMNS: &str = "id, name, email, phone, tax_id, address, notes, email_lan
                        archived_at IS NOT NULL, created_at, updated_at";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Customer> {
-    let language: String = row.get(7)?;
     Ok(Customer {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -135,7 +135,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Customer> {
         tax_id: row.get(4)?,
         address: row.get(5)?,
         notes: row.get(6)?,
-        email_language: Language::from_locale(&language).unwrap_or(Language::DEFAULT),
+        email_language: wire::column(row, 7)?,
         archived: row.get(8)?,
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
@@ -189,7 +189,7 @@ pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidCustomer) -> rusqlite::R
         valid.tax_id,
         valid.address,
         valid.notes,
-        valid.email_language.code(),
+        wire::code(&valid.email_language),
         valid.search_key()
     ])?;
     Ok(tx.last_insert_rowid())
@@ -217,7 +217,7 @@ pub fn update(
                 valid.tax_id,
                 valid.address,
                 valid.notes,
-                valid.email_language.code(),
+                wire::code(&valid.email_language),
                 valid.search_key()
             ],
         )?;
@@ -331,6 +331,15 @@ mod tests {
         }
     }
 
+    /// Clientes' search box, typed `text`.
+    fn search(db: &Database, text: &str) -> CustomerPage {
+        let query = CustomerQuery {
+            search: text.into(),
+            ..Default::default()
+        };
+        list(db, &query).expect("search")
+    }
+
     #[test]
     fn a_customer_is_created_found_edited_archived_and_deleted() {
         let (_dir, db) = db();
@@ -349,24 +358,10 @@ mod tests {
         assert_eq!(created.email_language, Language::Es);
         create(&db, form("Bodega La Esquina"), Language::En).expect("second");
 
-        let found = list(
-            &db,
-            &CustomerQuery {
-                search: "pena".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let found = search(&db, "pena");
         assert_eq!(found.total, 1);
         assert_eq!(found.customers[0].id, created.id);
-        let by_tax_id = list(
-            &db,
-            &CustomerQuery {
-                search: "12345678".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let by_tax_id = search(&db, "12345678");
         assert_eq!(by_tax_id.total, 1);
 
         let edited = update(
@@ -446,14 +441,7 @@ mod tests {
         let (_dir, db) = db();
         create(&db, form("100% Repuestos"), Language::Es).expect("created");
         create(&db, form("Repuestos Centro"), Language::Es).expect("created");
-        let found = list(
-            &db,
-            &CustomerQuery {
-                search: "100%".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let found = search(&db, "100%");
         assert_eq!(found.total, 1);
     }
 }

@@ -6,14 +6,17 @@ use time::Date;
 use ts_rs::TS;
 
 use super::currency;
+use super::dates::{from_iso, iso, DateShown};
 use super::history::{self, Facts, HistoryEntry, HistoryKind};
-use super::money::{from_iso, iso, DateShown, Money, Outlook};
+use super::money::Money;
 use super::payments::{self, Payment};
-use super::region::Region;
+use super::reading::Reading;
 use super::{search_key, totals, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
+use crate::locale::Region;
 use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
+use crate::wire;
 
 const MAX_DOCUMENT: usize = 50;
 const MAX_CONCEPT: usize = 500;
@@ -32,30 +35,13 @@ pub struct ReceivableForm {
     pub due_date: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceivableStatus {
     Pending,
     Paid,
     Void,
-}
-
-impl ReceivableStatus {
-    fn code(self) -> &'static str {
-        match self {
-            ReceivableStatus::Pending => "pending",
-            ReceivableStatus::Paid => "paid",
-            ReceivableStatus::Void => "void",
-        }
-    }
-
-    fn from_code(code: &str) -> ReceivableStatus {
-        match code {
-            "paid" => ReceivableStatus::Paid,
-            "void" => ReceivableStatus::Void,
-            _ => ReceivableStatus::Pending,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -93,10 +79,12 @@ pub struct LastReminder {
 }
 
 impl LastReminder {
-    fn parse(stored: &str) -> Option<LastReminder> {
-        let (state, at) = stored.split_once(' ')?;
-        Some(LastReminder {
-            state: OutboxState::from_code(state)?,
+    /// `"<state> <queued at>"` from column 13; a state this build does not know is corrupt, not
+    /// "no reminder".
+    fn parse(stored: &str) -> rusqlite::Result<LastReminder> {
+        let (state, at) = stored.split_once(' ').unwrap_or((stored, ""));
+        Ok(LastReminder {
+            state: wire::stored(state, 13)?,
             at: at.to_owned(),
         })
     }
@@ -199,13 +187,13 @@ const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, 
      (SELECT o.state || ' ' || o.created_at FROM outbox o \
       WHERE o.reference = 'receivable:' || r.id ORDER BY o.id DESC LIMIT 1)";
 
-pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receivable> {
+pub(super) fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receivable> {
     let currency: String = row.get(6)?;
     let amount: i64 = row.get(7)?;
     let paid: i64 = row.get(8)?;
     let due = from_iso(&row.get::<_, String>(10)?)?;
-    let status = ReceivableStatus::from_code(&row.get::<_, String>(11)?);
-    let overdue = status == ReceivableStatus::Pending && due < outlook.today;
+    let status: ReceivableStatus = wire::column(row, 11)?;
+    let overdue = status == ReceivableStatus::Pending && due < reading.today;
     Ok(Receivable {
         id: row.get(0)?,
         customer_id: row.get(1)?,
@@ -213,22 +201,23 @@ pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receiva
         customer_email: row.get(3)?,
         document_number: row.get(4)?,
         concept: row.get(5)?,
-        amount: outlook.money(amount, &currency),
-        paid: outlook.money(paid, &currency),
-        balance: outlook.money(amount - paid, &currency),
-        issue_date: outlook.date(from_iso(&row.get::<_, String>(9)?)?),
-        due_date: outlook.date(due),
+        amount: reading.money(amount, &currency),
+        paid: reading.money(paid, &currency),
+        balance: reading.money(amount - paid, &currency),
+        issue_date: reading.date(from_iso(&row.get::<_, String>(9)?)?),
+        due_date: reading.date(due),
         status,
         overdue,
         days_overdue: if overdue {
-            outlook.days_overdue(due)
+            reading.days_overdue(due)
         } else {
             0
         },
         void_reason: row.get(12)?,
         last_reminder: row
             .get::<_, Option<String>>(13)?
-            .and_then(|last| LastReminder::parse(&last)),
+            .map(|last| LastReminder::parse(&last))
+            .transpose()?,
     })
 }
 
@@ -242,29 +231,29 @@ pub(super) fn not_found(id: i64) -> BooksError {
 pub(crate) fn find(
     conn: &Connection,
     id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Receivable, BooksError> {
     conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
          WHERE r.id = ?1"
     ))?
-    .query_row([id], |row| read(row, outlook))
+    .query_row([id], |row| read(row, reading))
     .optional()?
     .ok_or(not_found(id))
 }
 
-pub fn detail(db: &Database, id: i64, outlook: &Outlook) -> Result<ReceivableDetail, BooksError> {
-    db.read(|conn| detail_in(conn, id, outlook))
+pub fn detail(db: &Database, id: i64, reading: &Reading) -> Result<ReceivableDetail, BooksError> {
+    db.read(|conn| detail_in(conn, id, reading))
 }
 
 pub(super) fn detail_in(
     conn: &Connection,
     id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
-    let receivable = find(conn, id, outlook)?;
-    let payments = payments::of_receivable(conn, id, outlook)?;
-    let history = history::read(conn, id, &receivable.amount.currency, outlook)?;
+    let receivable = find(conn, id, reading)?;
+    let payments = payments::of_receivable(conn, id, reading)?;
+    let history = history::read(conn, id, &receivable.amount.currency, reading)?;
     let amount_editable = receivable.status == ReceivableStatus::Pending
         && payments.iter().all(|payment| payment.reversal.is_some());
     Ok(ReceivableDetail {
@@ -279,7 +268,7 @@ pub(super) fn detail_in(
 pub fn of_customer(
     db: &Database,
     customer_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Vec<Receivable>, BooksError> {
     db.read(|conn| {
         let mut statement = conn.prepare_cached(&format!(
@@ -287,7 +276,7 @@ pub fn of_customer(
              WHERE r.customer_id = ?1 ORDER BY r.issue_date DESC, r.id DESC"
         ))?;
         let rows = statement
-            .query_map([customer_id], |row| read(row, outlook))?
+            .query_map([customer_id], |row| read(row, reading))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     })
@@ -329,14 +318,14 @@ pub(super) fn refused_field(field: &str, problem: FieldProblem) -> BooksError {
 pub fn create(
     db: &Database,
     form: &ReceivableForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let valid = form
-        .validate(outlook.region)
+        .validate(reading.region)
         .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
     db.write(|tx| {
-        let id = insert(tx, &valid, outlook)?;
-        detail_in(tx, id, outlook)
+        let id = insert(tx, &valid, reading)?;
+        detail_in(tx, id, reading)
     })
 }
 
@@ -345,7 +334,7 @@ pub fn create(
 pub(super) fn insert(
     tx: &Transaction<'_>,
     valid: &ValidReceivable,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<i64, BooksError> {
     let customer_key = customer_key(tx, valid.customer_id)?;
     if document_taken(tx, valid.document_number.as_deref(), 0)? {
@@ -371,7 +360,7 @@ pub(super) fn insert(
         search_key(valid.document_number.as_deref().unwrap_or_default()),
     ])?;
     let id = tx.last_insert_rowid();
-    totals::keep_within_limits(tx, valid.currency, outlook)?;
+    totals::keep_within_limits(tx, valid.currency, reading)?;
     history::record(
         tx,
         id,
@@ -391,13 +380,13 @@ pub fn update(
     waiting: &dyn WaitingMail,
     id: i64,
     form: &ReceivableForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let valid = form
-        .validate(outlook.region)
+        .validate(reading.region)
         .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
     db.write(|tx| {
-        let before = detail_in(tx, id, outlook)?;
+        let before = detail_in(tx, id, reading)?;
         let old = &before.receivable;
         if old.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending));
@@ -453,7 +442,7 @@ pub fn update(
                 search_key(valid.document_number.as_deref().unwrap_or_default()),
             ],
         )?;
-        totals::keep_within_limits(tx, valid.currency, outlook)?;
+        totals::keep_within_limits(tx, valid.currency, reading)?;
         let amount_changed = old.amount.minor != valid.amount;
         history::record(
             tx,
@@ -467,7 +456,7 @@ pub fn update(
             },
         )?;
         waiting.receivable_changed(tx, id)?;
-        detail_in(tx, id, outlook)
+        detail_in(tx, id, reading)
     })
 }
 
@@ -477,11 +466,11 @@ pub fn void(
     waiting: &dyn WaitingMail,
     id: i64,
     reason: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let reason = super::reason(reason, MAX_CONCEPT)?;
     db.write(|tx| {
-        let before = detail_in(tx, id, outlook)?;
+        let before = detail_in(tx, id, reading)?;
         if before.receivable.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending));
         }
@@ -492,7 +481,7 @@ pub fn void(
             "UPDATE receivables SET status = ?2, void_reason = ?3,
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1",
-            params![id, ReceivableStatus::Void.code(), reason],
+            params![id, wire::code(&ReceivableStatus::Void), reason],
         )?;
         history::record(
             tx,
@@ -504,7 +493,7 @@ pub fn void(
             },
         )?;
         waiting.receivable_changed(tx, id)?;
-        detail_in(tx, id, outlook)
+        detail_in(tx, id, reading)
     })
 }
 
@@ -521,7 +510,7 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
     let paid = paid
         .checked_add(paid_delta)
         .ok_or(rusqlite::Error::IntegralValueOutOfRange(1, paid))?;
-    let was = ReceivableStatus::from_code(&status);
+    let was: ReceivableStatus = wire::stored(&status, 2)?;
     let now = if paid >= amount {
         ReceivableStatus::Paid
     } else {
@@ -531,7 +520,7 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
         "UPDATE receivables SET paid = ?2, status = ?3,
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = ?1",
-        params![id, paid, now.code()],
+        params![id, paid, wire::code(&now)],
     )?;
     match (was, now) {
         (ReceivableStatus::Pending, ReceivableStatus::Paid) => {

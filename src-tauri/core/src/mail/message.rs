@@ -8,6 +8,7 @@ pub use super::attachment::Attachment;
 use super::address::EmailAddress;
 use super::config::Sender;
 use crate::locale::Language;
+use crate::wire;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingEmail {
@@ -145,7 +146,7 @@ pub fn test_email(
          <body style=\"font-family:Arial,Helvetica,sans-serif;color:#1f2a28;line-height:1.5\">\
          <p><strong>{greeting}</strong></p><p>{body}</p>\
          <p style=\"color:#5b6b67;font-size:13px\">{footer}</p></body></html>",
-        lang = language.code(),
+        lang = wire::code(&language),
         title = escape_html(&subject),
         greeting = escape_html(greeting),
         body = escape_html(&body),

@@ -1,4 +1,4 @@
-//! Postmark's HTTP API (`providers.md`): send with `POST /email`, verify with `GET /server`.
+//! Postmark's HTTP API (`docs/providers.md`): send with `POST /email`, verify with `GET /server`.
 //! Postmark has no idempotency key: a retry after a timeout may deliver twice, which is why a
 //! failure once the request may have arrived is marked `maybe_delivered`.
 

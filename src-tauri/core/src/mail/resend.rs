@@ -1,4 +1,4 @@
-//! Resend's HTTP API (`providers.md`): send with `POST /emails`, verify with `GET /domains`.
+//! Resend's HTTP API (`docs/providers.md`): send with `POST /emails`, verify with `GET /domains`.
 //! Errors are classified by HTTP status first and by error name second, because Resend renames
 //! its errors over time.
 

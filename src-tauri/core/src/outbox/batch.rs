@@ -17,6 +17,7 @@ use super::handle::OutboxChanged;
 use super::state::OutboxState;
 use super::store::{timestamp, OutboxId};
 use super::OutboxError;
+use crate::wire;
 
 /// A row as the send check is asked about it: id, reference, facts, recipient.
 type Candidate = (OutboxId, Option<String>, Option<String>, String);
@@ -119,7 +120,12 @@ pub(crate) fn claim_batch(
     let uuid = uuid::Uuid::new_v4().to_string();
     tx.execute(
         "INSERT INTO outbox_batches (uuid, provider, payload, members) VALUES (?1, ?2, ?3, ?4)",
-        params![uuid, sending.provider.code(), body, members.len() as i64],
+        params![
+            uuid,
+            wire::code(&sending.provider),
+            body,
+            members.len() as i64
+        ],
     )?;
     let batch_id = tx.last_insert_rowid();
     let mut join =
@@ -178,7 +184,7 @@ fn retry_due(
             && members
                 .iter()
                 .all(|(state, _)| state == "queued" || state == "retrying");
-        let same_provider = provider == sending.provider.code();
+        let same_provider = provider == wire::code(&sending.provider);
         let still_true = all_waiting
             && same_provider
             && members

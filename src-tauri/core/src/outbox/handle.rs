@@ -326,6 +326,50 @@ impl OutboxHandle {
             .is_ok_and(|seen| seen.is_ok())
     }
 
+    /// Waits until the worker has settled for at least `horizon`: no send in flight, no outcome
+    /// waiting to be written, no row `sending`, no row due sooner than `horizon` from now — and
+    /// one more turn of the worker (a look at the queue) found it so. Nothing leaves before then
+    /// unless something is queued, retried or reloaded. False if that did not happen within
+    /// `timeout`. Tests wait for this instead of pausing to see that nothing more happens.
+    pub async fn wait_settled(&self, horizon: Duration, timeout: Duration) -> bool {
+        let idle = self.running().as_ref().map(|r| r.idle.clone());
+        let Some(mut idle) = idle else {
+            return true; // Stopped: nothing is claimed until it resumes.
+        };
+        let settled = async {
+            // The worker publishes whether it is idle after every turn (at least once a tick),
+            // right after looking for due rows: a quiet state seen again after a fresh turn
+            // means it looked and found nothing to send.
+            let mut quiet_turns = 0;
+            loop {
+                let idle_now = *idle.borrow_and_update();
+                if idle_now && self.nothing_due(horizon)? {
+                    quiet_turns += 1;
+                } else {
+                    quiet_turns = 0;
+                }
+                if quiet_turns >= 2 || idle.changed().await.is_err() {
+                    return Ok::<_, OutboxError>(());
+                }
+            }
+        };
+        matches!(tokio::time::timeout(timeout, settled).await, Ok(Ok(())))
+    }
+
+    /// No row is `sending` (in flight, or its outcome not yet written) and none is due within
+    /// `horizon`.
+    fn nothing_due(&self, horizon: Duration) -> Result<bool, OutboxError> {
+        self.shared.db.read(|c| {
+            let sending: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = ?1)",
+                [crate::wire::code(&OutboxState::Sending)],
+                |r| r.get(0),
+            )?;
+            let next = claim::next_due_in(c)?;
+            Ok(!sending && next.is_none_or(|wait| wait > horizon))
+        })
+    }
+
     /// Stops the worker, letting sends in flight finish and be recorded for up to the stop
     /// timeout; past it they are aborted and their rows are resolved at the next start
     /// (resent under a key, or uncertain). Nothing is claimed after this returns.

@@ -30,6 +30,9 @@ mod state;
 mod store;
 mod worker;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry_now, send_again};
 pub use attachments::MAX_TOTAL_BYTES;
 pub use backoff::{Pacer, RetryPolicy};
@@ -43,6 +46,20 @@ pub use store::{
     OutboxId, OutboxPage, QueuedEmail,
 };
 
+/// Why the owner's action on a row is refused. It crosses the IPC as it is (`reason` and what
+/// each one carries), for the window to word, like the books' refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum OutboxRefusal {
+    /// The row's state does not allow the action (a sending row cannot be cancelled, only an
+    /// uncertain one can be marked as sent…).
+    #[error("no {} while {}", crate::wire::code(action), crate::wire::code(state))]
+    OutboxState {
+        state: OutboxState,
+        action: OwnerAction,
+    },
+}
+
 /// Seconds between checks that a provider is reachable again while offline (default 30).
 pub const PROBE_ENV: &str = "CACHICAMO_OUTBOX_PROBE_SECS";
 /// Milliseconds of the first retry's backoff; later ones double, up to the cap (default 5000).
@@ -53,11 +70,10 @@ pub enum OutboxError {
     #[error("outbox entry {0} does not exist")]
     NotFound(OutboxId),
     /// Sent and sending emails cannot be cancelled; only waiting or failed ones can be retried.
-    #[error("outbox entry {id} is {state:?}: it cannot be {action}")]
+    #[error("outbox entry {id}: {refusal}")]
     NotAllowed {
         id: OutboxId,
-        state: OutboxState,
-        action: &'static str,
+        refusal: OutboxRefusal,
     },
     #[error("the email cannot be queued: {0}")]
     Invalid(&'static str),

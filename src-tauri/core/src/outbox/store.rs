@@ -12,6 +12,7 @@ use ts_rs::TS;
 use super::state::{CancelReason, HoldReason, OutboxState, WaitReason};
 use super::OutboxError;
 use crate::mail::{Attachment, EmailAddress, FailureClass, MailError, MailFailure, Provider};
+use crate::wire;
 
 /// An outbox row's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -236,7 +237,7 @@ pub(crate) fn current_state(conn: &Connection, id: OutboxId) -> Result<OutboxSta
         })
         .optional()?
         .ok_or(OutboxError::NotFound(id))?;
-    OutboxState::from_code(&code).ok_or_else(|| OutboxError::Corrupt {
+    wire::from_code::<OutboxState>(&code).ok_or_else(|| OutboxError::Corrupt {
         id,
         detail: format!("unknown state {code:?}"),
     })
@@ -339,7 +340,7 @@ impl RawEntry {
     fn parse(self) -> Result<OutboxEntry, OutboxError> {
         let id = OutboxId(self.id);
         let corrupt = |detail: String| OutboxError::Corrupt { id, detail };
-        let state = OutboxState::from_code(&self.state)
+        let state = wire::from_code::<OutboxState>(&self.state)
             .ok_or_else(|| corrupt(format!("unknown state {:?}", self.state)))?;
         let reason_as = |kind: &str| -> Result<Option<String>, OutboxError> {
             match &self.reason {
@@ -353,16 +354,16 @@ impl RawEntry {
             OutboxState::Queued => {
                 reason = reason_as("wait")?
                     .map(|r| {
-                        WaitReason::from_code(&r)
+                        wire::from_code::<WaitReason>(&r)
                             .ok_or_else(|| corrupt(format!("unknown wait reason {r:?}")))
                     })
                     .transpose()?;
             }
             OutboxState::Cancelled => {
                 // Rows cancelled before reasons existed were cancelled by the owner.
-                let code = reason_as("cancel")?.unwrap_or_else(|| CancelReason::Owner.code());
+                let code = reason_as("cancel")?.unwrap_or_else(|| wire::code(&CancelReason::Owner));
                 cancelled = Some(
-                    CancelReason::from_code(&code)
+                    wire::from_code::<CancelReason>(&code)
                         .ok_or_else(|| corrupt(format!("unknown cancel reason {code:?}")))?,
                 );
             }
@@ -370,7 +371,7 @@ impl RawEntry {
                 let code = reason_as("hold")?
                     .ok_or_else(|| corrupt("a held row without a reason".into()))?;
                 held = Some(
-                    HoldReason::from_code(&code)
+                    wire::from_code::<HoldReason>(&code)
                         .ok_or_else(|| corrupt(format!("unknown hold reason {code:?}")))?,
                 );
             }
@@ -386,14 +387,15 @@ impl RawEntry {
             .provider
             .as_deref()
             .map(|p| {
-                Provider::from_code(p).ok_or_else(|| corrupt(format!("unknown provider {p:?}")))
+                wire::from_code::<Provider>(p)
+                    .ok_or_else(|| corrupt(format!("unknown provider {p:?}")))
             })
             .transpose()?;
         let error = self
             .error_code
             .as_deref()
             .map(|code| {
-                let failure = MailFailure::from_code(code)
+                let failure = wire::from_code::<MailFailure>(code)
                     .ok_or_else(|| corrupt(format!("unknown error code {code:?}")))?;
                 let details: serde_json::Value = self
                     .error_details

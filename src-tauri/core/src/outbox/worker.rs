@@ -27,6 +27,7 @@ use super::OutboxError;
 use crate::db::Database;
 use crate::mail::service::{ConfiguredMailer, EmailServiceError};
 use crate::mail::{batch_limit, MailError, MailFailure, Provider, Receipt};
+use crate::wire;
 
 mod batching;
 
@@ -286,7 +287,7 @@ impl Worker {
                 WaitReason::NotConfigured
             }
         };
-        tracing::info!(reason = reason.code(), "outbox: waiting");
+        tracing::info!(reason = wire::code(&reason), "outbox: waiting");
         self.park(reason, probe);
         Some(Instant::now() + probe)
     }
@@ -454,10 +455,10 @@ impl Worker {
             | AfterAttempt::Uncertain(error) => {
                 tracing::info!(
                     id = id.0,
-                    provider = provider.code(),
-                    failure = error.failure.code(),
+                    provider = %wire::code(&provider),
+                    failure = %wire::code(&error.failure),
                     provider_code = error.provider_code.as_deref().unwrap_or(""),
-                    state = outcome.state().code(),
+                    state = %wire::code(&outcome.state()),
                     "outbox: attempt failed"
                 );
                 if provider == Provider::Smtp && matches!(error.failure, MailFailure::Timeout) {

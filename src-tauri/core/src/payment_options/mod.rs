@@ -21,6 +21,7 @@ use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
+use crate::wire;
 
 /// No shop offers more ways to pay than this.
 pub const MAX_OPTIONS: usize = 20;
@@ -38,12 +39,18 @@ pub enum AccountType {
     Savings,
 }
 
-/// One way to pay, with what it needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// One way to pay, with what it needs. Its kind (`PaymentKind`) is stored beside the details, by
+/// its wire name, so the database can be read without parsing every row's JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, strum::EnumDiscriminants)]
 #[serde(
     tag = "kind",
     rename_all = "snake_case",
     rename_all_fields = "camelCase"
+)]
+#[strum_discriminants(
+    name(PaymentKind),
+    derive(Serialize, Deserialize, strum::VariantArray),
+    serde(rename_all = "snake_case")
 )]
 pub enum PaymentOptionDetails {
     PagoMovil {
@@ -75,19 +82,6 @@ pub enum PaymentOptionDetails {
     Other {
         text: String,
     },
-}
-
-impl PaymentOptionDetails {
-    fn kind(&self) -> &'static str {
-        match self {
-            PaymentOptionDetails::PagoMovil { .. } => "pago_movil",
-            PaymentOptionDetails::Transfer { .. } => "transfer",
-            PaymentOptionDetails::Zelle { .. } => "zelle",
-            PaymentOptionDetails::Cash { .. } => "cash",
-            PaymentOptionDetails::Spei { .. } => "spei",
-            PaymentOptionDetails::Other { .. } => "other",
-        }
-    }
 }
 
 /// A forma de pago as the owner types it and as it is kept.
@@ -248,7 +242,7 @@ pub fn save(db: &Database, methods: Vec<PaymentOption>) -> Result<PaymentOptions
         for (position, method) in valid.iter().enumerate() {
             insert.execute(params![
                 position as i64,
-                method.details.kind(),
+                wire::code(&PaymentKind::from(&method.details)),
                 json(&method.details)?,
                 method.currencies.as_ref().map(json).transpose()?,
             ])?;
@@ -336,4 +330,27 @@ pub fn instructions(
         blocks.push(reference_line(language, document));
     }
     blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `kind` column's names: the migration's CHECK lists exactly these.
+    #[test]
+    fn kinds_are_pinned_and_are_the_details_own_tag() {
+        wire::assert_pinned(|kind| match kind {
+            PaymentKind::PagoMovil => "pago_movil",
+            PaymentKind::Transfer => "transfer",
+            PaymentKind::Zelle => "zelle",
+            PaymentKind::Cash => "cash",
+            PaymentKind::Spei => "spei",
+            PaymentKind::Other => "other",
+        });
+        let cash = PaymentOptionDetails::Cash {
+            note: String::new(),
+        };
+        let tagged = serde_json::to_value(&cash).expect("json");
+        assert_eq!(tagged["kind"], wire::code(&PaymentKind::from(&cash)));
+    }
 }

@@ -4,7 +4,7 @@
 use time::{Date, Duration};
 
 use super::ReminderError;
-use crate::books::money::from_iso;
+use crate::books::dates::from_iso;
 use crate::books::receivables::Receivable;
 use crate::business::Business;
 use crate::locale::Language;

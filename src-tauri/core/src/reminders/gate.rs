@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use super::draft_in;
 use super::queue::reference;
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableStatus, REMINDER_REFERENCE};
-use crate::books::region::Region;
 use crate::books::{customers, BooksError, WaitingMail};
 use crate::clock;
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::mail::address::EmailAddress;
 use crate::outbox::{
     self, CancelReason, GateQuestion, HoldReason, OutboxChanged, QueuedEmail, SendGate, Verdict,
@@ -89,11 +89,11 @@ impl SendGate for ReminderGate {
             Some(stated) => stated.region,
             None => settings::region_in(tx)?.unwrap_or(Region::for_locale(None, Language::Es)),
         };
-        let outlook = Outlook {
+        let reading = Reading {
             region,
             today: clock::local_today(),
         };
-        let receivable = match receivables::find(tx, receivable_id, &outlook) {
+        let receivable = match receivables::find(tx, receivable_id, &reading) {
             Ok(receivable) => receivable,
             Err(BooksError::NotFound { .. }) => return Ok(Verdict::Hold(HoldReason::CheckFailed)),
             Err(err) => return Err(err.into()),
@@ -132,7 +132,7 @@ impl SendGate for ReminderGate {
         if unchanged {
             return Ok(Verdict::Send);
         }
-        let draft = draft_in(tx, receivable_id, Some(recipient.clone()), &outlook)?;
+        let draft = draft_in(tx, receivable_id, Some(recipient.clone()), &reading)?;
         let to: EmailAddress = recipient
             .parse()
             .map_err(|_| -> GateError { "the reminder's address is not valid".into() })?;

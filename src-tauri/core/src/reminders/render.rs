@@ -14,14 +14,15 @@ use super::facts::ReminderFacts;
 use super::template::ReminderTemplate;
 use super::variables::VariableKey;
 use super::ReminderError;
-use crate::books::money::Outlook;
-use crate::books::region::Region;
+use crate::books::reading::Reading;
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::mail::message::escape_html;
 pub use crate::templating::region_for;
 #[cfg(test)]
 use crate::templating::MAX_RENDERED_SUBJECT;
 use crate::templating::{engine, one_line, without_empty_paragraphs, EMPTY};
+use crate::wire;
 
 /// What a reminder says, exactly as it will be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -65,7 +66,7 @@ fn values(
     region: Region,
 ) -> std::collections::BTreeMap<&'static str, String> {
     // Only the region writes here: `today` plays no part in formatting.
-    let outlook = Outlook {
+    let reading = Reading {
         region,
         today: Date::MIN,
     };
@@ -77,10 +78,10 @@ fn values(
                 VariableKey::Business => facts.business_name.clone(),
                 VariableKey::DocumentNumber => facts.document_number.clone().unwrap_or_default(),
                 VariableKey::Concept => facts.concept.clone(),
-                VariableKey::Amount => outlook.money(facts.amount_minor, &facts.currency).text,
-                VariableKey::Balance => outlook.money(facts.balance_minor, &facts.currency).text,
-                VariableKey::IssueDate => outlook.date(facts.issue_date).text,
-                VariableKey::DueDate => outlook.date(facts.due_date).text,
+                VariableKey::Amount => reading.money(facts.amount_minor, &facts.currency).text,
+                VariableKey::Balance => reading.money(facts.balance_minor, &facts.currency).text,
+                VariableKey::IssueDate => reading.date(facts.issue_date).text,
+                VariableKey::DueDate => reading.date(facts.due_date).text,
                 VariableKey::DaysOverdue => facts.days_overdue.to_string(),
                 VariableKey::PaymentInstructions => facts.payment_instructions.clone(),
             };
@@ -150,7 +151,7 @@ fn layout(facts: &ReminderFacts, language: Language, subject: &str, text: &str) 
          <tr><td style=\"padding:16px 28px;border-top:1px solid #d9d4c7;{FONT}font-size:12px;\
          line-height:1.5;color:#5b6b67\">{footer}</td></tr>\n\
          </table>\n</td></tr></table>\n</body>\n</html>\n",
-        lang = language.code(),
+        lang = wire::code(&language),
         title = escape_html(subject),
     )
 }

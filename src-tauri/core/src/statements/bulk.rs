@@ -11,7 +11,8 @@ use super::model::{build_in, STATEMENT_REFERENCE};
 use super::queue::{draft_in, queued_email};
 use super::StatementError;
 use crate::books::customers;
-use crate::books::money::{Money, Outlook};
+use crate::books::money::Money;
+use crate::books::reading::Reading;
 use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
@@ -90,9 +91,9 @@ pub struct BulkQueued {
 pub fn plan(
     db: &Database,
     selection: &BulkSelection,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<BulkPlan, StatementError> {
-    db.read(|conn| plan_in(conn, selection, outlook))
+    db.read(|conn| plan_in(conn, selection, reading))
 }
 
 /// Queues every planned statement (PDF attached unless `attach_pdf` is off) in one
@@ -101,14 +102,14 @@ pub fn confirm(
     db: &Database,
     selection: &BulkSelection,
     attach_pdf: bool,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<BulkQueued, StatementError> {
     db.write(|tx| {
-        let plan = plan_in(tx, selection, outlook)?;
+        let plan = plan_in(tx, selection, reading)?;
         let mut queued = Vec::with_capacity(plan.messages.len());
         for planned in plan.messages {
             // The registered address (the plan's): it follows the customer, as a single send's.
-            let draft = draft_in(tx, planned.customer_id, None, attach_pdf, outlook)?;
+            let draft = draft_in(tx, planned.customer_id, None, attach_pdf, reading)?;
             let email = queued_email(draft)?;
             queued.push(outbox::enqueue(tx, email)?);
         }
@@ -124,7 +125,7 @@ pub fn confirm(
 fn plan_in(
     conn: &Connection,
     selection: &BulkSelection,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<BulkPlan, StatementError> {
     let ids = match selection {
         BulkSelection::Customers { ids } => {
@@ -133,7 +134,7 @@ fn plan_in(
             ids.dedup();
             ids
         }
-        BulkSelection::Overdue => overdue_customers(conn, outlook)?,
+        BulkSelection::Overdue => overdue_customers(conn, reading)?,
     };
     if ids.len() > MAX_CUSTOMERS {
         return Err(StatementError::TooMany);
@@ -161,7 +162,7 @@ fn plan_in(
             customer: customer.name.clone(),
             reason,
         };
-        let statement = match build_in(conn, customer_id, outlook) {
+        let statement = match build_in(conn, customer_id, reading) {
             Ok(statement) => statement,
             Err(StatementError::NothingOwed) => {
                 plan.set_aside.push(set_aside(SetAsideReason::NothingOwed));
@@ -187,7 +188,7 @@ fn plan_in(
                 .push(set_aside(SetAsideReason::AlreadyWaiting));
             continue;
         }
-        let written = statement.outlook();
+        let written = statement.reading();
         plan.messages.push(PlannedStatement {
             customer_id,
             customer: customer.name.clone(),
@@ -215,13 +216,13 @@ fn plan_in(
 }
 
 /// Every customer with a Pendiente receivable past its due date (a walk of the pending index).
-fn overdue_customers(conn: &Connection, outlook: &Outlook) -> Result<Vec<i64>, StatementError> {
+fn overdue_customers(conn: &Connection, reading: &Reading) -> Result<Vec<i64>, StatementError> {
     let mut statement = conn.prepare_cached(
         "SELECT DISTINCT customer_id FROM receivables
          WHERE status = 'pending' AND due_date < ?1 ORDER BY customer_id",
     )?;
     let ids = statement
-        .query_map(params![crate::books::money::iso(outlook.today)], |r| {
+        .query_map(params![crate::books::dates::iso(reading.today)], |r| {
             r.get(0)
         })?
         .collect::<Result<Vec<i64>, _>>()?;

@@ -13,7 +13,7 @@ use super::model::{build_in, STATEMENT_REFERENCE};
 use super::queue::{draft_of, queued_email, StatementFacts};
 use super::StatementError;
 use crate::books::customers;
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::BooksError;
 use crate::clock;
 use crate::mail::EmailAddress;
@@ -41,11 +41,11 @@ pub fn check(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdic
     else {
         return Ok(Verdict::Hold(HoldReason::CheckFailed));
     };
-    let outlook = Outlook {
+    let reading = Reading {
         region: facts.region,
         today: clock::local_today(),
     };
-    let statement = match build_in(tx, customer_id, &outlook) {
+    let statement = match build_in(tx, customer_id, &reading) {
         Ok(statement) => statement,
         Err(StatementError::NothingOwed) => return Ok(Verdict::Cancel(CancelReason::Paid)),
         Err(StatementError::Books(BooksError::NotFound { .. })) => {

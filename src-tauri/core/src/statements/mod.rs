@@ -19,7 +19,7 @@ pub mod words;
 
 use rusqlite::Connection;
 
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::BooksError;
 use crate::db::Database;
 use crate::settings::SettingsError;
@@ -71,7 +71,7 @@ impl From<rusqlite::Error> for StatementError {
 pub fn of_customer(
     db: &Database,
     customer_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Statement, StatementError> {
-    db.read(|conn: &Connection| build_in(conn, customer_id, outlook))
+    db.read(|conn: &Connection| build_in(conn, customer_id, reading))
 }

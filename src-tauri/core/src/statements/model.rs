@@ -12,11 +12,13 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::StatementError;
-use crate::books::money::{from_iso, iso, Outlook};
-use crate::books::region::{Region, MAX_MINOR};
+use crate::books::dates::{from_iso, iso};
+use crate::books::money::MAX_MINOR;
+use crate::books::reading::Reading;
 use crate::books::{customers, BooksError, Refusal};
 use crate::business::{self, Business};
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::payment_options;
 use crate::reference_rates;
 use crate::templating::region_for;
@@ -138,8 +140,8 @@ impl Statement {
     }
 
     /// The figures written the statement's way.
-    pub fn outlook(&self) -> Outlook {
-        Outlook {
+    pub fn reading(&self) -> Reading {
+        Reading {
             region: self.region,
             today: from_iso(&self.date).unwrap_or(time::Date::MIN),
         }
@@ -156,11 +158,11 @@ impl Statement {
 pub fn build_in(
     conn: &Connection,
     customer_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Statement, StatementError> {
     let customer = customers::find(conn, customer_id)?;
     let language = customer.email_language;
-    let groups = groups_of(conn, customer_id, outlook)?;
+    let groups = groups_of(conn, customer_id, reading)?;
     if groups.is_empty() {
         return Err(StatementError::NothingOwed);
     }
@@ -172,8 +174,8 @@ pub fn build_in(
     Ok(Statement {
         customer_id,
         language,
-        region: region_for(language, outlook.region),
-        date: iso(outlook.today),
+        region: region_for(language, reading.region),
+        date: iso(reading.today),
         business: business_party(&business),
         customer: Party {
             name: customer.name,
@@ -202,7 +204,7 @@ pub(crate) fn business_party(business: &Business) -> Party {
 fn groups_of(
     conn: &Connection,
     customer_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Vec<CurrencyGroup>, StatementError> {
     let mut statement = conn.prepare_cached(
         "SELECT id, document_number, concept, currency, amount, paid, issue_date, due_date
@@ -229,7 +231,7 @@ fn groups_of(
             continue;
         }
         let due_date = from_iso(&due)?;
-        let days_overdue = outlook.days_overdue(due_date);
+        let days_overdue = reading.days_overdue(due_date);
         let line = StatementLine {
             receivable_id: id,
             document_number: document.filter(|d| !d.trim().is_empty()),
@@ -244,7 +246,7 @@ fn groups_of(
         if groups.last().is_none_or(|g| g.currency != currency) {
             // Each currency's group is complete once the next begins.
             if let Some(done) = groups.last_mut() {
-                done.equivalent = equivalent(conn, done, outlook)?;
+                done.equivalent = equivalent(conn, done, reading)?;
             }
             groups.push(CurrencyGroup {
                 currency: currency.clone(),
@@ -266,7 +268,7 @@ fn groups_of(
         group.lines.push(line);
     }
     if let Some(last) = groups.last_mut() {
-        last.equivalent = equivalent(conn, last, outlook)?;
+        last.equivalent = equivalent(conn, last, reading)?;
     }
     Ok(groups)
 }
@@ -275,16 +277,16 @@ fn groups_of(
 fn equivalent(
     conn: &Connection,
     group: &CurrencyGroup,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Option<Equivalent>, StatementError> {
     Ok(
-        reference_rates::equivalent_in(conn, &group.currency, group.balance, outlook.today)?.map(
+        reference_rates::equivalent_in(conn, &group.currency, group.balance, reading.today)?.map(
             |(currency, amount, rate, source)| Equivalent {
                 currency,
                 amount,
                 rate,
                 source,
-                rate_on: iso(outlook.today),
+                rate_on: iso(reading.today),
             },
         ),
     )

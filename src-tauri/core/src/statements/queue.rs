@@ -12,9 +12,9 @@ use super::render::{render, RenderedStatement};
 use super::template::StatementTemplate;
 use super::{pdf, StatementError};
 use crate::books::customers;
-use crate::books::money::Outlook;
-use crate::books::region::Region;
+use crate::books::reading::Reading;
 use crate::db::Database;
+use crate::locale::Region;
 use crate::mail::{Attachment, EmailAddress};
 use crate::outbox::{self, OutboxEntry, OutboxId, QueuedEmail};
 use crate::validation::{FieldErrors, FieldProblem};
@@ -92,9 +92,9 @@ pub fn draft_in(
     customer_id: i64,
     recipient: Option<String>,
     attach_pdf: bool,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<StatementDraft, StatementError> {
-    let statement = build_in(conn, customer_id, outlook)?;
+    let statement = build_in(conn, customer_id, reading)?;
     let template = super::template::template_in(conn, statement.language)?;
     draft_of(conn, statement, &template, recipient, attach_pdf)
 }
@@ -152,7 +152,7 @@ pub(crate) fn draft_of(
 pub fn preview(
     db: &Database,
     request: &SendStatement,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<StatementDraft, StatementError> {
     let typed = typed_recipient(request)?;
     db.read(|conn| {
@@ -161,7 +161,7 @@ pub fn preview(
             request.customer_id,
             typed,
             request.attach_pdf,
-            outlook,
+            reading,
         )
     })
 }
@@ -209,11 +209,11 @@ pub(crate) fn queued_email(draft: StatementDraft) -> Result<QueuedEmail, Stateme
 pub fn queue(
     db: &Database,
     request: &SendStatement,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<OutboxId, StatementError> {
     let typed = typed_recipient(request)?;
     db.write(|tx| {
-        let draft = draft_in(tx, request.customer_id, typed, request.attach_pdf, outlook)?;
+        let draft = draft_in(tx, request.customer_id, typed, request.attach_pdf, reading)?;
         Ok(outbox::enqueue(tx, queued_email(draft)?)?)
     })
 }

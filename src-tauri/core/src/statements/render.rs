@@ -11,10 +11,12 @@ use super::model::{CurrencyGroup, Statement, StatementLine};
 use super::template::{StatementTemplate, StatementVariable};
 use super::words::{self, Words};
 use super::StatementError;
-use crate::books::money::{from_iso, Outlook};
+use crate::books::dates::from_iso;
+use crate::books::reading::Reading;
 use crate::locale::Language;
 use crate::mail::message::escape_html;
 use crate::templating::{engine, one_line, without_empty_paragraphs, EMPTY};
+use crate::wire;
 
 /// The statement's email, exactly as it will be sent (the PDF travels beside it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -35,8 +37,8 @@ pub fn render(
 ) -> Result<RenderedStatement, StatementError> {
     let language = statement.language;
     let words = words::of(language);
-    let outlook = statement.outlook();
-    let values = values(statement, &outlook);
+    let reading = statement.reading();
+    let values = values(statement, &reading);
     let env = engine();
     let fill = |source: &str| -> Result<String, StatementError> {
         let source: String = source.chars().filter(|c| *c != EMPTY).collect();
@@ -47,8 +49,8 @@ pub fn render(
     let subject = one_line(&fill(&template.subject)?);
     let intro = without_empty_paragraphs(&fill(&template.intro)?);
     let closing = without_empty_paragraphs(&fill(&template.closing)?);
-    let text = text(statement, &words, &outlook, &intro, &closing);
-    let html = html(statement, &words, &outlook, &subject, &intro, &closing);
+    let text = text(statement, &words, &reading, &intro, &closing);
+    let html = html(statement, &words, &reading, &subject, &intro, &closing);
     Ok(RenderedStatement {
         language,
         subject,
@@ -58,7 +60,7 @@ pub fn render(
     })
 }
 
-fn values(statement: &Statement, outlook: &Outlook) -> BTreeMap<&'static str, String> {
+fn values(statement: &Statement, reading: &Reading) -> BTreeMap<&'static str, String> {
     let language = statement.language;
     StatementVariable::ALL
         .into_iter()
@@ -66,8 +68,8 @@ fn values(statement: &Statement, outlook: &Outlook) -> BTreeMap<&'static str, St
             let value = match variable {
                 StatementVariable::Customer => statement.customer.name.clone(),
                 StatementVariable::Business => statement.business.name.clone(),
-                StatementVariable::Date => date(outlook, &statement.date),
-                StatementVariable::Balance => balances(statement, outlook),
+                StatementVariable::Date => date(reading, &statement.date),
+                StatementVariable::Balance => balances(statement, reading),
             };
             let value: String = value.chars().filter(|c| *c != EMPTY).collect();
             let value = if value.trim().is_empty() && variable.may_be_empty() {
@@ -81,11 +83,11 @@ fn values(statement: &Statement, outlook: &Outlook) -> BTreeMap<&'static str, St
 }
 
 /// "USD 1.100,00 y VES 2.000,00": never one sum across currencies.
-pub(crate) fn balances(statement: &Statement, outlook: &Outlook) -> String {
+pub(crate) fn balances(statement: &Statement, reading: &Reading) -> String {
     let parts: Vec<String> = statement
         .groups
         .iter()
-        .map(|group| outlook.money(group.balance, &group.currency).text)
+        .map(|group| reading.money(group.balance, &group.currency).text)
         .collect();
     let and = match statement.language {
         Language::Es => " y ",
@@ -98,8 +100,8 @@ pub(crate) fn balances(statement: &Statement, outlook: &Outlook) -> String {
 }
 
 /// An ISO date the statement's way; a stored one that does not read is shown as stored.
-pub(crate) fn date(outlook: &Outlook, iso: &str) -> String {
-    from_iso(iso).map_or_else(|_| iso.to_owned(), |d| outlook.date(d).text)
+pub(crate) fn date(reading: &Reading, iso: &str) -> String {
+    from_iso(iso).map_or_else(|_| iso.to_owned(), |d| reading.date(d).text)
 }
 
 pub(crate) fn document<'a>(line: &'a StatementLine, words: &Words) -> &'a str {
@@ -110,7 +112,7 @@ pub(crate) fn document<'a>(line: &'a StatementLine, words: &Words) -> &'a str {
 pub(crate) fn group_notes(
     statement: &Statement,
     group: &CurrencyGroup,
-    outlook: &Outlook,
+    reading: &Reading,
     words: &Words,
 ) -> Vec<String> {
     let mut notes = Vec::new();
@@ -118,29 +120,29 @@ pub(crate) fn group_notes(
         notes.push(format!(
             "{}: {}",
             words.overdue,
-            outlook.money(group.overdue, &group.currency).text
+            reading.money(group.overdue, &group.currency).text
         ));
     }
     if let Some(equivalent) = &group.equivalent {
         notes.push(words::equivalent(
             statement.language,
-            &outlook.money(equivalent.amount, &equivalent.currency).text,
+            &reading.money(equivalent.amount, &equivalent.currency).text,
             &equivalent.source,
-            &date(outlook, &equivalent.rate_on),
+            &date(reading, &equivalent.rate_on),
         ));
     }
     notes
 }
 
-pub(crate) fn payment_sentences(statement: &Statement, outlook: &Outlook) -> Vec<String> {
+pub(crate) fn payment_sentences(statement: &Statement, reading: &Reading) -> Vec<String> {
     statement
         .payments
         .iter()
         .map(|payment| {
             words::payment_received(
                 statement.language,
-                &outlook.money(payment.amount, &payment.currency).text,
-                &date(outlook, &payment.paid_on),
+                &reading.money(payment.amount, &payment.currency).text,
+                &date(reading, &payment.paid_on),
                 payment.document_number.as_deref(),
             )
         })
@@ -150,7 +152,7 @@ pub(crate) fn payment_sentences(statement: &Statement, outlook: &Outlook) -> Vec
 fn text(
     statement: &Statement,
     words: &Words,
-    outlook: &Outlook,
+    reading: &Reading,
     intro: &str,
     closing: &str,
 ) -> String {
@@ -166,7 +168,7 @@ fn text(
         "{} {} {}",
         words.title.to_uppercase(),
         words.as_of,
-        date(outlook, &statement.date)
+        date(reading, &statement.date)
     ));
     push(&statement.customer.name);
     for group in &statement.groups {
@@ -181,19 +183,19 @@ fn text(
             push(&format!(
                 "  {} {} · {} {} · {}",
                 words.issued,
-                date(outlook, &line.issue_date),
+                date(reading, &line.issue_date),
                 words.due,
-                date(outlook, &line.due_date),
+                date(reading, &line.due_date),
                 words::overdue_days(language, line.days_overdue)
             ));
             push(&format!(
                 "  {} {} · {} {} · {} {}",
                 words.amount,
-                outlook.money(line.amount, &group.currency).text,
+                reading.money(line.amount, &group.currency).text,
                 words.paid,
-                outlook.money(line.paid, &group.currency).text,
+                reading.money(line.paid, &group.currency).text,
                 words.balance,
-                outlook.money(line.balance, &group.currency).text
+                reading.money(line.balance, &group.currency).text
             ));
         }
         push(&format!(
@@ -201,17 +203,17 @@ fn text(
             words.total,
             group.currency,
             words.amount,
-            outlook.money(group.amount, &group.currency).text,
+            reading.money(group.amount, &group.currency).text,
             words.paid,
-            outlook.money(group.paid, &group.currency).text,
+            reading.money(group.paid, &group.currency).text,
             words.balance,
-            outlook.money(group.balance, &group.currency).text
+            reading.money(group.balance, &group.currency).text
         ));
-        for note in group_notes(statement, group, outlook, words) {
+        for note in group_notes(statement, group, reading, words) {
             push(&note);
         }
     }
-    let payments = payment_sentences(statement, outlook);
+    let payments = payment_sentences(statement, reading);
     if !payments.is_empty() {
         push("");
         push(words.payments_title);
@@ -252,7 +254,7 @@ fn paragraphs(text: &str) -> String {
 fn html(
     statement: &Statement,
     words: &Words,
-    outlook: &Outlook,
+    reading: &Reading,
     subject: &str,
     intro: &str,
     closing: &str,
@@ -286,7 +288,7 @@ fn html(
         }
         tables.push_str("</tr>\n");
         for line in &group.lines {
-            let money = |minor| escape_html(&outlook.money(minor, &group.currency).text);
+            let money = |minor| escape_html(&reading.money(minor, &group.currency).text);
             tables.push_str(&format!(
                 "<tr><td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{}</td>\
                  <td style=\"{CELL}white-space:nowrap\">{}</td>\
@@ -296,14 +298,14 @@ fn html(
                  <td style=\"{CELL}text-align:right;white-space:nowrap\">{}</td></tr>\n",
                 escape_html(document(line, words)),
                 escape_html(&line.concept),
-                escape_html(&date(outlook, &line.due_date)),
+                escape_html(&date(reading, &line.due_date)),
                 line.days_overdue,
                 money(line.amount),
                 money(line.paid),
                 money(line.balance),
             ));
         }
-        let money = |minor| escape_html(&outlook.money(minor, &group.currency).text);
+        let money = |minor| escape_html(&reading.money(minor, &group.currency).text);
         tables.push_str(&format!(
             "<tr><td colspan=\"4\" style=\"{CELL}font-weight:bold\">{} {}</td>\
              <td style=\"{CELL}text-align:right;font-weight:bold;white-space:nowrap\">{}</td>\
@@ -316,14 +318,14 @@ fn html(
             money(group.balance),
         ));
         tables.push_str("</table>\n");
-        for note in group_notes(statement, group, outlook, words) {
+        for note in group_notes(statement, group, reading, words) {
             tables.push_str(&format!(
                 "<p style=\"margin:6px 0 0 0;color:#5b6b67;font-size:13px\">{}</p>\n",
                 escape_html(&note)
             ));
         }
     }
-    let payments = payment_sentences(statement, outlook);
+    let payments = payment_sentences(statement, reading);
     if !payments.is_empty() {
         tables.push_str(&format!(
             "<h3 style=\"{FONT}font-size:15px;color:#0f5c4d;margin:20px 0 8px 0\">{}</h3>\n<ul style=\"margin:0;padding-left:20px\">\n",
@@ -371,7 +373,7 @@ fn html(
         "{} {} {}",
         words.title,
         words.as_of,
-        date(outlook, &statement.date)
+        date(reading, &statement.date)
     );
     format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -392,7 +394,7 @@ fn html(
          <tr><td style=\"padding:16px 28px;border-top:1px solid #d9d4c7;{FONT}font-size:12px;\
          line-height:1.5;color:#5b6b67\">{footer}</td></tr>\n\
          </table>\n</td></tr></table>\n</body>\n</html>\n",
-        lang = language.code(),
+        lang = wire::code(&language),
         subject = escape_html(subject),
         intro = paragraphs(intro),
         title = escape_html(&title),

@@ -12,7 +12,8 @@ use super::render::{render, RenderedStatement};
 use super::template::StatementTemplate;
 use super::StatementError;
 use crate::books::currency;
-use crate::books::money::{iso, Outlook};
+use crate::books::dates::iso;
+use crate::books::reading::Reading;
 use crate::business;
 use crate::db::Database;
 use crate::locale::Language;
@@ -24,17 +25,17 @@ pub fn preview(
     db: &Database,
     language: Language,
     template: StatementTemplate,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<RenderedStatement, StatementError> {
     let valid = template.validated(language)?;
-    let statement = db.read(|conn| sample_in(conn, language, outlook))?;
+    let statement = db.read(|conn| sample_in(conn, language, reading))?;
     render(&statement, &valid)
 }
 
 pub fn sample_in(
     conn: &Connection,
     language: Language,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Statement, StatementError> {
     let business = business::get_in(conn)?;
     let code = if business.default_currency.is_empty() {
@@ -55,7 +56,7 @@ pub fn sample_in(
             ["Construction materials", "Paint and supplies"],
         ),
     };
-    let today = outlook.today;
+    let today = reading.today;
     let lines = vec![
         StatementLine {
             receivable_id: 0,
@@ -95,7 +96,7 @@ pub fn sample_in(
     Ok(Statement {
         customer_id: 0,
         language,
-        region: region_for(language, outlook.region),
+        region: region_for(language, reading.region),
         date: iso(today),
         business: business_party(&business),
         customer: Party {

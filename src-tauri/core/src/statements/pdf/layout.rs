@@ -6,7 +6,7 @@
 
 use super::fonts::Faces;
 pub(super) use super::text::{fit, fitting_size, wrap};
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::statements::model::{CurrencyGroup, Statement, StatementLine};
 use crate::statements::render::{date, document, group_notes, payment_sentences};
 use crate::statements::words::{self, Words};
@@ -73,7 +73,7 @@ struct Layout<'a> {
     faces: &'a Faces,
     statement: &'a Statement,
     words: Words,
-    outlook: Outlook,
+    reading: Reading,
     pages: Vec<Page>,
     y: f32,
 }
@@ -84,7 +84,7 @@ pub(super) fn layout(statement: &Statement, faces: &Faces) -> Vec<Page> {
         faces,
         statement,
         words: words::of(statement.language),
-        outlook: statement.outlook(),
+        reading: statement.reading(),
         pages: Vec::new(),
         y: TOP,
     };
@@ -143,7 +143,7 @@ impl Layout<'_> {
             self.statement.business.name,
             self.words.title,
             self.words.as_of,
-            date(&self.outlook, &self.statement.date),
+            date(&self.reading, &self.statement.date),
             self.statement.customer.name
         );
         let heading = fit(
@@ -221,7 +221,7 @@ impl Layout<'_> {
         let as_of = format!(
             "{} {}",
             self.words.as_of,
-            date(&self.outlook, &statement.date)
+            date(&self.reading, &statement.date)
         );
         self.text_right(RIGHT, right_y, 10.0, false, as_of);
         self.y = left_y.max(right_y) + 12.0;
@@ -306,8 +306,8 @@ impl Layout<'_> {
             self.draw_row(&row, false);
         }
         // The subtotal and its notes stay together, under a heading row if on a new page.
-        let notes = group_notes(self.statement, group, &self.outlook, &self.words);
-        let money = |minor: i64| self.outlook.money(minor, &group.currency).plain;
+        let notes = group_notes(self.statement, group, &self.reading, &self.words);
+        let money = |minor: i64| self.reading.money(minor, &group.currency).plain;
         let total = Row {
             cells: vec![
                 (0, vec![format!("{} {}", self.words.total, group.currency)]),
@@ -334,7 +334,7 @@ impl Layout<'_> {
     fn row_cells(&self, group: &CurrencyGroup, line: &StatementLine) -> Row {
         let regular = &self.faces.regular;
         let width = |index: usize| column(index).1 - 2.0 * PAD;
-        let money = |minor: i64| self.outlook.money(minor, &group.currency).plain;
+        let money = |minor: i64| self.reading.money(minor, &group.currency).plain;
         let document = wrap(
             regular,
             document(line, &self.words),
@@ -348,8 +348,8 @@ impl Layout<'_> {
             cells: vec![
                 (0, document),
                 (1, concept),
-                (2, vec![date(&self.outlook, &line.issue_date)]),
-                (3, vec![date(&self.outlook, &line.due_date)]),
+                (2, vec![date(&self.reading, &line.issue_date)]),
+                (3, vec![date(&self.reading, &line.due_date)]),
                 (4, vec![line.days_overdue.to_string()]),
                 (5, vec![money(line.amount)]),
                 (6, vec![money(line.paid)]),
@@ -392,7 +392,7 @@ impl Layout<'_> {
     }
 
     fn payments(&mut self) {
-        let sentences = payment_sentences(self.statement, &self.outlook);
+        let sentences = payment_sentences(self.statement, &self.reading);
         if sentences.is_empty() {
             return;
         }

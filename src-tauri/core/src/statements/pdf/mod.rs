@@ -19,6 +19,7 @@ use self::layout::{Op, BOTTOM, LEFT, PAGE_H, PAGE_W, RIGHT};
 use super::model::Statement;
 use super::words;
 use super::StatementError;
+use crate::wire;
 
 const INK: (u8, u8, u8) = (0x1f, 0x2a, 0x28);
 const MUTED: (u8, u8, u8) = (0x5b, 0x6b, 0x67);
@@ -44,7 +45,7 @@ pub fn render(statement: &Statement) -> Result<Vec<u8>, StatementError> {
                 "{} – {} – {}",
                 words.title, statement.customer.name, statement.date
             ))
-            .language(statement.language.code().to_owned())
+            .language(wire::code(&statement.language))
             .creator("Cachicamo".to_owned()),
     );
     let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or(StatementError::Pdf("page size"))?;
