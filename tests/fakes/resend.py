@@ -83,7 +83,7 @@ class Resend(fakehttp.Provider):
         self.full_keys = set(args.api_key)
         self.restricted_keys = set(args.restricted_key)
         self.account_email = args.account_email.lower() if args.account_email else None
-        self.rate_limit = args.rate_limit
+        self.rate = fakehttp.RequestRate(args.rate_limit)
         created = datetime.now(timezone.utc).isoformat()
         self.domains = [{"id": str(uuid.uuid4()), "name": name.lower(), "status": status,
                          "created_at": created, "region": "us-east-1"}
@@ -92,7 +92,6 @@ class Resend(fakehttp.Provider):
         self.lock = threading.Lock()
         # (path, key) -> {"request": body bytes, "answer": (status, body bytes) or None}
         self.idempotency = {}
-        self.window = (0, 0)  # (second, requests counted in it) for the rate limit
 
     # --- the API ------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -125,24 +124,16 @@ class Resend(fakehttp.Provider):
 
     def count_request(self) -> None:
         """Per-team rate limit over one-second windows, like Resend's (default 2-5 req/s)."""
-        now = int(time.time())
-        with self.lock:
-            second, count = self.window
-            count = count + 1 if second == now else 1
-            self.window = (now, count)
-        if count > self.rate_limit:
+        if self.rate.count():
             raise Reject(429, "rate_limit_exceeded",
                          "Too many requests. You can only make "
-                         f"{self.rate_limit} requests per second. See rate limit response "
+                         f"{self.rate.limit} requests per second. See rate limit response "
                          "headers for more information.", {"retry-after": "1"})
 
     def extra_headers(self, req: Request) -> dict:
-        with self.lock:
-            second, count = self.window
-        used = count if second == int(time.time()) else 0
         # Windows are one second long, so the current one always resets within a second.
-        return {"ratelimit-limit": str(self.rate_limit),
-                "ratelimit-remaining": str(max(self.rate_limit - used, 0)),
+        return {"ratelimit-limit": str(self.rate.limit),
+                "ratelimit-remaining": str(self.rate.remaining()),
                 "ratelimit-reset": "1"}
 
     def list_domains(self, req: Request, key: str) -> Response:
@@ -384,7 +375,7 @@ class Resend(fakehttp.Provider):
     def reset(self) -> None:
         with self.lock:
             self.idempotency.clear()
-            self.window = (0, 0)
+        self.rate.reset()
 
 
 def domain_arg(value: str):
@@ -405,9 +396,7 @@ def main() -> int:
     parser.add_argument("--account-email",
                         help="the account owner, the only outside recipient "
                              f"{SANDBOX_SENDER} may send to")
-    parser.add_argument("--rate-limit", type=int, default=100,
-                        help="requests per second before 429 rate_limit_exceeded (default 100, "
-                             "generous so that tests not about rate limits never hit it)")
+    fakehttp.rate_limit_argument(parser, "429 rate_limit_exceeded")
     args = parser.parse_args()
     return fakehttp.serve(Resend(args), args)
 
