@@ -100,7 +100,10 @@ mod tests {
                                       "currencies": ["MXN"] }] }),
             )
             .expect_err("bad CLABE");
-        assert_eq!(refused["details"]["0.clabe"], "invalid_clabe");
+        assert_eq!(
+            refused_field(&refused, "0.clabe")["problem"],
+            "invalid_clabe"
+        );
         let saved = app
             .invoke(
                 "payment_options_save",

@@ -111,7 +111,7 @@ pub fn statement_template_preview(
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn a_statement_is_previewed_queued_and_planned_through_the_ipc() {
@@ -176,7 +176,7 @@ mod tests {
                 json!({ "request": { "customerId": id, "recipient": "x@" } }),
             )
             .expect_err("bad address");
-        assert_eq!(bad["details"]["recipient"], "invalid_email");
+        assert_eq!(refused_field(&bad, "recipient")["problem"], "invalid_email");
     }
 
     #[test]
@@ -195,8 +195,9 @@ mod tests {
                                                         "closing": "y" } }),
             )
             .expect_err("unknown variable");
-        assert_eq!(refused["details"]["intro"], "unknown_variable");
-        assert_eq!(refused["details"]["intro.detail"], "nombre");
+        let intro = refused_field(&refused, "intro");
+        assert_eq!(intro["problem"], "unknown_variable");
+        assert_eq!(intro["detail"], "nombre");
         let preview = app
             .invoke(
                 "statement_template_preview",

@@ -31,7 +31,7 @@ pub fn whatsapp_open<R: Runtime>(
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     // Only the refusals: the successful path opens the system's handler, which the end-to-end
     // story points at a recording one.
@@ -64,7 +64,7 @@ mod tests {
                 json!({ "request": { "customerId": odd["id"] } }),
             )
             .expect_err("cannot be dialled");
-        assert_eq!(refused["details"]["phone"], "invalid_phone");
+        assert_eq!(refused_field(&refused, "phone")["problem"], "invalid_phone");
         let nothing = app
             .invoke(
                 "customer_create",

@@ -183,28 +183,22 @@ export const api = {
   reminderPreview: (request: ReminderRequest) => call<ReminderDraft>('reminder_preview', { request }),
   paymentOptionsGet: () => call<PaymentOptionsView>('payment_options_get'),
   /** Formas de pago are saved as a whole list, in the owner's order. */
-  paymentOptionsSave: (options: PaymentOption[]) =>
-    call<PaymentOptionsView>('payment_options_save', { options }),
+  paymentOptionsSave: (options: PaymentOption[]) => call<PaymentOptionsView>('payment_options_save', { options }),
   referenceRatesGet: () => call<ReferenceRate[]>('reference_rates_get'),
-  referenceRateSave: (form: ReferenceRateForm) =>
-    call<ReferenceRate>('reference_rate_save', { form }),
+  referenceRateSave: (form: ReferenceRateForm) => call<ReferenceRate>('reference_rate_save', { form }),
   /** Exactly what a customer's statement would send (text, HTML, the PDF's pages), and to whom. */
-  statementPreview: (request: SendStatement) =>
-    call<StatementDraft>('statement_preview', { request }),
+  statementPreview: (request: SendStatement) => call<StatementDraft>('statement_preview', { request }),
   statementSend: (request: SendStatement) => call<OutboxEntry>('statement_send', { request }),
-  customerStatements: (customerId: number) =>
-    call<OutboxEntry[]>('customer_statements', { customerId }),
+  customerStatements: (customerId: number) => call<OutboxEntry[]>('customer_statements', { customerId }),
   /** How many statements a bulk send makes, to whom, and who is set apart and why. */
   statementsPlan: (selection: BulkSelection) => call<BulkPlan>('statements_plan', { selection }),
   /** Queues every planned statement in one transaction. */
   statementsSendBulk: (selection: BulkSelection, attachPdf: boolean) =>
     call<BulkQueued>('statements_send_bulk', { selection, attachPdf }),
-  statementTemplatesGet: (language: Language) =>
-    call<StatementTemplateView>('statement_templates_get', { language }),
+  statementTemplatesGet: (language: Language) => call<StatementTemplateView>('statement_templates_get', { language }),
   statementTemplateSave: (language: Language, template: StatementTemplate) =>
     call<StatementTemplateView>('statement_template_save', { language, template }),
-  statementTemplateReset: (language: Language) =>
-    call<StatementTemplateView>('statement_template_reset', { language }),
+  statementTemplateReset: (language: Language) => call<StatementTemplateView>('statement_template_reset', { language }),
   /** The statement template being edited, unsaved, with a sample statement and the real business. */
   statementTemplatePreview: (language: Language, template: StatementTemplate) =>
     call<RenderedStatement>('statement_template_preview', { language, template }),

@@ -393,6 +393,7 @@ export const en: Catalogue = {
   'refusal.no_phone': 'This customer has no phone. Add it in Customers to message them on WhatsApp.',
   'error.open_failed': 'The system could not open the link. Check that a browser or WhatsApp is installed.',
   'history.whatsapp_opened': 'WhatsApp opened for {recipient} (the app cannot know whether it was sent).',
+  'history.statement_queued': 'Statement queued for {recipient}.',
   'import.open': 'Import CSV',
   'import.title': 'Import CSV',
   'import.hint': 'Customers or receivables, with a header row (for example: Customer, Document number, Concept, Currency, Amount, Issue date, Due date). Excel CSV works, with commas or semicolons. Before importing you see what will happen; nothing is saved until you confirm.',

@@ -391,6 +391,7 @@ export const es = {
   'refusal.no_phone': 'Este cliente no tiene teléfono. Agréguelo en Clientes para enviarle mensajes por WhatsApp.',
   'error.open_failed': 'El sistema no pudo abrir el enlace. Revise que tenga un navegador o WhatsApp instalado.',
   'history.whatsapp_opened': 'WhatsApp abierto para {recipient} (la aplicación no sabe si se envió).',
+  'history.statement_queued': 'Estado de cuenta en cola para {recipient}.',
   'import.open': 'Importar CSV',
   'import.title': 'Importar CSV',
   'import.hint': 'Clientes o cuentas por cobrar, con una fila de encabezados (por ejemplo: Cliente; Número de documento; Concepto; Moneda; Monto; Fecha de emisión; Fecha de vencimiento). Sirve el CSV de Excel, con coma o punto y coma. Antes de importar verá lo que se hará; no se guarda nada hasta que confirme.',
