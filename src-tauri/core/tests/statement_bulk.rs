@@ -97,6 +97,21 @@ async fn the_plan_sets_apart_who_cannot_get_a_statement_and_says_why() {
     assert_eq!(plan.messages.len(), 2, "each customer once");
     let queued = bulk::confirm(&shop.db, &ticked, true, &STATEMENT_DAY).expect("queued");
     assert_eq!(queued.queued.len(), 2);
+    let in_history: i64 = shop
+        .db
+        .read(|c| {
+            c.query_row(
+                "SELECT count(*) FROM receivable_events e JOIN receivables r ON r.id = e.receivable_id
+                 WHERE e.kind = 'statement_queued' AND r.customer_id IN (?1, ?2)",
+                [owing[0], owing[1]],
+                |r| r.get(0),
+            )
+        })
+        .expect("history");
+    assert_eq!(
+        in_history, 2,
+        "each one's receivable says its statement was queued"
+    );
     let again = bulk::plan(&shop.db, &ticked, &STATEMENT_DAY).expect("plan");
     assert!(again.messages.is_empty());
     assert!(again

@@ -9,6 +9,8 @@ mod common;
 use std::sync::Arc;
 
 use cachicamo_core::books::customers::{self, CustomerForm};
+use cachicamo_core::books::history::HistoryKind;
+use cachicamo_core::books::receivables;
 use cachicamo_core::locale::Language;
 use cachicamo_core::outbox::{self, CancelReason, OutboxState};
 use cachicamo_core::reminders::{Rechecks, ReminderGate};
@@ -181,4 +183,41 @@ fn a_customer_who_owes_nothing_gets_no_statement_queued() {
         .read(|c| c.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)))
         .expect("count");
     assert_eq!(count, 0);
+}
+
+#[test]
+fn a_queued_statement_is_in_the_history_of_every_receivable_it_lists_and_no_other() {
+    let shop = Books::for_statements();
+    let ana = shop.ana(Language::Es);
+    queue::queue(&shop.db, &send(ana), &STATEMENT_DAY).expect("queued");
+    let queued_to = |document: &str| -> Vec<Option<String>> {
+        let id: i64 = shop
+            .db
+            .read(|c| {
+                c.query_row(
+                    "SELECT id FROM receivables WHERE document_number = ?1",
+                    [document],
+                    |r| r.get(0),
+                )
+            })
+            .expect("receivable");
+        receivables::detail(&shop.db, id, &STATEMENT_DAY)
+            .expect("detail")
+            .history
+            .into_iter()
+            .filter(|entry| entry.kind == HistoryKind::StatementQueued)
+            .map(|entry| entry.recipient)
+            .collect()
+    };
+    for listed in ["F-0001", "F-0002", "F-0003"] {
+        assert_eq!(
+            queued_to(listed),
+            [Some("cobros@cliente.com".to_owned())],
+            "{listed}"
+        );
+    }
+    // Paid, voided, or another customer's: not on Ana's statement, not in their history.
+    for unlisted in ["F-0004", "F-0005", "F-0006"] {
+        assert!(queued_to(unlisted).is_empty(), "{unlisted}");
+    }
 }

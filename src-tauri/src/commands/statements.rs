@@ -158,6 +158,11 @@ mod tests {
             .invoke("statement_send", json!({ "request": { "customerId": id } }))
             .expect("queued");
         assert_eq!(queued["reference"], format!("statement:{id}"));
+        let file = queued["attachments"][0].as_str().expect("the PDF's name");
+        assert!(
+            file.starts_with("Estado de cuenta – ") && file.ends_with(".pdf"),
+            "{file}"
+        );
         let listed = app
             .invoke("customer_statements", json!({ "customerId": id }))
             .expect("listed");

@@ -397,7 +397,11 @@ confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: 
 /**
  * The last failure (kept while retrying; the reason when failed or uncertain).
  */
-error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
+error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, 
+/**
+ * The names of the files it carries, in order (a statement's PDF): the lists say so.
+ */
+attachments: Array<string>, };
 
 export type EmailAbout = { customerId: number, customerName: string, receivableId: number | null, documentNumber: string | null, };
 
@@ -421,7 +425,11 @@ confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: 
 /**
  * The last failure (kept while retrying; the reason when failed or uncertain).
  */
-error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
+error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, 
+/**
+ * The names of the files it carries, in order (a statement's PDF): the lists say so.
+ */
+attachments: Array<string>, };
 
 export type OutboxListing = { entries: Array<ListedEmail>, nextBefore: OutboxId | null, 
 /**

@@ -72,6 +72,8 @@ pub struct OutboxEntry {
     pub created_at: String,
     pub updated_at: String,
     pub sent_at: Option<String>,
+    /// The names of the files it carries, in order (a statement's PDF): the lists say so.
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -161,7 +163,9 @@ pub fn enqueue(tx: &Transaction<'_>, email: QueuedEmail) -> Result<OutboxId, Out
 const ENTRY_COLUMNS: &str =
     "id, reference, recipient, subject, state, reason, attempts, generation,
     next_attempt_at, provider, provider_message_id, error_code, error_message, error_details,
-    created_at, updated_at, sent_at";
+    created_at, updated_at, sent_at,
+    (SELECT json_group_array(file_name ORDER BY position, id) FROM outbox_attachments
+     WHERE outbox_id = outbox.id)";
 
 /// Newest first; `before` continues after the last id of the previous page.
 pub fn list(
@@ -310,6 +314,8 @@ struct RawEntry {
     created_at: String,
     updated_at: String,
     sent_at: Option<String>,
+    /// A JSON array of file names.
+    attachments: String,
 }
 
 impl RawEntry {
@@ -332,6 +338,7 @@ impl RawEntry {
             created_at: row.get(14)?,
             updated_at: row.get(15)?,
             sent_at: row.get(16)?,
+            attachments: row.get(17)?,
         })
     }
 
@@ -410,6 +417,8 @@ impl RawEntry {
                 })
             })
             .transpose()?;
+        let attachments = serde_json::from_str(&self.attachments)
+            .map_err(|_| corrupt(format!("unreadable file names {:?}", self.attachments)))?;
         Ok(OutboxEntry {
             id,
             reference: self.reference,
@@ -429,6 +438,7 @@ impl RawEntry {
             created_at: self.created_at,
             updated_at: self.updated_at,
             sent_at: self.sent_at,
+            attachments,
         })
     }
 }

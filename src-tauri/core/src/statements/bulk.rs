@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::model::{build_in, STATEMENT_REFERENCE};
-use super::queue::{draft_in, queued_email};
+use super::queue::{draft_in, enqueue_in};
 use super::StatementError;
 use crate::books::customers;
 use crate::books::money::Money;
@@ -110,8 +110,7 @@ pub fn confirm(
         for planned in plan.messages {
             // The registered address (the plan's): it follows the customer, as a single send's.
             let draft = draft_in(tx, planned.customer_id, None, attach_pdf, reading)?;
-            let email = queued_email(draft)?;
-            queued.push(outbox::enqueue(tx, email)?);
+            queued.push(enqueue_in(tx, draft)?);
         }
         // Bulk work: it may go through the provider's batch endpoint.
         outbox::allow_batch(tx, &queued)?;

@@ -3,7 +3,7 @@
 //! then, stored in the outbox with its PDF and with what it states (the balance per currency,
 //! the recipient, the reference rates used) for the send check.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -12,6 +12,7 @@ use super::render::{render, RenderedStatement};
 use super::template::StatementTemplate;
 use super::{pdf, StatementError};
 use crate::books::customers;
+use crate::books::history::{self, Facts, HistoryKind};
 use crate::books::reading::Reading;
 use crate::db::Database;
 use crate::locale::Region;
@@ -205,7 +206,8 @@ pub(crate) fn queued_email(draft: StatementDraft) -> Result<QueuedEmail, Stateme
     })
 }
 
-/// Queues the statement in one transaction; wake the worker with `OutboxHandle::queued` after.
+/// Queues the statement in one transaction; wake the worker with `OutboxHandle::queued` after
+/// (`reminders::Bookkeeper::send_statement` does both).
 pub fn queue(
     db: &Database,
     request: &SendStatement,
@@ -214,8 +216,33 @@ pub fn queue(
     let typed = typed_recipient(request)?;
     db.write(|tx| {
         let draft = draft_in(tx, request.customer_id, typed, request.attach_pdf, reading)?;
-        Ok(outbox::enqueue(tx, queued_email(draft)?)?)
+        enqueue_in(tx, draft)
     })
+}
+
+/// Puts the draft in the outbox and writes "Estado de cuenta en cola para …" in the history of
+/// every receivable it lists, in the caller's transaction: each receivable's history tells that
+/// its customer was sent the statement, as it tells of a reminder.
+pub(crate) fn enqueue_in(
+    tx: &Transaction<'_>,
+    draft: StatementDraft,
+) -> Result<OutboxId, StatementError> {
+    let covered: Vec<i64> = draft
+        .statement
+        .groups
+        .iter()
+        .flat_map(|group| group.lines.iter().map(|line| line.receivable_id))
+        .collect();
+    let email = queued_email(draft)?;
+    let facts = Facts {
+        recipient: Some(email.to.to_string()),
+        ..Facts::default()
+    };
+    let id = outbox::enqueue(tx, email)?;
+    for receivable_id in covered {
+        history::record(tx, receivable_id, HistoryKind::StatementQueued, &facts)?;
+    }
+    Ok(id)
 }
 
 /// Every statement sent or waiting for a customer, newest first.

@@ -53,7 +53,8 @@ async fn a_pdf_reaches_the_smtp_server_as_an_attachment_of_a_mixed_message() {
     shop.configure_smtp(server.port).await;
     let handle = shop.start();
     let id = queue_with_pdf(&shop, &handle);
-    shop.wait_state(id, OutboxState::Sent, LONG).await;
+    let sent = shop.wait_state(id, OutboxState::Sent, LONG).await;
+    assert_eq!(sent.attachments, [FILE], "the row says it carries the PDF");
     let messages = server.smtp_messages();
     assert_eq!(messages.len(), 1);
     let raw = &messages[0].1;

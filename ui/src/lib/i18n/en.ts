@@ -474,6 +474,7 @@ export const en: Catalogue = {
   'outbox.when': 'Date',
   'outbox.to': 'To',
   'outbox.subject': 'Subject',
+  'outbox.attachment': 'Attachment: {name}',
   'outbox.state': 'Status',
   'outbox.actions': 'Actions',
   'outbox.state.queued': 'Queued',

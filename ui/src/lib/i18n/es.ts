@@ -472,6 +472,7 @@ export const es = {
   'outbox.when': 'Fecha',
   'outbox.to': 'Para',
   'outbox.subject': 'Asunto',
+  'outbox.attachment': 'Adjunto: {name}',
   'outbox.state': 'Estado',
   'outbox.actions': 'Acciones',
   'outbox.state.queued': 'En cola',
