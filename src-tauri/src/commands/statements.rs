@@ -3,7 +3,7 @@
 //! the reference rate are in `business`.
 
 use cachicamo_core::locale::Language;
-use cachicamo_core::outbox::{self, OutboxEntry};
+use cachicamo_core::outbox::OutboxEntry;
 use cachicamo_core::statements::bulk::{self, BulkPlan, BulkQueued, BulkSelection};
 use cachicamo_core::statements::queue::{self, SendStatement, StatementDraft};
 use cachicamo_core::statements::{
@@ -29,10 +29,9 @@ pub fn statement_send(
     state: State<'_, AppState>,
     request: SendStatement,
 ) -> Result<OutboxEntry, IpcError> {
-    let db = state.db()?;
-    let id = queue::queue(db, &request, &state.reading())?;
-    state.outbox()?.queued(id);
-    Ok(db.read(|conn| outbox::get(conn, id))?)
+    Ok(state
+        .bookkeeper()?
+        .send_statement(&request, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -59,12 +58,9 @@ pub fn statements_send_bulk(
     selection: BulkSelection,
     attach_pdf: bool,
 ) -> Result<BulkQueued, IpcError> {
-    let queued = bulk::confirm(state.db()?, &selection, attach_pdf, &state.reading())?;
-    let outbox = state.outbox()?;
-    for id in &queued.queued {
-        outbox.queued(*id);
-    }
-    Ok(queued)
+    Ok(state
+        .bookkeeper()?
+        .send_statements(&selection, attach_pdf, &state.reading())?)
 }
 
 #[tauri::command(async)]
