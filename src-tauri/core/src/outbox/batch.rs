@@ -168,14 +168,14 @@ fn retry_due(
             [batch_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        let members: Vec<(String, Candidate)> = tx
+        let members: Vec<(OutboxState, Candidate)> = tx
             .prepare_cached(
                 "SELECT state, id, reference, facts, recipient FROM outbox
                  WHERE batch_id = ?1 ORDER BY batch_position",
             )?
             .query_map([batch_id], |r| {
                 Ok((
-                    r.get(0)?,
+                    wire::column(r, 0)?,
                     (OutboxId(r.get(1)?), r.get(2)?, r.get(3)?, r.get(4)?),
                 ))
             })?
@@ -183,7 +183,7 @@ fn retry_due(
         let all_waiting = members.len() as i64 == count
             && members
                 .iter()
-                .all(|(state, _)| state == "queued" || state == "retrying");
+                .all(|(state, _)| matches!(state, OutboxState::Queued | OutboxState::Retrying));
         let same_provider = provider == wire::code(&sending.provider);
         let still_true = all_waiting
             && same_provider
