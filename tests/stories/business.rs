@@ -38,9 +38,13 @@ async fn the_business_details_and_formas_de_pago_are_saved_and_kept() {
         .await;
     window.click("#payment-options-add").await;
     window.select("#payment-option-0-kind", "pago_movil").await;
-    window.fill("#payment-option-0-bank", "Banco de Venezuela").await;
+    window
+        .fill("#payment-option-0-bank", "Banco de Venezuela")
+        .await;
     window.fill("#payment-option-0-phone", "0212-5550101").await;
-    window.fill("#payment-option-0-id-number", "v12345678").await;
+    window
+        .fill("#payment-option-0-id-number", "v12345678")
+        .await;
     window.click("#payment-option-0-any-currency").await;
     window.fill("#payment-option-0-currencies", "ves").await;
     window.click("#payment-options-save").await;
@@ -49,7 +53,9 @@ async fn the_business_details_and_formas_de_pago_are_saved_and_kept() {
         .await;
     assert!(!refusal.is_empty());
     assert!(!window.exists("#payment-options-saved").await);
-    window.fill("#payment-option-0-phone", "0412 555 0101").await;
+    window
+        .fill("#payment-option-0-phone", "0412 555 0101")
+        .await;
     window.click("#payment-options-save").await;
     window
         .wait_for_text("#payment-options-saved", "Formas de pago guardadas.")
@@ -66,7 +72,10 @@ async fn the_business_details_and_formas_de_pago_are_saved_and_kept() {
         .wait_for_value("#payment-option-0-phone", "0412-5550101")
         .await;
     assert_eq!(window.value("#payment-option-0-kind").await, "pago_movil");
-    assert_eq!(window.value("#payment-option-0-id-number").await, "V-12345678");
+    assert_eq!(
+        window.value("#payment-option-0-id-number").await,
+        "V-12345678"
+    );
     assert_eq!(window.value("#payment-option-0-currencies").await, "VES");
     window.close().await;
 }
