@@ -323,9 +323,15 @@ fn payments_are_acknowledged_once_a_statement_was_sent_only_when_newer() {
                     attachments: Vec::new(),
                 },
             )?;
+            // The earlier payments a minute ago, the statement half a minute ago: the payment
+            // recorded next is after it, whatever the clock's resolution.
+            tx.execute(
+                "UPDATE payments SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds')",
+                [],
+            )?;
             tx.execute(
                 "UPDATE outbox SET state = 'sent',
-                     sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1",
+                     sent_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-30 seconds') WHERE id = ?1",
                 [id.0],
             )?;
             Ok::<_, outbox::OutboxError>(())
@@ -341,7 +347,6 @@ fn payments_are_acknowledged_once_a_statement_was_sent_only_when_newer() {
             )
         })
         .expect("F-0002");
-    std::thread::sleep(Duration::from_millis(5));
     shop.pay(document, "100,00", "29/11/2026");
     let next = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
     let rendered =
