@@ -43,13 +43,26 @@ use cachicamo_core::outbox::{
     CancelReason, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter, OutboxId,
     OutboxRefusal, OutboxState, OwnerAction, Rows, WaitReason,
 };
+use cachicamo_core::payment_options::{
+    AccountType, PaymentOption, PaymentOptionDetails, PaymentOptionsView,
+};
+use cachicamo_core::reference_rates::{ReferenceRate, ReferenceRateForm};
 use cachicamo_core::reminders::listing::{EmailAbout, ListedEmail, OutboxListing};
 use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{
     ReminderDraft, ReminderRequest, ReminderTemplate, RenderedReminder, TemplateView, Variable,
     VariableKey,
 };
+use cachicamo_core::statements::bulk::{
+    BulkPlan, BulkQueued, BulkSelection, PlannedStatement, SetAside, SetAsideReason,
+};
+use cachicamo_core::statements::{
+    CurrencyGroup, Equivalent, Party, PaymentReceived, RenderedStatement, SendStatement, Statement,
+    StatementDraft, StatementLine, StatementTemplate, StatementTemplateView, StatementVariable,
+    StatementVariableView,
+};
 use cachicamo_core::validation::FieldError;
+use cachicamo_core::whatsapp::{WhatsAppLink, WhatsAppRequest};
 use cachicamo_core::wire;
 use strum::VariantArray;
 use ts_rs::TS;
@@ -160,6 +173,33 @@ pub fn typescript() -> String {
         RenderedReminder::decl(&cfg),
         ReminderRequest::decl(&cfg),
         ReminderDraft::decl(&cfg),
+        AccountType::decl(&cfg),
+        PaymentOptionDetails::decl(&cfg),
+        PaymentOption::decl(&cfg),
+        PaymentOptionsView::decl(&cfg),
+        ReferenceRateForm::decl(&cfg),
+        ReferenceRate::decl(&cfg),
+        Party::decl(&cfg),
+        StatementLine::decl(&cfg),
+        Equivalent::decl(&cfg),
+        CurrencyGroup::decl(&cfg),
+        PaymentReceived::decl(&cfg),
+        Statement::decl(&cfg),
+        RenderedStatement::decl(&cfg),
+        SendStatement::decl(&cfg),
+        StatementDraft::decl(&cfg),
+        BulkSelection::decl(&cfg),
+        PlannedStatement::decl(&cfg),
+        SetAsideReason::decl(&cfg),
+        SetAside::decl(&cfg),
+        BulkPlan::decl(&cfg),
+        BulkQueued::decl(&cfg),
+        StatementTemplate::decl(&cfg),
+        StatementVariable::decl(&cfg),
+        StatementVariableView::decl(&cfg),
+        StatementTemplateView::decl(&cfg),
+        WhatsAppRequest::decl(&cfg),
+        WhatsAppLink::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -19,7 +19,9 @@ use cachicamo_core::outbox::{OutboxError, OutboxRefusal};
 use cachicamo_core::reminders::ReminderError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
-use cachicamo_core::validation::FieldError;
+use cachicamo_core::statements::StatementError;
+use cachicamo_core::validation::{FieldError, FieldProblem};
+use cachicamo_core::whatsapp::WhatsAppError;
 use cachicamo_core::{wire, DbError};
 use serde::Serialize;
 use ts_rs::TS;
@@ -99,6 +101,8 @@ pub enum Failure {
     NotFound {},
     /// The action is not allowed in the record's state.
     Refused(Refused),
+    /// The system could not open a link (no browser or WhatsApp handler).
+    OpenFailed {},
     /// A bug: nothing the user can fix.
     Internal {},
 }
@@ -320,6 +324,36 @@ impl From<ReminderError> for IpcError {
     }
 }
 
+impl From<StatementError> for IpcError {
+    fn from(err: StatementError) -> Self {
+        match err {
+            StatementError::NothingOwed => BooksError::Refused(Refusal::NothingOwed).into(),
+            StatementError::Invalid(fields) => invalid_fields(fields),
+            StatementError::TooMany => invalid_fields(vec![FieldError {
+                field: "customers".to_owned(),
+                problem: FieldProblem::TooLong,
+                detail: None,
+            }]),
+            StatementError::Books(books) => books.into(),
+            StatementError::Settings(settings) => settings.into(),
+            StatementError::Outbox(outbox) => outbox.into(),
+            StatementError::Render(_) | StatementError::Pdf(_) | StatementError::Unstorable => {
+                IpcError::internal(err.to_string())
+            }
+        }
+    }
+}
+
+impl From<WhatsAppError> for IpcError {
+    fn from(err: WhatsAppError) -> Self {
+        match err {
+            WhatsAppError::Statement(statement) => statement.into(),
+            WhatsAppError::Reminder(reminder) => reminder.into(),
+            WhatsAppError::Books(books) => books.into(),
+        }
+    }
+}
+
 impl From<BackupError> for IpcError {
     fn from(err: BackupError) -> Self {
         match err {
@@ -436,6 +470,7 @@ mod tests {
             ErrorCode::Refused => Failure::Refused(Refused::Books {
                 reason: Refusal::NotPending,
             }),
+            ErrorCode::OpenFailed => Failure::OpenFailed {},
             ErrorCode::Internal => Failure::Internal {},
         }
     }
@@ -461,6 +496,7 @@ mod tests {
                 ErrorCode::ImportRefused => "import_refused",
                 ErrorCode::NotFound => "not_found",
                 ErrorCode::Refused => "refused",
+                ErrorCode::OpenFailed => "open_failed",
                 ErrorCode::Internal => "internal",
             };
             assert_eq!(wire::code(code), wire);

@@ -132,6 +132,21 @@ class PostmarkTests(HttpFakeCase):
     def test_size_limit(self):
         self.assertEqual(self.post(pm_email(TextBody="x" * (10 * 1024 * 1024))).status, 413)
 
+    def test_attachments_need_a_name_a_type_and_base64_content(self):
+        pdf = {"Name": "Estado de cuenta – Ana Pérez.pdf", "Content": "JVBERi0xLjc=",
+               "ContentType": "application/pdf"}
+        message_id = self.assertAccepted(self.post(pm_email(Attachments=[pdf])))
+        stored = [e for e in self.emails() if e["id"] == message_id][0]
+        self.assertEqual(stored["payload"]["Attachments"], [pdf])
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Content="%%%")])), 300)
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Name=" ")])), 300)
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Disposition="x")])), 300)
+        # A batch may carry attachments; each message is checked on its own.
+        reply = self.post([pm_email(Attachments=[pdf]),
+                           pm_email(Attachments=[dict(pdf, Content="")])], path="/email/batch")
+        self.assertEqual(reply.status, 200, reply.raw)
+        self.assertEqual([r["ErrorCode"] for r in reply.json], [0, 300])
+
     def test_unknown_path_and_method(self):
         self.assertEqual(self.post(pm_email(), path="/emails").status, 404)
         self.assertEqual(call(self.port, "GET", "/email",
@@ -191,6 +206,42 @@ class PostmarkTests(HttpFakeCase):
                          (308, "https://evil.test/email"))
         self.assertEqual(self.emails(), [])
         self.assertAccepted(self.post(pm_email()))
+
+
+
+class PostmarkRateLimitTests(HttpFakeCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("postmark.py", "--state-dir", cls.state_dir("postmark"),
+                            "--server-token", TOKEN, "--sender", "cobros@example.com",
+                            "--rate-limit", "2")
+        cls.servers = (cls.server,)
+        cls.port = cls.server.port
+
+    def send(self, body, path="/email") -> Reply:
+        return call(self.port, "POST", path, body,
+                    {"Accept": "application/json", "Content-Type": "application/json",
+                     "X-Postmark-Server-Token": TOKEN})
+
+    def test_rate_limit(self):
+        self.control("POST", "reset")  # a fresh window: five requests span at most two
+        replies = [self.send(pm_email()) for _ in range(5)]
+        limited = [r for r in replies if r.status == 429]
+        self.assertTrue(limited, [r.status for r in replies])
+        # A bare 429, as documented: no ErrorCode to go by, no Retry-After.
+        self.assertTrue(limited[0].headers["content-type"].startswith("text/plain"))
+        self.assertNotIn("retry-after", limited[0].headers)
+        self.assertEqual(len(self.control("GET", "emails")),
+                         len([r for r in replies if r.status == 200]), "a 429 sends nothing")
+
+    def test_a_batch_is_one_request_under_the_limit(self):
+        self.control("POST", "reset")
+        replies = [self.send([pm_email(), pm_email()], path="/email/batch") for _ in range(5)]
+        self.assertTrue([r for r in replies if r.status == 429], [r.status for r in replies])
+        accepted = [r for r in replies if r.status == 200]
+        self.assertTrue(accepted)
+        self.assertEqual([r["ErrorCode"] for r in accepted[0].json], [0, 0],
+                         "two emails, one request")
 
 
 if __name__ == "__main__":

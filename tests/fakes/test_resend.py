@@ -102,6 +102,23 @@ class ResendTests(HttpFakeCase):
         self.assertAccepted(self.post(email(html=None)))  # text alone is enough
         self.assertAccepted(self.post(email(text=None)))  # and so is html
 
+    def test_attachments_carry_a_filename_and_base64_content(self):
+        pdf = {"filename": "Estado de cuenta – Ana Pérez.pdf", "content": "JVBERi0xLjc="}
+        email_id = self.assertAccepted(self.post(email(attachments=[pdf])))
+        stored = [e for e in self.emails() if e["id"] == email_id][0]
+        self.assertEqual(stored["payload"]["attachments"], [pdf])
+        self.assertError(self.post(email(attachments=[{"content": "JVBERi0xLjc="}])), 422,
+                         "validation_error", "An attachment needs its `filename`.")
+        self.assertError(self.post(email(attachments=[dict(pdf, content="not base64!")])), 422,
+                         "validation_error")
+        self.assertError(self.post(email(attachments=[dict(pdf, Name="x")])), 422,
+                         "validation_error")
+        self.assertError(self.post(email(attachments=[{"filename": "a.pdf"}])), 422,
+                         "invalid_attachment")
+        # Resend's batch endpoint takes no attachments at all.
+        self.assertError(self.post([email(attachments=[pdf])], path="/emails/batch"), 422,
+                         "validation_error")
+
     def test_field_shapes(self):
         self.assertError(self.post([email()]), 422, "validation_error")  # not an object
         self.assertError(self.post(email(sender="x")), 422, "validation_error")  # unknown field
@@ -335,10 +352,20 @@ class ResendRateLimitAndTlsTests(HttpFakeCase):
         self.assertEqual(reply.status, 200)
         return reply.json
 
-    def send(self, context=None) -> Reply:
-        return call(self.port, "POST", "/emails", email(),
+    def send(self, context=None, path="/emails", body=None) -> Reply:
+        return call(self.port, "POST", path, body or email(),
                     {"Authorization": f"Bearer {FULL}", "User-Agent": "t",
                      "Content-Type": "application/json"}, context=context or trusting_context())
+
+    def test_a_batch_is_one_request_under_the_limit(self):
+        self.control("POST", "reset")  # a fresh window: five requests span at most two
+        replies = [self.send(path="/emails/batch", body=[email(), email()]) for _ in range(5)]
+        limited = [r for r in replies if r.status == 429]
+        self.assertTrue(limited, [r.status for r in replies])
+        self.assertEqual(limited[0].json["name"], "rate_limit_exceeded")
+        accepted = [r for r in replies if r.status == 200]
+        self.assertTrue(accepted)
+        self.assertEqual(len(accepted[0].json["data"]), 2, "two emails, one request")
 
     def test_rate_limit(self):
         # Five quick requests span at most two one-second windows, so one of them holds three.

@@ -6,6 +6,7 @@ use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
+use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::reminders::{self, ReminderError, ReminderRequest, ReminderTemplate};
 use cachicamo_core::validation::FieldProblem;
@@ -88,18 +89,28 @@ fn a_refused_template_changes_nothing() {
 }
 
 #[test]
-fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructions() {
+fn the_reminder_speaks_the_customers_email_language_with_the_businesss_formas_de_pago() {
     let (_dir, db) = open();
     business::save(
         &db,
         Business {
             name: "Ferretería Peña".into(),
             default_currency: "USD".into(),
-            payment_instructions: "Zelle: cobros@ferreteria.com".into(),
             ..Business::default()
         },
     )
     .expect("business");
+    payment_options::save(
+        &db,
+        vec![PaymentOption {
+            details: PaymentOptionDetails::Zelle {
+                email: "cobros@ferreteria.com".into(),
+                holder: "José Peña".into(),
+            },
+            currencies: Some(vec!["USD".into()]),
+        }],
+    )
+    .expect("formas de pago");
     let english = receivable_of(
         &db,
         "F-0041",
@@ -121,7 +132,14 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
     assert_eq!(draft.message.subject, "Payment reminder: Cemento gris");
     assert!(draft.message.text.contains("a balance of USD 1,500.50"));
     assert!(draft.message.text.contains("due on 03/10/2026"));
-    assert!(draft.message.text.contains("Zelle: cobros@ferreteria.com"));
+    assert!(
+        draft.message.text.contains(
+            "You can pay as follows:\nZelle: cobros@ferreteria.com · holder José Peña\n\
+             Please use F-0041 as the payment reference."
+        ),
+        "{}",
+        draft.message.text
+    );
     assert!(draft.message.html.contains("Smith &amp; Co"));
 
     let spanish = receivable_of(&db, "F-0042", "José Peña", "", Language::Es);

@@ -11,8 +11,10 @@ pub mod receivables;
 pub mod region;
 pub mod reminders;
 pub mod settings;
+pub mod statements;
 pub mod templates;
 pub mod updates;
+pub mod whatsapp;
 
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{Builder, Runtime};
@@ -43,6 +45,8 @@ macro_rules! handlers {
 pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(tauri_plugin_updater::Builder::new().build())
+        // Opens wa.me links for `whatsapp_open`; nothing of it is granted to the webview.
+        .plugin(tauri_plugin_opener::init())
         .manage(crate::updates::PendingUpdate::default())
         .invoke_handler(with_commands!(handlers))
 }

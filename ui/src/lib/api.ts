@@ -7,8 +7,12 @@ import {
   type AutomaticCopy,
   type AvailableUpdate,
   type Bootstrap,
+  type BulkPlan,
+  type BulkQueued,
+  type BulkSelection,
   type Business,
   type BusinessView,
+  type Command,
   type Currency,
   type Customer,
   type CustomerForm,
@@ -17,7 +21,6 @@ import {
   type DateShown,
   type EmailServiceForm,
   type EmailServiceView,
-  type Command,
   type ErrorCode,
   type Exported,
   type FirstRender,
@@ -30,8 +33,9 @@ import {
   type OutboxFilter,
   type OutboxListing,
   type OwnerAction,
-  type Rows,
   type PaymentForm,
+  type PaymentOption,
+  type PaymentOptionsView,
   type PaymentPreview,
   type PendingPage,
   type PendingQuery,
@@ -39,18 +43,28 @@ import {
   type Receivable,
   type ReceivableDetail,
   type ReceivableForm,
+  type ReferenceRate,
+  type ReferenceRateForm,
   type Region,
   type RegionFormat,
   type ReminderDraft,
   type ReminderRequest,
   type ReminderTemplate,
   type RenderedReminder,
-  type RowDifference,
+  type RenderedStatement,
   type Restored,
+  type RowDifference,
+  type Rows,
   type SendReminder,
+  type SendStatement,
   type SmtpPreset,
+  type StatementDraft,
+  type StatementTemplate,
+  type StatementTemplateView,
   type TemplateView,
   type TestEmailSent,
+  type WhatsAppLink,
+  type WhatsAppRequest,
 } from './bindings';
 
 /** A command failed; `error` is the `{code, message, details}` contract from src-tauri/src/error.rs. */
@@ -167,6 +181,29 @@ export const api = {
     call<RenderedReminder>('template_preview', { language, template }),
   /** Exactly what a reminder for this receivable would send, and to whom. */
   reminderPreview: (request: ReminderRequest) => call<ReminderDraft>('reminder_preview', { request }),
+  paymentOptionsGet: () => call<PaymentOptionsView>('payment_options_get'),
+  /** Formas de pago are saved as a whole list, in the owner's order. */
+  paymentOptionsSave: (options: PaymentOption[]) => call<PaymentOptionsView>('payment_options_save', { options }),
+  referenceRatesGet: () => call<ReferenceRate[]>('reference_rates_get'),
+  referenceRateSave: (form: ReferenceRateForm) => call<ReferenceRate>('reference_rate_save', { form }),
+  /** Exactly what a customer's statement would send (text, HTML, the PDF's pages), and to whom. */
+  statementPreview: (request: SendStatement) => call<StatementDraft>('statement_preview', { request }),
+  statementSend: (request: SendStatement) => call<OutboxEntry>('statement_send', { request }),
+  customerStatements: (customerId: number) => call<OutboxEntry[]>('customer_statements', { customerId }),
+  /** How many statements a bulk send makes, to whom, and who is set apart and why. */
+  statementsPlan: (selection: BulkSelection) => call<BulkPlan>('statements_plan', { selection }),
+  /** Queues every planned statement in one transaction. */
+  statementsSendBulk: (selection: BulkSelection, attachPdf: boolean) =>
+    call<BulkQueued>('statements_send_bulk', { selection, attachPdf }),
+  statementTemplatesGet: (language: Language) => call<StatementTemplateView>('statement_templates_get', { language }),
+  statementTemplateSave: (language: Language, template: StatementTemplate) =>
+    call<StatementTemplateView>('statement_template_save', { language, template }),
+  statementTemplateReset: (language: Language) => call<StatementTemplateView>('statement_template_reset', { language }),
+  /** The statement template being edited, unsaved, with a sample statement and the real business. */
+  statementTemplatePreview: (language: Language, template: StatementTemplate) =>
+    call<RenderedStatement>('statement_template_preview', { language, template }),
+  /** Opens WhatsApp with the customer's statement (or a receivable's reminder) typed in. */
+  whatsappOpen: (request: WhatsAppRequest) => call<WhatsAppLink>('whatsapp_open', { request }),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

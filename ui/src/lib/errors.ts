@@ -38,6 +38,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   import_refused: 'error.import_refused',
   not_found: 'error.not_found',
   refused: 'error.refused',
+  open_failed: 'error.open_failed',
   internal: 'error.internal',
 };
 
@@ -92,6 +93,11 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   multiple_lines: 'field.multiple_lines',
   needs_encryption: 'field.needs_encryption',
   secret_for_other_destination: 'field.secret_for_other_destination',
+  same_currency: 'field.same_currency',
+  invalid_phone: 'field.invalid_phone',
+  invalid_id_number: 'field.invalid_id_number',
+  invalid_account: 'field.invalid_account',
+  invalid_clabe: 'field.invalid_clabe',
 };
 
 const refusals: Record<Refusal, MessageKey> = {
@@ -102,6 +108,8 @@ const refusals: Record<Refusal, MessageKey> = {
   receivable_void: 'refusal.receivable_void',
   settings_unstorable: 'refusal.settings_unstorable',
   total_too_large: 'refusal.total_too_large',
+  nothing_owed: 'refusal.nothing_owed',
+  no_phone: 'refusal.no_phone',
 };
 
 const destinationParts: Record<DestinationPart, MessageKey> = {

@@ -24,6 +24,11 @@ pub enum HistoryKind {
     Voided,
     /// A payment reminder was queued (to `recipient`).
     ReminderQueued,
+    /// The customer's statement, which lists this receivable, was queued (to `recipient`).
+    StatementQueued,
+    /// WhatsApp was opened with a message for the customer (to `recipient`, a phone): whether
+    /// it was sent, only WhatsApp knows.
+    WhatsappOpened,
 }
 
 /// The facts of one change, stored as JSON beside its kind.

@@ -66,6 +66,10 @@ pub enum Refusal {
     /// What is owed in a currency adds up past what the app can show (only a file edited by
     /// hand gets there: every write keeps totals within it).
     TotalTooLarge,
+    /// The customer owes nothing: there is no statement to make.
+    NothingOwed,
+    /// The customer has no phone saved: WhatsApp cannot be opened for them.
+    NoPhone,
 }
 
 /// Whoever keeps promises about the books elsewhere (reminders waiting in the outbox): told,
@@ -169,6 +173,8 @@ mod tests {
             HistoryKind::Reopened => "reopened",
             HistoryKind::Voided => "voided",
             HistoryKind::ReminderQueued => "reminder_queued",
+            HistoryKind::StatementQueued => "statement_queued",
+            HistoryKind::WhatsappOpened => "whatsapp_opened",
         });
     }
 

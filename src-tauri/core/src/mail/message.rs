@@ -3,6 +3,8 @@
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 
+pub use super::attachment::Attachment;
+
 use super::address::EmailAddress;
 use super::config::Sender;
 use crate::locale::Language;
@@ -17,6 +19,8 @@ pub struct OutgoingEmail {
     pub html: String,
     /// `<uuid@sender-domain>`: lettre does not add one by itself.
     pub message_id: String,
+    /// Files sent beside the two parts (a statement's PDF).
+    pub attachments: Vec<Attachment>,
 }
 
 impl OutgoingEmail {
@@ -39,11 +43,12 @@ impl OutgoingEmail {
             text,
             html,
             message_id,
+            attachments: Vec::new(),
         }
     }
 
     /// The MIME message for SMTP: multipart/alternative (text, then HTML), UTF-8, with Date and
-    /// Message-ID. Display names were cleaned of control characters when the sender was saved.
+    /// Message-ID; with attachments, that inside a multipart/mixed followed by each file. Display names were cleaned of control characters when the sender was saved.
     /// Addresses carry ASCII domains (punycode), which the envelope lettre derives from them
     /// inherits: a server without SMTPUTF8 reads them.
     pub fn to_mime(&self) -> Result<lettre::Message, lettre::error::Error> {
@@ -57,19 +62,25 @@ impl OutgoingEmail {
         if let Some(reply_to) = &self.from.reply_to {
             builder = builder.reply_to(Mailbox::new(None, reply_to.ascii()));
         }
-        builder.multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(self.text.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(self.html.clone()),
-                ),
-        )
+        let alternative = MultiPart::alternative()
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(self.text.clone()),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(self.html.clone()),
+            );
+        if self.attachments.is_empty() {
+            return builder.multipart(alternative);
+        }
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for attachment in &self.attachments {
+            mixed = mixed.singlepart(attachment.to_mime());
+        }
+        builder.multipart(mixed)
     }
 }
 

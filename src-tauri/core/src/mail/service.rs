@@ -133,6 +133,33 @@ impl ConfiguredMailer {
     }
 }
 
+impl ConfiguredMailer {
+    /// See [`super::Mailer::batch_payload`].
+    pub fn batch_payload(&self, emails: &[super::OutgoingEmail]) -> Option<String> {
+        self.mailer.batch_payload(emails)
+    }
+
+    pub async fn send_batch(
+        &self,
+        payload: &str,
+        count: usize,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<Result<super::Receipt, MailError>>, MailError> {
+        let secret = self.secret.expose();
+        match self
+            .mailer
+            .send_batch(payload, count, idempotency_key)
+            .await
+        {
+            Ok(results) => Ok(results
+                .into_iter()
+                .map(|result| result.map_err(|err| err.redact(secret)))
+                .collect()),
+            Err(err) => Err(err.redact(secret)),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EmailService {
     db: Arc<Database>,

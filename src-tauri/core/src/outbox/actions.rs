@@ -82,6 +82,30 @@ pub fn ids_in_state(
     ids_where(tx, "state = ?1", [wire::code(&state)])
 }
 
+/// The rows of `ids` the owner's `action` applies to in their present state; the others (sent,
+/// being sent, already cancelled…) are left out rather than refused.
+pub fn ids_allowing(
+    tx: &Transaction<'_>,
+    ids: &[OutboxId],
+    action: super::handle::OwnerAction,
+) -> Result<Vec<OutboxId>, OutboxError> {
+    use super::handle::OwnerAction;
+    let mut allowed = Vec::new();
+    for id in ids {
+        let state = current_state(tx, *id)?;
+        let applies = match action {
+            OwnerAction::Retry => state.can_retry_now(),
+            OwnerAction::SendAgain => state.can_send_again(),
+            OwnerAction::MarkSent => state.can_mark_sent(),
+            OwnerAction::Cancel => state.can_cancel(),
+        };
+        if applies {
+            allowed.push(*id);
+        }
+    }
+    Ok(allowed)
+}
+
 /// After a restore: every row that was waiting, sending or uncertain in the copy waits for the
 /// owner ("Por revisar: copia restaurada"). The copy may be days old — or someone else's.
 pub fn hold_restored(tx: &Transaction<'_>) -> Result<Vec<OutboxId>, OutboxError> {
@@ -209,8 +233,10 @@ fn requeue(
         }
         Verdict::Send => {}
     }
+    // A deliberate send goes on its own: the batch it travelled in is not sent again for it.
     tx.execute(
-        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2
+        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2,
+             batch_id = NULL, batch_position = NULL
          WHERE id = ?1",
         params![id.0, now],
     )?;

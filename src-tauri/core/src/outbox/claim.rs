@@ -47,6 +47,8 @@ pub(crate) struct Claimed {
     pub generation: i64,
     /// When an earlier attempt of this generation may have handed the message over.
     pub maybe_delivered_at: Option<OffsetDateTime>,
+    /// The files stored with the row.
+    pub attachments: Vec<crate::mail::Attachment>,
 }
 
 impl Claimed {
@@ -116,7 +118,7 @@ pub(crate) fn claim_due(
     }
     let mut select = tx.prepare_cached(
         "SELECT id, reference, facts, recipient, provider, maybe_delivered_at FROM outbox
-         WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1
+         WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1 AND batch_id IS NULL
          ORDER BY next_attempt_at, id LIMIT ?2",
     )?;
     // Rows the check set aside leave the due set, so each round sees new ones.
@@ -210,7 +212,7 @@ fn changed(id: OutboxId, state: OutboxState) -> OutboxChanged {
     OutboxChanged { id, state }
 }
 
-fn mark_sending(
+pub(crate) fn mark_sending(
     tx: &Transaction<'_>,
     id: OutboxId,
     sending: Sending<'_>,
@@ -244,10 +246,14 @@ fn mark_sending(
                     maybe_delivered_at: r
                         .get::<_, Option<String>>(9)?
                         .and_then(|t| parse_timestamp(&t)),
+                    attachments: Vec::new(),
                 })
             },
         )?;
-    Ok(claimed)
+    Ok(Claimed {
+        attachments: super::attachments::of_row(tx, id)?,
+        ..claimed
+    })
 }
 
 /// The check re-rendered the message: it replaces the stored one under a new generation, so
@@ -261,7 +267,8 @@ pub(crate) fn rewrite(
     tx.prepare_cached(
         "UPDATE outbox SET recipient = ?2, subject = ?3, text_body = ?4, html_body = ?5,
              facts = ?6, generation = generation + 1, attempts = 0, first_attempt_at = NULL,
-             maybe_delivered_at = NULL, message_id = NULL, updated_at = ?7
+             maybe_delivered_at = NULL, message_id = NULL, updated_at = ?7,
+             batch_id = NULL, batch_position = NULL
          WHERE id = ?1",
     )?
     .execute(params![
@@ -273,6 +280,7 @@ pub(crate) fn rewrite(
         email.facts,
         now_text
     ])?;
+    super::attachments::replace(tx, id, &email.attachments)?;
     Ok(())
 }
 

@@ -74,12 +74,15 @@ impl OutboxSettings {
     }
 }
 
-/// The rows an owner's action applies to: one, or every row in a state ("Reenviar todos").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The rows an owner's action applies to: one, every row in a state ("Reenviar todos"), or the
+/// rows of a list where the action still applies ("cancel the rest" of a bulk send: those already
+/// sent, or on their way, are left as they are).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Rows {
     One { id: OutboxId },
     AllIn { state: OutboxState },
+    Listed { ids: Vec<OutboxId> },
 }
 
 /// What the owner does to rows in Bandeja de salida or a receivable's Email section.
@@ -241,6 +244,7 @@ impl OutboxHandle {
             let ids = match rows {
                 Rows::One { id } => vec![id],
                 Rows::AllIn { state } => actions::ids_in_state(tx, state)?,
+                Rows::Listed { ids } => actions::ids_allowing(tx, &ids, action)?,
             };
             ids.into_iter()
                 .map(|id| match action {

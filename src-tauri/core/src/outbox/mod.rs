@@ -6,6 +6,10 @@
 //! try again (backoff with jitter, Retry-After, waiting for the network or a quota without
 //! counting it as a retry), the pace a provider allows, and the worker task.
 //!
+//! A row may carry files (`attachments`: a statement's PDF), stored with it; bulk work may travel
+//! through a provider's batch endpoint (`batch`), its members, request body and key stored
+//! before the first attempt so a retry sends exactly the same batch.
+//!
 //! Its promises: a row leaves only after the send check ([`SendGate`], handed over by the
 //! feature that queued it) found, in the claiming transaction, that its message still tells the
 //! truth; a message that may already be at a provider without idempotency is never sent again
@@ -16,7 +20,9 @@
 //! ([`OutboxHandle::subscribe`]).
 
 mod actions;
+mod attachments;
 mod backoff;
+mod batch;
 mod claim;
 mod gate;
 mod handle;
@@ -28,7 +34,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry_now, send_again};
+pub use attachments::MAX_TOTAL_BYTES;
 pub use backoff::{Pacer, RetryPolicy};
+pub use batch::allow_batch;
 pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};

@@ -1,7 +1,8 @@
 //! The books as the app changes them, kept in step with the reminders waiting about them: every
 //! change runs the reminders' send check on those reminders inside its own transaction and, once
 //! it has committed, tells the outbox (and through it the screens) what became of them —
-//! cancelled because paid, rewritten with the new balance. A reminder queued wakes the worker.
+//! cancelled because paid, rewritten with the new balance. A reminder or statement queued wakes
+//! the worker.
 //!
 //! This is the one place that sequences "change, then announce"; the shell only converts. It
 //! never announces before the commit (a rolled-back change announces nothing), and works without
@@ -16,6 +17,9 @@ use crate::books::{BooksError, WaitingMail};
 use crate::db::Database;
 use crate::locale::Language;
 use crate::outbox::{self, OutboxEntry, OutboxHandle};
+use crate::statements::bulk::{self, BulkQueued, BulkSelection};
+use crate::statements::queue::{self as statement_queue, SendStatement};
+use crate::statements::StatementError;
 
 use super::gate::Rechecks;
 use super::queue::{self, SendReminder};
@@ -104,5 +108,36 @@ impl<'a> Bookkeeper<'a> {
             outbox.queued(id);
         }
         Ok(self.db.read(|conn| outbox::get(conn, id))?)
+    }
+
+    /// "Enviar estado de cuenta": queues it with its PDF (see [`statement_queue::queue`]),
+    /// wakes the worker, and returns its row as it is now.
+    pub fn send_statement(
+        &self,
+        request: &SendStatement,
+        reading: &Reading,
+    ) -> Result<OutboxEntry, StatementError> {
+        let id = statement_queue::queue(self.db, request, reading)?;
+        if let Some(outbox) = self.outbox {
+            outbox.queued(id);
+        }
+        Ok(self.db.read(|conn| outbox::get(conn, id))?)
+    }
+
+    /// "Enviar estados de cuenta": every planned statement queued in one transaction (see
+    /// [`bulk::confirm`]), then the worker woken for them.
+    pub fn send_statements(
+        &self,
+        selection: &BulkSelection,
+        attach_pdf: bool,
+        reading: &Reading,
+    ) -> Result<BulkQueued, StatementError> {
+        let queued = bulk::confirm(self.db, selection, attach_pdf, reading)?;
+        if let Some(outbox) = self.outbox {
+            for id in &queued.queued {
+                outbox.queued(*id);
+            }
+        }
+        Ok(queued)
     }
 }

@@ -100,7 +100,8 @@ impl ReminderFacts {
             issue_date: Date::MIN,
             due_date: Date::MIN,
             days_overdue: 0,
-            payment_instructions: business.payment_instructions.trim().to_owned(),
+            // The formas de pago for the message's currency are set by whoever renders it.
+            payment_instructions: String::new(),
         }
     }
 }

@@ -27,6 +27,7 @@ use crate::outbox::{
     self, CancelReason, GateQuestion, HoldReason, OutboxChanged, QueuedEmail, SendGate, Verdict,
 };
 use crate::settings;
+use crate::statements;
 
 /// What a queued reminder states, stored with its outbox row (as JSON) for the send check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +61,10 @@ impl SendGate for ReminderGate {
             // Not about a record: nothing in the books can make it untrue.
             return Ok(Verdict::Send);
         };
+        // The app hands the outbox this one gate: statements have their own rules.
+        if statements::gate::is_statement(reference) {
+            return statements::gate::check(tx, question);
+        }
         let Some(receivable_id) = reference
             .strip_prefix(REMINDER_REFERENCE)
             .and_then(|id| id.parse::<i64>().ok())
@@ -142,6 +147,7 @@ impl SendGate for ReminderGate {
             html: draft.message.html,
             reference: Some(reference.to_owned()),
             facts: Some(serde_json::to_string(&facts)?),
+            attachments: Vec::new(),
         })))
     }
 }
@@ -163,7 +169,11 @@ impl Rechecks {
     }
 
     fn check(&self, tx: &Transaction<'_>, receivable_id: i64) -> Result<(), BooksError> {
-        let changed = outbox::recheck(tx, &ReminderGate, &reference(receivable_id))
+        self.check_reference(tx, &reference(receivable_id))
+    }
+
+    fn check_reference(&self, tx: &Transaction<'_>, reference: &str) -> Result<(), BooksError> {
+        let changed = outbox::recheck(tx, &ReminderGate, reference)
             .map_err(|err| BooksError::WaitingMail(err.to_string()))?;
         self.changed
             .lock()
@@ -179,14 +189,19 @@ impl WaitingMail for Rechecks {
         tx: &Transaction<'_>,
         receivable_id: i64,
     ) -> Result<(), BooksError> {
-        self.check(tx, receivable_id)
+        self.check(tx, receivable_id)?;
+        // The statements waiting for its customer state its balance too.
+        let customer_id: i64 = tx
+            .prepare_cached("SELECT customer_id FROM receivables WHERE id = ?1")?
+            .query_row([receivable_id], |r| r.get(0))?;
+        self.check_reference(tx, &statements::queue::reference(customer_id))
     }
 
     fn customer_changed(&self, tx: &Transaction<'_>, customer_id: i64) -> Result<(), BooksError> {
         for receivable_id in receivables_with_waiting_reminders(tx, customer_id)? {
             self.check(tx, receivable_id)?;
         }
-        Ok(())
+        self.check_reference(tx, &statements::queue::reference(customer_id))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Bandeja de salida in the owner's words: each email with the customer and the document it is
-//! about, read from the books through the row's `reference` (`receivable:42`), so the list can
-//! say "Ferretería José Peña · F-0001" and link back to the receivable instead of showing ids.
+//! about, read from the books through the row's `reference` (`receivable:42` for a reminder,
+//! `statement:7` for a customer's statement), so the list can say "Ferretería José Peña · F-0001"
+//! and link back to the receivable or the customer instead of showing ids.
 //!
 //! The join lives here, above both: the outbox stays generic and never imports the books. A
 //! reference this version does not know, or a record gone since, leaves `about` empty: the
@@ -14,6 +15,7 @@ use super::ReminderError;
 use crate::books::receivables::REMINDER_REFERENCE;
 use crate::db::Database;
 use crate::outbox::{self, OutboxEntry, OutboxFilter, OutboxId};
+use crate::statements::STATEMENT_REFERENCE;
 
 /// The customer (and, for a reminder, the receivable) an email is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -72,31 +74,47 @@ pub fn outbox_page(
     })
 }
 
-/// What an outbox `reference` names, as the books know it now.
+/// What an outbox `reference` names, as the books know it now: a reminder's receivable and its
+/// customer (`receivable:42`), or a statement's customer (`statement:7`).
 pub fn about(
     conn: &Connection,
     reference: Option<&str>,
 ) -> Result<Option<EmailAbout>, ReminderError> {
-    let Some(receivable_id) = reference
-        .and_then(|r| r.strip_prefix(REMINDER_REFERENCE))
-        .and_then(|id| id.parse::<i64>().ok())
-    else {
-        return Ok(None);
+    let id_after = |prefix: &str| {
+        reference
+            .and_then(|r| r.strip_prefix(prefix))
+            .and_then(|id| id.parse::<i64>().ok())
     };
-    Ok(conn
-        .prepare_cached(
-            "SELECT c.id, c.name, r.id, r.document_number
-             FROM receivables r JOIN customers c ON c.id = r.customer_id WHERE r.id = ?1",
-        )?
-        .query_row([receivable_id], |row| {
-            Ok(EmailAbout {
-                customer_id: row.get(0)?,
-                customer_name: row.get(1)?,
-                receivable_id: row.get(2)?,
-                document_number: row.get(3)?,
+    if let Some(receivable_id) = id_after(REMINDER_REFERENCE) {
+        return Ok(conn
+            .prepare_cached(
+                "SELECT c.id, c.name, r.id, r.document_number
+                 FROM receivables r JOIN customers c ON c.id = r.customer_id WHERE r.id = ?1",
+            )?
+            .query_row([receivable_id], |row| {
+                Ok(EmailAbout {
+                    customer_id: row.get(0)?,
+                    customer_name: row.get(1)?,
+                    receivable_id: row.get(2)?,
+                    document_number: row.get(3)?,
+                })
             })
-        })
-        .optional()?)
+            .optional()?);
+    }
+    if let Some(customer_id) = id_after(STATEMENT_REFERENCE) {
+        return Ok(conn
+            .prepare_cached("SELECT id, name FROM customers WHERE id = ?1")?
+            .query_row([customer_id], |row| {
+                Ok(EmailAbout {
+                    customer_id: row.get(0)?,
+                    customer_name: row.get(1)?,
+                    receivable_id: None,
+                    document_number: None,
+                })
+            })
+            .optional()?);
+    }
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -126,6 +144,7 @@ mod tests {
             html: "<p>Hola Ana</p>".into(),
             reference: reference.map(str::to_owned),
             facts: None,
+            attachments: Vec::new(),
         };
         db.write(|tx| outbox::enqueue(tx, email)).expect("queued")
     }
@@ -162,7 +181,9 @@ mod tests {
         .expect("receivable")
         .receivable;
         let reminder = queue(&db, Some(&format!("receivable:{}", receivable.id)));
+        let statement = queue(&db, Some(&format!("statement:{}", customer.id)));
         let gone = queue(&db, Some("receivable:999"));
+        let gone_customer = queue(&db, Some("statement:999"));
         let unknown = queue(&db, Some("something-else:1"));
         let none = queue(&db, None);
 
@@ -180,11 +201,15 @@ mod tests {
         assert_eq!(known.customer_name, "Ferretería José Peña");
         assert_eq!(known.receivable_id, Some(receivable.id));
         assert_eq!(known.document_number.as_deref(), Some("F-0001"));
-        for id in [gone, unknown, none] {
+        let whole = about(statement).expect("about the customer");
+        assert_eq!(whole.customer_id, customer.id);
+        assert_eq!(whole.customer_name, "Ferretería José Peña");
+        assert_eq!((whole.receivable_id, whole.document_number), (None, None));
+        for id in [gone, gone_customer, unknown, none] {
             assert_eq!(about(id), None, "still listed, about nothing known");
         }
         // On the wire the entry's own fields stay where they were, beside `about`.
-        let json = serde_json::to_value(&page.entries[3]).expect("json");
+        let json = serde_json::to_value(&page.entries[5]).expect("json");
         assert_eq!(json["id"], reminder.0);
         assert_eq!(json["state"], "queued");
         assert_eq!(json["about"]["documentNumber"], "F-0001");

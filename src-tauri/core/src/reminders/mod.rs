@@ -24,6 +24,7 @@ use crate::business;
 use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::address::EmailAddress;
+use crate::payment_options;
 use crate::settings::{self, SettingsError};
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
@@ -157,8 +158,17 @@ pub fn preview(
     reading: &Reading,
 ) -> Result<RenderedReminder, ReminderError> {
     let valid = template.validated(language)?;
-    let business = business::get(db)?;
-    let facts = ReminderFacts::sample(language, &business, reading.today);
+    let (business, methods) = db.read(|conn| {
+        Ok::<_, ReminderError>((business::get_in(conn)?, payment_options::usable_in(conn)?))
+    })?;
+    let mut facts = ReminderFacts::sample(language, &business, reading.today);
+    facts.payment_instructions = payment_options::instructions(
+        &methods,
+        &[&facts.currency],
+        language,
+        facts.document_number.as_deref(),
+    )
+    .join("\n");
     render(&valid, &facts, language, reading.region)
 }
 
@@ -192,7 +202,15 @@ pub fn draft_in(
     let customer = customers::find(conn, receivable.customer_id)?;
     let language = customer.email_language;
     let template = template_in(conn, language)?.template;
-    let facts = ReminderFacts::new(&receivable, &business::get_in(conn)?)?;
+    let mut facts = ReminderFacts::new(&receivable, &business::get_in(conn)?)?;
+    // The formas de pago that accept what this reminder asks to be paid.
+    facts.payment_instructions = payment_options::instructions(
+        &payment_options::usable_in(conn)?,
+        &[&facts.currency],
+        language,
+        facts.document_number.as_deref(),
+    )
+    .join("\n");
     let message = render(&template, &facts, language, reading.region)?;
     let recipient = match recipient {
         Some(typed) => Some(typed),

@@ -85,6 +85,7 @@ pub fn queue(
                 html: draft.message.html,
                 reference: Some(reference(request.receivable_id)),
                 facts: Some(serde_json::to_string(&stated).map_err(|_| ReminderError::Unstorable)?),
+                attachments: Vec::new(),
             },
         )?;
         history::record(

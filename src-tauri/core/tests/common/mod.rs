@@ -2,7 +2,8 @@
 //! the app does: a real SQLite file, the real OS keychain under a service of the test's own, the
 //! email service; the forms that configure it for the real SMTP server and the Resend and
 //! Postmark fakes; the lock tests take before pointing the process at a fake; the outbox worker
-//! with short intervals, and [`settle`], the signal that it has nothing left to do. Waiting for
+//! with short intervals, and [`settle`], the signal that it has nothing left to do; the books
+//! statements are made of, and a PDF's text as poppler reads it. Waiting for
 //! anything else goes through `cachicamo_e2e::eventually`: no test pauses to see that nothing
 //! more happens.
 //!
@@ -15,9 +16,11 @@ mod forms;
 mod outbox;
 mod providers;
 mod shop;
+mod statements;
 
 pub use books::*;
 pub use forms::*;
 pub use outbox::*;
 pub use providers::*;
 pub use shop::*;
+pub use statements::*;

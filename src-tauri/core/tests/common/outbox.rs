@@ -15,7 +15,7 @@ use cachicamo_core::outbox::{
 use cachicamo_e2e::eventually;
 use cachicamo_e2e::fakes::FakeServer;
 
-use super::forms::{api_form, RESEND_KEY};
+use super::forms::{api_form, POSTMARK_TOKEN, RESEND_KEY};
 use super::providers::ProviderEnv;
 use super::shop::Shop;
 
@@ -53,6 +53,7 @@ pub fn queued_email(to: &str, subject: &str, text: &str, html: &str) -> QueuedEm
         html: html.to_owned(),
         reference: None,
         facts: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -189,6 +190,17 @@ pub async fn resend_shop(env: &ProviderEnv, extra: &[&str]) -> (FakeServer, Shop
     (server, shop)
 }
 
+/// Postmark's fake (started with `extra` arguments) and a shop with the outbox tests' deadlines,
+/// configured and verified against it on the transactional stream.
+pub async fn postmark_shop(env: &ProviderEnv, extra: &[&str]) -> (FakeServer, Shop) {
+    let server = env.postmark(extra);
+    let shop = Shop::for_outbox();
+    let mut form = api_form(Provider::Postmark, Some(POSTMARK_TOKEN));
+    form.message_stream = "outbound".into();
+    shop.configure(form).await;
+    (server, shop)
+}
+
 /// A horizon past every retry and probe of [`fast_settings`]: a worker settled for this long
 /// has nothing left to do.
 pub const QUIET: Duration = Duration::from_secs(3600);
@@ -243,4 +255,22 @@ pub fn drain_events(
         }
     }
     seen
+}
+
+/// `outbox-drain`: the app's worker in a process of its own, so it can be killed; sending
+/// through the Resend fake when one is given (the shop's configuration says which provider).
+#[cfg(test)] // Integration tests only: an example has no `outbox-drain` binary beside it.
+pub fn drain(shop: &Shop, resend: Option<&FakeServer>) -> std::process::Child {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_outbox-drain"));
+    command
+        .arg(shop.db_path())
+        .arg(shop.keychain.service())
+        .env("CACHICAMO_MAIL_TIMEOUT_SECS", "10")
+        .env("CACHICAMO_OUTBOX_RETRY_BASE_MS", "300")
+        .env("CACHICAMO_OUTBOX_PROBE_SECS", "1")
+        .stdout(std::process::Stdio::piped());
+    if let Some(server) = resend {
+        command.env("CACHICAMO_RESEND_API_URL", server.base_url());
+    }
+    command.spawn().expect("outbox-drain starts")
 }

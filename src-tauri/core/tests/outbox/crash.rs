@@ -11,23 +11,6 @@ use cachicamo_e2e::{eventually, eventually_every};
 
 use crate::common::*;
 
-/// `outbox-drain`: the app's worker in a process of its own, so it can be killed; sending
-/// through the Resend fake when one is given (the shop's configuration says which provider).
-fn drain(shop: &Shop, resend: Option<&FakeServer>) -> std::process::Child {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_outbox-drain"));
-    command
-        .arg(shop.db_path())
-        .arg(shop.keychain.service())
-        .env("CACHICAMO_MAIL_TIMEOUT_SECS", "10")
-        .env("CACHICAMO_OUTBOX_RETRY_BASE_MS", "300")
-        .env("CACHICAMO_OUTBOX_PROBE_SECS", "1")
-        .stdout(std::process::Stdio::piped());
-    if let Some(server) = resend {
-        command.env("CACHICAMO_RESEND_API_URL", server.base_url());
-    }
-    command.spawn().expect("outbox-drain starts")
-}
-
 fn now_secs() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
