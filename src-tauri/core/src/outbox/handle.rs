@@ -13,8 +13,8 @@ use ts_rs::TS;
 
 use super::actions;
 use super::backoff::RetryPolicy;
-use super::claim;
 use super::gate::SendGate;
+use super::outcomes;
 use super::state::OutboxState;
 use super::store::{OutboxEntry, OutboxId};
 use super::worker::{self, Command};
@@ -160,7 +160,7 @@ impl OutboxHandle {
         if running.as_ref().is_some_and(|r| !r.task.is_finished()) {
             return Ok(());
         }
-        let interrupted = self.shared.db.write(claim::resume_interrupted)?;
+        let interrupted = self.shared.db.write(outcomes::resume_interrupted)?;
         if !interrupted.resumed.is_empty() || !interrupted.uncertain.is_empty() {
             tracing::info!(
                 resumed = interrupted.resumed.len(),
@@ -365,7 +365,7 @@ impl OutboxHandle {
                 [crate::wire::code(&OutboxState::Sending)],
                 |r| r.get(0),
             )?;
-            let next = claim::next_due_in(c)?;
+            let next = outcomes::next_due_in(c)?;
             Ok(!sending && next.is_none_or(|wait| wait > horizon))
         })
     }

@@ -26,6 +26,7 @@ mod batch;
 mod claim;
 mod gate;
 mod handle;
+mod outcomes;
 mod state;
 mod store;
 mod worker;
@@ -37,9 +38,10 @@ pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry
 pub use attachments::MAX_TOTAL_BYTES;
 pub use backoff::{Pacer, RetryPolicy};
 pub use batch::allow_batch;
-pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW};
+pub use claim::{has_idempotency_key, KEY_WINDOW};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
+pub use outcomes::{resume_interrupted, Interrupted};
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
 pub use store::{
     enqueue, get, list, list_by_reference, needs_owner, OutboxEntry, OutboxFailure, OutboxFilter,

@@ -21,6 +21,7 @@ use super::backoff::Pacer;
 use super::batch;
 use super::claim::{self, Claimed, Sending};
 use super::handle::{OutboxChanged, Running, Shared};
+use super::outcomes;
 use super::state::{after_attempt, AfterAttempt, OutboxState, WaitReason};
 use super::store::OutboxId;
 use super::OutboxError;
@@ -153,7 +154,7 @@ impl Worker {
             Some(mailer) => mailer,
             None => {
                 // Only touch the keychain when something is due.
-                match self.db().read(claim::next_due_in) {
+                match self.db().read(outcomes::next_due_in) {
                     Ok(Some(wait)) if wait == Duration::ZERO => {}
                     Ok(Some(wait)) => {
                         return self.in_flight.is_empty().then(|| Instant::now() + wait)
@@ -210,7 +211,7 @@ impl Worker {
         if !self.in_flight.is_empty() {
             return None;
         }
-        match self.db().read(claim::next_due_in) {
+        match self.db().read(outcomes::next_due_in) {
             Ok(Some(wait)) => Some(Instant::now() + wait),
             Ok(None) => None,
             Err(_) => Some(Instant::now() + self.shared.settings.tick),
@@ -274,7 +275,7 @@ impl Worker {
             EmailServiceError::SecretMissing => WaitReason::SecretMissing,
             EmailServiceError::Secret(_) => WaitReason::KeychainUnavailable,
             EmailServiceError::Mail(error) => {
-                match self.db().write(|tx| claim::fail_due(tx, &error)) {
+                match self.db().write(|tx| outcomes::fail_due(tx, &error)) {
                     Ok(ids) => ids
                         .into_iter()
                         .for_each(|id| self.announce(id, OutboxState::Failed)),
@@ -293,7 +294,7 @@ impl Worker {
     }
 
     fn park(&mut self, reason: WaitReason, after: Duration) {
-        match self.db().write(|tx| claim::park_due(tx, reason, after)) {
+        match self.db().write(|tx| outcomes::park_due(tx, reason, after)) {
             Ok(ids) => ids
                 .into_iter()
                 .for_each(|id| self.announce(id, OutboxState::Queued)),
@@ -380,7 +381,7 @@ impl Worker {
             .is_some_and(|m| batch_limit(m.provider()).is_some());
         let written = self.shared.db.write(|tx| {
             for outcome in &outcomes {
-                claim::record(tx, outcome.id, outcome.provider, &outcome.after)?;
+                outcomes::record(tx, outcome.id, outcome.provider, &outcome.after)?;
             }
             if batched {
                 batch::release_finished(tx)?;
@@ -423,7 +424,7 @@ impl Worker {
         let outcomes = std::mem::take(&mut self.unrecorded);
         let written = self.shared.db.write(|tx| {
             for outcome in &outcomes {
-                claim::record(tx, outcome.id, outcome.provider, &outcome.after)?;
+                outcomes::record(tx, outcome.id, outcome.provider, &outcome.after)?;
             }
             Ok::<_, OutboxError>(())
         });
@@ -479,7 +480,7 @@ impl Worker {
     fn reload(&mut self) {
         // Sends in flight keep their Arc of the old client; new ones get the new configuration.
         self.mailer = None;
-        if let Err(err) = self.shared.db.write(claim::wake_waiting) {
+        if let Err(err) = self.shared.db.write(outcomes::wake_waiting) {
             tracing::error!(error = %err, "outbox: cannot wake waiting rows");
         }
     }
