@@ -10,6 +10,7 @@ pub mod config;
 pub mod destination;
 pub mod error;
 pub mod http;
+pub(crate) mod letter;
 pub mod message;
 pub mod postmark;
 pub mod presets;

@@ -17,12 +17,11 @@ use super::ReminderError;
 use crate::books::reading::Reading;
 use crate::locale::Language;
 use crate::locale::Region;
-use crate::mail::message::escape_html;
+use crate::mail::letter::{letter, paragraphs, Letterhead};
 pub use crate::templating::region_for;
 #[cfg(test)]
 use crate::templating::MAX_RENDERED_SUBJECT;
 use crate::templating::{engine, one_line, without_empty_paragraphs, EMPTY};
-use crate::wire;
 
 /// What a reminder says, exactly as it will be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -96,64 +95,20 @@ fn values(
         .collect()
 }
 
-/// The HTML part: tables and inline styles only, because mail clients drop `<style>` and
-/// modern layout; the business name on top, its contact details at the foot.
+/// The HTML part: the owner's paragraphs in the shop's letter.
 fn layout(facts: &ReminderFacts, language: Language, subject: &str, text: &str) -> String {
-    const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
-    let paragraphs: String = text
-        .trim_end()
-        .split("\n\n")
-        .map(|paragraph| {
-            let lines: Vec<String> = paragraph.lines().map(escape_html).collect();
-            format!(
-                "<p style=\"margin:0 0 16px 0\">{}</p>",
-                lines.join("<br>\n")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let header = if facts.business_name.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<tr><td style=\"padding:20px 28px;border-bottom:3px solid #0f5c4d;{FONT}\
-             font-size:18px;font-weight:bold;color:#0f5c4d\">{}</td></tr>\n",
-            escape_html(&facts.business_name)
-        )
+    let head = Letterhead {
+        language,
+        title: subject,
+        business_name: &facts.business_name,
+        contact: facts.business_contact.iter().map(String::as_str).collect(),
+        note: match language {
+            Language::Es => "Recordatorio de pago enviado con Cachicamo.",
+            Language::En => "Payment reminder sent with Cachicamo.",
+        },
+        width: 600,
     };
-    let mut footer_lines: Vec<String> = Vec::new();
-    if !facts.business_name.is_empty() {
-        footer_lines.push(escape_html(&facts.business_name));
-    }
-    footer_lines.extend(facts.business_contact.iter().map(|part| escape_html(part)));
-    let footer_lines = footer_lines.join(" · ");
-    let note = match language {
-        Language::Es => "Recordatorio de pago enviado con Cachicamo.",
-        Language::En => "Payment reminder sent with Cachicamo.",
-    };
-    let footer = if footer_lines.is_empty() {
-        note.to_owned()
-    } else {
-        format!("{footer_lines}<br>\n{note}")
-    };
-    format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n</head>\n\
-         <body style=\"margin:0;padding:0;background-color:#f6f4ef\">\n\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" \
-         style=\"background-color:#f6f4ef\"><tr><td align=\"center\" style=\"padding:24px 12px\">\n\
-         <table role=\"presentation\" width=\"600\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" \
-         style=\"width:100%;max-width:600px;background-color:#ffffff;border:1px solid #d9d4c7\">\n\
-         {header}\
-         <tr><td style=\"padding:24px 28px;{FONT}font-size:15px;line-height:1.6;color:#1f2a28\">\n\
-         {paragraphs}\n</td></tr>\n\
-         <tr><td style=\"padding:16px 28px;border-top:1px solid #d9d4c7;{FONT}font-size:12px;\
-         line-height:1.5;color:#5b6b67\">{footer}</td></tr>\n\
-         </table>\n</td></tr></table>\n</body>\n</html>\n",
-        lang = wire::code(&language),
-        title = escape_html(subject),
-    )
+    letter(&head, &paragraphs(text))
 }
 
 #[cfg(test)]

@@ -14,9 +14,9 @@ use super::StatementError;
 use crate::books::dates::from_iso;
 use crate::books::reading::Reading;
 use crate::locale::Language;
+use crate::mail::letter::{letter, paragraphs, Letterhead, FONT};
 use crate::mail::message::escape_html;
 use crate::templating::{engine, one_line, without_empty_paragraphs, EMPTY};
-use crate::wire;
 
 /// The statement's email, exactly as it will be sent (the PDF travels beside it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -233,23 +233,7 @@ fn text(
     out
 }
 
-const FONT: &str = "font-family:Arial,Helvetica,sans-serif;";
 const CELL: &str = "padding:6px 8px;border-bottom:1px solid #e4e0d6;vertical-align:top;";
-
-fn paragraphs(text: &str) -> String {
-    text.trim_end()
-        .split("\n\n")
-        .filter(|p| !p.trim().is_empty())
-        .map(|paragraph| {
-            let lines: Vec<String> = paragraph.lines().map(escape_html).collect();
-            format!(
-                "<p style=\"margin:0 0 16px 0\">{}</p>",
-                lines.join("<br>\n")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 fn html(
     statement: &Statement,
@@ -259,7 +243,6 @@ fn html(
     intro: &str,
     closing: &str,
 ) -> String {
-    let language = statement.language;
     let mut tables = String::new();
     for group in &statement.groups {
         tables.push_str(&format!(
@@ -346,61 +329,36 @@ fn html(
             tables.push('\n');
         }
     }
-    let business = &statement.business;
-    let header = if business.name.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<tr><td style=\"padding:20px 28px;border-bottom:3px solid #0f5c4d;{FONT}\
-             font-size:18px;font-weight:bold;color:#0f5c4d\">{}</td></tr>\n",
-            escape_html(&business.name)
-        )
-    };
-    let footer_parts: Vec<String> = std::iter::once(business.name.as_str())
-        .chain(business.tax_id.as_deref())
-        .chain(business.phone.as_deref())
-        .chain(business.address.as_deref())
-        .filter(|part| !part.trim().is_empty())
-        .map(escape_html)
-        .collect();
-    let note = escape_html(words.sent_with);
-    let footer = if footer_parts.is_empty() {
-        note
-    } else {
-        format!("{}<br>\n{note}", footer_parts.join(" · "))
-    };
     let title = format!(
         "{} {} {}",
         words.title,
         words.as_of,
         date(reading, &statement.date)
     );
-    format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{subject}</title>\n</head>\n\
-         <body style=\"margin:0;padding:0;background-color:#f6f4ef\">\n\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" \
-         style=\"background-color:#f6f4ef\"><tr><td align=\"center\" style=\"padding:24px 12px\">\n\
-         <table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" \
-         style=\"width:100%;max-width:680px;background-color:#ffffff;border:1px solid #d9d4c7\">\n\
-         {header}\
-         <tr><td style=\"padding:24px 28px;{FONT}font-size:15px;line-height:1.6;color:#1f2a28\">\n\
-         {intro}\n\
+    let body = format!(
+        "{intro}\n\
          <h2 style=\"{FONT}font-size:17px;margin:8px 0 4px 0\">{title}</h2>\n\
          <p style=\"margin:0 0 8px 0\">{customer}</p>\n\
          {tables}\
-         <div style=\"margin-top:20px\">{closing}</div>\n</td></tr>\n\
-         <tr><td style=\"padding:16px 28px;border-top:1px solid #d9d4c7;{FONT}font-size:12px;\
-         line-height:1.5;color:#5b6b67\">{footer}</td></tr>\n\
-         </table>\n</td></tr></table>\n</body>\n</html>\n",
-        lang = wire::code(&language),
-        subject = escape_html(subject),
+         <div style=\"margin-top:20px\">{closing}</div>",
         intro = paragraphs(intro),
         title = escape_html(&title),
         customer = escape_html(&statement.customer.name),
         closing = paragraphs(closing),
-    )
+    );
+    let business = &statement.business;
+    let head = Letterhead {
+        language: statement.language,
+        title: subject,
+        business_name: &business.name,
+        contact: [&business.tax_id, &business.phone, &business.address]
+            .into_iter()
+            .filter_map(|part| part.as_deref())
+            .collect(),
+        note: words.sent_with,
+        width: 680,
+    };
+    letter(&head, &body)
 }
 
 /// "Estado de cuenta – Ana Pérez – 2026-11-30.pdf": no character a file system refuses, one
