@@ -2,6 +2,8 @@
 //! typed either way round, converted exactly and rounded once; amounts past a currency's largest
 //! refused in its own words; totals that can never overflow; payment dates that make sense.
 
+mod common;
+
 use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod, PaymentPreview};
 use cachicamo_core::books::pending::{self, PendingQuery};
@@ -16,6 +18,7 @@ use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::validation::{FieldError, FieldProblem};
 use cachicamo_core::Database;
+use common::books_at_version;
 use time::macros::date;
 
 const READING: Reading = Reading {
@@ -324,19 +327,9 @@ fn payments_recorded_before_rates_could_be_typed_either_way_read_as_they_were() 
     let path = dir.path().join("books.sqlite3");
     {
         // The books as the version before wrote them: schema 5, the rate scaled by 10^6.
-        let conn = rusqlite::Connection::open(&path).expect("raw");
-        for sql in [
-            include_str!("../migrations/0001_settings.sql"),
-            include_str!("../migrations/0002_email_service.sql"),
-            include_str!("../migrations/0003_customers.sql"),
-            include_str!("../migrations/0004_receivables.sql"),
-            include_str!("../migrations/0005_outbox.sql"),
-        ] {
-            conn.execute_batch(sql).expect("earlier schema");
-        }
+        let conn = books_at_version(&path, 5);
         conn.execute_batch(
-            "PRAGMA user_version = 5;
-             INSERT INTO customers (id, name, email_language, search_key)
+            "INSERT INTO customers (id, name, email_language, search_key)
              VALUES (1, 'Bodega La Esquina', 'es', 'bodega la esquina');
              INSERT INTO receivables (id, customer_id, concept, currency, amount, paid,
                                       issue_date, due_date, customer_key)

@@ -119,12 +119,8 @@ fn a_bad_field_is_named_by_method_and_nothing_changes() {
     let Err(BooksError::Invalid(fields)) = payment_options::save(&shop.db, bad) else {
         panic!("refused");
     };
-    let named: Vec<(&str, FieldProblem)> = fields
-        .iter()
-        .map(|f| (f.field.as_str(), f.problem))
-        .collect();
     assert_eq!(
-        named,
+        refused(&fields),
         [
             ("0.bank", FieldProblem::Required),
             ("0.phone", FieldProblem::InvalidPhone),
@@ -145,20 +141,7 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cachicamo.sqlite3");
     {
-        let conn = rusqlite::Connection::open(&path).expect("raw");
-        for sql in [
-            include_str!("../migrations/0001_settings.sql"),
-            include_str!("../migrations/0002_email_service.sql"),
-            include_str!("../migrations/0003_customers.sql"),
-            include_str!("../migrations/0004_receivables.sql"),
-            include_str!("../migrations/0005_outbox.sql"),
-            include_str!("../migrations/0006_outbox_trust.sql"),
-            include_str!("../migrations/0007_payment_rate.sql"),
-        ] {
-            conn.execute_batch(sql).expect("an earlier migration");
-        }
-        conn.pragma_update(None, "user_version", 7)
-            .expect("version 7");
+        let conn = books_at_version(&path, 7);
         let profile = serde_json::json!({
             "name": "Ferretería El Tornillo", "taxId": "", "address": "", "phone": "",
             "defaultCurrency": "USD",

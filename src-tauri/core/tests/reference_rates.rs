@@ -49,12 +49,8 @@ fn a_rate_is_kept_as_typed_with_its_day_and_bad_ones_are_refused_by_field() {
     ) else {
         panic!("refused");
     };
-    let named: Vec<(&str, FieldProblem)> = fields
-        .iter()
-        .map(|f| (f.field.as_str(), f.problem))
-        .collect();
     assert_eq!(
-        named,
+        refused(&fields),
         [
             ("quote", FieldProblem::SameCurrency),
             ("rate", FieldProblem::NotPositive),

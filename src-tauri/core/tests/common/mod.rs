@@ -15,6 +15,7 @@ mod books;
 mod forms;
 mod outbox;
 mod providers;
+mod schema;
 mod shop;
 mod statements;
 
@@ -22,5 +23,6 @@ pub use books::*;
 pub use forms::*;
 pub use outbox::*;
 pub use providers::*;
+pub use schema::*;
 pub use shop::*;
 pub use statements::*;
