@@ -8,7 +8,11 @@
 
 use std::path::Path;
 
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::search_key;
+use cachicamo_core::business::{self, Business};
+use cachicamo_core::locale::Region;
+use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
 use cachicamo_core::Database;
 use rusqlite::params;
 use time::{Date, Duration};
@@ -194,4 +198,63 @@ fn iso(date: Date) -> String {
         u8::from(date.month()),
         date.day()
     )
+}
+
+/// The business and its formas de pago (Pago Móvil for bolívares, Zelle for dollars), in any
+/// shop's database.
+pub fn statement_business(db: &Database) {
+    business::save(
+        db,
+        Business {
+            name: "Ferretería El Tornillo".into(),
+            tax_id: "J-12345678-9".into(),
+            address: "Av. Bolívar 12, Valencia".into(),
+            phone: "0241-5550101".into(),
+            default_currency: "USD".into(),
+            payment_instructions: String::new(),
+        },
+    )
+    .expect("business");
+    payment_options::save(
+        db,
+        vec![
+            PaymentOption {
+                details: PaymentOptionDetails::PagoMovil {
+                    bank: "Banesco".into(),
+                    phone: "0414-1234567".into(),
+                    id_number: "V-12345678".into(),
+                },
+                currencies: Some(vec!["VES".into()]),
+            },
+            PaymentOption {
+                details: PaymentOptionDetails::Zelle {
+                    email: "cobros@tornillo.com".into(),
+                    holder: "José Pérez".into(),
+                },
+                currencies: Some(vec!["USD".into()]),
+            },
+        ],
+    )
+    .expect("formas de pago");
+}
+
+/// The benchmarks' book: the promised scale in a new database at `path`, as of a fixed day read
+/// the Venezuelan way; how long seeding took is the first line of the report.
+#[allow(clippy::print_stdout)] // Only benchmarks call it; they report on stdout.
+pub fn bench_book(path: &Path) -> (Seeded, Reading) {
+    let reading = Reading {
+        region: Region::EsVe,
+        today: time::macros::date!(2026 - 06 - 15),
+    };
+    let started = std::time::Instant::now();
+    let seeded = seed(path, Scale::PROMISED, reading.today);
+    println!(
+        "seeded {} customers, {} receivables ({} pending), {} payments in {:.1} s",
+        seeded.customers,
+        seeded.receivables,
+        seeded.pending,
+        seeded.payments,
+        started.elapsed().as_secs_f64()
+    );
+    (seeded, reading)
 }

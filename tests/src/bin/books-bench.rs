@@ -16,31 +16,16 @@ use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
-use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
-use cachicamo_e2e::seed::{seed, Scale};
-use time::macros::date;
+use cachicamo_e2e::seed::bench_book;
 
 const RUNS: usize = 50;
 
 fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cachicamo.sqlite3");
-    let reading = Reading {
-        region: Region::EsVe,
-        today: date!(2026 - 06 - 15),
-    };
-    let started = Instant::now();
-    let seeded = seed(&path, Scale::PROMISED, reading.today);
-    println!(
-        "seeded {} customers, {} receivables ({} pending), {} payments in {:.1} s",
-        seeded.customers,
-        seeded.receivables,
-        seeded.pending,
-        seeded.payments,
-        started.elapsed().as_secs_f64()
-    );
+    let (seeded, reading) = bench_book(&path);
     let db = Database::open(&path).expect("open as the app does");
     println!(
         "{:<44} {:>9} {:>9} {:>8} {:>8}",

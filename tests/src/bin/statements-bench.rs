@@ -9,36 +9,19 @@
 
 use std::time::{Duration, Instant};
 
-use cachicamo_core::books::reading::Reading;
-use cachicamo_core::business::{self, Business};
-use cachicamo_core::locale::Region;
 use cachicamo_core::mail::config::{EmailServiceConfig, ProviderSettings, Sender};
 use cachicamo_core::mail::store::{self, VerificationStatus};
-use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
 use cachicamo_core::statements::bulk::{self, BulkSelection};
 use cachicamo_core::statements::{self, pdf};
 use cachicamo_core::Database;
-use cachicamo_e2e::seed::{seed, Scale};
-use time::macros::date;
+use cachicamo_e2e::seed::{bench_book, statement_business};
 
 const RUNS: usize = 50;
 
 fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cachicamo.sqlite3");
-    let reading = Reading {
-        region: Region::EsVe,
-        today: date!(2026 - 06 - 15),
-    };
-    let started = Instant::now();
-    let seeded = seed(&path, Scale::PROMISED, reading.today);
-    println!(
-        "seeded {} customers, {} receivables ({} pending) in {:.1} s",
-        seeded.customers,
-        seeded.receivables,
-        seeded.pending,
-        started.elapsed().as_secs_f64()
-    );
+    let (_, reading) = bench_book(&path);
     let db = Database::open(&path).expect("open as the app does");
     shop(&db);
 
@@ -114,30 +97,10 @@ fn size(db: &Database, path: &std::path::Path) -> i64 {
     std::fs::metadata(path).map_or(0, |m| m.len() as i64)
 }
 
-/// A business with formas de pago, and an email service saved (no secret is needed to plan).
+/// The statements' business with its formas de pago, and an email service saved (no secret is
+/// needed to plan).
 fn shop(db: &Database) {
-    business::save(
-        db,
-        Business {
-            name: "Ferretería El Tornillo".into(),
-            tax_id: "J-12345678-9".into(),
-            address: "Av. Bolívar 12, Valencia".into(),
-            default_currency: "USD".into(),
-            ..Business::default()
-        },
-    )
-    .expect("business");
-    payment_options::save(
-        db,
-        vec![PaymentOption {
-            details: PaymentOptionDetails::Zelle {
-                email: "cobros@tornillo.com".into(),
-                holder: "José Pérez".into(),
-            },
-            currencies: None,
-        }],
-    )
-    .expect("formas de pago");
+    statement_business(db);
     let config = EmailServiceConfig {
         settings: ProviderSettings::Resend,
         sender: Sender {

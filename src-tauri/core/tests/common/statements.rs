@@ -10,9 +10,7 @@ use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::{Language, Region};
-use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
 use time::macros::date;
@@ -35,43 +33,7 @@ impl Books {
     }
 }
 
-/// The business and its formas de pago (Pago Móvil for bolívares, Zelle for dollars), in any
-/// shop's database.
-pub fn statement_business(db: &Database) {
-    business::save(
-        db,
-        Business {
-            name: "Ferretería El Tornillo".into(),
-            tax_id: "J-12345678-9".into(),
-            address: "Av. Bolívar 12, Valencia".into(),
-            phone: "0241-5550101".into(),
-            default_currency: "USD".into(),
-            payment_instructions: String::new(),
-        },
-    )
-    .expect("business");
-    payment_options::save(
-        db,
-        vec![
-            PaymentOption {
-                details: PaymentOptionDetails::PagoMovil {
-                    bank: "Banesco".into(),
-                    phone: "0414-1234567".into(),
-                    id_number: "V-12345678".into(),
-                },
-                currencies: Some(vec!["VES".into()]),
-            },
-            PaymentOption {
-                details: PaymentOptionDetails::Zelle {
-                    email: "cobros@tornillo.com".into(),
-                    holder: "José Pérez".into(),
-                },
-                currencies: Some(vec!["USD".into()]),
-            },
-        ],
-    )
-    .expect("formas de pago");
-}
+pub use cachicamo_e2e::seed::statement_business;
 
 impl StatementBooks for Books {
     fn db(&self) -> &Database {
