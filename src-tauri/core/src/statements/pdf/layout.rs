@@ -391,22 +391,20 @@ impl Layout<'_> {
         }
     }
 
+    /// A section's heading, kept on the page with the start of what follows it.
+    fn section_title(&mut self, title: &str) {
+        self.ensure(40.0);
+        self.y += 14.0;
+        self.text(LEFT, self.y, 11.0, true, false, title.to_owned());
+        self.y += 2.0;
+    }
+
     fn payments(&mut self) {
         let sentences = payment_sentences(self.statement, &self.reading);
         if sentences.is_empty() {
             return;
         }
-        self.ensure(40.0);
-        self.y += 14.0;
-        self.text(
-            LEFT,
-            self.y,
-            11.0,
-            true,
-            false,
-            self.words.payments_title.to_owned(),
-        );
-        self.y += 2.0;
+        self.section_title(self.words.payments_title);
         for sentence in sentences {
             self.paragraph(&format!("• {sentence}"), 9.0, false, 2);
         }
@@ -417,17 +415,7 @@ impl Layout<'_> {
         if self.statement.payment_instructions.is_empty() {
             return;
         }
-        self.ensure(40.0);
-        self.y += 14.0;
-        self.text(
-            LEFT,
-            self.y,
-            11.0,
-            true,
-            false,
-            self.words.methods_title.to_owned(),
-        );
-        self.y += 2.0;
+        self.section_title(self.words.methods_title);
         for block in &self.statement.payment_instructions {
             self.paragraph(block, 9.0, false, 4);
             self.y += 4.0;
