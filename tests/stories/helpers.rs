@@ -294,18 +294,19 @@ pub async fn focused_id(window: &Window) -> String {
 
 /// Waits until the element with `id` has the keyboard focus.
 pub async fn wait_for_focus(window: &Window, id: &str) {
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    loop {
-        let focused = focused_id(window).await;
-        if focused == id {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the focus is on {focused:?}, expected #{id}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    cachicamo_e2e::eventually(
+        cachicamo_e2e::UI_TIMEOUT,
+        &format!("the keyboard focus on #{id}"),
+        async || {
+            let focused = focused_id(window).await;
+            if focused == id {
+                Ok(())
+            } else {
+                Err(focused)
+            }
+        },
+    )
+    .await
 }
 
 /// The mouse's back (3) or forward (4) side button, as the app receives it: wry keeps GTK's
