@@ -16,5 +16,6 @@ mod receivables;
 mod reminders;
 mod send_path;
 mod shell;
+mod statements;
 mod templates;
 mod updates;

@@ -51,6 +51,7 @@ macro_rules! with_commands {
             statements::statement_preview,
             statements::statement_send,
             statements::customer_statements,
+            statements::statement_pdf_save,
             statements::statements_plan,
             statements::statements_send_bulk,
             statements::statement_templates_get,

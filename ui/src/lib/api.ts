@@ -189,6 +189,8 @@ export const api = {
   /** Exactly what a customer's statement would send (text, HTML, the PDF's pages), and to whom. */
   statementPreview: (request: SendStatement) => call<StatementDraft>('statement_preview', { request }),
   statementSend: (request: SendStatement) => call<OutboxEntry>('statement_send', { request }),
+  /** "Guardar PDF": the statement's PDF into Downloads, where the owner opens it. */
+  statementPdfSave: (customerId: number) => call<Exported>('statement_pdf_save', { customerId }),
   customerStatements: (customerId: number) => call<OutboxEntry[]>('customer_statements', { customerId }),
   /** How many statements a bulk send makes, to whom, and who is set apart and why. */
   statementsPlan: (selection: BulkSelection) => call<BulkPlan>('statements_plan', { selection }),

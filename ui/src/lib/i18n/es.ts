@@ -615,6 +615,23 @@ export const es = {
   'outbox.about': 'Cliente · documento',
   'outbox.internalId': 'Número interno del correo: {id}',
   'refusal.outbox_state': 'Ese correo ya no se puede cambiar en su estado actual.',
+
+  'statement.section': 'Estado de cuenta',
+  'statement.noService': 'Para enviar estados de cuenta por correo, primero configure un servicio de email.',
+  'statement.noEmail': 'Este cliente no tiene correo registrado. Escriba uno con «Cambiar correo destino» (el lápiz).',
+  'statement.attachPdf': 'Adjuntar el estado de cuenta en PDF',
+  'statement.send': 'Enviar estado de cuenta',
+  'statement.whatsapp': 'Enviar por WhatsApp',
+  'statement.confirmTitle': 'Revise el estado de cuenta antes de enviarlo',
+  'statement.previewPdf': 'PDF adjunto',
+  'statement.pages.one': '1 página',
+  'statement.pages.other': '{count} páginas',
+  'statement.savePdf': 'Guardar PDF',
+  'statement.pdfSaved': 'PDF guardado en {path}',
+  'statement.queued': 'Estado de cuenta en cola para {email}: se envía en segundo plano.',
+  'statement.whatsappOpened': 'WhatsApp abierto para {phone}. La aplicación no puede saber si el mensaje se envió.',
+  'statement.history': 'Estados de cuenta de este cliente',
+  'statement.forCustomer': 'Estado de cuenta de {name}',
 } as const;
 
 export type MessageKey = keyof typeof es;
