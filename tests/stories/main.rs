@@ -17,5 +17,6 @@ mod reminders;
 mod send_path;
 mod shell;
 mod statements;
+mod statements_bulk;
 mod templates;
 mod updates;
