@@ -13,6 +13,7 @@ mod flow;
 mod helpers;
 mod package;
 mod receivables;
+mod reference_rate;
 mod reminders;
 mod send_path;
 mod shell;

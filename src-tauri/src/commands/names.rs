@@ -32,6 +32,7 @@ macro_rules! with_commands {
             region::set_region,
             region::read_amount,
             region::read_date,
+            region::read_rate,
             region::today,
             csv::csv_import_preview,
             csv::csv_import,

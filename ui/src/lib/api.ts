@@ -133,6 +133,8 @@ export const api = {
   setRegion: (region: Region) => call<RegionFormat>('set_region', { region }),
   readAmount: (currency: string, text: string) => call<Money>('read_amount', { currency, text }),
   readDate: (text: string) => call<DateShown>('read_date', { text }),
+  /** An exchange rate as typed, written back the region's way ("36,50"). */
+  readRate: (text: string) => call<string>('read_rate', { text }),
   today: () => call<DateShown>('today'),
   businessGet: () => call<BusinessView>('business_get'),
   businessSave: (business: Business) => call<Business>('business_save', { business }),
