@@ -17,6 +17,7 @@ mod reference_rate;
 mod reminders;
 mod send_path;
 mod shell;
+mod statement_template;
 mod statements;
 mod statements_bulk;
 mod templates;

@@ -470,7 +470,7 @@ export const en: Catalogue = {
   'field.invalid_account': 'Type the account number: 10 to 34 letters and digits.',
   'field.invalid_clabe': 'A CLABE has 18 digits, the last being its check digit. Check it.',
   'templates.title': 'Templates',
-  'templates.intro': 'The text of payment reminders. Each customer gets the template in their email language.',
+  'templates.intro': 'The text of payment reminders and statements. Each customer gets the template in their email language.',
   'templates.language': 'Template language',
   'templates.subject': 'Subject',
   'templates.body': 'Message',
@@ -677,4 +677,14 @@ export const en: Catalogue = {
   'rate.onStatements': 'On statements',
   'rate.today': "Reference equivalent on today's",
   'rate.notToday': 'Not today’s: not shown',
+
+  'templates.reminder': 'Payment reminder',
+  'templates.statement': 'Statement',
+  'templates.statement.intro': 'Before the table',
+  'templates.statement.closing': 'After the table and the payment methods',
+  'templates.statement.variablesHelp': 'Click a variable to insert it at the cursor. The table of what is owed, the payments received and the payment methods are laid out by the app.',
+  'templates.statementVar.customer': "Customer's name",
+  'templates.statementVar.business': 'Your business name (Settings → Business)',
+  'templates.statementVar.date': "The statement's date",
+  'templates.statementVar.balance': 'Balance owed in each currency',
 };

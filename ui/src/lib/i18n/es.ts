@@ -468,7 +468,7 @@ export const es = {
   'field.invalid_account': 'Escriba el número de cuenta: de 10 a 34 letras y dígitos.',
   'field.invalid_clabe': 'La CLABE tiene 18 dígitos y el último debe ser su dígito verificador. Revísela.',
   'templates.title': 'Plantillas',
-  'templates.intro': 'El texto de los recordatorios de pago. Cada cliente recibe la plantilla del idioma de sus correos.',
+  'templates.intro': 'El texto de los recordatorios de pago y de los estados de cuenta. Cada cliente recibe la plantilla del idioma de sus correos.',
   'templates.language': 'Idioma de la plantilla',
   'templates.subject': 'Asunto',
   'templates.body': 'Mensaje',
@@ -675,6 +675,16 @@ export const es = {
   'rate.onStatements': 'En los estados de cuenta',
   'rate.today': 'Equivalente referencial en los de hoy',
   'rate.notToday': 'No es de hoy: no se muestra',
+
+  'templates.reminder': 'Recordatorio de pago',
+  'templates.statement': 'Estado de cuenta',
+  'templates.statement.intro': 'Antes de la tabla',
+  'templates.statement.closing': 'Después de la tabla y las formas de pago',
+  'templates.statement.variablesHelp': 'Haga clic en una variable para insertarla donde está el cursor. La tabla de lo adeudado, los abonos recibidos y las formas de pago los pone la aplicación.',
+  'templates.statementVar.customer': 'Nombre del cliente',
+  'templates.statementVar.business': 'Nombre de su negocio (Ajustes → Negocio)',
+  'templates.statementVar.date': 'Fecha del estado de cuenta',
+  'templates.statementVar.balance': 'Saldo pendiente en cada moneda',
 } as const;
 
 export type MessageKey = keyof typeof es;
