@@ -5,6 +5,7 @@
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::Window;
 
+use crate::a11y::assert_accessible;
 use crate::helpers::{
     configure_smtp, fresh_books, open_customers, open_section, start_for_mail, Owed, SENDER,
 };
@@ -68,6 +69,7 @@ async fn todays_rate_is_typed_the_regions_way_and_the_statement_shows_its_equiva
         )
         .await;
     window.screenshot("es-reference-rate").await;
+    assert_accessible(&window, "Ajustes with a reference rate").await;
 
     // Today's statement carries it under the dollar subtotal.
     open_customers(&window).await;

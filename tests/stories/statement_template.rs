@@ -5,6 +5,7 @@
 
 use cachicamo_e2e::AppUnderTest;
 
+use crate::a11y::assert_accessible;
 use crate::helpers::open_section;
 
 const INTRO: &str = "Hola {{ cliente }}, le recordamos su saldo: ";
@@ -67,6 +68,7 @@ async fn the_owner_words_the_statement_around_its_table_and_restores_the_default
         .wait_for_text("#template-state", "Se usa la plantilla predeterminada.")
         .await;
     window.screenshot("es-statement-template").await;
+    assert_accessible(&window, "Plantillas with the statement's template").await;
 
     window.click("#statement-template-reset").await;
     window.click("#statement-template-reset-yes").await;

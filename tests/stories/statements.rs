@@ -15,6 +15,7 @@ use cachicamo_e2e::mail::pdf_text;
 use cachicamo_e2e::{books, eventually, AppUnderTest, Window, UI_TIMEOUT};
 use mail_parser::{MessageParser, MimeHeaders};
 
+use crate::a11y::assert_accessible;
 use crate::helpers::{
     configure_smtp, forget_keychain_entries, fresh_books, open_customers, open_receivable,
     start_for_mail, Desktop, Owed, SENDER,
@@ -82,6 +83,7 @@ async fn a_customers_statement_arrives_at_the_smtp_server_with_its_pdf() {
         "{looked_at}"
     );
     window.screenshot("es-statement-preview").await;
+    assert_accessible(&window, "a customer's statement, previewed").await;
     assert!(
         server.smtp_messages().is_empty(),
         "nothing goes out before confirming"

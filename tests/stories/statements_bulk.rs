@@ -4,6 +4,7 @@
 
 use cachicamo_e2e::fakes::FakeServer;
 
+use crate::a11y::assert_accessible;
 use crate::helpers::{configure_smtp, fresh_books, open_customers, start_for_mail, Owed, SENDER};
 
 const PASSWORD: &str = "app-pass-bulk-4c1e";
@@ -62,6 +63,7 @@ async fn everyone_with_an_overdue_balance_gets_one_statement_and_who_has_no_addr
         .wait_for_text_containing("#bulk-preview-subject", "Estado de cuenta")
         .await;
     window.screenshot("es-statements-bulk-plan").await;
+    assert_accessible(&window, "the bulk statements' plan").await;
     assert!(
         server.smtp_messages().is_empty(),
         "nothing leaves before confirming"
@@ -83,5 +85,6 @@ async fn everyone_with_an_overdue_balance_gets_one_statement_and_who_has_no_addr
         "one statement per customer with an address"
     );
     window.screenshot("es-statements-bulk-sent").await;
+    assert_accessible(&window, "the bulk statements' progress").await;
     window.close().await;
 }
