@@ -1,11 +1,14 @@
 //! "Enviar estados de cuenta" in bulk: everyone with an overdue balance gets exactly one
 //! statement through a real SMTP server, the plan shows each one before anything leaves, and a
-//! customer without an address is listed apart with the reason.
+//! customer without an address is listed apart with the reason; offline, what has not left yet
+//! can be cancelled.
 
-use cachicamo_e2e::fakes::FakeServer;
+use cachicamo_e2e::fakes::{free_port, FakeServer};
 
 use crate::a11y::assert_accessible;
-use crate::helpers::{configure_smtp, fresh_books, open_customers, start_for_mail, Owed, SENDER};
+use crate::helpers::{
+    configure_smtp, fresh_books, menu, open_customers, smtp_server_on, start_for_mail, Owed, SENDER,
+};
 
 const PASSWORD: &str = "app-pass-bulk-4c1e";
 
@@ -86,5 +89,46 @@ async fn everyone_with_an_overdue_balance_gets_one_statement_and_who_has_no_addr
     );
     window.screenshot("es-statements-bulk-sent").await;
     assert_accessible(&window, "the bulk statements' progress").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_the_rest_of_a_bulk_send_can_be_cancelled_before_it_leaves() {
+    let port = free_port();
+    let server = smtp_server_on(port, PASSWORD);
+    let app = start_for_mail(fresh_books(&OVERDUE[..3]), &[]);
+    let window = app.open().await;
+    configure_smtp(&window, port, PASSWORD).await;
+    drop(server);
+
+    open_customers(&window).await;
+    window.click("#customers-bulk-statements").await;
+    window.click("#bulk-plan").await;
+    window
+        .wait_for_text("#bulk-count", "3 estados de cuenta")
+        .await;
+    window.click("#bulk-confirm").await;
+    window
+        .wait_for_text("#bulk-progress-sent", "0 de 3 enviados")
+        .await;
+    window.click("#bulk-cancel-rest").await;
+    window
+        .wait_for_text("#bulk-progress-cancelled", "3 cancelados.")
+        .await;
+    assert!(
+        !window.exists("#bulk-cancel-rest").await,
+        "nothing is left to cancel"
+    );
+    // The outbox says the same, row by row.
+    window.click(&menu("outbox")).await;
+    window
+        .wait_for_text_containing("#outbox-table tr[data-state='cancelled']", "Cancelado")
+        .await;
+    assert!(
+        !window
+            .exists("#outbox-table tr[data-state]:not([data-state='cancelled'])")
+            .await,
+        "every statement of the bulk send was cancelled"
+    );
     window.close().await;
 }
