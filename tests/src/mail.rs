@@ -1,5 +1,8 @@
 //! The shop every mail test speaks for — its sender address and name, the same in the core's
-//! tests and the stories — and what each test email it sends must be, read as a mailbox reads it.
+//! tests and the stories — and what each test email it sends must be, read as a mailbox reads it,
+//! its PDF attachment read as a PDF reader reads it.
+
+use std::process::Command;
 
 use mail_parser::{Message, MessageParser, MimeHeaders};
 
@@ -36,4 +39,23 @@ pub fn read_test_email(raw: &str) -> Message<'_> {
         );
     }
     message
+}
+
+/// The text of a PDF as poppler's `pdftotext` extracts it (UTF-8, layout as written).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("statement.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let output = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs: .ci/setup installs it");
+    assert!(
+        output.status.success(),
+        "pdftotext refused the PDF: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 text")
 }

@@ -357,3 +357,33 @@ fn payments_are_acknowledged_once_a_statement_was_sent_only_when_newer() {
         .contains("- Recibimos su abono de USD 100,00 el 29/11/2026 (F-0002)."));
     assert!(!rendered.text.contains("USD 50,00 el 12/11/2026"));
 }
+
+#[test]
+fn guardar_pdf_writes_the_statements_pdf_under_its_own_name_and_never_over_another() {
+    let shop = Books::for_statements();
+    let ana = shop.ana(Language::Es);
+    let downloads = tempfile::tempdir().expect("downloads");
+    let first = statements::queue::save_pdf(&shop.db, ana, &STATEMENT_DAY, downloads.path())
+        .expect("saved");
+    assert_eq!(
+        first.file_name().and_then(|n| n.to_str()),
+        Some("Estado de cuenta – Inversiones Ana Pérez, C.A. – 2026-11-30.pdf")
+    );
+    let text = pdf_text(&std::fs::read(&first).expect("the file"));
+    assert!(
+        text.contains("1.100,00") && text.contains("2.000,00"),
+        "{text}"
+    );
+    let second = statements::queue::save_pdf(&shop.db, ana, &STATEMENT_DAY, downloads.path())
+        .expect("saved again");
+    assert_eq!(
+        second.file_name().and_then(|n| n.to_str()),
+        Some("Estado de cuenta – Inversiones Ana Pérez, C.A. – 2026-11-30 (2).pdf")
+    );
+    assert_eq!(std::fs::read_dir(downloads.path()).expect("dir").count(), 2);
+    let paid_up = shop.customer_speaking("Cliente nuevo", Language::Es);
+    assert!(matches!(
+        statements::queue::save_pdf(&shop.db, paid_up, &STATEMENT_DAY, downloads.path()),
+        Err(StatementError::NothingOwed)
+    ));
+}

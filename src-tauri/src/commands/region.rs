@@ -29,6 +29,12 @@ pub fn read_amount(
     Ok(state.reading().read_amount(&currency, &text)?)
 }
 
+/// The exchange rate `text` means, written the region's way, or why it cannot be read.
+#[tauri::command(async)]
+pub fn read_rate(state: State<'_, AppState>, text: String) -> Result<String, IpcError> {
+    Ok(state.reading().read_rate(&text)?)
+}
+
 /// The calendar date `text` means, or why it cannot be read.
 #[tauri::command(async)]
 pub fn read_date(state: State<'_, AppState>, text: String) -> Result<DateShown, IpcError> {
@@ -49,7 +55,7 @@ mod tests {
     use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
-    fn typed_amounts_and_dates_are_read_back_the_regions_way() {
+    fn typed_amounts_dates_and_rates_are_read_back_the_regions_way() {
         let app = TestApp::new(Some("es_VE.UTF-8"));
         let amount = app
             .invoke(
@@ -84,6 +90,17 @@ mod tests {
             .expect("date");
         assert_eq!(date["iso"], "2026-03-05");
         assert_eq!(date["text"], "05/03/2026");
+        let rate = app
+            .invoke("read_rate", json!({ "text": "1.234,5678" }))
+            .expect("rate");
+        assert_eq!(
+            rate, "1.234,5678",
+            "a rate keeps the decimals it was typed with"
+        );
+        let nothing = app
+            .invoke("read_rate", json!({ "text": "0" }))
+            .expect_err("no rate is zero");
+        assert_eq!(refused_field(&nothing, "rate")["problem"], "not_positive");
         let today = app.invoke("today", json!({})).expect("today");
         assert_eq!(today["text"].as_str().map(str::len), Some(10));
     }

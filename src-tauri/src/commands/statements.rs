@@ -9,8 +9,9 @@ use cachicamo_core::statements::queue::{self, SendStatement, StatementDraft};
 use cachicamo_core::statements::{
     sample, template, RenderedStatement, StatementTemplate, StatementTemplateView,
 };
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
+use crate::downloads::{export_to_downloads, Exported};
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -32,6 +33,23 @@ pub fn statement_send(
     Ok(state
         .bookkeeper()?
         .send_statement(&request, &state.reading())?)
+}
+
+/// "Guardar PDF": the statement's PDF into Downloads (the window's CSP shows no PDF).
+#[tauri::command]
+pub async fn statement_pdf_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    customer_id: i64,
+) -> Result<Exported, IpcError> {
+    export_to_downloads(&app, &state, |dir, _| {
+        Ok(queue::save_pdf(
+            state.db()?,
+            customer_id,
+            &state.reading(),
+            dir,
+        )?)
+    })
 }
 
 #[tauri::command(async)]

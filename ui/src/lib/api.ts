@@ -133,6 +133,8 @@ export const api = {
   setRegion: (region: Region) => call<RegionFormat>('set_region', { region }),
   readAmount: (currency: string, text: string) => call<Money>('read_amount', { currency, text }),
   readDate: (text: string) => call<DateShown>('read_date', { text }),
+  /** An exchange rate as typed, written back the region's way ("36,50"). */
+  readRate: (text: string) => call<string>('read_rate', { text }),
   today: () => call<DateShown>('today'),
   businessGet: () => call<BusinessView>('business_get'),
   businessSave: (business: Business) => call<Business>('business_save', { business }),
@@ -189,6 +191,8 @@ export const api = {
   /** Exactly what a customer's statement would send (text, HTML, the PDF's pages), and to whom. */
   statementPreview: (request: SendStatement) => call<StatementDraft>('statement_preview', { request }),
   statementSend: (request: SendStatement) => call<OutboxEntry>('statement_send', { request }),
+  /** "Guardar PDF": the statement's PDF into Downloads, where the owner opens it. */
+  statementPdfSave: (customerId: number) => call<Exported>('statement_pdf_save', { customerId }),
   customerStatements: (customerId: number) => call<OutboxEntry[]>('customer_statements', { customerId }),
   /** How many statements a bulk send makes, to whom, and who is set apart and why. */
   statementsPlan: (selection: BulkSelection) => call<BulkPlan>('statements_plan', { selection }),

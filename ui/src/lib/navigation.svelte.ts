@@ -16,7 +16,8 @@ export type View =
   | { kind: 'new-receivable'; customer: { id: number; name: string } | null }
   | { kind: 'customer'; id: number }
   | { kind: 'new-customer' }
-  | { kind: 'import' };
+  | { kind: 'import' }
+  | { kind: 'bulk-statements' };
 
 export interface Place {
   screen: Screen;
@@ -167,6 +168,9 @@ export const openCustomer = (id: number) => go({ screen: 'customers', view: { ki
 export const newCustomer = () => go({ screen: 'customers', view: { kind: 'new-customer' } });
 
 export const openImport = () => go({ screen: navigation.screen, view: { kind: 'import' } });
+
+/** "Enviar estados de cuenta": the bulk flow lives in Clientes, whichever screen asks for it. */
+export const openBulkStatements = () => go({ screen: 'customers', view: { kind: 'bulk-statements' } });
 
 /** What Escape closes before the view itself (a payment form inside a detail): the innermost
  * registered handler that says it handled the key. */

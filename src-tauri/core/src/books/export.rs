@@ -227,12 +227,23 @@ fn write_new(
     bytes: &[u8],
 ) -> Result<PathBuf, BooksError> {
     let stamp = file_stamp(now)?;
+    write_unique(dir, &format!("{stem}-{stamp}"), "csv", bytes)
+}
+
+/// Writes `bytes` into `dir` as `<stem>.<extension>`, never over an existing file: the user's
+/// folder may hold one of that name already, so the next free " (2)", " (3)"… is taken.
+pub(crate) fn write_unique(
+    dir: &Path,
+    stem: &str,
+    extension: &str,
+    bytes: &[u8],
+) -> Result<PathBuf, BooksError> {
     let failed = |err: std::io::Error| BooksError::Export(format!("{}: {err}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;
     for attempt in 1..1000 {
         let name = match attempt {
-            1 => format!("{stem}-{stamp}.csv"),
-            n => format!("{stem}-{stamp} ({n}).csv"),
+            1 => format!("{stem}.{extension}"),
+            n => format!("{stem} ({n}).{extension}"),
         };
         let path = dir.join(name);
         match OpenOptions::new().write(true).create_new(true).open(&path) {

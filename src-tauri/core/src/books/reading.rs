@@ -11,6 +11,7 @@ use time::Date;
 use super::currency;
 use super::dates::{iso, DateShown};
 use super::money::{minor_units_of, Money};
+use super::rate::RateDirection;
 use super::BooksError;
 use crate::locale::Region;
 use crate::validation::{FieldErrors, FieldProblem};
@@ -60,6 +61,20 @@ impl Reading {
             Err(problem) => {
                 self.region
                     .refuse_amount(&mut errors, "amount", problem, &found);
+                Err(BooksError::Invalid(errors.into_vec()))
+            }
+        }
+    }
+
+    /// The exchange rate `text` means, written back the region's way ("36,5" → "36,50" keeps
+    /// its typed decimals), or why it cannot be read (under `rate`): a rate field shows what it
+    /// understood as the user types, as an amount field does.
+    pub fn read_rate(&self, text: &str) -> Result<String, BooksError> {
+        match self.region.parse_rate(text, RateDirection::OwedPerPaid) {
+            Ok(rate) => Ok(self.region.rate(rate)),
+            Err(problem) => {
+                let mut errors = FieldErrors::default();
+                errors.add("rate", problem);
                 Err(BooksError::Invalid(errors.into_vec()))
             }
         }

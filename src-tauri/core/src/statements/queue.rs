@@ -3,6 +3,8 @@
 //! then, stored in the outbox with its PDF and with what it states (the balance per currency,
 //! the recipient, the reference rates used) for the send check.
 
+use std::path::{Path, PathBuf};
+
 use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -11,9 +13,9 @@ use super::model::{build_in, Equivalent, Statement, STATEMENT_REFERENCE};
 use super::render::{render, RenderedStatement};
 use super::template::StatementTemplate;
 use super::{pdf, StatementError};
-use crate::books::customers;
 use crate::books::history::{self, Facts, HistoryKind};
 use crate::books::reading::Reading;
+use crate::books::{customers, export};
 use crate::db::Database;
 use crate::locale::Region;
 use crate::mail::{Attachment, EmailAddress};
@@ -165,6 +167,22 @@ pub fn preview(
             reading,
         )
     })
+}
+
+/// "Guardar PDF": the PDF the statement would carry, written into `dir` (the user's Downloads)
+/// under the attachment's own name, never over a file already there. The window cannot show a
+/// PDF (its CSP allows no `object`, `blob:` or plug-in), so the owner opens it from the folder.
+pub fn save_pdf(
+    db: &Database,
+    customer_id: i64,
+    reading: &Reading,
+    dir: &Path,
+) -> Result<PathBuf, StatementError> {
+    let draft = db.read(|conn| draft_in(conn, customer_id, None, true, reading))?;
+    let bytes = draft.pdf.ok_or(StatementError::Pdf("no PDF was made"))?;
+    let name = &draft.message.file_name;
+    let stem = name.strip_suffix(".pdf").unwrap_or(name);
+    Ok(export::write_unique(dir, stem, "pdf", &bytes)?)
 }
 
 fn typed_recipient(request: &SendStatement) -> Result<Option<String>, StatementError> {

@@ -4,8 +4,6 @@
 //! with an email service. And the PDF's text, read back by poppler's `pdftotext`, a program that
 //! has nothing to do with how the PDF was written.
 
-use std::process::Command;
-
 use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
@@ -203,22 +201,5 @@ pub fn transfer(amount: &str, on: &str) -> PaymentForm {
     }
 }
 
-/// The text of a PDF as poppler reads it; pages end with a form feed.
-pub fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("statement.pdf");
-    std::fs::write(&path, pdf).expect("write pdf");
-    let output = Command::new("pdftotext")
-        .arg("-enc")
-        .arg("UTF-8")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) runs: .ci/setup installs it");
-    assert!(
-        output.status.success(),
-        "pdftotext refused the PDF: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("utf-8 text")
-}
+/// The text of a PDF as poppler reads it (pages end with a form feed): the stories' reader.
+pub use cachicamo_e2e::mail::pdf_text;
