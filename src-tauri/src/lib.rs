@@ -4,6 +4,7 @@
 //! types and errors and nothing else. Rules about the books, mail and settings live in
 //! `cachicamo-core`; if a command grows logic, that logic belongs there.
 
+mod after_start;
 pub mod bindings;
 pub mod commands;
 pub mod error;
@@ -37,17 +38,9 @@ pub fn run() {
                 app.handle().plugin(window::state_plugin(&state.paths))?;
             }
             window::open_main(app.handle(), &state.paths, remember_geometry)?;
-            let check_updates = state
-                .db()
-                .ok()
-                .and_then(|db| cachicamo_core::settings::check_updates_on_startup(db).ok())
-                .unwrap_or(false);
-            state.back_up_daily_in_background();
-            state.start_outbox(app.handle());
+            state.connect_outbox(app.handle());
             app.manage(state);
-            if check_updates {
-                updates::check_quietly_at_startup(app.handle());
-            }
+            after_start::schedule(app.handle(), after_start::AT_LATEST);
             Ok(())
         })
         .build(tauri::generate_context!())

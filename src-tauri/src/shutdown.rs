@@ -36,7 +36,7 @@ pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: &RunEvent) {
 fn hold_exit<R: Runtime>(app: &AppHandle<R>) -> bool {
     let Some(outbox) = app
         .try_state::<AppState>()
-        .and_then(|state| state.outbox().ok().cloned())
+        .and_then(|state| state.started_outbox().cloned())
     else {
         return false;
     };

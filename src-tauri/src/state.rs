@@ -1,7 +1,8 @@
 //! What the running app holds: its paths, the lock on its data directory, its database and
 //! what it learned at start-up.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once, OnceLock};
 
 use cachicamo_core::backup::Backups;
 use cachicamo_core::books::money::Outlook;
@@ -33,8 +34,13 @@ pub struct AppState {
     /// window can explain why instead of vanishing.
     database: Result<Arc<Database>, IpcError>,
     email: Option<EmailService>,
-    /// The background sender, started once the async runtime runs (`start_outbox`).
+    /// The background sender's handle, connected to the window at start-up (`connect_outbox`).
     outbox: OnceLock<OutboxHandle>,
+    /// Its worker starts once: after the first render, at the latest a little after start-up,
+    /// or earlier when a command needs it (`start_outbox_worker`).
+    outbox_worker: Once,
+    /// Whether the work that waits for the first render has started (`claim_after_start`).
+    after_start: AtomicBool,
     /// The OS language as the OS reports it (read here: WebKitGTK's `navigator.language` is not
     /// reliable).
     pub os_locale: Option<String>,
@@ -115,6 +121,8 @@ impl AppState {
             database,
             email,
             outbox: OnceLock::new(),
+            outbox_worker: Once::new(),
+            after_start: AtomicBool::new(false),
             os_locale,
             data_lock: None,
             _log_guard: log_guard,
@@ -134,6 +142,8 @@ impl AppState {
             database: Err(why),
             email: None,
             outbox: OnceLock::new(),
+            outbox_worker: Once::new(),
+            after_start: AtomicBool::new(false),
             os_locale,
             data_lock: None,
             _log_guard: log_guard,
@@ -201,28 +211,25 @@ impl AppState {
         }
     }
 
-    /// Starts the outbox worker and forwards its changes to the window as `outbox://changed`,
-    /// so every screen showing an email updates live.
+    /// Connects the outbox to the window and starts its worker at once (the command tests).
     pub fn start_outbox<R: Runtime>(&self, app: &AppHandle<R>) {
+        self.connect_outbox(app);
+        self.start_outbox_worker();
+    }
+
+    /// Creates the outbox's handle and forwards its changes to the window as
+    /// `outbox://changed`, so every screen showing an email updates live. Its worker, which
+    /// reads the queue, is not started here: see `start_outbox_worker`.
+    pub fn connect_outbox<R: Runtime>(&self, app: &AppHandle<R>) {
         let (Ok(db), Some(email)) = (self.database.clone(), self.email.clone()) else {
             return;
         };
-        // The worker is a task on Tauri's runtime, whatever thread (or test runtime) starts it.
-        let runtime = tauri::async_runtime::handle();
-        let _entered = runtime.inner().enter();
-        let started = outbox::start(
+        let handle = outbox::prepare(
             db,
             email,
             Arc::new(ReminderGate),
             OutboxSettings::from_env(),
         );
-        let handle = match started {
-            Ok(handle) => handle,
-            Err(err) => {
-                tracing::error!(error = %err, "the outbox could not start");
-                return;
-            }
-        };
         let mut changes = handle.subscribe();
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
@@ -240,14 +247,55 @@ impl AppState {
         let _ = self.outbox.set(handle);
     }
 
+    /// Starts the outbox's worker, once per process, whoever asks first: the first render, the
+    /// fallback timer or a command that uses the outbox. Later stops and restarts (a restore,
+    /// an update) go through the handle itself.
+    pub fn start_outbox_worker(&self) {
+        let Some(handle) = self.outbox.get() else {
+            return;
+        };
+        self.outbox_worker.call_once(|| {
+            // A task on Tauri's runtime, whatever thread (or test runtime) starts it.
+            let runtime = tauri::async_runtime::handle();
+            let _entered = runtime.inner().enter();
+            if let Err(err) = handle.resume() {
+                tracing::error!(error = %err, "the outbox could not start");
+            }
+        });
+    }
+
+    /// The outbox, its worker started if it was not yet: a command is about to use it.
     pub fn outbox(&self) -> Result<&OutboxHandle, IpcError> {
         self.db()?;
-        self.outbox.get().ok_or_else(|| {
+        let handle = self.outbox.get().ok_or_else(|| {
             IpcError::new(
                 crate::error::ErrorCode::Internal,
                 "the outbox is not running",
             )
-        })
+        })?;
+        self.start_outbox_worker();
+        Ok(handle)
+    }
+
+    /// The outbox only if its worker was started: closing must not start it just to stop it.
+    pub fn started_outbox(&self) -> Option<&OutboxHandle> {
+        self.outbox_worker
+            .is_completed()
+            .then(|| self.outbox.get())
+            .flatten()
+    }
+
+    /// True the first time only: the caller then starts what waited for the first render.
+    pub fn claim_after_start(&self) -> bool {
+        !self.after_start.swap(true, Ordering::SeqCst)
+    }
+
+    /// Whether the owner wants the quiet update check at start-up (Ajustes → Actualizaciones).
+    pub fn checks_updates_on_startup(&self) -> bool {
+        self.db()
+            .ok()
+            .and_then(|db| settings::check_updates_on_startup(db).ok())
+            .unwrap_or(false)
     }
 
     /// Runs a change to the books with the reminders' send check applied, in the change's own

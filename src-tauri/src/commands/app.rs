@@ -4,9 +4,10 @@ use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::locale::Language;
 use cachicamo_core::settings;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
+use crate::after_start;
 use crate::error::IpcError;
 use crate::startup;
 use crate::state::AppState;
@@ -47,13 +48,15 @@ pub struct FirstRender {
     pub millis_since_process_start: u32,
 }
 
+/// The window shows its first screen: what waited for it starts now (`after_start`).
 #[tauri::command(async)]
-pub fn report_first_render() -> FirstRender {
+pub fn report_first_render<R: Runtime>(app: AppHandle<R>) -> FirstRender {
     let millis = u32::try_from(startup::since_process_start().as_millis()).unwrap_or(u32::MAX);
     tracing::info!(
         first_render_ms = millis,
         "first render {millis} ms after process start"
     );
+    after_start::start(&app, "first render");
     FirstRender {
         millis_since_process_start: millis,
     }
@@ -143,7 +146,12 @@ mod tests {
 
     #[test]
     fn the_first_render_is_timed_from_process_start() {
+        use tauri::Manager;
         let app = TestApp::new(None);
+        // What waits for the first render starts now: not the update check (GitHub).
+        let state = app.app.state::<crate::state::AppState>();
+        cachicamo_core::settings::set_check_updates_on_startup(state.db().expect("db"), false)
+            .expect("no update check");
         let report = app
             .invoke("report_first_render", json!({}))
             .expect("report");

@@ -28,7 +28,7 @@ pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry
 pub use backoff::{Pacer, RetryPolicy};
 pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
-pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
+pub use handle::{prepare, start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
 pub use store::{
     enqueue, get, list, list_by_reference, needs_owner, OutboxEntry, OutboxFailure, OutboxFilter,
