@@ -41,7 +41,7 @@ fn main() {
             let fresh = program.launch(data_dir.path());
             let everyday = program.launch(data_dir.path());
             eprintln!(
-                "{} {}: fresh install {} ms, start {} ms, idle PSS {} MiB (main {} / web {} / network {} / other {}), USS {} MiB",
+                "{} {}: fresh install {} ms, start {} ms, idle PSS {} MiB (main {} / web {} / network {} / other {}), anonymous {} MiB",
                 if run == 0 { "warm-up".to_owned() } else { format!("run {run}") },
                 program.label,
                 fresh.first_render_ms,
@@ -51,7 +51,7 @@ fn main() {
                 everyday.pss.web / 1024,
                 everyday.pss.network / 1024,
                 everyday.pss.other / 1024,
-                everyday.pss.private / 1024,
+                everyday.pss.anon / 1024,
             );
             if run > 0 {
                 results[index].add(&fresh, &everyday);
@@ -135,21 +135,23 @@ struct Pss {
     network: u64,
     /// Anything else the program started (normally nothing).
     other: u64,
-    /// Pages no other process shares (USS), all processes together: unlike PSS it does not
-    /// drop when another WebKit program on the machine shares the libraries' pages.
-    private: u64,
+    /// Anonymous memory (heaps, stacks, JIT code), all processes together: what the programs
+    /// allocate. PSS also counts the shared libraries' pages, whose share moves with whatever
+    /// else maps them (another WebKit program on the machine) and with how the kernel happened
+    /// to cache them (huge pages); this does not.
+    anon: u64,
 }
 
 impl Pss {
     fn of(root: u32, descendants: &[u32]) -> Self {
         let mut pss = Self {
             main: rollup_kib(root, "Pss:"),
-            private: private_kib(root),
+            anon: rollup_kib(root, "Anonymous:"),
             ..Self::default()
         };
         for &pid in descendants {
             let kib = rollup_kib(pid, "Pss:");
-            pss.private += private_kib(pid);
+            pss.anon += rollup_kib(pid, "Anonymous:");
             // `comm` is cut at 15 characters: WebKitWebProces, WebKitNetworkPr.
             let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
             match name.trim() {
@@ -174,7 +176,7 @@ struct Results {
     main: Vec<u64>,
     web: Vec<u64>,
     network: Vec<u64>,
-    private: Vec<u64>,
+    anon: Vec<u64>,
 }
 
 impl Results {
@@ -185,7 +187,7 @@ impl Results {
         self.main.push(everyday.pss.main);
         self.web.push(everyday.pss.web);
         self.network.push(everyday.pss.network);
-        self.private.push(everyday.pss.private);
+        self.anon.push(everyday.pss.anon);
     }
 }
 
@@ -224,8 +226,8 @@ fn print_table(programs: &[Program; 2], results: &mut [Results; 2], runs: usize)
             None,
         ),
         (
-            "idle private memory (USS), all processes",
-            |r| &mut r.private,
+            "idle anonymous memory, all processes",
+            |r| &mut r.anon,
             Unit::Mib,
             None,
         ),
@@ -341,10 +343,6 @@ fn rollup_kib(pid: u32, field: &str) -> u64 {
             rest.split_whitespace().next()?.parse().ok()
         })
         .unwrap_or(0)
-}
-
-fn private_kib(pid: u32) -> u64 {
-    rollup_kib(pid, "Private_Clean:") + rollup_kib(pid, "Private_Dirty:")
 }
 
 /// WebKit's processes leave when the program does; the next launch must not share the machine
