@@ -14,7 +14,7 @@ use cachicamo_core::mail::Timeouts;
 use cachicamo_core::outbox::{self, OutboxChanged, OutboxHandle, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
 use cachicamo_core::reminders::{Rechecks, ReminderGate};
-use cachicamo_core::secrets::{Keychain, SERVICE};
+use cachicamo_core::secrets::Keychain;
 use cachicamo_core::settings;
 use cachicamo_core::Database;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -50,25 +50,30 @@ pub struct AppState {
     _log_guard: Option<WorkerGuard>,
 }
 
-impl AppState {
-    /// Resolves the data directory, then starts there (`start_in`).
-    pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
+/// Start-up's first half: what the window needs before it opens (the data directory, taken
+/// for this process, and logging). The database opens in the second half
+/// ([`Starting::open_data`]), while WebKit starts its processes for the window.
+pub struct Starting {
+    paths: DataPaths,
+    os_locale: Option<String>,
+    /// This process's hold on the data directory, or why there is none.
+    lock: Result<DataDirLock, IpcError>,
+    log_guard: Option<WorkerGuard>,
+}
+
+impl Starting {
+    /// Resolves the data directory, then begins there (`in_dir`).
+    pub fn begin<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
         let paths = DataPaths::resolve(
             std::env::var_os(DATA_DIR_ENV).map(Into::into),
             app.path().app_data_dir()?,
             app.path().app_log_dir()?,
         );
-        Ok(Self::start_in(paths, sys_locale::get_locale(), SERVICE)?)
+        Ok(Self::in_dir(paths, sys_locale::get_locale())?)
     }
 
-    /// Creates the directories, starts logging, takes the data directory for this process and
-    /// opens the database. When another process holds the directory, nothing in it is opened:
-    /// the state only says why, for the window to show.
-    pub fn start_in(
-        paths: DataPaths,
-        os_locale: Option<String>,
-        keychain_service: &str,
-    ) -> std::io::Result<Self> {
+    /// Creates the directories, starts logging and takes the data directory for this process.
+    pub fn in_dir(paths: DataPaths, os_locale: Option<String>) -> std::io::Result<Self> {
         paths.create_all()?;
         let log_guard = logging::init(paths.logs_dir());
         tracing::info!(
@@ -76,25 +81,58 @@ impl AppState {
             data_dir = %paths.data_dir().display(),
             "Cachicamo starting"
         );
-        let lock = match DataDirLock::acquire(paths.data_dir()) {
+        let lock = DataDirLock::acquire(paths.data_dir()).map_err(|err| {
+            tracing::error!(error = %err, "the data directory is not available");
+            IpcError::from(err)
+        });
+        Ok(Self {
+            paths,
+            os_locale,
+            lock,
+            log_guard,
+        })
+    }
+
+    pub fn paths(&self) -> &DataPaths {
+        &self.paths
+    }
+
+    /// Whether this process holds the data directory (see [`AppState::owns_data_dir`]).
+    pub fn owns_data_dir(&self) -> bool {
+        self.lock.is_ok()
+    }
+
+    /// Opens the database. When another process holds the directory, nothing in it is opened:
+    /// the state only says why, for the window to show.
+    pub fn open_data(self, keychain_service: &str) -> std::io::Result<AppState> {
+        let Starting {
+            paths,
+            os_locale,
+            lock,
+            log_guard,
+        } = self;
+        let lock = match lock {
             Ok(lock) => lock,
-            Err(err) => {
-                tracing::error!(error = %err, "the data directory is not available");
-                return Ok(Self::unavailable(
-                    paths,
-                    os_locale,
-                    IpcError::from(err),
-                    log_guard,
-                ));
-            }
+            Err(why) => return Ok(AppState::unavailable(paths, os_locale, why, log_guard)),
         };
         // This data directory's own keychain entries (named by an id kept in the directory),
         // read only by the process that holds it.
         let keychain = Keychain::for_data_dir(keychain_service, paths.data_dir())
             .map_err(std::io::Error::other)?;
-        let mut state = Self::open(paths, os_locale, keychain, log_guard);
+        let mut state = AppState::open(paths, os_locale, keychain, log_guard);
         state.data_lock = Some(lock);
         Ok(state)
+    }
+}
+
+impl AppState {
+    /// Both halves of start-up at once (`Starting`), for the tests.
+    pub fn start_in(
+        paths: DataPaths,
+        os_locale: Option<String>,
+        keychain_service: &str,
+    ) -> std::io::Result<Self> {
+        Starting::in_dir(paths, os_locale)?.open_data(keychain_service)
     }
 
     /// Opens the database under `paths`; used by `start_in` and by the command tests. `keychain`
