@@ -26,15 +26,20 @@ pub struct Bootstrap {
     pub blocked: Option<IpcError>,
 }
 
+/// Everything the first screen needs, from one read of the settings.
 #[tauri::command(async)]
 pub fn bootstrap(state: State<'_, AppState>) -> Bootstrap {
-    let blocked = match state.db() {
-        Ok(db) => settings::language(db).err().map(IpcError::from),
-        Err(err) => Some(err),
-    };
+    let ((saved_language, saved_region), blocked) =
+        match state.db().and_then(|db| Ok(settings::first_screen(db)?)) {
+            Ok(saved) => (saved, None),
+            Err(err) => ((None, None), Some(err)),
+        };
+    let os_locale = state.os_locale.as_deref();
+    let language = Language::choose(saved_language, os_locale);
+    let region = saved_region.unwrap_or_else(|| Region::for_locale(os_locale, language));
     Bootstrap {
-        language: state.language(),
-        region: state.region().format(),
+        language,
+        region: region.format(),
         regions: Region::ALL.to_vec(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         blocked,
