@@ -39,9 +39,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, why: &'static str) {
         let state = app.state::<AppState>();
         state.start_outbox_worker();
         state.back_up_daily_in_background();
-        if state.checks_updates_on_startup() {
-            updates::check_quietly_at_startup(&app);
-        }
+        updates::at_startup(&app, state.checks_updates_on_startup());
     });
 }
 

@@ -1,15 +1,24 @@
 //! TypeScript types for everything that crosses the IPC, generated from the Rust types into one
 //! file the UI imports (`ui/src/lib/bindings.ts`). A test fails when that file is stale; run
 //! `UPDATE_BINDINGS=1 cargo test -p cachicamo bindings` to regenerate it.
+//!
+//! Besides the types, the values the UI must agree on with Rust are generated here too, so none
+//! is kept by hand on the TypeScript side: the list of error codes, the names of the commands
+//! (`api.ts` can call no other), and the size limits the window checks before sending a file.
 
-use cachicamo_core::backup::{AutomaticCopy, CopyKind, Progress, Restored, Stage};
+use cachicamo_core::backup::{
+    AutomaticCopy, BackupRefusal, CopyKind, Progress, Restored, Stage, MAX_RESTORE_BYTES,
+};
+use cachicamo_core::books::aging::{AgingBucket, AgingCell, AgingLine};
 use cachicamo_core::books::currency::Currency;
 use cachicamo_core::books::customers::{Customer, CustomerForm, CustomerPage, CustomerQuery};
+use cachicamo_core::books::dates::DateShown;
 use cachicamo_core::books::history::{HistoryEntry, HistoryKind};
 use cachicamo_core::books::import::{
-    DifferenceKind, ImportKind, ImportPreview, ImportRow, RowDifference, RowProblem,
+    self, DifferenceKind, ImportError, ImportKind, ImportPreview, ImportRow, RowDifference,
+    RowProblem,
 };
-use cachicamo_core::books::money::{DateShown, Money};
+use cachicamo_core::books::money::Money;
 use cachicamo_core::books::payments::{
     Payment, PaymentForm, PaymentMethod, PaymentPreview, Reversal,
 };
@@ -18,10 +27,11 @@ use cachicamo_core::books::rate::RateDirection;
 use cachicamo_core::books::receivables::{
     LastReminder, Receivable, ReceivableDetail, ReceivableForm, ReceivableStatus,
 };
-use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
+use cachicamo_core::db::schema::{Difference, ObjectKind, SchemaDifference};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
 };
@@ -31,19 +41,36 @@ use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, MailFailure};
 use cachicamo_core::outbox::{
     CancelReason, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter, OutboxId,
-    OutboxPage, OutboxState, OwnerAction, Rows, WaitReason,
+    OutboxRefusal, OutboxState, OwnerAction, Rows, WaitReason,
 };
+use cachicamo_core::payment_options::{
+    AccountType, PaymentOption, PaymentOptionDetails, PaymentOptionsView,
+};
+use cachicamo_core::reference_rates::{ReferenceRate, ReferenceRateForm};
+use cachicamo_core::reminders::listing::{EmailAbout, ListedEmail, OutboxListing};
 use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{
     ReminderDraft, ReminderRequest, ReminderTemplate, RenderedReminder, TemplateView, Variable,
     VariableKey,
 };
+use cachicamo_core::statements::bulk::{
+    BulkPlan, BulkQueued, BulkSelection, PlannedStatement, SetAside, SetAsideReason,
+};
+use cachicamo_core::statements::{
+    CurrencyGroup, Equivalent, Party, PaymentReceived, RenderedStatement, SendStatement, Statement,
+    StatementDraft, StatementLine, StatementTemplate, StatementTemplateView, StatementVariable,
+    StatementVariableView,
+};
 use cachicamo_core::validation::FieldError;
+use cachicamo_core::whatsapp::{WhatsAppLink, WhatsAppRequest};
+use cachicamo_core::wire;
+use strum::VariantArray;
 use ts_rs::TS;
 
 use crate::commands::app::{Bootstrap, FirstRender};
-use crate::error::{ErrorCode, IpcError};
-use crate::exports::Exported;
+use crate::commands::COMMAND_NAMES;
+use crate::downloads::Exported;
+use crate::error::{ErrorCode, Failure, IpcError, Refused};
 use crate::updates::AvailableUpdate;
 
 /// Where the generated file lives, relative to this crate.
@@ -54,6 +81,14 @@ pub fn typescript() -> String {
     let declarations = [
         Language::decl(&cfg),
         ErrorCode::decl(&cfg),
+        ObjectKind::decl(&cfg),
+        Difference::decl(&cfg),
+        SchemaDifference::decl(&cfg),
+        BackupRefusal::decl(&cfg),
+        ImportError::decl(&cfg),
+        OutboxRefusal::decl(&cfg),
+        Refused::decl(&cfg),
+        Failure::decl(&cfg),
         IpcError::decl(&cfg),
         Bootstrap::decl(&cfg),
         FirstRender::decl(&cfg),
@@ -99,6 +134,9 @@ pub fn typescript() -> String {
         PendingFilter::decl(&cfg),
         PendingSort::decl(&cfg),
         PendingQuery::decl(&cfg),
+        AgingBucket::decl(&cfg),
+        AgingCell::decl(&cfg),
+        AgingLine::decl(&cfg),
         PendingPage::decl(&cfg),
         LastReminder::decl(&cfg),
         OutboxId::decl(&cfg),
@@ -111,7 +149,9 @@ pub fn typescript() -> String {
         Rows::decl(&cfg),
         OutboxFailure::decl(&cfg),
         OutboxEntry::decl(&cfg),
-        OutboxPage::decl(&cfg),
+        EmailAbout::decl(&cfg),
+        ListedEmail::decl(&cfg),
+        OutboxListing::decl(&cfg),
         OutboxChanged::decl(&cfg),
         SendReminder::decl(&cfg),
         ImportKind::decl(&cfg),
@@ -133,6 +173,33 @@ pub fn typescript() -> String {
         RenderedReminder::decl(&cfg),
         ReminderRequest::decl(&cfg),
         ReminderDraft::decl(&cfg),
+        AccountType::decl(&cfg),
+        PaymentOptionDetails::decl(&cfg),
+        PaymentOption::decl(&cfg),
+        PaymentOptionsView::decl(&cfg),
+        ReferenceRateForm::decl(&cfg),
+        ReferenceRate::decl(&cfg),
+        Party::decl(&cfg),
+        StatementLine::decl(&cfg),
+        Equivalent::decl(&cfg),
+        CurrencyGroup::decl(&cfg),
+        PaymentReceived::decl(&cfg),
+        Statement::decl(&cfg),
+        RenderedStatement::decl(&cfg),
+        SendStatement::decl(&cfg),
+        StatementDraft::decl(&cfg),
+        BulkSelection::decl(&cfg),
+        PlannedStatement::decl(&cfg),
+        SetAsideReason::decl(&cfg),
+        SetAside::decl(&cfg),
+        BulkPlan::decl(&cfg),
+        BulkQueued::decl(&cfg),
+        StatementTemplate::decl(&cfg),
+        StatementVariable::decl(&cfg),
+        StatementVariableView::decl(&cfg),
+        StatementTemplateView::decl(&cfg),
+        WhatsAppRequest::decl(&cfg),
+        WhatsAppLink::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
@@ -143,14 +210,62 @@ pub fn typescript() -> String {
         out.push_str(&declaration);
         out.push_str("\n\n");
     }
+    for value in values() {
+        out.push_str(&value);
+        out.push_str("\n\n");
+    }
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
 }
 
+/// The values the UI shares with Rust, as TypeScript constants and types.
+fn values() -> Vec<String> {
+    let quoted = |names: &mut dyn Iterator<Item = String>| {
+        names.map(|name| format!("{name:?}")).collect::<Vec<_>>()
+    };
+    let codes = quoted(&mut ErrorCode::VARIANTS.iter().map(wire::code));
+    let commands = quoted(&mut COMMAND_NAMES.iter().map(|name| (*name).to_owned()));
+    vec![
+        format!(
+            "/** Every error code, in the order Rust declares them. */\n\
+             export const ERROR_CODES: readonly ErrorCode[] = [{}];",
+            codes.join(", ")
+        ),
+        format!(
+            "/** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` \
+             may be given. */\nexport type Command = {};",
+            commands.join(" | ")
+        ),
+        format!(
+            "/** What the core refuses by size, checked in the window before a file crosses the \
+             IPC. */\nexport const LIMITS = {{ importBytes: {}, importRows: {}, restoreBytes: {} }} as const;",
+            import::MAX_BYTES,
+            import::MAX_ROWS,
+            MAX_RESTORE_BYTES
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    /// `api.ts` can call no other command (`call` takes a generated `Command`); this checks the
+    /// other way: no command is registered that the window never calls.
+    #[test]
+    fn the_window_calls_every_command() {
+        let api = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/api.ts");
+        let text = std::fs::read_to_string(&api).expect("api.ts");
+        let uncalled: Vec<_> = crate::commands::COMMAND_NAMES
+            .iter()
+            .filter(|name| !text.contains(&format!(">('{name}'")))
+            .collect();
+        assert!(
+            uncalled.is_empty(),
+            "commands api.ts never calls: {uncalled:?}"
+        );
+    }
 
     #[test]
     fn bindings_file_is_current() {

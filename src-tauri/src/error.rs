@@ -1,119 +1,166 @@
 //! The wire contract for errors crossing the IPC: `{ "code", "message", "details" }`.
 //!
 //! `code` is a small, stable set the UI turns into localized, actionable words; `message` is an
-//! English fallback for logs and bug reports; `details` carries provider or file specifics for the
-//! "Detalles" view. Never put a secret in any of them.
+//! English fallback for logs and bug reports; `details` carries what each code needs for its
+//! words and the "Detalles" view, typed per code ([`Failure`]): the generated bindings make the
+//! error a union the UI narrows by `code`, so it never reads a detail by a string key and casts.
+//! The list of codes ([`ErrorCode`]) is derived from [`Failure`] and generated for the UI too.
+//! Never put a secret in any of them.
 
-use std::collections::BTreeMap;
-
-use cachicamo_core::backup::BackupError;
+use cachicamo_core::backup::{BackupError, BackupRefusal};
 use cachicamo_core::books::import::{ImportError, ImportFailure};
-use cachicamo_core::books::BooksError;
+use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::data_lock::LockError;
-use cachicamo_core::mail::config::FormError;
+use cachicamo_core::mail::config::{FormError, SmtpSecurity};
 use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::store::StoreError;
-use cachicamo_core::mail::MailError;
-use cachicamo_core::outbox::OutboxError;
+use cachicamo_core::mail::{FailureClass, MailError, MailFailure, Provider};
+use cachicamo_core::outbox::{OutboxError, OutboxRefusal};
 use cachicamo_core::reminders::ReminderError;
 use cachicamo_core::secrets::SecretError;
 use cachicamo_core::settings::SettingsError;
+use cachicamo_core::statements::StatementError;
 use cachicamo_core::validation::{FieldError, FieldProblem};
-use cachicamo_core::DbError;
+use cachicamo_core::whatsapp::WhatsAppError;
+use cachicamo_core::{wire, DbError};
 use serde::Serialize;
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
+/// What went wrong, by code, with what each code carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, strum::EnumDiscriminants)]
+#[serde(
+    tag = "code",
+    content = "details",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+#[strum_discriminants(
+    name(ErrorCode),
+    derive(Serialize, TS, strum::VariantArray),
+    serde(rename_all = "snake_case")
+)]
+pub enum Failure {
     /// The database was written by a newer Cachicamo; this one refuses to touch it.
-    DatabaseTooNew,
+    DatabaseTooNew {
+        path: String,
+        found: usize,
+        supported: usize,
+    },
     /// Another Cachicamo process (another install, or one started on the same
-    /// `CACHICAMO_DATA_DIR`) is using the data directory; `details.dir` names it.
-    DataInUse,
-    /// The database file could not be opened, read or written.
-    Storage,
-    /// The user's input was refused; `details` maps each refused field to its problem
-    /// (`FieldProblem`, e.g. `{"senderAddress": "invalid_email"}`).
-    InvalidInput,
-    /// The SMTP port usually speaks the other security mode; `details.port`, `details.security`.
-    /// Saving again with consent goes ahead.
-    SmtpPortMismatch,
-    /// The email provider refused or could not be reached; `details.failure` is a `MailFailure`,
-    /// `details.class` a `FailureClass`, plus the provider's own code and message.
-    EmailFailed,
+    /// `CACHICAMO_DATA_DIR`) is using the data directory `dir`.
+    DataInUse { dir: String },
+    /// The database file could not be opened, read or written, or holds a value this version
+    /// does not know (`path` when the problem is a file).
+    Storage {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        path: Option<String>,
+    },
+    /// The user's input was refused: each refused field with its problem.
+    InvalidInput { fields: Vec<FieldError> },
+    /// The SMTP port usually speaks the other security mode. Saving again with consent goes
+    /// ahead.
+    SmtpPortMismatch { port: u16, security: SmtpSecurity },
+    /// The email provider refused or could not be reached, with the provider's own code and
+    /// words for "Detalles".
+    EmailFailed {
+        failure: MailFailure,
+        class: FailureClass,
+        provider: Provider,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        provider_code: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        provider_message: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        retry_after_secs: Option<u32>,
+    },
     /// No email service is configured yet.
-    EmailNotConfigured,
+    EmailNotConfigured {},
     /// The email service is configured but no secret typed for its destination is in the
     /// keychain (gone, or typed for another server): it must be typed again.
-    EmailSecretMissing,
+    EmailSecretMissing {},
     /// The saved email service is not valid (a restored or edited database): it is not used,
-    /// and must be set up again. `details.fields` names what the form would refuse.
-    EmailConfigInvalid,
+    /// and must be set up again. `fields` names what the form would refuse.
+    EmailConfigInvalid { fields: Vec<String> },
     /// There is no keychain on this system (no Secret Service on Linux).
-    KeychainUnavailable,
+    KeychainUnavailable {},
     /// The keychain is locked or access was refused.
-    KeychainLocked,
+    KeychainLocked {},
     /// The keychain failed for another reason.
-    KeychainFailed,
+    KeychainFailed {},
     /// Looking for, downloading or installing an update failed (offline, bad signature…).
-    UpdateFailed,
-    /// A file offered for restore was refused before anything changed; `details.reason` says
-    /// why: `not_sqlite`, `damaged`, `not_cachicamo`, `too_new` (with `found`, `supported`),
-    /// `too_large` (with `size`, `limit` in bytes) or `unexpected_schema` (with `kind`: table,
-    /// index, trigger, view or other; `name`; `difference`: unknown, changed or missing; and
-    /// `more`, how many other objects differ).
-    BackupRefused,
-    /// A CSV file was refused as a whole; `details.reason`: `empty`, `too_large`,
-    /// `unknown_columns`, `missing_columns` (+ `columns`), `malformed` (+ `line`),
-    /// `rows_have_problems` (+ `count`).
-    ImportRefused,
+    UpdateFailed {},
+    /// A file offered for restore was refused before anything changed.
+    BackupRefused(BackupRefusal),
+    /// A CSV file was refused as a whole.
+    ImportRefused(ImportError),
     /// The record asked for does not exist (deleted meanwhile).
-    NotFound,
-    /// The action is not allowed in the record's state; `details.reason` is a `Refusal`.
-    Refused,
+    NotFound {},
+    /// The action is not allowed in the record's state.
+    Refused(Refused),
+    /// The system could not open a link (no browser or WhatsApp handler).
+    OpenFailed {},
     /// A bug: nothing the user can fix.
-    Internal,
+    Internal {},
+}
+
+/// Why an action was refused: the books' reasons, or the outbox's (which carry the row's state).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(untagged)]
+pub enum Refused {
+    Books { reason: Refusal },
+    Outbox(OutboxRefusal),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct IpcError {
-    pub code: ErrorCode,
     pub message: String,
-    pub details: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub failure: Failure,
 }
 
 impl IpcError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(failure: Failure, message: impl Into<String>) -> Self {
         Self {
-            code,
             message: message.into(),
-            details: BTreeMap::new(),
+            failure,
         }
     }
 
-    /// One refused field, as `invalid_input` reports it for whole forms.
-    pub fn field(field: &str, problem: FieldProblem) -> Self {
-        invalid_fields(vec![FieldError {
-            field: field.to_owned(),
-            problem,
-            detail: None,
-        }])
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::from(&self.failure)
     }
 
-    pub fn with_detail(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.details.insert(key.to_owned(), value.into());
-        self
+    /// A bug: nothing the user can fix.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(Failure::Internal {}, message)
+    }
+
+    /// A request the window cannot have made (a file that did not arrive as bytes…).
+    pub fn malformed_request(message: impl Into<String>) -> Self {
+        Self::new(Failure::InvalidInput { fields: Vec::new() }, message)
     }
 }
 
 impl std::fmt::Display for IpcError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}: {}", self.code, self.message)
+        write!(f, "{}: {}", wire::code(&self.code()), self.message)
     }
 }
 
 impl std::error::Error for IpcError {}
+
+fn storage(message: impl Into<String>, path: Option<&std::path::Path>) -> IpcError {
+    IpcError::new(
+        Failure::Storage {
+            path: path.map(|p| p.display().to_string()),
+        },
+        message,
+    )
+}
 
 impl From<&DbError> for IpcError {
     fn from(err: &DbError) -> Self {
@@ -122,16 +169,19 @@ impl From<&DbError> for IpcError {
                 path,
                 found,
                 supported,
-            } => IpcError::new(ErrorCode::DatabaseTooNew, err.to_string())
-                .with_detail("path", path.display().to_string())
-                .with_detail("found", found.to_string())
-                .with_detail("supported", supported.to_string()),
-            DbError::Open { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
-                .with_detail("path", path.display().to_string()),
-            DbError::File { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
-                .with_detail("path", path.display().to_string()),
+            } => IpcError::new(
+                Failure::DatabaseTooNew {
+                    path: path.display().to_string(),
+                    found: *found,
+                    supported: *supported,
+                },
+                err.to_string(),
+            ),
+            DbError::Open { path, .. } | DbError::File { path, .. } => {
+                storage(err.to_string(), Some(path))
+            }
             DbError::Migration(_) | DbError::Sqlite(_) | DbError::Busy => {
-                IpcError::new(ErrorCode::Storage, err.to_string())
+                storage(err.to_string(), None)
             }
         }
     }
@@ -146,71 +196,63 @@ impl From<DbError> for IpcError {
 impl From<LockError> for IpcError {
     fn from(err: LockError) -> Self {
         match &err {
-            LockError::InUse { dir } => IpcError::new(ErrorCode::DataInUse, err.to_string())
-                .with_detail("dir", dir.display().to_string()),
-            LockError::Io { dir, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
-                .with_detail("path", dir.display().to_string()),
+            LockError::InUse { dir } => IpcError::new(
+                Failure::DataInUse {
+                    dir: dir.display().to_string(),
+                },
+                err.to_string(),
+            ),
+            LockError::Io { dir, .. } => storage(err.to_string(), Some(dir)),
         }
     }
 }
 
 impl From<MailError> for IpcError {
     fn from(err: MailError) -> Self {
-        let mut ipc = IpcError::new(ErrorCode::EmailFailed, err.to_string())
-            .with_detail("failure", err.failure.code())
-            .with_detail("class", format!("{:?}", err.class()).to_lowercase())
-            .with_detail("provider", err.provider.code());
-        if let Some(code) = &err.provider_code {
-            ipc = ipc.with_detail("providerCode", code.clone());
-        }
-        if let Some(message) = &err.provider_message {
-            ipc = ipc.with_detail("providerMessage", message.clone());
-        }
-        if let Some(wait) = err.retry_after {
-            ipc = ipc.with_detail("retryAfterSecs", wait.as_secs().to_string());
-        }
-        ipc
+        let message = err.to_string();
+        IpcError::new(
+            Failure::EmailFailed {
+                failure: err.failure,
+                class: err.class(),
+                provider: err.provider,
+                provider_code: err.provider_code,
+                provider_message: err.provider_message,
+                retry_after_secs: err
+                    .retry_after
+                    .map(|wait| u32::try_from(wait.as_secs()).unwrap_or(u32::MAX)),
+            },
+            message,
+        )
     }
 }
 
 impl From<SecretError> for IpcError {
     fn from(err: SecretError) -> Self {
-        let code = match &err {
-            SecretError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
-            SecretError::Locked { .. } => ErrorCode::KeychainLocked,
-            SecretError::Failed { .. } | SecretError::InstallId { .. } => ErrorCode::KeychainFailed,
+        let failure = match &err {
+            SecretError::Unavailable { .. } => Failure::KeychainUnavailable {},
+            SecretError::Locked { .. } => Failure::KeychainLocked {},
+            SecretError::Failed { .. } | SecretError::InstallId { .. } => {
+                Failure::KeychainFailed {}
+            }
         };
-        IpcError::new(code, err.to_string())
+        IpcError::new(failure, err.to_string())
     }
 }
 
-/// `invalid_input`, with each refused field mapped to its problem, and what the problem is about
-/// (an unknown variable's name) under `<field>.detail`.
+/// `invalid_input`, with each refused field, its problem and what the problem is about.
 fn invalid_fields(fields: Vec<FieldError>) -> IpcError {
-    let mut ipc = IpcError::new(ErrorCode::InvalidInput, "some fields are invalid");
-    for field in fields {
-        let problem = serde_json::to_value(field.problem)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        if let Some(detail) = field.detail {
-            ipc = ipc.with_detail(&format!("{}.detail", field.field), detail);
-        }
-        ipc = ipc.with_detail(&field.field, problem);
-    }
-    ipc
+    IpcError::new(Failure::InvalidInput { fields }, "some fields are invalid")
 }
 
 impl From<BooksError> for IpcError {
     fn from(err: BooksError) -> Self {
         match err {
             BooksError::Invalid(fields) => invalid_fields(fields),
-            BooksError::NotFound { .. } => IpcError::new(ErrorCode::NotFound, err.to_string()),
-            BooksError::Refused(reason) => IpcError::new(ErrorCode::Refused, err.to_string())
-                .with_detail("reason", refusal_code(reason)),
-            BooksError::Export(_) | BooksError::WaitingMail(_) => {
-                IpcError::new(ErrorCode::Storage, err.to_string())
+            BooksError::NotFound { .. } => IpcError::new(Failure::NotFound {}, err.to_string()),
+            BooksError::Refused(reason) => {
+                IpcError::new(Failure::Refused(Refused::Books { reason }), err.to_string())
             }
+            BooksError::Export(_) | BooksError::WaitingMail(_) => storage(err.to_string(), None),
             BooksError::Db(db) => db.into(),
         }
     }
@@ -220,47 +262,40 @@ impl From<FormError> for IpcError {
     fn from(err: FormError) -> Self {
         match err {
             FormError::Fields(fields) => invalid_fields(fields),
-            FormError::PortContradictsSecurity { port, security } => {
-                IpcError::new(ErrorCode::SmtpPortMismatch, err.to_string())
-                    .with_detail("port", port.to_string())
-                    .with_detail("security", security.code())
-            }
+            FormError::PortContradictsSecurity { port, security } => IpcError::new(
+                Failure::SmtpPortMismatch { port, security },
+                err.to_string(),
+            ),
         }
     }
 }
 
 impl From<EmailServiceError> for IpcError {
     fn from(err: EmailServiceError) -> Self {
+        let invalid = |fields: Vec<String>, message: String| {
+            IpcError::new(Failure::EmailConfigInvalid { fields }, message)
+        };
         match err {
             EmailServiceError::Form(form) => form.into(),
             EmailServiceError::Mail(mail) => mail.into(),
             EmailServiceError::Secret(secret) => secret.into(),
             EmailServiceError::NotConfigured => {
-                IpcError::new(ErrorCode::EmailNotConfigured, err.to_string())
+                IpcError::new(Failure::EmailNotConfigured {}, err.to_string())
             }
             EmailServiceError::SecretMissing => {
-                IpcError::new(ErrorCode::EmailSecretMissing, err.to_string())
+                IpcError::new(Failure::EmailSecretMissing {}, err.to_string())
             }
             EmailServiceError::Storage(db) => db.into(),
-            EmailServiceError::Corrupt(StoreError::Sqlite(_)) => {
-                IpcError::new(ErrorCode::Storage, err.to_string())
-            }
+            EmailServiceError::Corrupt(StoreError::Sqlite(_)) => storage(err.to_string(), None),
             EmailServiceError::Corrupt(StoreError::Corrupt(ref what)) => {
-                let what = what.clone();
-                IpcError::new(ErrorCode::EmailConfigInvalid, err.to_string())
-                    .with_detail("fields", what)
+                invalid(vec![what.clone()], err.to_string())
             }
             EmailServiceError::Corrupt(StoreError::Invalid(ref form)) => {
                 let fields = match form {
-                    FormError::Fields(fields) => fields
-                        .iter()
-                        .map(|f| f.field.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    FormError::PortContradictsSecurity { .. } => "smtpPort".to_owned(),
+                    FormError::Fields(fields) => fields.iter().map(|f| f.field.clone()).collect(),
+                    FormError::PortContradictsSecurity { .. } => vec!["smtpPort".to_owned()],
                 };
-                IpcError::new(ErrorCode::EmailConfigInvalid, err.to_string())
-                    .with_detail("fields", fields)
+                invalid(fields, err.to_string())
             }
         }
     }
@@ -270,7 +305,7 @@ impl From<SettingsError> for IpcError {
     fn from(err: SettingsError) -> Self {
         match err {
             SettingsError::Db(db) => db.into(),
-            SettingsError::Corrupt { .. } => IpcError::new(ErrorCode::Storage, err.to_string()),
+            SettingsError::Corrupt { .. } => storage(err.to_string(), None),
         }
     }
 }
@@ -280,7 +315,7 @@ impl From<ReminderError> for IpcError {
         match err {
             ReminderError::Invalid(fields) => invalid_fields(fields),
             ReminderError::Render(_) | ReminderError::Unstorable => {
-                IpcError::new(ErrorCode::Internal, err.to_string())
+                IpcError::internal(err.to_string())
             }
             ReminderError::Books(books) => books.into(),
             ReminderError::Settings(settings) => settings.into(),
@@ -289,36 +324,45 @@ impl From<ReminderError> for IpcError {
     }
 }
 
-fn refusal_code(reason: cachicamo_core::books::Refusal) -> String {
-    serde_json::to_value(reason)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
+impl From<StatementError> for IpcError {
+    fn from(err: StatementError) -> Self {
+        match err {
+            StatementError::NothingOwed => BooksError::Refused(Refusal::NothingOwed).into(),
+            StatementError::Invalid(fields) => invalid_fields(fields),
+            StatementError::TooMany => invalid_fields(vec![FieldError {
+                field: "customers".to_owned(),
+                problem: FieldProblem::TooLong,
+                detail: None,
+            }]),
+            StatementError::Books(books) => books.into(),
+            StatementError::Settings(settings) => settings.into(),
+            StatementError::Outbox(outbox) => outbox.into(),
+            StatementError::Render(_) | StatementError::Pdf(_) | StatementError::Unstorable => {
+                IpcError::internal(err.to_string())
+            }
+        }
+    }
+}
+
+impl From<WhatsAppError> for IpcError {
+    fn from(err: WhatsAppError) -> Self {
+        match err {
+            WhatsAppError::Statement(statement) => statement.into(),
+            WhatsAppError::Reminder(reminder) => reminder.into(),
+            WhatsAppError::Books(books) => books.into(),
+        }
+    }
 }
 
 impl From<BackupError> for IpcError {
     fn from(err: BackupError) -> Self {
-        let refused = |reason: &str| {
-            IpcError::new(ErrorCode::BackupRefused, err.to_string()).with_detail("reason", reason)
-        };
-        match &err {
-            BackupError::NotSqlite => refused("not_sqlite"),
-            BackupError::Damaged(_) => refused("damaged"),
-            BackupError::NotCachicamo => refused("not_cachicamo"),
-            BackupError::TooNew { found, supported } => refused("too_new")
-                .with_detail("found", found.to_string())
-                .with_detail("supported", supported.to_string()),
-            BackupError::UnexpectedSchema { first, more } => refused("unexpected_schema")
-                .with_detail("kind", first.kind.code())
-                .with_detail("name", first.name.clone())
-                .with_detail("difference", first.difference.code())
-                .with_detail("more", more.to_string()),
-            BackupError::TooLarge { size, limit } => refused("too_large")
-                .with_detail("size", size.to_string())
-                .with_detail("limit", limit.to_string()),
-            BackupError::NotFound { .. } => IpcError::new(ErrorCode::NotFound, err.to_string()),
-            BackupError::Io { path, .. } => IpcError::new(ErrorCode::Storage, err.to_string())
-                .with_detail("path", path.display().to_string()),
+        match err {
+            BackupError::Refused(refusal) => {
+                let message = refusal.to_string();
+                IpcError::new(Failure::BackupRefused(refusal), message)
+            }
+            BackupError::NotFound { .. } => IpcError::new(Failure::NotFound {}, err.to_string()),
+            BackupError::Io { ref path, .. } => storage(err.to_string(), Some(path)),
             BackupError::Db(db) => db.into(),
         }
     }
@@ -326,29 +370,12 @@ impl From<BackupError> for IpcError {
 
 impl From<ImportFailure> for IpcError {
     fn from(failure: ImportFailure) -> Self {
-        let err = match failure {
-            ImportFailure::Books(books) => return books.into(),
-            ImportFailure::Settings(settings) => return settings.into(),
-            ImportFailure::File(err) => err,
-        };
-        let refused = |reason: &str| {
-            IpcError::new(ErrorCode::ImportRefused, err.to_string()).with_detail("reason", reason)
-        };
-        match &err {
-            ImportError::Empty => refused("empty"),
-            ImportError::TooLarge => refused("too_large"),
-            ImportError::UnknownColumns => refused("unknown_columns"),
-            ImportError::MissingColumns(columns) => {
-                refused("missing_columns").with_detail("columns", columns.join(", "))
-            }
-            ImportError::Malformed { line, .. } => {
-                refused("malformed").with_detail("line", line.to_string())
-            }
-            ImportError::RowsHaveProblems(count) => {
-                refused("rows_have_problems").with_detail("count", count.to_string())
-            }
-            ImportError::DifferencesNotAccepted(count) => {
-                refused("differences_not_accepted").with_detail("count", count.to_string())
+        match failure {
+            ImportFailure::Books(books) => books.into(),
+            ImportFailure::Settings(settings) => settings.into(),
+            ImportFailure::File(err) => {
+                let message = err.to_string();
+                IpcError::new(Failure::ImportRefused(err), message)
             }
         }
     }
@@ -357,17 +384,13 @@ impl From<ImportFailure> for IpcError {
 impl From<OutboxError> for IpcError {
     fn from(err: OutboxError) -> Self {
         match &err {
-            OutboxError::NotFound(_) => IpcError::new(ErrorCode::NotFound, err.to_string()),
-            OutboxError::NotAllowed { state, .. } => {
-                IpcError::new(ErrorCode::Refused, err.to_string())
-                    .with_detail("reason", "outbox_state")
-                    .with_detail("state", state.code())
+            OutboxError::NotFound(_) => IpcError::new(Failure::NotFound {}, err.to_string()),
+            OutboxError::NotAllowed { refusal, .. } => {
+                IpcError::new(Failure::Refused(Refused::Outbox(*refusal)), err.to_string())
             }
-            OutboxError::Corrupt { .. } | OutboxError::Sqlite(_) => {
-                IpcError::new(ErrorCode::Storage, err.to_string())
-            }
+            OutboxError::Corrupt { .. } | OutboxError::Sqlite(_) => storage(err.to_string(), None),
             OutboxError::Invalid(_) | OutboxError::Stopped | OutboxError::StopTimedOut(_) => {
-                IpcError::new(ErrorCode::Internal, err.to_string())
+                IpcError::internal(err.to_string())
             }
         }
     }
@@ -375,51 +398,134 @@ impl From<OutboxError> for IpcError {
 
 #[cfg(test)]
 mod tests {
+    use cachicamo_core::outbox::{OutboxState, OwnerAction};
+    use serde_json::json;
+    use strum::VariantArray;
+
     use super::*;
 
     #[test]
     fn the_json_shape_is_pinned() {
-        let err = IpcError::new(ErrorCode::DatabaseTooNew, "newer").with_detail("found", "9");
-        let json = serde_json::to_value(&err).expect("serialize");
+        let err = IpcError::new(
+            Failure::DatabaseTooNew {
+                path: "/data/cachicamo.sqlite3".into(),
+                found: 9,
+                supported: 7,
+            },
+            "newer",
+        );
         assert_eq!(
-            json,
-            serde_json::json!({
+            serde_json::to_value(&err).expect("serialize"),
+            json!({
                 "code": "database_too_new",
                 "message": "newer",
-                "details": { "found": "9" }
+                "details": { "path": "/data/cachicamo.sqlite3", "found": 9, "supported": 7 }
             })
         );
-        let empty = serde_json::to_value(IpcError::new(ErrorCode::Internal, "bug")).expect("ser");
         assert_eq!(
-            empty,
-            serde_json::json!({ "code": "internal", "message": "bug", "details": {} })
+            serde_json::to_value(IpcError::internal("bug")).expect("ser"),
+            json!({ "code": "internal", "message": "bug", "details": {} })
+        );
+        let refused = IpcError::new(
+            Failure::Refused(Refused::Outbox(OutboxRefusal::OutboxState {
+                state: OutboxState::Sent,
+                action: OwnerAction::Cancel,
+            })),
+            "no",
+        );
+        assert_eq!(
+            serde_json::to_value(refused).expect("ser")["details"],
+            json!({ "reason": "outbox_state", "state": "sent", "action": "cancel" })
         );
     }
 
-    #[test]
-    fn codes_are_snake_case_and_stable() {
-        let codes = [
-            (ErrorCode::DatabaseTooNew, "database_too_new"),
-            (ErrorCode::DataInUse, "data_in_use"),
-            (ErrorCode::Storage, "storage"),
-            (ErrorCode::InvalidInput, "invalid_input"),
-            (ErrorCode::SmtpPortMismatch, "smtp_port_mismatch"),
-            (ErrorCode::EmailFailed, "email_failed"),
-            (ErrorCode::EmailNotConfigured, "email_not_configured"),
-            (ErrorCode::EmailSecretMissing, "email_secret_missing"),
-            (ErrorCode::EmailConfigInvalid, "email_config_invalid"),
-            (ErrorCode::KeychainUnavailable, "keychain_unavailable"),
-            (ErrorCode::KeychainLocked, "keychain_locked"),
-            (ErrorCode::KeychainFailed, "keychain_failed"),
-            (ErrorCode::UpdateFailed, "update_failed"),
-            (ErrorCode::BackupRefused, "backup_refused"),
-            (ErrorCode::ImportRefused, "import_refused"),
-            (ErrorCode::NotFound, "not_found"),
-            (ErrorCode::Refused, "refused"),
-            (ErrorCode::Internal, "internal"),
-        ];
-        for (code, wire) in codes {
-            assert_eq!(serde_json::to_value(code).expect("ser"), wire);
+    /// An example of each code's details (exhaustive: a new code must get one here).
+    fn example(code: ErrorCode) -> Failure {
+        match code {
+            ErrorCode::DatabaseTooNew => Failure::DatabaseTooNew {
+                path: "db".into(),
+                found: 2,
+                supported: 1,
+            },
+            ErrorCode::DataInUse => Failure::DataInUse { dir: "dir".into() },
+            ErrorCode::Storage => Failure::Storage { path: None },
+            ErrorCode::InvalidInput => Failure::InvalidInput { fields: vec![] },
+            ErrorCode::SmtpPortMismatch => Failure::SmtpPortMismatch {
+                port: 465,
+                security: SmtpSecurity::Starttls,
+            },
+            ErrorCode::EmailFailed => {
+                IpcError::from(MailError::new(Provider::Smtp, MailFailure::Offline)).failure
+            }
+            ErrorCode::EmailNotConfigured => Failure::EmailNotConfigured {},
+            ErrorCode::EmailSecretMissing => Failure::EmailSecretMissing {},
+            ErrorCode::EmailConfigInvalid => Failure::EmailConfigInvalid { fields: vec![] },
+            ErrorCode::KeychainUnavailable => Failure::KeychainUnavailable {},
+            ErrorCode::KeychainLocked => Failure::KeychainLocked {},
+            ErrorCode::KeychainFailed => Failure::KeychainFailed {},
+            ErrorCode::UpdateFailed => Failure::UpdateFailed {},
+            ErrorCode::BackupRefused => Failure::BackupRefused(BackupRefusal::NotSqlite),
+            ErrorCode::ImportRefused => Failure::ImportRefused(ImportError::Empty),
+            ErrorCode::NotFound => Failure::NotFound {},
+            ErrorCode::Refused => Failure::Refused(Refused::Books {
+                reason: Refusal::NotPending,
+            }),
+            ErrorCode::OpenFailed => Failure::OpenFailed {},
+            ErrorCode::Internal => Failure::Internal {},
         }
+    }
+
+    #[test]
+    fn every_code_is_pinned_and_is_the_one_its_details_travel_under() {
+        for code in ErrorCode::VARIANTS {
+            let wire = match code {
+                ErrorCode::DatabaseTooNew => "database_too_new",
+                ErrorCode::DataInUse => "data_in_use",
+                ErrorCode::Storage => "storage",
+                ErrorCode::InvalidInput => "invalid_input",
+                ErrorCode::SmtpPortMismatch => "smtp_port_mismatch",
+                ErrorCode::EmailFailed => "email_failed",
+                ErrorCode::EmailNotConfigured => "email_not_configured",
+                ErrorCode::EmailSecretMissing => "email_secret_missing",
+                ErrorCode::EmailConfigInvalid => "email_config_invalid",
+                ErrorCode::KeychainUnavailable => "keychain_unavailable",
+                ErrorCode::KeychainLocked => "keychain_locked",
+                ErrorCode::KeychainFailed => "keychain_failed",
+                ErrorCode::UpdateFailed => "update_failed",
+                ErrorCode::BackupRefused => "backup_refused",
+                ErrorCode::ImportRefused => "import_refused",
+                ErrorCode::NotFound => "not_found",
+                ErrorCode::Refused => "refused",
+                ErrorCode::OpenFailed => "open_failed",
+                ErrorCode::Internal => "internal",
+            };
+            assert_eq!(wire::code(code), wire);
+            let err = IpcError::new(example(*code), "m");
+            assert_eq!(err.code(), *code);
+            let json = serde_json::to_value(&err).expect("ser");
+            assert_eq!(json["code"], wire);
+            assert!(json["details"].is_object(), "{wire}: details is an object");
+        }
+    }
+
+    #[test]
+    fn a_mail_failure_carries_its_class_and_the_providers_words() {
+        let err = IpcError::from(
+            MailError::new(Provider::Resend, MailFailure::RateLimited)
+                .code("rate_limit_exceeded")
+                .message("slow down")
+                .retry_after(Some(std::time::Duration::from_secs(30))),
+        );
+        assert_eq!(
+            serde_json::to_value(err).expect("ser")["details"],
+            json!({
+                "failure": "rate_limited",
+                "class": "transient",
+                "provider": "resend",
+                "providerCode": "rate_limit_exceeded",
+                "providerMessage": "slow down",
+                "retryAfterSecs": 30
+            })
+        );
     }
 }

@@ -7,12 +7,12 @@
 mod after_start;
 pub mod bindings;
 pub mod commands;
+pub mod downloads;
 pub mod error;
-pub mod exports;
+pub mod launch_time;
 mod logging;
 pub mod private_files;
 pub mod shutdown;
-pub mod startup;
 pub mod state;
 pub mod updates;
 mod window;
@@ -21,7 +21,7 @@ use tauri::Manager;
 
 /// Starts the app. Called by `main`; everything the tests share goes through [`commands::register`].
 pub fn run() {
-    startup::mark_main_entered();
+    launch_time::mark_main_entered();
     private_files::private_by_default();
     let builder = tauri::Builder::default()
         // First, so a second launch hands over to the running one before doing anything else.
@@ -44,6 +44,8 @@ pub fn run() {
             let state = starting.open_data(cachicamo_core::secrets::SERVICE)?;
             state.connect_outbox(app.handle());
             app.manage(state);
+            #[cfg(unix)]
+            shutdown::leave_on_terminate(app.handle());
             after_start::schedule(app.handle(), after_start::AT_LATEST);
             Ok(())
         })

@@ -32,6 +32,27 @@ pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: &RunEvent) {
     }
 }
 
+/// The desktop session ending (log out, shut down) asks apps to leave with SIGTERM: leave the
+/// way the close button does, letting sends in flight finish.
+#[cfg(unix)]
+pub fn leave_on_terminate<R: Runtime>(app: &AppHandle<R>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut terminate = match signal(SignalKind::terminate()) {
+            Ok(terminate) => terminate,
+            Err(err) => {
+                tracing::warn!(error = %err, "SIGTERM cannot be handled; it will end the app at once");
+                return;
+            }
+        };
+        if terminate.recv().await.is_some() {
+            tracing::info!("asked to terminate: leaving as if the window were closed");
+            app.exit(0);
+        }
+    });
+}
+
 /// Starts stopping the worker (once) and exits when it has; true while the exit must wait.
 fn hold_exit<R: Runtime>(app: &AppHandle<R>) -> bool {
     let Some(outbox) = app

@@ -5,15 +5,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 
 use cachicamo_core::backup::Backups;
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::region::Region;
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::data_lock::DataDirLock;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
-use cachicamo_core::outbox::{self, OutboxChanged, OutboxHandle, OutboxSettings};
+use cachicamo_core::outbox::{self, OutboxHandle, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
-use cachicamo_core::reminders::{Rechecks, ReminderGate};
+use cachicamo_core::reminders::{Bookkeeper, ReminderGate};
 use cachicamo_core::secrets::Keychain;
 use cachicamo_core::settings;
 use cachicamo_core::Database;
@@ -226,9 +226,9 @@ impl AppState {
 
     pub fn email(&self) -> Result<&EmailService, IpcError> {
         self.db()?;
-        self.email.as_ref().ok_or_else(|| {
-            IpcError::new(crate::error::ErrorCode::Internal, "email service missing")
-        })
+        self.email
+            .as_ref()
+            .ok_or_else(|| IpcError::internal("email service missing"))
     }
 
     /// How amounts and dates are written: the saved choice, else the OS locale's region, else
@@ -242,8 +242,8 @@ impl AppState {
     }
 
     /// The region's writing and the local calendar day, for reading the books.
-    pub fn outlook(&self) -> Outlook {
-        Outlook {
+    pub fn reading(&self) -> Reading {
+        Reading {
             region: self.region(),
             today: local_today(),
         }
@@ -305,12 +305,10 @@ impl AppState {
     /// The outbox, its worker started if it was not yet: a command is about to use it.
     pub fn outbox(&self) -> Result<&OutboxHandle, IpcError> {
         self.db()?;
-        let handle = self.outbox.get().ok_or_else(|| {
-            IpcError::new(
-                crate::error::ErrorCode::Internal,
-                "the outbox is not running",
-            )
-        })?;
+        let handle = self
+            .outbox
+            .get()
+            .ok_or_else(|| IpcError::internal("the outbox is not running"))?;
         self.start_outbox_worker();
         Ok(handle)
     }
@@ -336,27 +334,10 @@ impl AppState {
             .unwrap_or(false)
     }
 
-    /// Runs a change to the books with the reminders' send check applied, in the change's own
-    /// transaction, to the reminders waiting about it; then tells the screens what became of
-    /// them (cancelled because paid, rewritten with the new balance…).
-    pub fn change_books<T, E>(
-        &self,
-        change: impl FnOnce(&Database, &Rechecks) -> Result<T, E>,
-    ) -> Result<T, IpcError>
-    where
-        IpcError: From<E>,
-    {
-        let rechecks = Rechecks::default();
-        let value = change(self.db()?, &rechecks)?;
-        self.announce(&rechecks.changed());
-        Ok(value)
-    }
-
-    /// Tells the screens (and the worker) about outbox rows a committed transaction changed.
-    pub fn announce(&self, changes: &[OutboxChanged]) {
-        if let Some(outbox) = self.outbox.get() {
-            outbox.announce_all(changes);
-        }
+    /// The books as commands change them: with the reminders waiting about them kept in step,
+    /// and what became of those reminders announced to the running worker (and the screens).
+    pub fn bookkeeper(&self) -> Result<Bookkeeper<'_>, IpcError> {
+        Ok(Bookkeeper::new(self.db()?, self.outbox.get()))
     }
 
     /// The language the app speaks now: the saved choice, else the OS's, else Spanish.

@@ -11,7 +11,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_updater::{Update, UpdaterBuilder, UpdaterExt};
 use ts_rs::TS;
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{Failure, IpcError};
 use crate::state::AppState;
 
 /// Replaces the update feed's URL (tests, a company mirror).
@@ -61,7 +61,7 @@ impl PendingUpdate {
 }
 
 fn failed(err: impl std::fmt::Display) -> IpcError {
-    IpcError::new(ErrorCode::UpdateFailed, err.to_string())
+    IpcError::new(Failure::UpdateFailed {}, err.to_string())
 }
 
 /// The updater as configured, with the feed URL from the environment when it is set.
@@ -135,6 +135,16 @@ pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), IpcError> {
         return Err(failed(err));
     }
     app.restart()
+}
+
+/// At start-up, the quiet check when the owner left it on. The log says which, so whoever reads
+/// it (support, a test) knows the decision was taken and no check will follow.
+pub fn at_startup<R: Runtime>(app: &AppHandle<R>, enabled: bool) {
+    if enabled {
+        check_quietly_at_startup(app);
+    } else {
+        tracing::info!("update check at start-up: turned off");
+    }
 }
 
 /// The quiet check at start-up: logs failures (offline is normal) and tells the UI only when

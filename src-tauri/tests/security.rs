@@ -18,19 +18,9 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Core permissions the UI really uses: listening to events Rust emits. Nothing else.
-const CORE_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
-
+/// The events and the app's own commands (`names.rs`), nothing else.
 fn allowed_permissions() -> BTreeSet<String> {
-    CORE_PERMISSIONS
-        .iter()
-        .map(|p| (*p).to_owned())
-        .chain(
-            COMMAND_NAMES
-                .iter()
-                .map(|name| format!("allow-{}", name.replace('_', "-"))),
-        )
-        .collect()
+    window_permissions().into_iter().collect()
 }
 
 #[test]

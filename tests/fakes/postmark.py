@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Fake Postmark HTTP API (https://api.postmarkapp.com) for Cachicamo's tests.
 
-Speaks the contract in /work/shared/design/providers.md ("Postmark"): POST /email,
+Speaks the contract in docs/providers.md ("Postmark"): POST /email,
 POST /email/batch and GET /server with X-Postmark-Server-Token, the Accept/Content-Type
 requirement, PascalCase bodies and {"ErrorCode","Message"} errors (ErrorCode 10, 300, 400, 401,
-402, 406, 410, 1235), the POSTMARK_API_TEST token. Plus the shared /__control/ fault-injection API
-(see fakehttp.py).
+402, 406, 410, 1235), the POSTMARK_API_TEST token, and a per-second request limit (429, like
+Resend's: a batch is one request). Plus the shared /__control/ fault-injection API (see
+fakehttp.py).
 
 It must never accept a request the real Postmark would refuse: where the real rule is unknown it
 is at least as strict (unknown fields, required Subject, Accept must name application/json). It
@@ -14,8 +15,8 @@ has no idempotency key, like the real service: a retried request is a second ema
 Usage:
   /usr/bin/python3 tests/fakes/postmark.py --port 0 --state-dir DIR --server-token TOKEN
       [--sender ADDR_OR_@DOMAIN ...] [--unconfirmed-sender ADDR ...]
-      [--inactive-recipient ADDR ...] [--sandbox] [--tls-cert server.pem --tls-key server.key]
-      [--host 127.0.0.1]
+      [--inactive-recipient ADDR ...] [--sandbox] [--rate-limit N]
+      [--tls-cert server.pem --tls-key server.key] [--host 127.0.0.1]
 """
 
 import sys
@@ -29,6 +30,7 @@ from fakehttp import Request, Response
 TEST_TOKEN = "POSTMARK_API_TEST"
 FIELDS = {"From", "To", "Cc", "Bcc", "Subject", "Tag", "HtmlBody", "TextBody", "ReplyTo",
           "Headers", "TrackOpens", "TrackLinks", "Metadata", "Attachments", "MessageStream"}
+ATTACHMENT_FIELDS = {"Name", "Content", "ContentType", "ContentID"}
 STREAMS = ("outbound", "broadcast")  # the two streams every Postmark server has
 TRACK_LINKS = ("None", "HtmlAndText", "HtmlOnly", "TextOnly")
 MAX_RECIPIENTS = 50
@@ -96,6 +98,7 @@ class Postmark(fakehttp.Provider):
         self.unconfirmed = {s.lower() for s in args.unconfirmed_sender}
         self.inactive = {s.lower() for s in args.inactive_recipient}
         self.sandbox = args.sandbox
+        self.rate = fakehttp.RequestRate(args.rate_limit)
 
     # --- the API ------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -115,6 +118,11 @@ class Postmark(fakehttp.Provider):
         if token != self.token and not (token == TEST_TOKEN and req.method == "POST"):
             return Response.json(401, {"ErrorCode": 10,
                                        "Message": "Request does not contain a valid Server token."})
+        # Postmark documents a bare 429 (no ErrorCode, no Retry-After): the client must go by the
+        # status alone and pick its own wait.
+        if self.rate.count():
+            return Response.text(429, "Rate Limit Exceeded: requests are arriving faster than "
+                                      f"{self.rate.limit} per second; slow down and retry.")
         req.hold()
         return handler(req, test=(token == TEST_TOKEN))
 
@@ -227,11 +235,19 @@ class Postmark(fakehttp.Provider):
         if attachments is not None and not (isinstance(attachments, list) and all(
                 isinstance(a, dict) and all(isinstance(a.get(k), str)
                                             for k in ("Name", "Content", "ContentType"))
+                and set(a) <= ATTACHMENT_FIELDS and a["Name"].strip()
                 for a in attachments)):
             raise Reject(300, "Invalid email request: each attachment needs 'Name', 'Content' "
                               "and 'ContentType'.")
+        for attachment in attachments or []:
+            if not fakehttp.is_base64(attachment["Content"]):
+                raise Reject(300, f"Invalid attachment content for '{attachment['Name']}': it "
+                                  "must be Base64 encoded.")
 
     # --- control ------------------------------------------------------------------------------
+    def reset(self) -> None:
+        self.rate.reset()
+
     def control_error(self, spec: dict) -> Response:
         status = spec["status"]
         body = spec.get("body", DEFAULT_FAIL_BODIES.get(
@@ -251,6 +267,7 @@ def main() -> int:
                         help="a suppressed recipient (ErrorCode 406; repeatable)")
     parser.add_argument("--sandbox", action="store_true",
                         help="GET /server reports DeliveryType Sandbox")
+    fakehttp.rate_limit_argument(parser, "429 Rate Limit Exceeded")
     args = parser.parse_args()
     return fakehttp.serve(Postmark(args), args)
 

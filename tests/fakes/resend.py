@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Fake Resend HTTP API (https://api.resend.com) for Cachicamo's tests.
 
-Speaks the contract in /work/shared/design/providers.md ("Resend"): POST /emails,
+Speaks the contract in docs/providers.md ("Resend"): POST /emails,
 POST /emails/batch, GET /domains, Bearer API keys, the User-Agent requirement, Idempotency-Key,
 rate-limit headers and the {"statusCode","message","name"} error shape. Plus the shared
 /__control/ fault-injection API (see fakehttp.py).
@@ -29,12 +29,13 @@ from fakehttp import Request, Response
 DOMAIN_STATUSES = ("pending", "verified", "failed", "not_started", "partially_verified",
                    "partially_failed")
 SANDBOX_SENDER = "onboarding@resend.dev"
-# Resend's test inboxes (providers.md): the sandbox sender may send to them, "+label" allowed.
+# Resend's test inboxes (docs/providers.md): the sandbox sender may send to them, "+label" allowed.
 TEST_RECIPIENT = re.compile(r"^(delivered|bounced)(\+[^@]*)?@resend\.dev$", re.IGNORECASE)
 
 EMAIL_FIELDS = {"from", "to", "subject", "html", "text", "cc", "bcc", "reply_to", "headers",
                 "tags", "attachments", "scheduled_at"}
 BATCH_FORBIDDEN = ("attachments", "scheduled_at")
+ATTACHMENT_FIELDS = {"content", "filename", "path", "content_type", "content_id"}
 MAX_RECIPIENTS = 50
 MAX_BATCH = 100
 
@@ -82,7 +83,7 @@ class Resend(fakehttp.Provider):
         self.full_keys = set(args.api_key)
         self.restricted_keys = set(args.restricted_key)
         self.account_email = args.account_email.lower() if args.account_email else None
-        self.rate_limit = args.rate_limit
+        self.rate = fakehttp.RequestRate(args.rate_limit)
         created = datetime.now(timezone.utc).isoformat()
         self.domains = [{"id": str(uuid.uuid4()), "name": name.lower(), "status": status,
                          "created_at": created, "region": "us-east-1"}
@@ -91,7 +92,6 @@ class Resend(fakehttp.Provider):
         self.lock = threading.Lock()
         # (path, key) -> {"request": body bytes, "answer": (status, body bytes) or None}
         self.idempotency = {}
-        self.window = (0, 0)  # (second, requests counted in it) for the rate limit
 
     # --- the API ------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -124,24 +124,16 @@ class Resend(fakehttp.Provider):
 
     def count_request(self) -> None:
         """Per-team rate limit over one-second windows, like Resend's (default 2-5 req/s)."""
-        now = int(time.time())
-        with self.lock:
-            second, count = self.window
-            count = count + 1 if second == now else 1
-            self.window = (now, count)
-        if count > self.rate_limit:
+        if self.rate.count():
             raise Reject(429, "rate_limit_exceeded",
                          "Too many requests. You can only make "
-                         f"{self.rate_limit} requests per second. See rate limit response "
+                         f"{self.rate.limit} requests per second. See rate limit response "
                          "headers for more information.", {"retry-after": "1"})
 
     def extra_headers(self, req: Request) -> dict:
-        with self.lock:
-            second, count = self.window
-        used = count if second == int(time.time()) else 0
         # Windows are one second long, so the current one always resets within a second.
-        return {"ratelimit-limit": str(self.rate_limit),
-                "ratelimit-remaining": str(max(self.rate_limit - used, 0)),
+        return {"ratelimit-limit": str(self.rate.limit),
+                "ratelimit-remaining": str(self.rate.remaining()),
                 "ratelimit-reset": "1"}
 
     def list_domains(self, req: Request, key: str) -> Response:
@@ -324,6 +316,7 @@ class Resend(fakehttp.Provider):
 
     @staticmethod
     def check_attachments(attachments) -> None:
+        """Each attachment: base64 `content` (or a `path` URL) and its `filename`."""
         if attachments is None:
             return
         if not isinstance(attachments, list):
@@ -333,6 +326,16 @@ class Resend(fakehttp.Provider):
                     and isinstance(attachment.get("content") or attachment.get("path"), str)):
                 raise Reject(422, "invalid_attachment",
                              "Attachment must have either a `content` or `path`.")
+            unknown = sorted(set(attachment) - ATTACHMENT_FIELDS)
+            if unknown:
+                raise Reject(422, "validation_error",
+                             f"Unknown attachment field `{unknown[0]}`.")
+            name = attachment.get("filename")
+            if not (isinstance(name, str) and name.strip()):
+                raise Reject(422, "validation_error", "An attachment needs its `filename`.")
+            if "content" in attachment and not fakehttp.is_base64(attachment["content"]):
+                raise Reject(422, "validation_error",
+                             "An attachment's `content` must be Base64 encoded.")
 
     def check_sender(self, sender: str, recipients: list) -> None:
         if sender == SANDBOX_SENDER:
@@ -372,7 +375,7 @@ class Resend(fakehttp.Provider):
     def reset(self) -> None:
         with self.lock:
             self.idempotency.clear()
-            self.window = (0, 0)
+        self.rate.reset()
 
 
 def domain_arg(value: str):
@@ -393,9 +396,7 @@ def main() -> int:
     parser.add_argument("--account-email",
                         help="the account owner, the only outside recipient "
                              f"{SANDBOX_SENDER} may send to")
-    parser.add_argument("--rate-limit", type=int, default=100,
-                        help="requests per second before 429 rate_limit_exceeded (default 100, "
-                             "generous so that tests not about rate limits never hit it)")
+    fakehttp.rate_limit_argument(parser, "429 rate_limit_exceeded")
     args = parser.parse_args()
     return fakehttp.serve(Resend(args), args)
 

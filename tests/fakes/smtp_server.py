@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real SMTP submission server (aiosmtpd) for Cachicamo's tests, behaving like Gmail's.
 
-Security modes (providers.md "SMTP"): `starttls` (port-587 style: STARTTLS offered and required
+Security modes (docs/providers.md "SMTP"): `starttls` (port-587 style: STARTTLS offered and required
 before AUTH/MAIL), `implicit` (port-465 style: TLS from the first byte), `none` (plain text, tests
 only). AUTH PLAIN/LOGIN is always required before MAIL. Every accepted message is written to
 MAILDIR as <n>-<unixnanos>.json (envelope, and `session`: the number of the connection that

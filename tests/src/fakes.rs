@@ -180,6 +180,27 @@ impl FakeServer {
             .collect()
     }
 
+    /// The first recipient of each message an SMTP fake accepted, oldest first.
+    pub fn smtp_recipients(&self) -> Vec<String> {
+        self.smtp_received().into_iter().map(|(to, _)| to).collect()
+    }
+
+    /// Each message an SMTP fake accepted, oldest first: its first recipient and its text part.
+    pub fn smtp_received(&self) -> Vec<(String, String)> {
+        self.smtp_messages()
+            .iter()
+            .map(|(envelope, raw)| {
+                let message = mail_parser::MessageParser::default()
+                    .parse(raw.as_bytes())
+                    .expect("a MIME message");
+                (
+                    envelope["rcpt_tos"][0].as_str().expect("to").to_owned(),
+                    message.body_text(0).unwrap_or_default().into_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// What an SMTP fake saw, oldest first: `{"event":"connect"}` per connection and
     /// `{"event":"auth","user":…,"ok":…}` per AUTH attempt (never the password).
     pub fn smtp_events(&self) -> Vec<serde_json::Value> {

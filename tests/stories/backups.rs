@@ -4,39 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use cachicamo_e2e::{AppUnderTest, Window};
+use cachicamo_e2e::{eventually, AppUnderTest, UI_TIMEOUT};
 
-async fn open_customers(window: &Window) {
-    window.click("nav button[data-screen='customers']").await;
-    window.wait_for_text("main h1", "Clientes").await;
-}
-
-async fn open_backups(window: &Window) {
-    window.click("nav button[data-screen='settings']").await;
-    window
-        .wait_for_text("#backups-title", "Copias de seguridad")
-        .await;
-}
-
-async fn create_customer(window: &Window, name: &str) {
-    open_customers(window).await;
-    window.click("#customer-new").await;
-    window.fill("#customer-name", name).await;
-    window.click("#customer-save").await;
-    window
-        .wait_for_text("#customers-notice", "Cliente guardado.")
-        .await;
-}
-
-/// Picks `file` in the restore field, as a person choosing it in the file dialog would.
-async fn pick(window: &Window, file: &Path) {
-    window
-        .wait_for("#backups-file")
-        .await
-        .send_keys(&file.display().to_string())
-        .await
-        .unwrap_or_else(|err| panic!("pick {}: {err}", file.display()));
-}
+use crate::helpers::{create_customer, open_backups, open_customers, pick_file, Desktop};
 
 fn daily_copies(app: &AppUnderTest) -> Vec<PathBuf> {
     let dir = app.data_path("backups");
@@ -60,28 +30,22 @@ fn daily_copies(app: &AppUnderTest) -> Vec<PathBuf> {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing() {
     // The user's Downloads folder, where an export lands (XDG user dirs, as desktops set them).
-    let desktop = tempfile::tempdir().expect("desktop dir");
-    let downloads = desktop.path().join("Descargas");
-    let config = desktop.path().join("config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(
-        config.join("user-dirs.dirs"),
-        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
-    )
-    .expect("user dirs");
-    let app = AppUnderTest::start(&[("XDG_CONFIG_HOME", &config.display().to_string())]);
+    let desktop = Desktop::new();
+    let downloads = &desktop.downloads;
+    let (xdg, config) = desktop.env();
+    let app = AppUnderTest::start(&[(xdg, &config)]);
     let window = app.open().await;
 
     // The daily copy is made at start-up, off the window's way, and is a Cachicamo database.
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while daily_copies(&app).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no daily copy in backups/"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let daily = daily_copies(&app);
+    let daily = eventually(UI_TIMEOUT, "a daily copy in backups/", async || {
+        let copies = daily_copies(&app);
+        if copies.is_empty() {
+            Err(copies)
+        } else {
+            Ok(copies)
+        }
+    })
+    .await;
     assert_eq!(daily.len(), 1, "one copy a day: {daily:?}");
     let conn = rusqlite::Connection::open(&daily[0]).expect("open the daily copy");
     let customers: i64 = conn
@@ -90,7 +54,7 @@ async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing
     assert_eq!(customers, 0);
     drop(conn);
 
-    create_customer(&window, "Ferretería José Peña").await;
+    create_customer(&window, "Ferretería José Peña", None).await;
     open_backups(&window).await;
     window
         .wait_for("#backups-table tr[data-kind='daily']")
@@ -98,20 +62,20 @@ async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing
     window.click("#backups-export").await;
     let exported = PathBuf::from(window.text("#backups-exported-path").await);
     assert!(
-        exported.starts_with(&downloads),
+        exported.starts_with(downloads),
         "{} is not in Downloads",
         exported.display()
     );
     assert!(exported.is_file(), "the export exists");
 
-    create_customer(&window, "Bodega La Esquina").await;
+    create_customer(&window, "Bodega La Esquina", None).await;
     window.wait_for_text("#customers-range", "1–2 de 2").await;
 
     // Not a copy: refused with its reason, next to the picker; nothing changes.
     let garbage = desktop.path().join("no-es-copia.sqlite3");
     std::fs::write(&garbage, b"lista de compras: clavos, tornillos, pintura").expect("garbage");
     open_backups(&window).await;
-    pick(&window, &garbage).await;
+    pick_file(&window, "#backups-file", &garbage).await;
     window
         .wait_for_text_containing("#backups-confirm-text", "no-es-copia.sqlite3")
         .await;
@@ -134,7 +98,7 @@ async fn an_exported_copy_is_restored_and_a_file_that_is_not_one_changes_nothing
 
     // The exported copy: after the confirmation, the data is as it was when exported.
     open_backups(&window).await;
-    pick(&window, &exported).await;
+    pick_file(&window, "#backups-file", &exported).await;
     let question = window
         .wait_for_text_containing("#backups-confirm-text", "Se reemplazarán")
         .await;
@@ -222,12 +186,12 @@ fn copy_with_a_hostile_trigger(dir: &Path) -> PathBuf {
 async fn a_copy_carrying_a_hostile_trigger_is_refused_in_words_and_changes_nothing() {
     let app = AppUnderTest::start(&[]);
     let window = app.open().await;
-    create_customer(&window, "Ferretería José Peña").await;
+    create_customer(&window, "Ferretería José Peña", None).await;
 
     let elsewhere = tempfile::tempdir().expect("dir");
     let hostile = copy_with_a_hostile_trigger(elsewhere.path());
     open_backups(&window).await;
-    pick(&window, &hostile).await;
+    pick_file(&window, "#backups-file", &hostile).await;
     window
         .wait_for_text_containing("#backups-confirm-text", "copia-de-la-otra-pc.sqlite3")
         .await;

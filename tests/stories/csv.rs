@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use cachicamo_e2e::{AppUnderTest, Window};
+use cachicamo_e2e::AppUnderTest;
+
+use crate::helpers::{pick_file, Desktop};
 
 const GOOD: &str = "Cliente;RIF;Número de documento;Concepto;Moneda;Monto;Fecha de emisión;Fecha de vencimiento\r\n\
 Ferretería José Peña;J-12345678-9;F-0001;Cemento gris;USD;1.500,50;01/03/2026;31/03/2026\r\n\
@@ -16,26 +18,10 @@ fn spanish_excel(text: &str) -> Vec<u8> {
     bytes.into_owned()
 }
 
-async fn pick(window: &Window, file: &Path) {
-    window
-        .wait_for("#csv-file")
-        .await
-        .send_keys(&file.display().to_string())
-        .await
-        .unwrap_or_else(|err| panic!("pick {}: {err}", file.display()));
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_spanish_excel_file_is_previewed_imported_whole_and_exported_back() {
-    let desktop = tempfile::tempdir().expect("desktop dir");
-    let downloads = desktop.path().join("Descargas");
-    let config = desktop.path().join("config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::write(
-        config.join("user-dirs.dirs"),
-        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
-    )
-    .expect("user dirs");
+    let desktop = Desktop::new();
+    let downloads = &desktop.downloads;
     let broken = desktop.path().join("cuentas con errores.csv");
     std::fs::write(
         &broken,
@@ -49,16 +35,14 @@ async fn a_spanish_excel_file_is_previewed_imported_whole_and_exported_back() {
     let good = desktop.path().join("cuentas.csv");
     std::fs::write(&good, spanish_excel(GOOD)).expect("good file");
 
-    let app = AppUnderTest::start(&[
-        ("LANG", "es_VE.UTF-8"),
-        ("XDG_CONFIG_HOME", &config.display().to_string()),
-    ]);
+    let (xdg, config) = desktop.env();
+    let app = AppUnderTest::start(&[("LANG", "es_VE.UTF-8"), (xdg, &config)]);
     let window = app.open().await;
     window.wait_for_text("main h1", "Pagos Pendientes").await;
 
     // A broken file: every row's problem, by line and column, and the import stays closed.
     window.click("#csv-import-open").await;
-    pick(&window, &broken).await;
+    pick_file(&window, "#csv-file", &broken).await;
     window
         .wait_for_text_containing("#csv-problems", "2 problemas")
         .await;
@@ -84,7 +68,7 @@ async fn a_spanish_excel_file_is_previewed_imported_whole_and_exported_back() {
     // The good file: a preview in the file's own words, then everything at once.
     window.click("#csv-import-cancel").await;
     window.click("#csv-import-open").await;
-    pick(&window, &good).await;
+    pick_file(&window, "#csv-file", &good).await;
     window
         .wait_for_text_containing("#csv-summary", "2 cuentas por cobrar y 2 clientes nuevos")
         .await;
@@ -120,7 +104,7 @@ async fn a_spanish_excel_file_is_previewed_imported_whole_and_exported_back() {
         .map(|(_, path)| path.trim().to_owned())
         .expect("the path is shown");
     assert!(
-        Path::new(&path).starts_with(&downloads),
+        Path::new(&path).starts_with(downloads),
         "{path} is in Downloads"
     );
     let exported = std::fs::read(&path).expect("the exported file");
@@ -145,7 +129,7 @@ async fn a_spanish_excel_file_is_previewed_imported_whole_and_exported_back() {
     )
     .expect("renamed file");
     window.click("#csv-import-open").await;
-    pick(&window, &renamed).await;
+    pick_file(&window, "#csv-file", &renamed).await;
     window
         .wait_for_text_containing(
             "#csv-differences li[data-line='2'][data-kind='name']",

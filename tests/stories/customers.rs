@@ -3,13 +3,10 @@
 
 use cachicamo_e2e::{AppUnderTest, Window};
 
-async fn open_customers(window: &Window) {
-    window.click("nav button[data-screen='customers']").await;
-    window.wait_for_text("main h1", "Clientes").await;
-}
+use crate::helpers::open_customers;
 
 fn row_named(name: &str) -> String {
-    format!("//table[@id='customers-table']//button[normalize-space()='{name}']")
+    format!("//table[@id='customers-table']//a[normalize-space()='{name}']")
 }
 
 async fn click_row(window: &Window, name: &str) {

@@ -2,19 +2,14 @@
 //! window, see the green indicator, send a test email that really arrives, and remove it. Real
 //! SMTP server, provider fakes that speak the documented APIs, the real keychain.
 
-use cachicamo_e2e::fakes::{FakeServer, TestCa};
-use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest, Window};
-use mail_parser::MessageParser;
+use cachicamo_e2e::fakes::FakeServer;
+use cachicamo_e2e::mail::read_test_email;
+use cachicamo_e2e::{AppUnderTest, Window};
 
-const SENDER: &str = "ventas@ferreteria.com.ve";
-const SENDER_NAME: &str = "Ferretería José Peña";
-
-async fn open_email_card(window: &Window) {
-    window.click("nav button[data-screen='integrations']").await;
-    window
-        .wait_for_text("#email-card-title", "Servicio de Email")
-        .await;
-}
+use crate::helpers::{
+    fill_sender, fill_smtp_server, forget_keychain_entries, menu, open_email_card, test_ca, SENDER,
+    SENDER_NAME,
+};
 
 /// The card's indicator state: "verified" (green) or "unverified" (amber).
 async fn indicator_status(window: &Window) -> String {
@@ -25,11 +20,6 @@ async fn indicator_status(window: &Window) -> String {
         .await
         .expect("data-status")
         .unwrap_or_default()
-}
-
-async fn fill_sender(window: &Window) {
-    window.fill("#email-sender", SENDER).await;
-    window.fill("#email-sender-name", SENDER_NAME).await;
 }
 
 /// Sends the test email from the card to `to` and returns what the dialog said.
@@ -52,11 +42,10 @@ async fn remove_service(window: &Window) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
-    forget_legacy_keychain_entries();
-    let ca = TestCa::get();
+    forget_keychain_entries();
     let password = "app-pass-e2e-7d1a";
     let server = FakeServer::smtp("starttls", SENDER, password);
-    let app = AppUnderTest::start(&[("SSL_CERT_FILE", &ca.ca_pem().display().to_string())]);
+    let app = AppUnderTest::start(&[("SSL_CERT_FILE", &test_ca())]);
     let window = app.open().await;
     open_email_card(&window).await;
     window.screenshot("es-integrations").await;
@@ -74,13 +63,9 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
     window
         .wait_for_text_containing("#smtp-microsoft-warning", "Microsoft está retirando")
         .await;
-    window.select("#smtp-preset", "other").await;
 
     // Bad input is answered next to its field, and nothing is lost.
-    window.fill("#smtp-host", "localhost").await;
-    window.fill("#smtp-port", &server.port.to_string()).await;
-    window.select("#smtp-security", "starttls").await;
-    window.fill("#smtp-username", SENDER).await;
+    fill_smtp_server(&window, server.port).await;
     window.fill("#smtp-password", "wrong-password-e2e").await;
     window.fill("#email-sender", "ventas@").await;
     window.click("#email-save").await;
@@ -123,22 +108,7 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
     window.screenshot("es-email-test-sent").await;
     let messages = server.smtp_messages();
     assert_eq!(messages.len(), 1, "exactly one message arrived");
-    let message = MessageParser::default()
-        .parse(messages[0].1.as_bytes())
-        .expect("a valid MIME message");
-    assert!(message.date().is_some());
-    assert!(message.message_id().is_some());
-    let from = message.from().and_then(|f| f.first()).expect("From");
-    assert_eq!(from.name(), Some(SENDER_NAME));
-    assert!(message.subject().unwrap_or_default().contains(SENDER_NAME));
-    assert!(message
-        .body_text(0)
-        .unwrap_or_default()
-        .contains(SENDER_NAME));
-    assert!(message
-        .body_html(0)
-        .unwrap_or_default()
-        .contains(SENDER_NAME));
+    read_test_email(&messages[0].1);
 
     // A restart shows the same service, still green, without asking for the password.
     window.close().await;
@@ -164,7 +134,7 @@ async fn smtp_is_configured_verified_tested_and_removed_through_the_window() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_is_configured_with_its_api_key_and_sends_the_test_email() {
-    forget_legacy_keychain_entries();
+    forget_keychain_entries();
     let key = "re_e2e_full_4b8d";
     let server = FakeServer::resend(&["--api-key", key, "--domain", "ferreteria.com.ve:verified"]);
     let app = AppUnderTest::start(&[("CACHICAMO_RESEND_API_URL", &server.base_url())]);
@@ -212,7 +182,7 @@ async fn resend_is_configured_with_its_api_key_and_sends_the_test_email() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
-    forget_legacy_keychain_entries();
+    forget_keychain_entries();
     let token = "pm-e2e-token-93c2";
     let server = FakeServer::postmark(&[
         "--server-token",
@@ -227,7 +197,7 @@ async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
         ("LANG", "en_US.UTF-8"),
     ]);
     let window = app.open().await;
-    window.click("nav button[data-screen='integrations']").await;
+    window.click(&menu("integrations")).await;
     window
         .wait_for_text("#email-card-title", "Email Service")
         .await;
@@ -271,7 +241,7 @@ async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_server_is_saved_but_shown_amber_as_unverified() {
-    forget_legacy_keychain_entries();
+    forget_keychain_entries();
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a port")
@@ -281,9 +251,7 @@ async fn an_unreachable_server_is_saved_but_shown_amber_as_unverified() {
     open_email_card(&window).await;
     window.click("#email-configure").await;
     window.select("#email-provider", "smtp").await;
-    window.fill("#smtp-host", "localhost").await;
-    window.fill("#smtp-port", &closed_port.to_string()).await;
-    window.fill("#smtp-username", SENDER).await;
+    fill_smtp_server(&window, closed_port).await;
     window.fill("#smtp-password", "offline-pass-e2e").await;
     fill_sender(&window).await;
     window.click("#email-save").await;

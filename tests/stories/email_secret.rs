@@ -4,40 +4,25 @@
 //! could) leaves the card saying the password must be typed again, and nothing is sent there
 //! until it is. Two real SMTP servers that log every connection and AUTH, the real keychain.
 
-use cachicamo_e2e::fakes::{FakeServer, TestCa};
-use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest, Window};
+use cachicamo_e2e::fakes::FakeServer;
+use cachicamo_e2e::AppUnderTest;
 
-const SENDER: &str = "ventas@ferreteria.com.ve";
+use crate::helpers::{fill_smtp_server, forget_keychain_entries, open_email_card, test_ca, SENDER};
+
 const PASSWORD: &str = "app-pass-e2e-2f9c";
-
-async fn open_email_card(window: &Window) {
-    window.click("nav button[data-screen='integrations']").await;
-    window
-        .wait_for_text("#email-card-title", "Servicio de Email")
-        .await;
-}
-
-async fn fill_smtp(window: &Window, port: u16) {
-    window.select("#smtp-preset", "other").await;
-    window.fill("#smtp-host", "localhost").await;
-    window.fill("#smtp-port", &port.to_string()).await;
-    window.select("#smtp-security", "starttls").await;
-    window.fill("#smtp-username", SENDER).await;
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_password_is_typed_again_before_it_goes_to_another_server() {
-    forget_legacy_keychain_entries();
-    let ca = TestCa::get();
+    forget_keychain_entries();
     let first = FakeServer::smtp("starttls", SENDER, PASSWORD);
     // The second server would accept the same password: only its silence proves it never got it.
     let second = FakeServer::smtp("starttls", SENDER, PASSWORD);
-    let app = AppUnderTest::start(&[("SSL_CERT_FILE", &ca.ca_pem().display().to_string())]);
+    let app = AppUnderTest::start(&[("SSL_CERT_FILE", &test_ca())]);
     let window = app.open().await;
     open_email_card(&window).await;
     window.click("#email-configure").await;
     window.select("#email-provider", "smtp").await;
-    fill_smtp(&window, first.port).await;
+    fill_smtp_server(&window, first.port).await;
     window.fill("#smtp-password", PASSWORD).await;
     window.fill("#email-sender", SENDER).await;
     window.click("#email-save").await;

@@ -1,61 +1,192 @@
 //! What several stories do the same way: forget the keychain, configure an email service
-//! through the window, seed books before the app opens, open a receivable, send a reminder.
+//! through the window, seed books before the app opens, open a receivable, send a reminder,
+//! press keys as a person would.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
-use cachicamo_core::locale::Language;
+use cachicamo_core::books::reading::Reading;
+use cachicamo_core::locale::{Language, Region};
 use cachicamo_core::Database;
-use cachicamo_e2e::Window;
+use cachicamo_e2e::books;
+use cachicamo_e2e::fakes::{FakeServer, TestCa};
+use cachicamo_e2e::fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use cachicamo_e2e::fantoccini::key::Key;
+use cachicamo_e2e::fantoccini::Locator;
+use cachicamo_e2e::{AppUnderTest, Window};
 
-pub const SENDER: &str = "ventas@ferreteria.com.ve";
+pub use cachicamo_e2e::mail::{SENDER, SENDER_NAME};
 
-/// Every story starts from an empty keychain, as a new install would.
+/// Every story starts from an empty keychain, as a new install would (each data directory has
+/// entries of its own; only entries from before that could be shared).
 pub fn forget_keychain_entries() {
-    for account in ["smtp-password", "resend-api-key", "postmark-server-token"] {
-        let _ = std::process::Command::new("secret-tool")
-            .args(["clear", "service", "cachicamo", "username", account])
-            .status();
+    cachicamo_e2e::forget_legacy_keychain_entries();
+}
+
+/// The menu entry that opens `screen` ("pending", "customers", "settings"…).
+pub fn menu(screen: &str) -> String {
+    format!("nav button[data-screen='{screen}']")
+}
+
+/// Opens `screen` from the menu and waits for its title.
+pub async fn open_screen(window: &Window, screen: &str, title: &str) {
+    open_section(window, screen, "main h1", title).await;
+}
+
+/// Opens `screen` from the menu and waits for one of its sections, `heading` showing `title`.
+pub async fn open_section(window: &Window, screen: &str, heading: &str, title: &str) {
+    window.click(&menu(screen)).await;
+    window.wait_for_text(heading, title).await;
+}
+
+pub async fn open_customers(window: &Window) {
+    open_screen(window, "customers", "Clientes").await;
+}
+
+/// Ajustes → Copias de seguridad.
+pub async fn open_backups(window: &Window) {
+    open_section(window, "settings", "#backups-title", "Copias de seguridad").await;
+}
+
+/// Integraciones → Servicio de Email.
+pub async fn open_email_card(window: &Window) {
+    open_section(
+        window,
+        "integrations",
+        "#email-card-title",
+        "Servicio de Email",
+    )
+    .await;
+}
+
+/// Clientes → Nuevo cliente with `name` (and `email`, when given), saved.
+pub async fn create_customer(window: &Window, name: &str, email: Option<&str>) {
+    open_customers(window).await;
+    window.click("#customer-new").await;
+    window.fill("#customer-name", name).await;
+    if let Some(email) = email {
+        window.fill("#customer-email", email).await;
+    }
+    window.click("#customer-save").await;
+    window
+        .wait_for_text("#customers-notice", "Cliente guardado.")
+        .await;
+}
+
+/// Picks `file` in the file field `css`, as a person choosing it in the file dialog would.
+pub async fn pick_file(window: &Window, css: &str, file: &Path) {
+    window
+        .wait_for(css)
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap_or_else(|err| panic!("pick {}: {err}", file.display()));
+}
+
+/// A user's desktop: a folder for the files a story hands the app, and the Downloads folder
+/// (`Descargas`) exports land in, declared through XDG user dirs as desktops do. The app reads
+/// that declaration through [`Desktop::env`].
+pub struct Desktop {
+    dir: tempfile::TempDir,
+    pub downloads: PathBuf,
+    config: PathBuf,
+}
+
+impl Desktop {
+    pub fn new() -> Desktop {
+        let dir = tempfile::tempdir().expect("desktop dir");
+        let downloads = dir.path().join("Descargas");
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&config).expect("config dir");
+        std::fs::write(
+            config.join("user-dirs.dirs"),
+            format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+        )
+        .expect("user dirs");
+        Desktop {
+            dir,
+            downloads,
+            config,
+        }
+    }
+
+    /// Where a story puts the files it hands the app.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The environment that gives the app this desktop's folders.
+    pub fn env(&self) -> (&'static str, String) {
+        ("XDG_CONFIG_HOME", self.config.display().to_string())
     }
 }
 
+/// The app on `data_dir` as the mail stories run it: in Venezuelan Spanish, trusting the test
+/// CA, trying an offline provider again every second; `extra` adds to that.
+pub fn start_for_mail(
+    data_dir: tempfile::TempDir,
+    extra: &[(&'static str, String)],
+) -> AppUnderTest {
+    let mut env = vec![
+        ("LANG", "es_VE.UTF-8".to_owned()),
+        ("SSL_CERT_FILE", test_ca()),
+        ("CACHICAMO_OUTBOX_PROBE_SECS", "1".to_owned()),
+    ];
+    env.extend(extra.iter().cloned());
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    AppUnderTest::start_in(data_dir, &env)
+}
+
+/// A real SMTP server (STARTTLS, the sender as user) on `port`: where an earlier one was, to
+/// come back after an outage.
+pub fn smtp_server_on(port: u16, password: &str) -> FakeServer {
+    FakeServer::smtp_with("starttls", SENDER, password, &["--port", &port.to_string()])
+}
+
+/// The CA bundle that makes the app trust the fakes' certificates (`SSL_CERT_FILE`).
+pub fn test_ca() -> String {
+    TestCa::get().ca_pem().display().to_string()
+}
+
+/// A customer who owes one receivable: `(name, email, document, amount)`.
+pub type Owed<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// How a mail story starts: an empty keychain, and a new data directory whose books hold `owed`
+/// (see [`seed_books`]).
+pub fn fresh_books(owed: &[Owed<'_>]) -> tempfile::TempDir {
+    forget_keychain_entries();
+    let data_dir = tempfile::tempdir().expect("data dir");
+    seed_books(data_dir.path(), owed);
+    data_dir
+}
+
 /// Customers, each owing one USD receivable issued 01/01/2026 and due 15/01/2026, written to
-/// the data directory before the app opens: `(name, email, document, amount)`.
-pub fn seed_books(data_dir: &Path, owed: &[(&str, &str, &str, &str)]) {
+/// the data directory before the app opens.
+pub fn seed_books(data_dir: &Path, owed: &[Owed<'_>]) {
     let db = Database::open(&data_dir.join("cachicamo.sqlite3")).expect("database");
-    let outlook = Outlook {
+    let reading = Reading {
         region: Region::EsVe,
         today: time::OffsetDateTime::now_utc().date(),
     };
     for (name, email, document, amount) in owed {
-        let customer = customers::create(
-            &db,
-            CustomerForm {
-                name: (*name).into(),
-                email: (*email).into(),
-                ..CustomerForm::default()
-            },
-            Language::Es,
-        )
-        .expect("customer");
-        receivables::create(
-            &db,
-            &ReceivableForm {
-                customer_id: Some(customer.id),
-                document_number: (*document).into(),
-                concept: "Cemento gris".into(),
-                currency: "USD".into(),
-                amount: (*amount).into(),
-                issue_date: "01/01/2026".into(),
-                due_date: "15/01/2026".into(),
-            },
-            &outlook,
-        )
-        .expect("receivable");
+        let customer = books::customer(&db, name, email, Language::Es);
+        let owed = books::cement(document, amount, "01/01/2026", "15/01/2026");
+        books::owes(&db, &reading, customer, owed);
     }
+}
+
+/// The SMTP form's server: localhost:`port`, STARTTLS, the sender as user ("Otro" preset).
+pub async fn fill_smtp_server(window: &Window, port: u16) {
+    window.select("#smtp-preset", "other").await;
+    window.fill("#smtp-host", "localhost").await;
+    window.fill("#smtp-port", &port.to_string()).await;
+    window.select("#smtp-security", "starttls").await;
+    window.fill("#smtp-username", SENDER).await;
+}
+
+/// The email form's sender address and name.
+pub async fn fill_sender(window: &Window) {
+    window.fill("#email-sender", SENDER).await;
+    window.fill("#email-sender-name", SENDER_NAME).await;
 }
 
 /// Integraciones → Servicio de Email → SMTP on localhost:`port` (STARTTLS), saved.
@@ -63,16 +194,9 @@ pub async fn configure_smtp(window: &Window, port: u16, password: &str) {
     window.click("nav button[data-screen='integrations']").await;
     window.click("#email-configure").await;
     window.select("#email-provider", "smtp").await;
-    window.select("#smtp-preset", "other").await;
-    window.fill("#smtp-host", "localhost").await;
-    window.fill("#smtp-port", &port.to_string()).await;
-    window.select("#smtp-security", "starttls").await;
-    window.fill("#smtp-username", SENDER).await;
+    fill_smtp_server(window, port).await;
     window.fill("#smtp-password", password).await;
-    window.fill("#email-sender", SENDER).await;
-    window
-        .fill("#email-sender-name", "Ferretería José Peña")
-        .await;
+    fill_sender(window).await;
     window.click("#email-save").await;
     window
         .wait_for_text_containing("#email-indicator", "SMTP")
@@ -92,35 +216,115 @@ pub async fn configure_resend(window: &Window, key: &str) {
         .await;
 }
 
-/// Pagos Pendientes → the receivable whose row mentions `document`.
+/// Pagos Pendientes → the receivable whose document number is `document`, by its link. The
+/// menu entry opens the list from anywhere, a receivable's detail included.
 pub async fn open_receivable(window: &Window, document: &str) {
     window.click("nav button[data-screen='pending']").await;
-    if window.exists("#receivable-back").await {
-        window.click("#receivable-back").await;
-    }
     window
         .wait_for_text_containing("#pending-table", document)
         .await;
-    let rows = window
+    window
         .client
-        .find_all(cachicamo_e2e::fantoccini::Locator::Css(
-            "#pending-table tbody tr",
-        ))
+        .wait()
+        .at_most(cachicamo_e2e::UI_TIMEOUT)
+        .for_element(Locator::XPath(&format!(
+            "//table[@id='pending-table']//a[normalize-space()='{document}']"
+        )))
         .await
-        .expect("rows");
-    for row in rows {
-        if row.text().await.unwrap_or_default().contains(document) {
-            row.find(cachicamo_e2e::fantoccini::Locator::Css("button.link"))
-                .await
-                .expect("the row's link")
-                .click()
-                .await
-                .expect("open");
-            window.wait_for("#receivable-detail").await;
+        .unwrap_or_else(|err| panic!("no link for {document}: {err}"))
+        .click()
+        .await
+        .expect("open");
+    window.wait_for("#receivable-detail").await;
+}
+
+/// Saves the open new-receivable form, lands on the list with the notice, and opens the new
+/// receivable from there.
+pub async fn save_new_receivable_and_open_it(window: &Window) {
+    window.click("#receivable-save").await;
+    window
+        .wait_for_text_containing("#pending-notice", "Cuenta por cobrar guardada.")
+        .await;
+    assert!(
+        !window.exists("#receivable-editor").await,
+        "the form closes once saved"
+    );
+    window.click("#receivable-created-open").await;
+    window.wait_for("#receivable-detail").await;
+}
+
+/// Presses `key` while holding `modifiers` (Ctrl, Alt…), through WebDriver's key actions: what
+/// the focused element and the window receive from a real keyboard.
+pub async fn press(window: &Window, modifiers: &[Key], key: char) {
+    let mut actions = KeyActions::new("keyboard".into());
+    for modifier in modifiers {
+        actions = actions.then(KeyAction::Down {
+            value: (*modifier).into(),
+        });
+    }
+    actions = actions
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    for modifier in modifiers.iter().rev() {
+        actions = actions.then(KeyAction::Up {
+            value: (*modifier).into(),
+        });
+    }
+    window
+        .client
+        .perform_actions(actions)
+        .await
+        .unwrap_or_else(|err| panic!("press {modifiers:?} + {key:?}: {err}"));
+}
+
+/// The id of the element that has the keyboard focus ("" for none).
+pub async fn focused_id(window: &Window) -> String {
+    window
+        .client
+        .execute(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
+        .await
+        .expect("the focused element")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Waits until the element with `id` has the keyboard focus.
+pub async fn wait_for_focus(window: &Window, id: &str) {
+    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
+    loop {
+        let focused = focused_id(window).await;
+        if focused == id {
             return;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the focus is on {focused:?}, expected #{id}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("no row for {document}");
+}
+
+/// The mouse's back (3) or forward (4) side button, as the app receives it: wry keeps GTK's
+/// buttons 8 and 9 from WebKit and dispatches them into the page as DOM `mousedown`/`mouseup`
+/// events with these buttons, on the element under the pointer, which is what this does.
+pub async fn mouse_side_button(window: &Window, button: u8) {
+    window
+        .client
+        .execute(
+            "const [button] = arguments;
+             const target = document.elementFromPoint(400, 300) || document.body;
+             for (const type of ['mousedown', 'mouseup']) {
+               target.dispatchEvent(new MouseEvent(type, { button, bubbles: true, cancelable: true,
+                 view: window, clientX: 400, clientY: 300 }));
+             }",
+            vec![button.into()],
+        )
+        .await
+        .expect("side button");
 }
 
 /// "Enviar recordatorio de pago por email" to the address shown, confirmed.
@@ -131,6 +335,13 @@ pub async fn send_reminder(window: &Window, to: &str) {
     window
         .wait_for_text_containing("#reminder-notice", to)
         .await;
+}
+
+/// Waits until the receivable's Email section lists a reminder in `state` ("sent", "queued"…)
+/// whose row says `text`, and returns the row's text.
+pub async fn reminder_shows(window: &Window, state: &str, text: &str) -> String {
+    let row = format!("#reminder-history tr[data-state='{state}']");
+    window.wait_for_text_containing(&row, text).await
 }
 
 /// "Registrar abono" in cash for `amount`, saved.

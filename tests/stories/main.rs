@@ -1,6 +1,7 @@
 //! End-to-end stories: each drives the real Cachicamo window as a shop owner would.
 //! Run through `.ci/e2e` (Xvfb, D-Bus session, unlocked keyring, tauri-driver).
 
+mod a11y;
 mod backups;
 mod business;
 mod csv;
@@ -8,6 +9,7 @@ mod customers;
 mod data;
 mod email;
 mod email_secret;
+mod flow;
 mod helpers;
 mod package;
 mod receivables;

@@ -6,6 +6,8 @@ use std::process::Command;
 
 use cachicamo_e2e::AppUnderTest;
 
+use crate::helpers::menu;
+
 fn deb() -> PathBuf {
     let path = std::env::var_os("CACHICAMO_DEB").map(PathBuf::from).expect(
         "CACHICAMO_DEB must name the .deb to check (.ci/test builds it with tauri build --bundles deb)",
@@ -61,7 +63,7 @@ async fn the_debian_package_installs_and_its_program_opens() {
     let app = AppUnderTest::start_binary(program, tempfile::tempdir().expect("data dir"), &[]);
     let window = app.open().await;
     window
-        .wait_for_text("nav button[data-screen='pending']", "Pagos Pendientes")
+        .wait_for_text(&menu("pending"), "Pagos Pendientes")
         .await;
     window.wait_for_text("main h1", "Pagos Pendientes").await;
     window.close().await;

@@ -3,118 +3,29 @@
 //! sent by the outbox through a real SMTP server, and delivered exactly once even when the
 //! server was down at first.
 
-use std::path::Path;
-
-use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
-use cachicamo_core::locale::Language;
-use cachicamo_core::Database;
-use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
-use cachicamo_e2e::{forget_legacy_keychain_entries, AppUnderTest, Window};
+use cachicamo_e2e::fakes::{free_port, FakeServer};
+use cachicamo_e2e::{eventually, UI_TIMEOUT};
 use mail_parser::MessageParser;
 
-const SENDER: &str = "ventas@ferreteria.com.ve";
+use crate::helpers::{
+    configure_smtp, fresh_books, menu, open_receivable, reminder_shows, send_reminder,
+    smtp_server_on, start_for_mail, Owed, SENDER,
+};
+
 const PASSWORD: &str = "app-pass-reminders-31c9";
 const CUSTOMER: &str = "<b>Peña & Hijos</b>";
 
 /// A customer (named to tempt an HTML injection) owing USD 1.500,50 since 15/01/2026.
-fn books(data_dir: &Path) {
-    let db = Database::open(&data_dir.join("cachicamo.sqlite3")).expect("database");
-    let outlook = Outlook {
-        region: Region::EsVe,
-        today: time::OffsetDateTime::now_utc().date(),
-    };
-    let customer = customers::create(
-        &db,
-        CustomerForm {
-            name: CUSTOMER.into(),
-            email: "cobros@penahijos.com.ve".into(),
-            ..CustomerForm::default()
-        },
-        Language::Es,
-    )
-    .expect("customer");
-    receivables::create(
-        &db,
-        &ReceivableForm {
-            customer_id: Some(customer.id),
-            document_number: "F-0042".into(),
-            concept: "Cemento gris".into(),
-            currency: "USD".into(),
-            amount: "1.500,50".into(),
-            issue_date: "01/01/2026".into(),
-            due_date: "15/01/2026".into(),
-        },
-        &outlook,
-    )
-    .expect("receivable");
-}
-
-async fn configure_smtp(window: &Window, port: u16) {
-    window.click("nav button[data-screen='integrations']").await;
-    window.click("#email-configure").await;
-    window.select("#email-provider", "smtp").await;
-    window.select("#smtp-preset", "other").await;
-    window.fill("#smtp-host", "localhost").await;
-    window.fill("#smtp-port", &port.to_string()).await;
-    window.select("#smtp-security", "starttls").await;
-    window.fill("#smtp-username", SENDER).await;
-    window.fill("#smtp-password", PASSWORD).await;
-    window.fill("#email-sender", SENDER).await;
-    window
-        .fill("#email-sender-name", "Ferretería José Peña")
-        .await;
-    window.click("#email-save").await;
-    window
-        .wait_for_text_containing("#email-indicator", "SMTP")
-        .await;
-}
-
-async fn open_the_receivable(window: &Window) {
-    window.click("nav button[data-screen='pending']").await;
-    window.click("#pending-table tbody tr button.link").await;
-    window.wait_for("#receivable-detail").await;
-}
-
-async fn send_and_confirm(window: &Window, to: &str) {
-    window.click("#reminder-send").await;
-    window.wait_for_text("#reminder-preview-to", to).await;
-    window.click("#reminder-confirm").await;
-    window
-        .wait_for_text_containing("#reminder-notice", to)
-        .await;
-}
-
-fn start(port: Option<u16>) -> FakeServer {
-    let port = port.map(|p| p.to_string());
-    let extra: Vec<&str> = match &port {
-        Some(port) => vec!["--port", port],
-        None => vec![],
-    };
-    FakeServer::smtp_with("starttls", SENDER, PASSWORD, &extra)
-}
+const PENA: Owed = (CUSTOMER, "cobros@penahijos.com.ve", "F-0042", "1.500,50");
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request() {
-    forget_legacy_keychain_entries();
-    let server = start(None);
-    let data_dir = tempfile::tempdir().expect("data dir");
-    books(data_dir.path());
-    let app = AppUnderTest::start_in(
-        data_dir,
-        &[
-            ("LANG", "es_VE.UTF-8"),
-            (
-                "SSL_CERT_FILE",
-                &TestCa::get().ca_pem().display().to_string(),
-            ),
-        ],
-    );
+    let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
+    let data_dir = fresh_books(&[PENA]);
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
-    configure_smtp(&window, server.port).await;
-    open_the_receivable(&window).await;
+    configure_smtp(&window, server.port, PASSWORD).await;
+    open_receivable(&window, "F-0042").await;
     window
         .wait_for_text("#reminder-recipient", "cobros@penahijos.com.ve")
         .await;
@@ -133,9 +44,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
         "nothing goes out before confirming"
     );
     window.click("#reminder-confirm").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
+    reminder_shows(&window, "sent", "Enviado").await;
     window.screenshot("es-reminder-sent").await;
 
     let messages = server.smtp_messages();
@@ -165,17 +74,18 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
     window
         .fill("#reminder-to", "administracion@penahijos.com.ve")
         .await;
-    send_and_confirm(&window, "administracion@penahijos.com.ve").await;
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    while server.smtp_messages().len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the second reminder never arrived"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    send_reminder(&window, "administracion@penahijos.com.ve").await;
+    eventually(UI_TIMEOUT, "the second reminder", async || {
+        let recipients = server.smtp_recipients();
+        if recipients.len() < 2 {
+            Err(recipients)
+        } else {
+            Ok(())
+        }
+    })
+    .await;
     assert_eq!(
-        server.smtp_messages()[1].0["rcpt_tos"][0],
+        server.smtp_recipients()[1],
         "administracion@penahijos.com.ve"
     );
     window
@@ -187,7 +97,7 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
     window
         .wait_for_text_containing("#pending-table tbody tr .last-reminder", "Enviado")
         .await;
-    window.click("nav button[data-screen='outbox']").await;
+    window.click(&menu("outbox")).await;
     window
         .wait_for_text_containing("#outbox-table", "administracion@penahijos.com.ve")
         .await;
@@ -198,39 +108,33 @@ async fn a_reminder_reaches_the_customer_escaped_and_another_address_on_request(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_the_reminder_waits_in_the_queue_and_goes_once_when_the_server_is_back() {
-    forget_legacy_keychain_entries();
     let port = free_port();
-    let server = start(Some(port));
-    let data_dir = tempfile::tempdir().expect("data dir");
-    books(data_dir.path());
-    let app = AppUnderTest::start_in(
-        data_dir,
-        &[
-            ("LANG", "es_VE.UTF-8"),
-            (
-                "SSL_CERT_FILE",
-                &TestCa::get().ca_pem().display().to_string(),
-            ),
-            ("CACHICAMO_OUTBOX_PROBE_SECS", "1"),
-        ],
-    );
+    let server = smtp_server_on(port, PASSWORD);
+    let data_dir = fresh_books(&[
+        PENA,
+        ("Bodega La Esquina", "pagos@esquina.com", "F-0043", "80"),
+    ]);
+    let app = start_for_mail(data_dir, &[]);
     let window = app.open().await;
-    configure_smtp(&window, port).await;
+    configure_smtp(&window, port, PASSWORD).await;
     drop(server);
 
-    open_the_receivable(&window).await;
-    send_and_confirm(&window, "cobros@penahijos.com.ve").await;
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='queued']", "Sin conexión")
-        .await;
+    open_receivable(&window, "F-0042").await;
+    send_reminder(&window, "cobros@penahijos.com.ve").await;
+    reminder_shows(&window, "queued", "Sin conexión").await;
     window.screenshot("es-reminder-offline").await;
 
-    let back = start(Some(port));
-    window
-        .wait_for_text_containing("#reminder-history tr[data-state='sent']", "Enviado")
-        .await;
-    // A few more probes' worth of time: still exactly one.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    assert_eq!(back.smtp_messages().len(), 1, "delivered exactly once");
+    let back = smtp_server_on(port, PASSWORD);
+    reminder_shows(&window, "sent", "Enviado").await;
+    // Another customer's reminder goes out after it: the worker has looked at the queue since,
+    // and the first was not in it again.
+    open_receivable(&window, "F-0043").await;
+    send_reminder(&window, "pagos@esquina.com").await;
+    reminder_shows(&window, "sent", "Enviado").await;
+    assert_eq!(
+        back.smtp_recipients(),
+        ["cobros@penahijos.com.ve", "pagos@esquina.com"],
+        "delivered exactly once"
+    );
     window.close().await;
 }

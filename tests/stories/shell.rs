@@ -3,7 +3,9 @@
 use std::process::Command;
 use std::time::Duration;
 
-use cachicamo_e2e::{app_binary, app_pids, AppUnderTest};
+use cachicamo_e2e::{app_binary, app_pids, eventually, AppUnderTest};
+
+use crate::helpers::menu;
 
 const MENU: [(&str, &str, &str); 4] = [
     ("pending", "Pagos Pendientes", "Pending Payments"),
@@ -11,10 +13,6 @@ const MENU: [(&str, &str, &str); 4] = [
     ("integrations", "Integraciones", "Integrations"),
     ("settings", "Ajustes", "Settings"),
 ];
-
-fn menu_button(screen: &str) -> String {
-    format!("nav button[data-screen='{screen}']")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_restart() {
@@ -28,8 +26,8 @@ async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_resta
 
     // Spanish by default: each menu entry opens its own screen, titled as the menu says.
     for (screen, es, _) in MENU {
-        assert_eq!(window.text(&menu_button(screen)).await, es);
-        window.click(&menu_button(screen)).await;
+        assert_eq!(window.text(&menu(screen)).await, es);
+        window.click(&menu(screen)).await;
         window
             .wait_for(&format!("main[data-screen='{screen}']"))
             .await;
@@ -55,8 +53,8 @@ async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_resta
         .wait_for_text("p[role='status']", "Language saved.")
         .await;
     for (screen, _, en) in MENU {
-        assert_eq!(window.text(&menu_button(screen)).await, en);
-        window.click(&menu_button(screen)).await;
+        assert_eq!(window.text(&menu(screen)).await, en);
+        window.click(&menu(screen)).await;
         window.wait_for_text("main h1", en).await;
         window.screenshot(&format!("en-{screen}")).await;
     }
@@ -65,9 +63,9 @@ async fn opens_in_spanish_switches_to_english_at_once_and_keeps_it_after_a_resta
     // A restart keeps the choice, even though the OS locale is not English.
     let window = app.open().await;
     for (screen, _, en) in MENU {
-        assert_eq!(window.text(&menu_button(screen)).await, en);
+        assert_eq!(window.text(&menu(screen)).await, en);
     }
-    window.click(&menu_button("settings")).await;
+    window.click(&menu("settings")).await;
     let selected = window
         .wait_for("select#language")
         .await
@@ -92,14 +90,14 @@ async fn follows_an_english_operating_system_until_the_user_chooses() {
     let app = AppUnderTest::start(&[("LANG", "en_US.UTF-8")]);
     let window = app.open().await;
     window
-        .wait_for_text(&menu_button("pending"), "Pending Payments")
+        .wait_for_text(&menu("pending"), "Pending Payments")
         .await;
     window.close().await;
 
     let french = AppUnderTest::start(&[("LANG", "fr_FR.UTF-8")]);
     let window = french.open().await;
     window
-        .wait_for_text(&menu_button("pending"), "Pagos Pendientes")
+        .wait_for_text(&menu("pending"), "Pagos Pendientes")
         .await;
     window.close().await;
 }
@@ -110,16 +108,9 @@ async fn every_file_goes_to_the_data_directory_and_start_up_is_logged() {
     let window = app.open().await;
     window.wait_for("nav").await;
     // The first render is reported once the screen has painted.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let log = loop {
-        let log = read_logs(&app);
-        if log.contains("first render") || std::time::Instant::now() > deadline {
-            break log;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let log = app.wait_for_log("first render").await;
     assert!(
-        log.contains("first render") && log.contains("ms after process start"),
+        log.contains("ms after process start"),
         "the log should time the first render; log was:\n{log}"
     );
     wait_for_saved_width(&app, 1180).await;
@@ -143,32 +134,19 @@ async fn every_file_goes_to_the_data_directory_and_start_up_is_logged() {
 /// Waits until the app has saved the main window's width (it saves once a resize settles).
 async fn wait_for_saved_width(app: &AppUnderTest, width: u64) {
     let path = app.data_path("window-state.json");
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    let what = format!("{} to record width {width}", path.display());
+    eventually(Duration::from_secs(10), &what, async || {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let saved = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|state| state["main"]["width"].as_u64());
         if saved == Some(width) {
-            return;
+            Ok(())
+        } else {
+            Err(text)
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{} never recorded width {width}; it holds: {text}",
-            path.display()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn read_logs(app: &AppUnderTest) -> String {
-    let Ok(entries) = std::fs::read_dir(app.data_path("logs")) else {
-        return String::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
-        .collect()
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -211,17 +189,13 @@ async fn a_second_launch_hands_over_to_the_running_window() {
         }
     }
     let mut second = second.spawn().expect("second launch");
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = second.try_wait().expect("wait") {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = second.kill();
-            panic!("the second launch kept running instead of handing over");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    // Still running at the deadline, it is stopped with the first when the story ends.
+    let status = eventually(
+        Duration::from_secs(15),
+        "the second launch to hand over and end",
+        async || second.try_wait().expect("wait").ok_or("still running"),
+    )
+    .await;
     assert!(status.success(), "the second launch should exit cleanly");
     assert_eq!(app_pids(), running, "the first instance keeps running");
     window.wait_for("nav").await;

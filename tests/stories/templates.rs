@@ -4,31 +4,17 @@
 
 use cachicamo_e2e::{AppUnderTest, Window};
 
+use crate::helpers::open_section;
+
 const DEFAULT_SUBJECT: &str = "Recordatorio de pago: {{ concepto }}";
 const MY_SUBJECT: &str = "Su saldo con nosotros, {{ cliente }}";
 const MY_BODY: &str = "Hola {{ cliente }}: le recordamos su saldo de {{ saldo }}, con vencimiento ";
 
 async fn open_templates(app: &AppUnderTest) -> Window {
     let window = app.open().await;
-    window.click("nav button[data-screen='settings']").await;
-    window.wait_for_text("#templates-title", "Plantillas").await;
+    open_section(&window, "settings", "#templates-title", "Plantillas").await;
     window.wait_for("#template-subject").await;
     window
-}
-
-async fn wait_for_value(window: &Window, css: &str, expected: &str) {
-    let deadline = std::time::Instant::now() + cachicamo_e2e::UI_TIMEOUT;
-    loop {
-        let actual = window.value(css).await;
-        if actual == expected {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "`{css}` holds {actual:?}, expected {expected:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -36,7 +22,9 @@ async fn the_owner_edits_previews_keeps_and_restores_the_spanish_reminder() {
     let app = AppUnderTest::start(&[]);
     let window = open_templates(&app).await;
     assert_eq!(window.value("#template-language").await, "es");
-    wait_for_value(&window, "#template-subject", DEFAULT_SUBJECT).await;
+    window
+        .wait_for_value("#template-subject", DEFAULT_SUBJECT)
+        .await;
     window
         .wait_for_text(
             "#template-preview-subject",
@@ -60,7 +48,7 @@ async fn the_owner_edits_previews_keeps_and_restores_the_spanish_reminder() {
         .click("button[data-variable='fecha_vencimiento']")
         .await;
     let body = format!("{MY_BODY}{{{{ fecha_vencimiento }}}}");
-    wait_for_value(&window, "#template-body", &body).await;
+    window.wait_for_value("#template-body", &body).await;
     let text = window
         .wait_for_text_containing(
             "#template-preview-text",
@@ -107,7 +95,7 @@ async fn the_owner_edits_previews_keeps_and_restores_the_spanish_reminder() {
     window.close().await;
 
     let window = open_templates(&app).await;
-    wait_for_value(&window, "#template-subject", MY_SUBJECT).await;
+    window.wait_for_value("#template-subject", MY_SUBJECT).await;
     assert_eq!(window.value("#template-body").await, body);
 
     window
@@ -145,7 +133,9 @@ async fn the_owner_edits_previews_keeps_and_restores_the_spanish_reminder() {
             "Se restauró la plantilla predeterminada.",
         )
         .await;
-    wait_for_value(&window, "#template-subject", DEFAULT_SUBJECT).await;
+    window
+        .wait_for_value("#template-subject", DEFAULT_SUBJECT)
+        .await;
     window
         .wait_for_text("#template-state", "Se usa la plantilla predeterminada.")
         .await;
@@ -159,12 +149,9 @@ async fn the_owner_edits_previews_keeps_and_restores_the_spanish_reminder() {
 
     // English has its own template, variables and way of writing amounts and dates.
     window.select("#template-language", "en").await;
-    wait_for_value(
-        &window,
-        "#template-subject",
-        "Payment reminder: {{ concept }}",
-    )
-    .await;
+    window
+        .wait_for_value("#template-subject", "Payment reminder: {{ concept }}")
+        .await;
     window
         .wait_for_text(
             "#template-preview-subject",
@@ -187,6 +174,8 @@ async fn the_owner_edits_previews_keeps_and_restores_the_spanish_reminder() {
     window.close().await;
 
     let window = open_templates(&app).await;
-    wait_for_value(&window, "#template-subject", DEFAULT_SUBJECT).await;
+    window
+        .wait_for_value("#template-subject", DEFAULT_SUBJECT)
+        .await;
     window.close().await;
 }

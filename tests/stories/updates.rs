@@ -5,6 +5,8 @@
 use cachicamo_e2e::fakes::{FakeServer, TestCa};
 use cachicamo_e2e::AppUnderTest;
 
+use crate::helpers::menu;
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_version_is_announced_explained_and_a_foreign_package_refused() {
     let ca = TestCa::get();
@@ -68,7 +70,7 @@ async fn a_new_version_is_announced_explained_and_a_foreign_package_refused() {
         .await;
     window.close().await;
     let window = app.open().await;
-    window.click("nav button[data-screen='settings']").await;
+    window.click(&menu("settings")).await;
     let checked = window
         .wait_for("#updates-on-startup")
         .await
@@ -76,8 +78,10 @@ async fn a_new_version_is_announced_explained_and_a_foreign_package_refused() {
         .await
         .expect("checked prop");
     assert_eq!(checked.as_deref(), Some("false"));
-    window.click("nav button[data-screen='pending']").await;
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    window.click(&menu("pending")).await;
+    // The app says at start-up that it will not check: only then is the banner's absence news.
+    app.wait_for_log("update check at start-up: turned off")
+        .await;
     assert!(
         !window.exists("#update-banner").await,
         "no quiet check when turned off"

@@ -10,24 +10,23 @@
 //! TCP_NODELAY, so against a server that delays its ACKs (Linux: 40 ms) every message waits for
 //! that timer — a property of the server, which would otherwise be all this measures.
 
+// The shop the core's tests build: a SQLite file, a keychain service of its own, the service.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cachicamo_core::mail::config::{EmailServiceForm, Provider, SmtpSecurity};
-use cachicamo_core::mail::service::EmailService;
+use cachicamo_core::mail::config::SmtpSecurity;
 use cachicamo_core::mail::{OutgoingEmail, Sender, Timeouts};
-use cachicamo_core::outbox::{self, OutboxSettings, OutboxState, QueuedEmail};
-use cachicamo_core::secrets::{Keychain, SecretSlot, Sensitive};
-use cachicamo_core::Database;
+use cachicamo_core::outbox::{self, OutboxSettings, OutboxState};
+use common::{queued_email, smtp_form, Shop, SENDER, SENDER_NAME, SMTP_PASSWORD};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
-
-const SENDER: &str = "ventas@ferreteria.com.ve";
-const PASSWORD: &str = "bench-password";
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
@@ -39,23 +38,11 @@ async fn main() -> Result<(), Failure> {
     let received = Arc::new(AtomicUsize::new(0));
     let port = sink(received.clone())?;
     let messages = rendered(count);
-
-    // The keychain entries of a data directory of the benchmark's own.
-    let keychain_dir = tempfile::tempdir()?;
-    let keychain = Keychain::for_data_dir(
-        &format!("cachicamo-bench-{}", std::process::id()),
-        keychain_dir.path(),
-    )?;
-    let result = run(port, &keychain, &messages, rounds, &received).await;
-    for slot in SecretSlot::ALL {
-        let _ = keychain.delete(slot);
-    }
-    result
+    run(port, &messages, rounds, &received).await
 }
 
 async fn run(
     port: u16,
-    keychain: &Keychain,
     messages: &[OutgoingEmail],
     rounds: usize,
     received: &AtomicUsize,
@@ -65,7 +52,7 @@ async fn run(
     let mut plain = Vec::new();
     let mut concurrent = Vec::new();
     // A short warm-up of each, so neither pays for first connections and page faults alone.
-    outbox_drain(port, keychain, &messages[..count.min(20)]).await?;
+    outbox_drain(port, &messages[..count.min(20)]).await?;
     plain_loop(port, &messages[..count.min(20)]).await?;
     for _ in 0..rounds {
         for (figures, which) in [(&mut plain, 0), (&mut worker, 1), (&mut concurrent, 2)] {
@@ -73,7 +60,7 @@ async fn run(
             let phase = async {
                 match which {
                     0 => plain_loop(port, messages).await,
-                    1 => outbox_drain(port, keychain, messages).await,
+                    1 => outbox_drain(port, messages).await,
                     _ => concurrent_loop(port, messages).await,
                 }
             };
@@ -121,7 +108,7 @@ fn spread(mut figures: Vec<f64>) -> (f64, String) {
 fn sender() -> Sender {
     Sender {
         address: SENDER.parse().expect("valid"),
-        name: Some("Ferretería José Peña".into()),
+        name: Some(SENDER_NAME.into()),
         reply_to: None,
     }
 }
@@ -145,43 +132,20 @@ fn rendered(count: usize) -> Vec<OutgoingEmail> {
         .collect()
 }
 
-/// The app's path: queue in SQLite, the worker sends through the configured (pooled) service.
-async fn outbox_drain(
-    port: u16,
-    keychain: &Keychain,
-    messages: &[OutgoingEmail],
-) -> Result<Duration, Failure> {
-    let dir = tempfile::tempdir()?;
-    let db = Arc::new(Database::open(&dir.path().join("bench.sqlite3"))?);
-    let service = EmailService::new(db.clone(), keychain.clone(), Timeouts::default());
-    service
-        .save(EmailServiceForm {
-            provider: Provider::Smtp,
-            sender_address: SENDER.into(),
-            sender_name: "Ferretería José Peña".into(),
-            reply_to: String::new(),
-            api_key: None,
-            message_stream: String::new(),
-            smtp_host: "127.0.0.1".into(),
-            smtp_port: Some(u32::from(port)),
-            smtp_security: SmtpSecurity::None,
-            smtp_username: SENDER.into(),
-            smtp_password: Some(Sensitive::new(PASSWORD.into())),
-            accept_port_mismatch: false,
-        })
-        .await?;
+/// The app's path: queue in SQLite, the worker sends through the configured (pooled) service,
+/// with the app's own deadlines.
+async fn outbox_drain(port: u16, messages: &[OutgoingEmail]) -> Result<Duration, Failure> {
+    let shop = Shop::open_with(Timeouts::default());
+    let mut form = smtp_form(port, SmtpSecurity::None, Some(SMTP_PASSWORD));
+    form.smtp_host = "127.0.0.1".into();
+    shop.service.save(form).await?;
+    let db = shop.db.clone();
     db.write(|tx| {
         for email in messages {
+            let to = email.to.to_string();
             outbox::enqueue(
                 tx,
-                QueuedEmail {
-                    to: email.to.clone(),
-                    subject: email.subject.clone(),
-                    text: email.text.clone(),
-                    html: email.html.clone(),
-                    reference: None,
-                    facts: None,
-                },
+                queued_email(&to, &email.subject, &email.text, &email.html),
             )?;
         }
         Ok::<_, outbox::OutboxError>(())
@@ -190,7 +154,7 @@ async fn outbox_drain(
     // The app's own send check (these rows are about no receivable, so it lets them go).
     let handle = outbox::start(
         db.clone(),
-        service,
+        shop.service.clone(),
         std::sync::Arc::new(cachicamo_core::reminders::ReminderGate),
         OutboxSettings::default(),
     )?;
@@ -229,7 +193,7 @@ async fn outbox_drain(
 fn transport(port: u16) -> AsyncSmtpTransport<Tokio1Executor> {
     AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(port)
-        .credentials(Credentials::new(SENDER.into(), PASSWORD.into()))
+        .credentials(Credentials::new(SENDER.into(), SMTP_PASSWORD.into()))
         .pool_config(PoolConfig::new().max_size(4))
         .build()
 }

@@ -1,5 +1,5 @@
 //! Ajustes → Negocio: who the business is (name, tax id, address, phone), the currency its books
-//! default to, and the payment instructions reminders quote. Kept in the settings table.
+//! default to. Kept in the settings table. (How to pay is `payment_options`'.)
 //!
 //! What is read back is checked like what is typed (a restored copy may carry anything): a
 //! field that would be refused on saving is left out of what reminders quote, and Ajustes →
@@ -23,7 +23,9 @@ pub struct Business {
     pub phone: String,
     /// ISO 4217 code of a supported currency.
     pub default_currency: String,
-    /// Free text quoted in payment reminders (bank accounts, pago móvil, where to pay).
+    /// Free text reminders quoted before formas de pago existed. Migration 0010 turned it into
+    /// an "otro" forma de pago for every currency (`payment_options`); messages no longer quote
+    /// it, and it is kept only so a profile saved by either version reads back.
     pub payment_instructions: String,
 }
 
@@ -198,13 +200,8 @@ mod tests {
             },
         )
         .expect_err("invalid");
-        let BooksError::Invalid(fields) = err else {
-            panic!("field errors expected");
-        };
-        let problems: Vec<_> = fields
-            .iter()
-            .map(|f| (f.field.as_str(), f.problem))
-            .collect();
+        let problems = crate::books::field_problems(err);
+        let problems: Vec<_> = problems.iter().map(|(f, p)| (f.as_str(), *p)).collect();
         assert_eq!(
             problems,
             [

@@ -32,6 +32,10 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0005_outbox.sql")),
     M::up(include_str!("../migrations/0006_outbox_trust.sql")),
     M::up(include_str!("../migrations/0007_payment_rate.sql")),
+    M::up(include_str!("../migrations/0008_payment_options.sql")),
+    M::up(include_str!("../migrations/0009_reference_rates.sql")),
+    M::up(include_str!("../migrations/0010_outbox_attachments.sql")),
+    M::up(include_str!("../migrations/0011_outbox_batches.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

@@ -14,10 +14,15 @@ pub mod locale;
 pub mod mail;
 pub mod outbox;
 pub mod paths;
+pub mod payment_options;
+pub mod reference_rates;
 pub mod reminders;
 pub mod secrets;
 pub mod settings;
+pub mod statements;
+pub mod templating;
 pub mod validation;
+pub mod whatsapp;
 pub mod wire;
 
 pub use db::{Database, DbError};

@@ -6,10 +6,10 @@
 use rusqlite::{Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
-use crate::books::region::Region;
 use crate::business::Business;
 use crate::db::{Database, DbError};
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::reminders::ReminderTemplate;
 
 const LANGUAGE: &str = "ui.language";
@@ -18,6 +18,8 @@ const BUSINESS: &str = "business.profile";
 const REGION: &str = "ui.region";
 const REMINDER_TEMPLATE_ES: &str = "reminders.template.es";
 const REMINDER_TEMPLATE_EN: &str = "reminders.template.en";
+const STATEMENT_TEMPLATE_ES: &str = "statements.template.es";
+const STATEMENT_TEMPLATE_EN: &str = "statements.template.en";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -141,6 +143,41 @@ pub fn remove_reminder_template(db: &Database, language: Language) -> Result<(),
         )?;
         Ok(())
     })
+}
+
+/// The owner's statement template for `language` (validated by `statements`), as stored: JSON
+/// kept opaque here, so settings does not depend on the statements module.
+pub fn statement_template_in(
+    conn: &Connection,
+    language: Language,
+) -> Result<Option<serde_json::Value>, SettingsError> {
+    get(conn, statement_template_key(language))
+}
+
+pub fn set_statement_template(
+    db: &Database,
+    language: Language,
+    template: &serde_json::Value,
+) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, statement_template_key(language), template))
+}
+
+/// Forgets the owner's statement template: the default applies again.
+pub fn remove_statement_template(db: &Database, language: Language) -> Result<(), SettingsError> {
+    db.write(|tx| {
+        tx.execute(
+            "DELETE FROM settings WHERE key = ?1",
+            [statement_template_key(language)],
+        )?;
+        Ok(())
+    })
+}
+
+fn statement_template_key(language: Language) -> &'static str {
+    match language {
+        Language::Es => STATEMENT_TEMPLATE_ES,
+        Language::En => STATEMENT_TEMPLATE_EN,
+    }
 }
 
 fn reminder_template_key(language: Language) -> &'static str {

@@ -56,6 +56,16 @@ pub enum FieldProblem {
     /// No encryption ("Ninguna") with a password, to a server that is not this machine: the
     /// password would cross the network in clear.
     NeedsEncryption,
+    /// The same currency on both sides of a rate.
+    SameCurrency,
+    /// Not a phone number the shop's region can read (a Venezuelan mobile: 0414-1234567).
+    InvalidPhone,
+    /// Not a cédula or RIF (V-12345678, J-12345678-9).
+    InvalidIdNumber,
+    /// Not a bank account number (10 to 34 letters and digits).
+    InvalidAccount,
+    /// Not a CLABE: 18 digits whose last is the check digit of the others.
+    InvalidClabe,
     /// The saved secret was typed for another destination (`detail` names it, "host:port" or
     /// the API's address): it must be typed again to be used here.
     SecretForOtherDestination,
@@ -94,6 +104,11 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// How many problems so far (a part of a form checks whether it added any).
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     pub fn into_vec(self) -> Vec<FieldError> {

@@ -5,16 +5,16 @@ use cachicamo_core::books::export;
 use cachicamo_core::books::import::{
     self, Acceptance, DifferenceKind, ImportError, ImportFailure, ImportKind, ImportPreview,
 };
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::pending::{self, PendingQuery};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use time::macros::date;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: date!(2026 - 03 - 20),
 };
@@ -37,8 +37,26 @@ fn accept_all(preview: &ImportPreview) -> Vec<Acceptance> {
     preview.differences.iter().map(Acceptance::from).collect()
 }
 
+/// Each problem the preview lists: its line, column and what is wrong.
+fn problems_of(preview: &ImportPreview) -> Vec<(u64, &str, FieldProblem)> {
+    preview
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column.as_str(), p.problem))
+        .collect()
+}
+
+/// Each difference with the books the preview lists: its line, kind, and both sides.
+fn differences_of(preview: &ImportPreview) -> Vec<(u64, DifferenceKind, &str, &str)> {
+    preview
+        .differences
+        .iter()
+        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
+        .collect()
+}
+
 fn pending_total(db: &Database) -> u32 {
-    pending::list(db, &PendingQuery::default(), &OUTLOOK)
+    pending::list(db, &PendingQuery::default(), &READING)
         .expect("pending")
         .total
 }
@@ -52,7 +70,7 @@ FERRETERIA JOSE PENA;J-12345678-9;F-0003;\"Cabillas; 1/2\"\"\";USD;300;06/03/202
 fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
     let (_dir, db) = open();
     let bytes = windows_1252(RECEIVABLES);
-    let preview = import::preview(&db, &bytes, &OUTLOOK, Language::Es).expect("preview");
+    let preview = import::preview(&db, &bytes, &READING, Language::Es).expect("preview");
     assert_eq!(preview.kind, ImportKind::Receivables);
     assert_eq!(preview.encoding, "Windows-1252");
     assert_eq!(preview.delimiter, ";");
@@ -73,11 +91,7 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
         Some("Cabillas; 1/2\""),
         "quoted fields keep their separators and quotes"
     );
-    let differences: Vec<_> = preview
-        .differences
-        .iter()
-        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
-        .collect();
+    let differences = differences_of(&preview);
     assert_eq!(
         differences,
         [(
@@ -91,15 +105,15 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
     assert_eq!(preview.sample[2].customer, "Ferretería José Peña");
     assert_eq!(pending_total(&db), 0, "a preview writes nothing");
 
-    let unaccepted = import::import(&db, &bytes, &OUTLOOK, Language::Es, &[])
+    let unaccepted = import::import(&db, &bytes, &READING, Language::Es, &[])
         .expect_err("the difference is not accepted");
     assert!(matches!(
         unaccepted,
-        ImportFailure::File(ImportError::DifferencesNotAccepted(1))
+        ImportFailure::File(ImportError::DifferencesNotAccepted { count: 1 })
     ));
     assert_eq!(pending_total(&db), 0);
-    import::import(&db, &bytes, &OUTLOOK, Language::Es, &accept_all(&preview)).expect("import");
-    let page = pending::list(&db, &PendingQuery::default(), &OUTLOOK).expect("pending");
+    import::import(&db, &bytes, &READING, Language::Es, &accept_all(&preview)).expect("import");
+    let page = pending::list(&db, &PendingQuery::default(), &READING).expect("pending");
     assert_eq!(page.total, 3);
     let totals: Vec<_> = page.totals.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(totals, ["USD 1.800,50", "VES 2.000,00"]);
@@ -107,11 +121,11 @@ fn a_spanish_excel_file_is_previewed_without_writing_then_imported_whole() {
     assert_eq!(customers.total, 2);
 
     // Importing the same file again would duplicate every document: refused, whole.
-    let again = import::import(&db, &bytes, &OUTLOOK, Language::Es, &accept_all(&preview))
+    let again = import::import(&db, &bytes, &READING, Language::Es, &accept_all(&preview))
         .expect_err("duplicates");
     assert!(matches!(
         again,
-        ImportFailure::File(ImportError::RowsHaveProblems(3))
+        ImportFailure::File(ImportError::RowsHaveProblems { count: 3 })
     ));
     assert_eq!(pending_total(&db), 3);
 }
@@ -130,12 +144,8 @@ fn broken_rows_are_each_reported_and_nothing_is_imported() {
          {huge},,A-6,Pan,USD,5,01/03/2026,31/03/2026\n\
          Flor,,A-7,Pan,USD,5,01/03/2026,31/03/2026\n"
     );
-    let preview = import::preview(&db, text.as_bytes(), &OUTLOOK, Language::Es).expect("preview");
-    let problems: Vec<_> = preview
-        .problems
-        .iter()
-        .map(|p| (p.line, p.column.as_str(), p.problem))
-        .collect();
+    let preview = import::preview(&db, text.as_bytes(), &READING, Language::Es).expect("preview");
+    let problems = problems_of(&preview);
     assert_eq!(
         problems,
         [
@@ -149,11 +159,11 @@ fn broken_rows_are_each_reported_and_nothing_is_imported() {
             (7, "cliente", FieldProblem::TooLong),
         ]
     );
-    let refused = import::import(&db, text.as_bytes(), &OUTLOOK, Language::Es, &[])
+    let refused = import::import(&db, text.as_bytes(), &READING, Language::Es, &[])
         .expect_err("rows have problems");
     assert!(matches!(
         refused,
-        ImportFailure::File(ImportError::RowsHaveProblems(7))
+        ImportFailure::File(ImportError::RowsHaveProblems { count: 7 })
     ));
     assert_eq!(pending_total(&db), 0);
     assert_eq!(
@@ -181,7 +191,7 @@ fn customers_are_imported_and_ones_already_in_the_books_are_not_repeated() {
     let text = "\u{feff}Name,Email,Tax ID,Address,Language\n\
                 Taller Ruiz C.A.,,v-555,,\n\
                 Panadería Central,pan@central.com.ve,,\"Av. Bolívar\nLocal 3\",en\n";
-    let preview = import::preview(&db, text.as_bytes(), &OUTLOOK, Language::Es).expect("preview");
+    let preview = import::preview(&db, text.as_bytes(), &READING, Language::Es).expect("preview");
     assert_eq!(preview.kind, ImportKind::Customers);
     assert_eq!(preview.encoding, "UTF-8");
     assert_eq!(preview.new_customers, 1);
@@ -195,7 +205,7 @@ fn customers_are_imported_and_ones_already_in_the_books_are_not_repeated() {
     import::import(
         &db,
         text.as_bytes(),
-        &OUTLOOK,
+        &READING,
         Language::Es,
         &accept_all(&preview),
     )
@@ -223,14 +233,14 @@ fn customers_are_imported_and_ones_already_in_the_books_are_not_repeated() {
 fn files_that_are_not_lists_are_refused_whole() {
     let (_dir, db) = open();
     let refuse =
-        |text: &str| import::preview(&db, text.as_bytes(), &OUTLOOK, Language::Es).expect_err(text);
+        |text: &str| import::preview(&db, text.as_bytes(), &READING, Language::Es).expect_err(text);
     assert!(matches!(
         refuse("a,b,c\n1,2,3\n"),
         ImportFailure::File(ImportError::UnknownColumns)
     ));
     assert!(matches!(
         refuse("cliente;monto\nAna;10\n"),
-        ImportFailure::File(ImportError::MissingColumns(_))
+        ImportFailure::File(ImportError::MissingColumns { .. })
     ));
     assert!(matches!(
         refuse("nombre\n"),
@@ -242,10 +252,10 @@ fn files_that_are_not_lists_are_refused_whole() {
 fn the_pending_export_opens_in_excel_and_imports_back() {
     let (_dir, db) = open();
     let bytes = windows_1252(RECEIVABLES);
-    let preview = import::preview(&db, &bytes, &OUTLOOK, Language::Es).expect("preview");
-    import::import(&db, &bytes, &OUTLOOK, Language::Es, &accept_all(&preview)).expect("import");
+    let preview = import::preview(&db, &bytes, &READING, Language::Es).expect("preview");
+    import::import(&db, &bytes, &READING, Language::Es, &accept_all(&preview)).expect("import");
     let csv =
-        export::pending_csv(&db, &PendingQuery::default(), &OUTLOOK, Language::Es).expect("export");
+        export::pending_csv(&db, &PendingQuery::default(), &READING, Language::Es).expect("export");
     assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
     let text = std::str::from_utf8(&csv[3..]).expect("utf-8");
     let lines: Vec<&str> = text.lines().collect();
@@ -261,8 +271,8 @@ fn the_pending_export_opens_in_excel_and_imports_back() {
     );
 
     let (_other, fresh) = open();
-    import::import(&fresh, &csv, &OUTLOOK, Language::Es, &[]).expect("imports back");
-    let page = pending::list(&fresh, &PendingQuery::default(), &OUTLOOK).expect("pending");
+    import::import(&fresh, &csv, &READING, Language::Es, &[]).expect("imports back");
+    let page = pending::list(&fresh, &PendingQuery::default(), &READING).expect("pending");
     let totals: Vec<_> = page.totals.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(totals, ["USD 1.800,50", "VES 2.000,00"]);
 }
@@ -279,7 +289,7 @@ fn line_numbers_match_the_spreadsheet_whatever_the_line_endings() {
         ]
         .join(ending);
         let preview =
-            import::preview(&db, text.as_bytes(), &OUTLOOK, Language::Es).expect("preview");
+            import::preview(&db, text.as_bytes(), &READING, Language::Es).expect("preview");
         let lines: Vec<_> = preview
             .problems
             .iter()
@@ -325,12 +335,12 @@ fn formula_names_leave_as_text_for_excel_and_come_back_as_they_were() {
                 issue_date: "01/03/2026".into(),
                 due_date: format!("1{i}/03/2026"),
             },
-            &OUTLOOK,
+            &READING,
         )
         .expect("receivable");
     }
     let csv =
-        export::pending_csv(&db, &PendingQuery::default(), &OUTLOOK, Language::Es).expect("export");
+        export::pending_csv(&db, &PendingQuery::default(), &READING, Language::Es).expect("export");
 
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
@@ -354,9 +364,9 @@ fn formula_names_leave_as_text_for_excel_and_come_back_as_they_were() {
     );
 
     let (_other, fresh) = open();
-    let preview = import::preview(&fresh, &csv, &OUTLOOK, Language::Es).expect("preview");
+    let preview = import::preview(&fresh, &csv, &READING, Language::Es).expect("preview");
     assert_eq!(preview.problems, []);
-    import::import(&fresh, &csv, &OUTLOOK, Language::Es, &[]).expect("imports back");
+    import::import(&fresh, &csv, &READING, Language::Es, &[]).expect("imports back");
     let mut back: Vec<_> = customers::list(&fresh, &CustomerQuery::default())
         .expect("customers")
         .customers
@@ -367,7 +377,7 @@ fn formula_names_leave_as_text_for_excel_and_come_back_as_they_were() {
     let mut expected = hostile.map(str::to_owned).to_vec();
     expected.sort();
     assert_eq!(back, expected, "the quote the export added is taken off");
-    let rows = pending::list(&fresh, &PendingQuery::default(), &OUTLOOK).expect("pending");
+    let rows = pending::list(&fresh, &PendingQuery::default(), &READING).expect("pending");
     assert!(rows.rows.iter().all(|row| row.concept == "-Cemento"
         && row
             .document_number
@@ -389,13 +399,9 @@ fn a_row_goes_to_its_tax_id_only_and_every_difference_is_shown_before_importing(
                 Bodega Vieja;J-9;;Harina;30;31/03/2026\n\
                 Ana Pérez;;;Pan;40;31/03/2026\n\
                 José García;;;Arroz;50;31/03/2026\n";
-    let preview = import::preview(&db, text.as_bytes(), &OUTLOOK, Language::Es).expect("preview");
+    let preview = import::preview(&db, text.as_bytes(), &READING, Language::Es).expect("preview");
 
-    let problems: Vec<_> = preview
-        .problems
-        .iter()
-        .map(|p| (p.line, p.column.as_str(), p.problem))
-        .collect();
+    let problems = problems_of(&preview);
     assert_eq!(
         problems,
         [
@@ -404,11 +410,7 @@ fn a_row_goes_to_its_tax_id_only_and_every_difference_is_shown_before_importing(
         ],
         "two customers with that name: never a guess"
     );
-    let differences: Vec<_> = preview
-        .differences
-        .iter()
-        .map(|d| (d.line, d.kind, d.in_file.as_str(), d.in_books.as_str()))
-        .collect();
+    let differences = differences_of(&preview);
     assert_eq!(
         differences,
         [
@@ -445,26 +447,26 @@ fn a_row_goes_to_its_tax_id_only_and_every_difference_is_shown_before_importing(
         .take(4)
         .map(|line| format!("{line}\n"))
         .collect();
-    let preview = import::preview(&db, fixed.as_bytes(), &OUTLOOK, Language::Es).expect("fixed");
+    let preview = import::preview(&db, fixed.as_bytes(), &READING, Language::Es).expect("fixed");
     assert_eq!(preview.problems, []);
     let mut accepted = accept_all(&preview);
     accepted.retain(|a| a.kind != DifferenceKind::Archived);
-    let refused = import::import(&db, fixed.as_bytes(), &OUTLOOK, Language::Es, &accepted)
+    let refused = import::import(&db, fixed.as_bytes(), &READING, Language::Es, &accepted)
         .expect_err("the archived customer was not accepted");
     assert!(matches!(
         refused,
-        ImportFailure::File(ImportError::DifferencesNotAccepted(1))
+        ImportFailure::File(ImportError::DifferencesNotAccepted { count: 1 })
     ));
     import::import(
         &db,
         fixed.as_bytes(),
-        &OUTLOOK,
+        &READING,
         Language::Es,
         &accept_all(&preview),
     )
     .expect("import");
     let of = |id| {
-        receivables::of_customer(&db, id, &OUTLOOK)
+        receivables::of_customer(&db, id, &READING)
             .expect("receivables")
             .into_iter()
             .map(|r| r.concept)

@@ -5,15 +5,15 @@
 //!
 //! Real SMTP server, Resend and Postmark fakes, the real keychain (`.ci/desktop-session`).
 
-mod mail_shop;
+mod common;
 
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{Provider, SmtpSecurity};
 use cachicamo_core::mail::{FailureClass, MailFailure};
 use cachicamo_core::secrets::SecretSlot;
 use cachicamo_e2e::fakes::{ConnectionRecorder, FakeServer};
+use common::{api_form, mail_error, provider_env, Shop, POSTMARK_TOKEN, SENDER};
 use mail_parser::MessageParser;
-use mail_shop::{api_form, mail_error, provider_env, Shop, SENDER};
 use serde_json::json;
 
 fn redirect_to(recorder: &ConnectionRecorder, path: &str, api_path: &str) -> serde_json::Value {
@@ -42,10 +42,9 @@ fn token_reached_the_api(server: &FakeServer, path: &str, header: &str, token: &
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_redirects_are_refused_and_the_key_never_reaches_their_target() {
-    let _env = provider_env().await;
+    let env = provider_env().await;
     let key = "re_redirect_6c0d";
-    let server = FakeServer::resend(&["--api-key", key, "--domain", "ferreteria.com.ve:verified"]);
-    std::env::set_var("CACHICAMO_RESEND_API_URL", server.base_url());
+    let server = env.resend(&["--api-key", key]);
     let recorder = ConnectionRecorder::start();
     let shop = Shop::open();
 
@@ -102,10 +101,9 @@ async fn resend_redirects_are_refused_and_the_key_never_reaches_their_target() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postmark_redirects_are_refused_and_the_token_never_reaches_their_target() {
-    let _env = provider_env().await;
-    let token = "pm-redirect-41aa";
-    let server = FakeServer::postmark(&["--server-token", token, "--sender", SENDER]);
-    std::env::set_var("CACHICAMO_POSTMARK_API_URL", server.base_url());
+    let env = provider_env().await;
+    let token = POSTMARK_TOKEN;
+    let server = env.postmark(&[]);
     let recorder = ConnectionRecorder::start();
     let shop = Shop::open();
 
@@ -157,7 +155,7 @@ const IDN_SENDER_ASCII: &str = "ventas@xn--ferretera-n5a.com.ve";
 async fn an_idn_recipient_reaches_a_server_without_smtputf8_as_punycode() {
     let server = FakeServer::smtp_with("starttls", SENDER, "idn-pass", &["--no-smtputf8"]);
     let shop = Shop::open();
-    let mut form = mail_shop::smtp_form(server.port, SmtpSecurity::Starttls, Some("idn-pass"));
+    let mut form = common::smtp_form(server.port, SmtpSecurity::Starttls, Some("idn-pass"));
     form.sender_address = IDN_SENDER.into();
     let view = shop.service.save(form).await.expect("saved");
     assert_eq!(view.sender_address, IDN_SENDER, "shown as typed");
@@ -194,7 +192,7 @@ async fn a_non_ascii_mailbox_to_a_server_without_smtputf8_fails_for_good() {
     let server = FakeServer::smtp_with("starttls", SENDER, "utf8-pass", &["--no-smtputf8"]);
     let shop = Shop::open();
     shop.service
-        .save(mail_shop::smtp_form(
+        .save(common::smtp_form(
             server.port,
             SmtpSecurity::Starttls,
             Some("utf8-pass"),
@@ -219,7 +217,7 @@ async fn a_non_ascii_mailbox_to_a_server_without_smtputf8_fails_for_good() {
     let other = Shop::open();
     other
         .service
-        .save(mail_shop::smtp_form(
+        .save(common::smtp_form(
             utf8.port,
             SmtpSecurity::Starttls,
             Some("utf8-pass"),
@@ -239,15 +237,14 @@ async fn a_non_ascii_mailbox_to_a_server_without_smtputf8_fails_for_good() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_idn_recipient_reaches_resend_as_punycode() {
-    let _env = provider_env().await;
+    let env = provider_env().await;
     let key = "re_idn_93aa";
-    let server = FakeServer::resend(&[
+    let server = env.resend(&[
         "--api-key",
         key,
         "--domain",
         "xn--ferretera-n5a.com.ve:verified",
     ]);
-    std::env::set_var("CACHICAMO_RESEND_API_URL", server.base_url());
     let shop = Shop::open();
     let mut form = api_form(Provider::Resend, Some(key));
     form.sender_address = IDN_SENDER.into();

@@ -8,6 +8,8 @@
 //! reminder undelivered and a false "no" sends it twice. No keychain is involved (the secret is
 //! handed to the provider directly), so these run without a desktop session.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use cachicamo_core::mail::config::{
@@ -15,12 +17,12 @@ use cachicamo_core::mail::config::{
 };
 use cachicamo_core::mail::{MailError, MailFailure, Mailer, OutgoingEmail, Receipt, Timeouts};
 use cachicamo_core::secrets::Sensitive;
+use cachicamo_e2e::eventually;
 use cachicamo_e2e::fakes::{free_port, FakeServer, TestCa};
-
-const SENDER: &str = "ventas@ferreteria.com.ve";
-const PASSWORD: &str = "app-pass-0utc0me";
-const RESEND_KEY: &str = "re_live_0utc0me";
-const POSTMARK_TOKEN: &str = "pm-0utc0me-t0ken";
+use common::{
+    accepted, provider_env, ProviderEnv, POSTMARK_TOKEN, RESEND_KEY, SENDER, SENDER_NAME,
+    SMTP_PASSWORD,
+};
 
 /// Short on purpose: a stall must cost seconds, not the real ten minutes. Connecting gets less
 /// than the session set-up, as in the app (10 s / 30 s), so an unanswered connect is "offline".
@@ -30,16 +32,10 @@ const TIMEOUTS: Timeouts = Timeouts {
     final_reply: Duration::from_secs(2),
 };
 
-/// Provider URLs come from the environment, which is per process: HTTP tests take turns.
-async fn provider_env() -> tokio::sync::MutexGuard<'static, ()> {
-    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    LOCK.lock().await
-}
-
 fn sender() -> Sender {
     Sender {
         address: SENDER.parse().expect("valid"),
-        name: Some("Ferretería José Peña".into()),
+        name: Some(SENDER_NAME.into()),
         reply_to: None,
     }
 }
@@ -65,11 +61,23 @@ fn smtp_mailer(port: u16, timeouts: Timeouts) -> Mailer {
         }),
         sender: sender(),
     };
-    Mailer::new(&config, Sensitive::new(PASSWORD.into()), timeouts).expect("smtp mailer")
+    Mailer::new(&config, Sensitive::new(SMTP_PASSWORD.into()), timeouts).expect("smtp mailer")
 }
 
 fn smtp_server(extra: &[&str]) -> FakeServer {
-    FakeServer::smtp_with("starttls", SENDER, PASSWORD, extra)
+    FakeServer::smtp_with("starttls", SENDER, SMTP_PASSWORD, extra)
+}
+
+/// Nothing listens where the mailer sends: offline, and definitely not sent.
+async fn refused_means_not_sent(mailer: &Mailer) {
+    let err = failed(
+        mailer.send(&email("luis@cliente.com"), None).await,
+        "refused",
+    );
+    assert_eq!(
+        (err.failure, err.maybe_delivered),
+        (MailFailure::Offline, false)
+    );
 }
 
 fn failed(result: Result<Receipt, MailError>, what: &str) -> MailError {
@@ -202,14 +210,7 @@ async fn smtp_failures_before_the_content_left_are_definitely_not_sent() {
 
     // Nothing listening at all.
     let mailer = smtp_mailer(free_port(), TIMEOUTS);
-    let err = failed(
-        mailer.send(&email("luis@cliente.com"), None).await,
-        "refused",
-    );
-    assert_eq!(
-        (err.failure, err.maybe_delivered),
-        (MailFailure::Offline, false)
-    );
+    refused_means_not_sent(&mailer).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -289,9 +290,8 @@ fn api_mailer(settings: ProviderSettings, key: &str) -> Mailer {
     Mailer::new(&config, Sensitive::new(key.into()), TIMEOUTS).expect("http mailer")
 }
 
-fn postmark() -> (FakeServer, Mailer) {
-    let server = FakeServer::postmark(&["--server-token", POSTMARK_TOKEN, "--sender", SENDER]);
-    std::env::set_var("CACHICAMO_POSTMARK_API_URL", server.base_url());
+fn postmark(env: &ProviderEnv) -> (FakeServer, Mailer) {
+    let server = env.postmark(&[]);
     let mailer = api_mailer(
         ProviderSettings::Postmark {
             message_stream: "outbound".into(),
@@ -301,22 +301,9 @@ fn postmark() -> (FakeServer, Mailer) {
     (server, mailer)
 }
 
-fn resend() -> (FakeServer, Mailer) {
-    let server = FakeServer::resend(&[
-        "--api-key",
-        RESEND_KEY,
-        "--domain",
-        "ferreteria.com.ve:verified",
-    ]);
-    std::env::set_var("CACHICAMO_RESEND_API_URL", server.base_url());
+fn resend(env: &ProviderEnv) -> (FakeServer, Mailer) {
+    let server = env.resend(&[]);
     (server, api_mailer(ProviderSettings::Resend, RESEND_KEY))
-}
-
-fn accepted(server: &FakeServer) -> usize {
-    server
-        .control("GET", "emails", None)
-        .as_array()
-        .map_or(0, Vec::len)
 }
 
 /// The same faults against either HTTP provider: what `maybe_delivered` must be for each.
@@ -336,7 +323,7 @@ async fn http_outcomes(server: &FakeServer, mailer: &Mailer, key: Option<&str>) 
     );
     let err = failed(send(1).await, "drop after processing");
     assert!(err.maybe_delivered, "{err:?}");
-    assert_eq!(accepted(server), 1, "the provider has it");
+    assert_eq!(accepted(server).len(), 1, "the provider has it");
 
     // Dropped without processing: the client cannot tell this from the case above.
     server.control("POST", "reset", None);
@@ -347,7 +334,7 @@ async fn http_outcomes(server: &FakeServer, mailer: &Mailer, key: Option<&str>) 
     );
     let err = failed(send(2).await, "drop");
     assert!(err.maybe_delivered, "{err:?}");
-    assert_eq!(accepted(server), 0);
+    assert_eq!(accepted(server).len(), 0);
 
     // Held past our 2 s deadline, then processed.
     server.control("POST", "reset", None);
@@ -361,11 +348,15 @@ async fn http_outcomes(server: &FakeServer, mailer: &Mailer, key: Option<&str>) 
         (err.failure, err.maybe_delivered),
         (MailFailure::Timeout, true)
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while accepted(server) == 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(accepted(server), 1, "processed after the client gave up");
+    eventually(
+        Duration::from_secs(5),
+        "processed after the client gave up",
+        async || match accepted(server).len() {
+            1 => Ok(()),
+            other => Err(other),
+        },
+    )
+    .await;
 
     // A 503 is an answer: definitely not accepted.
     server.control("POST", "reset", None);
@@ -379,15 +370,20 @@ async fn http_outcomes(server: &FakeServer, mailer: &Mailer, key: Option<&str>) 
         (err.failure, err.maybe_delivered),
         (MailFailure::ProviderUnavailable, false)
     );
-    assert_eq!(accepted(server), 0);
+    assert_eq!(accepted(server).len(), 0);
 
     // And a send after all that goes through.
     send(5).await.expect("sent");
-    assert_eq!(accepted(server), 1);
+    assert_eq!(accepted(server).len(), 1);
 }
 
 /// Nothing can have left when the provider's name does not resolve or its TLS handshake fails.
-async fn http_connect_failures(env_var: &str, settings: ProviderSettings, key: &str) {
+async fn http_connect_failures(
+    env: &ProviderEnv,
+    env_var: &str,
+    settings: ProviderSettings,
+    key: &str,
+) {
     let plain = FakeServer::postmark(&["--server-token", POSTMARK_TOKEN]);
     for (url, expected) in [
         ("https://cachicamo-test.invalid", MailFailure::Offline),
@@ -397,7 +393,7 @@ async fn http_connect_failures(env_var: &str, settings: ProviderSettings, key: &
             MailFailure::Tls,
         ),
     ] {
-        std::env::set_var(env_var, url);
+        env.set(env_var, url);
         let mailer = api_mailer(settings.clone(), key);
         let err = failed(mailer.send(&email("luis@cliente.com"), None).await, url);
         assert_eq!(
@@ -414,8 +410,9 @@ async fn http_connect_failures(env_var: &str, settings: ProviderSettings, key: &
 
 #[tokio::test(flavor = "multi_thread")]
 async fn http_providers_that_cannot_be_reached_definitely_did_not_get_the_email() {
-    let _env = provider_env().await;
+    let env = provider_env().await;
     http_connect_failures(
+        &env,
         "CACHICAMO_POSTMARK_API_URL",
         ProviderSettings::Postmark {
             message_stream: "outbound".into(),
@@ -424,6 +421,7 @@ async fn http_providers_that_cannot_be_reached_definitely_did_not_get_the_email(
     )
     .await;
     http_connect_failures(
+        &env,
         "CACHICAMO_RESEND_API_URL",
         ProviderSettings::Resend,
         RESEND_KEY,
@@ -433,35 +431,21 @@ async fn http_providers_that_cannot_be_reached_definitely_did_not_get_the_email(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postmark_may_have_delivered_after_a_drop_or_stall_but_not_after_a_refusal_or_503() {
-    let _env = provider_env().await;
-    let (server, mailer) = postmark();
+    let env = provider_env().await;
+    let (server, mailer) = postmark(&env);
     http_outcomes(&server, &mailer, None).await;
 
     drop(server);
-    let err = failed(
-        mailer.send(&email("luis@cliente.com"), None).await,
-        "refused",
-    );
-    assert_eq!(
-        (err.failure, err.maybe_delivered),
-        (MailFailure::Offline, false)
-    );
+    refused_means_not_sent(&mailer).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn resend_may_have_delivered_after_a_drop_or_stall_but_not_after_a_refusal_or_503() {
-    let _env = provider_env().await;
-    let (server, mailer) = resend();
+    let env = provider_env().await;
+    let (server, mailer) = resend(&env);
     let key = format!("outcomes-{}", std::process::id());
     http_outcomes(&server, &mailer, Some(&key)).await;
 
     drop(server);
-    let err = failed(
-        mailer.send(&email("luis@cliente.com"), None).await,
-        "refused",
-    );
-    assert_eq!(
-        (err.failure, err.maybe_delivered),
-        (MailFailure::Offline, false)
-    );
+    refused_means_not_sent(&mailer).await;
 }

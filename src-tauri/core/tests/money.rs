@@ -3,20 +3,22 @@
 //! refused in its own words; totals that can never overflow; payment dates that make sense.
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod, PaymentPreview};
 use cachicamo_core::books::pending::{self, PendingQuery};
 use cachicamo_core::books::rate::RateDirection;
-use cachicamo_core::books::receivables::{self, ReceivableForm, ReceivableStatus};
-use cachicamo_core::books::region::Region;
+use cachicamo_core::books::reading::Reading;
+use cachicamo_core::books::receivables::{
+    self, ReceivableDetail, ReceivableForm, ReceivableStatus,
+};
 use cachicamo_core::books::BooksError;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::validation::{FieldError, FieldProblem};
 use cachicamo_core::Database;
 use time::macros::date;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: date!(2026 - 03 - 20),
 };
@@ -48,6 +50,13 @@ impl Books {
         }
     }
 
+    /// Books where the customer owes one receivable of `amount` in `currency`, and its id.
+    fn owing(currency: &str, amount: &str) -> (Books, i64) {
+        let books = Books::new();
+        let id = books.receivable(currency, amount).expect("receivable");
+        (books, id)
+    }
+
     fn receivable(&self, currency: &str, amount: &str) -> Result<i64, BooksError> {
         receivables::create(
             &self.db,
@@ -60,9 +69,19 @@ impl Books {
                 issue_date: "10/03/2026".into(),
                 due_date: "31/03/2026".into(),
             },
-            &OUTLOOK,
+            &READING,
         )
         .map(|detail| detail.receivable.id)
+    }
+
+    /// What `form` would do to receivable `id`, as the form shows before saving.
+    fn preview(&self, id: i64, form: &PaymentForm) -> Result<PaymentPreview, BooksError> {
+        payments::preview(&self.db, id, form, &READING)
+    }
+
+    /// Records `form` on receivable `id`, as Registrar abono does.
+    fn record(&self, id: i64, form: &PaymentForm) -> Result<ReceivableDetail, BooksError> {
+        payments::record(&self.db, &Rechecks::default(), id, form, &READING)
     }
 }
 
@@ -95,17 +114,15 @@ fn problems(err: BooksError) -> Vec<(String, FieldProblem)> {
 
 #[test]
 fn bolivares_owed_paid_with_dollars_at_bolivares_per_dollar_leave_it_pagada() {
-    let books = Books::new();
-    let id = books.receivable("VES", "3.650,00").expect("receivable");
+    let (books, id) = Books::owing("VES", "3.650,00");
     let form = paid("USD", "100", "36,50", RateDirection::OwedPerPaid);
 
-    let preview = payments::preview(&books.db, id, &form, &OUTLOOK).expect("preview");
+    let preview = books.preview(id, &form).expect("preview");
     assert_eq!(preview.applied.text, "VES 3.650,00");
     assert!(!preview.can_settle_exactly, "it is exact already");
     assert!(!preview.advance);
 
-    let detail =
-        payments::record(&books.db, &Rechecks::default(), id, &form, &OUTLOOK).expect("paid");
+    let detail = books.record(id, &form).expect("paid");
     assert_eq!(detail.receivable.status, ReceivableStatus::Paid);
     assert_eq!(detail.receivable.balance.minor, 0);
     let payment = &detail.payments[0];
@@ -117,30 +134,20 @@ fn bolivares_owed_paid_with_dollars_at_bolivares_per_dollar_leave_it_pagada() {
 
 #[test]
 fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_request() {
-    let books = Books::new();
-    let id = books.receivable("USD", "100").expect("receivable");
+    let (books, id) = Books::owing("USD", "100");
 
     // "1 USD = 36,50 Bs" for a dollar debt: Bs 3.650,00 is exactly USD 100.
     let dollars_in_bs = paid("VES", "3.650", "36,50", RateDirection::PaidPerOwed);
-    let preview = payments::preview(&books.db, id, &dollars_in_bs, &OUTLOOK).expect("preview");
+    let preview = books.preview(id, &dollars_in_bs).expect("preview");
     assert_eq!(preview.applied.text, "USD 100,00");
 
     // "1 Bs = 0,0274 USD": Bs 3.650,00 is USD 100,01 — one cent above the balance.
     let bs_in_dollars = paid("VES", "3.650", "0,0274", RateDirection::OwedPerPaid);
-    let preview = payments::preview(&books.db, id, &bs_in_dollars, &OUTLOOK).expect("preview");
+    let preview = books.preview(id, &bs_in_dollars).expect("preview");
     assert_eq!(preview.applied.text, "USD 100,01");
     assert!(preview.can_settle_exactly, "within one cent: offered");
     assert_eq!(
-        problems(
-            payments::record(
-                &books.db,
-                &Rechecks::default(),
-                id,
-                &bs_in_dollars,
-                &OUTLOOK
-            )
-            .expect_err("above")
-        ),
+        problems(books.record(id, &bs_in_dollars).expect_err("above")),
         [("amount".to_owned(), FieldProblem::AboveBalance)]
     );
 
@@ -148,8 +155,7 @@ fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_reque
         settle_exactly: true,
         ..bs_in_dollars.clone()
     };
-    let detail = payments::record(&books.db, &Rechecks::default(), id, &exactly, &OUTLOOK)
-        .expect("settled exactly");
+    let detail = books.record(id, &exactly).expect("settled exactly");
     assert_eq!(detail.receivable.status, ReceivableStatus::Paid);
     let payment = &detail.payments[0];
     assert_eq!(payment.applied.text, "USD 100,00");
@@ -160,29 +166,20 @@ fn the_inverse_quote_converts_exactly_and_a_cent_off_is_settled_exactly_on_reque
 
 #[test]
 fn settling_exactly_is_refused_when_more_than_one_minor_unit_away() {
-    let books = Books::new();
-    let id = books.receivable("USD", "100").expect("receivable");
+    let (books, id) = Books::owing("USD", "100");
     let far = PaymentForm {
         settle_exactly: true,
         ..paid("VES", "3.640", "36,50", RateDirection::PaidPerOwed)
     };
-    let preview = payments::preview(
-        &books.db,
-        id,
-        &PaymentForm {
-            settle_exactly: false,
-            ..far.clone()
-        },
-        &OUTLOOK,
-    )
-    .expect("preview");
+    let not_exactly = PaymentForm {
+        settle_exactly: false,
+        ..far.clone()
+    };
+    let preview = books.preview(id, &not_exactly).expect("preview");
     assert_eq!(preview.applied.text, "USD 99,73");
     assert!(!preview.can_settle_exactly);
     assert_eq!(
-        problems(
-            payments::record(&books.db, &Rechecks::default(), id, &far, &OUTLOOK)
-                .expect_err("too far")
-        ),
+        problems(books.record(id, &far).expect_err("too far")),
         [("amount".to_owned(), FieldProblem::NotNearBalance)]
     );
     let same_currency = PaymentForm {
@@ -190,16 +187,7 @@ fn settling_exactly_is_refused_when_more_than_one_minor_unit_away() {
         ..paid("", "99,99", "", RateDirection::PaidPerOwed)
     };
     assert_eq!(
-        problems(
-            payments::record(
-                &books.db,
-                &Rechecks::default(),
-                id,
-                &same_currency,
-                &OUTLOOK
-            )
-            .expect_err("same")
-        ),
+        problems(books.record(id, &same_currency).expect_err("same")),
         [("amount".to_owned(), FieldProblem::NotNearBalance)],
         "nothing is rounded in the receivable's own currency"
     );
@@ -211,21 +199,16 @@ fn a_conversion_rounds_once_half_up_to_the_receivables_minor_unit() {
     let dollars = books.receivable("USD", "10").expect("usd");
     // Bs 1,00 at 8 per dollar is USD 0,125: half a cent, up to 0,13.
     let half = paid("VES", "1", "8", RateDirection::PaidPerOwed);
-    let preview = payments::preview(&books.db, dollars, &half, &OUTLOOK).expect("half");
+    let preview = books.preview(dollars, &half).expect("half");
     assert_eq!(preview.applied.minor, 13);
     // Bs 1,00 at 8,0001 per dollar is USD 0,12498…: down to 0,12.
     let under = paid("VES", "1", "8,0001", RateDirection::PaidPerOwed);
-    let preview = payments::preview(&books.db, dollars, &under, &OUTLOOK).expect("under");
+    let preview = books.preview(dollars, &under).expect("under");
     assert_eq!(preview.applied.minor, 12);
     // Into pesos without decimals: USD 1,00 at "1 USD = 950,5 CLP" is CLP 950,5 → 951.
     let pesos = books.receivable("CLP", "10.000").expect("clp");
-    let preview = payments::preview(
-        &books.db,
-        pesos,
-        &paid("USD", "1", "950,5", RateDirection::OwedPerPaid),
-        &OUTLOOK,
-    )
-    .expect("clp");
+    let in_dollars = paid("USD", "1", "950,5", RateDirection::OwedPerPaid);
+    let preview = books.preview(pesos, &in_dollars).expect("clp");
     assert_eq!(preview.applied.text, "CLP 951");
     // A rate with more decimals than six is kept whole, not cut: 0,027397260273973 dollars per
     // bolívar makes Bs 3.650,00 USD 99,9999999… → 100,00.
@@ -236,8 +219,7 @@ fn a_conversion_rounds_once_half_up_to_the_receivables_minor_unit() {
         "0,027397260273973",
         RateDirection::OwedPerPaid,
     );
-    let detail = payments::record(&books.db, &Rechecks::default(), hundred, &long, &OUTLOOK)
-        .expect("long rate");
+    let detail = books.record(hundred, &long).expect("long rate");
     assert_eq!(detail.payments[0].applied.text, "USD 100,00");
     assert_eq!(
         detail.payments[0].rate.as_deref(),
@@ -274,7 +256,7 @@ fn absurd_amounts_are_refused_in_the_currencys_own_words_and_totals_never_overfl
         refused[0].detail.as_deref(),
         Some("COP 9.999.999.999.999,99")
     );
-    let page = pending::list(&books.db, &PendingQuery::default(), &OUTLOOK).expect("pending");
+    let page = pending::list(&books.db, &PendingQuery::default(), &READING).expect("pending");
     let totals: Vec<_> = page.totals.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(totals, ["CLP 1.000.000.000", "COP 9.999.999.999.999,99"]);
     let searched = pending::list(
@@ -283,7 +265,7 @@ fn absurd_amounts_are_refused_in_the_currencys_own_words_and_totals_never_overfl
             search: "esquina".into(),
             ..PendingQuery::default()
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("searched");
     assert_eq!(searched.totals, page.totals, "summed the same way, checked");
@@ -296,10 +278,7 @@ fn absurd_amounts_are_refused_in_the_currencys_own_words_and_totals_never_overfl
         "999.999.999.999.999",
         RateDirection::OwedPerPaid,
     );
-    let refused = refused_fields(
-        payments::record(&books.db, &Rechecks::default(), dollars, &huge, &OUTLOOK)
-            .expect_err("overflow"),
-    );
+    let refused = refused_fields(books.record(dollars, &huge).expect_err("overflow"));
     assert_eq!(
         (refused[0].field.as_str(), refused[0].problem),
         ("rate", FieldProblem::AmountTooLarge)
@@ -309,17 +288,13 @@ fn absurd_amounts_are_refused_in_the_currencys_own_words_and_totals_never_overfl
 
 #[test]
 fn a_payment_after_today_is_refused_and_one_before_the_issue_date_asks_for_confirmation() {
-    let books = Books::new();
-    let id = books.receivable("USD", "100").expect("receivable");
+    let (books, id) = Books::owing("USD", "100");
     let tomorrow = PaymentForm {
         paid_on: "21/03/2026".into(),
         ..paid("", "10", "", RateDirection::PaidPerOwed)
     };
     assert_eq!(
-        problems(
-            payments::record(&books.db, &Rechecks::default(), id, &tomorrow, &OUTLOOK)
-                .expect_err("future")
-        ),
+        problems(books.record(id, &tomorrow).expect_err("future")),
         [("paidOn".to_owned(), FieldProblem::DateInFuture)]
     );
 
@@ -328,21 +303,17 @@ fn a_payment_after_today_is_refused_and_one_before_the_issue_date_asks_for_confi
         paid_on: "05/03/2026".into(),
         ..tomorrow.clone()
     };
-    let preview = payments::preview(&books.db, id, &advance, &OUTLOOK).expect("preview");
+    let preview = books.preview(id, &advance).expect("preview");
     assert!(preview.advance, "the form asks");
     assert_eq!(
-        problems(
-            payments::record(&books.db, &Rechecks::default(), id, &advance, &OUTLOOK)
-                .expect_err("unconfirmed")
-        ),
+        problems(books.record(id, &advance).expect_err("unconfirmed")),
         [("paidOn".to_owned(), FieldProblem::AdvanceUnconfirmed)]
     );
     let confirmed = PaymentForm {
         confirm_advance: true,
         ..advance
     };
-    let detail = payments::record(&books.db, &Rechecks::default(), id, &confirmed, &OUTLOOK)
-        .expect("confirmed");
+    let detail = books.record(id, &confirmed).expect("confirmed");
     assert_eq!(detail.payments[0].paid_on.text, "05/03/2026");
     assert_eq!(detail.receivable.balance.text, "USD 90,00");
 }
@@ -380,7 +351,7 @@ fn payments_recorded_before_rates_could_be_typed_either_way_read_as_they_were() 
         .expect("old rows");
     }
     let db = Database::open(&path).expect("upgraded");
-    let detail = receivables::detail(&db, 1, &OUTLOOK).expect("detail");
+    let detail = receivables::detail(&db, 1, &READING).expect("detail");
     let rates: Vec<_> = detail
         .payments
         .iter()

@@ -2,22 +2,22 @@
 //! receivable's history and, when asked, the customer's new address.
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingQuery};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::outbox::OutboxState;
 use cachicamo_core::reminders::queue::{self, SendReminder};
 use cachicamo_core::reminders::Rechecks;
-use cachicamo_core::reminders::ReminderError;
+use cachicamo_core::reminders::{Bookkeeper, ReminderError};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use time::macros::date;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: date!(2026 - 03 - 20),
 };
@@ -47,7 +47,7 @@ fn books(email: &str) -> (tempfile::TempDir, Database, i64, i64) {
             issue_date: "01/03/2026".into(),
             due_date: "15/03/2026".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("receivable")
     .receivable
@@ -66,7 +66,9 @@ fn send(receivable_id: i64, recipient: Option<&str>, save: bool) -> SendReminder
 #[test]
 fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
     let (_dir, db, _customer, receivable) = books("cobros@pena.com.ve");
-    queue::queue(&db, &send(receivable, None, false), &OUTLOOK).expect("queued");
+    Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, None, false), &READING)
+        .expect("queued");
     let reminders = queue::of_receivable(&db, receivable).expect("reminders");
     assert_eq!(reminders.len(), 1);
     assert_eq!(reminders[0].recipient, "cobros@pena.com.ve");
@@ -77,7 +79,7 @@ fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
         reminders[0].subject
     );
 
-    let detail = receivables::detail(&db, receivable, &OUTLOOK).expect("detail");
+    let detail = receivables::detail(&db, receivable, &READING).expect("detail");
     assert_eq!(
         serde_json::to_value(detail.history[0].kind).expect("kind"),
         "reminder_queued"
@@ -86,7 +88,7 @@ fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
         detail.history[0].recipient.as_deref(),
         Some("cobros@pena.com.ve")
     );
-    let page = pending::list(&db, &PendingQuery::default(), &OUTLOOK).expect("pending");
+    let page = pending::list(&db, &PendingQuery::default(), &READING).expect("pending");
     assert_eq!(
         page.rows[0].last_reminder.as_ref().map(|last| last.state),
         Some(OutboxState::Queued)
@@ -96,12 +98,12 @@ fn a_reminder_is_queued_with_its_history_and_shows_as_the_last_one() {
 #[test]
 fn another_address_is_used_once_or_kept_for_the_customer() {
     let (_dir, db, customer, receivable) = books("cobros@pena.com.ve");
-    queue::queue(
-        &db,
-        &send(receivable, Some("admin@pena.com.ve"), false),
-        &OUTLOOK,
-    )
-    .expect("once");
+    Bookkeeper::new(&db, None)
+        .send_reminder(
+            &send(receivable, Some("admin@pena.com.ve"), false),
+            &READING,
+        )
+        .expect("once");
     assert_eq!(
         customers::get(&db, customer)
             .expect("customer")
@@ -110,12 +112,9 @@ fn another_address_is_used_once_or_kept_for_the_customer() {
         Some("cobros@pena.com.ve"),
         "used for this send only"
     );
-    queue::queue(
-        &db,
-        &send(receivable, Some("pagos@pena.com.ve"), true),
-        &OUTLOOK,
-    )
-    .expect("kept");
+    Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, Some("pagos@pena.com.ve"), true), &READING)
+        .expect("kept");
     assert_eq!(
         customers::get(&db, customer)
             .expect("customer")
@@ -134,13 +133,17 @@ fn another_address_is_used_once_or_kept_for_the_customer() {
 #[test]
 fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
     let (_dir, db, _customer, receivable) = books("");
-    let err = queue::queue(&db, &send(receivable, None, false), &OUTLOOK).expect_err("no address");
+    let err = Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, None, false), &READING)
+        .expect_err("no address");
     let ReminderError::Invalid(fields) = err else {
         panic!("expected a field error, got {err:?}");
     };
     assert_eq!(fields[0].field, "recipient");
     assert_eq!(fields[0].problem, FieldProblem::Required);
-    let bad = queue::queue(&db, &send(receivable, Some("x@"), false), &OUTLOOK).expect_err("bad");
+    let bad = Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, Some("x@"), false), &READING)
+        .expect_err("bad");
     assert!(matches!(bad, ReminderError::Invalid(_)));
 
     payments::record(
@@ -153,11 +156,12 @@ fn nothing_is_queued_without_an_address_or_for_a_paid_receivable() {
             method: Some(PaymentMethod::Cash),
             ..PaymentForm::default()
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("paid");
-    let paid =
-        queue::queue(&db, &send(receivable, Some("a@b.com"), false), &OUTLOOK).expect_err("paid");
+    let paid = Bookkeeper::new(&db, None)
+        .send_reminder(&send(receivable, Some("a@b.com"), false), &READING)
+        .expect_err("paid");
     assert!(matches!(
         paid,
         ReminderError::Books(BooksError::Refused(Refusal::NotPending))

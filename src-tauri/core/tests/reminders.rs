@@ -1,19 +1,20 @@
 //! Reminder templates and the exact message for a receivable, against a real SQLite file.
 
-use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
+use cachicamo_core::books::reading::Reading;
+use cachicamo_core::books::receivables;
 use cachicamo_core::books::{BooksError, Refusal};
 use cachicamo_core::business::{self, Business};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
+use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::reminders::{self, ReminderError, ReminderRequest, ReminderTemplate};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
+use cachicamo_e2e::books;
 use time::macros::date;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsCo,
     today: date!(2026 - 03 - 20),
 };
@@ -31,34 +32,9 @@ fn receivable_of(
     email: &str,
     language: Language,
 ) -> i64 {
-    let customer = customers::create(
-        db,
-        CustomerForm {
-            name: name.into(),
-            email: email.into(),
-            email_language: Some(language),
-            ..CustomerForm::default()
-        },
-        Language::Es,
-    )
-    .expect("customer")
-    .id;
-    receivables::create(
-        db,
-        &ReceivableForm {
-            customer_id: Some(customer),
-            document_number: document.into(),
-            concept: "Cemento gris".into(),
-            currency: "USD".into(),
-            amount: "1.500,50".into(),
-            issue_date: "01/03/2026".into(),
-            due_date: "10/03/2026".into(),
-        },
-        &OUTLOOK,
-    )
-    .expect("receivable")
-    .receivable
-    .id
+    let customer = books::customer(db, name, email, language);
+    let owed = books::cement(document, "1.500,50", "01/03/2026", "10/03/2026");
+    books::owes(db, &READING, customer, owed)
 }
 
 #[test]
@@ -113,18 +89,28 @@ fn a_refused_template_changes_nothing() {
 }
 
 #[test]
-fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructions() {
+fn the_reminder_speaks_the_customers_email_language_with_the_businesss_formas_de_pago() {
     let (_dir, db) = open();
     business::save(
         &db,
         Business {
             name: "Ferretería Peña".into(),
             default_currency: "USD".into(),
-            payment_instructions: "Zelle: cobros@ferreteria.com".into(),
             ..Business::default()
         },
     )
     .expect("business");
+    payment_options::save(
+        &db,
+        vec![PaymentOption {
+            details: PaymentOptionDetails::Zelle {
+                email: "cobros@ferreteria.com".into(),
+                holder: "José Peña".into(),
+            },
+            currencies: Some(vec!["USD".into()]),
+        }],
+    )
+    .expect("formas de pago");
     let english = receivable_of(
         &db,
         "F-0041",
@@ -138,7 +124,7 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
             receivable_id: english,
             recipient: None,
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("draft");
     assert_eq!(draft.recipient.as_deref(), Some("ap@smith.example"));
@@ -146,7 +132,14 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
     assert_eq!(draft.message.subject, "Payment reminder: Cemento gris");
     assert!(draft.message.text.contains("a balance of USD 1,500.50"));
     assert!(draft.message.text.contains("due on 03/10/2026"));
-    assert!(draft.message.text.contains("Zelle: cobros@ferreteria.com"));
+    assert!(
+        draft.message.text.contains(
+            "You can pay as follows:\nZelle: cobros@ferreteria.com · holder José Peña\n\
+             Please use F-0041 as the payment reference."
+        ),
+        "{}",
+        draft.message.text
+    );
     assert!(draft.message.html.contains("Smith &amp; Co"));
 
     let spanish = receivable_of(&db, "F-0042", "José Peña", "", Language::Es);
@@ -163,7 +156,7 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
         receivable_id: spanish,
         recipient: None,
     };
-    let draft = reminders::for_receivable(&db, &request, &OUTLOOK).expect("draft");
+    let draft = reminders::for_receivable(&db, &request, &READING).expect("draft");
     assert_eq!(draft.recipient, None, "no address saved, none given");
     assert_eq!(draft.message.subject, "Aviso F-0042");
     // Colombia writes the amounts of a Spanish reminder when it is the app's region.
@@ -175,13 +168,13 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
         recipient: Some(" pagos@pena.example ".into()),
         ..request.clone()
     };
-    let draft = reminders::for_receivable(&db, &elsewhere, &OUTLOOK).expect("draft");
+    let draft = reminders::for_receivable(&db, &elsewhere, &READING).expect("draft");
     assert_eq!(draft.recipient.as_deref(), Some("pagos@pena.example"));
     let wrong = ReminderRequest {
         recipient: Some("no es un correo".into()),
         ..request.clone()
     };
-    let Err(ReminderError::Invalid(fields)) = reminders::for_receivable(&db, &wrong, &OUTLOOK)
+    let Err(ReminderError::Invalid(fields)) = reminders::for_receivable(&db, &wrong, &READING)
     else {
         panic!("an invalid recipient is refused");
     };
@@ -192,11 +185,11 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
         &Rechecks::default(),
         spanish,
         "Error de carga",
-        &OUTLOOK,
+        &READING,
     )
     .expect("void");
     assert!(matches!(
-        reminders::for_receivable(&db, &request, &OUTLOOK),
+        reminders::for_receivable(&db, &request, &READING),
         Err(ReminderError::Books(BooksError::Refused(
             Refusal::NotPending
         )))
@@ -208,7 +201,7 @@ fn the_reminder_speaks_the_customers_email_language_with_the_businesss_instructi
                 receivable_id: 999,
                 recipient: None
             },
-            &OUTLOOK
+            &READING
         ),
         Err(ReminderError::Books(BooksError::NotFound { .. }))
     ));
@@ -224,7 +217,7 @@ fn the_preview_renders_the_unsaved_template_with_a_sample_receivable() {
             subject: "Prueba {{ documento }}".into(),
             body: "Hola {{ cliente }}".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("preview");
     assert_eq!(preview.subject, "Prueba F-000123");

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cachicamo_core::backup::{self, BackupError, Backups, RestoreSource};
+use cachicamo_core::backup::{self, BackupError, BackupRefusal, Backups, RestoreSource};
 use cachicamo_core::business::{self, Business};
 use cachicamo_core::db::schema::{Difference, ObjectKind};
 use cachicamo_core::locale::Language;
@@ -92,7 +92,7 @@ impl Shop {
         let before = self.state();
         let forged = self.forged_copy(tamper);
         match self.restore(&forged) {
-            Err(BackupError::UnexpectedSchema { first, .. }) => {
+            Err(BackupError::Refused(BackupRefusal::UnexpectedSchema { first, .. })) => {
                 assert_eq!(self.state(), before, "nothing changed for: {tamper}");
                 (first.kind, first.name, first.difference)
             }
@@ -181,7 +181,10 @@ fn rows_that_break_a_check_are_refused_as_damaged() {
                  'whatever', -5);",
     );
     let err = shop.restore(&forged).expect_err("refused");
-    assert!(matches!(err, BackupError::Damaged(_)), "{err:?}");
+    assert!(
+        matches!(err, BackupError::Refused(BackupRefusal::Damaged { .. })),
+        "{err:?}"
+    );
     assert_eq!(shop.state(), before);
 }
 

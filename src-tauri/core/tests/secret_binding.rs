@@ -5,19 +5,17 @@
 //! real OS keychain (`.ci/desktop-session`). The second server always accepts the same password,
 //! so a secret that went there would be accepted: only its absence proves nothing was sent.
 
-mod mail_shop;
-
-use std::time::{Duration, Instant};
+mod common;
 
 use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{FieldProblem, FormError, SmtpSecurity};
 use cachicamo_core::mail::destination::{DestinationPart, SecretProblem};
 use cachicamo_core::mail::service::{EmailService, EmailServiceError};
 use cachicamo_core::mail::store::StoreError;
-use cachicamo_core::outbox::{self, OutboxSettings, OutboxState, QueuedEmail, WaitReason};
+use cachicamo_core::outbox::{OutboxState, WaitReason};
 use cachicamo_core::secrets::SecretSlot;
 use cachicamo_e2e::fakes::FakeServer;
-use mail_shop::{smtp_form, unique_service, Shop, SENDER};
+use common::{smtp_form, unique_service, Shop, LONG, SENDER, TIMEOUTS};
 use serde_json::json;
 
 const PASSWORD: &str = "app-pass-5b2e";
@@ -45,12 +43,7 @@ async fn an_edited_host_with_an_empty_password_connects_nowhere_until_it_is_type
     let first = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let second = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            first.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(first.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved for the first server");
 
@@ -85,12 +78,7 @@ async fn an_edited_host_with_an_empty_password_connects_nowhere_until_it_is_type
     );
 
     // Typed again, it goes to the new server, and from then on only there.
-    shop.service
-        .save(smtp_form(
-            second.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(second.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved for the second server");
     assert!(second
@@ -109,12 +97,7 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
     let first = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let second = FakeServer::smtp("none", SENDER, PASSWORD);
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            first.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(first.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved");
     edit_row(
@@ -149,40 +132,15 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
     ));
 
     // A reminder waiting in the outbox waits for the secret; it does not go there either.
-    let id = shop
-        .db
-        .write(|tx| {
-            outbox::enqueue(
-                tx,
-                QueuedEmail {
-                    to: "cliente@example.com".parse().expect("address"),
-                    subject: "Recordatorio".into(),
-                    text: "Saldo pendiente".into(),
-                    html: "<p>Saldo pendiente</p>".into(),
-                    reference: None,
-                    facts: None,
-                },
-            )
+    let id = shop.queue(None, "cliente@example.com", "Recordatorio");
+    let worker = shop.start_with(std::sync::Arc::new(cachicamo_core::reminders::ReminderGate));
+    let entry = shop
+        .wait_for(id, LONG, "waiting for its secret", |e| {
+            e.reason == Some(WaitReason::SecretMissing)
         })
-        .expect("queued");
-    let worker = outbox::start(
-        shop.db.clone(),
-        shop.service.clone(),
-        std::sync::Arc::new(cachicamo_core::reminders::ReminderGate),
-        OutboxSettings::from_env(),
-    )
-    .expect("worker");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let entry = loop {
-        let entry = shop.db.read(|c| outbox::get(c, id)).expect("entry");
-        if entry.reason == Some(WaitReason::SecretMissing) || Instant::now() > deadline {
-            break entry;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        .await;
     worker.stop().await.expect("stopped");
     assert_eq!(entry.state, OutboxState::Queued, "{entry:#?}");
-    assert_eq!(entry.reason, Some(WaitReason::SecretMissing), "{entry:#?}");
 
     assert_eq!(
         second.smtp_events(),
@@ -197,12 +155,7 @@ async fn a_row_pointing_at_a_second_server_without_tls_connects_nowhere_and_send
 async fn a_row_without_encryption_to_another_machine_is_not_used_at_all() {
     let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
     let shop = Shop::open();
-    shop.service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(server.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("saved");
     // `.test` never resolves: were the row used, the failure would be "offline", not this.
@@ -247,12 +200,7 @@ async fn a_row_without_encryption_to_another_machine_is_not_used_at_all() {
         )]
     );
     // Setting the service up again replaces the invalid row.
-    shop.service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some(PASSWORD),
-        ))
+    shop.save_smtp(server.port, SmtpSecurity::Starttls, Some(PASSWORD))
         .await
         .expect("set up again");
     assert!(shop.service.view().await.expect("valid again").is_some());
@@ -271,12 +219,11 @@ async fn two_data_directories_keep_their_own_keychain_entries() {
     );
 
     first
-        .service
-        .save(smtp_form(
+        .save_smtp(
             first_server.port,
             SmtpSecurity::Starttls,
             Some("pw-first-dir"),
-        ))
+        )
         .await
         .expect("first saved");
     assert!(
@@ -289,12 +236,11 @@ async fn two_data_directories_keep_their_own_keychain_entries() {
         "nor the first one's secret"
     );
     second
-        .service
-        .save(smtp_form(
+        .save_smtp(
             second_server.port,
             SmtpSecurity::Starttls,
             Some("pw-second-dir"),
-        ))
+        )
         .await
         .expect("second saved");
     assert_eq!(
@@ -328,26 +274,17 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
     let first = Shop::open_in(tempfile::tempdir().expect("dir"), &service);
     // The first directory was set up by an earlier version: its row, and a bare-named entry.
     first
-        .service
-        .save(smtp_form(
-            server.port,
-            SmtpSecurity::Starttls,
-            Some("pw-from-before"),
-        ))
+        .save_smtp(server.port, SmtpSecurity::Starttls, Some("pw-from-before"))
         .await
         .expect("saved");
     first
         .keychain
         .delete(SecretSlot::SmtpPassword)
         .expect("deleted");
-    mail_shop::store_legacy_entry(&service, "smtp-password", "pw-from-before\n");
+    cachicamo_e2e::keychain::store(&service, "smtp-password", "pw-from-before\n");
 
     // The app starts again on the first directory (adoption runs once per start).
-    let restarted = EmailService::new(
-        first.db.clone(),
-        first.keychain.clone(),
-        mail_shop::timeouts(),
-    );
+    let restarted = EmailService::new(first.db.clone(), first.keychain.clone(), TIMEOUTS);
     let second = Shop::open_in(tempfile::tempdir().expect("dir"), &service);
     let view = restarted.view().await.expect("view").expect("configured");
     assert!(
@@ -355,7 +292,7 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
         "adopted and bound to the saved configuration: {view:?}"
     );
     assert_eq!(
-        mail_shop::legacy_entry(&service, "smtp-password"),
+        cachicamo_e2e::keychain::lookup(&service, "smtp-password"),
         None,
         "removed"
     );
@@ -371,8 +308,7 @@ async fn an_entry_from_before_is_adopted_once_by_the_first_directory_that_finds_
 
     // Adopted once: the second directory does not get it too.
     second
-        .service
-        .save(smtp_form(server.port, SmtpSecurity::Starttls, None))
+        .save_smtp(server.port, SmtpSecurity::Starttls, None)
         .await
         .expect_err("nothing to keep in the second directory");
     assert_eq!(second.secret(SecretSlot::SmtpPassword), None);

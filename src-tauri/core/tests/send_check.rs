@@ -10,19 +10,18 @@ mod common;
 use std::sync::Arc;
 
 use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::money::Outlook;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::books::region::Region;
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::Region;
 use cachicamo_core::outbox::{CancelReason, OutboxHandle, OutboxId, OutboxState};
-use cachicamo_core::reminders::queue::{self, SendReminder};
-use cachicamo_core::reminders::{Rechecks, ReminderGate};
+use cachicamo_core::reminders::queue::SendReminder;
+use cachicamo_core::reminders::{Bookkeeper, Rechecks, ReminderGate};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
 use common::*;
-use mail_parser::MessageParser;
 
-const OUTLOOK: Outlook = Outlook {
+const READING: Reading = Reading {
     region: Region::EsVe,
     today: time::macros::date!(2026 - 03 - 20),
 };
@@ -71,7 +70,7 @@ fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
             issue_date: "01/03/2026".into(),
             due_date: "15/03/2026".into(),
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("receivable")
     .receivable
@@ -79,16 +78,17 @@ fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
 }
 
 fn remind(shop: &Shop, receivable: i64, typed: Option<&str>) -> OutboxId {
-    queue::queue(
-        &shop.db,
-        &SendReminder {
-            receivable_id: receivable,
-            recipient: typed.map(str::to_owned),
-            save_as_customer_email: false,
-        },
-        &OUTLOOK,
-    )
-    .expect("queued")
+    Bookkeeper::new(&shop.db, None)
+        .send_reminder(
+            &SendReminder {
+                receivable_id: receivable,
+                recipient: typed.map(str::to_owned),
+                save_as_customer_email: false,
+            },
+            &READING,
+        )
+        .expect("queued")
+        .id
 }
 
 fn pay(shop: &Shop, receivable: i64, amount: &str) -> Vec<cachicamo_core::outbox::OutboxChanged> {
@@ -103,7 +103,7 @@ fn pay(shop: &Shop, receivable: i64, amount: &str) -> Vec<cachicamo_core::outbox
             method: Some(PaymentMethod::Cash),
             ..PaymentForm::default()
         },
-        &OUTLOOK,
+        &READING,
     )
     .expect("payment");
     rechecks.changed()
@@ -119,28 +119,11 @@ fn app_worker(shop: &Shop) -> OutboxHandle {
     shop.start_with(Arc::new(ReminderGate))
 }
 
-/// The reminders that reached the server: (recipient, text part).
-fn delivered(server: &FakeServer) -> Vec<(String, String)> {
-    server
-        .smtp_messages()
-        .iter()
-        .map(|(envelope, raw)| {
-            let message = MessageParser::default()
-                .parse(raw.as_bytes())
-                .expect("mime");
-            (
-                envelope["rcpt_tos"][0].as_str().expect("to").to_owned(),
-                message.body_text(0).expect("text").into_owned(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sent() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let handle = app_worker(&shop);
     let stale = remind(&shop, books.owed, None);
@@ -165,7 +148,7 @@ async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sen
     let other = remind(&shop, books.other, None);
     handle.queued(other);
     shop.wait_state(other, OutboxState::Sent, LONG).await;
-    let got = delivered(&server);
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "pagos@esquina.com");
     assert_eq!(shop.entry(stale).state, OutboxState::Cancelled);
@@ -175,8 +158,8 @@ async fn a_reminder_waiting_offline_is_cancelled_by_a_full_payment_and_never_sen
 #[tokio::test(flavor = "multi_thread")]
 async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let handle = app_worker(&shop);
     let id = remind(&shop, books.owed, None);
@@ -192,7 +175,7 @@ async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() 
     let server = smtp_server(Some(port));
     handle.kick();
     shop.wait_state(id, OutboxState::Sent, LONG).await;
-    let got = delivered(&server);
+    let got = server.smtp_received();
     assert_eq!(got.len(), 1, "exactly one copy");
     assert!(
         got[0].1.contains("saldo pendiente de USD 1.000,00")
@@ -206,8 +189,8 @@ async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
     let server = smtp_server(None);
-    let shop = Shop::open();
-    shop.configure(smtp_form(server.port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(server.port).await;
     let books = books(&shop);
     let paid_behind = remind(&shop, books.owed, None);
     let voided_behind = remind(&shop, books.other, None);
@@ -241,8 +224,8 @@ async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays() {
     let port = free_port();
-    let shop = Shop::open();
-    shop.configure(smtp_form(port)).await;
+    let shop = Shop::for_outbox();
+    shop.configure_smtp(port).await;
     let books = books(&shop);
     let to_registered = remind(&shop, books.owed, None);
     let to_typed = remind(&shop, books.owed, Some("administracion@pena.com.ve"));
@@ -270,7 +253,7 @@ async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays(
     shop.wait_state(to_registered, OutboxState::Sent, LONG)
         .await;
     shop.wait_state(to_typed, OutboxState::Sent, LONG).await;
-    let mut recipients: Vec<String> = delivered(&server).into_iter().map(|(to, _)| to).collect();
+    let mut recipients = server.smtp_recipients();
     recipients.sort();
     assert_eq!(
         recipients,
@@ -282,12 +265,12 @@ async fn a_new_registered_address_moves_waiting_reminders_but_a_typed_one_stays(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() {
-    let shop = Shop::open();
+    let shop = Shop::for_outbox();
     let books = books(&shop);
     let handle = app_worker(&shop);
     let voided = remind(&shop, books.other, None);
     let rechecks = Rechecks::default();
-    receivables::void(&shop.db, &rechecks, books.other, "Duplicada", &OUTLOOK).expect("void");
+    receivables::void(&shop.db, &rechecks, books.other, "Duplicada", &READING).expect("void");
     assert_eq!(rechecks.changed().len(), 1);
     assert_eq!(shop.entry(voided).cancelled, Some(CancelReason::Voided));
 
@@ -306,4 +289,53 @@ async fn voiding_cancels_and_a_retry_of_a_paid_reminder_is_cancelled_not_sent() 
     assert_eq!(entry.state, OutboxState::Cancelled);
     assert_eq!(entry.cancelled, Some(CancelReason::Paid));
     handle.stop().await.expect("stopped");
+}
+
+/// The app's order of things: a change commits, then what it did to waiting reminders is
+/// announced; a refused change announces nothing. The worker is stopped, so every event seen
+/// here can only come from the Bookkeeper.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bookkeeper_announces_what_a_change_did_to_waiting_reminders_once_committed() {
+    let shop = Shop::for_outbox();
+    let books = books(&shop);
+    let handle = app_worker(&shop);
+    handle.stop().await.expect("stopped");
+    let mut events = handle.subscribe();
+    let keeper = Bookkeeper::new(&shop.db, Some(&handle));
+
+    let queued = keeper
+        .send_reminder(
+            &SendReminder {
+                receivable_id: books.owed,
+                ..SendReminder::default()
+            },
+            &READING,
+        )
+        .expect("queued");
+    assert_eq!(queued.state, OutboxState::Queued);
+    let event = events.try_recv().expect("the queued reminder is announced");
+    assert_eq!((event.id, event.state), (queued.id, OutboxState::Queued));
+
+    let paid_in_full = PaymentForm {
+        paid_on: "20/03/2026".into(),
+        amount: "1.500,50".into(),
+        method: Some(PaymentMethod::Cash),
+        ..PaymentForm::default()
+    };
+    keeper
+        .record_payment(books.owed, &paid_in_full, &READING)
+        .expect("paid");
+    let event = events
+        .try_recv()
+        .expect("the cancelled reminder is announced");
+    assert_eq!((event.id, event.state), (queued.id, OutboxState::Cancelled));
+    assert_eq!(shop.entry(queued.id).cancelled, Some(CancelReason::Paid));
+
+    keeper
+        .record_payment(books.owed, &paid_in_full, &READING)
+        .expect_err("nothing is owed any more");
+    assert!(
+        events.try_recv().is_err(),
+        "a refused change announces nothing"
+    );
 }

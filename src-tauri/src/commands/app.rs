@@ -1,7 +1,7 @@
 //! Start-up: what the UI needs before its first screen, and the first-render report.
 
-use cachicamo_core::books::region::{Region, RegionFormat};
 use cachicamo_core::locale::Language;
+use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::settings;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::after_start;
 use crate::error::IpcError;
-use crate::startup;
+use crate::launch_time;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -56,7 +56,7 @@ pub struct FirstRender {
 /// The window shows its first screen: what waited for it starts now (`after_start`).
 #[tauri::command(async)]
 pub fn report_first_render<R: Runtime>(app: AppHandle<R>) -> FirstRender {
-    let millis = u32::try_from(startup::since_process_start().as_millis()).unwrap_or(u32::MAX);
+    let millis = u32::try_from(launch_time::since_process_start().as_millis()).unwrap_or(u32::MAX);
     tracing::info!(
         first_render_ms = millis,
         "first render {millis} ms after process start"
@@ -101,7 +101,7 @@ mod tests {
         let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
         assert_eq!(boot["language"], "es");
         assert_eq!(boot["blocked"]["code"], "database_too_new");
-        assert_eq!(boot["blocked"]["details"]["found"], "999");
+        assert_eq!(boot["blocked"]["details"]["found"], 999);
         let err = app
             .invoke("set_language", json!({ "language": "en" }))
             .expect_err("writes are refused on a newer database");

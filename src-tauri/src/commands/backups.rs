@@ -4,11 +4,12 @@
 //! report their progress to the window as `backups://progress` events.
 
 use cachicamo_core::backup::{self, AutomaticCopy, Progress, RestoreSource, Restored};
-use tauri::ipc::{InvokeBody, Request};
+use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::error::{ErrorCode, IpcError};
-use crate::exports::{export_dir, Exported};
+use super::file_bytes;
+use crate::downloads::{export_dir, Exported};
+use crate::error::IpcError;
 use crate::state::{local_now, AppState};
 
 /// The event a copy or restore in progress is announced with (a `Progress`).
@@ -32,9 +33,7 @@ pub async fn backups_export<R: Runtime>(
         backup::export(&db, &dir, local_now(), &mut announcer(&app)).map_err(IpcError::from)
     })
     .await?;
-    Ok(Exported {
-        path: path.display().to_string(),
-    })
+    Ok(path.into())
 }
 
 /// Restores one of the automatic copies, by the name `backups_list` gave.
@@ -54,13 +53,8 @@ pub async fn backups_restore_file<R: Runtime>(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Result<Restored, IpcError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::new(
-            ErrorCode::InvalidInput,
-            "the file must arrive as raw bytes",
-        ));
-    };
-    restore(app, &state, Source::File(bytes.clone())).await
+    let bytes = file_bytes(&request)?.to_vec();
+    restore(app, &state, Source::File(bytes)).await
 }
 
 /// What to restore, owned so it can move to the blocking thread.
@@ -102,7 +96,7 @@ async fn off_the_runtime<T: Send + 'static>(
 ) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|err| IpcError::new(ErrorCode::Internal, err.to_string()))?
+        .map_err(|err| IpcError::internal(err.to_string()))?
 }
 
 /// Emits progress whenever the stage or the whole percentage changes (a large book has
@@ -196,7 +190,7 @@ mod tests {
         let app = TestApp::new(None);
         create(&app, "Primero");
         let state = app.app.state::<crate::state::AppState>();
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = cachicamo_core::clock::local_today();
         state
             .backups
             .make_daily(state.db().expect("db"), today)

@@ -4,22 +4,13 @@
 use cachicamo_core::books::export;
 use cachicamo_core::books::import::{self, Acceptance, ImportPreview};
 use cachicamo_core::books::pending::PendingQuery;
-use tauri::ipc::{InvokeBody, Request};
+use tauri::ipc::Request;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::error::{ErrorCode, IpcError};
-use crate::exports::{export_dir, Exported};
+use super::file_bytes;
+use crate::downloads::{export_to_downloads, Exported};
+use crate::error::IpcError;
 use crate::state::AppState;
-
-fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
-    match request.body() {
-        InvokeBody::Raw(bytes) => Ok(bytes),
-        InvokeBody::Json(_) => Err(IpcError::new(
-            ErrorCode::InvalidInput,
-            "the file must arrive as raw bytes",
-        )),
-    }
-}
 
 /// The differences the user accepted in the preview, as the `accept` header carries them
 /// (`2:name,3:email`: the file is the body, so they cannot be arguments).
@@ -27,7 +18,7 @@ fn accepted(request: &Request<'_>) -> Result<Vec<Acceptance>, IpcError> {
     let Some(header) = request.headers().get(ACCEPT_HEADER) else {
         return Ok(Vec::new());
     };
-    let refused = || IpcError::new(ErrorCode::InvalidInput, "unreadable accepted differences");
+    let refused = || IpcError::malformed_request("unreadable accepted differences");
     header
         .to_str()
         .map_err(|_| refused())?
@@ -49,7 +40,7 @@ pub async fn csv_import_preview(
     Ok(import::preview(
         state.db()?,
         file_bytes(&request)?,
-        &state.outlook(),
+        &state.reading(),
         state.language(),
     )?)
 }
@@ -64,7 +55,7 @@ pub async fn csv_import(
     let imported = import::import(
         state.db()?,
         file_bytes(&request)?,
-        &state.outlook(),
+        &state.reading(),
         state.language(),
         &accepted(&request)?,
     )?;
@@ -83,18 +74,32 @@ pub async fn pending_export_csv<R: Runtime>(
     state: State<'_, AppState>,
     query: PendingQuery,
 ) -> Result<Exported, IpcError> {
-    let outlook = state.outlook();
-    let stamp = chrono::Local::now().format("%Y-%m-%d-%H%M").to_string();
-    let path = export::write_pending_csv(
-        state.db()?,
-        &query,
-        &outlook,
-        state.language(),
-        &export_dir(&app, &state),
-        &stamp,
-    )?;
-    Ok(Exported {
-        path: path.display().to_string(),
+    export_to_downloads(&app, &state, |dir, now| {
+        Ok(export::write_pending_csv(
+            state.db()?,
+            &query,
+            &state.reading(),
+            state.language(),
+            dir,
+            now,
+        )?)
+    })
+}
+
+/// Writes Antigüedad de saldos of the whole book as CSV for Excel.
+#[tauri::command]
+pub async fn aging_export_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Exported, IpcError> {
+    export_to_downloads(&app, &state, |dir, now| {
+        Ok(export::write_aging_csv(
+            state.db()?,
+            &state.reading(),
+            state.language(),
+            dir,
+            now,
+        )?)
     })
 }
 

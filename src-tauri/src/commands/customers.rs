@@ -34,7 +34,9 @@ pub fn customer_update(
     id: i64,
     form: CustomerForm,
 ) -> Result<Customer, IpcError> {
-    state.change_books(|db, rechecks| customers::update(db, rechecks, id, form, state.language()))
+    Ok(state
+        .bookkeeper()?
+        .update_customer(id, form, state.language())?)
 }
 
 #[tauri::command(async)]
@@ -55,7 +57,7 @@ pub fn customer_delete(state: State<'_, AppState>, id: i64) -> Result<(), IpcErr
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn customers_round_trip_through_the_ipc_in_the_apps_language() {
@@ -103,7 +105,7 @@ mod tests {
             )
             .expect_err("invalid");
         assert_eq!(err["code"], "invalid_input");
-        assert_eq!(err["details"]["name"], "required");
-        assert_eq!(err["details"]["email"], "invalid_email");
+        assert_eq!(refused_field(&err, "name")["problem"], "required");
+        assert_eq!(refused_field(&err, "email")["problem"], "invalid_email");
     }
 }

@@ -11,71 +11,44 @@ pub mod receivables;
 pub mod region;
 pub mod reminders;
 pub mod settings;
+pub mod statements;
 pub mod templates;
 pub mod updates;
+pub mod whatsapp;
 
+use tauri::ipc::{InvokeBody, Request};
 use tauri::{Builder, Runtime};
 
+use crate::error::IpcError;
+
 include!("names.rs");
+
+/// The bytes of a file the user picked in the window (a CSV to import, a copy to restore): they
+/// are the request's raw body, so megabytes never travel as a JSON array of numbers.
+fn file_bytes<'r>(request: &'r Request<'_>) -> Result<&'r [u8], IpcError> {
+    match request.body() {
+        InvokeBody::Raw(bytes) => Ok(bytes),
+        InvokeBody::Json(_) => Err(IpcError::malformed_request(
+            "the file must arrive as raw bytes",
+        )),
+    }
+}
+
+/// Tauri's handler for every command `with_commands!` lists.
+macro_rules! handlers {
+    ($($module:ident::$command:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$command),*]
+    };
+}
 
 /// Registers every command; shared by `run` and the mock-runtime tests.
 pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(tauri_plugin_updater::Builder::new().build())
+        // Opens wa.me links for `whatsapp_open`; nothing of it is granted to the webview.
+        .plugin(tauri_plugin_opener::init())
         .manage(crate::updates::PendingUpdate::default())
-        .invoke_handler(tauri::generate_handler![
-            app::bootstrap,
-            app::report_first_render,
-            settings::set_language,
-            email::email_service_get,
-            email::email_service_save,
-            email::email_service_remove,
-            email::email_service_send_test,
-            email::smtp_presets,
-            customers::customers_list,
-            customers::customer_get,
-            customers::customer_create,
-            customers::customer_update,
-            customers::customer_set_archived,
-            customers::customer_delete,
-            receivables::customer_receivables,
-            receivables::pending_list,
-            receivables::receivable_get,
-            receivables::receivable_create,
-            receivables::receivable_update,
-            receivables::receivable_void,
-            receivables::payment_preview,
-            receivables::payment_record,
-            receivables::payment_reverse,
-            region::set_region,
-            region::read_amount,
-            region::read_date,
-            region::today,
-            csv::csv_import_preview,
-            csv::csv_import,
-            csv::pending_export_csv,
-            outbox::outbox_list,
-            outbox::outbox_act,
-            reminders::reminder_send,
-            reminders::receivable_reminders,
-            business::business_get,
-            business::business_save,
-            business::currencies,
-            updates::updates_check,
-            updates::updates_announced,
-            updates::updates_install,
-            updates::updates_check_on_startup,
-            updates::updates_set_check_on_startup,
-            backups::backups_list,
-            backups::backups_export,
-            backups::backups_restore_copy,
-            backups::backups_restore_file,
-            templates::templates_get,
-            templates::template_save,
-            templates::template_reset,
-            templates::template_preview,
-            templates::reminder_preview,
-        ])
+        .invoke_handler(with_commands!(handlers))
 }
 
 #[cfg(test)]
@@ -87,6 +60,15 @@ pub(crate) mod test_support {
     use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
     use crate::state::AppState;
+
+    /// An `invalid_input` error's entry for `field` (`{field, problem, detail}`), or null.
+    pub fn refused_field<'a>(err: &'a serde_json::Value, field: &str) -> &'a serde_json::Value {
+        assert_eq!(err["code"], "invalid_input", "{err}");
+        err["details"]["fields"]
+            .as_array()
+            .and_then(|fields| fields.iter().rev().find(|f| f["field"] == field))
+            .unwrap_or(&serde_json::Value::Null)
+    }
 
     pub struct TestApp {
         pub app: App<MockRuntime>,

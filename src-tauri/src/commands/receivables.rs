@@ -2,23 +2,31 @@
 
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentPreview};
 use cachicamo_core::books::pending::{self, PendingPage, PendingQuery};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, Receivable, ReceivableDetail, ReceivableForm};
+use cachicamo_core::reminders::Bookkeeper;
 use tauri::State;
 
 use crate::error::IpcError;
 use crate::state::AppState;
+
+/// What every change to a receivable or its payments goes through: the bookkeeper (which
+/// rechecks the reminders waiting in the outbox in the same transaction) and today's reading.
+fn books(state: &AppState) -> Result<(Bookkeeper<'_>, Reading), IpcError> {
+    Ok((state.bookkeeper()?, state.reading()))
+}
 
 #[tauri::command(async)]
 pub fn pending_list(
     state: State<'_, AppState>,
     query: PendingQuery,
 ) -> Result<PendingPage, IpcError> {
-    Ok(pending::list(state.db()?, &query, &state.outlook())?)
+    Ok(pending::list(state.db()?, &query, &state.reading())?)
 }
 
 #[tauri::command(async)]
 pub fn receivable_get(state: State<'_, AppState>, id: i64) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::detail(state.db()?, id, &state.outlook())?)
+    Ok(receivables::detail(state.db()?, id, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -29,7 +37,7 @@ pub fn customer_receivables(
     Ok(receivables::of_customer(
         state.db()?,
         customer_id,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -38,7 +46,7 @@ pub fn receivable_create(
     state: State<'_, AppState>,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::create(state.db()?, &form, &state.outlook())?)
+    Ok(receivables::create(state.db()?, &form, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -47,8 +55,8 @@ pub fn receivable_update(
     id: i64,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    state
-        .change_books(|db, rechecks| receivables::update(db, rechecks, id, &form, &state.outlook()))
+    let (books, reading) = books(&state)?;
+    Ok(books.update_receivable(id, &form, &reading)?)
 }
 
 #[tauri::command(async)]
@@ -57,8 +65,8 @@ pub fn receivable_void(
     id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    state
-        .change_books(|db, rechecks| receivables::void(db, rechecks, id, &reason, &state.outlook()))
+    let (books, reading) = books(&state)?;
+    Ok(books.void_receivable(id, &reason, &reading)?)
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -72,7 +80,7 @@ pub fn payment_preview(
         state.db()?,
         receivable_id,
         &form,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -82,9 +90,8 @@ pub fn payment_record(
     receivable_id: i64,
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    state.change_books(|db, rechecks| {
-        payments::record(db, rechecks, receivable_id, &form, &state.outlook())
-    })
+    let (books, reading) = books(&state)?;
+    Ok(books.record_payment(receivable_id, &form, &reading)?)
 }
 
 #[tauri::command(async)]
@@ -93,16 +100,15 @@ pub fn payment_reverse(
     payment_id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    state.change_books(|db, rechecks| {
-        payments::reverse(db, rechecks, payment_id, &reason, &state.outlook())
-    })
+    let (books, reading) = books(&state)?;
+    Ok(books.reverse_payment(payment_id, &reason, &reading)?)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     fn customer(app: &TestApp, name: &str) -> Value {
         app.invoke("customer_create", json!({ "form": { "name": name } }))
@@ -187,8 +193,11 @@ mod tests {
             )
             .expect_err("Venezuelan writing in Mexico");
         assert_eq!(err["code"], "invalid_input");
-        assert_eq!(err["details"]["amount"], "invalid_amount");
-        assert_eq!(err["details"]["dueDate"], "due_before_issue");
+        assert_eq!(refused_field(&err, "amount")["problem"], "invalid_amount");
+        assert_eq!(
+            refused_field(&err, "dueDate")["problem"],
+            "due_before_issue"
+        );
         let created = app
             .invoke(
                 "receivable_create",

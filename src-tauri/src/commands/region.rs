@@ -1,12 +1,11 @@
 //! Ajustes → Región, and reading what the user types the region's way as they type it, so a
 //! field can show the value it understood.
 
-use cachicamo_core::books::currency;
-use cachicamo_core::books::money::{DateShown, Money};
-use cachicamo_core::books::region::{Region, RegionFormat};
-use cachicamo_core::books::BooksError;
+use cachicamo_core::books::dates::DateShown;
+use cachicamo_core::books::money::Money;
+use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::settings;
-use cachicamo_core::validation::{FieldErrors, FieldProblem};
+use cachicamo_core::wire;
 use tauri::State;
 
 use crate::error::IpcError;
@@ -16,7 +15,7 @@ use crate::state::AppState;
 #[tauri::command(async)]
 pub fn set_region(state: State<'_, AppState>, region: Region) -> Result<RegionFormat, IpcError> {
     settings::set_region(state.db()?, region)?;
-    tracing::info!(region = region.code(), "region changed");
+    tracing::info!(region = wire::code(&region), "region changed");
     Ok(region.format())
 }
 
@@ -27,45 +26,27 @@ pub fn read_amount(
     currency: String,
     text: String,
 ) -> Result<Money, IpcError> {
-    let outlook = state.outlook();
-    let found = currency::find(&currency)
-        .ok_or_else(|| IpcError::field("currency", FieldProblem::UnknownCurrency))?;
-    let minor = outlook
-        .region
-        .parse_amount(&text, &found)
-        .map_err(|problem| {
-            let mut errors = FieldErrors::default();
-            outlook
-                .region
-                .refuse_amount(&mut errors, "amount", problem, &found);
-            BooksError::Invalid(errors.into_vec())
-        })?;
-    Ok(outlook.money(minor, found.code))
+    Ok(state.reading().read_amount(&currency, &text)?)
 }
 
 /// The calendar date `text` means, or why it cannot be read.
 #[tauri::command(async)]
 pub fn read_date(state: State<'_, AppState>, text: String) -> Result<DateShown, IpcError> {
-    let outlook = state.outlook();
-    let date = outlook
-        .region
-        .parse_date(&text)
-        .map_err(|problem| IpcError::field("date", problem))?;
-    Ok(outlook.date(date))
+    Ok(state.reading().read_date(&text)?)
 }
 
 /// Today on the user's calendar, written the region's way (forms start from it).
 #[tauri::command(async)]
 pub fn today(state: State<'_, AppState>) -> DateShown {
-    let outlook = state.outlook();
-    outlook.date(outlook.today)
+    let reading = state.reading();
+    reading.date(reading.today)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn typed_amounts_and_dates_are_read_back_the_regions_way() {
@@ -80,15 +61,24 @@ mod tests {
         let ambiguous = app
             .invoke("read_amount", json!({ "currency": "USD", "text": "1.50" }))
             .expect_err("ambiguous");
-        assert_eq!(ambiguous["details"]["amount"], "invalid_amount");
+        assert_eq!(
+            refused_field(&ambiguous, "amount")["problem"],
+            "invalid_amount"
+        );
         let absurd = app
             .invoke(
                 "read_amount",
                 json!({ "currency": "USD", "text": "1.000.000.000" }),
             )
             .expect_err("past the largest dollar amount");
-        assert_eq!(absurd["details"]["amount"], "amount_too_large");
-        assert_eq!(absurd["details"]["amount.detail"], "USD 999.999.999,99");
+        assert_eq!(
+            refused_field(&absurd, "amount")["problem"],
+            "amount_too_large"
+        );
+        assert_eq!(
+            refused_field(&absurd, "amount")["detail"],
+            "USD 999.999.999,99"
+        );
         let date = app
             .invoke("read_date", json!({ "text": "5/3/2026" }))
             .expect("date");

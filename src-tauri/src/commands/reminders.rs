@@ -1,7 +1,7 @@
 //! "Enviar recordatorio de pago por email": queue the confirmed reminder and list a
 //! receivable's reminders. The preview the owner confirms comes from `reminder_preview`.
 
-use cachicamo_core::outbox::{self, OutboxEntry};
+use cachicamo_core::outbox::OutboxEntry;
 use cachicamo_core::reminders::queue::{self, SendReminder};
 use tauri::State;
 
@@ -14,10 +14,9 @@ pub fn reminder_send(
     state: State<'_, AppState>,
     request: SendReminder,
 ) -> Result<OutboxEntry, IpcError> {
-    let db = state.db()?;
-    let id = queue::queue(db, &request, &state.outlook())?;
-    state.outbox()?.queued(id);
-    Ok(db.read(|conn| outbox::get(conn, id))?)
+    Ok(state
+        .bookkeeper()?
+        .send_reminder(&request, &state.reading())?)
 }
 
 #[tauri::command(async)]
@@ -32,7 +31,7 @@ pub fn receivable_reminders(
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn a_reminder_is_queued_listed_cancelled_and_retried_through_the_ipc() {
@@ -93,6 +92,9 @@ mod tests {
                 json!({ "request": { "receivableId": id, "recipient": "x@" } }),
             )
             .expect_err("bad address");
-        assert_eq!(no_address["details"]["recipient"], "invalid_email");
+        assert_eq!(
+            refused_field(&no_address, "recipient")["problem"],
+            "invalid_email"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use cachicamo_core::locale::Language;
 use cachicamo_core::settings;
+use cachicamo_core::wire;
 use tauri::State;
 
 use crate::error::IpcError;
@@ -11,7 +12,7 @@ use crate::state::AppState;
 #[tauri::command(async)]
 pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<Language, IpcError> {
     settings::set_language(state.db()?, language)?;
-    tracing::info!(language = language.code(), "language changed");
+    tracing::info!(language = wire::code(&language), "language changed");
     Ok(language)
 }
 

@@ -45,7 +45,7 @@ pub fn template_preview(
         state.db()?,
         language,
         template,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -57,7 +57,7 @@ pub fn reminder_preview(
     Ok(reminders::for_receivable(
         state.db()?,
         &request,
-        &state.outlook(),
+        &state.reading(),
     )?)
 }
 
@@ -65,7 +65,7 @@ pub fn reminder_preview(
 mod tests {
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{refused_field, TestApp};
 
     #[test]
     fn a_template_is_saved_refused_by_field_previewed_and_restored() {
@@ -85,9 +85,9 @@ mod tests {
             )
             .expect_err("refused");
         assert_eq!(err["code"], "invalid_input");
-        assert_eq!(err["details"]["subject"], "multiple_lines");
-        assert_eq!(err["details"]["body"], "unknown_variable");
-        assert_eq!(err["details"]["body.detail"], "banco");
+        assert_eq!(refused_field(&err, "subject")["problem"], "multiple_lines");
+        assert_eq!(refused_field(&err, "body")["problem"], "unknown_variable");
+        assert_eq!(refused_field(&err, "body")["detail"], "banco");
 
         let mine = json!({ "subject": "Saldo de {{ cliente }}", "body": "Debe {{ saldo }}." });
         let preview = app
@@ -173,7 +173,7 @@ mod tests {
                 json!({ "request": { "receivableId": id, "recipient": "nope" } }),
             )
             .expect_err("bad address");
-        assert_eq!(err["details"]["recipient"], "invalid_email");
+        assert_eq!(refused_field(&err, "recipient")["problem"], "invalid_email");
         let err = app
             .invoke(
                 "reminder_preview",

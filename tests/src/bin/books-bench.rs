@@ -1,7 +1,8 @@
 //! Scale benchmark for the books: seeds 10,000 customers, 100,000 receivables and 150,000
 //! payments into a real database file, then times what a user does all day — the first page of
 //! Pagos Pendientes under each filter and sort (each call also counts and totals per currency),
-//! a search by customer and by document, opening a detail and recording a payment — through the
+//! Antigüedad de saldos on its own and as a filter of the list (each page carries the summary
+//! too), a search by customer and by document, opening a detail and recording a payment — through the
 //! same core functions the commands call. Prints the median and p95 of each, the rows each
 //! returned, and the database's size.
 //!
@@ -10,11 +11,12 @@
 
 use std::time::{Duration, Instant};
 
-use cachicamo_core::books::money::Outlook;
+use cachicamo_core::books::aging::{self, AgingBucket};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
+use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
-use cachicamo_core::books::region::Region;
+use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
 use cachicamo_e2e::seed::{seed, Scale};
@@ -25,12 +27,12 @@ const RUNS: usize = 50;
 fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cachicamo.sqlite3");
-    let outlook = Outlook {
+    let reading = Reading {
         region: Region::EsVe,
         today: date!(2026 - 06 - 15),
     };
     let started = Instant::now();
-    let seeded = seed(&path, Scale::PROMISED, outlook.today);
+    let seeded = seed(&path, Scale::PROMISED, reading.today);
     println!(
         "seeded {} customers, {} receivables ({} pending), {} payments in {:.1} s",
         seeded.customers,
@@ -66,26 +68,40 @@ fn main() {
                 "first page {filter:?} by {sort:?}{}",
                 if descending { " desc" } else { "" }
             );
-            list(&db, &name, &query, &outlook);
+            list(&db, &name, &query, &reading);
         }
+    }
+    let timings = time(|| aging::summary(&db, &reading).expect("aging").len());
+    report("Antigüedad de saldos (summary alone)", &timings, 5, 5);
+    for bucket in AgingBucket::ALL {
+        let query = PendingQuery {
+            aging: Some(bucket),
+            ..PendingQuery::default()
+        };
+        list(
+            &db,
+            &format!("first page, aging {bucket:?}"),
+            &query,
+            &reading,
+        );
     }
     for search in ["pena", "f-012345", "07042"] {
         let query = PendingQuery {
             search: search.into(),
             ..PendingQuery::default()
         };
-        list(&db, &format!("search {search:?}"), &query, &outlook);
+        list(&db, &format!("search {search:?}"), &query, &reading);
     }
     let last = PendingQuery {
         offset: seeded.pending - 50,
         ..PendingQuery::default()
     };
-    list(&db, "last page (offset 89,950)", &last, &outlook);
+    list(&db, "last page (offset 89,950)", &last, &reading);
 
     let mut id = 0;
     let timings = time(|| {
         id = id % 1000 + 1;
-        let detail = receivables::detail(&db, id, &outlook).expect("detail");
+        let detail = receivables::detail(&db, id, &reading).expect("detail");
         detail.payments.len() + detail.history.len()
     });
     report("open a detail", &timings, 1, 1);
@@ -104,7 +120,7 @@ fn main() {
                 method: Some(PaymentMethod::Cash),
                 ..PaymentForm::default()
             },
-            &outlook,
+            &reading,
         )
         .expect("payment");
         1
@@ -117,10 +133,10 @@ fn main() {
     println!("database size: {:.1} MiB", size as f64 / (1024.0 * 1024.0));
 }
 
-fn list(db: &Database, name: &str, query: &PendingQuery, outlook: &Outlook) {
+fn list(db: &Database, name: &str, query: &PendingQuery, reading: &Reading) {
     let mut last = (0, 0);
     let timings = time(|| {
-        let page = pending::list(db, query, outlook).expect("page");
+        let page = pending::list(db, query, reading).expect("page");
         last = (page.rows.len(), page.total);
         page.rows.len()
     });

@@ -3,7 +3,11 @@ import { toIpcError } from './api';
 
 describe('toIpcError', () => {
   it('keeps the contract when Rust sent one', () => {
-    const raw = { code: 'database_too_new', message: 'newer', details: { found: '9' } };
+    const raw = {
+      code: 'database_too_new',
+      message: 'newer',
+      details: { path: '/data/cachicamo.sqlite3', found: 9, supported: 7 },
+    };
     expect(toIpcError(raw)).toEqual(raw);
   });
 
@@ -13,6 +17,7 @@ describe('toIpcError', () => {
       message: 'command bootstrap not found',
       details: {},
     });
-    expect(toIpcError({ code: 'made_up' }).code).toBe('internal');
+    expect(toIpcError({ code: 'made_up', details: {} }).code).toBe('internal');
+    expect(toIpcError({ code: 'storage' }).code).toBe('internal');
   });
 });

@@ -2,53 +2,69 @@
 // from the generated bindings, so a change on the Rust side breaks the type check, not the user.
 import { invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type {
-  AutomaticCopy,
-  AvailableUpdate,
-  Bootstrap,
-  Business,
-  BusinessView,
-  Currency,
-  Customer,
-  CustomerForm,
-  CustomerPage,
-  CustomerQuery,
-  DateShown,
-  EmailServiceForm,
-  EmailServiceView,
-  ErrorCode,
-  Exported,
-  FirstRender,
-  ImportPreview,
-  IpcError,
-  Language,
-  Money,
-  OutboxChanged,
-  OutboxEntry,
-  OutboxFilter,
-  OutboxPage,
-  OwnerAction,
-  Rows,
-  PaymentForm,
-  PaymentPreview,
-  PendingPage,
-  PendingQuery,
-  Progress,
-  Receivable,
-  ReceivableDetail,
-  ReceivableForm,
-  Region,
-  RegionFormat,
-  ReminderDraft,
-  ReminderRequest,
-  ReminderTemplate,
-  RenderedReminder,
-  RowDifference,
-  Restored,
-  SendReminder,
-  SmtpPreset,
-  TemplateView,
-  TestEmailSent,
+import {
+  ERROR_CODES,
+  type AutomaticCopy,
+  type AvailableUpdate,
+  type Bootstrap,
+  type BulkPlan,
+  type BulkQueued,
+  type BulkSelection,
+  type Business,
+  type BusinessView,
+  type Command,
+  type Currency,
+  type Customer,
+  type CustomerForm,
+  type CustomerPage,
+  type CustomerQuery,
+  type DateShown,
+  type EmailServiceForm,
+  type EmailServiceView,
+  type ErrorCode,
+  type Exported,
+  type FirstRender,
+  type ImportPreview,
+  type IpcError,
+  type Language,
+  type Money,
+  type OutboxChanged,
+  type OutboxEntry,
+  type OutboxFilter,
+  type OutboxListing,
+  type OwnerAction,
+  type PaymentForm,
+  type PaymentOption,
+  type PaymentOptionsView,
+  type PaymentPreview,
+  type PendingPage,
+  type PendingQuery,
+  type Progress,
+  type Receivable,
+  type ReceivableDetail,
+  type ReceivableForm,
+  type ReferenceRate,
+  type ReferenceRateForm,
+  type Region,
+  type RegionFormat,
+  type ReminderDraft,
+  type ReminderRequest,
+  type ReminderTemplate,
+  type RenderedReminder,
+  type RenderedStatement,
+  type Restored,
+  type RowDifference,
+  type Rows,
+  type SendReminder,
+  type SendStatement,
+  type SmtpPreset,
+  type StatementDraft,
+  type StatementTemplate,
+  type StatementTemplateView,
+  type TemplateView,
+  type TestEmailSent,
+  type WhatsAppLink,
+  type WhatsAppRequest,
 } from './bindings';
 
 /** A command failed; `error` is the `{code, message, details}` contract from src-tauri/src/error.rs. */
@@ -66,43 +82,20 @@ export class ApiError extends Error {
   }
 }
 
-const codes: readonly ErrorCode[] = [
-  'database_too_new',
-  'data_in_use',
-  'storage',
-  'invalid_input',
-  'smtp_port_mismatch',
-  'email_failed',
-  'email_not_configured',
-  'email_secret_missing',
-  'email_config_invalid',
-  'keychain_unavailable',
-  'keychain_locked',
-  'keychain_failed',
-  'update_failed',
-  'backup_refused',
-  'import_refused',
-  'not_found',
-  'refused',
-  'internal',
-];
-
-/** Anything the IPC rejected with, as the error contract (a bug or a dead core becomes `internal`). */
+/** Anything the IPC rejected with, as the error contract (a bug or a dead core becomes `internal`).
+ * The one place the UI trusts Rust's shape: a known code with an object of details is taken as
+ * the generated type says; everything past here narrows on `code`. */
 export function toIpcError(raw: unknown): IpcError {
   if (typeof raw === 'object' && raw !== null && 'code' in raw) {
-    const candidate = raw as Partial<IpcError>;
-    if (codes.includes(candidate.code as ErrorCode)) {
-      return {
-        code: candidate.code as ErrorCode,
-        message: String(candidate.message ?? ''),
-        details: candidate.details ?? {},
-      };
+    const { code, message, details } = raw as { code: unknown; message?: unknown; details?: unknown };
+    if (ERROR_CODES.includes(code as ErrorCode) && typeof details === 'object' && details !== null) {
+      return { code, message: String(message ?? ''), details } as IpcError;
     }
   }
   return { code: 'internal', message: String(raw), details: {} };
 }
 
-async function call<T>(command: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
+async function call<T>(command: Command, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
     return await invoke<T>(command, args, options);
   } catch (raw) {
@@ -123,18 +116,14 @@ export const api = {
   customerGet: (id: number) => call<Customer>('customer_get', { id }),
   customerCreate: (form: CustomerForm) => call<Customer>('customer_create', { form }),
   customerUpdate: (id: number, form: CustomerForm) => call<Customer>('customer_update', { id, form }),
-  customerSetArchived: (id: number, archived: boolean) =>
-    call<Customer>('customer_set_archived', { id, archived }),
+  customerSetArchived: (id: number, archived: boolean) => call<Customer>('customer_set_archived', { id, archived }),
   customerDelete: (id: number) => call<null>('customer_delete', { id }),
-  customerReceivables: (customerId: number) =>
-    call<Receivable[]>('customer_receivables', { customerId }),
+  customerReceivables: (customerId: number) => call<Receivable[]>('customer_receivables', { customerId }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
   receivableGet: (id: number) => call<ReceivableDetail>('receivable_get', { id }),
   receivableCreate: (form: ReceivableForm) => call<ReceivableDetail>('receivable_create', { form }),
-  receivableUpdate: (id: number, form: ReceivableForm) =>
-    call<ReceivableDetail>('receivable_update', { id, form }),
-  receivableVoid: (id: number, reason: string) =>
-    call<ReceivableDetail>('receivable_void', { id, reason }),
+  receivableUpdate: (id: number, form: ReceivableForm) => call<ReceivableDetail>('receivable_update', { id, form }),
+  receivableVoid: (id: number, reason: string) => call<ReceivableDetail>('receivable_void', { id, reason }),
   paymentPreview: (receivableId: number, form: PaymentForm) =>
     call<PaymentPreview>('payment_preview', { receivableId, form }),
   paymentRecord: (receivableId: number, form: PaymentForm) =>
@@ -152,8 +141,7 @@ export const api = {
   updatesInstall: () => call<null>('updates_install'),
   updatesAnnounced: () => call<AvailableUpdate | null>('updates_announced'),
   updatesCheckOnStartup: () => call<boolean>('updates_check_on_startup'),
-  updatesSetCheckOnStartup: (enabled: boolean) =>
-    call<boolean>('updates_set_check_on_startup', { enabled }),
+  updatesSetCheckOnStartup: (enabled: boolean) => call<boolean>('updates_set_check_on_startup', { enabled }),
   backupsList: () => call<AutomaticCopy[]>('backups_list'),
   /** CSV files travel as the raw request body, decoded in Rust (UTF-8 or Windows-1252). */
   csvImportPreview: (bytes: Uint8Array) => call<ImportPreview>('csv_import_preview', bytes),
@@ -164,16 +152,16 @@ export const api = {
       headers: { 'cachicamo-accept': accepted.map((d) => `${d.line}:${d.kind}`).join(',') },
     }),
   pendingExportCsv: (query: PendingQuery) => call<Exported>('pending_export_csv', { query }),
+  /** Antigüedad de saldos of the whole book, as a CSV file in Downloads. */
+  agingExportCsv: () => call<Exported>('aging_export_csv'),
   outboxList: (filter: OutboxFilter, before: number | null, limit: number) =>
-    call<OutboxPage>('outbox_list', { filter, before, limit }),
+    call<OutboxListing>('outbox_list', { filter, before, limit }),
   /** Reintentar, Cancelar, Reenviar / Enviar, Marcar como enviado — on one row or all in a state. */
-  outboxAct: (action: OwnerAction, rows: Rows) =>
-    call<OutboxEntry[]>('outbox_act', { action, rows }),
+  outboxAct: (action: OwnerAction, rows: Rows) => call<OutboxEntry[]>('outbox_act', { action, rows }),
   /** The app is closing and waits for sends in flight (event `app://closing`). */
   onClosing: (handler: () => void): Promise<UnlistenFn> => listen('app://closing', () => handler()),
   reminderSend: (request: SendReminder) => call<OutboxEntry>('reminder_send', { request }),
-  receivableReminders: (receivableId: number) =>
-    call<OutboxEntry[]>('receivable_reminders', { receivableId }),
+  receivableReminders: (receivableId: number) => call<OutboxEntry[]>('receivable_reminders', { receivableId }),
   /** The outbox worker queued, sent, retried or failed an email (event `outbox://changed`). */
   onOutboxChanged: (handler: (change: OutboxChanged) => void): Promise<UnlistenFn> =>
     listen<OutboxChanged>('outbox://changed', (event) => handler(event.payload)),
@@ -192,8 +180,30 @@ export const api = {
   templatePreview: (language: Language, template: ReminderTemplate) =>
     call<RenderedReminder>('template_preview', { language, template }),
   /** Exactly what a reminder for this receivable would send, and to whom. */
-  reminderPreview: (request: ReminderRequest) =>
-    call<ReminderDraft>('reminder_preview', { request }),
+  reminderPreview: (request: ReminderRequest) => call<ReminderDraft>('reminder_preview', { request }),
+  paymentOptionsGet: () => call<PaymentOptionsView>('payment_options_get'),
+  /** Formas de pago are saved as a whole list, in the owner's order. */
+  paymentOptionsSave: (options: PaymentOption[]) => call<PaymentOptionsView>('payment_options_save', { options }),
+  referenceRatesGet: () => call<ReferenceRate[]>('reference_rates_get'),
+  referenceRateSave: (form: ReferenceRateForm) => call<ReferenceRate>('reference_rate_save', { form }),
+  /** Exactly what a customer's statement would send (text, HTML, the PDF's pages), and to whom. */
+  statementPreview: (request: SendStatement) => call<StatementDraft>('statement_preview', { request }),
+  statementSend: (request: SendStatement) => call<OutboxEntry>('statement_send', { request }),
+  customerStatements: (customerId: number) => call<OutboxEntry[]>('customer_statements', { customerId }),
+  /** How many statements a bulk send makes, to whom, and who is set apart and why. */
+  statementsPlan: (selection: BulkSelection) => call<BulkPlan>('statements_plan', { selection }),
+  /** Queues every planned statement in one transaction. */
+  statementsSendBulk: (selection: BulkSelection, attachPdf: boolean) =>
+    call<BulkQueued>('statements_send_bulk', { selection, attachPdf }),
+  statementTemplatesGet: (language: Language) => call<StatementTemplateView>('statement_templates_get', { language }),
+  statementTemplateSave: (language: Language, template: StatementTemplate) =>
+    call<StatementTemplateView>('statement_template_save', { language, template }),
+  statementTemplateReset: (language: Language) => call<StatementTemplateView>('statement_template_reset', { language }),
+  /** The statement template being edited, unsaved, with a sample statement and the real business. */
+  statementTemplatePreview: (language: Language, template: StatementTemplate) =>
+    call<RenderedStatement>('statement_template_preview', { language, template }),
+  /** Opens WhatsApp with the customer's statement (or a receivable's reminder) typed in. */
+  whatsappOpen: (request: WhatsAppRequest) => call<WhatsAppLink>('whatsapp_open', { request }),
   /** The quiet start-up check found a new version (event `updates://available`). */
   onUpdateAvailable: (handler: (update: AvailableUpdate) => void): Promise<UnlistenFn> =>
     listen<AvailableUpdate>('updates://available', (event) => handler(event.payload)),

@@ -3,9 +3,25 @@
 
 export type Language = "es" | "en";
 
-export type ErrorCode = "database_too_new" | "data_in_use" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "internal";
+export type ErrorCode = "database_too_new" | "data_in_use" | "storage" | "invalid_input" | "smtp_port_mismatch" | "email_failed" | "email_not_configured" | "email_secret_missing" | "email_config_invalid" | "keychain_unavailable" | "keychain_locked" | "keychain_failed" | "update_failed" | "backup_refused" | "import_refused" | "not_found" | "refused" | "open_failed" | "internal";
 
-export type IpcError = { code: ErrorCode, message: string, details: { [key in string]: string }, };
+export type ObjectKind = "table" | "index" | "trigger" | "view" | "other";
+
+export type Difference = "unknown" | "changed" | "missing";
+
+export type SchemaDifference = { kind: ObjectKind, name: string, difference: Difference, };
+
+export type BackupRefusal = { "reason": "not_sqlite" } | { "reason": "damaged", problem: string, } | { "reason": "not_cachicamo" } | { "reason": "too_new", found: number, supported: number, } | { "reason": "unexpected_schema", more: number, kind: ObjectKind, name: string, difference: Difference, } | { "reason": "too_large", size: number, limit: number, };
+
+export type ImportError = { "reason": "empty" } | { "reason": "too_large" } | { "reason": "unknown_columns" } | { "reason": "missing_columns", columns: Array<string>, } | { "reason": "malformed", line: number, message: string, } | { "reason": "rows_have_problems", count: number, } | { "reason": "differences_not_accepted", count: number, };
+
+export type OutboxRefusal = { "reason": "outbox_state", state: OutboxState, action: OwnerAction, };
+
+export type Refused = { reason: Refusal, } | OutboxRefusal;
+
+export type Failure = { "code": "database_too_new", "details": { path: string, found: number, supported: number, } } | { "code": "data_in_use", "details": { dir: string, } } | { "code": "storage", "details": { path?: string, } } | { "code": "invalid_input", "details": { fields: Array<FieldError>, } } | { "code": "smtp_port_mismatch", "details": { port: number, security: SmtpSecurity, } } | { "code": "email_failed", "details": { failure: MailFailure, class: FailureClass, provider: Provider, providerCode?: string, providerMessage?: string, retryAfterSecs?: number, } } | { "code": "email_not_configured", "details": Record<symbol, never> } | { "code": "email_secret_missing", "details": Record<symbol, never> } | { "code": "email_config_invalid", "details": { fields: Array<string>, } } | { "code": "keychain_unavailable", "details": Record<symbol, never> } | { "code": "keychain_locked", "details": Record<symbol, never> } | { "code": "keychain_failed", "details": Record<symbol, never> } | { "code": "update_failed", "details": Record<symbol, never> } | { "code": "backup_refused", "details": BackupRefusal } | { "code": "import_refused", "details": ImportError } | { "code": "not_found", "details": Record<symbol, never> } | { "code": "refused", "details": Refused } | { "code": "open_failed", "details": Record<symbol, never> } | { "code": "internal", "details": Record<symbol, never> };
+
+export type IpcError = { message: string, } & ({ "code": "database_too_new", "details": { path: string, found: number, supported: number, } } | { "code": "data_in_use", "details": { dir: string, } } | { "code": "storage", "details": { path?: string, } } | { "code": "invalid_input", "details": { fields: Array<FieldError>, } } | { "code": "smtp_port_mismatch", "details": { port: number, security: SmtpSecurity, } } | { "code": "email_failed", "details": { failure: MailFailure, class: FailureClass, provider: Provider, providerCode?: string, providerMessage?: string, retryAfterSecs?: number, } } | { "code": "email_not_configured", "details": Record<symbol, never> } | { "code": "email_secret_missing", "details": Record<symbol, never> } | { "code": "email_config_invalid", "details": { fields: Array<string>, } } | { "code": "keychain_unavailable", "details": Record<symbol, never> } | { "code": "keychain_locked", "details": Record<symbol, never> } | { "code": "keychain_failed", "details": Record<symbol, never> } | { "code": "update_failed", "details": Record<symbol, never> } | { "code": "backup_refused", "details": BackupRefusal } | { "code": "import_refused", "details": ImportError } | { "code": "not_found", "details": Record<symbol, never> } | { "code": "refused", "details": Refused } | { "code": "open_failed", "details": Record<symbol, never> } | { "code": "internal", "details": Record<symbol, never> });
 
 export type Bootstrap = { language: Language, 
 /**
@@ -56,7 +72,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "secret_for_other_destination";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination";
 
 export type FieldError = { field: string, problem: FieldProblem, 
 /**
@@ -128,7 +144,9 @@ export type Business = { name: string, taxId: string, address: string, phone: st
  */
 defaultCurrency: string, 
 /**
- * Free text quoted in payment reminders (bank accounts, pago móvil, where to pay).
+ * Free text reminders quoted before formas de pago existed. Migration 0010 turned it into
+ * an "otro" forma de pago for every currency (`payment_options`); messages no longer quote
+ * it, and it is kept only so a profile saved by either version reads back.
  */
 paymentInstructions: string, };
 
@@ -149,7 +167,7 @@ export type Currency = { code: string,
  */
 minorUnits: number, };
 
-export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable" | "total_too_large";
+export type Refusal = "customer_has_receivables" | "not_pending" | "has_payments" | "already_reversed" | "receivable_void" | "settings_unstorable" | "total_too_large" | "nothing_owed" | "no_phone";
 
 export type Region = "es-VE" | "es-CO" | "es-MX" | "es-AR" | "es-CL" | "es-PE" | "es-ES" | "en-US";
 
@@ -215,7 +233,7 @@ history: Array<HistoryEntry>,
  */
 amountEditable: boolean, };
 
-export type HistoryKind = "created" | "edited" | "payment_recorded" | "payment_reversed" | "paid" | "reopened" | "voided" | "reminder_queued";
+export type HistoryKind = "created" | "edited" | "payment_recorded" | "payment_reversed" | "paid" | "reopened" | "voided" | "reminder_queued" | "statement_queued" | "whatsapp_opened";
 
 export type HistoryEntry = { 
 /**
@@ -297,11 +315,25 @@ export type PendingQuery = { filter: PendingFilter,
 /**
  * Customer name or document number; accents and case ignored.
  */
-search: string, sort: PendingSort, descending: boolean, offset: number, 
+search: string, sort: PendingSort, descending: boolean, 
+/**
+ * Only the receivables in one bucket of Antigüedad de saldos (with `filter` as well).
+ */
+aging: AgingBucket | null, offset: number, 
 /**
  * At most 200 per page; 0 means 50.
  */
 limit: number, };
+
+export type AgingBucket = "not_yet_due" | "days1_to30" | "days31_to60" | "days61_to90" | "over90";
+
+export type AgingCell = { bucket: AgingBucket, 
+/**
+ * How many pending receivables it holds.
+ */
+receivables: number, balance: Money, };
+
+export type AgingLine = { currency: string, buckets: Array<AgingCell>, total: Money, };
 
 export type PendingPage = { rows: Array<Receivable>, 
 /**
@@ -311,7 +343,11 @@ total: number,
 /**
  * What the matching receivables still owe, one line per currency.
  */
-totals: Array<Money>, };
+totals: Array<Money>, 
+/**
+ * Antigüedad de saldos of the whole book (not only the matches), per currency.
+ */
+aging: Array<AgingLine>, };
 
 export type LastReminder = { state: OutboxState, 
 /**
@@ -333,7 +369,7 @@ export type OutboxFilter = "all" | "needs_owner";
 
 export type OwnerAction = "retry" | "send_again" | "mark_sent" | "cancel";
 
-export type Rows = { "kind": "one", id: OutboxId, } | { "kind": "all_in", state: OutboxState, };
+export type Rows = { "kind": "one", id: OutboxId, } | { "kind": "all_in", state: OutboxState, } | { "kind": "listed", ids: Array<OutboxId>, };
 
 export type OutboxFailure = { code: MailFailure, class: FailureClass, 
 /**
@@ -361,9 +397,41 @@ confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: 
 /**
  * The last failure (kept while retrying; the reason when failed or uncertain).
  */
-error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, };
+error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, 
+/**
+ * The names of the files it carries, in order (a statement's PDF): the lists say so.
+ */
+attachments: Array<string>, };
 
-export type OutboxPage = { entries: Array<OutboxEntry>, nextBefore: OutboxId | null, 
+export type EmailAbout = { customerId: number, customerName: string, receivableId: number | null, documentNumber: string | null, };
+
+export type ListedEmail = { about: EmailAbout | null, id: OutboxId, reference: string | null, recipient: string, subject: string, state: OutboxState, 
+/**
+ * Why a queued email waits ("Sin conexión: se enviará automáticamente").
+ */
+reason: WaitReason | null, 
+/**
+ * Why a cancelled email will never go ("Cancelado: la cuenta ya está pagada").
+ */
+cancelled: CancelReason | null, 
+/**
+ * Why an email waits for the owner ("Por revisar: copia restaurada").
+ */
+held: HoldReason | null, 
+/**
+ * A sent row the owner marked as sent after an uncertain outcome.
+ */
+confirmedByOwner: boolean, attempts: number, generation: number, nextAttemptAt: string | null, provider: Provider | null, providerMessageId: string | null, 
+/**
+ * The last failure (kept while retrying; the reason when failed or uncertain).
+ */
+error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: string | null, 
+/**
+ * The names of the files it carries, in order (a statement's PDF): the lists say so.
+ */
+attachments: Array<string>, };
+
+export type OutboxListing = { entries: Array<ListedEmail>, nextBefore: OutboxId | null, 
 /**
  * How many rows wait for the owner (held or uncertain), whatever the page.
  */
@@ -491,3 +559,215 @@ export type ReminderDraft = { receivableId: number,
  * Normalised address; `None` when the customer has none and none was given.
  */
 recipient: string | null, message: RenderedReminder, };
+
+export type AccountType = "checking" | "savings";
+
+export type PaymentOptionDetails = { "kind": "pago_movil", bank: string, phone: string, 
+/**
+ * Cédula or RIF.
+ */
+idNumber: string, } | { "kind": "transfer", bank: string, account: string, holder: string, accountType: AccountType, } | { "kind": "zelle", email: string, holder: string, } | { "kind": "cash", note: string, } | { "kind": "spei", clabe: string, bank: string, } | { "kind": "other", text: string, };
+
+export type PaymentOption = { details: PaymentOptionDetails, 
+/**
+ * ISO 4217 codes it accepts; `null`: every currency.
+ */
+currencies: Array<string> | null, };
+
+export type PaymentOptionsView = { 
+/**
+ * As saved, in the owner's order (the unusable ones too, to be fixed).
+ */
+methods: Array<PaymentOption>, 
+/**
+ * What saving the list as it is would refuse (`"2.clabe"`…): empty unless it came from
+ * somewhere that skipped the checks (a restored copy).
+ */
+problems: Array<FieldError>, };
+
+export type ReferenceRateForm = { 
+/**
+ * The currency a subtotal is in ("USD").
+ */
+base: string, 
+/**
+ * The currency its equivalent is shown in ("VES").
+ */
+quote: string, 
+/**
+ * One `base` in `quote` ("36,50").
+ */
+rate: string, 
+/**
+ * The day the rate is for; empty: today.
+ */
+rateOn: string, 
+/**
+ * Who publishes it ("BCV").
+ */
+source: string, };
+
+export type ReferenceRate = { base: string, quote: string, 
+/**
+ * The rate written the region's way ("36,50").
+ */
+rate: string, 
+/**
+ * As stored ("36.50").
+ */
+rateText: string, rateOn: DateShown, source: string, 
+/**
+ * It is for today: statements made today show it.
+ */
+isToday: boolean, };
+
+export type Party = { name: string, taxId: string | null, address: string | null, phone: string | null, };
+
+export type StatementLine = { receivableId: number, documentNumber: string | null, concept: string, 
+/**
+ * ISO 8601 calendar dates.
+ */
+issueDate: string, dueDate: string, 
+/**
+ * 0 when not yet due.
+ */
+daysOverdue: number, amount: number, paid: number, balance: number, };
+
+export type Equivalent = { currency: string, amount: number, 
+/**
+ * The rate as typed ("36.50": one unit of the subtotal's currency in `currency`).
+ */
+rate: string, 
+/**
+ * Who publishes it ("BCV").
+ */
+source: string, 
+/**
+ * ISO date the rate is for (always the statement's date: only today's rate is shown).
+ */
+rateOn: string, };
+
+export type CurrencyGroup = { currency: string, lines: Array<StatementLine>, amount: number, paid: number, balance: number, 
+/**
+ * What of the balance is past due.
+ */
+overdue: number, equivalent: Equivalent | null, };
+
+export type PaymentReceived = { paidOn: string, currency: string, amount: number, documentNumber: string | null, };
+
+export type Statement = { customerId: number, 
+/**
+ * The customer's email language: every part is written in it.
+ */
+language: Language, 
+/**
+ * How amounts and dates are written (the language's way, see `region_for`).
+ */
+region: Region, 
+/**
+ * The statement's date (ISO), the local day it was made.
+ */
+date: string, business: Party, customer: Party, 
+/**
+ * One per currency owed, in code order; never empty.
+ */
+groups: Array<CurrencyGroup>, 
+/**
+ * Payments received since the last statement that was sent, oldest first.
+ */
+payments: Array<PaymentReceived>, 
+/**
+ * How to pay what is owed, one block per way, already worded in `language`.
+ */
+paymentInstructions: Array<string>, };
+
+export type RenderedStatement = { language: Language, subject: string, text: string, html: string, 
+/**
+ * "Estado de cuenta – Ana Pérez – 2026-11-30.pdf".
+ */
+fileName: string, };
+
+export type SendStatement = { customerId: number, 
+/**
+ * Another address for this one statement; empty: the customer's registered one.
+ */
+recipient: string | null, 
+/**
+ * Attach the PDF (on unless turned off).
+ */
+attachPdf: boolean, };
+
+export type StatementDraft = { customerId: number, 
+/**
+ * Normalised address; `None` when the customer has none and none was given.
+ */
+recipient: string | null, message: RenderedStatement, 
+/**
+ * What the three parts are written from (the screens show the table from it).
+ */
+statement: Statement, attachPdf: boolean, 
+/**
+ * How many pages the PDF has (0 without one).
+ */
+pdfPages: number, };
+
+export type BulkSelection = { "kind": "customers", ids: number[], } | { "kind": "overdue" };
+
+export type PlannedStatement = { customerId: number, customer: string, recipient: string, language: Language, 
+/**
+ * What it states, per currency.
+ */
+balances: Array<Money>, };
+
+export type SetAsideReason = "no_address" | "nothing_owed" | "no_email_service" | "already_waiting" | "not_found";
+
+export type SetAside = { customerId: number, customer: string, reason: SetAsideReason, };
+
+export type BulkPlan = { 
+/**
+ * In customer-name order.
+ */
+messages: Array<PlannedStatement>, setAside: Array<SetAside>, };
+
+export type BulkQueued = { queued: Array<OutboxId>, setAside: Array<SetAside>, };
+
+export type StatementTemplate = { subject: string, 
+/**
+ * Before the table.
+ */
+intro: string, 
+/**
+ * After the table and the payment methods.
+ */
+closing: string, };
+
+export type StatementVariable = "customer" | "business" | "date" | "balance";
+
+export type StatementVariableView = { key: StatementVariable, name: string, mayBeEmpty: boolean, };
+
+export type StatementTemplateView = { language: Language, template: StatementTemplate, isDefault: boolean, 
+/**
+ * A saved template did not pass the editor's checks (a restored copy): the default is used.
+ */
+savedWasInvalid: boolean, variables: Array<StatementVariableView>, };
+
+export type WhatsAppRequest = { customerId: number, 
+/**
+ * One receivable's reminder; without it, the customer's statement.
+ */
+receivableId: number | null, };
+
+export type WhatsAppLink = { url: string, 
+/**
+ * The number the link opens, E.164 digits.
+ */
+phone: string, };
+
+/** Every error code, in the order Rust declares them. */
+export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "open_failed", "internal"];
+
+/** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+
+/** What the core refuses by size, checked in the window before a file crosses the IPC. */
+export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

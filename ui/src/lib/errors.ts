@@ -1,13 +1,21 @@
-// Error codes to words a shop owner understands, in the active language.
-import type {
-  DestinationPart,
-  ErrorCode,
-  FieldProblem,
-  IpcError,
-  MailFailure,
-  Provider,
-  Refusal,
-  SecretProblem,
+// Error codes to words a shop owner understands, in the active language. `details` is typed per
+// code by the generated bindings: each reader narrows on `code` (and `reason`), never by a string
+// key and a cast.
+import {
+  LIMITS,
+  type BackupRefusal,
+  type DestinationPart,
+  type ErrorCode,
+  type FieldError,
+  type FieldProblem,
+  type ImportError,
+  type IpcError,
+  type MailFailure,
+  type Provider,
+  type Refusal,
+  type Refused,
+  type SchemaDifference,
+  type SecretProblem,
 } from './bindings';
 import { region } from './region.svelte';
 import { t, type MessageKey } from './i18n/index.svelte';
@@ -30,6 +38,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   import_refused: 'error.import_refused',
   not_found: 'error.not_found',
   refused: 'error.refused',
+  open_failed: 'error.open_failed',
   internal: 'error.internal',
 };
 
@@ -84,6 +93,11 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   multiple_lines: 'field.multiple_lines',
   needs_encryption: 'field.needs_encryption',
   secret_for_other_destination: 'field.secret_for_other_destination',
+  same_currency: 'field.same_currency',
+  invalid_phone: 'field.invalid_phone',
+  invalid_id_number: 'field.invalid_id_number',
+  invalid_account: 'field.invalid_account',
+  invalid_clabe: 'field.invalid_clabe',
 };
 
 const refusals: Record<Refusal, MessageKey> = {
@@ -94,6 +108,8 @@ const refusals: Record<Refusal, MessageKey> = {
   receivable_void: 'refusal.receivable_void',
   settings_unstorable: 'refusal.settings_unstorable',
   total_too_large: 'refusal.total_too_large',
+  nothing_owed: 'refusal.nothing_owed',
+  no_phone: 'refusal.no_phone',
 };
 
 const destinationParts: Record<DestinationPart, MessageKey> = {
@@ -127,7 +143,7 @@ export function describeMailFailure(failure: MailFailure): string {
   return t(mailFailures[failure]);
 }
 
-const backupReasons: Record<string, MessageKey> = {
+const backupReasons: Record<Exclude<BackupRefusal['reason'], 'unexpected_schema'>, MessageKey> = {
   not_sqlite: 'backups.refused.not_cachicamo',
   not_cachicamo: 'backups.refused.not_cachicamo',
   damaged: 'backups.refused.damaged',
@@ -135,7 +151,7 @@ const backupReasons: Record<string, MessageKey> = {
   too_large: 'backups.refused.too_large',
 };
 
-const importReasons: Record<string, MessageKey> = {
+const importReasons: Record<ImportError['reason'], MessageKey> = {
   empty: 'import.refused.empty',
   too_large: 'import.refused.too_large',
   unknown_columns: 'import.refused.unknown_columns',
@@ -145,59 +161,113 @@ const importReasons: Record<string, MessageKey> = {
   differences_not_accepted: 'import.refused.differences_not_accepted',
 };
 
-const schemaObjects = ['table', 'index', 'trigger', 'view', 'other'] as const;
-const schemaDifferences = ['unknown', 'changed', 'missing'] as const;
+/** What a refused file's words quote: the columns, the line, the count, the limits. */
+function importParams(refusal: ImportError): Record<string, string | number> {
+  switch (refusal.reason) {
+    case 'missing_columns':
+      return { columns: refusal.columns.join(', ') };
+    case 'malformed':
+      return { line: refusal.line };
+    case 'rows_have_problems':
+    case 'differences_not_accepted':
+      return { count: refusal.count };
+    case 'too_large':
+      return {
+        megabytes: LIMITS.importBytes / (1024 * 1024),
+        rows: LIMITS.importRows.toLocaleString(region().region),
+      };
+    default:
+      return {};
+  }
+}
 
 /** A restored copy whose schema is not ours: which object, what kind, and how it differs. */
-function describeSchemaRefusal(details: Record<string, string>): string | undefined {
-  const kind = schemaObjects.find((k) => k === details['kind']) ?? 'other';
-  const difference = schemaDifferences.find((d) => d === details['difference']);
-  if (!difference) return undefined;
+function describeSchemaRefusal(refusal: SchemaDifference & { more: number }): string {
+  const { kind, name, difference, more } = refusal;
   const object = t(difference === 'unknown' ? `backups.object.unknown.${kind}` : `backups.object.the.${kind}`);
-  const sentence = t(`backups.refused.unexpected_schema.${difference}`, { object, name: details['name'] ?? '' });
-  const more = Number(details['more'] ?? '0');
+  const sentence = t(`backups.refused.unexpected_schema.${difference}`, { object, name });
   return more > 0 ? `${sentence} ${t('backups.refused.unexpected_schema.more', { more: String(more) })}` : sentence;
 }
 
+function describeBackupRefusal(refusal: BackupRefusal): string {
+  if (refusal.reason === 'unexpected_schema') return describeSchemaRefusal(refusal);
+  const key = backupReasons[refusal.reason];
+  return t(key ?? 'error.backup_refused');
+}
+
+function describeRefused(refused: Refused): string {
+  if (refused.reason === 'outbox_state') return t('refusal.outbox_state');
+  const key = refusals[refused.reason];
+  return t(key ?? 'error.refused');
+}
+
 export function describe(error: IpcError): string {
-  const importReason =
-    error.code === 'import_refused' ? importReasons[error.details['reason'] ?? ''] : undefined;
-  if (importReason) return t(importReason, error.details);
-  if (error.code === 'backup_refused' && error.details['reason'] === 'unexpected_schema') {
-    const schema = describeSchemaRefusal(error.details);
-    if (schema) return schema;
+  switch (error.code) {
+    case 'import_refused': {
+      const key = importReasons[error.details.reason];
+      return key ? t(key, importParams(error.details)) : t(messages[error.code]);
+    }
+    case 'backup_refused':
+      return describeBackupRefusal(error.details);
+    case 'email_failed':
+      return error.details.failure in mailFailures
+        ? describeMailFailure(error.details.failure)
+        : t(messages[error.code]);
+    case 'refused':
+      return describeRefused(error.details);
+    default:
+      return t(messages[error.code]);
   }
-  const backupReason =
-    error.code === 'backup_refused' ? backupReasons[error.details['reason'] ?? ''] : undefined;
-  if (backupReason) return t(backupReason);
-  const failure = error.details['failure'] as MailFailure | undefined;
-  if (error.code === 'email_failed' && failure && failure in mailFailures) {
-    return describeMailFailure(failure);
-  }
-  const reason = error.details['reason'];
-  if (error.code === 'refused' && reason === 'outbox_state') return t('refusal.outbox_state');
-  if (error.code === 'refused' && reason && reason in refusals) {
-    return t(refusals[reason as Refusal]);
-  }
-  return t(messages[error.code]);
 }
 
 /** The technical part for "Detalles": never shown first, always available. */
 export function details(error: IpcError): string {
-  const lines = Object.entries(error.details).map(([key, value]) => `${key}: ${value}`);
+  const lines = Object.entries(error.details).map(
+    ([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+  );
   return [error.message, ...lines].filter(Boolean).join('\n');
+}
+
+/** For `invalid_input`: the problem found with one field, if any. */
+export function fieldProblem(error: IpcError | null, field: string): FieldProblem | undefined {
+  if (!error || error.code !== 'invalid_input') return undefined;
+  return error.details.fields.filter((refused) => refused.field === field).pop()?.problem;
+}
+
+/** For `smtp_port_mismatch`: the port typed, which usually speaks the other security mode. */
+export function mismatchedPort(error: IpcError | null): number | undefined {
+  return error?.code === 'smtp_port_mismatch' ? error.details.port : undefined;
+}
+
+/** Fields the window found wrong itself (a saved profile that would not pass its checks), as
+ * a refused save would report them. */
+export function invalidInput(fields: FieldError[], message: string): IpcError {
+  return { code: 'invalid_input', message, details: { fields } };
+}
+
+/** A CSV file larger than the core accepts, refused before it crosses the IPC. */
+export function refuseLargeImport(size: number): IpcError | null {
+  if (size <= LIMITS.importBytes) return null;
+  return { code: 'import_refused', message: `${size} bytes`, details: { reason: 'too_large' } };
+}
+
+/** A file offered for restore larger than the core accepts, refused before it crosses the IPC. */
+export function refuseLargeRestore(size: number): IpcError | null {
+  if (size <= LIMITS.restoreBytes) return null;
+  return {
+    code: 'backup_refused',
+    message: `the file has ${size} bytes`,
+    details: { reason: 'too_large', size, limit: LIMITS.restoreBytes },
+  };
 }
 
 /** For `invalid_input`: each refused field with its problem, in words. */
 export function fieldErrors(error: IpcError | null): Record<string, string> {
   if (!error || error.code !== 'invalid_input') return {};
   const out: Record<string, string> = {};
-  for (const [field, problem] of Object.entries(error.details)) {
-    // `<field>.detail` says what a field's problem is about (an unknown variable's name).
-    if (field.endsWith('.detail')) continue;
-    const key = fieldProblems[problem as FieldProblem];
-    const detail = error.details[`${field}.detail`] ?? '';
-    if (key) out[field] = t(key, { ...hintParams(), detail });
+  for (const { field, problem, detail } of error.details.fields) {
+    // `detail` says what a field's problem is about (an unknown variable's name).
+    out[field] = t(fieldProblems[problem], { ...hintParams(), detail: detail ?? '' });
   }
   return out;
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use super::BackupError;
+use super::{BackupError, BackupRefusal};
 use crate::db::schema::{self, Difference};
 use crate::db::{self, DbError};
 
@@ -35,7 +35,7 @@ pub(super) fn check_and_prepare(candidate: &Path, live_page_size: i64) -> Result
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(classify)?;
     db::migrate(&mut conn).map_err(|err| {
-        BackupError::Damaged(format!("it could not be brought up to date: {err}"))
+        BackupRefusal::damaged(format!("it could not be brought up to date: {err}"))
     })?;
     conn.pragma_update(None, "journal_mode", "DELETE")
         .map_err(classify)?;
@@ -72,14 +72,14 @@ fn check_untrusted(conn: &Connection) -> Result<(), BackupError> {
         .map_err(classify)?;
     let supported = db::schema_version();
     let found = match usize::try_from(raw) {
-        Ok(0) | Err(_) => return Err(BackupError::NotCachicamo),
+        Ok(0) | Err(_) => return Err(BackupRefusal::NotCachicamo.into()),
         Ok(found) => found,
     };
     if found > supported {
-        return Err(BackupError::TooNew { found, supported });
+        return Err(BackupRefusal::TooNew { found, supported }.into());
     }
     let expected = schema::at_version(found)?;
-    let present = schema::read(conn).map_err(|_| BackupError::NotCachicamo)?;
+    let present = schema::read(conn).map_err(|_| BackupRefusal::NotCachicamo)?;
     let differences = schema::differences(&expected, &present);
     // None of our objects at all: some other program's database that claims a version.
     let ours_missing = differences
@@ -87,13 +87,14 @@ fn check_untrusted(conn: &Connection) -> Result<(), BackupError> {
         .filter(|d| d.difference == Difference::Missing)
         .count();
     if ours_missing == expected.len() {
-        return Err(BackupError::NotCachicamo);
+        return Err(BackupRefusal::NotCachicamo.into());
     }
     if let Some(first) = differences.first() {
-        return Err(BackupError::UnexpectedSchema {
+        return Err(BackupRefusal::UnexpectedSchema {
             first: first.clone(),
             more: differences.len() - 1,
-        });
+        }
+        .into());
     }
     let broken_links: i64 = conn
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
@@ -101,7 +102,7 @@ fn check_untrusted(conn: &Connection) -> Result<(), BackupError> {
         })
         .map_err(classify)?;
     if broken_links > 0 {
-        return Err(BackupError::Damaged(format!(
+        return Err(BackupRefusal::damaged(format!(
             "{broken_links} rows point at records that do not exist"
         )));
     }
@@ -117,7 +118,7 @@ fn check_integrity(conn: &Connection) -> Result<(), BackupError> {
         rows.collect::<Result<_, _>>().map_err(classify)?
     };
     if problems != ["ok"] {
-        return Err(BackupError::Damaged(problems.join("; ")));
+        return Err(BackupRefusal::damaged(problems.join("; ")));
     }
     Ok(())
 }
@@ -130,12 +131,12 @@ fn check_header(candidate: &Path) -> Result<(), BackupError> {
     let len = file.metadata().map_err(BackupError::io(candidate))?.len();
     let mut header = [0u8; HEADER_LEN];
     if file.read_exact(&mut header).is_err() || &header[..16] != SQLITE_MAGIC {
-        return Err(BackupError::NotSqlite);
+        return Err(BackupRefusal::NotSqlite.into());
     }
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65_536,
         size if size >= 512 && size.is_power_of_two() => u64::from(size),
-        _ => return Err(BackupError::Damaged("its header is invalid".into())),
+        _ => return Err(BackupRefusal::damaged("its header is invalid")),
     };
     let field = |at: usize| {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
@@ -145,7 +146,7 @@ fn check_header(candidate: &Path) -> Result<(), BackupError> {
     let pages_known = field(92) == field(24);
     let expected = u64::from(field(28)) * page_size;
     if len % page_size != 0 || (pages_known && len < expected) {
-        return Err(BackupError::Damaged(format!(
+        return Err(BackupRefusal::damaged(format!(
             "it is incomplete ({len} bytes of {expected})"
         )));
     }
@@ -155,8 +156,8 @@ fn check_header(candidate: &Path) -> Result<(), BackupError> {
 /// SQLite's own verdict on a file, in this module's terms.
 fn classify(err: rusqlite::Error) -> BackupError {
     match err.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => BackupError::NotSqlite,
-        Some(ErrorCode::DatabaseCorrupt) => BackupError::Damaged(err.to_string()),
+        Some(ErrorCode::NotADatabase) => BackupRefusal::NotSqlite.into(),
+        Some(ErrorCode::DatabaseCorrupt) => BackupRefusal::damaged(err.to_string()),
         _ => BackupError::Db(DbError::Sqlite(err)),
     }
 }

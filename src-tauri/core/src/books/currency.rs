@@ -151,7 +151,7 @@ mod tests {
         for currency in super::SUPPORTED {
             let max = currency.max_minor();
             assert!(
-                max > 0 && max <= crate::books::region::MAX_MINOR,
+                max > 0 && max <= crate::books::money::MAX_MINOR,
                 "{currency:?}"
             );
         }
@@ -161,7 +161,7 @@ mod tests {
         );
         assert_eq!(
             super::find("COP").map(|c| c.max_minor()),
-            Some(crate::books::region::MAX_MINOR)
+            Some(crate::books::money::MAX_MINOR)
         );
     }
 }

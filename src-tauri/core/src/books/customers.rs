@@ -9,6 +9,7 @@ use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
 use crate::validation::{FieldErrors, FieldProblem};
+use crate::wire;
 
 const MAX_NAME: usize = 200;
 const MAX_SHORT: usize = 100;
@@ -111,7 +112,37 @@ impl CustomerForm {
     }
 }
 
+/// A validated customer as its columns store it, for the INSERT and the UPDATE alike.
+struct StoredCustomer<'a> {
+    valid: &'a ValidCustomer,
+    email_language: String,
+    search_key: String,
+}
+
+impl StoredCustomer<'_> {
+    fn as_params(&self) -> Vec<(&'static str, &dyn rusqlite::ToSql)> {
+        vec![
+            (":name", &self.valid.name),
+            (":email", &self.valid.email),
+            (":phone", &self.valid.phone),
+            (":tax_id", &self.valid.tax_id),
+            (":address", &self.valid.address),
+            (":notes", &self.valid.notes),
+            (":email_language", &self.email_language),
+            (":search_key", &self.search_key),
+        ]
+    }
+}
+
 impl ValidCustomer {
+    fn stored(&self) -> StoredCustomer<'_> {
+        StoredCustomer {
+            valid: self,
+            email_language: wire::code(&self.email_language),
+            search_key: self.search_key(),
+        }
+    }
+
     fn search_key(&self) -> String {
         search_key(&format!(
             "{} {} {}",
@@ -126,7 +157,6 @@ const COLUMNS: &str = "id, name, email, phone, tax_id, address, notes, email_lan
                        archived_at IS NOT NULL, created_at, updated_at";
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Customer> {
-    let language: String = row.get(7)?;
     Ok(Customer {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -135,7 +165,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Customer> {
         tax_id: row.get(4)?,
         address: row.get(5)?,
         notes: row.get(6)?,
-        email_language: Language::from_locale(&language).unwrap_or(Language::DEFAULT),
+        email_language: wire::column(row, 7)?,
         archived: row.get(8)?,
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
@@ -180,18 +210,10 @@ pub(super) fn insert(tx: &Transaction<'_>, valid: &ValidCustomer) -> rusqlite::R
     tx.prepare_cached(
         "INSERT INTO customers (name, email, phone, tax_id, address, notes, email_language,
                                 search_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (:name, :email, :phone, :tax_id, :address, :notes, :email_language,
+                 :search_key)",
     )?
-    .execute(params![
-        valid.name,
-        valid.email,
-        valid.phone,
-        valid.tax_id,
-        valid.address,
-        valid.notes,
-        valid.email_language.code(),
-        valid.search_key()
-    ])?;
+    .execute(&*valid.stored().as_params())?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -204,22 +226,16 @@ pub fn update(
 ) -> Result<Customer, BooksError> {
     let valid = form.validate(default_language)?;
     db.write(|tx| {
+        let stored = valid.stored();
+        let mut values = stored.as_params();
+        values.push((":id", &id));
         let changed = tx.execute(
-            "UPDATE customers SET name = ?2, email = ?3, phone = ?4, tax_id = ?5, address = ?6,
-                 notes = ?7, email_language = ?8, search_key = ?9,
+            "UPDATE customers SET name = :name, email = :email, phone = :phone,
+                 tax_id = :tax_id, address = :address, notes = :notes,
+                 email_language = :email_language, search_key = :search_key,
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-             WHERE id = ?1",
-            params![
-                id,
-                valid.name,
-                valid.email,
-                valid.phone,
-                valid.tax_id,
-                valid.address,
-                valid.notes,
-                valid.email_language.code(),
-                valid.search_key()
-            ],
+             WHERE id = :id",
+            &*values,
         )?;
         if changed == 0 {
             return Err(not_found(id));
@@ -331,6 +347,15 @@ mod tests {
         }
     }
 
+    /// Clientes' search box, typed `text`.
+    fn search(db: &Database, text: &str) -> CustomerPage {
+        let query = CustomerQuery {
+            search: text.into(),
+            ..Default::default()
+        };
+        list(db, &query).expect("search")
+    }
+
     #[test]
     fn a_customer_is_created_found_edited_archived_and_deleted() {
         let (_dir, db) = db();
@@ -349,24 +374,10 @@ mod tests {
         assert_eq!(created.email_language, Language::Es);
         create(&db, form("Bodega La Esquina"), Language::En).expect("second");
 
-        let found = list(
-            &db,
-            &CustomerQuery {
-                search: "pena".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let found = search(&db, "pena");
         assert_eq!(found.total, 1);
         assert_eq!(found.customers[0].id, created.id);
-        let by_tax_id = list(
-            &db,
-            &CustomerQuery {
-                search: "12345678".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let by_tax_id = search(&db, "12345678");
         assert_eq!(by_tax_id.total, 1);
 
         let edited = update(
@@ -421,13 +432,8 @@ mod tests {
             Language::Es,
         )
         .expect_err("invalid");
-        let BooksError::Invalid(fields) = err else {
-            panic!("expected field errors");
-        };
-        let problems: Vec<_> = fields
-            .iter()
-            .map(|f| (f.field.as_str(), f.problem))
-            .collect();
+        let problems = crate::books::field_problems(err);
+        let problems: Vec<_> = problems.iter().map(|(f, p)| (f.as_str(), *p)).collect();
         assert_eq!(
             problems,
             [
@@ -446,14 +452,7 @@ mod tests {
         let (_dir, db) = db();
         create(&db, form("100% Repuestos"), Language::Es).expect("created");
         create(&db, form("Repuestos Centro"), Language::Es).expect("created");
-        let found = list(
-            &db,
-            &CustomerQuery {
-                search: "100%".into(),
-                ..Default::default()
-            },
-        )
-        .expect("search");
+        let found = search(&db, "100%");
         assert_eq!(found.total, 1);
     }
 }

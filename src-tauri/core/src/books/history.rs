@@ -5,9 +5,12 @@ use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::money::{Money, Outlook};
+use super::money::Money;
+use super::reading::Reading;
+use crate::wire;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryKind {
     Created,
@@ -21,6 +24,11 @@ pub enum HistoryKind {
     Voided,
     /// A payment reminder was queued (to `recipient`).
     ReminderQueued,
+    /// The customer's statement, which lists this receivable, was queued (to `recipient`).
+    StatementQueued,
+    /// WhatsApp was opened with a message for the customer (to `recipient`, a phone): whether
+    /// it was sent, only WhatsApp knows.
+    WhatsappOpened,
 }
 
 /// The facts of one change, stored as JSON beside its kind.
@@ -62,11 +70,10 @@ pub(crate) fn record(
     kind: HistoryKind,
     facts: &Facts,
 ) -> rusqlite::Result<()> {
-    let kind = serde_json::to_value(kind).expect("a unit variant serializes");
     let details = serde_json::to_string(facts).expect("facts serialize");
     tx.execute(
         "INSERT INTO receivable_events (receivable_id, kind, details) VALUES (?1, ?2, ?3)",
-        params![receivable_id, kind.as_str(), details],
+        params![receivable_id, wire::code(&kind), details],
     )?;
     Ok(())
 }
@@ -76,7 +83,7 @@ pub(super) fn read(
     conn: &Connection,
     receivable_id: i64,
     currency: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> rusqlite::Result<Vec<HistoryEntry>> {
     let mut statement = conn.prepare_cached(
         "SELECT at, kind, details FROM receivable_events WHERE receivable_id = ?1
@@ -85,25 +92,22 @@ pub(super) fn read(
     let rows = statement.query_map([receivable_id], |row| {
         Ok((
             row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
+            wire::column::<HistoryKind>(row, 1)?,
             row.get::<_, String>(2)?,
         ))
     })?;
     let mut entries = Vec::new();
     for row in rows {
+        // A kind this build does not know is corrupt, like any unknown stored name.
         let (at, kind, details) = row?;
-        // A kind this version does not know (written by a newer one) is skipped, not fatal.
-        let Ok(kind) = serde_json::from_value(serde_json::Value::String(kind)) else {
-            continue;
-        };
         let facts: Facts = serde_json::from_str(&details).unwrap_or_default();
         entries.push(HistoryEntry {
             at,
             kind,
-            amount: facts.amount.map(|minor| outlook.money(minor, currency)),
+            amount: facts.amount.map(|minor| reading.money(minor, currency)),
             previous_amount: facts
                 .previous_amount
-                .map(|minor| outlook.money(minor, currency)),
+                .map(|minor| reading.money(minor, currency)),
             reason: facts.reason,
             recipient: facts.recipient,
             fields: facts.fields,

@@ -1,10 +1,13 @@
-//! The books: customers, their receivables (cuentas por cobrar), payments (abonos) and money.
+//! The books: customers, their receivables (cuentas por cobrar), payments (abonos) and money,
+//! read in a region's writing on a given day (`reading`).
 //!
 //! Every user action that writes is one transaction. Rules live here, not in the commands or
 //! the UI; the UI may check early for comfort, this module decides.
 
+pub mod aging;
 pub mod currency;
 pub mod customers;
+pub mod dates;
 pub mod export;
 pub mod history;
 pub mod import;
@@ -13,10 +16,11 @@ pub mod payment_form;
 pub mod payments;
 pub mod pending;
 pub mod rate;
+pub mod reading;
 pub mod receivables;
-pub mod region;
 pub mod spreadsheet;
 mod totals;
+mod typing;
 
 use rusqlite::Transaction;
 use serde::Serialize;
@@ -62,6 +66,10 @@ pub enum Refusal {
     /// What is owed in a currency adds up past what the app can show (only a file edited by
     /// hand gets there: every write keeps totals within it).
     TotalTooLarge,
+    /// The customer owes nothing: there is no statement to make.
+    NothingOwed,
+    /// The customer has no phone saved: WhatsApp cannot be opened for them.
+    NoPhone,
 }
 
 /// Whoever keeps promises about the books elsewhere (reminders waiting in the outbox): told,
@@ -126,8 +134,50 @@ pub fn search_key(text: &str) -> String {
         .collect()
 }
 
+/// What a refused form said, field by field, for tests to compare with what they expect.
+#[cfg(test)]
+pub(crate) fn field_problems(err: BooksError) -> Vec<(String, crate::validation::FieldProblem)> {
+    let BooksError::Invalid(fields) = err else {
+        panic!("expected field errors, got {err:?}");
+    };
+    fields.into_iter().map(|f| (f.field, f.problem)).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::history::HistoryKind;
+    use super::payments::PaymentMethod;
+    use super::receivables::ReceivableStatus;
+    use crate::wire::assert_pinned;
+
+    #[test]
+    fn stored_names_are_pinned() {
+        assert_pinned(|status| match status {
+            ReceivableStatus::Pending => "pending",
+            ReceivableStatus::Paid => "paid",
+            ReceivableStatus::Void => "void",
+        });
+        assert_pinned(|method| match method {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Transfer => "transfer",
+            PaymentMethod::MobilePayment => "mobile_payment",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Other => "other",
+        });
+        assert_pinned(|kind| match kind {
+            HistoryKind::Created => "created",
+            HistoryKind::Edited => "edited",
+            HistoryKind::PaymentRecorded => "payment_recorded",
+            HistoryKind::PaymentReversed => "payment_reversed",
+            HistoryKind::Paid => "paid",
+            HistoryKind::Reopened => "reopened",
+            HistoryKind::Voided => "voided",
+            HistoryKind::ReminderQueued => "reminder_queued",
+            HistoryKind::StatementQueued => "statement_queued",
+            HistoryKind::WhatsappOpened => "whatsapp_opened",
+        });
+    }
+
     #[test]
     fn search_keys_ignore_case_and_accents() {
         assert_eq!(

@@ -1,13 +1,14 @@
-//! Money and dates on their way to the screen: integer minor units and ISO dates in, the
-//! region's writing out, both kept so the UI never re-parses text.
+//! Money on its way to the screen: integer minor units and an ISO 4217 code in, the region's
+//! writing out, both kept so the UI never re-parses text. Never a float.
 
 use serde::Serialize;
-use time::macros::format_description;
-use time::Date;
 use ts_rs::TS;
 
 use super::currency;
-use super::region::Region;
+
+/// The largest amount the app handles, in minor units, totals included: below 2^53, so it
+/// crosses into JavaScript exactly. Each currency's own largest amount is at or below it.
+pub const MAX_MINOR: i64 = 999_999_999_999_999;
 
 /// An amount as stored (minor units + ISO 4217 code) and as the region writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -22,61 +23,8 @@ pub struct Money {
     pub plain: String,
 }
 
-/// A calendar date as stored and as the region writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct DateShown {
-    /// "2026-03-05".
-    pub iso: String,
-    /// "05/03/2026".
-    pub text: String,
-}
-
-/// Where and when the books are being looked at: the region writes the figures, `today`
-/// decides what is overdue. Passed in, so tests and benchmarks pick their own day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outlook {
-    pub region: Region,
-    pub today: Date,
-}
-
-impl Outlook {
-    pub fn money(&self, minor: i64, code: &str) -> Money {
-        let plain = self.region.amount(minor, minor_units_of(code));
-        Money {
-            minor,
-            currency: code.to_owned(),
-            text: format!("{code} {plain}"),
-            plain,
-        }
-    }
-
-    pub fn date(&self, date: Date) -> DateShown {
-        DateShown {
-            iso: iso(date),
-            text: self.region.date(date),
-        }
-    }
-
-    /// Whole days past `due`; 0 when not yet due.
-    pub fn days_overdue(&self, due: Date) -> u32 {
-        u32::try_from((self.today - due).whole_days()).unwrap_or(0)
-    }
-}
-
 /// A stored code's minor units. Codes are checked on the way in, so an unknown one is a code
 /// this version no longer lists: shown with two decimals rather than hidden.
-fn minor_units_of(code: &str) -> u8 {
+pub(crate) fn minor_units_of(code: &str) -> u8 {
     currency::find(code).map_or(2, |currency| currency.minor_units)
-}
-
-pub fn iso(date: Date) -> String {
-    date.format(format_description!("[year]-[month]-[day]"))
-        .expect("a calendar date always formats")
-}
-
-pub fn from_iso(text: &str) -> rusqlite::Result<Date> {
-    Date::parse(text, format_description!("[year]-[month]-[day]")).map_err(|err| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
-    })
 }

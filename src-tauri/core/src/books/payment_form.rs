@@ -8,9 +8,10 @@ use time::Date;
 use ts_rs::TS;
 
 use super::currency::{self, Currency};
-use super::money::{Money, Outlook};
+use super::money::Money;
 use super::payments::PaymentMethod;
 use super::rate::{Rate, RateDirection};
+use super::reading::Reading;
 use super::BooksError;
 use crate::validation::{FieldErrors, FieldProblem};
 
@@ -83,15 +84,15 @@ impl PaymentForm {
     /// advance. Only the money and the date are read: the rest is checked on saving.
     pub(super) fn preview(
         &self,
-        outlook: &Outlook,
+        reading: &Reading,
         owed: &Owed,
     ) -> Result<PaymentPreview, BooksError> {
         let mut errors = FieldErrors::default();
-        let conversion = self.convert(outlook, owed, &mut errors);
-        let paid_on = outlook.region.parse_date(&self.paid_on).ok();
+        let conversion = self.convert(reading, owed, &mut errors);
+        let paid_on = reading.region.parse_date(&self.paid_on).ok();
         match conversion {
             Some(conversion) if errors.is_empty() => Ok(PaymentPreview {
-                applied: outlook.money(conversion.applied, owed.currency.code),
+                applied: reading.money(conversion.applied, owed.currency.code),
                 can_settle_exactly: conversion.near_balance && conversion.applied != owed.balance,
                 advance: paid_on.is_some_and(|date| date < owed.issued),
             }),
@@ -102,23 +103,23 @@ impl PaymentForm {
     /// Checks the whole form against the receivable it pays.
     pub(super) fn validate(
         &self,
-        outlook: &Outlook,
+        reading: &Reading,
         owed: &Owed,
     ) -> Result<ValidPayment, BooksError> {
         let mut errors = FieldErrors::default();
-        let paid_on = outlook
+        let paid_on = reading
             .region
             .parse_date(&self.paid_on)
             .map_err(|problem| errors.add("paidOn", problem))
             .ok();
         if let Some(date) = paid_on {
-            if date > outlook.today {
+            if date > reading.today {
                 errors.add("paidOn", FieldProblem::DateInFuture);
             } else if date < owed.issued && !self.confirm_advance {
                 errors.add("paidOn", FieldProblem::AdvanceUnconfirmed);
             }
         }
-        let conversion = self.convert(outlook, owed, &mut errors);
+        let conversion = self.convert(reading, owed, &mut errors);
         if conversion
             .as_ref()
             .is_some_and(|conversion| conversion.applied > owed.balance)
@@ -151,11 +152,11 @@ impl PaymentForm {
     /// allowed: within one minor unit of the balance, in another currency).
     fn convert(
         &self,
-        outlook: &Outlook,
+        reading: &Reading,
         owed: &Owed,
         errors: &mut FieldErrors,
     ) -> Option<Conversion> {
-        let region = outlook.region;
+        let region = reading.region;
         let currency = match self.currency.trim() {
             "" => owed.currency,
             code => match currency::find(code) {

@@ -7,17 +7,21 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::currency;
+use super::dates::{from_iso, iso, DateShown};
 use super::history::{self, Facts, HistoryKind};
-use super::money::{from_iso, iso, DateShown, Money, Outlook};
+use super::money::Money;
 use super::payment_form::{Owed, MAX_NOTE};
 pub use super::payment_form::{PaymentForm, PaymentPreview};
 use super::rate::{Rate, RateDirection};
+use super::reading::Reading;
 use super::receivables::{self, refused_field, ReceivableDetail, ReceivableStatus};
 use super::{BooksError, Refusal, WaitingMail};
 use crate::validation::FieldProblem;
+use crate::wire;
 use crate::Database;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored with each payment by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,
@@ -26,28 +30,6 @@ pub enum PaymentMethod {
     MobilePayment,
     Card,
     Other,
-}
-
-impl PaymentMethod {
-    fn code(self) -> &'static str {
-        match self {
-            PaymentMethod::Cash => "cash",
-            PaymentMethod::Transfer => "transfer",
-            PaymentMethod::MobilePayment => "mobile_payment",
-            PaymentMethod::Card => "card",
-            PaymentMethod::Other => "other",
-        }
-    }
-
-    fn from_code(code: &str) -> PaymentMethod {
-        match code {
-            "cash" => PaymentMethod::Cash,
-            "transfer" => PaymentMethod::Transfer,
-            "mobile_payment" => PaymentMethod::MobilePayment,
-            "card" => PaymentMethod::Card,
-            _ => PaymentMethod::Other,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -84,9 +66,9 @@ pub fn preview(
     db: &Database,
     receivable_id: i64,
     form: &PaymentForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<PaymentPreview, BooksError> {
-    db.read(|conn| form.preview(outlook, &owed(conn, receivable_id, outlook)?))
+    db.read(|conn| form.preview(reading, &owed(conn, receivable_id, reading)?))
 }
 
 /// Records a payment; one that settles the balance makes the receivable Pagada.
@@ -95,10 +77,10 @@ pub fn record(
     waiting: &dyn WaitingMail,
     receivable_id: i64,
     form: &PaymentForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     db.write(|tx| {
-        let valid = form.validate(outlook, &owed(tx, receivable_id, outlook)?)?;
+        let valid = form.validate(reading, &owed(tx, receivable_id, reading)?)?;
         tx.execute(
             "INSERT INTO payments (receivable_id, paid_on, method, reference, note, currency,
                                    amount, rate_text, rate_direction, applied)
@@ -106,13 +88,13 @@ pub fn record(
             params![
                 receivable_id,
                 iso(valid.paid_on),
-                valid.method.code(),
+                wire::code(&valid.method),
                 valid.reference,
                 valid.note,
                 valid.currency.code,
                 valid.amount,
                 valid.rate.map(Rate::stored),
-                valid.rate.map(|rate| rate.direction.code()),
+                valid.rate.map(|rate| wire::code(&rate.direction)),
                 valid.applied,
             ],
         )?;
@@ -129,7 +111,7 @@ pub fn record(
         )?;
         receivables::settle(tx, receivable_id, valid.applied)?;
         waiting.receivable_changed(tx, receivable_id)?;
-        receivables::detail_in(tx, receivable_id, outlook)
+        receivables::detail_in(tx, receivable_id, reading)
     })
 }
 
@@ -139,15 +121,19 @@ pub fn reverse(
     waiting: &dyn WaitingMail,
     payment_id: i64,
     reason: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let reason = super::reason(reason, MAX_NOTE)?;
     db.write(|tx| {
-        let (receivable_id, applied, reversed) = payment_facts(tx, payment_id)?;
+        let Recorded {
+            receivable_id,
+            applied,
+            reversed,
+        } = payment_facts(tx, payment_id)?;
         if reversed {
             return Err(BooksError::Refused(Refusal::AlreadyReversed));
         }
-        let status = receivables::find(tx, receivable_id, outlook)?.status;
+        let status = receivables::find(tx, receivable_id, reading)?.status;
         if status == ReceivableStatus::Void {
             return Err(BooksError::Refused(Refusal::ReceivableVoid));
         }
@@ -170,14 +156,14 @@ pub fn reverse(
         )?;
         receivables::settle(tx, receivable_id, -applied)?;
         waiting.receivable_changed(tx, receivable_id)?;
-        receivables::detail_in(tx, receivable_id, outlook)
+        receivables::detail_in(tx, receivable_id, reading)
     })
 }
 
 /// The currency, balance and issue date a new payment is checked against; only a pending
 /// receivable takes payments.
-fn owed(conn: &Connection, receivable_id: i64, outlook: &Outlook) -> Result<Owed, BooksError> {
-    let receivable = receivables::find(conn, receivable_id, outlook)?;
+fn owed(conn: &Connection, receivable_id: i64, reading: &Reading) -> Result<Owed, BooksError> {
+    let receivable = receivables::find(conn, receivable_id, reading)?;
     if receivable.status != ReceivableStatus::Pending {
         return Err(BooksError::Refused(Refusal::NotPending));
     }
@@ -190,11 +176,25 @@ fn owed(conn: &Connection, receivable_id: i64, outlook: &Outlook) -> Result<Owed
     })
 }
 
-fn payment_facts(tx: &Transaction<'_>, payment_id: i64) -> Result<(i64, i64, bool), BooksError> {
+/// What a reversal needs to know of the payment it takes back.
+struct Recorded {
+    receivable_id: i64,
+    /// In the receivable's currency.
+    applied: i64,
+    reversed: bool,
+}
+
+fn payment_facts(tx: &Transaction<'_>, payment_id: i64) -> Result<Recorded, BooksError> {
     tx.query_row(
         "SELECT receivable_id, applied, reversed_at IS NOT NULL FROM payments WHERE id = ?1",
         [payment_id],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        |row| {
+            Ok(Recorded {
+                receivable_id: row.get(0)?,
+                applied: row.get(1)?,
+                reversed: row.get(2)?,
+            })
+        },
     )
     .optional()?
     .ok_or(BooksError::NotFound {
@@ -206,7 +206,7 @@ fn payment_facts(tx: &Transaction<'_>, payment_id: i64) -> Result<(i64, i64, boo
 pub(super) fn of_receivable(
     conn: &Connection,
     receivable_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Vec<Payment>, BooksError> {
     let mut statement = conn.prepare_cached(
         "SELECT p.id, p.paid_on, p.method, p.reference, p.note, p.currency, p.amount,
@@ -225,7 +225,7 @@ pub(super) fn of_receivable(
                 row.get_ref(8)?.as_str_or_null()?,
             ) {
                 (Some(text), Some(direction)) => Some(
-                    RateDirection::from_code(direction)
+                    wire::from_code::<RateDirection>(direction)
                         .and_then(|direction| Rate::from_stored(text, direction))
                         .ok_or_else(|| corrupt_rate(text, direction))?,
                 ),
@@ -233,14 +233,14 @@ pub(super) fn of_receivable(
             };
             Ok(Payment {
                 id: row.get(0)?,
-                paid_on: outlook.date(from_iso(&row.get::<_, String>(1)?)?),
-                method: PaymentMethod::from_code(&row.get::<_, String>(2)?),
+                paid_on: reading.date(from_iso(&row.get::<_, String>(1)?)?),
+                method: wire::column(row, 2)?,
                 reference: row.get(3)?,
                 note: row.get(4)?,
-                amount: outlook.money(row.get(6)?, &currency),
-                rate: rate.map(|rate| outlook.region.rate(rate)),
+                amount: reading.money(row.get(6)?, &currency),
+                rate: rate.map(|rate| reading.region.rate(rate)),
                 rate_direction: rate.map(|rate| rate.direction),
-                applied: outlook.money(row.get(9)?, &owed_in),
+                applied: reading.money(row.get(9)?, &owed_in),
                 reversal: reversed_at
                     .map(|at| -> rusqlite::Result<Reversal> {
                         Ok(Reversal {

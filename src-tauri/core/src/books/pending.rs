@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use time::Duration;
 use ts_rs::TS;
 
-use super::money::{iso, Money, Outlook};
+use super::aging::{self, AgingBucket, AgingLine};
+use super::dates::iso;
+use super::money::Money;
+use super::reading::Reading;
 use super::receivables::{self, Receivable};
 use super::{search_key, BooksError, Refusal};
 use crate::db::Database;
@@ -43,6 +46,8 @@ pub struct PendingQuery {
     pub search: String,
     pub sort: PendingSort,
     pub descending: bool,
+    /// Only the receivables in one bucket of Antigüedad de saldos (with `filter` as well).
+    pub aging: Option<AgingBucket>,
     #[ts(type = "number")]
     pub offset: u32,
     /// At most 200 per page; 0 means 50.
@@ -59,31 +64,34 @@ pub struct PendingPage {
     pub total: u32,
     /// What the matching receivables still owe, one line per currency.
     pub totals: Vec<Money>,
+    /// Antigüedad de saldos of the whole book (not only the matches), per currency.
+    pub aging: Vec<AgingLine>,
 }
 
 pub fn list(
     db: &Database,
     query: &PendingQuery,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<PendingPage, BooksError> {
-    db.read(|conn| list_in(conn, query, outlook))
+    db.read(|conn| list_in(conn, query, reading))
 }
 
 fn list_in(
     conn: &Connection,
     query: &PendingQuery,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<PendingPage, BooksError> {
     let limit = super::page_size(query.limit);
-    let (ids, total, totals) = select(conn, query, i64::from(limit), outlook)?;
+    let (ids, total, totals) = select(conn, query, i64::from(limit), reading)?;
     let rows = ids
         .into_iter()
-        .map(|id| receivables::find(conn, id, outlook))
+        .map(|id| receivables::find(conn, id, reading))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PendingPage {
         rows,
         total,
         totals,
+        aging: aging::summary_in(conn, reading)?,
     })
 }
 
@@ -91,13 +99,13 @@ fn list_in(
 pub(super) fn all_ids(
     conn: &Connection,
     query: &PendingQuery,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Vec<i64>, BooksError> {
     let everything = PendingQuery {
         offset: 0,
         ..query.clone()
     };
-    Ok(select(conn, &everything, -1, outlook)?.0)
+    Ok(select(conn, &everything, -1, reading)?.0)
 }
 
 /// The ids of one page (`limit` -1: all of them), the count and the totals per currency.
@@ -105,15 +113,23 @@ fn select(
     conn: &Connection,
     query: &PendingQuery,
     limit: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Page, BooksError> {
-    let today = iso(outlook.today);
-    let week = iso(outlook.today + Duration::days(7));
-    let due = match query.filter {
-        PendingFilter::All => "",
-        PendingFilter::Overdue => "AND due_date < :today",
-        PendingFilter::DueSoon => "AND due_date BETWEEN :today AND :week",
-    };
+    let today = iso(reading.today);
+    let week = iso(reading.today + Duration::days(7));
+    let due = format!(
+        "{} {}",
+        match query.filter {
+            PendingFilter::All => "",
+            PendingFilter::Overdue => "AND due_date < :today",
+            PendingFilter::DueSoon => "AND due_date BETWEEN :today AND :week",
+        },
+        query.aging.map_or("", AgingBucket::condition)
+    );
+    let (aging_from, aging_to) = query
+        .aging
+        .map_or((None, None), |bucket| bucket.due_between(reading.today));
+    let (aging_from, aging_to) = (aging_from.map(iso), aging_to.map(iso));
     let search = search_key(query.search.trim());
     let like = format!("%{}%", super::escape_like(&search));
     let phrase = format!("\"{}\"", search.replace('"', "\"\""));
@@ -158,9 +174,11 @@ fn select(
             format!("customer_key {direction}, due_date {direction}, id {direction}")
         }
     };
-    let values: [(&str, &dyn ToSql); 6] = [
+    let values: [(&str, &dyn ToSql); 8] = [
         (":today", &today),
         (":week", &week),
+        (":aging_from", &aging_from),
+        (":aging_to", &aging_to),
         (":like", &like),
         (":phrase", &phrase),
         (":limit", &limit),
@@ -168,8 +186,8 @@ fn select(
     ];
 
     match matches {
-        None => page_from_indexes(conn, &filter, due, &order, &values, outlook),
-        Some(sources) => page_from_matches(conn, &sources, query, limit, &values, outlook),
+        None => page_from_indexes(conn, &filter, &due, &order, &values, reading),
+        Some(sources) => page_from_matches(conn, &sources, query, limit, &values, reading),
     }
 }
 
@@ -182,7 +200,7 @@ fn page_from_indexes(
     due: &str,
     order: &str,
     values: &[(&str, &dyn ToSql)],
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Page, BooksError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT currency, sum(receivables), sum(balance) FROM pending_by_day
@@ -195,7 +213,7 @@ fn page_from_indexes(
     while let Some(row) = rows.next()? {
         let currency: String = row.get(0)?;
         total += row.get::<_, u32>(1)?;
-        totals.push(outlook.money(row.get(2)?, &currency));
+        totals.push(reading.money(row.get(2)?, &currency));
     }
     let mut statement = conn.prepare_cached(&format!(
         "SELECT id FROM receivables WHERE {filter} ORDER BY {order} LIMIT :limit OFFSET :offset"
@@ -216,7 +234,7 @@ fn page_from_matches(
     query: &PendingQuery,
     limit: i64,
     values: &[(&str, &dyn ToSql)],
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Page, BooksError> {
     // Thousands of matches are sorted and totalled here: keep each one small and free of
     // allocations where the sort does not need text.
@@ -280,7 +298,7 @@ fn page_from_matches(
     sums.sort();
     let totals = sums
         .iter()
-        .map(|(code, sum)| outlook.money(*sum, code))
+        .map(|(code, sum)| reading.money(*sum, code))
         .collect();
     matches.sort_unstable_by(|a, b| {
         let ordering = match query.sort {

@@ -14,7 +14,10 @@ use ts_rs::TS;
 use super::currency::Currency;
 
 /// Which way round the rate was typed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored with each payment by its wire name (`crate::wire`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RateDirection {
     /// "1 <receivable's currency> = rate <payment's currency>": a dollar debt paid in bolívares
@@ -24,21 +27,6 @@ pub enum RateDirection {
     /// "1 <payment's currency> = rate <receivable's currency>": a bolívar debt paid in dollars
     /// at "1 USD = 36,50 Bs".
     OwedPerPaid,
-}
-
-impl RateDirection {
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            RateDirection::PaidPerOwed => "paid_per_owed",
-            RateDirection::OwedPerPaid => "owed_per_paid",
-        }
-    }
-
-    pub(crate) fn from_code(code: &str) -> Option<RateDirection> {
-        [RateDirection::PaidPerOwed, RateDirection::OwedPerPaid]
-            .into_iter()
-            .find(|direction| direction.code() == code)
-    }
 }
 
 /// A rate as typed: "36,50" is the digits 3650 with 2 decimals.
@@ -151,13 +139,11 @@ mod tests {
     }
 
     #[test]
-    fn a_direction_is_stored_by_its_wire_code() {
-        for direction in [RateDirection::PaidPerOwed, RateDirection::OwedPerPaid] {
-            let wire = serde_json::to_value(direction).expect("serialize");
-            assert_eq!(wire, direction.code());
-            assert_eq!(RateDirection::from_code(direction.code()), Some(direction));
-        }
-        assert_eq!(RateDirection::from_code("sideways"), None);
+    fn a_direction_is_stored_by_its_pinned_wire_name() {
+        crate::wire::assert_pinned(|direction| match direction {
+            RateDirection::PaidPerOwed => "paid_per_owed",
+            RateDirection::OwedPerPaid => "owed_per_paid",
+        });
     }
 
     #[test]

@@ -6,14 +6,17 @@ use time::Date;
 use ts_rs::TS;
 
 use super::currency;
+use super::dates::{from_iso, iso, DateShown};
 use super::history::{self, Facts, HistoryEntry, HistoryKind};
-use super::money::{from_iso, iso, DateShown, Money, Outlook};
+use super::money::Money;
 use super::payments::{self, Payment};
-use super::region::Region;
+use super::reading::Reading;
 use super::{search_key, totals, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
+use crate::locale::Region;
 use crate::outbox::OutboxState;
 use crate::validation::{FieldErrors, FieldProblem};
+use crate::wire;
 
 const MAX_DOCUMENT: usize = 50;
 const MAX_CONCEPT: usize = 500;
@@ -32,30 +35,13 @@ pub struct ReceivableForm {
     pub due_date: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceivableStatus {
     Pending,
     Paid,
     Void,
-}
-
-impl ReceivableStatus {
-    fn code(self) -> &'static str {
-        match self {
-            ReceivableStatus::Pending => "pending",
-            ReceivableStatus::Paid => "paid",
-            ReceivableStatus::Void => "void",
-        }
-    }
-
-    fn from_code(code: &str) -> ReceivableStatus {
-        match code {
-            "paid" => ReceivableStatus::Paid,
-            "void" => ReceivableStatus::Void,
-            _ => ReceivableStatus::Pending,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -93,10 +79,12 @@ pub struct LastReminder {
 }
 
 impl LastReminder {
-    fn parse(stored: &str) -> Option<LastReminder> {
-        let (state, at) = stored.split_once(' ')?;
-        Some(LastReminder {
-            state: OutboxState::from_code(state)?,
+    /// `"<state> <queued at>"` from column 13; a state this build does not know is corrupt, not
+    /// "no reminder".
+    fn parse(stored: &str) -> rusqlite::Result<LastReminder> {
+        let (state, at) = stored.split_once(' ').unwrap_or((stored, ""));
+        Ok(LastReminder {
+            state: wire::stored(state, 13)?,
             at: at.to_owned(),
         })
     }
@@ -125,7 +113,51 @@ pub(super) struct ValidReceivable {
     pub(super) due_date: Date,
 }
 
+/// A validated receivable as its columns store it, for the INSERT and the UPDATE alike.
+struct StoredReceivable<'a> {
+    valid: &'a ValidReceivable,
+    issue_date: String,
+    due_date: String,
+    customer_key: String,
+    document_key: String,
+}
+
+impl StoredReceivable<'_> {
+    fn as_params(&self) -> Vec<(&'static str, &dyn rusqlite::ToSql)> {
+        vec![
+            (":customer_id", &self.valid.customer_id),
+            (":document_number", &self.valid.document_number),
+            (":concept", &self.valid.concept),
+            (":currency", &self.valid.currency),
+            (":amount", &self.valid.amount),
+            (":issue_date", &self.issue_date),
+            (":due_date", &self.due_date),
+            (":customer_key", &self.customer_key),
+            (":document_key", &self.document_key),
+        ]
+    }
+}
+
+impl ValidReceivable {
+    /// `customer_key` is the customer's search key (read in the caller's transaction).
+    fn stored(&self, customer_key: String) -> StoredReceivable<'_> {
+        StoredReceivable {
+            valid: self,
+            issue_date: iso(self.issue_date),
+            due_date: iso(self.due_date),
+            customer_key,
+            document_key: search_key(self.document_number.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
 impl ReceivableForm {
+    /// [`Self::validate`], refusing with every problem found.
+    pub(super) fn validated(&self, region: Region) -> Result<ValidReceivable, BooksError> {
+        self.validate(region)
+            .map_err(|errors| BooksError::Invalid(errors.into_vec()))
+    }
+
     pub(super) fn validate(&self, region: Region) -> Result<ValidReceivable, FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.customer_id.is_none() {
@@ -199,13 +231,13 @@ const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, 
      (SELECT o.state || ' ' || o.created_at FROM outbox o \
       WHERE o.reference = 'receivable:' || r.id ORDER BY o.id DESC LIMIT 1)";
 
-pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receivable> {
+pub(super) fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receivable> {
     let currency: String = row.get(6)?;
     let amount: i64 = row.get(7)?;
     let paid: i64 = row.get(8)?;
     let due = from_iso(&row.get::<_, String>(10)?)?;
-    let status = ReceivableStatus::from_code(&row.get::<_, String>(11)?);
-    let overdue = status == ReceivableStatus::Pending && due < outlook.today;
+    let status: ReceivableStatus = wire::column(row, 11)?;
+    let overdue = status == ReceivableStatus::Pending && due < reading.today;
     Ok(Receivable {
         id: row.get(0)?,
         customer_id: row.get(1)?,
@@ -213,22 +245,23 @@ pub(super) fn read(row: &Row<'_>, outlook: &Outlook) -> rusqlite::Result<Receiva
         customer_email: row.get(3)?,
         document_number: row.get(4)?,
         concept: row.get(5)?,
-        amount: outlook.money(amount, &currency),
-        paid: outlook.money(paid, &currency),
-        balance: outlook.money(amount - paid, &currency),
-        issue_date: outlook.date(from_iso(&row.get::<_, String>(9)?)?),
-        due_date: outlook.date(due),
+        amount: reading.money(amount, &currency),
+        paid: reading.money(paid, &currency),
+        balance: reading.money(amount - paid, &currency),
+        issue_date: reading.date(from_iso(&row.get::<_, String>(9)?)?),
+        due_date: reading.date(due),
         status,
         overdue,
         days_overdue: if overdue {
-            outlook.days_overdue(due)
+            reading.days_overdue(due)
         } else {
             0
         },
         void_reason: row.get(12)?,
         last_reminder: row
             .get::<_, Option<String>>(13)?
-            .and_then(|last| LastReminder::parse(&last)),
+            .map(|last| LastReminder::parse(&last))
+            .transpose()?,
     })
 }
 
@@ -242,29 +275,29 @@ pub(super) fn not_found(id: i64) -> BooksError {
 pub(crate) fn find(
     conn: &Connection,
     id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Receivable, BooksError> {
     conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
          WHERE r.id = ?1"
     ))?
-    .query_row([id], |row| read(row, outlook))
+    .query_row([id], |row| read(row, reading))
     .optional()?
     .ok_or(not_found(id))
 }
 
-pub fn detail(db: &Database, id: i64, outlook: &Outlook) -> Result<ReceivableDetail, BooksError> {
-    db.read(|conn| detail_in(conn, id, outlook))
+pub fn detail(db: &Database, id: i64, reading: &Reading) -> Result<ReceivableDetail, BooksError> {
+    db.read(|conn| detail_in(conn, id, reading))
 }
 
 pub(super) fn detail_in(
     conn: &Connection,
     id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
-    let receivable = find(conn, id, outlook)?;
-    let payments = payments::of_receivable(conn, id, outlook)?;
-    let history = history::read(conn, id, &receivable.amount.currency, outlook)?;
+    let receivable = find(conn, id, reading)?;
+    let payments = payments::of_receivable(conn, id, reading)?;
+    let history = history::read(conn, id, &receivable.amount.currency, reading)?;
     let amount_editable = receivable.status == ReceivableStatus::Pending
         && payments.iter().all(|payment| payment.reversal.is_some());
     Ok(ReceivableDetail {
@@ -279,7 +312,7 @@ pub(super) fn detail_in(
 pub fn of_customer(
     db: &Database,
     customer_id: i64,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<Vec<Receivable>, BooksError> {
     db.read(|conn| {
         let mut statement = conn.prepare_cached(&format!(
@@ -287,7 +320,7 @@ pub fn of_customer(
              WHERE r.customer_id = ?1 ORDER BY r.issue_date DESC, r.id DESC"
         ))?;
         let rows = statement
-            .query_map([customer_id], |row| read(row, outlook))?
+            .query_map([customer_id], |row| read(row, reading))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     })
@@ -329,14 +362,12 @@ pub(super) fn refused_field(field: &str, problem: FieldProblem) -> BooksError {
 pub fn create(
     db: &Database,
     form: &ReceivableForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
-    let valid = form
-        .validate(outlook.region)
-        .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
+    let valid = form.validated(reading.region)?;
     db.write(|tx| {
-        let id = insert(tx, &valid, outlook)?;
-        detail_in(tx, id, outlook)
+        let id = insert(tx, &valid, reading)?;
+        detail_in(tx, id, reading)
     })
 }
 
@@ -345,7 +376,7 @@ pub fn create(
 pub(super) fn insert(
     tx: &Transaction<'_>,
     valid: &ValidReceivable,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<i64, BooksError> {
     let customer_key = customer_key(tx, valid.customer_id)?;
     if document_taken(tx, valid.document_number.as_deref(), 0)? {
@@ -357,21 +388,12 @@ pub(super) fn insert(
     tx.prepare_cached(
         "INSERT INTO receivables (customer_id, document_number, concept, currency, amount,
                                   issue_date, due_date, customer_key, document_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (:customer_id, :document_number, :concept, :currency, :amount, :issue_date,
+                 :due_date, :customer_key, :document_key)",
     )?
-    .execute(params![
-        valid.customer_id,
-        valid.document_number,
-        valid.concept,
-        valid.currency,
-        valid.amount,
-        iso(valid.issue_date),
-        iso(valid.due_date),
-        customer_key,
-        search_key(valid.document_number.as_deref().unwrap_or_default()),
-    ])?;
+    .execute(&*valid.stored(customer_key).as_params())?;
     let id = tx.last_insert_rowid();
-    totals::keep_within_limits(tx, valid.currency, outlook)?;
+    totals::keep_within_limits(tx, valid.currency, reading)?;
     history::record(
         tx,
         id,
@@ -391,13 +413,11 @@ pub fn update(
     waiting: &dyn WaitingMail,
     id: i64,
     form: &ReceivableForm,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
-    let valid = form
-        .validate(outlook.region)
-        .map_err(|errors| BooksError::Invalid(errors.into_vec()))?;
+    let valid = form.validated(reading.region)?;
     db.write(|tx| {
-        let before = detail_in(tx, id, outlook)?;
+        let before = detail_in(tx, id, reading)?;
         let old = &before.receivable;
         if old.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending));
@@ -435,25 +455,19 @@ pub fn update(
                 FieldProblem::DuplicateDocument,
             ));
         }
+        let stored = valid.stored(customer_key);
+        let mut values = stored.as_params();
+        values.push((":id", &id));
         tx.execute(
-            "UPDATE receivables SET customer_id = ?2, document_number = ?3, concept = ?4,
-                 currency = ?5, amount = ?6, issue_date = ?7, due_date = ?8, customer_key = ?9,
-                 document_key = ?10, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-             WHERE id = ?1",
-            params![
-                id,
-                valid.customer_id,
-                valid.document_number,
-                valid.concept,
-                valid.currency,
-                valid.amount,
-                iso(valid.issue_date),
-                iso(valid.due_date),
-                customer_key,
-                search_key(valid.document_number.as_deref().unwrap_or_default()),
-            ],
+            "UPDATE receivables SET customer_id = :customer_id,
+                 document_number = :document_number, concept = :concept, currency = :currency,
+                 amount = :amount, issue_date = :issue_date, due_date = :due_date,
+                 customer_key = :customer_key, document_key = :document_key,
+                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE id = :id",
+            &*values,
         )?;
-        totals::keep_within_limits(tx, valid.currency, outlook)?;
+        totals::keep_within_limits(tx, valid.currency, reading)?;
         let amount_changed = old.amount.minor != valid.amount;
         history::record(
             tx,
@@ -467,7 +481,7 @@ pub fn update(
             },
         )?;
         waiting.receivable_changed(tx, id)?;
-        detail_in(tx, id, outlook)
+        detail_in(tx, id, reading)
     })
 }
 
@@ -477,11 +491,11 @@ pub fn void(
     waiting: &dyn WaitingMail,
     id: i64,
     reason: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReceivableDetail, BooksError> {
     let reason = super::reason(reason, MAX_CONCEPT)?;
     db.write(|tx| {
-        let before = detail_in(tx, id, outlook)?;
+        let before = detail_in(tx, id, reading)?;
         if before.receivable.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending));
         }
@@ -492,7 +506,7 @@ pub fn void(
             "UPDATE receivables SET status = ?2, void_reason = ?3,
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1",
-            params![id, ReceivableStatus::Void.code(), reason],
+            params![id, wire::code(&ReceivableStatus::Void), reason],
         )?;
         history::record(
             tx,
@@ -504,7 +518,7 @@ pub fn void(
             },
         )?;
         waiting.receivable_changed(tx, id)?;
-        detail_in(tx, id, outlook)
+        detail_in(tx, id, reading)
     })
 }
 
@@ -521,7 +535,7 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
     let paid = paid
         .checked_add(paid_delta)
         .ok_or(rusqlite::Error::IntegralValueOutOfRange(1, paid))?;
-    let was = ReceivableStatus::from_code(&status);
+    let was: ReceivableStatus = wire::stored(&status, 2)?;
     let now = if paid >= amount {
         ReceivableStatus::Paid
     } else {
@@ -531,7 +545,7 @@ pub(super) fn settle(tx: &Transaction<'_>, id: i64, paid_delta: i64) -> rusqlite
         "UPDATE receivables SET paid = ?2, status = ?3,
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = ?1",
-        params![id, paid, now.code()],
+        params![id, paid, wire::code(&now)],
     )?;
     match (was, now) {
         (ReceivableStatus::Pending, ReceivableStatus::Paid) => {

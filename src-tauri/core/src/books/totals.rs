@@ -4,8 +4,8 @@
 
 use rusqlite::{Connection, Transaction};
 
-use super::money::Outlook;
-use super::region::MAX_MINOR;
+use super::money::MAX_MINOR;
+use super::reading::Reading;
 use super::BooksError;
 use crate::validation::{FieldErrors, FieldProblem};
 
@@ -20,7 +20,7 @@ pub(super) fn owed_in(conn: &Connection, currency: &str) -> rusqlite::Result<i64
 pub(super) fn keep_within_limits(
     tx: &Transaction<'_>,
     currency: &str,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<(), BooksError> {
     if owed_in(tx, currency)? <= MAX_MINOR {
         return Ok(());
@@ -29,7 +29,7 @@ pub(super) fn keep_within_limits(
     errors.add_with(
         "amount",
         FieldProblem::TotalTooLarge,
-        outlook.money(MAX_MINOR, currency).text,
+        reading.money(MAX_MINOR, currency).text,
     );
     Err(BooksError::Invalid(errors.into_vec()))
 }

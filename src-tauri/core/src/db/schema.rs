@@ -9,11 +9,27 @@
 use std::collections::BTreeMap;
 
 use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::{migrations, DbError};
+use crate::wire;
 
-/// What kind of schema object (sqlite_master's `type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What kind of schema object (sqlite_master's `type`, which is also its wire name).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
     Table,
     Index,
@@ -24,29 +40,16 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
+    /// Not a stored value of ours but SQLite's: a type it never writes is reported as `Other`
+    /// (and so as a difference), not refused here.
     fn parse(kind: &str) -> ObjectKind {
-        match kind {
-            "table" => ObjectKind::Table,
-            "index" => ObjectKind::Index,
-            "trigger" => ObjectKind::Trigger,
-            "view" => ObjectKind::View,
-            _ => ObjectKind::Other,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ObjectKind::Table => "table",
-            ObjectKind::Index => "index",
-            ObjectKind::Trigger => "trigger",
-            ObjectKind::View => "view",
-            ObjectKind::Other => "other",
-        }
+        wire::from_code(kind).unwrap_or(ObjectKind::Other)
     }
 }
 
 /// How one object differs from ours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
+#[serde(rename_all = "snake_case")]
 pub enum Difference {
     /// Ours has no such object.
     Unknown,
@@ -56,17 +59,8 @@ pub enum Difference {
     Missing,
 }
 
-impl Difference {
-    pub fn code(self) -> &'static str {
-        match self {
-            Difference::Unknown => "unknown",
-            Difference::Changed => "changed",
-            Difference::Missing => "missing",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One object that is not as ours: what the UI names when it refuses a copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SchemaDifference {
     pub kind: ObjectKind,
     pub name: String,
@@ -173,6 +167,22 @@ fn normalise(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_the_window_words_are_pinned() {
+        wire::assert_pinned(|kind| match kind {
+            ObjectKind::Table => "table",
+            ObjectKind::Index => "index",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::View => "view",
+            ObjectKind::Other => "other",
+        });
+        wire::assert_pinned(|difference| match difference {
+            Difference::Unknown => "unknown",
+            Difference::Changed => "changed",
+            Difference::Missing => "missing",
+        });
+    }
 
     #[test]
     fn layout_does_not_count_but_quoted_text_does() {

@@ -11,8 +11,9 @@ pub use super::presets::{smtp_presets, wants_app_password, SmtpPreset};
 use crate::secrets::{SecretSlot, Sensitive};
 pub use crate::validation::{FieldError, FieldProblem};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
+/// Stored (email service, outbox rows) by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
+#[serde(rename_all = "snake_case")]
 pub enum Provider {
     Resend,
     Postmark,
@@ -27,25 +28,11 @@ impl Provider {
             Provider::Smtp => SecretSlot::SmtpPassword,
         }
     }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Provider::Resend => "resend",
-            Provider::Postmark => "postmark",
-            Provider::Smtp => "smtp",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Provider> {
-        [Provider::Resend, Provider::Postmark, Provider::Smtp]
-            .into_iter()
-            .find(|p| p.code() == code)
-    }
 }
 
 /// How the SMTP connection is protected. Chosen explicitly, never guessed from the port:
 /// lettre's implicit-TLS relay on 587 fails with a cryptic "corrupt message".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum SmtpSecurity {
     /// Plain connection upgraded with STARTTLS (required), usually port 587.
@@ -57,24 +44,6 @@ pub enum SmtpSecurity {
 }
 
 impl SmtpSecurity {
-    pub fn code(self) -> &'static str {
-        match self {
-            SmtpSecurity::Starttls => "starttls",
-            SmtpSecurity::Tls => "tls",
-            SmtpSecurity::None => "none",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<SmtpSecurity> {
-        [
-            SmtpSecurity::Starttls,
-            SmtpSecurity::Tls,
-            SmtpSecurity::None,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
-    }
-
     /// A port that almost certainly speaks the other mode (465 is implicit TLS; 587 and 25
     /// start in plain text). Other ports (2525…) are taken as typed.
     pub fn contradicts(self, port: u16) -> bool {

@@ -24,7 +24,8 @@ pub enum FailureClass {
     Offline,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Stored in the outbox (`error_code`) by its wire name (`crate::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum MailFailure {
     /// Wrong user, password, API key or token.
@@ -70,18 +71,6 @@ pub enum MailFailure {
 }
 
 impl MailFailure {
-    /// The stable snake_case name (as stored in SQLite and sent over the IPC).
-    pub fn code(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-    }
-
     pub fn class(self) -> FailureClass {
         match self {
             MailFailure::Offline => FailureClass::Offline,
@@ -186,6 +175,31 @@ impl MailError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_failure_names_are_pinned() {
+        crate::wire::assert_pinned(|failure| match failure {
+            MailFailure::AuthFailed => "auth_failed",
+            MailFailure::AppPasswordRequired => "app_password_required",
+            MailFailure::BasicAuthDisabled => "basic_auth_disabled",
+            MailFailure::SenderNotVerified => "sender_not_verified",
+            MailFailure::RecipientRejected => "recipient_rejected",
+            MailFailure::RecipientInactive => "recipient_inactive",
+            MailFailure::NonAsciiMailbox => "non_ascii_mailbox",
+            MailFailure::AccountRestricted => "account_restricted",
+            MailFailure::StreamNotFound => "stream_not_found",
+            MailFailure::RateLimited => "rate_limited",
+            MailFailure::QuotaExceeded => "quota_exceeded",
+            MailFailure::Tls => "tls",
+            MailFailure::WrongSecurityMode => "wrong_security_mode",
+            MailFailure::Timeout => "timeout",
+            MailFailure::Offline => "offline",
+            MailFailure::ProviderUnavailable => "provider_unavailable",
+            MailFailure::Rejected => "rejected",
+            MailFailure::InsecureEndpoint => "insecure_endpoint",
+            MailFailure::Redirected => "redirected",
+        });
+    }
 
     #[test]
     fn a_secret_straddling_the_cut_is_redacted_whole() {

@@ -3,9 +3,12 @@
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 
+pub use super::attachment::Attachment;
+
 use super::address::EmailAddress;
 use super::config::Sender;
 use crate::locale::Language;
+use crate::wire;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingEmail {
@@ -16,6 +19,8 @@ pub struct OutgoingEmail {
     pub html: String,
     /// `<uuid@sender-domain>`: lettre does not add one by itself.
     pub message_id: String,
+    /// Files sent beside the two parts (a statement's PDF).
+    pub attachments: Vec<Attachment>,
 }
 
 impl OutgoingEmail {
@@ -38,11 +43,12 @@ impl OutgoingEmail {
             text,
             html,
             message_id,
+            attachments: Vec::new(),
         }
     }
 
     /// The MIME message for SMTP: multipart/alternative (text, then HTML), UTF-8, with Date and
-    /// Message-ID. Display names were cleaned of control characters when the sender was saved.
+    /// Message-ID; with attachments, that inside a multipart/mixed followed by each file. Display names were cleaned of control characters when the sender was saved.
     /// Addresses carry ASCII domains (punycode), which the envelope lettre derives from them
     /// inherits: a server without SMTPUTF8 reads them.
     pub fn to_mime(&self) -> Result<lettre::Message, lettre::error::Error> {
@@ -56,19 +62,25 @@ impl OutgoingEmail {
         if let Some(reply_to) = &self.from.reply_to {
             builder = builder.reply_to(Mailbox::new(None, reply_to.ascii()));
         }
-        builder.multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(self.text.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(self.html.clone()),
-                ),
-        )
+        let alternative = MultiPart::alternative()
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(self.text.clone()),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(self.html.clone()),
+            );
+        if self.attachments.is_empty() {
+            return builder.multipart(alternative);
+        }
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for attachment in &self.attachments {
+            mixed = mixed.singlepart(attachment.to_mime());
+        }
+        builder.multipart(mixed)
     }
 }
 
@@ -134,7 +146,7 @@ pub fn test_email(
          <body style=\"font-family:Arial,Helvetica,sans-serif;color:#1f2a28;line-height:1.5\">\
          <p><strong>{greeting}</strong></p><p>{body}</p>\
          <p style=\"color:#5b6b67;font-size:13px\">{footer}</p></body></html>",
-        lang = language.code(),
+        lang = wire::code(&language),
         title = escape_html(&subject),
         greeting = escape_html(greeting),
         body = escape_html(&body),

@@ -5,6 +5,7 @@
 //! the provider, and lets it go.
 
 pub mod address;
+pub mod attachment;
 pub mod config;
 pub mod destination;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod store;
 use std::time::Duration;
 
 pub use address::EmailAddress;
+pub use attachment::Attachment;
 pub use config::{EmailServiceConfig, Provider, ProviderSettings, Sender};
 pub use error::{FailureClass, MailError, MailFailure};
 pub use message::OutgoingEmail;
@@ -162,6 +164,48 @@ impl Mailer {
             Mailer::Smtp(smtp) => smtp.send(email).await,
             Mailer::Resend(resend, _) => resend.send(email, idempotency_key).await,
             Mailer::Postmark(postmark) => postmark.send(email).await,
+        }
+    }
+}
+
+/// How many emails one batch request carries at most, per provider (`None`: no batch endpoint).
+pub fn batch_limit(provider: Provider) -> Option<usize> {
+    match provider {
+        Provider::Resend => Some(100),
+        Provider::Postmark => Some(500),
+        Provider::Smtp => None,
+    }
+}
+
+/// Whether the provider's batch endpoint takes attachments (Resend's does not).
+pub fn batch_takes_attachments(provider: Provider) -> bool {
+    provider == Provider::Postmark
+}
+
+impl Mailer {
+    /// The request body of a batch of `emails` (a JSON array), to store before the first
+    /// attempt so every retry sends the same bytes. `None` for a provider without batches.
+    pub fn batch_payload(&self, emails: &[OutgoingEmail]) -> Option<String> {
+        let bodies: Vec<serde_json::Value> = match self {
+            Mailer::Smtp(_) => return None,
+            Mailer::Resend(..) => emails.iter().map(resend::ResendMailer::body).collect(),
+            Mailer::Postmark(postmark) => emails.iter().map(|e| postmark.body(e)).collect(),
+        };
+        serde_json::to_string(&bodies).ok()
+    }
+
+    /// Sends a stored batch payload of `count` emails; one result per email, in order.
+    pub async fn send_batch(
+        &self,
+        payload: &str,
+        count: usize,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<Result<Receipt, MailError>>, MailError> {
+        match self {
+            Mailer::Smtp(_) => Err(MailError::new(Provider::Smtp, MailFailure::Rejected)
+                .message("SMTP has no batch endpoint")),
+            Mailer::Resend(resend, _) => resend.send_batch(payload, count, idempotency_key).await,
+            Mailer::Postmark(postmark) => postmark.send_batch(payload, count).await,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Postmark's HTTP API (`providers.md`): send with `POST /email`, verify with `GET /server`.
+//! Postmark's HTTP API (`docs/providers.md`): send with `POST /email`, verify with `GET /server`.
 //! Postmark has no idempotency key: a retry after a timeout may deliver twice, which is why a
 //! failure once the request may have arrived is marked `maybe_delivered`.
 
@@ -79,7 +79,8 @@ impl PostmarkMailer {
         Err(error_from(response).await)
     }
 
-    pub async fn send(&self, email: &OutgoingEmail) -> Result<Receipt, MailError> {
+    /// One email as Postmark's JSON (the body of `POST /email`, an entry of a batch).
+    pub(crate) fn body(&self, email: &OutgoingEmail) -> serde_json::Value {
         let mut body = json!({
             "From": mailbox_text(email.from.name.as_deref(), &email.from.address),
             "To": email.to.ascii_string(),
@@ -91,6 +92,15 @@ impl PostmarkMailer {
         if let Some(reply_to) = &email.from.reply_to {
             body["ReplyTo"] = json!(reply_to.ascii_string());
         }
+        if !email.attachments.is_empty() {
+            let attachments: Vec<_> = email.attachments.iter().map(|a| a.to_postmark()).collect();
+            body["Attachments"] = json!(attachments);
+        }
+        body
+    }
+
+    pub async fn send(&self, email: &OutgoingEmail) -> Result<Receipt, MailError> {
+        let body = self.body(email);
         let response = self
             .client
             .post(http::endpoint(&self.base, "email"))
@@ -120,6 +130,64 @@ impl PostmarkMailer {
             .message(answer.message));
         }
         Err(error_from(response).await)
+    }
+}
+
+impl PostmarkMailer {
+    /// `POST /email/batch` with `payload` exactly as stored (a JSON array of at most 500
+    /// messages, attachments allowed). Each message succeeds or fails on its own; a request that
+    /// may have arrived without an answer leaves every message uncertain (Postmark has no key).
+    pub async fn send_batch(
+        &self,
+        payload: &str,
+        count: usize,
+    ) -> Result<Vec<Result<Receipt, MailError>>, MailError> {
+        let response = self
+            .client
+            .post(http::endpoint(&self.base, "email/batch"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(TOKEN_HEADER, self.token.expose().clone())
+            .body(payload.to_owned())
+            .send()
+            .await
+            .map_err(|err| classify_send_failure(Provider::Postmark, &err))?;
+        if !response.status().is_success() {
+            return Err(error_from(response).await);
+        }
+        let answers: Vec<Answer> = response
+            .json()
+            .await
+            .map_err(|err| unreadable_acceptance(Provider::Postmark, &err))?;
+        if answers.len() != count {
+            return Err(
+                MailError::new(Provider::Postmark, MailFailure::ProviderUnavailable)
+                    .message(format!(
+                        "the batch of {count} was answered with {} results",
+                        answers.len()
+                    ))
+                    .maybe_delivered(),
+            );
+        }
+        Ok(answers
+            .into_iter()
+            .map(|answer| {
+                if answer.error_code == 0 {
+                    Ok(Receipt {
+                        provider_response: answer.message,
+                        provider_message_id: answer.message_id,
+                        rate_limit: None,
+                    })
+                } else {
+                    Err(MailError::new(
+                        Provider::Postmark,
+                        classify(StatusCode::UNPROCESSABLE_ENTITY, answer.error_code),
+                    )
+                    .code(answer.error_code)
+                    .message(answer.message))
+                }
+            })
+            .collect())
     }
 }
 

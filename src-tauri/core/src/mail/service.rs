@@ -29,6 +29,7 @@ use super::{EmailAddress, Mailer, Timeouts};
 use crate::db::{Database, DbError};
 use crate::locale::Language;
 use crate::secrets::{Keychain, KeychainEntry, SecretError, SecretSlot, Sensitive};
+use crate::wire;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmailServiceError {
@@ -132,6 +133,33 @@ impl ConfiguredMailer {
     }
 }
 
+impl ConfiguredMailer {
+    /// See [`super::Mailer::batch_payload`].
+    pub fn batch_payload(&self, emails: &[super::OutgoingEmail]) -> Option<String> {
+        self.mailer.batch_payload(emails)
+    }
+
+    pub async fn send_batch(
+        &self,
+        payload: &str,
+        count: usize,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<Result<super::Receipt, MailError>>, MailError> {
+        let secret = self.secret.expose();
+        match self
+            .mailer
+            .send_batch(payload, count, idempotency_key)
+            .await
+        {
+            Ok(results) => Ok(results
+                .into_iter()
+                .map(|result| result.map_err(|err| err.redact(secret)))
+                .collect()),
+            Err(err) => Err(err.redact(secret)),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EmailService {
     db: Arc<Database>,
@@ -187,7 +215,7 @@ impl EmailService {
     ) -> Result<Sensitive<String>, EmailServiceError> {
         self.secret_for(config).await?.map_err(|problem| {
             tracing::warn!(
-                provider = config.provider().code(),
+                provider = %wire::code(&config.provider()),
                 ?problem,
                 "no secret typed for the configured destination: nothing is sent"
             );
@@ -234,11 +262,11 @@ impl EmailService {
         let (status, reason) = match verified {
             Ok(()) => (VerificationStatus::Verified, None),
             Err(err) if err.class() == FailureClass::Permanent => {
-                tracing::info!(provider = provider.code(), failure = ?err.failure, "email service refused");
+                tracing::info!(provider = wire::code(&provider), failure = ?err.failure, "email service refused");
                 return Err(err.into());
             }
             Err(err) => {
-                tracing::info!(provider = provider.code(), failure = ?err.failure, "email service saved unverified");
+                tracing::info!(provider = wire::code(&provider), failure = ?err.failure, "email service saved unverified");
                 (VerificationStatus::Unverified, Some(err.failure))
             }
         };
@@ -257,7 +285,11 @@ impl EmailService {
                 tracing::warn!(error = %err, slot = old.name(), "old secret not deleted");
             }
         }
-        tracing::info!(provider = provider.code(), ?status, "email service saved");
+        tracing::info!(
+            provider = wire::code(&provider),
+            ?status,
+            "email service saved"
+        );
         let stored = self.stored()?.ok_or(EmailServiceError::NotConfigured)?;
         Ok(view_of(&stored, None))
     }
@@ -303,7 +335,7 @@ impl EmailService {
             .send(&email, None)
             .await
             .map_err(|err| err.redact(secret.expose()))?;
-        tracing::info!(provider = provider.code(), "test email sent");
+        tracing::info!(provider = wire::code(&provider), "test email sent");
         if stored.status == VerificationStatus::Unverified {
             self.db
                 .write(|tx| store::mark_verified(tx))

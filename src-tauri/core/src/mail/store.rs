@@ -6,15 +6,16 @@
 //! reported as invalid — "set it up again" — and never used to connect.
 
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::config::{
     EmailServiceConfig, EmailServiceForm, FormError, Provider, ProviderSettings, SmtpSecurity,
 };
 use super::error::MailFailure;
+use crate::wire;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationStatus {
     /// The provider accepted these settings.
@@ -67,10 +68,7 @@ pub fn save(
         ProviderSettings::Postmark { message_stream } => (Some(message_stream.as_str()), None),
         ProviderSettings::Smtp(smtp) => (None, Some(smtp)),
     };
-    let (status_text, verified_at) = match status {
-        VerificationStatus::Verified => ("verified", Some(())),
-        VerificationStatus::Unverified => ("unverified", None),
-    };
+    let verified_at = (status == VerificationStatus::Verified).then_some(());
     conn.execute(
         "INSERT INTO email_service (id, provider, sender_address, sender_name, reply_to,
              message_stream, smtp_host, smtp_port, smtp_security, smtp_username, status,
@@ -87,17 +85,17 @@ pub fn save(
              status_reason = excluded.status_reason, verified_at = excluded.verified_at,
              updated_at = excluded.updated_at",
         rusqlite::params![
-            config.provider().code(),
+            wire::code(&config.provider()),
             config.sender.address.as_str(),
             config.sender.name,
             config.sender.reply_to.as_ref().map(|a| a.as_str()),
             message_stream,
             smtp.map(|s| s.host.as_str()),
             smtp.map(|s| s.port),
-            smtp.map(|s| s.security.code()),
+            smtp.map(|s| wire::code(&s.security)),
             smtp.map(|s| s.username.as_str()),
-            status_text,
-            reason.map(MailFailure::code),
+            wire::code(&status),
+            reason.map(|reason| wire::code(&reason)),
             verified_at.is_some(),
         ],
     )?;
@@ -154,12 +152,12 @@ impl RawRow {
 
     fn parse(self) -> Result<StoredEmailService, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
-        let provider = Provider::from_code(&self.provider).ok_or_else(|| corrupt("provider"))?;
+        let provider: Provider = wire::parse(&self.provider).map_err(|_| corrupt("provider"))?;
         let smtp_security = match provider {
             Provider::Smtp => self
                 .smtp_security
                 .as_deref()
-                .and_then(SmtpSecurity::from_code)
+                .and_then(wire::from_code::<SmtpSecurity>)
                 .ok_or_else(|| corrupt("smtp_security"))?,
             Provider::Resend | Provider::Postmark => SmtpSecurity::Starttls,
         };
@@ -180,17 +178,15 @@ impl RawRow {
             accept_port_mismatch: true,
         };
         let config = form.validate().map_err(StoreError::Invalid)?.config;
-        let status = match self.status.as_str() {
-            "verified" => VerificationStatus::Verified,
-            _ => VerificationStatus::Unverified,
+        let status = wire::parse(&self.status).map_err(|_| corrupt("status"))?;
+        let status_reason = match self.status_reason.as_deref() {
+            Some(reason) => Some(wire::parse(reason).map_err(|_| corrupt("status_reason"))?),
+            None => None,
         };
         Ok(StoredEmailService {
             config,
             status,
-            status_reason: self
-                .status_reason
-                .as_deref()
-                .and_then(MailFailure::from_code),
+            status_reason,
             verified_at: self.verified_at,
         })
     }

@@ -9,12 +9,13 @@ use rusqlite::{params, Transaction};
 
 use super::claim::{cancel_for, hold, rewrite, verdict};
 use super::gate::{GateQuestion, SendGate, Verdict};
-use super::handle::OutboxChanged;
+use super::handle::{OutboxChanged, OwnerAction};
 use super::state::{CancelReason, HoldReason, OutboxState};
 use super::store::{
     current_state, get, ids_where, now_text, OutboxEntry, OutboxId, OWNER_CONFIRMED,
 };
-use super::OutboxError;
+use super::{OutboxError, OutboxRefusal};
+use crate::wire;
 
 /// "Reintentar ahora": a waiting row goes at once with the same Idempotency-Key; a failed row
 /// starts over (attempts reset) under a new generation. Checked against the books first.
@@ -25,7 +26,7 @@ pub fn retry_now(
 ) -> Result<OutboxEntry, OutboxError> {
     let state = current_state(tx, id)?;
     if !state.can_retry_now() {
-        return Err(not_allowed(id, state, "retried"));
+        return Err(not_allowed(id, state, OwnerAction::Retry));
     }
     requeue(tx, gate, id, state.again_bumps_generation())?;
     get(tx, id)
@@ -40,7 +41,7 @@ pub fn send_again(
 ) -> Result<OutboxEntry, OutboxError> {
     let state = current_state(tx, id)?;
     if !state.can_send_again() {
-        return Err(not_allowed(id, state, "sent again"));
+        return Err(not_allowed(id, state, OwnerAction::SendAgain));
     }
     requeue(tx, gate, id, true)?;
     get(tx, id)
@@ -50,7 +51,7 @@ pub fn send_again(
 pub fn mark_sent(tx: &Transaction<'_>, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
     let state = current_state(tx, id)?;
     if !state.can_mark_sent() {
-        return Err(not_allowed(id, state, "marked as sent"));
+        return Err(not_allowed(id, state, OwnerAction::MarkSent));
     }
     let now = now_text();
     tx.execute(
@@ -67,7 +68,7 @@ pub fn mark_sent(tx: &Transaction<'_>, id: OutboxId) -> Result<OutboxEntry, Outb
 pub fn cancel(tx: &Transaction<'_>, id: OutboxId) -> Result<OutboxEntry, OutboxError> {
     let state = current_state(tx, id)?;
     if !state.can_cancel() {
-        return Err(not_allowed(id, state, "cancelled"));
+        return Err(not_allowed(id, state, OwnerAction::Cancel));
     }
     cancel_for(tx, id, CancelReason::Owner, &now_text())?;
     get(tx, id)
@@ -78,7 +79,31 @@ pub fn ids_in_state(
     tx: &Transaction<'_>,
     state: OutboxState,
 ) -> Result<Vec<OutboxId>, OutboxError> {
-    ids_where(tx, "state = ?1", [state.code()])
+    ids_where(tx, "state = ?1", [wire::code(&state)])
+}
+
+/// The rows of `ids` the owner's `action` applies to in their present state; the others (sent,
+/// being sent, already cancelled…) are left out rather than refused.
+pub fn ids_allowing(
+    tx: &Transaction<'_>,
+    ids: &[OutboxId],
+    action: super::handle::OwnerAction,
+) -> Result<Vec<OutboxId>, OutboxError> {
+    use super::handle::OwnerAction;
+    let mut allowed = Vec::new();
+    for id in ids {
+        let state = current_state(tx, *id)?;
+        let applies = match action {
+            OwnerAction::Retry => state.can_retry_now(),
+            OwnerAction::SendAgain => state.can_send_again(),
+            OwnerAction::MarkSent => state.can_mark_sent(),
+            OwnerAction::Cancel => state.can_cancel(),
+        };
+        if applies {
+            allowed.push(*id);
+        }
+    }
+    Ok(allowed)
 }
 
 /// After a restore: every row that was waiting, sending or uncertain in the copy waits for the
@@ -112,20 +137,26 @@ pub fn recheck(
         )?;
         let rows = statement
             .query_map([reference], |r| {
-                Ok((
-                    OutboxId(r.get(0)?),
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
+                Ok(Waiting {
+                    id: OutboxId(r.get(0)?),
+                    state: wire::column(r, 1)?,
+                    facts: r.get(2)?,
+                    recipient: r.get(3)?,
+                })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows
     };
     let now = now_text();
     let mut changed = Vec::new();
-    for (id, state, facts, recipient) in rows {
-        let held = state == OutboxState::Held.code();
+    for Waiting {
+        id,
+        state,
+        facts,
+        recipient,
+    } in rows
+    {
+        let held = state == OutboxState::Held;
         let question = GateQuestion {
             reference: Some(reference),
             facts: facts.as_deref(),
@@ -158,6 +189,15 @@ pub fn recheck(
         }
     }
     Ok(changed)
+}
+
+/// A row waiting about a record, as the re-check reads it.
+struct Waiting {
+    id: OutboxId,
+    state: OutboxState,
+    /// What the message states (JSON, the gate's own), `None` for rows queued before facts.
+    facts: Option<String>,
+    recipient: String,
 }
 
 /// Back in the queue, due now, after the send check: cancelled or held instead when the check
@@ -193,14 +233,19 @@ fn requeue(
         }
         Verdict::Send => {}
     }
+    // A deliberate send goes on its own: the batch it travelled in is not sent again for it.
     tx.execute(
-        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2
+        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2,
+             batch_id = NULL, batch_position = NULL
          WHERE id = ?1",
         params![id.0, now],
     )?;
     Ok(())
 }
 
-fn not_allowed(id: OutboxId, state: OutboxState, action: &'static str) -> OutboxError {
-    OutboxError::NotAllowed { id, state, action }
+fn not_allowed(id: OutboxId, state: OutboxState, action: OwnerAction) -> OutboxError {
+    OutboxError::NotAllowed {
+        id,
+        refusal: OutboxRefusal::OutboxState { state, action },
+    }
 }

@@ -50,7 +50,7 @@ impl RetryPolicy {
 }
 
 /// Spaces request starts so a provider's rate limit is never hit on purpose. It starts from what
-/// `providers.md` documents and then follows the provider's own `ratelimit-*` headers.
+/// `docs/providers.md` documents and then follows the provider's own `ratelimit-*` headers.
 #[derive(Debug, Clone)]
 pub struct Pacer {
     gap: Duration,

@@ -21,6 +21,7 @@ use super::store::{
 };
 use super::OutboxError;
 use crate::mail::Provider;
+use crate::wire;
 
 /// How long a provider's idempotency key covers a message: Resend keeps keys 24 h; an hour of
 /// margin for clocks and requests in flight.
@@ -46,6 +47,8 @@ pub(crate) struct Claimed {
     pub generation: i64,
     /// When an earlier attempt of this generation may have handed the message over.
     pub maybe_delivered_at: Option<OffsetDateTime>,
+    /// The files stored with the row.
+    pub attachments: Vec<crate::mail::Attachment>,
 }
 
 impl Claimed {
@@ -115,7 +118,7 @@ pub(crate) fn claim_due(
     }
     let mut select = tx.prepare_cached(
         "SELECT id, reference, facts, recipient, provider, maybe_delivered_at FROM outbox
-         WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1
+         WHERE state IN ('queued', 'retrying') AND next_attempt_at <= ?1 AND batch_id IS NULL
          ORDER BY next_attempt_at, id LIMIT ?2",
     )?;
     // Rows the check set aside leave the due set, so each round sees new ones.
@@ -142,7 +145,8 @@ pub(crate) fn claim_due(
                 // in its window, makes a retry safe.
                 let since = parse_timestamp(at).unwrap_or(now);
                 let same_keyed_provider = has_idempotency_key(sending.provider)
-                    && candidate.provider.as_deref() == Some(sending.provider.code());
+                    && candidate.provider.as_deref()
+                        == Some(wire::code(&sending.provider).as_str());
                 let within = Duration::try_from(now - since).unwrap_or(Duration::ZERO) < KEY_WINDOW;
                 if !(same_keyed_provider && within) {
                     mark_uncertain(tx, candidate.id, &now_text)?;
@@ -208,7 +212,7 @@ fn changed(id: OutboxId, state: OutboxState) -> OutboxChanged {
     OutboxChanged { id, state }
 }
 
-fn mark_sending(
+pub(crate) fn mark_sending(
     tx: &Transaction<'_>,
     id: OutboxId,
     sending: Sending<'_>,
@@ -227,7 +231,7 @@ fn mark_sending(
                        generation, maybe_delivered_at",
         )?
         .query_row(
-            params![id.0, now_text, sending.provider.code(), message_id],
+            params![id.0, now_text, wire::code(&sending.provider), message_id],
             |r| {
                 Ok(Claimed {
                     id: OutboxId(r.get(0)?),
@@ -242,10 +246,14 @@ fn mark_sending(
                     maybe_delivered_at: r
                         .get::<_, Option<String>>(9)?
                         .and_then(|t| parse_timestamp(&t)),
+                    attachments: Vec::new(),
                 })
             },
         )?;
-    Ok(claimed)
+    Ok(Claimed {
+        attachments: super::attachments::of_row(tx, id)?,
+        ..claimed
+    })
 }
 
 /// The check re-rendered the message: it replaces the stored one under a new generation, so
@@ -259,7 +267,8 @@ pub(crate) fn rewrite(
     tx.prepare_cached(
         "UPDATE outbox SET recipient = ?2, subject = ?3, text_body = ?4, html_body = ?5,
              facts = ?6, generation = generation + 1, attempts = 0, first_attempt_at = NULL,
-             maybe_delivered_at = NULL, message_id = NULL, updated_at = ?7
+             maybe_delivered_at = NULL, message_id = NULL, updated_at = ?7,
+             batch_id = NULL, batch_position = NULL
          WHERE id = ?1",
     )?
     .execute(params![
@@ -271,6 +280,7 @@ pub(crate) fn rewrite(
         email.facts,
         now_text
     ])?;
+    super::attachments::replace(tx, id, &email.attachments)?;
     Ok(())
 }
 
@@ -285,7 +295,7 @@ pub(crate) fn cancel_for(
              updated_at = ?3
          WHERE id = ?1",
     )?
-    .execute(params![id.0, reason.code(), now_text])?;
+    .execute(params![id.0, wire::code(&reason), now_text])?;
     Ok(())
 }
 
@@ -299,7 +309,7 @@ pub(crate) fn hold(
         "UPDATE outbox SET state = 'held', reason = ?2, next_attempt_at = NULL, updated_at = ?3
          WHERE id = ?1",
     )?
-    .execute(params![id.0, reason.code(), now_text])?;
+    .execute(params![id.0, wire::code(&reason), now_text])?;
     Ok(())
 }
 
@@ -323,7 +333,7 @@ pub(crate) fn record(
     let now = OffsetDateTime::now_utc();
     let now_text = timestamp(now);
     let counted = i64::from(outcome.counts_attempt());
-    let state = outcome.state().code();
+    let state = wire::code(&outcome.state());
     match outcome {
         AfterAttempt::Sent(receipt) => tx
             .prepare_cached(
@@ -337,12 +347,19 @@ pub(crate) fn record(
                 id.0,
                 state,
                 counted,
-                provider.code(),
+                wire::code(&provider),
                 receipt.provider_message_id,
                 now_text
             ])?,
-        AfterAttempt::Retry { after, error } => tx
-            .prepare_cached(
+        AfterAttempt::Retry { error, .. }
+        | AfterAttempt::Fail(error)
+        | AfterAttempt::Uncertain(error) => {
+            // Only a retry is due again; a failed or uncertain row waits for the owner.
+            let next_attempt = match outcome {
+                AfterAttempt::Retry { after, .. } => Some(timestamp(later(now, *after))),
+                _ => None,
+            };
+            tx.prepare_cached(
                 "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
                  next_attempt_at = ?5, updated_at = ?6, reason = NULL,
                  error_code = ?7, error_message = ?8, error_details = ?9,
@@ -354,34 +371,15 @@ pub(crate) fn record(
                 id.0,
                 state,
                 counted,
-                provider.code(),
-                timestamp(later(now, *after)),
+                wire::code(&provider),
+                next_attempt,
                 now_text,
-                error.failure.code(),
+                wire::code(&error.failure),
                 error.provider_message,
                 details(error),
                 error.maybe_delivered,
-            ])?,
-        AfterAttempt::Fail(error) | AfterAttempt::Uncertain(error) => tx
-            .prepare_cached(
-                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
-                 next_attempt_at = NULL, updated_at = ?5, reason = NULL,
-                 error_code = ?6, error_message = ?7, error_details = ?8,
-                 maybe_delivered_at = CASE WHEN ?9 THEN coalesce(maybe_delivered_at, ?5)
-                                           ELSE maybe_delivered_at END
-             WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id.0,
-                state,
-                counted,
-                provider.code(),
-                now_text,
-                error.failure.code(),
-                error.provider_message,
-                details(error),
-                error.maybe_delivered,
-            ])?,
+            ])?
+        }
         AfterAttempt::Wait { after, reason } => tx
             .prepare_cached(
                 "UPDATE outbox SET state = ?2, reason = ?3, next_attempt_at = ?4, updated_at = ?5
@@ -390,7 +388,7 @@ pub(crate) fn record(
             .execute(params![
                 id.0,
                 state,
-                reason.code(),
+                wire::code(&reason),
                 timestamp(later(now, *after)),
                 now_text
             ])?,
@@ -415,7 +413,7 @@ pub(crate) fn park_due(
     )?;
     let ids = statement
         .query_map(
-            params![reason.code(), timestamp(later(now, after)), now_text],
+            params![wire::code(&reason), timestamp(later(now, after)), now_text],
             |r| r.get(0).map(OutboxId),
         )?
         .collect::<Result<Vec<_>, _>>()?;
@@ -449,7 +447,7 @@ pub fn resume_interrupted(tx: &Transaction<'_>) -> Result<Interrupted, OutboxErr
     let now = OffsetDateTime::now_utc();
     let now_text = timestamp(now);
     let window_start = timestamp(now - KEY_WINDOW);
-    let keyed = Provider::Resend.code();
+    let keyed = wire::code(&Provider::Resend);
     let resumed = ids_where(
         tx,
         "state = 'sending' AND provider = ?1 AND coalesce(maybe_delivered_at, first_attempt_at) >= ?2",
@@ -505,9 +503,9 @@ pub(crate) fn fail_due(
     let ids = statement
         .query_map(
             params![
-                error.provider.code(),
+                wire::code(&error.provider),
                 now,
-                error.failure.code(),
+                wire::code(&error.failure),
                 error.provider_message,
                 details(error)
             ],

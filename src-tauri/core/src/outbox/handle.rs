@@ -74,12 +74,15 @@ impl OutboxSettings {
     }
 }
 
-/// The rows an owner's action applies to: one, or every row in a state ("Reenviar todos").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// The rows an owner's action applies to: one, every row in a state ("Reenviar todos"), or the
+/// rows of a list where the action still applies ("cancel the rest" of a bulk send: those already
+/// sent, or on their way, are left as they are).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Rows {
     One { id: OutboxId },
     AllIn { state: OutboxState },
+    Listed { ids: Vec<OutboxId> },
 }
 
 /// What the owner does to rows in Bandeja de salida or a receivable's Email section.
@@ -254,6 +257,7 @@ impl OutboxHandle {
             let ids = match rows {
                 Rows::One { id } => vec![id],
                 Rows::AllIn { state } => actions::ids_in_state(tx, state)?,
+                Rows::Listed { ids } => actions::ids_allowing(tx, &ids, action)?,
             };
             ids.into_iter()
                 .map(|id| match action {
@@ -333,6 +337,50 @@ impl OutboxHandle {
         tokio::time::timeout(timeout, idle.wait_for(|idle| *idle))
             .await
             .is_ok_and(|seen| seen.is_ok())
+    }
+
+    /// Waits until the worker has settled for at least `horizon`: no send in flight, no outcome
+    /// waiting to be written, no row `sending`, no row due sooner than `horizon` from now — and
+    /// one more turn of the worker (a look at the queue) found it so. Nothing leaves before then
+    /// unless something is queued, retried or reloaded. False if that did not happen within
+    /// `timeout`. Tests wait for this instead of pausing to see that nothing more happens.
+    pub async fn wait_settled(&self, horizon: Duration, timeout: Duration) -> bool {
+        let idle = self.running().as_ref().map(|r| r.idle.clone());
+        let Some(mut idle) = idle else {
+            return true; // Stopped: nothing is claimed until it resumes.
+        };
+        let settled = async {
+            // The worker publishes whether it is idle after every turn (at least once a tick),
+            // right after looking for due rows: a quiet state seen again after a fresh turn
+            // means it looked and found nothing to send.
+            let mut quiet_turns = 0;
+            loop {
+                let idle_now = *idle.borrow_and_update();
+                if idle_now && self.nothing_due(horizon)? {
+                    quiet_turns += 1;
+                } else {
+                    quiet_turns = 0;
+                }
+                if quiet_turns >= 2 || idle.changed().await.is_err() {
+                    return Ok::<_, OutboxError>(());
+                }
+            }
+        };
+        matches!(tokio::time::timeout(timeout, settled).await, Ok(Ok(())))
+    }
+
+    /// No row is `sending` (in flight, or its outcome not yet written) and none is due within
+    /// `horizon`.
+    fn nothing_due(&self, horizon: Duration) -> Result<bool, OutboxError> {
+        self.shared.db.read(|c| {
+            let sending: bool = c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE state = ?1)",
+                [crate::wire::code(&OutboxState::Sending)],
+                |r| r.get(0),
+            )?;
+            let next = claim::next_due_in(c)?;
+            Ok(!sending && next.is_none_or(|wait| wait > horizon))
+        })
     }
 
     /// Stops the worker, letting sends in flight finish and be recorded for up to the stop

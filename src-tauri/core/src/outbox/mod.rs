@@ -6,6 +6,10 @@
 //! try again (backoff with jitter, Retry-After, waiting for the network or a quota without
 //! counting it as a retry), the pace a provider allows, and the worker task.
 //!
+//! A row may carry files (`attachments`: a statement's PDF), stored with it; bulk work may travel
+//! through a provider's batch endpoint (`batch`), its members, request body and key stored
+//! before the first attempt so a retry sends exactly the same batch.
+//!
 //! Its promises: a row leaves only after the send check ([`SendGate`], handed over by the
 //! feature that queued it) found, in the claiming transaction, that its message still tells the
 //! truth; a message that may already be at a provider without idempotency is never sent again
@@ -16,7 +20,9 @@
 //! ([`OutboxHandle::subscribe`]).
 
 mod actions;
+mod attachments;
 mod backoff;
+mod batch;
 mod claim;
 mod gate;
 mod handle;
@@ -24,8 +30,13 @@ mod state;
 mod store;
 mod worker;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 pub use actions::{cancel, hold_restored, ids_in_state, mark_sent, recheck, retry_now, send_again};
+pub use attachments::MAX_TOTAL_BYTES;
 pub use backoff::{Pacer, RetryPolicy};
+pub use batch::allow_batch;
 pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{prepare, start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
@@ -34,6 +45,20 @@ pub use store::{
     enqueue, get, list, list_by_reference, needs_owner, OutboxEntry, OutboxFailure, OutboxFilter,
     OutboxId, OutboxPage, QueuedEmail,
 };
+
+/// Why the owner's action on a row is refused. It crosses the IPC as it is (`reason` and what
+/// each one carries), for the window to word, like the books' refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum OutboxRefusal {
+    /// The row's state does not allow the action (a sending row cannot be cancelled, only an
+    /// uncertain one can be marked as sent…).
+    #[error("no {} while {}", crate::wire::code(action), crate::wire::code(state))]
+    OutboxState {
+        state: OutboxState,
+        action: OwnerAction,
+    },
+}
 
 /// Seconds between checks that a provider is reachable again while offline (default 30).
 pub const PROBE_ENV: &str = "CACHICAMO_OUTBOX_PROBE_SECS";
@@ -45,11 +70,10 @@ pub enum OutboxError {
     #[error("outbox entry {0} does not exist")]
     NotFound(OutboxId),
     /// Sent and sending emails cannot be cancelled; only waiting or failed ones can be retried.
-    #[error("outbox entry {id} is {state:?}: it cannot be {action}")]
+    #[error("outbox entry {id}: {refusal}")]
     NotAllowed {
         id: OutboxId,
-        state: OutboxState,
-        action: &'static str,
+        refusal: OutboxRefusal,
     },
     #[error("the email cannot be queued: {0}")]
     Invalid(&'static str),

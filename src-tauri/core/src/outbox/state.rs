@@ -9,11 +9,12 @@ use ts_rs::TS;
 
 use super::backoff::RetryPolicy;
 use crate::mail::{FailureClass, MailError, MailFailure, Receipt};
-use crate::wire;
 
+/// Stored in SQLite by its wire name (`crate::wire`), like the reasons below.
+///
 /// En cola · Enviando · Enviado · Reintentando · Falló · Cancelado · Resultado incierto ·
 /// Por revisar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
     Queued,
@@ -30,15 +31,6 @@ pub enum OutboxState {
 }
 
 impl OutboxState {
-    /// The text stored in SQLite.
-    pub fn code(self) -> String {
-        wire::code(&self)
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        wire::from_code(code)
-    }
-
     /// Waiting for the worker: the states the send check re-examines when the books change.
     pub fn is_waiting(self) -> bool {
         matches!(
@@ -87,7 +79,7 @@ impl OutboxState {
 }
 
 /// Why a queued email waits without an attempt being counted ("En cola · Sin conexión").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitReason {
     /// No network path to the provider; it is probed again shortly.
@@ -104,7 +96,7 @@ pub enum WaitReason {
 
 /// Why a row was cancelled: by the owner, or by the send check because the message no longer
 /// says the truth ("Cancelado: la cuenta ya está pagada").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum CancelReason {
     /// "Cancelar" in the window.
@@ -119,7 +111,7 @@ pub enum CancelReason {
 }
 
 /// Why a row waits for the owner ("Por revisar: copia restaurada").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldReason {
     /// It was waiting or sending in a copy that was restored: the world may have moved on.
@@ -128,21 +120,6 @@ pub enum HoldReason {
     /// unchecked.
     CheckFailed,
 }
-
-macro_rules! wire_codes {
-    ($($kind:ty),*) => {$(
-        impl $kind {
-            pub fn code(self) -> String {
-                wire::code(&self)
-            }
-
-            pub fn from_code(code: &str) -> Option<Self> {
-                wire::from_code(code)
-            }
-        }
-    )*};
-}
-wire_codes!(WaitReason, CancelReason, HoldReason);
 
 /// What to record after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,55 +221,36 @@ mod tests {
     }
 
     #[test]
-    fn codes_round_trip_for_every_value() {
-        // Exhaustive by construction: a new value must be added to a match here.
-        fn every_state(state: OutboxState) {
-            match state {
-                OutboxState::Queued
-                | OutboxState::Sending
-                | OutboxState::Sent
-                | OutboxState::Retrying
-                | OutboxState::Failed
-                | OutboxState::Cancelled
-                | OutboxState::Uncertain
-                | OutboxState::Held => {}
-            }
-        }
-        use OutboxState::*;
-        for state in [
-            Queued, Sending, Sent, Retrying, Failed, Cancelled, Uncertain, Held,
-        ] {
-            every_state(state);
-            assert_eq!(OutboxState::from_code(&state.code()), Some(state));
-            assert_eq!(
-                serde_json::to_value(state).expect("json"),
-                serde_json::json!(state.code())
-            );
-        }
-        for reason in [
-            WaitReason::Offline,
-            WaitReason::NotConfigured,
-            WaitReason::SecretMissing,
-            WaitReason::KeychainUnavailable,
-            WaitReason::Quota,
-        ] {
-            assert_eq!(WaitReason::from_code(&reason.code()), Some(reason));
-        }
-        for reason in [
-            CancelReason::Owner,
-            CancelReason::Paid,
-            CancelReason::Voided,
-            CancelReason::CustomerChanged,
-            CancelReason::NoAddress,
-        ] {
-            assert_eq!(CancelReason::from_code(&reason.code()), Some(reason));
-        }
-        for reason in [HoldReason::Restored, HoldReason::CheckFailed] {
-            assert_eq!(HoldReason::from_code(&reason.code()), Some(reason));
-        }
-        assert_eq!(OutboxState::from_code("delivered"), None);
-        assert_eq!(Sent.code(), "sent");
-        assert_eq!(CancelReason::CustomerChanged.code(), "customer_changed");
+    fn stored_names_are_pinned() {
+        use crate::wire::assert_pinned;
+        assert_pinned(|state| match state {
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending",
+            OutboxState::Sent => "sent",
+            OutboxState::Retrying => "retrying",
+            OutboxState::Failed => "failed",
+            OutboxState::Cancelled => "cancelled",
+            OutboxState::Uncertain => "uncertain",
+            OutboxState::Held => "held",
+        });
+        assert_pinned(|reason| match reason {
+            WaitReason::Offline => "offline",
+            WaitReason::NotConfigured => "not_configured",
+            WaitReason::SecretMissing => "secret_missing",
+            WaitReason::KeychainUnavailable => "keychain_unavailable",
+            WaitReason::Quota => "quota",
+        });
+        assert_pinned(|reason| match reason {
+            CancelReason::Owner => "owner",
+            CancelReason::Paid => "paid",
+            CancelReason::Voided => "voided",
+            CancelReason::CustomerChanged => "customer_changed",
+            CancelReason::NoAddress => "no_address",
+        });
+        assert_pinned(|reason| match reason {
+            HoldReason::Restored => "restored",
+            HoldReason::CheckFailed => "check_failed",
+        });
     }
 
     #[test]

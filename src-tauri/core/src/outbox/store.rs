@@ -11,7 +11,8 @@ use ts_rs::TS;
 
 use super::state::{CancelReason, HoldReason, OutboxState, WaitReason};
 use super::OutboxError;
-use crate::mail::{EmailAddress, FailureClass, MailError, MailFailure, Provider};
+use crate::mail::{Attachment, EmailAddress, FailureClass, MailError, MailFailure, Provider};
+use crate::wire;
 
 /// An outbox row's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -38,6 +39,8 @@ pub struct QueuedEmail {
     /// What the message states (JSON), for the send check to compare with the books. The outbox
     /// stores it and never reads it.
     pub facts: Option<String>,
+    /// Files sent beside the message (a statement's PDF), stored with it.
+    pub attachments: Vec<Attachment>,
 }
 
 /// One row as the UI lists it (without the bodies).
@@ -69,6 +72,8 @@ pub struct OutboxEntry {
     pub created_at: String,
     pub updated_at: String,
     pub sent_at: Option<String>,
+    /// The names of the files it carries, in order (a statement's PDF): the lists say so.
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -124,7 +129,7 @@ pub(crate) fn check_email(email: &QueuedEmail) -> Result<(), OutboxError> {
             "both the text and the HTML body are needed",
         ));
     }
-    Ok(())
+    super::attachments::check(&email.attachments)
 }
 
 /// Queues `email` in the caller's transaction, so the caller's own record and the outbox row are
@@ -148,13 +153,19 @@ pub fn enqueue(tx: &Transaction<'_>, email: QueuedEmail) -> Result<OutboxId, Out
             timestamp(OffsetDateTime::now_utc()),
         ],
     )?;
-    Ok(OutboxId(tx.last_insert_rowid()))
+    let id = OutboxId(tx.last_insert_rowid());
+    if !email.attachments.is_empty() {
+        super::attachments::replace(tx, id, &email.attachments)?;
+    }
+    Ok(id)
 }
 
 const ENTRY_COLUMNS: &str =
     "id, reference, recipient, subject, state, reason, attempts, generation,
     next_attempt_at, provider, provider_message_id, error_code, error_message, error_details,
-    created_at, updated_at, sent_at";
+    created_at, updated_at, sent_at,
+    (SELECT json_group_array(file_name ORDER BY position, id) FROM outbox_attachments
+     WHERE outbox_id = outbox.id)";
 
 /// Newest first; `before` continues after the last id of the previous page.
 pub fn list(
@@ -230,7 +241,7 @@ pub(crate) fn current_state(conn: &Connection, id: OutboxId) -> Result<OutboxSta
         })
         .optional()?
         .ok_or(OutboxError::NotFound(id))?;
-    OutboxState::from_code(&code).ok_or_else(|| OutboxError::Corrupt {
+    wire::from_code::<OutboxState>(&code).ok_or_else(|| OutboxError::Corrupt {
         id,
         detail: format!("unknown state {code:?}"),
     })
@@ -303,6 +314,8 @@ struct RawEntry {
     created_at: String,
     updated_at: String,
     sent_at: Option<String>,
+    /// A JSON array of file names.
+    attachments: String,
 }
 
 impl RawEntry {
@@ -325,6 +338,7 @@ impl RawEntry {
             created_at: row.get(14)?,
             updated_at: row.get(15)?,
             sent_at: row.get(16)?,
+            attachments: row.get(17)?,
         })
     }
 
@@ -333,7 +347,7 @@ impl RawEntry {
     fn parse(self) -> Result<OutboxEntry, OutboxError> {
         let id = OutboxId(self.id);
         let corrupt = |detail: String| OutboxError::Corrupt { id, detail };
-        let state = OutboxState::from_code(&self.state)
+        let state = wire::from_code::<OutboxState>(&self.state)
             .ok_or_else(|| corrupt(format!("unknown state {:?}", self.state)))?;
         let reason_as = |kind: &str| -> Result<Option<String>, OutboxError> {
             match &self.reason {
@@ -347,16 +361,16 @@ impl RawEntry {
             OutboxState::Queued => {
                 reason = reason_as("wait")?
                     .map(|r| {
-                        WaitReason::from_code(&r)
+                        wire::from_code::<WaitReason>(&r)
                             .ok_or_else(|| corrupt(format!("unknown wait reason {r:?}")))
                     })
                     .transpose()?;
             }
             OutboxState::Cancelled => {
                 // Rows cancelled before reasons existed were cancelled by the owner.
-                let code = reason_as("cancel")?.unwrap_or_else(|| CancelReason::Owner.code());
+                let code = reason_as("cancel")?.unwrap_or_else(|| wire::code(&CancelReason::Owner));
                 cancelled = Some(
-                    CancelReason::from_code(&code)
+                    wire::from_code::<CancelReason>(&code)
                         .ok_or_else(|| corrupt(format!("unknown cancel reason {code:?}")))?,
                 );
             }
@@ -364,7 +378,7 @@ impl RawEntry {
                 let code = reason_as("hold")?
                     .ok_or_else(|| corrupt("a held row without a reason".into()))?;
                 held = Some(
-                    HoldReason::from_code(&code)
+                    wire::from_code::<HoldReason>(&code)
                         .ok_or_else(|| corrupt(format!("unknown hold reason {code:?}")))?,
                 );
             }
@@ -380,14 +394,15 @@ impl RawEntry {
             .provider
             .as_deref()
             .map(|p| {
-                Provider::from_code(p).ok_or_else(|| corrupt(format!("unknown provider {p:?}")))
+                wire::from_code::<Provider>(p)
+                    .ok_or_else(|| corrupt(format!("unknown provider {p:?}")))
             })
             .transpose()?;
         let error = self
             .error_code
             .as_deref()
             .map(|code| {
-                let failure = MailFailure::from_code(code)
+                let failure = wire::from_code::<MailFailure>(code)
                     .ok_or_else(|| corrupt(format!("unknown error code {code:?}")))?;
                 let details: serde_json::Value = self
                     .error_details
@@ -402,6 +417,8 @@ impl RawEntry {
                 })
             })
             .transpose()?;
+        let attachments = serde_json::from_str(&self.attachments)
+            .map_err(|_| corrupt(format!("unreadable file names {:?}", self.attachments)))?;
         Ok(OutboxEntry {
             id,
             reference: self.reference,
@@ -421,6 +438,7 @@ impl RawEntry {
             created_at: self.created_at,
             updated_at: self.updated_at,
             sent_at: self.sent_at,
+            attachments,
         })
     }
 }
@@ -444,6 +462,7 @@ pub(crate) mod tests {
             html: "<p>Hola Ana</p>".into(),
             reference: reference.map(str::to_owned),
             facts: None,
+            attachments: Vec::new(),
         }
     }
 

@@ -18,6 +18,7 @@ use tokio::task::{JoinError, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::backoff::Pacer;
+use super::batch;
 use super::claim::{self, Claimed, Sending};
 use super::handle::{OutboxChanged, Running, Shared};
 use super::state::{after_attempt, AfterAttempt, OutboxState, WaitReason};
@@ -25,7 +26,12 @@ use super::store::OutboxId;
 use super::OutboxError;
 use crate::db::Database;
 use crate::mail::service::{ConfiguredMailer, EmailServiceError};
-use crate::mail::{MailError, MailFailure, OutgoingEmail, Provider, Receipt};
+use crate::mail::{batch_limit, MailError, MailFailure, Provider, Receipt};
+use crate::wire;
+
+mod batching;
+
+use batching::outgoing;
 
 #[derive(Debug)]
 pub(super) enum Command {
@@ -43,10 +49,10 @@ fn concurrency(provider: Provider) -> usize {
     }
 }
 
+/// What one request did: one row's result, or each member's of a batch.
 struct Attempt {
-    claimed: Claimed,
     provider: Provider,
-    result: Result<Receipt, MailError>,
+    sends: Vec<(Claimed, Result<Receipt, MailError>)>,
 }
 
 /// An attempt's outcome, decided and waiting to be written.
@@ -63,8 +69,8 @@ struct Worker {
     idle: watch::Sender<bool>,
     commands: mpsc::UnboundedReceiver<Command>,
     in_flight: JoinSet<Attempt>,
-    /// Which row each task sends, for a task that panics.
-    in_flight_rows: HashMap<tokio::task::Id, (Claimed, Provider)>,
+    /// Which rows each task sends, for a task that panics.
+    in_flight_rows: HashMap<tokio::task::Id, (Vec<Claimed>, Provider)>,
     /// Outcomes whose write failed: kept and written at the next turn, before anything else.
     unrecorded: Vec<Outcome>,
 }
@@ -176,6 +182,16 @@ impl Worker {
             if ready > now {
                 return Some(ready);
             }
+            // Bulk work goes through the provider's batch endpoint, one request for many.
+            match self.claim_batch(&mailer) {
+                Ok(Some(batch)) => {
+                    self.launch_batch(&mailer, batch);
+                    continue;
+                }
+                Ok(None) => {}
+                // Nothing was written (the transaction rolled back): the rows go one by one.
+                Err(err) => tracing::error!(error = %err, "outbox: cannot claim a batch"),
+            }
             let want = self.claim_size(width);
             let claim = match self.claim(&mailer, want) {
                 Ok(claim) => claim,
@@ -242,12 +258,11 @@ impl Worker {
         let task = self.in_flight.spawn(async move {
             let result = send(&mailer, &claimed).await;
             Attempt {
-                claimed,
                 provider,
-                result,
+                sends: vec![(claimed, result)],
             }
         });
-        self.in_flight_rows.insert(task.id(), (row, provider));
+        self.in_flight_rows.insert(task.id(), (vec![row], provider));
     }
 
     /// The configured service cannot be built: due rows wait for a configuration (no attempt
@@ -272,7 +287,7 @@ impl Worker {
                 WaitReason::NotConfigured
             }
         };
-        tracing::info!(reason = reason.code(), "outbox: waiting");
+        tracing::info!(reason = wire::code(&reason), "outbox: waiting");
         self.park(reason, probe);
         Some(Instant::now() + probe)
     }
@@ -297,39 +312,45 @@ impl Worker {
         let now = Instant::now();
         let wall_now = OffsetDateTime::now_utc();
         for done in finished {
-            let (claimed, provider, result) = match done {
+            let (provider, sends) = match done {
                 Ok((task, attempt)) => {
                     self.in_flight_rows.remove(&task);
-                    (attempt.claimed, attempt.provider, attempt.result)
+                    (attempt.provider, attempt.sends)
                 }
                 Err(err) => {
                     // A panicking send is a bug, and it may have happened after the hand-over:
                     // it counts as an attempt that may have delivered, so it can neither loop
                     // forever nor duplicate.
-                    let Some((claimed, provider)) = self.in_flight_rows.remove(&err.id()) else {
+                    let Some((rows, provider)) = self.in_flight_rows.remove(&err.id()) else {
                         continue;
                     };
-                    tracing::error!(id = claimed.id.0, error = %err, "outbox: a send panicked");
+                    tracing::error!(rows = rows.len(), error = %err, "outbox: a send panicked");
                     let error = MailError::new(provider, MailFailure::ProviderUnavailable)
                         .message("the send was interrupted")
                         .maybe_delivered();
-                    (claimed, provider, Err(error))
+                    let sends = rows
+                        .into_iter()
+                        .map(|row| (row, Err(error.clone())))
+                        .collect();
+                    (provider, sends)
                 }
             };
-            let outcome = after_attempt(
-                result,
-                claimed.attempts,
-                &self.shared.settings.retry,
-                self.shared.settings.probe,
-                fastrand::f64(),
-                claimed.key_window(provider, wall_now),
-            );
-            self.learn(claimed.id, provider, &outcome, now);
-            self.unrecorded.push(Outcome {
-                id: claimed.id,
-                provider,
-                after: outcome,
-            });
+            for (claimed, result) in sends {
+                let outcome = after_attempt(
+                    result,
+                    claimed.attempts,
+                    &self.shared.settings.retry,
+                    self.shared.settings.probe,
+                    fastrand::f64(),
+                    claimed.key_window(provider, wall_now),
+                );
+                self.learn(claimed.id, provider, &outcome, now);
+                self.unrecorded.push(Outcome {
+                    id: claimed.id,
+                    provider,
+                    after: outcome,
+                });
+            }
         }
         let waiting = self.unrecorded.iter().find_map(|o| match o.after {
             AfterAttempt::Wait { reason, after } => Some((reason, after)),
@@ -337,10 +358,13 @@ impl Worker {
         });
         // Only unpaced providers with nothing waiting for the network claim here; the others go
         // through fill() at their pace.
-        let next = self
-            .mailer
-            .clone()
-            .filter(|_| claim_more && waiting.is_none() && self.pacer.gap().is_zero());
+        // Providers with a batch endpoint claim in fill(), where due rows can form a batch.
+        let next = self.mailer.clone().filter(|m| {
+            claim_more
+                && waiting.is_none()
+                && self.pacer.gap().is_zero()
+                && batch_limit(m.provider()).is_none()
+        });
         let want = next
             .as_ref()
             .map_or(0, |m| self.claim_size(concurrency(m.provider())));
@@ -350,9 +374,16 @@ impl Worker {
         });
         let gate = self.shared.gate.clone();
         let outcomes = std::mem::take(&mut self.unrecorded);
+        let batched = self
+            .mailer
+            .as_ref()
+            .is_some_and(|m| batch_limit(m.provider()).is_some());
         let written = self.shared.db.write(|tx| {
             for outcome in &outcomes {
                 claim::record(tx, outcome.id, outcome.provider, &outcome.after)?;
+            }
+            if batched {
+                batch::release_finished(tx)?;
             }
             match sending {
                 Some(sending) if want > 0 => claim::claim_due(tx, gate.as_ref(), sending, want),
@@ -424,10 +455,10 @@ impl Worker {
             | AfterAttempt::Uncertain(error) => {
                 tracing::info!(
                     id = id.0,
-                    provider = provider.code(),
-                    failure = error.failure.code(),
+                    provider = %wire::code(&provider),
+                    failure = %wire::code(&error.failure),
                     provider_code = error.provider_code.as_deref().unwrap_or(""),
-                    state = outcome.state().code(),
+                    state = %wire::code(&outcome.state()),
                     "outbox: attempt failed"
                 );
                 if provider == Provider::Smtp && matches!(error.failure, MailFailure::Timeout) {
@@ -459,17 +490,6 @@ impl Worker {
 }
 
 async fn send(mailer: &ConfiguredMailer, claimed: &Claimed) -> Result<Receipt, MailError> {
-    let to = claimed.recipient.parse().map_err(|_| {
-        MailError::new(mailer.provider(), MailFailure::RecipientRejected)
-            .message("the queued recipient is not a valid address")
-    })?;
-    let email = OutgoingEmail {
-        from: mailer.sender().clone(),
-        to,
-        subject: claimed.subject.clone(),
-        text: claimed.text.clone(),
-        html: claimed.html.clone(),
-        message_id: claimed.message_id.clone(),
-    };
+    let email = outgoing(mailer, claimed)?;
     mailer.send(&email, Some(&claimed.idempotency_key())).await
 }

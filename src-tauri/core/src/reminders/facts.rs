@@ -4,7 +4,7 @@
 use time::{Date, Duration};
 
 use super::ReminderError;
-use crate::books::money::from_iso;
+use crate::books::dates::from_iso;
 use crate::books::receivables::Receivable;
 use crate::business::Business;
 use crate::locale::Language;
@@ -100,7 +100,8 @@ impl ReminderFacts {
             issue_date: Date::MIN,
             due_date: Date::MIN,
             days_overdue: 0,
-            payment_instructions: business.payment_instructions.trim().to_owned(),
+            // The formas de pago for the message's currency are set by whoever renders it.
+            payment_instructions: String::new(),
         }
     }
 }

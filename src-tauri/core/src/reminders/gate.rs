@@ -16,17 +16,18 @@ use serde::{Deserialize, Serialize};
 
 use super::draft_in;
 use super::queue::reference;
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableStatus, REMINDER_REFERENCE};
-use crate::books::region::Region;
 use crate::books::{customers, BooksError, WaitingMail};
 use crate::clock;
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::mail::address::EmailAddress;
 use crate::outbox::{
     self, CancelReason, GateQuestion, HoldReason, OutboxChanged, QueuedEmail, SendGate, Verdict,
 };
 use crate::settings;
+use crate::statements;
 
 /// What a queued reminder states, stored with its outbox row (as JSON) for the send check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +61,10 @@ impl SendGate for ReminderGate {
             // Not about a record: nothing in the books can make it untrue.
             return Ok(Verdict::Send);
         };
+        // The app hands the outbox this one gate: statements have their own rules.
+        if statements::gate::is_statement(reference) {
+            return statements::gate::check(tx, question);
+        }
         let Some(receivable_id) = reference
             .strip_prefix(REMINDER_REFERENCE)
             .and_then(|id| id.parse::<i64>().ok())
@@ -84,11 +89,11 @@ impl SendGate for ReminderGate {
             Some(stated) => stated.region,
             None => settings::region_in(tx)?.unwrap_or(Region::for_locale(None, Language::Es)),
         };
-        let outlook = Outlook {
+        let reading = Reading {
             region,
             today: clock::local_today(),
         };
-        let receivable = match receivables::find(tx, receivable_id, &outlook) {
+        let receivable = match receivables::find(tx, receivable_id, &reading) {
             Ok(receivable) => receivable,
             Err(BooksError::NotFound { .. }) => return Ok(Verdict::Hold(HoldReason::CheckFailed)),
             Err(err) => return Err(err.into()),
@@ -127,7 +132,7 @@ impl SendGate for ReminderGate {
         if unchanged {
             return Ok(Verdict::Send);
         }
-        let draft = draft_in(tx, receivable_id, Some(recipient.clone()), &outlook)?;
+        let draft = draft_in(tx, receivable_id, Some(recipient.clone()), &reading)?;
         let to: EmailAddress = recipient
             .parse()
             .map_err(|_| -> GateError { "the reminder's address is not valid".into() })?;
@@ -142,6 +147,7 @@ impl SendGate for ReminderGate {
             html: draft.message.html,
             reference: Some(reference.to_owned()),
             facts: Some(serde_json::to_string(&facts)?),
+            attachments: Vec::new(),
         })))
     }
 }
@@ -163,7 +169,11 @@ impl Rechecks {
     }
 
     fn check(&self, tx: &Transaction<'_>, receivable_id: i64) -> Result<(), BooksError> {
-        let changed = outbox::recheck(tx, &ReminderGate, &reference(receivable_id))
+        self.check_reference(tx, &reference(receivable_id))
+    }
+
+    fn check_reference(&self, tx: &Transaction<'_>, reference: &str) -> Result<(), BooksError> {
+        let changed = outbox::recheck(tx, &ReminderGate, reference)
             .map_err(|err| BooksError::WaitingMail(err.to_string()))?;
         self.changed
             .lock()
@@ -179,14 +189,19 @@ impl WaitingMail for Rechecks {
         tx: &Transaction<'_>,
         receivable_id: i64,
     ) -> Result<(), BooksError> {
-        self.check(tx, receivable_id)
+        self.check(tx, receivable_id)?;
+        // The statements waiting for its customer state its balance too.
+        let customer_id: i64 = tx
+            .prepare_cached("SELECT customer_id FROM receivables WHERE id = ?1")?
+            .query_row([receivable_id], |r| r.get(0))?;
+        self.check_reference(tx, &statements::queue::reference(customer_id))
     }
 
     fn customer_changed(&self, tx: &Transaction<'_>, customer_id: i64) -> Result<(), BooksError> {
         for receivable_id in receivables_with_waiting_reminders(tx, customer_id)? {
             self.check(tx, receivable_id)?;
         }
-        Ok(())
+        self.check_reference(tx, &statements::queue::reference(customer_id))
     }
 }
 

@@ -4,8 +4,10 @@
 //! This module renders and never sends: the outbox stores what `for_receivable` returns and sends
 //! that, so what the owner confirmed is what leaves. Templates are kept through `settings`.
 
+mod bookkeeper;
 pub mod facts;
 pub mod gate;
+pub mod listing;
 pub mod queue;
 pub mod render;
 pub mod template;
@@ -15,16 +17,18 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableStatus};
 use crate::books::{customers, BooksError, Refusal};
 use crate::business;
 use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::address::EmailAddress;
+use crate::payment_options;
 use crate::settings::{self, SettingsError};
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
+pub use bookkeeper::Bookkeeper;
 pub use facts::ReminderFacts;
 pub use gate::{Rechecks, ReminderGate, Stated};
 pub use render::{render, RenderedReminder};
@@ -151,12 +155,21 @@ pub fn preview(
     db: &Database,
     language: Language,
     template: ReminderTemplate,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<RenderedReminder, ReminderError> {
     let valid = template.validated(language)?;
-    let business = business::get(db)?;
-    let facts = ReminderFacts::sample(language, &business, outlook.today);
-    render(&valid, &facts, language, outlook.region)
+    let (business, methods) = db.read(|conn| {
+        Ok::<_, ReminderError>((business::get_in(conn)?, payment_options::usable_in(conn)?))
+    })?;
+    let mut facts = ReminderFacts::sample(language, &business, reading.today);
+    facts.payment_instructions = payment_options::instructions(
+        &methods,
+        &[&facts.currency],
+        language,
+        facts.document_number.as_deref(),
+    )
+    .join("\n");
+    render(&valid, &facts, language, reading.region)
 }
 
 /// The exact reminder for a pending receivable, in its customer's email language, to the
@@ -164,13 +177,13 @@ pub fn preview(
 pub fn for_receivable(
     db: &Database,
     request: &ReminderRequest,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReminderDraft, ReminderError> {
     let recipient = match request.recipient.as_deref().map(str::trim) {
         Some(typed) if !typed.is_empty() => Some(parse_recipient(typed)?),
         _ => None,
     };
-    db.read(|conn| draft_in(conn, request.receivable_id, recipient, outlook))
+    db.read(|conn| draft_in(conn, request.receivable_id, recipient, reading))
 }
 
 /// The reminder as the books say it now, inside a transaction the caller holds (the send check
@@ -180,17 +193,25 @@ pub fn draft_in(
     conn: &Connection,
     receivable_id: i64,
     recipient: Option<String>,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<ReminderDraft, ReminderError> {
-    let receivable = receivables::find(conn, receivable_id, outlook)?;
+    let receivable = receivables::find(conn, receivable_id, reading)?;
     if receivable.status != ReceivableStatus::Pending {
         return Err(BooksError::Refused(Refusal::NotPending).into());
     }
     let customer = customers::find(conn, receivable.customer_id)?;
     let language = customer.email_language;
     let template = template_in(conn, language)?.template;
-    let facts = ReminderFacts::new(&receivable, &business::get_in(conn)?)?;
-    let message = render(&template, &facts, language, outlook.region)?;
+    let mut facts = ReminderFacts::new(&receivable, &business::get_in(conn)?)?;
+    // The formas de pago that accept what this reminder asks to be paid.
+    facts.payment_instructions = payment_options::instructions(
+        &payment_options::usable_in(conn)?,
+        &[&facts.currency],
+        language,
+        facts.document_number.as_deref(),
+    )
+    .join("\n");
+    let message = render(&template, &facts, language, reading.region)?;
     let recipient = match recipient {
         Some(typed) => Some(typed),
         None => receivable
@@ -208,7 +229,7 @@ pub fn draft_in(
             customer_id: receivable.customer_id,
             currency: receivable.balance.currency.clone(),
             balance_minor: receivable.balance.minor,
-            region: outlook.region,
+            region: reading.region,
             recipient_typed: false,
         },
     })

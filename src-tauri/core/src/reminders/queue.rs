@@ -8,7 +8,7 @@ use ts_rs::TS;
 use super::{draft_in, ReminderError, Stated};
 use crate::books::customers;
 use crate::books::history::{self, Facts, HistoryKind};
-use crate::books::money::Outlook;
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableStatus, REMINDER_REFERENCE};
 use crate::books::{BooksError, Refusal, WaitingMail};
 use crate::db::Database;
@@ -33,13 +33,15 @@ pub fn reference(receivable_id: i64) -> String {
     format!("{REMINDER_REFERENCE}{receivable_id}")
 }
 
-/// Queues the reminder; wake the worker with `OutboxHandle::queued` after this returns. The
-/// message is rendered inside the queuing transaction from the books as they are then, and what
-/// it states is stored with it for the send check.
+/// Queues the reminder; [`super::Bookkeeper::send_reminder`] also wakes the worker and announces
+/// what changed. The message is rendered inside the queuing transaction from the books as they
+/// are then, and what it states is stored with it for the send check. Keeping a typed address
+/// as the customer's tells `waiting` (the customer's other reminders follow it).
 pub fn queue(
     db: &Database,
+    waiting: &dyn WaitingMail,
     request: &SendReminder,
-    outlook: &Outlook,
+    reading: &Reading,
 ) -> Result<OutboxId, ReminderError> {
     let typed = match request.recipient.as_deref().map(str::trim) {
         Some(typed) if !typed.is_empty() => Some(parse_address(typed)?),
@@ -47,7 +49,7 @@ pub fn queue(
     };
     db.write(|tx| -> Result<OutboxId, ReminderError> {
         // Paid or voided since the owner opened the preview: nothing goes out.
-        let receivable = receivables::find(tx, request.receivable_id, outlook)?;
+        let receivable = receivables::find(tx, request.receivable_id, reading)?;
         if receivable.status != ReceivableStatus::Pending {
             return Err(BooksError::Refused(Refusal::NotPending).into());
         }
@@ -55,13 +57,13 @@ pub fn queue(
         if let (Some(address), true) = (&typed, keep_typed) {
             customers::set_email(tx, receivable.customer_id, address.as_str())?;
             // The customer's other waiting reminders go to the new address too.
-            super::gate::Rechecks::default().customer_changed(tx, receivable.customer_id)?;
+            waiting.customer_changed(tx, receivable.customer_id)?;
         }
         let draft = draft_in(
             tx,
             request.receivable_id,
             typed.as_ref().map(ToString::to_string),
-            outlook,
+            reading,
         )?;
         let Some(to) = draft.recipient else {
             let mut errors = FieldErrors::default();
@@ -83,6 +85,7 @@ pub fn queue(
                 html: draft.message.html,
                 reference: Some(reference(request.receivable_id)),
                 facts: Some(serde_json::to_string(&stated).map_err(|_| ReminderError::Unstorable)?),
+                attachments: Vec::new(),
             },
         )?;
         history::record(

@@ -6,7 +6,6 @@
 //! part is that same text with *everything* escaped — the owner's words and every variable — so
 //! no customer name, concept or instruction can ever become markup.
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 use time::Date;
 use ts_rs::TS;
@@ -15,10 +14,15 @@ use super::facts::ReminderFacts;
 use super::template::ReminderTemplate;
 use super::variables::VariableKey;
 use super::ReminderError;
-use crate::books::money::Outlook;
-use crate::books::region::Region;
+use crate::books::reading::Reading;
 use crate::locale::Language;
+use crate::locale::Region;
 use crate::mail::message::escape_html;
+pub use crate::templating::region_for;
+#[cfg(test)]
+use crate::templating::MAX_RENDERED_SUBJECT;
+use crate::templating::{engine, one_line, without_empty_paragraphs, EMPTY};
+use crate::wire;
 
 /// What a reminder says, exactly as it will be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -29,30 +33,6 @@ pub struct RenderedReminder {
     pub subject: String,
     pub text: String,
     pub html: String,
-}
-
-/// Stands in for an empty optional variable while rendering: a private-use character no typed
-/// text keeps (it is stripped from templates and facts first).
-const EMPTY: char = '\u{E000}';
-
-/// Rendered subjects are capped: variables can make a valid template's subject long.
-const MAX_RENDERED_SUBJECT: usize = 300;
-
-pub(super) fn engine() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env
-}
-
-/// How `language` writes amounts and dates: Spanish follows the app's region when it is a
-/// Spanish one (else Venezuela's way), English is written the US way.
-pub fn region_for(language: Language, app_region: Region) -> Region {
-    match language {
-        Language::Es if app_region.code().starts_with("es-") => app_region,
-        Language::Es => Region::EsVe,
-        Language::En => Region::EnUs,
-    }
 }
 
 pub fn render(
@@ -86,7 +66,7 @@ fn values(
     region: Region,
 ) -> std::collections::BTreeMap<&'static str, String> {
     // Only the region writes here: `today` plays no part in formatting.
-    let outlook = Outlook {
+    let reading = Reading {
         region,
         today: Date::MIN,
     };
@@ -98,10 +78,10 @@ fn values(
                 VariableKey::Business => facts.business_name.clone(),
                 VariableKey::DocumentNumber => facts.document_number.clone().unwrap_or_default(),
                 VariableKey::Concept => facts.concept.clone(),
-                VariableKey::Amount => outlook.money(facts.amount_minor, &facts.currency).text,
-                VariableKey::Balance => outlook.money(facts.balance_minor, &facts.currency).text,
-                VariableKey::IssueDate => outlook.date(facts.issue_date).text,
-                VariableKey::DueDate => outlook.date(facts.due_date).text,
+                VariableKey::Amount => reading.money(facts.amount_minor, &facts.currency).text,
+                VariableKey::Balance => reading.money(facts.balance_minor, &facts.currency).text,
+                VariableKey::IssueDate => reading.date(facts.issue_date).text,
+                VariableKey::DueDate => reading.date(facts.due_date).text,
                 VariableKey::DaysOverdue => facts.days_overdue.to_string(),
                 VariableKey::PaymentInstructions => facts.payment_instructions.clone(),
             };
@@ -114,45 +94,6 @@ fn values(
             (key.name(language), value)
         })
         .collect()
-}
-
-/// A header line: control characters (a line break could smuggle a `Bcc:`) become spaces,
-/// runs of blanks one space.
-fn one_line(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| *c != EMPTY)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let words: Vec<&str> = cleaned.split_whitespace().collect();
-    words.join(" ").chars().take(MAX_RENDERED_SUBJECT).collect()
-}
-
-/// Paragraphs (blocks between blank lines) that use an empty optional variable are left out, so
-/// "Puede pagar así:" never arrives with nothing after it.
-fn without_empty_paragraphs(text: &str) -> String {
-    let text = text.replace("\r\n", "\n");
-    let mut paragraphs: Vec<String> = Vec::new();
-    let mut current: Vec<&str> = Vec::new();
-    let mut flush = |current: &mut Vec<&str>| {
-        let paragraph = current.join("\n");
-        if !paragraph.contains(EMPTY) && !paragraph.trim().is_empty() {
-            paragraphs.push(paragraph);
-        }
-        current.clear();
-    };
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            flush(&mut current);
-        } else {
-            current.push(line);
-        }
-    }
-    flush(&mut current);
-    let mut out = paragraphs.join("\n\n");
-    out.push('\n');
-    out
 }
 
 /// The HTML part: tables and inline styles only, because mail clients drop `<style>` and
@@ -210,7 +151,7 @@ fn layout(facts: &ReminderFacts, language: Language, subject: &str, text: &str) 
          <tr><td style=\"padding:16px 28px;border-top:1px solid #d9d4c7;{FONT}font-size:12px;\
          line-height:1.5;color:#5b6b67\">{footer}</td></tr>\n\
          </table>\n</td></tr></table>\n</body>\n</html>\n",
-        lang = language.code(),
+        lang = wire::code(&language),
         title = escape_html(subject),
     )
 }

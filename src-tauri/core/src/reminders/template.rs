@@ -119,57 +119,11 @@ fn text_problem(text: &str, max: usize) -> Option<FieldProblem> {
 }
 
 /// The engine must read the text, and every `{{ }}` must hold exactly one of the language's
-/// variable names. Statements (`{% %}`), filters and expressions are refused: the owner writes
-/// plain text, and a line can then be left out whenever a variable it uses is empty.
+/// variable names (see `templating::check_placeholders`).
 fn check_placeholders(errors: &mut FieldErrors, field: &str, source: &str, language: Language) {
-    if let Err(err) = super::render::engine().template_from_str(source) {
-        // The owner's own line, not the engine's English: the UI quotes it in their language.
-        let line = err
-            .line()
-            .and_then(|number| source.lines().nth(number.saturating_sub(1)))
-            .unwrap_or(source);
-        errors.add_with(field, FieldProblem::TemplateSyntax, snippet(line.trim()));
-        return;
-    }
-    if let Some(at) = source.find("{%") {
-        errors.add_with(field, FieldProblem::TemplateSyntax, snippet(&source[at..]));
-        return;
-    }
-    for inner in placeholders(source) {
-        let name = inner.trim_matches(|c: char| c.is_whitespace() || c == '-' || c == '+');
-        let is_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
-        if !is_name {
-            errors.add_with(
-                field,
-                FieldProblem::TemplateSyntax,
-                format!("{{{{{inner}}}}}"),
-            );
-            return;
-        }
-        if VariableKey::find(language, name).is_none() {
-            errors.add_with(field, FieldProblem::UnknownVariable, name.to_owned());
-            return;
-        }
-    }
-}
-
-/// The text between each `{{` and its `}}`.
-pub(super) fn placeholders(source: &str) -> impl Iterator<Item = &str> {
-    let mut rest = source;
-    std::iter::from_fn(move || {
-        let start = rest.find("{{")? + 2;
-        let len = rest[start..].find("}}")?;
-        let inner = &rest[start..start + len];
-        rest = &rest[start + len + 2..];
-        Some(inner)
-    })
-}
-
-fn snippet(text: &str) -> String {
-    text.chars().take(40).collect()
+    crate::templating::check_placeholders(errors, field, source, |name| {
+        VariableKey::find(language, name).is_some()
+    });
 }
 
 #[cfg(test)]

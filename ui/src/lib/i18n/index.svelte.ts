@@ -27,7 +27,5 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 
 /** Replaces `{name}` placeholders; unknown placeholders stay visible so a mistake shows. */
 export function format(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

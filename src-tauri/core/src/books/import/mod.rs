@@ -15,16 +15,19 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::money::{DateShown, Money, Outlook};
+use super::dates::DateShown;
+use super::money::Money;
+use super::reading::Reading;
 use super::{customers, receivables, BooksError};
 use crate::db::Database;
 use crate::locale::Language;
 use crate::settings::SettingsError;
 use crate::validation::FieldProblem;
+use crate::wire;
 
 /// A spreadsheet larger than this is not a small shop's list; refused before parsing.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
-const MAX_ROWS: usize = 100_000;
+pub const MAX_ROWS: usize = 100_000;
 const SAMPLE_ROWS: usize = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -34,8 +37,10 @@ pub enum ImportKind {
     Receivables,
 }
 
-/// Why a whole file is refused (its rows are never looked at).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a whole file is refused (its rows are never looked at). It crosses the IPC as it is
+/// (`reason` and what each one carries), for the window to word.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[serde(tag = "reason", rename_all = "snake_case")]
 pub enum ImportError {
     #[error("the file is empty or has only a header")]
     Empty,
@@ -43,16 +48,20 @@ pub enum ImportError {
     TooLarge,
     #[error("the header names no known columns")]
     UnknownColumns,
-    #[error("required columns are missing: {0:?}")]
-    MissingColumns(Vec<String>),
+    #[error("required columns are missing: {columns:?}")]
+    MissingColumns { columns: Vec<String> },
     #[error("line {line} is not valid CSV: {message}")]
-    Malformed { line: u64, message: String },
-    #[error("{0} rows have problems; nothing was imported")]
-    RowsHaveProblems(usize),
+    Malformed {
+        #[ts(type = "number")]
+        line: u64,
+        message: String,
+    },
+    #[error("{count} rows have problems; nothing was imported")]
+    RowsHaveProblems { count: usize },
     /// The file differs from the books in ways the user has not accepted (or no longer the
     /// ways they accepted: the books changed since the preview).
-    #[error("{0} differences with the books were not accepted; nothing was imported")]
-    DifferencesNotAccepted(usize),
+    #[error("{count} differences with the books were not accepted; nothing was imported")]
+    DifferencesNotAccepted { count: usize },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -71,7 +80,9 @@ pub struct RowProblem {
 }
 
 /// What a row says that its customer in the books does not, or why its customer needs a look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DifferenceKind {
     /// Matched by tax id, but named otherwise: the books' name is kept.
@@ -82,24 +93,6 @@ pub enum DifferenceKind {
     Archived,
     /// No customer matches, but one has a similar name: a new customer is created beside it.
     SimilarCustomer,
-}
-
-impl DifferenceKind {
-    const ALL: [DifferenceKind; 4] = [
-        DifferenceKind::Name,
-        DifferenceKind::Email,
-        DifferenceKind::Archived,
-        DifferenceKind::SimilarCustomer,
-    ];
-
-    fn code(self) -> &'static str {
-        match self {
-            DifferenceKind::Name => "name",
-            DifferenceKind::Email => "email",
-            DifferenceKind::Archived => "archived",
-            DifferenceKind::SimilarCustomer => "similar_customer",
-        }
-    }
 }
 
 /// A difference the preview shows, to accept (importing as it says) or fix in the file.
@@ -134,7 +127,7 @@ impl From<&RowDifference> for Acceptance {
 
 impl fmt::Display for Acceptance {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.kind.code())
+        write!(f, "{}:{}", self.line, wire::code(&self.kind))
     }
 }
 
@@ -145,10 +138,7 @@ impl FromStr for Acceptance {
         let (line, kind) = text.trim().split_once(':').ok_or(())?;
         Ok(Acceptance {
             line: line.parse().map_err(|_| ())?,
-            kind: DifferenceKind::ALL
-                .into_iter()
-                .find(|known| known.code() == kind)
-                .ok_or(())?,
+            kind: wire::from_code(kind).ok_or(())?,
         })
     }
 }
@@ -232,11 +222,11 @@ impl From<ImportError> for ImportFailure {
 pub fn preview(
     db: &Database,
     bytes: &[u8],
-    outlook: &Outlook,
+    reading: &Reading,
     default_language: Language,
 ) -> Result<ImportPreview, ImportFailure> {
     let sheet = sheet::Sheet::read(bytes)?;
-    Ok(plan::plan(db, &sheet, outlook, default_language)?.preview)
+    Ok(plan::plan(db, &sheet, reading, default_language)?.preview)
 }
 
 /// Imports the whole file in one transaction, or nothing: when any row has a problem, or when
@@ -244,14 +234,17 @@ pub fn preview(
 pub fn import(
     db: &Database,
     bytes: &[u8],
-    outlook: &Outlook,
+    reading: &Reading,
     default_language: Language,
     accepted: &[Acceptance],
 ) -> Result<ImportPreview, ImportFailure> {
     let sheet = sheet::Sheet::read(bytes)?;
-    let plan = plan::plan(db, &sheet, outlook, default_language)?;
+    let plan = plan::plan(db, &sheet, reading, default_language)?;
     if !plan.preview.problems.is_empty() {
-        return Err(ImportError::RowsHaveProblems(plan.preview.problems.len()).into());
+        return Err(ImportError::RowsHaveProblems {
+            count: plan.preview.problems.len(),
+        }
+        .into());
     }
     let unaccepted = plan
         .preview
@@ -260,7 +253,7 @@ pub fn import(
         .filter(|difference| !accepted.contains(&Acceptance::from(*difference)))
         .count();
     if unaccepted > 0 {
-        return Err(ImportError::DifferencesNotAccepted(unaccepted).into());
+        return Err(ImportError::DifferencesNotAccepted { count: unaccepted }.into());
     }
     db.write(|tx| -> Result<(), ImportFailure> {
         let mut created = Vec::with_capacity(plan.customers.len());
@@ -276,7 +269,7 @@ pub fn import(
                 customer_id,
                 ..receivable.clone()
             };
-            receivables::insert(tx, &valid, outlook)?;
+            receivables::insert(tx, &valid, reading)?;
         }
         Ok(())
     })?;
@@ -288,18 +281,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_acceptance_names_a_difference_kind_by_its_wire_code() {
-        for kind in DifferenceKind::ALL {
-            // A new kind must be listed in ALL: this match stops compiling until it is.
-            match kind {
-                DifferenceKind::Name
-                | DifferenceKind::Email
-                | DifferenceKind::Archived
-                | DifferenceKind::SimilarCustomer => {}
-            }
-            let wire = serde_json::to_value(kind).expect("serialize");
-            assert_eq!(wire, kind.code());
-            let acceptance = Acceptance { line: 7, kind };
+    fn an_acceptance_names_a_difference_kind_by_its_pinned_wire_name() {
+        wire::assert_pinned(|kind| match kind {
+            DifferenceKind::Name => "name",
+            DifferenceKind::Email => "email",
+            DifferenceKind::Archived => "archived",
+            DifferenceKind::SimilarCustomer => "similar_customer",
+        });
+        for kind in <DifferenceKind as strum::VariantArray>::VARIANTS {
+            let acceptance = Acceptance {
+                line: 7,
+                kind: *kind,
+            };
             assert_eq!(acceptance.to_string().parse(), Ok(acceptance));
         }
     }

@@ -11,9 +11,9 @@ use super::{
     SAMPLE_ROWS,
 };
 use crate::books::customers::{CustomerForm, ValidCustomer};
-use crate::books::money::Outlook;
+use crate::books::money::MAX_MINOR;
+use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableForm, ValidReceivable};
-use crate::books::region::MAX_MINOR;
 use crate::books::totals;
 use crate::db::Database;
 use crate::locale::Language;
@@ -36,7 +36,7 @@ struct RowOutcome {
 pub(super) fn plan(
     db: &Database,
     sheet: &Sheet,
-    outlook: &Outlook,
+    reading: &Reading,
     default_language: Language,
 ) -> Result<Plan, ImportFailure> {
     // A receivable without a currency column is in the business's default currency.
@@ -45,7 +45,7 @@ pub(super) fn plan(
         let mut planner = Planner {
             conn,
             sheet,
-            outlook,
+            reading,
             default_language,
             default_currency,
             directory: Directory::load(conn)?,
@@ -100,7 +100,7 @@ pub(super) fn plan(
 struct Planner<'a> {
     conn: &'a rusqlite::Connection,
     sheet: &'a Sheet,
-    outlook: &'a Outlook,
+    reading: &'a Reading,
     default_language: Language,
     default_currency: String,
     directory: Directory,
@@ -211,7 +211,7 @@ impl Planner<'_> {
         outcome: &mut RowOutcome,
     ) -> Result<Option<ValidReceivable>, ImportFailure> {
         let cell = |column| self.sheet.cell(record, column);
-        let outlook = self.outlook;
+        let reading = self.reading;
         let form = ReceivableForm {
             // Matched by `row`; validation only needs one to be there.
             customer_id: Some(0),
@@ -223,12 +223,12 @@ impl Planner<'_> {
             },
             amount: cell(Column::Amount).to_owned(),
             issue_date: match cell(Column::IssueDate) {
-                "" => outlook.region.date(outlook.today),
+                "" => reading.region.date(reading.today),
                 date => date.to_owned(),
             },
             due_date: cell(Column::DueDate).to_owned(),
         };
-        let valid = match form.validate(outlook.region) {
+        let valid = match form.validate(reading.region) {
             Ok(valid) => valid,
             Err(errors) => {
                 outcome.problems.extend(errors.into_vec());
@@ -237,8 +237,8 @@ impl Planner<'_> {
         };
         row.document_number = valid.document_number.clone();
         row.concept = Some(valid.concept.clone());
-        row.amount = Some(outlook.money(valid.amount, valid.currency));
-        row.due_date = Some(outlook.date(valid.due_date));
+        row.amount = Some(reading.money(valid.amount, valid.currency));
+        row.due_date = Some(reading.date(valid.due_date));
         if let Some(document) = &valid.document_number {
             let taken = receivables::document_taken(self.conn, Some(document), 0)?;
             if taken || !self.documents_in_file.insert(document.clone()) {
@@ -264,7 +264,7 @@ impl Planner<'_> {
             None => outcome.problems.push(FieldError {
                 field: "amount".into(),
                 problem: FieldProblem::TotalTooLarge,
-                detail: Some(outlook.money(MAX_MINOR, valid.currency).text),
+                detail: Some(reading.money(MAX_MINOR, valid.currency).text),
             }),
         }
         Ok(outcome.problems.is_empty().then_some(valid))

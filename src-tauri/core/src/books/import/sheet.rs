@@ -137,7 +137,7 @@ impl Sheet {
             .map(|(_, name)| (*name).to_owned())
             .collect();
         if !missing.is_empty() {
-            return Err(ImportError::MissingColumns(missing));
+            return Err(ImportError::MissingColumns { columns: missing });
         }
         let mut records = Vec::new();
         let (mut counted, mut newlines) = (0_usize, 0_u64);

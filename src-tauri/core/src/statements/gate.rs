@@ -1,0 +1,75 @@
+//! The send check for statements (asked through the reminders' gate, which the app hands the
+//! outbox): a statement leaves only while the customer still owes exactly what it says, in
+//! every currency, to the address it should go to.
+//!
+//! Nothing owed any more → cancelled (paid). Balances changed → rendered again from the books,
+//! PDF included, under a new generation. The registered address changed → rendered again for
+//! the new one (an address the owner typed for this statement stays). A customer that is gone
+//! or facts that do not read → held for the owner: nothing leaves unchecked.
+
+use rusqlite::Transaction;
+
+use super::model::{build_in, STATEMENT_REFERENCE};
+use super::queue::{draft_of, queued_email, StatementFacts};
+use super::StatementError;
+use crate::books::customers;
+use crate::books::reading::Reading;
+use crate::books::BooksError;
+use crate::clock;
+use crate::mail::EmailAddress;
+use crate::outbox::{CancelReason, GateQuestion, HoldReason, Verdict};
+
+type GateError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Whether a row is a statement's (`statement:<customer id>`).
+pub fn is_statement(reference: &str) -> bool {
+    reference.starts_with(STATEMENT_REFERENCE)
+}
+
+pub fn check(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdict, GateError> {
+    let Some(customer_id) = question
+        .reference
+        .and_then(|r| r.strip_prefix(STATEMENT_REFERENCE))
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return Ok(Verdict::Hold(HoldReason::CheckFailed));
+    };
+    let Some(facts) = question
+        .facts
+        .and_then(|json| serde_json::from_str::<StatementFacts>(json).ok())
+        .filter(|facts| facts.customer_id == customer_id)
+    else {
+        return Ok(Verdict::Hold(HoldReason::CheckFailed));
+    };
+    let reading = Reading {
+        region: facts.region,
+        today: clock::local_today(),
+    };
+    let statement = match build_in(tx, customer_id, &reading) {
+        Ok(statement) => statement,
+        Err(StatementError::NothingOwed) => return Ok(Verdict::Cancel(CancelReason::Paid)),
+        Err(StatementError::Books(BooksError::NotFound { .. })) => {
+            return Ok(Verdict::Hold(HoldReason::CheckFailed))
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let recipient = if facts.recipient_typed {
+        question.recipient.to_owned()
+    } else {
+        match customers::find(tx, customer_id)?
+            .email
+            .as_deref()
+            .and_then(|email| email.parse::<EmailAddress>().ok())
+        {
+            Some(address) => address.to_string(),
+            None => return Ok(Verdict::Cancel(CancelReason::NoAddress)),
+        }
+    };
+    if statement.balances() == facts.balances && recipient == question.recipient {
+        return Ok(Verdict::Send);
+    }
+    let template = super::template::template_in(tx, statement.language)?;
+    let mut draft = draft_of(tx, statement, &template, Some(recipient), facts.attach_pdf)?;
+    draft.facts.recipient_typed = facts.recipient_typed;
+    Ok(Verdict::Rewrite(Box::new(queued_email(draft)?)))
+}

@@ -1,0 +1,262 @@
+//! The statements' books: a business with its formas de pago, a customer owing dollars and
+//! bolívares with partial payments, and things that must stay off their statement (another
+//! customer's debt, a paid receivable, a voided one) — in a plain [`Books`] file or a [`Shop`]
+//! with an email service. And the PDF's text, read back by poppler's `pdftotext`, a program that
+//! has nothing to do with how the PDF was written.
+
+use std::process::Command;
+
+use cachicamo_core::books::customers::{self, CustomerForm};
+use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
+use cachicamo_core::books::reading::Reading;
+use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::business::{self, Business};
+use cachicamo_core::locale::{Language, Region};
+use cachicamo_core::payment_options::{self, PaymentOption, PaymentOptionDetails};
+use cachicamo_core::reminders::Rechecks;
+use cachicamo_core::Database;
+use time::macros::date;
+
+use super::books::Books;
+use super::shop::Shop;
+
+/// The statements' day: late November, so October's invoices are overdue and November's not.
+pub const STATEMENT_DAY: Reading = Reading {
+    region: Region::EsVe,
+    today: date!(2026 - 11 - 30),
+};
+
+impl Books {
+    /// Books with the business and formas de pago statements quote.
+    pub fn for_statements() -> Books {
+        let books = Books::new();
+        statement_business(&books.db);
+        books
+    }
+}
+
+/// The business and its formas de pago (Pago Móvil for bolívares, Zelle for dollars), in any
+/// shop's database.
+pub fn statement_business(db: &Database) {
+    business::save(
+        db,
+        Business {
+            name: "Ferretería El Tornillo".into(),
+            tax_id: "J-12345678-9".into(),
+            address: "Av. Bolívar 12, Valencia".into(),
+            phone: "0241-5550101".into(),
+            default_currency: "USD".into(),
+            payment_instructions: String::new(),
+        },
+    )
+    .expect("business");
+    payment_options::save(
+        db,
+        vec![
+            PaymentOption {
+                details: PaymentOptionDetails::PagoMovil {
+                    bank: "Banesco".into(),
+                    phone: "0414-1234567".into(),
+                    id_number: "V-12345678".into(),
+                },
+                currencies: Some(vec!["VES".into()]),
+            },
+            PaymentOption {
+                details: PaymentOptionDetails::Zelle {
+                    email: "cobros@tornillo.com".into(),
+                    holder: "José Pérez".into(),
+                },
+                currencies: Some(vec!["USD".into()]),
+            },
+        ],
+    )
+    .expect("formas de pago");
+}
+
+impl StatementBooks for Books {
+    fn db(&self) -> &Database {
+        &self.db
+    }
+}
+
+impl StatementBooks for Shop {
+    fn db(&self) -> &Database {
+        &self.db
+    }
+}
+
+/// What the statements' tests write in the books, through the core's own functions, in either
+/// kind of shop's database.
+pub trait StatementBooks {
+    fn db(&self) -> &Database;
+
+    /// A customer with an address, a tax id and `language` for emails.
+    fn customer_speaking(&self, name: &str, language: Language) -> i64 {
+        customers::create(
+            self.db(),
+            CustomerForm {
+                name: name.into(),
+                email: "cobros@cliente.com".into(),
+                tax_id: "V-11222333".into(),
+                address: "Calle 5, Maracay".into(),
+                email_language: Some(language),
+                ..CustomerForm::default()
+            },
+            Language::Es,
+        )
+        .expect("customer")
+        .id
+    }
+
+    /// A receivable typed the Venezuelan way ("1.500,50", "01/10/2026").
+    fn owes(
+        &self,
+        customer: i64,
+        document: &str,
+        concept: &str,
+        currency: &str,
+        amount: &str,
+        (issued, due): (&str, &str),
+    ) -> i64 {
+        receivables::create(
+            self.db(),
+            &ReceivableForm {
+                customer_id: Some(customer),
+                document_number: document.into(),
+                concept: concept.into(),
+                currency: currency.into(),
+                amount: amount.into(),
+                issue_date: issued.into(),
+                due_date: due.into(),
+            },
+            &STATEMENT_DAY,
+        )
+        .expect("receivable")
+        .receivable
+        .id
+    }
+
+    fn pay(&self, receivable: i64, amount: &str, on: &str) {
+        payments::record(
+            self.db(),
+            &Rechecks::default(),
+            receivable,
+            &transfer(amount, on),
+            &STATEMENT_DAY,
+        )
+        .expect("payment");
+    }
+
+    /// Ana owes USD 1.100,00 over two invoices (one partly paid) and VES 2.000,00 over one
+    /// (partly paid); another customer's debt and Ana's paid and voided receivables are not
+    /// hers to see.
+    fn ana(&self, language: Language) -> i64 {
+        let ana = self.customer_speaking("Inversiones Ana Pérez, C.A.", language);
+        let first = self.owes(
+            ana,
+            "F-0001",
+            "Cemento gris",
+            "USD",
+            "150,00",
+            ("01/10/2026", "31/10/2026"),
+        );
+        self.pay(first, "50,00", "12/11/2026");
+        self.owes(
+            ana,
+            "F-0002",
+            "Cabillas de 1/2\"",
+            "USD",
+            "1.000,00",
+            ("15/11/2026", "15/12/2026"),
+        );
+        let bolivares = self.owes(
+            ana,
+            "F-0003",
+            "Flete Valencia–Maracay",
+            "VES",
+            "3.500,00",
+            ("01/11/2026", "20/11/2026"),
+        );
+        self.pay(bolivares, "1.500,00", "25/11/2026");
+        let paid = self.owes(
+            ana,
+            "F-0004",
+            "Pintura",
+            "USD",
+            "80,00",
+            ("01/09/2026", "30/09/2026"),
+        );
+        self.pay(paid, "80,00", "05/10/2026");
+        let voided = self.owes(
+            ana,
+            "F-0005",
+            "Error de facturación",
+            "USD",
+            "999,00",
+            ("01/11/2026", "30/11/2026"),
+        );
+        receivables::void(
+            self.db(),
+            &Rechecks::default(),
+            voided,
+            "Duplicada",
+            &STATEMENT_DAY,
+        )
+        .expect("void");
+        let other = self.customer_speaking("Bodega La Esquina", Language::Es);
+        self.owes(
+            other,
+            "F-0006",
+            "Harina",
+            "USD",
+            "300,00",
+            ("01/11/2026", "30/11/2026"),
+        );
+        ana
+    }
+
+    /// What the ledger says a customer owes per currency (code order), summed by SQLite.
+    fn ledger(&self, customer: i64) -> Vec<(String, i64)> {
+        self.db()
+            .read(|c| {
+                c.prepare(
+                    "SELECT currency, sum(amount - paid) FROM receivables
+                     WHERE customer_id = ?1 AND status = 'pending'
+                     GROUP BY currency ORDER BY currency",
+                )?
+                .query_map([customer], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .expect("ledger")
+    }
+}
+
+/// A transfer typed the Venezuelan way.
+pub fn transfer(amount: &str, on: &str) -> PaymentForm {
+    PaymentForm {
+        paid_on: on.into(),
+        amount: amount.into(),
+        method: Some(PaymentMethod::Transfer),
+        ..PaymentForm::default()
+    }
+}
+
+/// The text of a PDF as poppler reads it; pages end with a form feed.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("statement.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let output = Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs: .ci/setup installs it");
+    assert!(
+        output.status.success(),
+        "pdftotext refused the PDF: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 text")
+}

@@ -1,0 +1,248 @@
+"""Tests of the fake mail servers themselves: postmark.py, Postmark's HTTP API.
+
+Run from the repository root: /usr/bin/python3 -m unittest discover -s tests/fakes -v
+
+Each server runs as a subprocess on port 0, exactly as the Rust tests start it. For every rule a
+fake enforces there is a request breaking it that must be refused with the documented status and
+name/code, next to a good request that must be accepted: a fake that accepts too much would let
+client bugs through, one that refuses too much would make the client tests lie.
+"""
+
+import http.client
+import json
+import os
+import time
+import unittest
+
+from fakecase import call, HttpFakeCase, payload, read, Reply, Server
+
+
+TOKEN = "pm-server-token-1"
+
+
+def pm_email(**overrides) -> dict:
+    body = {"From": "Cobros <cobros@example.com>", "To": "luis@example.net",
+            "Subject": "Recordatorio", "HtmlBody": "<p>Hola</p>", "TextBody": "Hola",
+            "MessageStream": "outbound"}
+    return payload(body, overrides)
+
+
+class PostmarkTests(HttpFakeCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.serve("postmark.py", "--server-token", TOKEN,
+                  "--sender", "cobros@example.com", "--sender", "@example.org",
+                  "--unconfirmed-sender", "new@example.com",
+                  "--inactive-recipient", "bounced@example.net")
+        cls.sandbox = Server("postmark.py", "--state-dir", cls.state_dir("sandbox"),
+                             "--server-token", TOKEN, "--sandbox")
+        cls.servers = (cls.server, cls.sandbox)
+
+    def post(self, body, path="/email", token=TOKEN, **headers) -> Reply:
+        return self.post_with(path, body, {"Accept": "application/json", "Content-Type": "application/json",
+                                           "X-Postmark-Server-Token": token}, headers)
+
+    def assertError(self, reply: Reply, code: int, status: int = 422):
+        self.assertEqual(reply.status, status, reply.raw)
+        self.assertEqual(reply.json["ErrorCode"], code, reply.raw)
+        return reply.json["Message"]
+
+    def assertAccepted(self, reply: Reply, message="OK") -> str:
+        self.assertEqual(reply.status, 200, reply.raw)
+        self.assertEqual((reply.json["ErrorCode"], reply.json["Message"]), (0, message))
+        self.assertRegex(reply.json["MessageID"], r"^[0-9a-f]{8}-[0-9a-f]{4}-4")
+        return reply.json["MessageID"]
+
+    def test_good_email_accepted_and_persisted(self):
+        reply = self.post(pm_email(Cc="a@example.org", ReplyTo="b@example.org", Tag="reminder",
+                                   Headers=[{"Name": "X-Ref", "Value": "1"}], TrackOpens=True,
+                                   TrackLinks="HtmlOnly", Metadata={"outbox": "7"}))
+        message_id = self.assertAccepted(reply)
+        self.assertEqual(reply.json["To"], "luis@example.net")
+        self.assertIn("T", reply.json["SubmittedAt"])
+        [stored] = self.emails()
+        self.assertEqual(stored["id"], message_id)
+        persisted = json.loads(read(os.path.join(self.dir, f"{message_id}.json")))
+        self.assertEqual(persisted["payload"]["Tag"], "reminder")
+
+    def test_headers_required(self):
+        self.assertEqual(self.post(pm_email(), Accept=None).status, 415)
+        self.assertEqual(self.post(pm_email(), Accept="*/*").status, 415)
+        self.assertEqual(self.post(pm_email(), Content_Type=None).status, 415)
+        self.assertEqual(self.emails(), [])
+
+    def test_token(self):
+        for token in (None, "wrong"):
+            reply = self.post(pm_email(), token=token)
+            self.assertEqual(self.assertError(reply, 10, status=401),
+                             "Request does not contain a valid Server token.")
+        self.assertEqual(self.emails(), [])
+
+    def test_test_token_validates_without_storing(self):
+        self.assertAccepted(self.post(pm_email(), token="POSTMARK_API_TEST"), "Test job accepted")
+        self.assertError(self.post(pm_email(TextBody=None, HtmlBody=None),
+                                   token="POSTMARK_API_TEST"), 300)
+        self.assertEqual(self.emails(), [])
+
+    def test_sender_signatures(self):
+        self.assertError(self.post(pm_email(From=None)), 300)
+        self.assertError(self.post(pm_email(From="not an address")), 300)
+        message = self.assertError(self.post(pm_email(From="Otro <otro@example.com>")), 400)
+        self.assertIn("(Otro <otro@example.com>) is not a Sender Signature", message)
+        self.assertError(self.post(pm_email(From="new@example.com")), 401)
+        self.assertAccepted(self.post(pm_email(From="anyone@example.org")))  # domain signature
+        self.assertAccepted(self.post(pm_email(From="COBROS@example.com")))
+
+    def test_recipients(self):
+        self.assertEqual(self.assertError(self.post(pm_email(To=None)), 300),
+                         "Zero recipients specified")
+        self.assertError(self.post(pm_email(To="a@example.net, nope")), 300)
+        many = ", ".join(f"r{i}@example.net" for i in range(51))
+        self.assertError(self.post(pm_email(To=many)), 300)
+        self.assertAccepted(self.post(pm_email(To=many.rsplit(",", 1)[0])))
+        self.assertAccepted(self.post(pm_email(To='"Pérez, Luis" <luis@example.net>')))
+
+    def test_inactive_recipient(self):
+        for field in ("To", "Cc", "Bcc"):
+            message = self.assertError(self.post(pm_email(**{field: "Bounced@example.net"})), 406)
+            self.assertIn("marked as inactive", message)
+
+    def test_body_and_subject_required(self):
+        self.assertEqual(self.assertError(self.post(pm_email(HtmlBody=None, TextBody=None)), 300),
+                         "Provide either email TextBody or HtmlBody or both.")
+        self.assertError(self.post(pm_email(Subject=None)), 300)
+        self.assertAccepted(self.post(pm_email(HtmlBody=None)))
+        self.assertAccepted(self.post(pm_email(TextBody=None)))
+
+    def test_field_shapes(self):
+        self.assertError(self.post(pm_email(to="x@example.net")), 300)  # unknown (wrong case)
+        self.assertError(self.post(pm_email(To=["luis@example.net"])), 300)  # not a string
+        self.assertError(self.post(pm_email(ReplyTo="nope")), 300)
+        self.assertError(self.post(pm_email(HtmlBody=5)), 300)
+        self.assertError(self.post(pm_email(Tag=5)), 300)
+        self.assertError(self.post(pm_email(Attachments=[{"Name": "a.pdf"}])), 300)
+        self.assertAccepted(self.post(pm_email(Attachments=[
+            {"Name": "a.txt", "Content": "aGk=", "ContentType": "text/plain"}])))
+        self.assertError(self.post(pm_email(TrackLinks="Always")), 300)
+        self.assertError(self.post(pm_email(TrackOpens="yes")), 300)
+        self.assertError(self.post(pm_email(Headers={"X-A": "1"})), 300)
+        self.assertError(self.post(pm_email(Metadata=["x"])), 300)
+        self.assertError(self.post(b"{oops"), 402)
+
+    def test_size_limit(self):
+        self.assertEqual(self.post(pm_email(TextBody="x" * (10 * 1024 * 1024))).status, 413)
+
+    def test_attachments_need_a_name_a_type_and_base64_content(self):
+        pdf = {"Name": "Estado de cuenta – Ana Pérez.pdf", "Content": "JVBERi0xLjc=",
+               "ContentType": "application/pdf"}
+        message_id = self.assertAccepted(self.post(pm_email(Attachments=[pdf])))
+        stored = [e for e in self.emails() if e["id"] == message_id][0]
+        self.assertEqual(stored["payload"]["Attachments"], [pdf])
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Content="%%%")])), 300)
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Name=" ")])), 300)
+        self.assertError(self.post(pm_email(Attachments=[dict(pdf, Disposition="x")])), 300)
+        # A batch may carry attachments; each message is checked on its own.
+        reply = self.post([pm_email(Attachments=[pdf]),
+                           pm_email(Attachments=[dict(pdf, Content="")])], path="/email/batch")
+        self.assertEqual(reply.status, 200, reply.raw)
+        self.assertEqual([r["ErrorCode"] for r in reply.json], [0, 300])
+
+    def test_unknown_path_and_method(self):
+        self.assertEqual(self.post(pm_email(), path="/emails").status, 404)
+        self.assertEqual(call(self.port, "GET", "/email",
+                              headers={"Accept": "application/json",
+                                       "X-Postmark-Server-Token": TOKEN}).status, 405)
+
+    def test_message_stream(self):
+        message = self.assertError(self.post(pm_email(MessageStream="marketing")), 1235)
+        self.assertIn("does not exist", message)
+        self.assertAccepted(self.post(pm_email(MessageStream="broadcast")))
+        self.assertAccepted(self.post(pm_email(MessageStream=None)))  # defaults to outbound
+
+    def test_batch_partial_failure(self):
+        reply = self.post([pm_email(), pm_email(To="bounced@example.net"), pm_email(From=None),
+                           "not a message"], path="/email/batch")
+        self.assertEqual(reply.status, 200)
+        self.assertEqual([r["ErrorCode"] for r in reply.json], [0, 406, 300, 402])
+        self.assertEqual(len(self.emails()), 1)
+        self.assertError(self.post([pm_email()] * 501, path="/email/batch"), 410)
+        self.assertError(self.post(pm_email(), path="/email/batch"), 402)
+
+    def test_server_endpoint(self):
+        headers = {"Accept": "application/json", "X-Postmark-Server-Token": TOKEN}
+        reply = call(self.port, "GET", "/server", headers=headers)
+        self.assertEqual((reply.status, reply.json["DeliveryType"]), (200, "Live"))
+        self.assertEqual(call(self.sandbox.port, "GET", "/server", headers=headers)
+                         .json["DeliveryType"], "Sandbox")
+        for token in ("wrong", "POSTMARK_API_TEST"):
+            reply = call(self.port, "GET", "/server",
+                         headers=dict(headers, **{"X-Postmark-Server-Token": token}))
+            self.assertError(reply, 10, status=401)
+
+    def test_control_fail_stall_drop(self):
+        body = {"ErrorCode": 100, "Message": "Maintenance"}
+        self.control("POST", "fail", {"status": 503, "body": body,
+                                      "headers": {"Retry-After": "3"}, "count": 1})
+        reply = self.post(pm_email())
+        self.assertEqual((reply.status, reply.json, reply.headers["retry-after"]),
+                         (503, body, "3"))
+        self.control("POST", "fail", {"status": 500})
+        self.assertError(self.post(pm_email()), 101, status=500)
+        self.control("POST", "stall", {"seconds": 0.5})
+        start = time.monotonic()
+        self.assertAccepted(self.post(pm_email()))
+        self.assertGreaterEqual(time.monotonic() - start, 0.5)
+        self.control("POST", "drop", {})
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            self.post(pm_email())
+        self.assertEqual(len(self.emails()), 1)
+        statuses = [r["status"] for r in self.control("GET", "requests")]
+        self.assertEqual(statuses, [503, 500, 200, None])  # None: no response was sent
+
+    def test_control_redirect(self):
+        self.control("POST", "redirect", {"status": 308, "location": "https://evil.test/email"})
+        reply = self.post(pm_email())
+        self.assertEqual((reply.status, reply.headers["location"]),
+                         (308, "https://evil.test/email"))
+        self.assertEqual(self.emails(), [])
+        self.assertAccepted(self.post(pm_email()))
+
+
+
+class PostmarkRateLimitTests(HttpFakeCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("postmark.py", "--state-dir", cls.state_dir("postmark"),
+                            "--server-token", TOKEN, "--sender", "cobros@example.com",
+                            "--rate-limit", "2")
+        cls.servers = (cls.server,)
+        cls.port = cls.server.port
+
+    def send(self, body, path="/email") -> Reply:
+        return call(self.port, "POST", path, body,
+                    {"Accept": "application/json", "Content-Type": "application/json",
+                     "X-Postmark-Server-Token": TOKEN})
+
+    def test_rate_limit(self):
+        self.control("POST", "reset")  # a fresh window: five requests span at most two
+        replies = [self.send(pm_email()) for _ in range(5)]
+        limited = [r for r in replies if r.status == 429]
+        self.assertTrue(limited, [r.status for r in replies])
+        # A bare 429, as documented: no ErrorCode to go by, no Retry-After.
+        self.assertTrue(limited[0].headers["content-type"].startswith("text/plain"))
+        self.assertNotIn("retry-after", limited[0].headers)
+        self.assertEqual(len(self.control("GET", "emails")),
+                         len([r for r in replies if r.status == 200]), "a 429 sends nothing")
+
+    def test_a_batch_is_one_request_under_the_limit(self):
+        self.control("POST", "reset")
+        replies = [self.send([pm_email(), pm_email()], path="/email/batch") for _ in range(5)]
+        self.assertTrue([r for r in replies if r.status == 429], [r.status for r in replies])
+        accepted = [r for r in replies if r.status == 200]
+        self.assertTrue(accepted)
+        self.assertEqual([r["ErrorCode"] for r in accepted[0].json], [0, 0],
+                         "two emails, one request")
+
+
+if __name__ == "__main__":
+    unittest.main()

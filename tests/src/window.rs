@@ -1,0 +1,213 @@
+//! The app's window as WebDriver sees it, used the way a person uses it: waiting for what the
+//! screen shows (the UI updates asynchronously), clicking, typing, choosing, reading; a
+//! screenshot for the README, and one kept when a story fails.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+
+use crate::app::SESSION_TIMEOUT;
+use crate::parts::repo_root;
+use crate::process::{kill_all, wait_until_gone};
+use crate::wait::eventually;
+
+/// How long to wait for the window to show an element before the story fails.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The app's window, as WebDriver sees it.
+pub struct Window {
+    pub client: Client,
+    binary: PathBuf,
+}
+
+impl Window {
+    pub(crate) fn new(client: Client, binary: PathBuf) -> Self {
+        Self { client, binary }
+    }
+
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => element,
+            Err(err) => {
+                let shot = self.failure_screenshot().await;
+                panic!("the window never showed `{css}`: {err} (screen: {shot})")
+            }
+        }
+    }
+
+    /// What the window showed when a story failed, kept under target/e2e/failures/.
+    async fn failure_screenshot(&self) -> String {
+        let dir = repo_root().join("target/e2e/failures");
+        let path = dir.join(format!(
+            "{}.png",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or_default()
+        ));
+        match self.client.screenshot().await {
+            Ok(png)
+                if std::fs::create_dir_all(&dir).is_ok() && std::fs::write(&path, &png).is_ok() =>
+            {
+                path.display().to_string()
+            }
+            _ => "not captured".into(),
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|err| panic!("no text for `{css}`: {err}"))
+    }
+
+    /// The element's text now, or `None` while it is absent or being re-rendered.
+    async fn try_text(&self, css: &str) -> Option<String> {
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.text().await.ok()
+    }
+
+    /// Waits until the element's text is `expected` (the UI updates asynchronously, and may
+    /// replace the element meanwhile).
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        self.wait_for_text_where(css, &format!("{expected:?}"), |text| text == expected)
+            .await;
+    }
+
+    /// Waits until the element's text satisfies `done`, and returns it.
+    async fn wait_for_text_where(
+        &self,
+        css: &str,
+        expected: &str,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
+        eventually(
+            UI_TIMEOUT,
+            &format!("`{css}` to show {expected}"),
+            async || {
+                let actual = self.try_text(css).await.unwrap_or_default();
+                if done(&actual) {
+                    Ok(actual)
+                } else {
+                    Err(actual)
+                }
+            },
+        )
+        .await
+    }
+
+    /// Waits until the field's value is `expected`.
+    pub async fn wait_for_value(&self, css: &str, expected: &str) {
+        eventually(
+            UI_TIMEOUT,
+            &format!("`{css}` to hold {expected:?}"),
+            async || {
+                let actual = self.value(css).await;
+                if actual == expected {
+                    Ok(())
+                } else {
+                    Err(actual)
+                }
+            },
+        )
+        .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("could not click `{css}`: {err}"));
+    }
+
+    /// Replaces a field's text. WebDriver's "clear" fires no input event, so the UI would not
+    /// hear of it: typing after it does, and emptying types a space and erases it.
+    pub async fn fill(&self, css: &str, text: &str) {
+        const BACKSPACE: char = '\u{E003}';
+        let field = self.wait_for(css).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|err| panic!("clear `{css}`: {err}"));
+        let keys = if text.is_empty() {
+            format!(" {BACKSPACE}")
+        } else {
+            text.to_owned()
+        };
+        field
+            .send_keys(&keys)
+            .await
+            .unwrap_or_else(|err| panic!("type into `{css}`: {err}"));
+    }
+
+    pub async fn select(&self, css: &str, value: &str) {
+        self.wait_for(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|err| panic!("choose {value} in `{css}`: {err}"));
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        self.wait_for(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|err| panic!("value of `{css}`: {err}"))
+            .unwrap_or_default()
+    }
+
+    /// Waits until the element's text contains `needle`.
+    pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> String {
+        self.wait_for_text_where(css, &format!("a text containing {needle:?}"), |text| {
+            text.contains(needle)
+        })
+        .await
+    }
+
+    /// Waits until `css` shows something other than `before` (a list reloading after a filter),
+    /// and returns it.
+    pub async fn wait_for_text_other_than(&self, css: &str, before: &str) -> String {
+        self.wait_for_text_where(css, &format!("anything but {before:?}"), |text| {
+            !text.is_empty() && text != before
+        })
+        .await
+    }
+
+    /// Whether an element is on screen now (no waiting).
+    pub async fn exists(&self, css: &str) -> bool {
+        !self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    }
+
+    /// Saves a PNG of the window into `tests/screenshots/` (the README shows them).
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = repo_root().join("tests/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Ends the session; the driver closes the app.
+    pub async fn close(self) {
+        match tokio::time::timeout(SESSION_TIMEOUT, self.client.close()).await {
+            Ok(result) => result.expect("close the session"),
+            Err(_) => kill_all(&self.binary),
+        }
+        wait_until_gone(&self.binary).await;
+    }
+}

@@ -1,0 +1,41 @@
+// The field components' own rules, rendered on the server side of Svelte: which props are
+// Field's, and what a TextField's box says about spelling and suggestions.
+import { render } from 'svelte/server';
+import { describe, expect, it } from 'vitest';
+import { partField } from './Field.svelte';
+import TextField from './TextField.svelte';
+
+const box = (props: Record<string, unknown>) => {
+  const html = render(TextField, { props: { id: 'f', label: 'F', ...props } }).body;
+  return html.match(/<input[^>]*>/)?.[0] ?? '';
+};
+
+describe('partField', () => {
+  it('gives Field its props and the control everything else', () => {
+    const { field, control } = partField({ id: 'a', label: 'A', name: 'n', hint: 'h', type: 'email', maxlength: 3 });
+    expect(field).toEqual({ id: 'a', label: 'A', name: 'n', hint: 'h' });
+    expect(control).toEqual({ type: 'email', maxlength: 3 });
+  });
+});
+
+describe('TextField', () => {
+  it('never spell-checks an email address, unless told', () => {
+    expect(box({ type: 'email' })).toContain('spellcheck="false"');
+    expect(box({ type: 'email', spellcheck: 'true' })).toContain('spellcheck="true"');
+    expect(box({})).not.toContain('spellcheck');
+  });
+
+  it('takes what is typed verbatim without spell check or suggestions', () => {
+    const verbatim = box({ verbatim: true });
+    expect(verbatim).toContain('spellcheck="false"');
+    expect(verbatim).toContain('autocomplete="off"');
+    expect(box({ verbatim: true, autocomplete: 'new-password' })).toContain('autocomplete="new-password"');
+  });
+
+  it('wires its label, hint and error to the box', () => {
+    const html = render(TextField, { props: { id: 'f', label: 'F', hint: 'H', error: 'E' } }).body;
+    expect(html).toContain('<label for="f"');
+    expect(box({ hint: 'H', error: 'E' })).toContain('aria-describedby="f-hint f-error"');
+    expect(box({ hint: 'H', error: 'E' })).toContain('aria-invalid="true"');
+  });
+});
