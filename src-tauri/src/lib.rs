@@ -4,6 +4,7 @@
 //! types and errors and nothing else. Rules about the books, mail and settings live in
 //! `cachicamo-core`; if a command grows logic, that logic belongs there.
 
+mod after_start;
 pub mod bindings;
 pub mod commands;
 pub mod downloads;
@@ -30,24 +31,22 @@ pub fn run() {
     let result = commands::register(builder)
         .on_window_event(shutdown::on_window_event)
         .setup(|app| {
-            let state = state::AppState::start(app.handle())?;
+            let starting = state::Starting::begin(app.handle())?;
             // The window's geometry is a file in the data directory: only its owner writes it.
-            let remember_geometry = state.owns_data_dir();
+            let remember_geometry = starting.owns_data_dir();
             if remember_geometry {
-                app.handle().plugin(window::state_plugin(&state.paths))?;
+                app.handle()
+                    .plugin(window::state_plugin(starting.paths()))?;
             }
-            window::open_main(app.handle(), &state.paths, remember_geometry)?;
-            let check_updates = state
-                .db()
-                .ok()
-                .and_then(|db| cachicamo_core::settings::check_updates_on_startup(db).ok())
-                .unwrap_or(false);
-            state.back_up_daily_in_background();
-            state.start_outbox(app.handle());
+            window::open_main(app.handle(), starting.paths(), remember_geometry)?;
+            // WebKit is starting the window's processes: the database opens (and a fresh
+            // install creates its schema) meanwhile, before the page can ask for anything.
+            let state = starting.open_data(cachicamo_core::secrets::SERVICE)?;
+            state.connect_outbox(app.handle());
             app.manage(state);
             #[cfg(unix)]
             shutdown::leave_on_terminate(app.handle());
-            updates::at_startup(app.handle(), check_updates);
+            after_start::schedule(app.handle(), after_start::AT_LATEST);
             Ok(())
         })
         .build(tauri::generate_context!())

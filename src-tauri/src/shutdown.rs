@@ -57,7 +57,7 @@ pub fn leave_on_terminate<R: Runtime>(app: &AppHandle<R>) {
 fn hold_exit<R: Runtime>(app: &AppHandle<R>) -> bool {
     let Some(outbox) = app
         .try_state::<AppState>()
-        .and_then(|state| state.outbox().ok().cloned())
+        .and_then(|state| state.started_outbox().cloned())
     else {
         return false;
     };

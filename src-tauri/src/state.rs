@@ -1,7 +1,8 @@
 //! What the running app holds: its paths, the lock on its data directory, its database and
 //! what it learned at start-up.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once, OnceLock};
 
 use cachicamo_core::backup::Backups;
 use cachicamo_core::books::reading::Reading;
@@ -13,7 +14,7 @@ use cachicamo_core::mail::Timeouts;
 use cachicamo_core::outbox::{self, OutboxHandle, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
 use cachicamo_core::reminders::{Bookkeeper, ReminderGate};
-use cachicamo_core::secrets::{Keychain, SERVICE};
+use cachicamo_core::secrets::Keychain;
 use cachicamo_core::settings;
 use cachicamo_core::Database;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -33,8 +34,13 @@ pub struct AppState {
     /// window can explain why instead of vanishing.
     database: Result<Arc<Database>, IpcError>,
     email: Option<EmailService>,
-    /// The background sender, started once the async runtime runs (`start_outbox`).
+    /// The background sender's handle, connected to the window at start-up (`connect_outbox`).
     outbox: OnceLock<OutboxHandle>,
+    /// Its worker starts once: after the first render, at the latest a little after start-up,
+    /// or earlier when a command needs it (`start_outbox_worker`).
+    outbox_worker: Once,
+    /// Whether the work that waits for the first render has started (`claim_after_start`).
+    after_start: AtomicBool,
     /// The OS language as the OS reports it (read here: WebKitGTK's `navigator.language` is not
     /// reliable).
     pub os_locale: Option<String>,
@@ -44,25 +50,30 @@ pub struct AppState {
     _log_guard: Option<WorkerGuard>,
 }
 
-impl AppState {
-    /// Resolves the data directory, then starts there (`start_in`).
-    pub fn start<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
+/// Start-up's first half: what the window needs before it opens (the data directory, taken
+/// for this process, and logging). The database opens in the second half
+/// ([`Starting::open_data`]), while WebKit starts its processes for the window.
+pub struct Starting {
+    paths: DataPaths,
+    os_locale: Option<String>,
+    /// This process's hold on the data directory, or why there is none.
+    lock: Result<DataDirLock, IpcError>,
+    log_guard: Option<WorkerGuard>,
+}
+
+impl Starting {
+    /// Resolves the data directory, then begins there (`in_dir`).
+    pub fn begin<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
         let paths = DataPaths::resolve(
             std::env::var_os(DATA_DIR_ENV).map(Into::into),
             app.path().app_data_dir()?,
             app.path().app_log_dir()?,
         );
-        Ok(Self::start_in(paths, sys_locale::get_locale(), SERVICE)?)
+        Ok(Self::in_dir(paths, sys_locale::get_locale())?)
     }
 
-    /// Creates the directories, starts logging, takes the data directory for this process and
-    /// opens the database. When another process holds the directory, nothing in it is opened:
-    /// the state only says why, for the window to show.
-    pub fn start_in(
-        paths: DataPaths,
-        os_locale: Option<String>,
-        keychain_service: &str,
-    ) -> std::io::Result<Self> {
+    /// Creates the directories, starts logging and takes the data directory for this process.
+    pub fn in_dir(paths: DataPaths, os_locale: Option<String>) -> std::io::Result<Self> {
         paths.create_all()?;
         let log_guard = logging::init(paths.logs_dir());
         tracing::info!(
@@ -70,25 +81,58 @@ impl AppState {
             data_dir = %paths.data_dir().display(),
             "Cachicamo starting"
         );
-        let lock = match DataDirLock::acquire(paths.data_dir()) {
+        let lock = DataDirLock::acquire(paths.data_dir()).map_err(|err| {
+            tracing::error!(error = %err, "the data directory is not available");
+            IpcError::from(err)
+        });
+        Ok(Self {
+            paths,
+            os_locale,
+            lock,
+            log_guard,
+        })
+    }
+
+    pub fn paths(&self) -> &DataPaths {
+        &self.paths
+    }
+
+    /// Whether this process holds the data directory (see [`AppState::owns_data_dir`]).
+    pub fn owns_data_dir(&self) -> bool {
+        self.lock.is_ok()
+    }
+
+    /// Opens the database. When another process holds the directory, nothing in it is opened:
+    /// the state only says why, for the window to show.
+    pub fn open_data(self, keychain_service: &str) -> std::io::Result<AppState> {
+        let Starting {
+            paths,
+            os_locale,
+            lock,
+            log_guard,
+        } = self;
+        let lock = match lock {
             Ok(lock) => lock,
-            Err(err) => {
-                tracing::error!(error = %err, "the data directory is not available");
-                return Ok(Self::unavailable(
-                    paths,
-                    os_locale,
-                    IpcError::from(err),
-                    log_guard,
-                ));
-            }
+            Err(why) => return Ok(AppState::unavailable(paths, os_locale, why, log_guard)),
         };
         // This data directory's own keychain entries (named by an id kept in the directory),
         // read only by the process that holds it.
         let keychain = Keychain::for_data_dir(keychain_service, paths.data_dir())
             .map_err(std::io::Error::other)?;
-        let mut state = Self::open(paths, os_locale, keychain, log_guard);
+        let mut state = AppState::open(paths, os_locale, keychain, log_guard);
         state.data_lock = Some(lock);
         Ok(state)
+    }
+}
+
+impl AppState {
+    /// Both halves of start-up at once (`Starting`), for the tests.
+    pub fn start_in(
+        paths: DataPaths,
+        os_locale: Option<String>,
+        keychain_service: &str,
+    ) -> std::io::Result<Self> {
+        Starting::in_dir(paths, os_locale)?.open_data(keychain_service)
     }
 
     /// Opens the database under `paths`; used by `start_in` and by the command tests. `keychain`
@@ -115,6 +159,8 @@ impl AppState {
             database,
             email,
             outbox: OnceLock::new(),
+            outbox_worker: Once::new(),
+            after_start: AtomicBool::new(false),
             os_locale,
             data_lock: None,
             _log_guard: log_guard,
@@ -134,6 +180,8 @@ impl AppState {
             database: Err(why),
             email: None,
             outbox: OnceLock::new(),
+            outbox_worker: Once::new(),
+            after_start: AtomicBool::new(false),
             os_locale,
             data_lock: None,
             _log_guard: log_guard,
@@ -201,28 +249,25 @@ impl AppState {
         }
     }
 
-    /// Starts the outbox worker and forwards its changes to the window as `outbox://changed`,
-    /// so every screen showing an email updates live.
+    /// Connects the outbox to the window and starts its worker at once (the command tests).
     pub fn start_outbox<R: Runtime>(&self, app: &AppHandle<R>) {
+        self.connect_outbox(app);
+        self.start_outbox_worker();
+    }
+
+    /// Creates the outbox's handle and forwards its changes to the window as
+    /// `outbox://changed`, so every screen showing an email updates live. Its worker, which
+    /// reads the queue, is not started here: see `start_outbox_worker`.
+    pub fn connect_outbox<R: Runtime>(&self, app: &AppHandle<R>) {
         let (Ok(db), Some(email)) = (self.database.clone(), self.email.clone()) else {
             return;
         };
-        // The worker is a task on Tauri's runtime, whatever thread (or test runtime) starts it.
-        let runtime = tauri::async_runtime::handle();
-        let _entered = runtime.inner().enter();
-        let started = outbox::start(
+        let handle = outbox::prepare(
             db,
             email,
             Arc::new(ReminderGate),
             OutboxSettings::from_env(),
         );
-        let handle = match started {
-            Ok(handle) => handle,
-            Err(err) => {
-                tracing::error!(error = %err, "the outbox could not start");
-                return;
-            }
-        };
         let mut changes = handle.subscribe();
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
@@ -240,11 +285,53 @@ impl AppState {
         let _ = self.outbox.set(handle);
     }
 
+    /// Starts the outbox's worker, once per process, whoever asks first: the first render, the
+    /// fallback timer or a command that uses the outbox. Later stops and restarts (a restore,
+    /// an update) go through the handle itself.
+    pub fn start_outbox_worker(&self) {
+        let Some(handle) = self.outbox.get() else {
+            return;
+        };
+        self.outbox_worker.call_once(|| {
+            // A task on Tauri's runtime, whatever thread (or test runtime) starts it.
+            let runtime = tauri::async_runtime::handle();
+            let _entered = runtime.inner().enter();
+            if let Err(err) = handle.resume() {
+                tracing::error!(error = %err, "the outbox could not start");
+            }
+        });
+    }
+
+    /// The outbox, its worker started if it was not yet: a command is about to use it.
     pub fn outbox(&self) -> Result<&OutboxHandle, IpcError> {
         self.db()?;
-        self.outbox
+        let handle = self
+            .outbox
             .get()
-            .ok_or_else(|| IpcError::internal("the outbox is not running"))
+            .ok_or_else(|| IpcError::internal("the outbox is not running"))?;
+        self.start_outbox_worker();
+        Ok(handle)
+    }
+
+    /// The outbox only if its worker was started: closing must not start it just to stop it.
+    pub fn started_outbox(&self) -> Option<&OutboxHandle> {
+        self.outbox_worker
+            .is_completed()
+            .then(|| self.outbox.get())
+            .flatten()
+    }
+
+    /// True the first time only: the caller then starts what waited for the first render.
+    pub fn claim_after_start(&self) -> bool {
+        !self.after_start.swap(true, Ordering::SeqCst)
+    }
+
+    /// Whether the owner wants the quiet update check at start-up (Ajustes → Actualizaciones).
+    pub fn checks_updates_on_startup(&self) -> bool {
+        self.db()
+            .ok()
+            .and_then(|db| settings::check_updates_on_startup(db).ok())
+            .unwrap_or(false)
     }
 
     /// The books as commands change them: with the reminders waiting about them kept in step,

@@ -8,8 +8,10 @@
 //!
 //! Writers share one connection; copies read through connections of their own (`copy`), and
 //! `schema` says what our migrations produce, for telling a restored file from a forged one.
+//! The connection's page cache and memory map follow the file's size (`memory`).
 
 pub(crate) mod copy;
+mod memory;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
@@ -105,6 +107,8 @@ pub struct Database {
     /// between the copy of what is replaced and the replacement (it would be lost from both).
     /// Readers never take it: the window keeps reading while a restore runs.
     writers: RwLock<()>,
+    /// What the connection's cache and memory map were sized for.
+    memory: memory::Fitted,
 }
 
 impl std::fmt::Debug for Database {
@@ -129,12 +133,14 @@ impl Database {
         refuse_newer(&conn, path)?;
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
+        let memory = memory::Fitted::fit(&conn)?;
         // WAL mode made the side files just now: private like the database.
         make_side_files_private(path)?;
         Ok(Self {
             path: path.to_owned(),
             conn: Mutex::new(conn),
             writers: RwLock::new(()),
+            memory,
         })
     }
 
@@ -157,6 +163,10 @@ impl Database {
         let tx = conn.transaction()?;
         let value = work(&tx)?;
         tx.commit()?;
+        if let Err(err) = self.memory.follow(&conn) {
+            // Only the cache's size is at stake: the write itself is committed.
+            tracing::warn!(error = %err, "the page cache was not resized");
+        }
         Ok(value)
     }
 
@@ -201,11 +211,6 @@ fn configure(conn: &Connection) -> Result<(), DbError> {
     // Our schema uses no function or virtual table that needs trust; refusing them keeps a
     // schema we did not write (say, in a restored copy) from running anything on its own.
     conn.pragma_update(None, "trusted_schema", "OFF")?;
-    // Reads of a 100,000-receivable book jump around the file (a search touches thousands of
-    // rows); mapping it into memory and a larger page cache keep those reads off system calls.
-    // Both are caps, not allocations: a small book uses little.
-    conn.pragma_update(None, "mmap_size", 256 * 1024 * 1024)?;
-    conn.pragma_update(None, "cache_size", -32 * 1024)?;
     Ok(())
 }
 
@@ -317,12 +322,50 @@ mod tests {
             ("foreign_keys", "1".to_owned()),
             ("busy_timeout", "5000".to_owned()),
             ("trusted_schema", "0".to_owned()),
-            ("mmap_size", (256 * 1024 * 1024).to_string()),
-            ("cache_size", (-32 * 1024).to_string()),
+            // An empty book: SQLite's default cache, a small map (see `memory`).
+            ("mmap_size", (4 * 1024 * 1024).to_string()),
+            ("cache_size", (-2 * 1024).to_string()),
         ];
         for (name, value) in expected {
             assert_eq!(pragma(name), value, "PRAGMA {name}");
         }
+    }
+
+    #[test]
+    fn the_page_cache_and_the_memory_map_follow_the_book_as_it_grows() {
+        let (_dir, path) = temp_db();
+        let db = Database::open(&path).expect("open");
+        let settings = |db: &Database| -> (i64, i64) {
+            db.read(|c| {
+                Ok::<_, rusqlite::Error>((
+                    c.pragma_query_value(None, "cache_size", |r| r.get(0))?,
+                    c.pragma_query_value(None, "mmap_size", |r| r.get(0))?,
+                ))
+            })
+            .expect("pragmas")
+        };
+        let empty = settings(&db);
+        assert_eq!(empty, (-2 * 1024, 4 * 1024 * 1024), "an empty book");
+        // About 8 MiB of data in one write.
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('big', '\"' || hex(randomblob(4194304)) || '\"')",
+                [],
+            )
+        })
+        .expect("write");
+        let bytes = std::fs::metadata(&path).expect("meta").len() as i64
+            + std::fs::metadata(side_files(&path).next().expect("wal"))
+                .map(|m| m.len() as i64)
+                .unwrap_or(0);
+        let (cache, map) = settings(&db);
+        assert!(
+            -cache >= 4 * 1024 && map >= 16 * 1024 * 1024,
+            "grown with the book ({bytes} bytes on disk): cache {cache}, map {map}"
+        );
+        drop(db);
+        let reopened = Database::open(&path).expect("reopen");
+        assert_eq!(settings(&reopened), (cache, map), "fitted from the start");
     }
 
     #[cfg(unix)]

@@ -48,6 +48,29 @@ pub fn set_language(db: &Database, language: Language) -> Result<(), SettingsErr
     db.write(|tx| put(tx, LANGUAGE, &language))
 }
 
+/// What the first screen needs, read in one statement: the saved language — whose error, if
+/// it is unreadable, is returned — and the saved region, `None` when unreadable too (the
+/// region then follows the OS locale, as [`region`]'s callers do).
+pub fn first_screen(db: &Database) -> Result<(Option<Language>, Option<Region>), SettingsError> {
+    db.read(|conn| {
+        let mut statement =
+            conn.prepare_cached("SELECT key, value FROM settings WHERE key IN (?1, ?2)")?;
+        let rows = statement.query_map([LANGUAGE, REGION], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        let (mut language, mut region) = (None, None);
+        for row in rows {
+            let (key, raw) = row?;
+            if key == LANGUAGE {
+                language = Some(parse(LANGUAGE, &raw)?);
+            } else {
+                region = parse(REGION, &raw).ok();
+            }
+        }
+        Ok((language, region))
+    })
+}
+
 /// The region the user picked in Ajustes, if any (else it follows the OS locale).
 pub fn region(db: &Database) -> Result<Option<Region>, SettingsError> {
     db.read(region_in)
@@ -173,10 +196,11 @@ fn get<T: DeserializeOwned>(
             row.get(0)
         })
         .optional()?;
-    raw.map(|raw| {
-        serde_json::from_str(&raw).map_err(|source| SettingsError::Corrupt { key, source })
-    })
-    .transpose()
+    raw.map(|raw| parse(key, &raw)).transpose()
+}
+
+fn parse<T: DeserializeOwned>(key: &'static str, raw: &str) -> Result<T, SettingsError> {
+    serde_json::from_str(raw).map_err(|source| SettingsError::Corrupt { key, source })
 }
 
 fn put<T: Serialize>(conn: &Connection, key: &'static str, value: &T) -> Result<(), SettingsError> {
@@ -208,6 +232,36 @@ mod tests {
         }
         let db = Database::open(&path).expect("reopen");
         assert_eq!(language(&db).expect("read"), Some(Language::En));
+    }
+
+    #[test]
+    fn the_first_screen_reads_the_saved_language_and_region_at_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("c.sqlite3")).expect("open");
+        assert_eq!(first_screen(&db).expect("read"), (None, None));
+        set_language(&db, Language::En).expect("language");
+        set_region(&db, Region::EsMx).expect("region");
+        assert_eq!(
+            first_screen(&db).expect("read"),
+            (Some(Language::En), Some(Region::EsMx))
+        );
+        // An unreadable region falls back (to the OS locale's); an unreadable language says so.
+        let corrupt = |key: &str| {
+            db.write(|tx| {
+                tx.execute(
+                    "UPDATE settings SET value = '\"tlh\"' WHERE key = ?1",
+                    [key],
+                )
+            })
+            .expect("corrupt");
+        };
+        corrupt(REGION);
+        assert_eq!(first_screen(&db).expect("read"), (Some(Language::En), None));
+        corrupt(LANGUAGE);
+        assert!(matches!(
+            first_screen(&db),
+            Err(SettingsError::Corrupt { key: LANGUAGE, .. })
+        ));
     }
 
     #[test]

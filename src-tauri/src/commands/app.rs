@@ -4,9 +4,10 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::settings;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
+use crate::after_start;
 use crate::error::IpcError;
 use crate::launch_time;
 use crate::state::AppState;
@@ -25,15 +26,20 @@ pub struct Bootstrap {
     pub blocked: Option<IpcError>,
 }
 
+/// Everything the first screen needs, from one read of the settings.
 #[tauri::command(async)]
 pub fn bootstrap(state: State<'_, AppState>) -> Bootstrap {
-    let blocked = match state.db() {
-        Ok(db) => settings::language(db).err().map(IpcError::from),
-        Err(err) => Some(err),
-    };
+    let ((saved_language, saved_region), blocked) =
+        match state.db().and_then(|db| Ok(settings::first_screen(db)?)) {
+            Ok(saved) => (saved, None),
+            Err(err) => ((None, None), Some(err)),
+        };
+    let os_locale = state.os_locale.as_deref();
+    let language = Language::choose(saved_language, os_locale);
+    let region = saved_region.unwrap_or_else(|| Region::for_locale(os_locale, language));
     Bootstrap {
-        language: state.language(),
-        region: state.region().format(),
+        language,
+        region: region.format(),
         regions: Region::ALL.to_vec(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         blocked,
@@ -47,13 +53,15 @@ pub struct FirstRender {
     pub millis_since_process_start: u32,
 }
 
+/// The window shows its first screen: what waited for it starts now (`after_start`).
 #[tauri::command(async)]
-pub fn report_first_render() -> FirstRender {
+pub fn report_first_render<R: Runtime>(app: AppHandle<R>) -> FirstRender {
     let millis = u32::try_from(launch_time::since_process_start().as_millis()).unwrap_or(u32::MAX);
     tracing::info!(
         first_render_ms = millis,
         "first render {millis} ms after process start"
     );
+    after_start::start(&app, "first render");
     FirstRender {
         millis_since_process_start: millis,
     }
@@ -143,7 +151,12 @@ mod tests {
 
     #[test]
     fn the_first_render_is_timed_from_process_start() {
+        use tauri::Manager;
         let app = TestApp::new(None);
+        // What waits for the first render starts now: not the update check (GitHub).
+        let state = app.app.state::<crate::state::AppState>();
+        cachicamo_core::settings::set_check_updates_on_startup(state.db().expect("db"), false)
+            .expect("no update check");
         let report = app
             .invoke("report_first_render", json!({}))
             .expect("report");

@@ -104,11 +104,31 @@ pub(crate) mod test_support {
 
         /// The app around a state built by the test (say, one that found its data in use).
         pub fn with_state(dir: tempfile::TempDir, state: AppState) -> Self {
+            Self::build(dir, state, |app, state| state.start_outbox(app))
+        }
+
+        /// The app as `run` sets it up: the outbox connected, its worker and the rest waiting
+        /// for the first render or for `at_latest`.
+        pub fn as_launched(
+            dir: tempfile::TempDir,
+            state: AppState,
+            at_latest: std::time::Duration,
+        ) -> Self {
+            let test = Self::build(dir, state, |app, state| state.connect_outbox(app));
+            crate::after_start::schedule(test.app.handle(), at_latest);
+            test
+        }
+
+        fn build(
+            dir: tempfile::TempDir,
+            state: AppState,
+            start: impl FnOnce(&tauri::AppHandle<MockRuntime>, &AppState),
+        ) -> Self {
             let app = super::register(mock_builder())
                 // The real context, so the capability (ACL) the app ships is enforced here too.
                 .build(tauri::generate_context!())
                 .expect("mock app");
-            state.start_outbox(app.handle());
+            start(app.handle(), &state);
             app.manage(state);
             let window = WebviewWindowBuilder::new(&app, "main", Default::default())
                 .build()

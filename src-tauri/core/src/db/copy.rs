@@ -94,6 +94,7 @@ impl Database {
             progress(Replacing::Replacing(pages))
         })?;
         migrations().to_latest(&mut conn)?;
+        self.memory.refit(&conn)?;
         Ok(())
     }
 }

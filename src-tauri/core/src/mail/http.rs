@@ -22,6 +22,7 @@ pub const USER_AGENT: &str = concat!("Cachicamo/", env!("CARGO_PKG_VERSION"));
 /// follows them by default and keeps custom headers such as `X-Postmark-Server-Token` across
 /// hosts, which would hand the token to whoever answers 302.
 pub fn client(timeouts: &Timeouts) -> Result<reqwest::Client, reqwest::Error> {
+    use_one_crypto_provider();
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
@@ -29,6 +30,13 @@ pub fn client(timeouts: &Timeouts) -> Result<reqwest::Client, reqwest::Error> {
         .timeout(timeouts.request)
         .pool_idle_timeout(Duration::from_secs(60))
         .build()
+}
+
+/// Every TLS client in the app (reqwest here, lettre for SMTP, the updater) uses ring, the one
+/// provider linked: installed as the process's default, which all three look for first. A
+/// provider installed already (the updater's, also ring) is kept.
+fn use_one_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// A provider's base URL: the override from `env_var` when set, else `default`. Secrets travel

@@ -137,8 +137,23 @@ pub fn start(
     gate: Arc<dyn SendGate>,
     settings: OutboxSettings,
 ) -> Result<OutboxHandle, OutboxError> {
+    let handle = prepare(db, mail, gate, settings);
+    handle.resume()?;
+    Ok(handle)
+}
+
+/// The handle without its worker, touching neither the database nor the runtime: screens can
+/// subscribe and rows can be queued and announced at once, while the worker (which reads the
+/// queue and may write to it) waits for [`OutboxHandle::resume`] — the app starts it once its
+/// first screen is up, so the two do not compete.
+pub fn prepare(
+    db: Arc<Database>,
+    mail: EmailService,
+    gate: Arc<dyn SendGate>,
+    settings: OutboxSettings,
+) -> OutboxHandle {
     let (events, _) = broadcast::channel(1024);
-    let handle = OutboxHandle {
+    OutboxHandle {
         shared: Arc::new(Shared {
             db,
             mail,
@@ -147,9 +162,7 @@ pub fn start(
             events,
             running: Mutex::new(None),
         }),
-    };
-    handle.resume()?;
-    Ok(handle)
+    }
 }
 
 impl OutboxHandle {

@@ -40,7 +40,7 @@ pub use backoff::{Pacer, RetryPolicy};
 pub use batch::allow_batch;
 pub use claim::{has_idempotency_key, KEY_WINDOW};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
-pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
+pub use handle::{prepare, start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
 pub use outcomes::{resume_interrupted, Interrupted};
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
 pub use store::{

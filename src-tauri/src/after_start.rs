@@ -1,0 +1,141 @@
+//! What the first screen does not need waits until it is up: the outbox's worker (which reads
+//! the queue and may build the mailer), the daily copy and the quiet update check start when
+//! the window reports its first render — or, when it never does (started minimised or hidden,
+//! a webview that failed), [`AT_LATEST`] after setup. Whichever comes first starts them, once.
+//! A command that needs the outbox before then starts its worker itself (`AppState::outbox`).
+
+use std::time::Duration;
+
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::state::AppState;
+use crate::updates;
+
+/// Long enough for a first render on a slow, busy machine; short enough that a reminder queued
+/// before a crash still leaves within seconds of start-up.
+pub const AT_LATEST: Duration = Duration::from_secs(3);
+
+/// Called from setup: starts the work after `at_latest` unless the first render came first.
+pub fn schedule<R: Runtime>(app: &AppHandle<R>, at_latest: Duration) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(at_latest).await;
+        start(&app, "no first render yet");
+    });
+}
+
+/// Starts, once, what waited for the first render; off the async workers, since resuming the
+/// outbox may write to the database.
+pub fn start<R: Runtime>(app: &AppHandle<R>, why: &'static str) {
+    let Some(state) = app.try_state::<AppState>() else {
+        return;
+    };
+    if !state.claim_after_start() {
+        return;
+    }
+    tracing::debug!(why, "starting what waited for the first screen");
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        state.start_outbox_worker();
+        state.back_up_daily_in_background();
+        updates::at_startup(&app, state.checks_updates_on_startup());
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use cachicamo_core::paths::DataPaths;
+    use serde_json::json;
+    use tauri::Manager;
+
+    use crate::commands::test_support::TestApp;
+    use crate::state::AppState;
+
+    /// The app as launched, with the quiet update check off (it would go to GitHub).
+    fn launched(at_latest: Duration) -> TestApp {
+        let dir = tempfile::tempdir().expect("dir");
+        let paths = DataPaths::inside(dir.path().to_owned());
+        paths.create_all().expect("dirs");
+        let keychain = cachicamo_core::secrets::Keychain::for_data_dir(
+            &format!("cachicamo-test-{}", dir.path().display()),
+            dir.path(),
+        )
+        .expect("keychain");
+        let state = AppState::open(paths, None, keychain, None);
+        cachicamo_core::settings::set_check_updates_on_startup(state.db().expect("db"), false)
+            .expect("no update check");
+        TestApp::as_launched(dir, state, at_latest)
+    }
+
+    fn state(app: &TestApp) -> tauri::State<'_, AppState> {
+        app.app.state::<AppState>()
+    }
+
+    fn worker_runs(app: &TestApp) -> bool {
+        state(app).started_outbox().is_some_and(|o| o.is_running())
+    }
+
+    fn daily_copies(app: &TestApp) -> usize {
+        std::fs::read_dir(app.dir.path().join("backups"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("cachicamo-"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    fn eventually(what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(Instant::now() < deadline, "{what} did not happen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn the_outbox_and_the_daily_copy_wait_for_the_first_render() {
+        let app = launched(Duration::from_secs(3600));
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!worker_runs(&app), "the worker waits for the first screen");
+        assert_eq!(daily_copies(&app), 0, "so does the daily copy");
+        // Screens may already listen and queue: the handle exists, only its worker waits.
+        assert!(state(&app).started_outbox().is_none());
+
+        app.invoke("report_first_render", json!({}))
+            .expect("report");
+        eventually("the worker's start", || worker_runs(&app));
+        eventually("the daily copy", || daily_copies(&app) == 1);
+    }
+
+    #[test]
+    fn without_a_first_render_they_start_shortly_after_setup() {
+        let app = launched(Duration::from_millis(200));
+        eventually("the worker's start", || worker_runs(&app));
+        eventually("the daily copy", || daily_copies(&app) == 1);
+        // A late first render starts nothing twice.
+        app.invoke("report_first_render", json!({}))
+            .expect("report");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(daily_copies(&app), 1);
+    }
+
+    #[test]
+    fn a_command_that_needs_the_outbox_starts_its_worker_at_once() {
+        let app = launched(Duration::from_secs(3600));
+        assert!(!worker_runs(&app));
+        let err = app
+            .invoke(
+                "outbox_act",
+                json!({ "action": "cancel", "rows": { "kind": "one", "id": 424242 } }),
+            )
+            .expect_err("no such row");
+        assert_eq!(err["code"], "not_found", "{err}");
+        assert!(worker_runs(&app), "started for the command");
+        assert_eq!(daily_copies(&app), 0, "the rest still waits for the window");
+    }
+}
