@@ -20,6 +20,8 @@ macro_rules! with_commands {
             customers::customer_update,
             customers::customer_set_archived,
             customers::customer_delete,
+            customers::customer_address_status,
+            customers::customer_address_confirm,
             receivables::customer_receivables,
             receivables::pending_list,
             receivables::receivable_get,

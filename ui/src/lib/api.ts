@@ -63,6 +63,7 @@ import {
   type StatementTemplateView,
   type TemplateView,
   type TestEmailSent,
+  type Undeliverable,
   type WhatsAppLink,
   type WhatsAppRequest,
 } from './bindings';
@@ -118,6 +119,10 @@ export const api = {
   customerUpdate: (id: number, form: CustomerForm) => call<Customer>('customer_update', { id, form }),
   customerSetArchived: (id: number, archived: boolean) => call<Customer>('customer_set_archived', { id, archived }),
   customerDelete: (id: number) => call<null>('customer_delete', { id }),
+  /** "No entregable": why the customer's address does not receive mail, or null. */
+  customerAddressStatus: (id: number) => call<Undeliverable | null>('customer_address_status', { id }),
+  /** The owner confirms the customer's address: mail may go to it again. */
+  customerAddressConfirm: (id: number) => call<boolean>('customer_address_confirm', { id }),
   customerReceivables: (customerId: number) => call<Receivable[]>('customer_receivables', { customerId }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
   receivableGet: (id: number) => call<ReceivableDetail>('receivable_get', { id }),

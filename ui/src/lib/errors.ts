@@ -98,6 +98,7 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   invalid_id_number: 'field.invalid_id_number',
   invalid_account: 'field.invalid_account',
   invalid_clabe: 'field.invalid_clabe',
+  undeliverable: 'field.undeliverable',
 };
 
 const refusals: Record<Refusal, MessageKey> = {

@@ -12,6 +12,8 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use time::OffsetDateTime;
 
+use super::delivery;
+use super::delivery_store;
 use super::gate::{GateQuestion, SendGate, Verdict};
 use super::handle::OutboxChanged;
 use super::state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
@@ -340,7 +342,8 @@ pub(crate) fn record(
                 "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
                  provider_message_id = ?5, sent_at = ?6, updated_at = ?6, reason = NULL,
                  next_attempt_at = NULL, error_code = NULL, error_message = NULL,
-                 error_details = NULL
+                 error_details = NULL, delivery = NULL, delivery_reason = NULL,
+                 delivery_at = NULL, delivery_polls = 0, delivery_next_at = ?7
              WHERE id = ?1 AND state = 'sending'",
             )?
             .execute(params![
@@ -349,7 +352,8 @@ pub(crate) fn record(
                 counted,
                 wire::code(&provider),
                 receipt.provider_message_id,
-                now_text
+                now_text,
+                delivery::first_poll(provider, now, delivery::Schedule::current()).map(timestamp),
             ])?,
         AfterAttempt::Retry { error, .. }
         | AfterAttempt::Fail(error)
@@ -393,6 +397,9 @@ pub(crate) fn record(
                 now_text
             ])?,
     };
+    if let AfterAttempt::Fail(error) = outcome {
+        delivery_store::learn_from_failure(tx, id, error, now)?;
+    }
     Ok(())
 }
 

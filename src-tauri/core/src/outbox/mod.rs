@@ -24,6 +24,8 @@ mod attachments;
 mod backoff;
 mod batch;
 mod claim;
+pub mod delivery;
+mod delivery_store;
 mod gate;
 mod handle;
 mod state;
@@ -42,8 +44,8 @@ pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
 pub use store::{
-    enqueue, get, list, list_by_reference, needs_owner, OutboxEntry, OutboxFailure, OutboxFilter,
-    OutboxId, OutboxPage, QueuedEmail,
+    enqueue, get, list, list_by_reference, needs_owner, Delivery, OutboxEntry, OutboxFailure,
+    OutboxFilter, OutboxId, OutboxPage, QueuedEmail,
 };
 
 /// Why the owner's action on a row is refused. It crosses the IPC as it is (`reason` and what

@@ -14,6 +14,7 @@ use crate::books::{BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::mail::address::EmailAddress;
 use crate::outbox::{self, OutboxEntry, OutboxId, QueuedEmail};
+use crate::undeliverable;
 use crate::validation::{FieldErrors, FieldProblem};
 
 /// "Enviar recordatorio de pago por email", as confirmed.
@@ -71,6 +72,17 @@ pub fn queue(
             return Err(ReminderError::Invalid(errors.into_vec()));
         };
         let to = parse_address(&to)?;
+        // An address that does not receive mail is refused here, with why, not queued to be
+        // held: the owner corrects or confirms it first.
+        if let Some(undeliverable) = undeliverable::find(tx, to.as_str())? {
+            let mut errors = FieldErrors::default();
+            errors.add_with(
+                "recipient",
+                FieldProblem::Undeliverable,
+                undeliverable.detail.unwrap_or(undeliverable.since),
+            );
+            return Err(ReminderError::Invalid(errors.into_vec()));
+        }
         let stated = Stated {
             // A typed address kept as the customer's follows the customer from now on.
             recipient_typed: typed.is_some() && !keep_typed,
