@@ -72,17 +72,7 @@ pub fn queue(
             return Err(ReminderError::Invalid(errors.into_vec()));
         };
         let to = parse_address(&to)?;
-        // An address that does not receive mail is refused here, with why, not queued to be
-        // held: the owner corrects or confirms it first.
-        if let Some(undeliverable) = undeliverable::find(tx, to.as_str())? {
-            let mut errors = FieldErrors::default();
-            errors.add_with(
-                "recipient",
-                FieldProblem::Undeliverable,
-                undeliverable.detail.unwrap_or(undeliverable.since),
-            );
-            return Err(ReminderError::Invalid(errors.into_vec()));
-        }
+        refuse_undeliverable(tx, to.as_str())?;
         let stated = Stated {
             // A typed address kept as the customer's follows the customer from now on.
             recipient_typed: typed.is_some() && !keep_typed,
@@ -111,6 +101,28 @@ pub fn queue(
         )?;
         Ok(id)
     })
+}
+
+/// An address that does not receive mail ("No entregable") is refused, with why, next to the
+/// address — in the preview and when queuing — not queued to be held: the owner corrects or
+/// confirms it first.
+pub(super) fn refuse_undeliverable(
+    conn: &rusqlite::Connection,
+    address: &str,
+) -> Result<(), ReminderError> {
+    if let Some(undeliverable) = undeliverable::find(conn, address)? {
+        let mut errors = FieldErrors::default();
+        errors.add_with(
+            "recipient",
+            FieldProblem::Undeliverable,
+            // The provider's words, or the day it was learnt.
+            undeliverable
+                .detail
+                .unwrap_or_else(|| undeliverable.since.chars().take(10).collect::<String>()),
+        );
+        return Err(ReminderError::Invalid(errors.into_vec()));
+    }
+    Ok(())
 }
 
 fn parse_address(text: &str) -> Result<EmailAddress, ReminderError> {
