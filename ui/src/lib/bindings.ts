@@ -72,7 +72,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
 
 export type FieldError = { field: string, problem: FieldProblem, 
 /**

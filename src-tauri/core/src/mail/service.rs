@@ -242,6 +242,7 @@ impl EmailService {
     ) -> Result<EmailServiceView, EmailServiceError> {
         let valid = form.validate()?;
         let config = valid.config;
+        super::config::free_mail_sender(&config)?;
         let provider = config.provider();
         let slot = provider.secret_slot();
         let typed_secret = valid.secret;

@@ -79,6 +79,7 @@ export const en: Catalogue = {
 
   'field.required': 'This is required.',
   'field.undeliverable': 'That address does not receive mail: it bounced or marked an email as spam ({detail}). Correct the address or confirm it on the customer’s page; meanwhile you can reach them on WhatsApp.',
+  'field.free_mail_sender': 'Resend and Postmark cannot send on behalf of a {detail} address: the DMARC policy of {detail} would make the emails bounce or land in spam. Use a sender on your own domain, or send through that account’s SMTP (choose SMTP and the {detail} preset).',
   'field.invalid_email': 'Type a valid email, for example sales@myshop.com.',
   'field.invalid_host': 'Type the server name, for example smtp.gmail.com.',
   'field.invalid_port': 'The port is a number between 1 and 65535.',

@@ -77,6 +77,7 @@ export const es = {
 
   'field.required': 'Este dato es obligatorio.',
   'field.undeliverable': 'Esa dirección no recibe correo: rebotó o marcó un correo como spam ({detail}). Corrija la dirección o confírmela en la ficha del cliente; mientras tanto puede avisarle por WhatsApp.',
+  'field.free_mail_sender': 'Resend y Postmark no pueden enviar en nombre de una dirección de {detail}: la política DMARC de {detail} haría que los correos reboten o lleguen como spam. Use un remitente de su propio dominio, o envíe por el SMTP de esa cuenta (elija SMTP y el preajuste de {detail}).',
   'field.invalid_email': 'Escriba un correo válido, por ejemplo ventas@mitienda.com.',
   'field.invalid_host': 'Escriba el nombre del servidor, por ejemplo smtp.gmail.com.',
   'field.invalid_port': 'El puerto es un número entre 1 y 65535.',
