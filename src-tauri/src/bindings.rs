@@ -42,7 +42,7 @@ use cachicamo_core::mail::{FailureClass, KeyAccess, MailFailure};
 use cachicamo_core::outbox::delivery::DeliveryState;
 use cachicamo_core::outbox::{
     CancelReason, Delivery, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter,
-    OutboxId, OutboxRefusal, OutboxState, OwnerAction, Rows, WaitReason,
+    OutboxId, OutboxRefusal, OutboxState, OutboxSummary, OwnerAction, Rows, WaitReason,
 };
 use cachicamo_core::payment_options::{
     AccountType, PaymentOption, PaymentOptionDetails, PaymentOptionsView,
@@ -148,6 +148,7 @@ pub fn typescript() -> String {
         CancelReason::decl(&cfg),
         HoldReason::decl(&cfg),
         OutboxFilter::decl(&cfg),
+        OutboxSummary::decl(&cfg),
         OwnerAction::decl(&cfg),
         Rows::decl(&cfg),
         OutboxFailure::decl(&cfg),

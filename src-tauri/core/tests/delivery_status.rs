@@ -9,7 +9,7 @@
 mod common;
 
 use cachicamo_core::outbox::delivery::{DeliveryState, FIRST_POLL_ENV};
-use cachicamo_core::outbox::{OutboxEntry, OutboxState};
+use cachicamo_core::outbox::{self, OutboxEntry, OutboxFilter, OutboxState, OutboxSummary};
 use serde_json::json;
 
 use common::*;
@@ -87,6 +87,25 @@ async fn resend_bounce_and_delivery_are_learnt_by_asking_many_at_once() {
             .any(|r| r["path"] == "/emails"),
         "the list endpoint was used"
     );
+    // Bandeja de salida's Resumen counts them, and each count is a filter of the list.
+    let page = |filter| {
+        shop.db
+            .read(|c| outbox::list(c, filter, None, 50))
+            .expect("page")
+    };
+    let bounced_rows = page(OutboxFilter::Bounced);
+    assert_eq!(
+        bounced_rows.summary,
+        OutboxSummary {
+            delivered: 2,
+            bounced: 1,
+            ..OutboxSummary::default()
+        }
+    );
+    let listed = |p: outbox::OutboxPage| p.entries.iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(listed(bounced_rows), [ids[0]]);
+    assert_eq!(listed(page(OutboxFilter::Delivered)), [ids[2], ids[1]]);
+    assert!(listed(page(OutboxFilter::Complained)).is_empty());
     handle.stop().await.expect("stopped");
     // A bounce is final: nothing more is asked about that row.
     let bounced_path = format!(

@@ -371,7 +371,9 @@ export type CancelReason = "owner" | "paid" | "voided" | "customer_changed" | "n
 
 export type HoldReason = "restored" | "check_failed" | "undeliverable";
 
-export type OutboxFilter = "all" | "needs_owner";
+export type OutboxFilter = "all" | "needs_owner" | "delivered" | "delayed" | "bounced" | "complained" | "failed" | "queued";
+
+export type OutboxSummary = { delivered: number, delayed: number, bounced: number, complained: number, failed: number, queued: number, };
 
 export type OwnerAction = "retry" | "send_again" | "mark_sent" | "cancel";
 
@@ -471,7 +473,11 @@ export type OutboxListing = { entries: Array<ListedEmail>, nextBefore: OutboxId 
 /**
  * How many rows wait for the owner (held or uncertain), whatever the page.
  */
-needsOwner: number, };
+needsOwner: number, 
+/**
+ * The last 7 days at a glance (entregados, demorados, rebotados…), whatever the filter.
+ */
+summary: OutboxSummary, };
 
 export type OutboxChanged = { id: OutboxId, state: OutboxState, };
 

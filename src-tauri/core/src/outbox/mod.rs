@@ -30,6 +30,7 @@ mod gate;
 mod handle;
 mod state;
 mod store;
+mod summary;
 mod worker;
 
 use serde::Serialize;
@@ -47,6 +48,7 @@ pub use store::{
     enqueue, get, list, list_by_reference, needs_owner, Delivery, OutboxEntry, OutboxFailure,
     OutboxFilter, OutboxId, OutboxPage, QueuedEmail,
 };
+pub use summary::OutboxSummary;
 
 /// Why the owner's action on a row is refused. It crosses the IPC as it is (`reason` and what
 /// each one carries), for the window to word, like the books' refusals.

@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use super::delivery::DeliveryState;
 use super::state::{CancelReason, HoldReason, OutboxState, WaitReason};
+use super::summary::OutboxSummary;
 use super::OutboxError;
 use crate::mail::{Attachment, EmailAddress, FailureClass, MailError, MailFailure, Provider};
 use crate::wire;
@@ -110,6 +111,8 @@ pub struct OutboxPage {
     /// How many rows wait for the owner (held or uncertain), whatever the page.
     #[ts(type = "number")]
     pub needs_owner: i64,
+    /// The last 7 days at a glance, whatever the filter.
+    pub summary: OutboxSummary,
 }
 
 /// Which rows Bandeja de salida lists.
@@ -120,6 +123,13 @@ pub enum OutboxFilter {
     All,
     /// Held or uncertain: what only the owner can resolve.
     NeedsOwner,
+    /// The Resumen's filters, over the last 7 days (`summary`).
+    Delivered,
+    Delayed,
+    Bounced,
+    Complained,
+    Failed,
+    Queued,
 }
 
 /// The reason stored for a sent row the owner confirmed.
@@ -191,10 +201,7 @@ pub fn list(
     limit: u32,
 ) -> Result<OutboxPage, OutboxError> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let condition = match filter {
-        OutboxFilter::All => "1",
-        OutboxFilter::NeedsOwner => "state IN ('held', 'uncertain')",
-    };
+    let condition = super::summary::condition(filter);
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {ENTRY_COLUMNS} FROM outbox WHERE id < ?1 AND {condition}
          ORDER BY id DESC LIMIT ?2"
@@ -215,6 +222,7 @@ pub fn list(
         entries,
         next_before,
         needs_owner: needs_owner(conn)?,
+        summary: super::summary::summary(conn)?,
     })
 }
 

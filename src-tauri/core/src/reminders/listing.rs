@@ -47,6 +47,8 @@ pub struct OutboxListing {
     /// How many rows wait for the owner (held or uncertain), whatever the page.
     #[ts(type = "number")]
     pub needs_owner: i64,
+    /// The last 7 days at a glance (entregados, demorados, rebotados…), whatever the filter.
+    pub summary: outbox::OutboxSummary,
 }
 
 /// The outbox's page (`outbox::list`), each row with what it is about, read together.
@@ -70,6 +72,7 @@ pub fn outbox_page(
             entries,
             next_before: page.next_before,
             needs_owner: page.needs_owner,
+            summary: page.summary,
         })
     })
 }

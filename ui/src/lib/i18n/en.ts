@@ -637,6 +637,13 @@ export const en: Catalogue = {
   'undeliverable.help': 'No reminders or statements are sent to this address. Correct it above, or confirm it if the customer assured you it is right; meanwhile you can write to them on WhatsApp.',
   'undeliverable.confirm': 'The address is right: send emails to it again',
   'undeliverable.confirmed': 'Address confirmed: emails may go out again. Those left “To review” are sent from the Outbox.',
+  'outbox.summary': 'Last 7 days',
+  'outbox.summary.delivered': 'Delivered',
+  'outbox.summary.delayed': 'Delayed',
+  'outbox.summary.bounced': 'Bounced',
+  'outbox.summary.complained': 'Spam',
+  'outbox.summary.failed': 'Failed',
+  'outbox.summary.queued': 'Queued',
   'outbox.internalId': 'Internal email number: {id}',
   'refusal.outbox_state': 'That email can no longer be changed in its current state.',
 };

@@ -635,6 +635,13 @@ export const es = {
   'undeliverable.help': 'No se envían recordatorios ni estados de cuenta a esta dirección. Corríjala arriba, o confírmela si el cliente le aseguró que es correcta; mientras tanto puede escribirle por WhatsApp.',
   'undeliverable.confirm': 'La dirección es correcta: volver a enviarle correos',
   'undeliverable.confirmed': 'Dirección confirmada: los correos pueden volver a salir. Los que quedaron «Por revisar» se envían desde la Bandeja de salida.',
+  'outbox.summary': 'Últimos 7 días',
+  'outbox.summary.delivered': 'Entregados',
+  'outbox.summary.delayed': 'Demorados',
+  'outbox.summary.bounced': 'Rebotados',
+  'outbox.summary.complained': 'Spam',
+  'outbox.summary.failed': 'Fallidos',
+  'outbox.summary.queued': 'En cola',
   'outbox.internalId': 'Número interno del correo: {id}',
   'refusal.outbox_state': 'Ese correo ya no se puede cambiar en su estado actual.',
 } as const;
