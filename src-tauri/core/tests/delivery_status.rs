@@ -106,6 +106,11 @@ async fn resend_bounce_and_delivery_are_learnt_by_asking_many_at_once() {
     assert_eq!(listed(bounced_rows), [ids[0]]);
     assert_eq!(listed(page(OutboxFilter::Delivered)), [ids[2], ids[1]]);
     assert!(listed(page(OutboxFilter::Complained)).is_empty());
+    // The main screens' banner: one bounce the owner has not seen, none once they looked.
+    use cachicamo_core::reminders::listing;
+    assert_eq!(listing::bounce_alert(&shop.db).expect("alert"), 1);
+    listing::bounces_seen(&shop.db).expect("seen");
+    assert_eq!(listing::bounce_alert(&shop.db).expect("alert"), 0);
     handle.stop().await.expect("stopped");
     // A bounce is final: nothing more is asked about that row.
     let bounced_path = format!(

@@ -40,6 +40,8 @@ macro_rules! with_commands {
             csv::pending_export_csv,
             csv::aging_export_csv,
             outbox::outbox_list,
+            outbox::outbox_bounce_alert,
+            outbox::outbox_bounces_seen,
             outbox::outbox_act,
             reminders::reminder_send,
             reminders::receivable_reminders,

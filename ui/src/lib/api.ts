@@ -161,6 +161,10 @@ export const api = {
   agingExportCsv: () => call<Exported>('aging_export_csv'),
   outboxList: (filter: OutboxFilter, before: number | null, limit: number) =>
     call<OutboxListing>('outbox_list', { filter, before, limit }),
+  /** How many emails bounced or were marked as spam since Bandeja de salida was last looked at. */
+  outboxBounceAlert: () => call<number>('outbox_bounce_alert'),
+  /** The owner looked at Bandeja de salida: the banner counts from now. */
+  outboxBouncesSeen: () => call<null>('outbox_bounces_seen'),
   /** Reintentar, Cancelar, Reenviar / Enviar, Marcar como enviado — on one row or all in a state. */
   outboxAct: (action: OwnerAction, rows: Rows) => call<OutboxEntry[]>('outbox_act', { action, rows }),
   /** The app is closing and waits for sends in flight (event `app://closing`). */

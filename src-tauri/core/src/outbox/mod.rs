@@ -44,11 +44,12 @@ pub use claim::{has_idempotency_key, resume_interrupted, Interrupted, KEY_WINDOW
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
+pub(crate) use store::now_text;
 pub use store::{
     enqueue, get, list, list_by_reference, needs_owner, Delivery, OutboxEntry, OutboxFailure,
     OutboxFilter, OutboxId, OutboxPage, QueuedEmail,
 };
-pub use summary::OutboxSummary;
+pub use summary::{bounced_since, OutboxSummary};
 
 /// Why the owner's action on a row is refused. It crosses the IPC as it is (`reason` and what
 /// each one carries), for the window to word, like the books' refusals.

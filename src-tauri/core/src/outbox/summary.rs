@@ -1,6 +1,7 @@
 //! Bandeja de salida's "Resumen": the last 7 days at a glance — entregados, demorados,
 //! rebotados, spam, fallidos, en cola — each also a filter of the list (the same conditions, so
-//! a count and the rows it opens always agree). Read-only.
+//! a count and the rows it opens always agree); and what bounced since the owner last looked,
+//! for the main screens' banner. Read-only.
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -70,4 +71,18 @@ pub fn summary(conn: &Connection) -> Result<OutboxSummary, OutboxError> {
         failed: count(OutboxFilter::Failed)?,
         queued: count(OutboxFilter::Queued)?,
     })
+}
+
+/// How many emails bounced or were marked as spam (or were refused for an address the provider
+/// will not write to) after `since` — every one when the owner never looked.
+pub fn bounced_since(conn: &Connection, since: Option<&str>) -> Result<i64, OutboxError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM outbox
+              WHERE (state = 'sent' AND delivery IN ('bounced', 'complained')
+                     AND delivery_at > coalesce(?1, ''))
+                 OR (state = 'failed' AND error_code = 'recipient_inactive'
+                     AND updated_at > coalesce(?1, ''))",
+        )?
+        .query_row([since], |r| r.get(0))?)
 }

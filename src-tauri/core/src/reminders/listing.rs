@@ -120,6 +120,24 @@ pub fn about(
     Ok(None)
 }
 
+/// How many emails bounced or were marked as spam since the owner last looked at Bandeja de
+/// salida: the main screens' banner.
+pub fn bounce_alert(db: &Database) -> Result<i64, ReminderError> {
+    db.read(|conn| {
+        let seen = crate::settings::bounces_seen_at(conn)?;
+        Ok(outbox::bounced_since(conn, seen.as_deref())?)
+    })
+}
+
+/// The owner looked at Bandeja de salida: the banner counts from now.
+pub fn bounces_seen(db: &Database) -> Result<(), ReminderError> {
+    // The outbox's own timestamps, so the banner's comparison is text order = time order.
+    Ok(crate::settings::set_bounces_seen_at(
+        db,
+        &outbox::now_text(),
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::date;

@@ -644,6 +644,8 @@ export const en: Catalogue = {
   'outbox.summary.complained': 'Spam',
   'outbox.summary.failed': 'Failed',
   'outbox.summary.queued': 'Queued',
+  'outbox.bounceBanner': '{count} emails bounced or were marked as spam since you last looked at the Outbox.',
+  'outbox.bounceBannerOpen': 'See them in the Outbox',
   'outbox.internalId': 'Internal email number: {id}',
   'refusal.outbox_state': 'That email can no longer be changed in its current state.',
 };

@@ -642,6 +642,8 @@ export const es = {
   'outbox.summary.complained': 'Spam',
   'outbox.summary.failed': 'Fallidos',
   'outbox.summary.queued': 'En cola',
+  'outbox.bounceBanner': '{count} correos rebotaron o fueron marcados como spam desde la última vez que miró la Bandeja de salida.',
+  'outbox.bounceBannerOpen': 'Ver en la Bandeja de salida',
   'outbox.internalId': 'Número interno del correo: {id}',
   'refusal.outbox_state': 'Ese correo ya no se puede cambiar en su estado actual.',
 } as const;
