@@ -36,6 +36,7 @@ use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
 };
 use cachicamo_core::mail::destination::{DestinationPart, SecretProblem};
+use cachicamo_core::mail::sender_check::{DnsRecord, SenderCheck};
 use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
 use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, KeyAccess, MailFailure};
@@ -105,6 +106,8 @@ pub fn typescript() -> String {
         DestinationPart::decl(&cfg),
         SecretProblem::decl(&cfg),
         KeyAccess::decl(&cfg),
+        DnsRecord::decl(&cfg),
+        SenderCheck::decl(&cfg),
         EmailServiceView::decl(&cfg),
         TestEmailSent::decl(&cfg),
         MailFailure::decl(&cfg),

@@ -109,6 +109,9 @@ class Resend(fakehttp.Provider):
         routes = {"/emails": {"POST": self.send_one, "GET": self.list_emails},
                   "/emails/batch": {"POST": self.send_batch},
                   "/domains": {"GET": self.list_domains}}
+        if req.path.startswith("/domains/") and req.path.count("/") == 2:
+            domain_id = req.path[len("/domains/"):]
+            routes[req.path] = {"GET": lambda r, k: self.retrieve_domain(k, domain_id)}
         email_id = None
         if req.path.startswith("/emails/") and req.path.count("/") == 2 \
                 and req.path != "/emails/batch":
@@ -216,6 +219,31 @@ class Resend(fakehttp.Provider):
         page = records[:limit] if "before" not in req.query else records[-limit:]
         return Response.json(200, {"object": "list", "has_more": len(records) > len(page),
                                    "data": [self.email_view(r, full=False) for r in page]})
+
+    def retrieve_domain(self, key: str, domain_id: str) -> Response:
+        """A domain with its DNS records, each as far along as the domain (a verified domain has
+        every record verified; a partially verified one its SPF only)."""
+        self.readable(key)
+        for domain in self.domains:
+            if domain["id"] == domain_id:
+                status = domain["status"]
+                spf = "verified" if status in ("verified", "partially_verified") else (
+                    "failed" if status in ("failed", "partially_failed") else status)
+                dkim = "verified" if status == "verified" else (
+                    "failed" if status in ("failed", "partially_failed") else
+                    "not_started" if status == "not_started" else "pending")
+                name = domain["name"]
+                records = [
+                    {"record": "SPF", "name": "send", "type": "MX", "ttl": "Auto",
+                     "status": spf, "value": "feedback-smtp.us-east-1.amazonses.com",
+                     "priority": 10},
+                    {"record": "SPF", "name": "send", "type": "TXT", "ttl": "Auto",
+                     "status": spf, "value": '"v=spf1 include:amazonses.com ~all"'},
+                    {"record": "DKIM", "name": "resend._domainkey", "type": "TXT",
+                     "ttl": "Auto", "status": dkim, "value": f"p=MIGfMA0G{name}"},
+                ]
+                return Response.json(200, dict(domain, object="domain", records=records))
+        return error(404, "not_found", "Domain not found")
 
     def send_one(self, req: Request, key: str) -> Response:
         def process():

@@ -284,6 +284,21 @@ class ResendTests(HttpFakeCase):
                     "after=nope"):
             self.assertError(self.get(f"/emails?{bad}"), 422, "validation_error")
 
+    def test_a_domain_lists_its_dns_records_for_a_full_access_key(self):
+        domains = {d["name"]: d for d in self.get("/domains").json["data"]}
+        verified = self.get(f"/domains/{domains['example.com']['id']}")
+        self.assertEqual(verified.status, 200, verified.raw)
+        self.assertEqual((verified.json["object"], verified.json["name"]), ("domain", "example.com"))
+        self.assertEqual({(r["record"], r["type"], r["status"]) for r in verified.json["records"]},
+                         {("SPF", "MX", "verified"), ("SPF", "TXT", "verified"),
+                          ("DKIM", "TXT", "verified")})
+        pending = self.get(f"/domains/{domains['pending.example']['id']}").json
+        self.assertEqual({r["status"] for r in pending["records"]}, {"pending"})
+        self.assertError(self.get(f"/domains/{domains['example.com']['id']}", key=RESTRICTED),
+                         401, "restricted_api_key")
+        self.assertError(self.get("/domains/4ef9a417-02e9-4d39-ad75-9611e0fcc33c"), 404,
+                         "not_found")
+
     def test_control_delivery_rejects_malformed_scripts(self):
         for spec in ({"events": []}, {"to": "a@b.c"}, {"to": "a@b.c", "events": [{"event": "x"}]},
                      {"to": "a@b.c", "events": [{"event": "bounced", "after": "1"}]}):

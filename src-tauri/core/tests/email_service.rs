@@ -430,3 +430,71 @@ async fn provider_urls_must_be_https_except_on_this_machine() {
     assert_eq!(failure, MailFailure::InsecureEndpoint);
     assert_eq!(shop.secret(SecretSlot::ResendApiKey), None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comprobar_remitente_reads_the_resend_domain_and_says_what_it_cannot_read() {
+    use cachicamo_core::mail::sender_check::SenderCheck;
+    let env = provider_env().await;
+    let _resend = env.resend(&["--restricted-key", "re_send_only_88"]);
+    let shop = Shop::open();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
+    let check = shop
+        .service
+        .mailer()
+        .await
+        .expect("mailer")
+        .check_sender()
+        .await
+        .expect("checked");
+    assert!(check.healthy(), "{check:?}");
+    let SenderCheck::Domain {
+        domain, records, ..
+    } = check
+    else {
+        unreachable!()
+    };
+    assert_eq!(domain, "ferreteria.com.ve");
+    let mut kinds: Vec<_> = records.iter().map(|r| r.record.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["DKIM", "SPF", "SPF"]);
+
+    shop.configure(api_form(Provider::Resend, Some("re_send_only_88")))
+        .await;
+    let check = shop
+        .service
+        .mailer()
+        .await
+        .expect("mailer")
+        .check_sender()
+        .await
+        .expect("checked");
+    assert_eq!(check, SenderCheck::NeedsFullAccessKey);
+    assert!(!check.healthy());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comprobar_remitente_on_postmark_says_it_needs_the_account_token() {
+    use cachicamo_core::mail::sender_check::SenderCheck;
+    let env = provider_env().await;
+    let server = env.postmark(&[]);
+    let shop = Shop::open();
+    let mut form = api_form(Provider::Postmark, Some(POSTMARK_TOKEN));
+    form.message_stream = "outbound".into();
+    shop.configure(form).await;
+    let before = server.control("GET", "requests", None);
+    let check = shop
+        .service
+        .mailer()
+        .await
+        .expect("mailer")
+        .check_sender()
+        .await
+        .expect("checked");
+    assert_eq!(check, SenderCheck::NeedsAccountToken);
+    assert_eq!(
+        server.control("GET", "requests", None),
+        before,
+        "nothing asked with a token that cannot answer"
+    );
+}

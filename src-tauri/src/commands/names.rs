@@ -13,6 +13,7 @@ macro_rules! with_commands {
             email::email_service_save,
             email::email_service_remove,
             email::email_service_send_test,
+            email::email_sender_check,
             email::smtp_presets,
             customers::customers_list,
             customers::customer_get,

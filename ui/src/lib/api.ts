@@ -55,6 +55,7 @@ import {
   type Restored,
   type RowDifference,
   type Rows,
+  type SenderCheck,
   type SendReminder,
   type SendStatement,
   type SmtpPreset,
@@ -112,6 +113,8 @@ export const api = {
   emailServiceSave: (form: EmailServiceForm) => call<EmailServiceView>('email_service_save', { form }),
   emailServiceRemove: () => call<null>('email_service_remove'),
   emailServiceSendTest: (to: string) => call<TestEmailSent>('email_service_send_test', { to }),
+  /** "Comprobar remitente": whether the provider can sign as the saved sender. */
+  emailSenderCheck: () => call<SenderCheck>('email_sender_check'),
   smtpPresets: () => call<SmtpPreset[]>('smtp_presets'),
   customersList: (query: CustomerQuery) => call<CustomerPage>('customers_list', { query }),
   customerGet: (id: number) => call<Customer>('customer_get', { id }),

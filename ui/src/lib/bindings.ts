@@ -90,6 +90,22 @@ export type SecretProblem = { "kind": "missing" } | { "kind": "other_destination
 
 export type KeyAccess = "full" | "sending_only";
 
+export type DnsRecord = { 
+/**
+ * What it is for: "SPF", "DKIM", "MX"…
+ */
+record: string, 
+/**
+ * The DNS type: "TXT", "MX", "CNAME".
+ */
+kind: string, name: string, 
+/**
+ * "verified", "pending", "failed", "not_started"… (shown as Resend says it).
+ */
+status: string, };
+
+export type SenderCheck = { "kind": "domain", domain: string, status: string, records: Array<DnsRecord>, } | { "kind": "domain_not_added", domain: string, } | { "kind": "needs_full_access_key" } | { "kind": "needs_account_token" } | { "kind": "smtp_account" };
+
 export type EmailServiceView = { provider: Provider, senderAddress: string, senderName: string | null, replyTo: string | null, messageStream: string | null, smtp: SmtpView | null, 
 /**
  * A secret typed for this destination is saved (the form may be left empty).
@@ -809,7 +825,7 @@ phone: string, };
 export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "open_failed", "internal"];
 
 /** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
-export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
 
 /** What the core refuses by size, checked in the window before a file crosses the IPC. */
 export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

@@ -14,6 +14,7 @@ pub mod message;
 pub mod postmark;
 pub mod presets;
 pub mod resend;
+pub mod sender_check;
 pub mod service;
 pub mod smtp;
 pub mod store;
@@ -197,6 +198,18 @@ impl Mailer {
             Mailer::Smtp(smtp) => smtp.send(email).await,
             Mailer::Resend(resend, _) => resend.send(email, idempotency_key).await,
             Mailer::Postmark(postmark) => postmark.send(email).await,
+        }
+    }
+
+    /// "Comprobar remitente" for `sender` (see [`sender_check`]).
+    pub async fn check_sender(
+        &self,
+        sender: &Sender,
+    ) -> Result<sender_check::SenderCheck, MailError> {
+        match self {
+            Mailer::Resend(resend, _) => resend.check_sender(sender).await,
+            Mailer::Postmark(_) => Ok(sender_check::SenderCheck::NeedsAccountToken),
+            Mailer::Smtp(_) => Ok(sender_check::SenderCheck::SmtpAccount),
         }
     }
 

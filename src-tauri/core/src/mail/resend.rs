@@ -57,8 +57,19 @@ struct Domains {
 
 #[derive(Deserialize)]
 struct Domain {
+    #[serde(default)]
+    id: String,
     name: String,
     status: String,
+}
+
+/// `GET /domains/{id}`: the domain with its DNS records.
+#[derive(Deserialize)]
+struct DomainDetail {
+    name: String,
+    status: String,
+    #[serde(default)]
+    records: Vec<super::sender_check::DnsRecord>,
 }
 
 /// One email as `GET /emails` and `GET /emails/{id}` describe it: only what polling needs.
@@ -236,6 +247,41 @@ impl ResendMailer {
                 })
             })
             .collect())
+    }
+
+    /// "Comprobar remitente": the sender's domain and each DNS record's status. A sending-only
+    /// key cannot read domains: that is an answer, not a failure.
+    pub async fn check_sender(
+        &self,
+        sender: &Sender,
+    ) -> Result<super::sender_check::SenderCheck, MailError> {
+        use super::sender_check::SenderCheck;
+        let domains: Domains = match self.read(http::endpoint(&self.base, "domains")).await {
+            Ok((domains, _)) => domains,
+            Err(err) if err.provider_code.as_deref() == Some("restricted_api_key") => {
+                return Ok(SenderCheck::NeedsFullAccessKey)
+            }
+            Err(err) => return Err(err),
+        };
+        let ascii =
+            |domain: &str| idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_lowercase());
+        let wanted = ascii(sender.address.domain());
+        let Some(found) = domains.data.iter().find(|d| ascii(&d.name) == wanted) else {
+            return Ok(SenderCheck::DomainNotAdded { domain: wanted });
+        };
+        let id: String = found
+            .id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let (detail, _): (DomainDetail, _) = self
+            .read(http::endpoint(&self.base, &format!("domains/{id}")))
+            .await?;
+        Ok(SenderCheck::Domain {
+            domain: detail.name,
+            status: detail.status,
+            records: detail.records,
+        })
     }
 
     /// `last_event` of the most recent emails (up to 100, newest first), one request for many:

@@ -136,6 +136,14 @@ impl ConfiguredMailer {
 }
 
 impl ConfiguredMailer {
+    /// "Comprobar remitente" for the saved sender.
+    pub async fn check_sender(&self) -> Result<super::sender_check::SenderCheck, MailError> {
+        self.mailer
+            .check_sender(&self.sender)
+            .await
+            .map_err(|err| err.redact(self.secret.expose()))
+    }
+
     /// See [`super::Mailer::delivery_status`].
     pub async fn delivery_status(
         &self,
