@@ -644,7 +644,7 @@ export const en: Catalogue = {
   'outbox.summary.complained': 'Spam',
   'outbox.summary.failed': 'Failed',
   'outbox.summary.queued': 'Queued',
-  'outbox.bounceBanner': '{count} emails bounced or were marked as spam since you last looked at the Outbox.',
+  'outbox.bounceBanner': 'Emails that bounced or were marked as spam since you last looked at the Outbox: {count}.',
   'outbox.bounceBannerOpen': 'See them in the Outbox',
   'email.senderCheck': 'Check sender',
   'email.senderCheck.healthy': 'The domain {domain} is verified: the provider can sign as your sender (SPF and DKIM).',

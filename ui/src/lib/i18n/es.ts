@@ -642,7 +642,7 @@ export const es = {
   'outbox.summary.complained': 'Spam',
   'outbox.summary.failed': 'Fallidos',
   'outbox.summary.queued': 'En cola',
-  'outbox.bounceBanner': '{count} correos rebotaron o fueron marcados como spam desde la última vez que miró la Bandeja de salida.',
+  'outbox.bounceBanner': 'Correos que rebotaron o fueron marcados como spam desde la última vez que miró la Bandeja de salida: {count}.',
   'outbox.bounceBannerOpen': 'Ver en la Bandeja de salida',
   'email.senderCheck': 'Comprobar remitente',
   'email.senderCheck.healthy': 'El dominio {domain} está verificado: el proveedor puede firmar como su remitente (SPF y DKIM).',
