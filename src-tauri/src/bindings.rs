@@ -36,12 +36,14 @@ use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
 };
 use cachicamo_core::mail::destination::{DestinationPart, SecretProblem};
+use cachicamo_core::mail::sender_check::{DnsRecord, SenderCheck};
 use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
 use cachicamo_core::mail::store::VerificationStatus;
-use cachicamo_core::mail::{FailureClass, MailFailure};
+use cachicamo_core::mail::{FailureClass, KeyAccess, MailFailure};
+use cachicamo_core::outbox::delivery::DeliveryState;
 use cachicamo_core::outbox::{
-    CancelReason, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter, OutboxId,
-    OutboxRefusal, OutboxState, OwnerAction, Rows, WaitReason,
+    CancelReason, Delivery, HoldReason, OutboxChanged, OutboxEntry, OutboxFailure, OutboxFilter,
+    OutboxId, OutboxRefusal, OutboxState, OutboxSummary, OwnerAction, Rows, WaitReason,
 };
 use cachicamo_core::payment_options::{
     AccountType, PaymentOption, PaymentOptionDetails, PaymentOptionsView,
@@ -61,6 +63,7 @@ use cachicamo_core::statements::{
     StatementDraft, StatementLine, StatementTemplate, StatementTemplateView, StatementVariable,
     StatementVariableView,
 };
+use cachicamo_core::undeliverable::{Undeliverable, UndeliverableReason};
 use cachicamo_core::validation::FieldError;
 use cachicamo_core::whatsapp::{WhatsAppLink, WhatsAppRequest};
 use cachicamo_core::wire;
@@ -102,6 +105,9 @@ pub fn typescript() -> String {
         SmtpView::decl(&cfg),
         DestinationPart::decl(&cfg),
         SecretProblem::decl(&cfg),
+        KeyAccess::decl(&cfg),
+        DnsRecord::decl(&cfg),
+        SenderCheck::decl(&cfg),
         EmailServiceView::decl(&cfg),
         TestEmailSent::decl(&cfg),
         MailFailure::decl(&cfg),
@@ -145,9 +151,14 @@ pub fn typescript() -> String {
         CancelReason::decl(&cfg),
         HoldReason::decl(&cfg),
         OutboxFilter::decl(&cfg),
+        OutboxSummary::decl(&cfg),
         OwnerAction::decl(&cfg),
         Rows::decl(&cfg),
         OutboxFailure::decl(&cfg),
+        DeliveryState::decl(&cfg),
+        UndeliverableReason::decl(&cfg),
+        Undeliverable::decl(&cfg),
+        Delivery::decl(&cfg),
         OutboxEntry::decl(&cfg),
         EmailAbout::decl(&cfg),
         ListedEmail::decl(&cfg),

@@ -140,6 +140,9 @@ const ALLOWED_ENV: &[&str] = &[
     // backoff (milliseconds): intervals only.
     "CACHICAMO_OUTBOX_PROBE_SECS",
     "CACHICAMO_OUTBOX_RETRY_BASE_MS",
+    // When the outbox first asks a provider what happened to a sent email (seconds): it can
+    // only shorten the delivery-status schedule, which shrinks as a whole. An interval only.
+    "CACHICAMO_DELIVERY_FIRST_POLL_SECS",
     // The update feed's URL (tests, a company mirror); the signature key is not changeable.
     "CACHICAMO_UPDATE_URL",
 ];

@@ -16,6 +16,10 @@ It knows nothing about either provider's contract. It gives them:
       POST /__control/redirect {"status": 302, "location": URL, "count": N}  the next N get a
                                redirect there, unprocessed (a hostile proxy or a hijacked
                                endpoint: a client must never follow it with its token)
+      POST /__control/delivery {"to": ADDR, "events": [{"after": S, "event": E, "reason": R}]}
+                               what happens to every email accepted for ADDR from now on, S
+                               seconds after it was accepted: E in delivered|delayed|bounced|
+                               complained (each fake words it in its provider's vocabulary)
       GET  /__control/requests every API request so far, in order
       GET  /__control/emails   every accepted email so far
       POST /__control/reset    forget requests, emails (and their files), faults, provider state
@@ -38,6 +42,7 @@ import ssl
 import sys
 import threading
 import time
+from urllib.parse import parse_qs
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CONTROL_PREFIX = "/__control/"
@@ -68,9 +73,10 @@ class Request:
 
     NO_JSON = object()  # body absent or not valid JSON: distinct from a JSON `null`
 
-    def __init__(self, method: str, path: str, headers: dict, body: bytes):
+    def __init__(self, method: str, path: str, headers: dict, body: bytes, query: dict = None):
         self.method = method
         self.path = path
+        self.query = query or {}  # name -> last value of the query string
         self.headers = headers  # lower-cased names
         self.body = body
         try:
@@ -108,6 +114,7 @@ class Provider:
 
     def __init__(self, state_dir: str):
         self.state = State(state_dir)
+        self.deliveries = Deliveries()
 
     # --- to implement -------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -124,6 +131,63 @@ class Provider:
 
     def reset(self) -> None:
         """Forget provider-specific state (called by /__control/reset)."""
+
+
+DELIVERY_EVENTS = ("delivered", "delayed", "bounced", "complained")
+
+
+class Deliveries:
+    """What happens to accepted emails after they leave, scripted per recipient by the tests
+    (POST /__control/delivery) in neutral words that each fake translates to its provider's:
+    an accepted email remembers when it was accepted and the script of its recipient then, and
+    `happened()` answers which of its events have taken place by now."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.scripts = {}  # lower-cased address -> [(after, event, reason)]
+        self.sent = {}  # email id -> {"at", "to", "events"}
+
+    def script(self, spec) -> str:
+        """Store a script; an error message if the spec is malformed."""
+        if not (isinstance(spec, dict) and isinstance(spec.get("to"), str)
+                and isinstance(spec.get("events"), list)):
+            return 'expected {"to": ADDR, "events": [...]}'
+        events = []
+        for event in spec["events"]:
+            if not (isinstance(event, dict) and event.get("event") in DELIVERY_EVENTS
+                    and isinstance(event.get("after", 0), (int, float))
+                    and isinstance(event.get("reason", ""), str)):
+                return f"each event: {{\"event\": {'|'.join(DELIVERY_EVENTS)}, \"after\": S, " \
+                       f"\"reason\": R}}, not {event!r}"
+            events.append((float(event.get("after", 0)), event["event"], event.get("reason", "")))
+        with self.lock:
+            self.scripts[spec["to"].strip().lower()] = sorted(events, key=lambda e: e[0])
+        return None
+
+    def accepted(self, email_id: str, to: str, default=()) -> None:
+        """An email to `to` was accepted now: it follows that address's script (or `default`)."""
+        with self.lock:
+            events = self.scripts.get(to.lower(), list(default))
+            self.sent[email_id] = {"at": time.time(), "to": to.lower(), "events": events}
+
+    def happened(self, email_id: str) -> list:
+        """(seconds since acceptance, event, reason) of the events that took place so far, in
+        order; None for an unknown email."""
+        with self.lock:
+            sent = self.sent.get(email_id)
+        if sent is None:
+            return None
+        age = time.time() - sent["at"]
+        return [e for e in sent["events"] if e[0] <= age]
+
+    def accepted_at(self, email_id: str) -> float:
+        with self.lock:
+            return self.sent[email_id]["at"]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.scripts.clear()
+            self.sent.clear()
 
 
 class State:
@@ -258,7 +322,8 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def _dispatch(self) -> None:
-        path = self.path.split("?", 1)[0]
+        path, _, raw_query = self.path.partition("?")
+        query = {k: v[-1] for k, v in parse_qs(raw_query, keep_blank_values=True).items()}
         try:
             body = self._read_body()
         except (ValueError, OSError):
@@ -269,7 +334,7 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in self.headers.items():
             name = name.lower()
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        req = Request(self.command, path, headers, body)
+        req = Request(self.command, path, headers, body, query)
         if path.startswith(CONTROL_PREFIX):
             self._send(self._control(req))
         else:
@@ -318,8 +383,14 @@ class Handler(BaseHTTPRequestHandler):
                 return Response.json(200, list(getattr(state, action)))
         if req.method != "POST":
             return Response.json(405, {"error": f"{req.method} {req.path} is not a control call"})
+        if action == "delivery":
+            error = self.server.provider.deliveries.script(req.json)
+            if error:
+                return Response.json(400, {"error": error})
+            return Response.json(200, {"ok": True})
         if action == "reset":
             state.clear()
+            self.server.provider.deliveries.clear()
             self.server.provider.reset()
             return Response.json(200, {"ok": True})
         if action not in FAULT_KINDS:

@@ -2,7 +2,10 @@
 """Fake Postmark HTTP API (https://api.postmarkapp.com) for Cachicamo's tests.
 
 Speaks the contract in docs/providers.md ("Postmark"): POST /email,
-POST /email/batch and GET /server with X-Postmark-Server-Token, the Accept/Content-Type
+POST /email/batch, GET /server, and what happened after sending (scripted through
+/__control/delivery): GET /messages/outbound/{MessageID}/details with its MessageEvents, the
+Bounces API (GET /bounces, GET /bounces/{ID}) — a hard bounce or a spam complaint makes the
+address inactive, so the next email to it gets ErrorCode 406 — all with X-Postmark-Server-Token, the Accept/Content-Type
 requirement, PascalCase bodies and {"ErrorCode","Message"} errors (ErrorCode 10, 300, 400, 401,
 402, 406, 410, 1235), the POSTMARK_API_TEST token, and a per-second request limit (429, like
 Resend's: a batch is one request). Plus the shared /__control/ fault-injection API (see
@@ -20,6 +23,7 @@ Usage:
 """
 
 import sys
+import threading
 import uuid
 from datetime import datetime, timezone
 from email.utils import getaddresses
@@ -39,6 +43,13 @@ MAX_EMAIL_BYTES = 10 * 1024 * 1024  # per message, including attachments
 MAX_BATCH_BYTES = 50 * 1024 * 1024
 
 # Bodies used by /__control/fail when the spec gives none (tests should pass "body" to be exact).
+MAX_BOUNCES = 500  # count per page of GET /bounces
+MAX_BOUNCE_WINDOW = 10000  # count + offset
+# Which Bounce `Type` (and TypeCode) a scripted event becomes; `delivered` and `delayed` are
+# MessageEvents only (Delivered, Transient).
+BOUNCE_TYPES = {"bounced": ("HardBounce", 1, "Hard bounce"),
+                "complained": ("SpamComplaint", 512, "Spam complaint")}
+
 DEFAULT_FAIL_BODIES = {500: {"ErrorCode": 101, "Message": "Internal server error."},
                        503: {"ErrorCode": 100, "Message": "Maintenance: the service is down."}}
 
@@ -96,14 +107,23 @@ class Postmark(fakehttp.Provider):
         self.token = args.server_token
         self.senders = {s.lower() for s in args.sender}
         self.unconfirmed = {s.lower() for s in args.unconfirmed_sender}
-        self.inactive = {s.lower() for s in args.inactive_recipient}
+        self.inactive_at_start = {s.lower() for s in args.inactive_recipient}
+        self.inactive = set(self.inactive_at_start)
         self.sandbox = args.sandbox
         self.rate = fakehttp.RequestRate(args.rate_limit)
+        self.lock = threading.Lock()
+        self.bounces = {}  # email id -> its Bounce record, once its scripted bounce happened
+        self.next_bounce_id = 1000
 
     # --- the API ------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         routes = {"/email": {"POST": self.send_one}, "/email/batch": {"POST": self.send_batch},
-                  "/server": {"GET": self.server_info}}
+                  "/server": {"GET": self.server_info}, "/bounces": {"GET": self.list_bounces}}
+        parts = req.path.strip("/").split("/")
+        if len(parts) == 4 and parts[:2] == ["messages", "outbound"] and parts[3] == "details":
+            routes[req.path] = {"GET": lambda r, test: self.message_details(parts[2])}
+        if len(parts) == 2 and parts[0] == "bounces":
+            routes[req.path] = {"GET": lambda r, test: self.one_bounce(parts[1])}
         if req.path not in routes:
             return Response.text(404, "Not Found")
         handler = routes[req.path].get(req.method)
@@ -169,6 +189,7 @@ class Postmark(fakehttp.Provider):
         self.validate(message)
         message_id = str(uuid.uuid4())
         if not test:
+            self.deliveries.accepted(message_id, recipients(message, "To")[0])
             self.state.add_email({"id": message_id, "endpoint": req.path, "payload": message})
         return {"To": message["To"], "SubmittedAt": datetime.now(timezone.utc).isoformat(),
                 "MessageID": message_id, "ErrorCode": 0,
@@ -207,7 +228,9 @@ class Postmark(fakehttp.Provider):
         stream = message.get("MessageStream", "outbound")
         if stream not in STREAMS:
             raise Reject(1235, f"The message stream '{stream}' does not exist on this server.")
-        inactive = [r for r in to + cc + bcc if r in self.inactive]
+        self.catch_up()
+        with self.lock:
+            inactive = [r for r in to + cc + bcc if r in self.inactive]
         if inactive:
             raise Reject(406, "You tried to send to recipient(s) that have been marked as "
                               f"inactive. Found inactive addresses: {', '.join(inactive)}. "
@@ -244,9 +267,113 @@ class Postmark(fakehttp.Provider):
                 raise Reject(300, f"Invalid attachment content for '{attachment['Name']}': it "
                                   "must be Base64 encoded.")
 
+    # --- what happened after sending ---------------------------------------------------------
+    def records(self) -> dict:
+        with self.state.lock:
+            return {e["id"]: e for e in self.state.emails}
+
+    def catch_up(self) -> None:
+        """Turn the scripted bounces and complaints that have happened into Bounce records, and
+        their addresses inactive (Postmark suppresses them for every later email)."""
+        for email_id, record in self.records().items():
+            for after, event, reason in self.deliveries.happened(email_id) or []:
+                if event not in BOUNCE_TYPES:
+                    continue
+                with self.lock:
+                    if email_id in self.bounces:
+                        continue
+                    kind, code, name = BOUNCE_TYPES[event]
+                    to = recipients(record["payload"], "To")[0]
+                    at = self.deliveries.accepted_at(email_id) + after
+                    self.next_bounce_id += 1
+                    self.bounces[email_id] = {
+                        "RecordType": "Bounce", "ID": self.next_bounce_id, "Type": kind,
+                        "TypeCode": code, "Name": name, "MessageID": email_id, "ServerID": 1,
+                        "Description": reason or name, "Details": reason or name, "Email": to,
+                        "From": address(record["payload"]["From"]),
+                        "BouncedAt": datetime.fromtimestamp(at, timezone.utc).isoformat(),
+                        "DumpAvailable": False, "Inactive": True, "CanActivate": True,
+                        "Subject": record["payload"]["Subject"], "MessageStream":
+                            record["payload"].get("MessageStream", "outbound")}
+                    self.inactive.add(to)
+
+    def message_details(self, message_id: str) -> Response:
+        self.catch_up()
+        record = self.records().get(message_id)
+        if record is None:
+            return Response.json(422, {"ErrorCode": 701,
+                                       "Message": f"Message with ID '{message_id}' not found."})
+        message = record["payload"]
+        to = recipients(message, "To")
+        accepted = self.deliveries.accepted_at(message_id)
+        events = []
+        for after, event, reason in self.deliveries.happened(message_id):
+            at = datetime.fromtimestamp(accepted + after, timezone.utc).isoformat()
+            if event == "delivered":
+                events.append({"Recipient": to[0], "Type": "Delivered", "ReceivedAt": at,
+                               "Details": {"DeliveryMessage": reason or "250 2.0.0 OK",
+                                           "DestinationServer": "mx.example.net",
+                                           "DestinationIP": "192.0.2.25"}})
+            elif event == "delayed":
+                events.append({"Recipient": to[0], "Type": "Transient", "ReceivedAt": at,
+                               "Details": {"DeliveryMessage": reason or "451 4.2.0 try later",
+                                           "DestinationServer": "mx.example.net",
+                                           "DestinationIP": "192.0.2.25"}})
+            else:
+                with self.lock:
+                    bounce = self.bounces[message_id]
+                events.append({"Recipient": to[0], "Type": "Bounced", "ReceivedAt": at,
+                               "Details": {"Summary": bounce["Description"],
+                                           "BounceID": str(bounce["ID"])}})
+        return Response.json(200, {
+            "MessageID": message_id, "MessageStream": message.get("MessageStream", "outbound"),
+            "From": message["From"], "To": [{"Email": t, "Name": None} for t in to],
+            "Cc": [], "Bcc": [], "Recipients": to, "Subject": message["Subject"],
+            "ReceivedAt": datetime.fromtimestamp(accepted, timezone.utc).isoformat(),
+            "Status": "Sent", "Tag": message.get("Tag", ""), "Metadata": message.get("Metadata", {}),
+            "TextBody": message.get("TextBody"), "HtmlBody": message.get("HtmlBody"),
+            "Attachments": [], "MessageEvents": events})
+
+    def one_bounce(self, bounce_id: str) -> Response:
+        self.catch_up()
+        with self.lock:
+            for bounce in self.bounces.values():
+                if str(bounce["ID"]) == bounce_id:
+                    return Response.json(200, bounce)
+        return Response.json(422, {"ErrorCode": 701, "Message": "Bounce not found."})
+
+    def list_bounces(self, req: Request, test: bool) -> Response:
+        """count and offset are required; filters: type, inactive, emailFilter, messageID."""
+        q = req.query
+        if not (q.get("count", "").isdigit() and q.get("offset", "").isdigit()):
+            return Response.json(422, {"ErrorCode": 300,
+                                       "Message": "The 'count' and 'offset' parameters are "
+                                                  "required."})
+        count, offset = int(q["count"]), int(q["offset"])
+        if not 1 <= count <= MAX_BOUNCES or count + offset > MAX_BOUNCE_WINDOW:
+            return Response.json(422, {"ErrorCode": 300,
+                                       "Message": f"'count' must be 1-{MAX_BOUNCES} and "
+                                                  f"count + offset at most {MAX_BOUNCE_WINDOW}."})
+        self.catch_up()
+        with self.lock:
+            found = sorted(self.bounces.values(), key=lambda b: b["BouncedAt"], reverse=True)
+        if "type" in q:
+            found = [b for b in found if b["Type"] == q["type"]]
+        if "inactive" in q:
+            found = [b for b in found if b["Inactive"] == (q["inactive"].lower() == "true")]
+        if "emailFilter" in q:
+            found = [b for b in found if q["emailFilter"].lower() in b["Email"]]
+        if "messageID" in q:
+            found = [b for b in found if b["MessageID"] == q["messageID"]]
+        return Response.json(200, {"TotalCount": len(found),
+                                   "Bounces": found[offset:offset + count]})
+
     # --- control ------------------------------------------------------------------------------
     def reset(self) -> None:
         self.rate.reset()
+        with self.lock:
+            self.bounces.clear()
+            self.inactive = set(self.inactive_at_start)
 
     def control_error(self, spec: dict) -> Response:
         status = spec["status"]

@@ -2,7 +2,8 @@
 """Fake Resend HTTP API (https://api.resend.com) for Cachicamo's tests.
 
 Speaks the contract in docs/providers.md ("Resend"): POST /emails,
-POST /emails/batch, GET /domains, Bearer API keys, the User-Agent requirement, Idempotency-Key,
+POST /emails/batch, GET /domains, GET /emails/{id} and GET /emails (delivery status as
+`last_event`, scripted through /__control/delivery), Bearer API keys, the User-Agent requirement, Idempotency-Key,
 rate-limit headers and the {"statusCode","message","name"} error shape. Plus the shared
 /__control/ fault-injection API (see fakehttp.py).
 
@@ -38,6 +39,12 @@ BATCH_FORBIDDEN = ("attachments", "scheduled_at")
 ATTACHMENT_FIELDS = {"content", "filename", "path", "content_type", "content_id"}
 MAX_RECIPIENTS = 50
 MAX_BATCH = 100
+MAX_LIST = 100
+# The neutral words of /__control/delivery in Resend's `last_event` vocabulary.
+LAST_EVENT = {"delivered": "delivered", "delayed": "delivery_delayed", "bounced": "bounced",
+              "complained": "complained"}
+# Resend's test inboxes behave as their names say when nothing else is scripted.
+TEST_INBOX_EVENTS = {"delivered": [(0.0, "delivered", "")], "bounced": [(0.0, "bounced", "")]}
 
 ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -99,8 +106,17 @@ class Resend(fakehttp.Provider):
         # text, not the API's JSON error shape (Cloudflare "error code: 1010").
         if not (req.header("user-agent") or "").strip():
             return Response.text(403, "error code: 1010")
-        routes = {"/emails": {"POST": self.send_one}, "/emails/batch": {"POST": self.send_batch},
+        routes = {"/emails": {"POST": self.send_one, "GET": self.list_emails},
+                  "/emails/batch": {"POST": self.send_batch},
                   "/domains": {"GET": self.list_domains}}
+        if req.path.startswith("/domains/") and req.path.count("/") == 2:
+            domain_id = req.path[len("/domains/"):]
+            routes[req.path] = {"GET": lambda r, k: self.retrieve_domain(k, domain_id)}
+        email_id = None
+        if req.path.startswith("/emails/") and req.path.count("/") == 2 \
+                and req.path != "/emails/batch":
+            email_id = req.path[len("/emails/"):]
+            routes[req.path] = {"GET": lambda r, k: self.retrieve_email(r, k, email_id)}
         if req.path not in routes:
             return error(404, "not_found", "The requested endpoint does not exist.")
         handler = routes[req.path].get(req.method)
@@ -141,6 +157,93 @@ class Resend(fakehttp.Provider):
             raise Reject(401, "restricted_api_key",
                          "This API key is restricted to only send emails")
         return Response.json(200, {"object": "list", "has_more": False, "data": self.domains})
+
+    # --- what happened after sending ---------------------------------------------------------
+    def readable(self, key: str) -> None:
+        """Reading emails needs a full-access key, as listing domains does."""
+        if key in self.restricted_keys:
+            raise Reject(401, "restricted_api_key",
+                         "This API key is restricted to only send emails")
+
+    def email_view(self, record: dict, full: bool) -> dict:
+        payload = record["payload"]
+        happened = self.deliveries.happened(record["id"]) or []
+        view = {"object": "email", "id": record["id"],
+                "to": [parse_address(t) for t in self.address_values(payload.get("to"))],
+                "from": payload["from"], "subject": payload["subject"],
+                "created_at": datetime.fromtimestamp(self.deliveries.accepted_at(record["id"]),
+                                                     timezone.utc).isoformat(),
+                "cc": self.address_values(payload.get("cc")) or None,
+                "bcc": self.address_values(payload.get("bcc")) or None,
+                "reply_to": self.address_values(payload.get("reply_to")) or None,
+                "last_event": LAST_EVENT[happened[-1][1]] if happened else "sent",
+                "scheduled_at": None}
+        if full:
+            view.update(html=payload.get("html"), text=payload.get("text"))
+        return view
+
+    @staticmethod
+    def address_values(value) -> list:
+        return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+    def sent_records(self) -> list:
+        """Accepted emails, newest first (the order of Resend's list)."""
+        with self.state.lock:
+            return list(reversed(self.state.emails))
+
+    def retrieve_email(self, req: Request, key: str, email_id: str) -> Response:
+        self.readable(key)
+        for record in self.sent_records():
+            if record["id"] == email_id:
+                return Response.json(200, self.email_view(record, full=True))
+        return error(404, "not_found", "Email not found")
+
+    def list_emails(self, req: Request, key: str) -> Response:
+        self.readable(key)
+        raw = req.query.get("limit", "20")
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST:
+            raise Reject(422, "validation_error",
+                         f"The `limit` parameter must be between 1 and {MAX_LIST}.")
+        if "after" in req.query and "before" in req.query:
+            raise Reject(422, "validation_error",
+                         "You can only use `after` or `before`, not both.")
+        records = self.sent_records()
+        cursor = req.query.get("after") or req.query.get("before")
+        if cursor is not None:
+            ids = [r["id"] for r in records]
+            if cursor not in ids:
+                raise Reject(422, "validation_error", "The cursor does not exist.")
+            at = ids.index(cursor)
+            records = records[at + 1:] if "after" in req.query else records[:at]
+        limit = int(raw)
+        page = records[:limit] if "before" not in req.query else records[-limit:]
+        return Response.json(200, {"object": "list", "has_more": len(records) > len(page),
+                                   "data": [self.email_view(r, full=False) for r in page]})
+
+    def retrieve_domain(self, key: str, domain_id: str) -> Response:
+        """A domain with its DNS records, each as far along as the domain (a verified domain has
+        every record verified; a partially verified one its SPF only)."""
+        self.readable(key)
+        for domain in self.domains:
+            if domain["id"] == domain_id:
+                status = domain["status"]
+                spf = "verified" if status in ("verified", "partially_verified") else (
+                    "failed" if status in ("failed", "partially_failed") else status)
+                dkim = "verified" if status == "verified" else (
+                    "failed" if status in ("failed", "partially_failed") else
+                    "not_started" if status == "not_started" else "pending")
+                name = domain["name"]
+                records = [
+                    {"record": "SPF", "name": "send", "type": "MX", "ttl": "Auto",
+                     "status": spf, "value": "feedback-smtp.us-east-1.amazonses.com",
+                     "priority": 10},
+                    {"record": "SPF", "name": "send", "type": "TXT", "ttl": "Auto",
+                     "status": spf, "value": '"v=spf1 include:amazonses.com ~all"'},
+                    {"record": "DKIM", "name": "resend._domainkey", "type": "TXT",
+                     "ttl": "Auto", "status": dkim, "value": f"p=MIGfMA0G{name}"},
+                ]
+                return Response.json(200, dict(domain, object="domain", records=records))
+        return error(404, "not_found", "Domain not found")
 
     def send_one(self, req: Request, key: str) -> Response:
         def process():
@@ -359,6 +462,11 @@ class Resend(fakehttp.Provider):
     # --- bookkeeping --------------------------------------------------------------------------
     def store(self, req: Request, email: dict) -> str:
         email_id = str(uuid.uuid4())
+        # What happens next follows the first recipient's script (one recipient per email here).
+        first = parse_address(self.address_values(email.get("to"))[0])
+        local = first.split("@")[0].split("+")[0]
+        test_inbox = TEST_INBOX_EVENTS.get(local, ()) if TEST_RECIPIENT.match(first) else ()
+        self.deliveries.accepted(email_id, first, test_inbox)
         self.state.add_email({"id": email_id, "endpoint": req.path,
                               "idempotency_key": req.header("idempotency-key"),
                               "payload": email})

@@ -65,6 +65,66 @@ class PostmarkTests(HttpFakeCase):
         persisted = json.loads(read(os.path.join(self.dir, f"{message_id}.json")))
         self.assertEqual(persisted["payload"]["Tag"], "reminder")
 
+    # --- what happened after sending ---------------------------------------------------------
+    def get(self, path: str, token: str = TOKEN) -> Reply:
+        return call(self.port, "GET", path, headers={"Accept": "application/json",
+                                                     "X-Postmark-Server-Token": token})
+
+    def test_details_carry_the_scripted_message_events(self):
+        self.control("POST", "delivery", {"to": "luis@example.net", "events": [
+            {"after": 0, "event": "delayed", "reason": "451 4.2.0 mailbox busy"},
+            {"after": 0.6, "event": "delivered"}]})
+        message_id = self.assertAccepted(self.post(pm_email()))
+        first = self.get(f"/messages/outbound/{message_id}/details")
+        self.assertEqual(first.status, 200, first.raw)
+        self.assertEqual((first.json["MessageID"], first.json["Recipients"]),
+                         (message_id, ["luis@example.net"]))
+        [delay] = first.json["MessageEvents"]
+        self.assertEqual((delay["Type"], delay["Recipient"], delay["Details"]["DeliveryMessage"]),
+                         ("Transient", "luis@example.net", "451 4.2.0 mailbox busy"))
+        time.sleep(0.7)
+        events = self.get(f"/messages/outbound/{message_id}/details").json["MessageEvents"]
+        self.assertEqual([e["Type"] for e in events], ["Transient", "Delivered"])
+
+    def test_details_of_an_unknown_message(self):
+        self.assertError(self.get("/messages/outbound/4ef9a417-02e9-4d39-ad75-9611e0fcc33c"
+                                  "/details"), 701)
+        self.assertEqual(self.get("/bounces?count=1&offset=0", token="wrong").status, 401)
+
+    def test_hard_bounce_is_a_bounce_record_and_makes_the_address_inactive(self):
+        self.control("POST", "delivery", {"to": "luis@example.net", "events": [
+            {"event": "bounced", "reason": "550 5.1.1 The email account does not exist"}]})
+        message_id = self.assertAccepted(self.post(pm_email()))
+        [event] = self.get(f"/messages/outbound/{message_id}/details").json["MessageEvents"]
+        self.assertEqual((event["Type"], event["Details"]["Summary"]),
+                         ("Bounced", "550 5.1.1 The email account does not exist"))
+        bounce = self.get(f"/bounces/{event['Details']['BounceID']}").json
+        self.assertEqual((bounce["Type"], bounce["Email"], bounce["MessageID"], bounce["Inactive"],
+                          bounce["CanActivate"]),
+                         ("HardBounce", "luis@example.net", message_id, True, True))
+        listed = self.get(f"/bounces?count=10&offset=0&messageID={message_id}").json
+        self.assertEqual((listed["TotalCount"], listed["Bounces"][0]["ID"]), (1, bounce["ID"]))
+        self.assertEqual(self.get("/bounces?count=10&offset=0&type=SpamComplaint")
+                         .json["TotalCount"], 0)
+        message = self.assertError(self.post(pm_email()), 406)
+        self.assertIn("luis@example.net", message)
+
+    def test_spam_complaint_is_a_bounce_of_its_own_type(self):
+        self.control("POST", "delivery", {"to": "ana@example.org", "events": [
+            {"event": "delivered"}, {"after": 0.01, "event": "complained"}]})
+        self.assertAccepted(self.post(pm_email(To="ana@example.org")))
+        time.sleep(0.05)
+        listed = self.get("/bounces?count=10&offset=0&emailFilter=ana@example.org").json
+        self.assertEqual([b["Type"] for b in listed["Bounces"]], ["SpamComplaint"])
+        self.assertError(self.post(pm_email(To="ana@example.org")), 406)
+
+    def test_bounces_needs_count_and_offset(self):
+        for query in ("", "?count=10", "?offset=0", "?count=0&offset=0", "?count=501&offset=0",
+                      "?count=500&offset=9600"):
+            self.assertError(self.get(f"/bounces{query}"), 300)
+        self.assertEqual(self.get("/bounces?count=500&offset=0").json,
+                         {"TotalCount": 0, "Bounces": []})
+
     def test_headers_required(self):
         self.assertEqual(self.post(pm_email(), Accept=None).status, 415)
         self.assertEqual(self.post(pm_email(), Accept="*/*").status, 415)

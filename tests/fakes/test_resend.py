@@ -213,9 +213,97 @@ class ResendTests(HttpFakeCase):
 
     def test_unknown_path_and_method(self):
         self.assertError(self.post(email(), path="/email"), 404, "not_found")
-        self.assertError(call(self.port, "GET", "/emails",
+        self.assertError(call(self.port, "DELETE", "/emails",
                               headers={"Authorization": f"Bearer {FULL}", "User-Agent": "t"}),
                          405, "method_not_allowed")
+
+    # --- what happened after sending ---------------------------------------------------------
+    def get(self, path: str, key: str = FULL) -> Reply:
+        return call(self.port, "GET", path,
+                    headers={"Authorization": f"Bearer {key}", "User-Agent": "t"})
+
+    def test_retrieve_email_follows_the_scripted_events(self):
+        self.control("POST", "delivery", {"to": "Luis@example.net", "events": [
+            {"after": 0, "event": "delayed"}, {"after": 0.6, "event": "delivered"}]})
+        email_id = self.assertAccepted(self.post(email()))
+        first = self.get(f"/emails/{email_id}")
+        self.assertEqual(first.status, 200, first.raw)
+        self.assertEqual((first.json["object"], first.json["id"], first.json["to"],
+                          first.json["last_event"]),
+                         ("email", email_id, ["luis@example.net"], "delivery_delayed"))
+        self.assertEqual(first.json["text"], "Hola")
+        time.sleep(0.7)
+        self.assertEqual(self.get(f"/emails/{email_id}").json["last_event"], "delivered")
+
+    def test_unscripted_email_stays_sent_and_unknown_is_not_found(self):
+        email_id = self.assertAccepted(self.post(email(to="ana@example.org")))
+        self.assertEqual(self.get(f"/emails/{email_id}").json["last_event"], "sent")
+        self.assertError(self.get("/emails/4ef9a417-02e9-4d39-ad75-9611e0fcc33c"), 404,
+                         "not_found")
+
+    def test_bounce_and_complaint_are_last_events(self):
+        self.control("POST", "delivery", {"to": "luis@example.net", "events": [
+            {"event": "bounced", "reason": "550 5.1.1 no such user"}]})
+        self.control("POST", "delivery", {"to": "ana@example.org", "events": [
+            {"event": "delivered"}, {"after": 0.01, "event": "complained"}]})
+        bounced = self.assertAccepted(self.post(email()))
+        complained = self.assertAccepted(self.post(email(to="ana@example.org")))
+        time.sleep(0.05)
+        self.assertEqual(self.get(f"/emails/{bounced}").json["last_event"], "bounced")
+        self.assertEqual(self.get(f"/emails/{complained}").json["last_event"], "complained")
+
+    def test_test_inboxes_behave_as_named(self):
+        sandbox = "onboarding@resend.dev"
+        bounced = self.assertAccepted(self.post(email(**{"from": sandbox},
+                                                      to="bounced+r1@resend.dev")))
+        delivered = self.assertAccepted(self.post(email(**{"from": sandbox},
+                                                        to="delivered@resend.dev")))
+        self.assertEqual(self.get(f"/emails/{bounced}").json["last_event"], "bounced")
+        self.assertEqual(self.get(f"/emails/{delivered}").json["last_event"], "delivered")
+
+    def test_reading_emails_needs_a_full_access_key(self):
+        email_id = self.assertAccepted(self.post(email(), key=RESTRICTED))
+        for path in (f"/emails/{email_id}", "/emails", "/emails?limit=5"):
+            self.assertError(self.get(path, key=RESTRICTED), 401, "restricted_api_key",
+                             "This API key is restricted to only send emails")
+        self.assertEqual(self.get(f"/emails/{email_id}").status, 200)
+
+    def test_list_emails_newest_first_by_cursor(self):
+        ids = [self.assertAccepted(self.post(email(subject=f"n{i}"))) for i in range(3)]
+        page = self.get("/emails?limit=2")
+        self.assertEqual(page.status, 200, page.raw)
+        self.assertEqual((page.json["object"], page.json["has_more"]), ("list", True))
+        self.assertEqual([e["id"] for e in page.json["data"]], [ids[2], ids[1]])
+        self.assertEqual(page.json["data"][0]["last_event"], "sent")
+        self.assertNotIn("html", page.json["data"][0])
+        rest = self.get(f"/emails?limit=2&after={ids[1]}")
+        self.assertEqual(([e["id"] for e in rest.json["data"]], rest.json["has_more"]),
+                         ([ids[0]], False))
+        self.assertEqual(len(self.get("/emails").json["data"]), 3)  # default limit 20
+        for bad in ("limit=0", "limit=101", "limit=x", f"after={ids[0]}&before={ids[1]}",
+                    "after=nope"):
+            self.assertError(self.get(f"/emails?{bad}"), 422, "validation_error")
+
+    def test_a_domain_lists_its_dns_records_for_a_full_access_key(self):
+        domains = {d["name"]: d for d in self.get("/domains").json["data"]}
+        verified = self.get(f"/domains/{domains['example.com']['id']}")
+        self.assertEqual(verified.status, 200, verified.raw)
+        self.assertEqual((verified.json["object"], verified.json["name"]), ("domain", "example.com"))
+        self.assertEqual({(r["record"], r["type"], r["status"]) for r in verified.json["records"]},
+                         {("SPF", "MX", "verified"), ("SPF", "TXT", "verified"),
+                          ("DKIM", "TXT", "verified")})
+        pending = self.get(f"/domains/{domains['pending.example']['id']}").json
+        self.assertEqual({r["status"] for r in pending["records"]}, {"pending"})
+        self.assertError(self.get(f"/domains/{domains['example.com']['id']}", key=RESTRICTED),
+                         401, "restricted_api_key")
+        self.assertError(self.get("/domains/4ef9a417-02e9-4d39-ad75-9611e0fcc33c"), 404,
+                         "not_found")
+
+    def test_control_delivery_rejects_malformed_scripts(self):
+        for spec in ({"events": []}, {"to": "a@b.c"}, {"to": "a@b.c", "events": [{"event": "x"}]},
+                     {"to": "a@b.c", "events": [{"event": "bounced", "after": "1"}]}):
+            self.assertEqual(call(self.port, "POST", "/__control/delivery", spec).status, 400,
+                             spec)
 
     def test_batch_strict_is_all_or_nothing(self):
         reply = self.post([email(), email(to="two@example.net")], path="/emails/batch")

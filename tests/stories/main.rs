@@ -7,6 +7,7 @@ mod business;
 mod csv;
 mod customers;
 mod data;
+mod delivery;
 mod email;
 mod email_secret;
 mod flow;

@@ -36,6 +36,10 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0009_reference_rates.sql")),
     M::up(include_str!("../migrations/0010_outbox_attachments.sql")),
     M::up(include_str!("../migrations/0011_outbox_batches.sql")),
+    M::up(include_str!("../migrations/0012_delivery_status.sql")),
+    M::up(include_str!(
+        "../migrations/0013_undeliverable_addresses.sql"
+    )),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

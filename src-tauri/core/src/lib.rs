@@ -21,6 +21,7 @@ pub mod secrets;
 pub mod settings;
 pub mod statements;
 pub mod templating;
+pub mod undeliverable;
 pub mod validation;
 pub mod whatsapp;
 pub mod wire;

@@ -20,6 +20,7 @@ const REMINDER_TEMPLATE_ES: &str = "reminders.template.es";
 const REMINDER_TEMPLATE_EN: &str = "reminders.template.en";
 const STATEMENT_TEMPLATE_ES: &str = "statements.template.es";
 const STATEMENT_TEMPLATE_EN: &str = "statements.template.en";
+const BOUNCES_SEEN_AT: &str = "outbox.bounces_seen_at";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -185,6 +186,16 @@ fn reminder_template_key(language: Language) -> &'static str {
         Language::Es => REMINDER_TEMPLATE_ES,
         Language::En => REMINDER_TEMPLATE_EN,
     }
+}
+
+/// When the owner last looked at Bandeja de salida (UTC text, the outbox's own format): the
+/// banner counts what bounced since.
+pub fn bounces_seen_at(conn: &Connection) -> Result<Option<String>, SettingsError> {
+    get(conn, BOUNCES_SEEN_AT)
+}
+
+pub fn set_bounces_seen_at(db: &Database, at: &str) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, BOUNCES_SEEN_AT, &at))
 }
 
 fn get<T: DeserializeOwned>(

@@ -69,6 +69,12 @@ pub enum FieldProblem {
     /// The saved secret was typed for another destination (`detail` names it, "host:port" or
     /// the API's address): it must be typed again to be used here.
     SecretForOtherDestination,
+    /// The address does not receive mail ("No entregable": it bounced, complained, or the
+    /// provider refuses it); `detail` is the provider's words or the date it was learnt.
+    Undeliverable,
+    /// A free-mail address (gmail.com…) as the sender of Resend or Postmark: it fails DMARC
+    /// alignment; that account's SMTP sends as it (`detail` is the domain).
+    FreeMailSender,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

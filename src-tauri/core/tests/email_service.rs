@@ -12,8 +12,9 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{FormError, Provider, SmtpSecurity};
 use cachicamo_core::mail::service::EmailServiceError;
 use cachicamo_core::mail::store::VerificationStatus;
-use cachicamo_core::mail::MailFailure;
+use cachicamo_core::mail::{KeyAccess, MailFailure};
 use cachicamo_core::secrets::SecretSlot;
+use cachicamo_core::validation::FieldProblem;
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::mail::read_test_email;
 use common::*;
@@ -290,6 +291,58 @@ async fn resend_sending_only_key_is_valid_and_a_bad_key_is_refused() {
         .await
         .expect("a sending-only key is valid");
     assert_eq!(view.status, VerificationStatus::Verified);
+    assert_eq!(view.key_access, Some(KeyAccess::SendingOnly));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_free_mail_sender_is_refused_for_resend_and_postmark_but_not_for_smtp() {
+    let env = provider_env().await;
+    let resend = env.resend(&[]);
+    let postmark = env.postmark(&["--sender", "tienda@gmail.com"]);
+    let shop = Shop::open();
+    for provider in [Provider::Resend, Provider::Postmark] {
+        let key = match provider {
+            Provider::Resend => RESEND_KEY,
+            _ => POSTMARK_TOKEN,
+        };
+        for sender in [
+            "tienda@gmail.com",
+            "Ventas@Hotmail.com",
+            "cobros@icloud.com",
+        ] {
+            let mut form = api_form(provider, Some(key));
+            form.sender_address = sender.into();
+            match shop.service.save(form).await {
+                Err(EmailServiceError::Form(FormError::Fields(fields))) => {
+                    let [field] = fields.as_slice() else {
+                        panic!("{fields:?}")
+                    };
+                    assert_eq!(
+                        (field.field.as_str(), field.problem),
+                        ("senderAddress", FieldProblem::FreeMailSender)
+                    );
+                    let domain = sender.rsplit('@').next().unwrap().to_lowercase();
+                    assert_eq!(field.detail.as_deref(), Some(domain.as_str()));
+                }
+                other => panic!("{provider:?} {sender}: refused, not {other:?}"),
+            }
+        }
+    }
+    // Refused before anything was asked of the providers, and nothing was kept.
+    for server in [&resend, &postmark] {
+        let asked = server.control("GET", "requests", None);
+        assert!(asked.as_array().expect("log").is_empty(), "{asked}");
+    }
+    assert!(shop.service.view().await.expect("view").is_none());
+    assert_eq!(shop.secret(SecretSlot::ResendApiKey), None);
+
+    // A shop's own domain is fine on Resend.
+    let view = shop
+        .service
+        .save(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await
+        .expect("saved");
+    assert_eq!(view.key_access, Some(KeyAccess::Full));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -376,4 +429,72 @@ async fn provider_urls_must_be_https_except_on_this_machine() {
     );
     assert_eq!(failure, MailFailure::InsecureEndpoint);
     assert_eq!(shop.secret(SecretSlot::ResendApiKey), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comprobar_remitente_reads_the_resend_domain_and_says_what_it_cannot_read() {
+    use cachicamo_core::mail::sender_check::SenderCheck;
+    let env = provider_env().await;
+    let _resend = env.resend(&["--restricted-key", "re_send_only_88"]);
+    let shop = Shop::open();
+    shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
+        .await;
+    let check = shop
+        .service
+        .mailer()
+        .await
+        .expect("mailer")
+        .check_sender()
+        .await
+        .expect("checked");
+    assert!(check.healthy(), "{check:?}");
+    let SenderCheck::Domain {
+        domain, records, ..
+    } = check
+    else {
+        unreachable!()
+    };
+    assert_eq!(domain, "ferreteria.com.ve");
+    let mut kinds: Vec<_> = records.iter().map(|r| r.record.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["DKIM", "SPF", "SPF"]);
+
+    shop.configure(api_form(Provider::Resend, Some("re_send_only_88")))
+        .await;
+    let check = shop
+        .service
+        .mailer()
+        .await
+        .expect("mailer")
+        .check_sender()
+        .await
+        .expect("checked");
+    assert_eq!(check, SenderCheck::NeedsFullAccessKey);
+    assert!(!check.healthy());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comprobar_remitente_on_postmark_says_it_needs_the_account_token() {
+    use cachicamo_core::mail::sender_check::SenderCheck;
+    let env = provider_env().await;
+    let server = env.postmark(&[]);
+    let shop = Shop::open();
+    let mut form = api_form(Provider::Postmark, Some(POSTMARK_TOKEN));
+    form.message_stream = "outbound".into();
+    shop.configure(form).await;
+    let before = server.control("GET", "requests", None);
+    let check = shop
+        .service
+        .mailer()
+        .await
+        .expect("mailer")
+        .check_sender()
+        .await
+        .expect("checked");
+    assert_eq!(check, SenderCheck::NeedsAccountToken);
+    assert_eq!(
+        server.control("GET", "requests", None),
+        before,
+        "nothing asked with a token that cannot answer"
+    );
 }

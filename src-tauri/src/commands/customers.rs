@@ -1,6 +1,7 @@
 //! Clientes.
 
 use cachicamo_core::books::customers::{self, Customer, CustomerForm, CustomerPage, CustomerQuery};
+use cachicamo_core::undeliverable::{self, Undeliverable};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -46,6 +47,21 @@ pub fn customer_set_archived(
     archived: bool,
 ) -> Result<Customer, IpcError> {
     Ok(customers::set_archived(state.db()?, id, archived)?)
+}
+
+/// "No entregable": why the customer's address does not receive mail, if it does not.
+#[tauri::command(async)]
+pub fn customer_address_status(
+    state: State<'_, AppState>,
+    id: i64,
+) -> Result<Option<Undeliverable>, IpcError> {
+    Ok(undeliverable::of_customer(state.db()?, id)?)
+}
+
+/// The owner confirms the customer's address: mail may go to it again.
+#[tauri::command(async)]
+pub fn customer_address_confirm(state: State<'_, AppState>, id: i64) -> Result<bool, IpcError> {
+    Ok(undeliverable::confirm_customer_address(state.db()?, id)?)
 }
 
 #[tauri::command(async)]

@@ -1,6 +1,7 @@
 //! Integraciones → Servicio de Email.
 
 use cachicamo_core::mail::config::{smtp_presets as presets, EmailServiceForm, SmtpPreset};
+use cachicamo_core::mail::sender_check::SenderCheck;
 use cachicamo_core::mail::service::{EmailServiceView, TestEmailSent};
 use tauri::State;
 
@@ -46,6 +47,13 @@ pub async fn email_service_send_test(
         .email()?
         .send_test(&to, language, Some(&business))
         .await?)
+}
+
+/// "Comprobar remitente": whether the provider can sign as the saved sender (Resend: the
+/// domain and each DNS record).
+#[tauri::command]
+pub async fn email_sender_check(state: State<'_, AppState>) -> Result<SenderCheck, IpcError> {
+    Ok(state.email()?.mailer().await?.check_sender().await?)
 }
 
 #[tauri::command(async)]

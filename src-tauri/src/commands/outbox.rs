@@ -21,6 +21,19 @@ pub fn outbox_list(
     Ok(listing::outbox_page(state.db()?, filter, before, limit)?)
 }
 
+/// How many emails bounced or were marked as spam since the owner last looked at Bandeja de
+/// salida (the main screens' banner).
+#[tauri::command(async)]
+pub fn outbox_bounce_alert(state: State<'_, AppState>) -> Result<i64, IpcError> {
+    Ok(listing::bounce_alert(state.db()?)?)
+}
+
+/// The owner looked at Bandeja de salida.
+#[tauri::command(async)]
+pub fn outbox_bounces_seen(state: State<'_, AppState>) -> Result<(), IpcError> {
+    Ok(listing::bounces_seen(state.db()?)?)
+}
+
 /// The owner's action on one row or every row in a state; each is checked against the books
 /// first (a reminder about a receivable paid since is cancelled, not sent).
 #[tauri::command(async)]

@@ -109,6 +109,6 @@ fn shop(db: &Database) {
             reply_to: None,
         },
     };
-    db.write(|tx| store::save(tx, &config, VerificationStatus::Verified, None))
+    db.write(|tx| store::save(tx, &config, VerificationStatus::Verified, None, None))
         .expect("email service");
 }

@@ -55,6 +55,7 @@ import {
   type Restored,
   type RowDifference,
   type Rows,
+  type SenderCheck,
   type SendReminder,
   type SendStatement,
   type SmtpPreset,
@@ -63,6 +64,7 @@ import {
   type StatementTemplateView,
   type TemplateView,
   type TestEmailSent,
+  type Undeliverable,
   type WhatsAppLink,
   type WhatsAppRequest,
 } from './bindings';
@@ -111,6 +113,8 @@ export const api = {
   emailServiceSave: (form: EmailServiceForm) => call<EmailServiceView>('email_service_save', { form }),
   emailServiceRemove: () => call<null>('email_service_remove'),
   emailServiceSendTest: (to: string) => call<TestEmailSent>('email_service_send_test', { to }),
+  /** "Comprobar remitente": whether the provider can sign as the saved sender. */
+  emailSenderCheck: () => call<SenderCheck>('email_sender_check'),
   smtpPresets: () => call<SmtpPreset[]>('smtp_presets'),
   customersList: (query: CustomerQuery) => call<CustomerPage>('customers_list', { query }),
   customerGet: (id: number) => call<Customer>('customer_get', { id }),
@@ -118,6 +122,10 @@ export const api = {
   customerUpdate: (id: number, form: CustomerForm) => call<Customer>('customer_update', { id, form }),
   customerSetArchived: (id: number, archived: boolean) => call<Customer>('customer_set_archived', { id, archived }),
   customerDelete: (id: number) => call<null>('customer_delete', { id }),
+  /** "No entregable": why the customer's address does not receive mail, or null. */
+  customerAddressStatus: (id: number) => call<Undeliverable | null>('customer_address_status', { id }),
+  /** The owner confirms the customer's address: mail may go to it again. */
+  customerAddressConfirm: (id: number) => call<boolean>('customer_address_confirm', { id }),
   customerReceivables: (customerId: number) => call<Receivable[]>('customer_receivables', { customerId }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
   receivableGet: (id: number) => call<ReceivableDetail>('receivable_get', { id }),
@@ -158,6 +166,10 @@ export const api = {
   agingExportCsv: () => call<Exported>('aging_export_csv'),
   outboxList: (filter: OutboxFilter, before: number | null, limit: number) =>
     call<OutboxListing>('outbox_list', { filter, before, limit }),
+  /** How many emails bounced or were marked as spam since Bandeja de salida was last looked at. */
+  outboxBounceAlert: () => call<number>('outbox_bounce_alert'),
+  /** The owner looked at Bandeja de salida: the banner counts from now. */
+  outboxBouncesSeen: () => call<null>('outbox_bounces_seen'),
   /** Reintentar, Cancelar, Reenviar / Enviar, Marcar como enviado — on one row or all in a state. */
   outboxAct: (action: OwnerAction, rows: Rows) => call<OutboxEntry[]>('outbox_act', { action, rows }),
   /** The app is closing and waits for sends in flight (event `app://closing`). */

@@ -72,7 +72,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
 
 export type FieldError = { field: string, problem: FieldProblem, 
 /**
@@ -88,6 +88,24 @@ export type DestinationPart = "provider" | "host" | "port" | "username" | "secur
 
 export type SecretProblem = { "kind": "missing" } | { "kind": "other_destination", typed: string, changed: Array<DestinationPart>, } | { "kind": "unbound" };
 
+export type KeyAccess = "full" | "sending_only";
+
+export type DnsRecord = { 
+/**
+ * What it is for: "SPF", "DKIM", "MX"…
+ */
+record: string, 
+/**
+ * The DNS type: "TXT", "MX", "CNAME".
+ */
+kind: string, name: string, 
+/**
+ * "verified", "pending", "failed", "not_started"… (shown as Resend says it).
+ */
+status: string, };
+
+export type SenderCheck = { "kind": "domain", domain: string, status: string, records: Array<DnsRecord>, } | { "kind": "domain_not_added", domain: string, } | { "kind": "needs_full_access_key" } | { "kind": "needs_account_token" } | { "kind": "smtp_account" };
+
 export type EmailServiceView = { provider: Provider, senderAddress: string, senderName: string | null, replyTo: string | null, messageStream: string | null, smtp: SmtpView | null, 
 /**
  * A secret typed for this destination is saved (the form may be left empty).
@@ -96,7 +114,11 @@ secretSaved: boolean,
 /**
  * Why no usable secret is saved: the owner must type it again before anything is sent.
  */
-secretProblem: SecretProblem | null, status: VerificationStatus, statusReason: MailFailure | null, verifiedAt: string | null, };
+secretProblem: SecretProblem | null, status: VerificationStatus, statusReason: MailFailure | null, verifiedAt: string | null, 
+/**
+ * What the saved key may do (Resend): a sending-only key cannot read delivery status.
+ */
+keyAccess: KeyAccess | null, };
 
 export type TestEmailSent = { provider: Provider, to: string, providerMessageId: string, providerResponse: string, };
 
@@ -363,9 +385,11 @@ export type WaitReason = "offline" | "not_configured" | "secret_missing" | "keyc
 
 export type CancelReason = "owner" | "paid" | "voided" | "customer_changed" | "no_address";
 
-export type HoldReason = "restored" | "check_failed";
+export type HoldReason = "restored" | "check_failed" | "undeliverable";
 
-export type OutboxFilter = "all" | "needs_owner";
+export type OutboxFilter = "all" | "needs_owner" | "delivered" | "delayed" | "bounced" | "complained" | "failed" | "queued";
+
+export type OutboxSummary = { delivered: number, delayed: number, bounced: number, complained: number, failed: number, queued: number, };
 
 export type OwnerAction = "retry" | "send_again" | "mark_sent" | "cancel";
 
@@ -376,6 +400,26 @@ export type OutboxFailure = { code: MailFailure, class: FailureClass,
  * The provider's own code and words, for "Detalles".
  */
 providerCode: string | null, message: string | null, };
+
+export type DeliveryState = "delivered" | "delayed" | "bounced" | "complained";
+
+export type UndeliverableReason = "bounced" | "complained" | "inactive";
+
+export type Undeliverable = { address: string, reason: UndeliverableReason, 
+/**
+ * The provider's own words, when it gave some.
+ */
+detail: string | null, since: string, };
+
+export type Delivery = { state: DeliveryState, 
+/**
+ * The provider's own words for a bounce or complaint, when it gives them.
+ */
+reason: string | null, 
+/**
+ * When the app learnt it.
+ */
+at: string | null, };
 
 export type OutboxEntry = { id: OutboxId, reference: string | null, recipient: string, subject: string, state: OutboxState, 
 /**
@@ -401,7 +445,12 @@ error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: strin
 /**
  * The names of the files it carries, in order (a statement's PDF): the lists say so.
  */
-attachments: Array<string>, };
+attachments: Array<string>, 
+/**
+ * What the provider said happened after it accepted the email (None: nothing known yet,
+ * or SMTP, where no delivery report exists).
+ */
+delivery: Delivery | null, };
 
 export type EmailAbout = { customerId: number, customerName: string, receivableId: number | null, documentNumber: string | null, };
 
@@ -429,13 +478,22 @@ error: OutboxFailure | null, createdAt: string, updatedAt: string, sentAt: strin
 /**
  * The names of the files it carries, in order (a statement's PDF): the lists say so.
  */
-attachments: Array<string>, };
+attachments: Array<string>, 
+/**
+ * What the provider said happened after it accepted the email (None: nothing known yet,
+ * or SMTP, where no delivery report exists).
+ */
+delivery: Delivery | null, };
 
 export type OutboxListing = { entries: Array<ListedEmail>, nextBefore: OutboxId | null, 
 /**
  * How many rows wait for the owner (held or uncertain), whatever the page.
  */
-needsOwner: number, };
+needsOwner: number, 
+/**
+ * The last 7 days at a glance (entregados, demorados, rebotados…), whatever the filter.
+ */
+summary: OutboxSummary, };
 
 export type OutboxChanged = { id: OutboxId, state: OutboxState, };
 
@@ -767,7 +825,7 @@ phone: string, };
 export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "open_failed", "internal"];
 
 /** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
-export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
 
 /** What the core refuses by size, checked in the window before a file crosses the IPC. */
 export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

@@ -98,6 +98,8 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   invalid_id_number: 'field.invalid_id_number',
   invalid_account: 'field.invalid_account',
   invalid_clabe: 'field.invalid_clabe',
+  undeliverable: 'field.undeliverable',
+  free_mail_sender: 'field.free_mail_sender',
 };
 
 const refusals: Record<Refusal, MessageKey> = {

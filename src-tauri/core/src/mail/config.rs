@@ -157,6 +157,48 @@ pub struct ValidForm {
 
 const MAX_FIELD: usize = 254;
 
+/// Mailbox providers whose DMARC policy makes mail "from" them fail when another service sends
+/// it: a Resend or Postmark message from such an address bounces or lands in spam. Their own
+/// SMTP is the way to send as them.
+const FREE_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "hotmail.com",
+    "hotmail.es",
+    "outlook.com",
+    "outlook.es",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "yahoo.es",
+    "ymail.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "zoho.com",
+    "gmx.com",
+];
+
+/// A free-mail sender on Resend or Postmark, refused when the service is saved (not when a saved
+/// one is read: that decides nothing new), with the domain for the message.
+pub fn free_mail_sender(config: &EmailServiceConfig) -> Result<(), FormError> {
+    if matches!(config.settings, ProviderSettings::Smtp(_)) {
+        return Ok(());
+    }
+    let domain = config.sender.address.domain().to_lowercase();
+    if FREE_MAIL_DOMAINS.contains(&domain.as_str()) {
+        return Err(FormError::Fields(vec![FieldError {
+            field: "senderAddress".into(),
+            problem: FieldProblem::FreeMailSender,
+            detail: Some(domain),
+        }]));
+    }
+    Ok(())
+}
+
 impl EmailServiceForm {
     pub fn validate(self) -> Result<ValidForm, FormError> {
         let mut errors = Vec::new();

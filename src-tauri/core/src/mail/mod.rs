@@ -15,6 +15,7 @@ pub mod message;
 pub mod postmark;
 pub mod presets;
 pub mod resend;
+pub mod sender_check;
 pub mod service;
 pub mod smtp;
 pub mod store;
@@ -98,6 +99,38 @@ pub struct Receipt {
     pub rate_limit: Option<RateLimit>,
 }
 
+/// What a saved API key may do, where a provider has kinds of keys (Resend: full access, or
+/// sending only — which cannot read delivery status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyAccess {
+    Full,
+    SendingOnly,
+}
+
+/// What a provider says happened to one email after it accepted it, in its own words (the
+/// outbox's `delivery` module says what they mean).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderStatus {
+    /// Resend's `last_event`.
+    Resend { last_event: String },
+    /// Postmark's `MessageEvents` types in order, and for the last `Bounced` one its bounce's
+    /// `Type` and description (from the Bounces API).
+    Postmark {
+        events: Vec<String>,
+        bounce_type: Option<String>,
+        bounce_reason: Option<String>,
+    },
+}
+
+/// The answer to one status request: (provider's message id, status) pairs, and the
+/// provider's rate-limit headers so polling shares the sending pace.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StatusPage {
+    pub statuses: Vec<(String, ProviderStatus)>,
+    pub rate_limit: Option<RateLimit>,
+}
+
 /// What a provider said about its rate limit on a response (`ratelimit-*` headers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -146,12 +179,13 @@ impl Mailer {
         }
     }
 
-    /// Proves the configuration works without sending anything.
-    pub async fn verify(&self) -> Result<(), MailError> {
+    /// Proves the configuration works without sending anything, and says what the key may do
+    /// where the provider has kinds of keys.
+    pub async fn verify(&self) -> Result<Option<KeyAccess>, MailError> {
         match self {
-            Mailer::Smtp(smtp) => smtp.verify().await,
-            Mailer::Resend(resend, sender) => resend.verify(sender).await,
-            Mailer::Postmark(postmark) => postmark.verify().await,
+            Mailer::Smtp(smtp) => smtp.verify().await.map(|()| None),
+            Mailer::Resend(resend, sender) => resend.verify(sender).await.map(Some),
+            Mailer::Postmark(postmark) => postmark.verify().await.map(|()| None),
         }
     }
 
@@ -167,6 +201,41 @@ impl Mailer {
             Mailer::Postmark(postmark) => postmark.send(email).await,
         }
     }
+
+    /// "Comprobar remitente" for `sender` (see [`sender_check`]).
+    pub async fn check_sender(
+        &self,
+        sender: &Sender,
+    ) -> Result<sender_check::SenderCheck, MailError> {
+        match self {
+            Mailer::Resend(resend, _) => resend.check_sender(sender).await,
+            Mailer::Postmark(_) => Ok(sender_check::SenderCheck::NeedsAccountToken),
+            Mailer::Smtp(_) => Ok(sender_check::SenderCheck::SmtpAccount),
+        }
+    }
+
+    /// What happened to sent emails, by asking (no webhooks reach a desktop app). SMTP has no
+    /// delivery report: it answers nothing. `Recent` is one request for many (Resend's list);
+    /// where no list exists it answers nothing either.
+    pub async fn delivery_status(&self, query: &StatusQuery) -> Result<StatusPage, MailError> {
+        match (self, query) {
+            (Mailer::Resend(resend, _), StatusQuery::Recent) => resend.recent_statuses().await,
+            (Mailer::Resend(resend, _), StatusQuery::One(id)) => resend.status(id).await,
+            (Mailer::Postmark(postmark), StatusQuery::One(id)) => postmark.status(id).await,
+            (Mailer::Postmark(_), StatusQuery::Recent) | (Mailer::Smtp(_), _) => {
+                Ok(StatusPage::default())
+            }
+        }
+    }
+}
+
+/// Which sent emails a status request asks about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusQuery {
+    /// The provider's most recent emails, many per request (Resend's `GET /emails`).
+    Recent,
+    /// One email, by the provider's id for it.
+    One(String),
 }
 
 /// How many emails one batch request carries at most, per provider (`None`: no batch endpoint).

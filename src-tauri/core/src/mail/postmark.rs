@@ -1,4 +1,5 @@
-//! Postmark's HTTP API (`docs/providers.md`): send with `POST /email`, verify with `GET /server`.
+//! Postmark's HTTP API (`docs/providers.md`): send with `POST /email`, verify with `GET /server`,
+//! ask what happened after sending with the message details and the Bounces API.
 //! Postmark has no idempotency key: a retry after a timeout may deliver twice, which is why a
 //! failure once the request may have arrived is marked `maybe_delivered`.
 
@@ -45,6 +46,33 @@ struct Answer {
     message_id: String,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Details {
+    #[serde(default)]
+    message_events: Vec<MessageEvent>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MessageEvent {
+    #[serde(rename = "Type", default)]
+    kind: String,
+    #[serde(default)]
+    details: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Bounce {
+    #[serde(rename = "Type", default)]
+    kind: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    details: String,
+}
+
 impl PostmarkMailer {
     pub fn new(
         token: Sensitive<String>,
@@ -60,6 +88,66 @@ impl PostmarkMailer {
             base,
             token: Sensitive::new(token),
             message_stream: message_stream.to_owned(),
+        })
+    }
+
+    /// What happened to one message: its `MessageEvents`, and for a bounce the bounce's type
+    /// and description (`GET /bounces/{BounceID}`), so a spam complaint is told from a bounce.
+    pub async fn status(&self, message_id: &str) -> Result<super::StatusPage, MailError> {
+        let id: String = message_id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let details: Details = self
+            .read(&format!("messages/outbound/{id}/details"))
+            .await?;
+        let bounce_id = details
+            .message_events
+            .iter()
+            .rev()
+            .find(|e| e.kind == "Bounced")
+            .and_then(|e| match &e.details["BounceID"] {
+                serde_json::Value::String(id) => Some(id.clone()),
+                serde_json::Value::Number(id) => Some(id.to_string()),
+                _ => None,
+            })
+            .filter(|id| id.chars().all(|c| c.is_ascii_digit()));
+        let bounce = match bounce_id {
+            Some(bounce_id) => Some(self.read::<Bounce>(&format!("bounces/{bounce_id}")).await?),
+            None => None,
+        };
+        let status = super::ProviderStatus::Postmark {
+            events: details.message_events.into_iter().map(|e| e.kind).collect(),
+            bounce_reason: bounce.as_ref().map(|b| {
+                if b.details.trim().is_empty() {
+                    b.description.clone()
+                } else {
+                    b.details.clone()
+                }
+            }),
+            bounce_type: bounce.map(|b| b.kind),
+        };
+        Ok(super::StatusPage {
+            statuses: vec![(message_id.to_owned(), status)],
+            rate_limit: None,
+        })
+    }
+
+    async fn read<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, MailError> {
+        let response = self
+            .client
+            .get(http::endpoint(&self.base, path))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(TOKEN_HEADER, self.token.expose().clone())
+            .send()
+            .await
+            .map_err(|err| classify_transport(Provider::Postmark, &err))?;
+        if !response.status().is_success() {
+            return Err(error_from(response).await);
+        }
+        response.json().await.map_err(|err| {
+            MailError::new(Provider::Postmark, MailFailure::ProviderUnavailable)
+                .message(err.to_string())
         })
     }
 

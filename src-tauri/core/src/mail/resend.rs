@@ -1,4 +1,5 @@
-//! Resend's HTTP API (`docs/providers.md`): send with `POST /emails`, verify with `GET /domains`.
+//! Resend's HTTP API (`docs/providers.md`): send with `POST /emails`, verify with `GET /domains`,
+//! ask what happened after sending with `GET /emails` (many at once) and `GET /emails/{id}`.
 //! Errors are classified by HTTP status first and by error name second, because Resend renames
 //! its errors over time.
 
@@ -56,9 +57,36 @@ struct Domains {
 
 #[derive(Deserialize)]
 struct Domain {
+    #[serde(default)]
+    id: String,
     name: String,
     status: String,
 }
+
+/// `GET /domains/{id}`: the domain with its DNS records.
+#[derive(Deserialize)]
+struct DomainDetail {
+    name: String,
+    status: String,
+    #[serde(default)]
+    records: Vec<super::sender_check::DnsRecord>,
+}
+
+/// One email as `GET /emails` and `GET /emails/{id}` describe it: only what polling needs.
+#[derive(Deserialize)]
+struct EmailStatus {
+    id: String,
+    #[serde(default)]
+    last_event: String,
+}
+
+#[derive(Deserialize)]
+struct EmailList {
+    data: Vec<EmailStatus>,
+}
+
+/// The most emails one `GET /emails` page may list.
+const LIST_LIMIT: u32 = 100;
 
 /// The address Resend lets every account send from (to its owner only) without a domain.
 const ONBOARDING_SENDER: &str = "onboarding@resend.dev";
@@ -78,8 +106,9 @@ impl ResendMailer {
     }
 
     /// Checks the key without sending. A full-access key also shows whether the sender's domain
-    /// is verified; a sending-only key answers 401 `restricted_api_key`, which means "valid".
-    pub async fn verify(&self, sender: &Sender) -> Result<(), MailError> {
+    /// is verified; a sending-only key answers 401 `restricted_api_key`, which means "valid"
+    /// (and that it cannot read delivery status).
+    pub async fn verify(&self, sender: &Sender) -> Result<super::KeyAccess, MailError> {
         let response = self
             .client
             .get(http::endpoint(&self.base, "domains"))
@@ -96,11 +125,11 @@ impl ResendMailer {
                 MailError::new(Provider::Resend, MailFailure::ProviderUnavailable)
                     .message(err.to_string())
             })?;
-            return check_sender_domain(sender, &domains.data);
+            return check_sender_domain(sender, &domains.data).map(|()| super::KeyAccess::Full);
         }
         let error = self.error_from(response).await;
         if error.provider_code.as_deref() == Some("restricted_api_key") {
-            return Ok(());
+            return Ok(super::KeyAccess::SendingOnly);
         }
         Err(error)
     }
@@ -220,6 +249,105 @@ impl ResendMailer {
             .collect())
     }
 
+    /// "Comprobar remitente": the sender's domain and each DNS record's status. A sending-only
+    /// key cannot read domains: that is an answer, not a failure.
+    pub async fn check_sender(
+        &self,
+        sender: &Sender,
+    ) -> Result<super::sender_check::SenderCheck, MailError> {
+        use super::sender_check::SenderCheck;
+        let domains: Domains = match self.read(http::endpoint(&self.base, "domains")).await {
+            Ok((domains, _)) => domains,
+            Err(err) if err.provider_code.as_deref() == Some("restricted_api_key") => {
+                return Ok(SenderCheck::NeedsFullAccessKey)
+            }
+            Err(err) => return Err(err),
+        };
+        let ascii =
+            |domain: &str| idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_lowercase());
+        let wanted = ascii(sender.address.domain());
+        let Some(found) = domains.data.iter().find(|d| ascii(&d.name) == wanted) else {
+            return Ok(SenderCheck::DomainNotAdded { domain: wanted });
+        };
+        let id: String = found
+            .id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let (detail, _): (DomainDetail, _) = self
+            .read(http::endpoint(&self.base, &format!("domains/{id}")))
+            .await?;
+        Ok(SenderCheck::Domain {
+            domain: detail.name,
+            status: detail.status,
+            records: detail.records,
+        })
+    }
+
+    /// `last_event` of the most recent emails (up to 100, newest first), one request for many:
+    /// (Resend's id, last_event) pairs. A sending-only key gets 401 `restricted_api_key`.
+    pub async fn recent_statuses(&self) -> Result<super::StatusPage, MailError> {
+        let mut url = http::endpoint(&self.base, "emails");
+        url.query_pairs_mut()
+            .append_pair("limit", &LIST_LIMIT.to_string());
+        let (list, rate_limit): (EmailList, _) = self.read(url).await?;
+        Ok(super::StatusPage {
+            statuses: list
+                .data
+                .into_iter()
+                .map(|e| {
+                    (
+                        e.id,
+                        super::ProviderStatus::Resend {
+                            last_event: e.last_event,
+                        },
+                    )
+                })
+                .collect(),
+            rate_limit,
+        })
+    }
+
+    /// `last_event` of one email, for one the recent list no longer reaches.
+    pub async fn status(&self, id: &str) -> Result<super::StatusPage, MailError> {
+        let url = http::endpoint(&self.base, &format!("emails/{}", urlencoding(id)));
+        let (email, rate_limit): (EmailStatus, _) = self.read(url).await?;
+        Ok(super::StatusPage {
+            statuses: vec![(
+                email.id,
+                super::ProviderStatus::Resend {
+                    last_event: email.last_event,
+                },
+            )],
+            rate_limit,
+        })
+    }
+
+    async fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+    ) -> Result<(T, Option<super::RateLimit>), MailError> {
+        let response = self
+            .client
+            .get(url)
+            .header(
+                reqwest::header::AUTHORIZATION,
+                self.authorization.expose().clone(),
+            )
+            .send()
+            .await
+            .map_err(|err| classify_transport(Provider::Resend, &err))?;
+        if !response.status().is_success() {
+            return Err(self.error_from(response).await);
+        }
+        let rate_limit = http::rate_limit(response.headers());
+        let body = response.json().await.map_err(|err| {
+            MailError::new(Provider::Resend, MailFailure::ProviderUnavailable)
+                .message(err.to_string())
+        })?;
+        Ok((body, rate_limit))
+    }
+
     async fn error_from(&self, response: reqwest::Response) -> MailError {
         if let Some(redirected) = http::redirect_error(Provider::Resend, &response) {
             return redirected;
@@ -242,6 +370,14 @@ impl ResendMailer {
         });
         error
     }
+}
+
+/// An id as one path segment: Resend's ids are UUIDs, but nothing read from a database goes
+/// into a URL unescaped.
+fn urlencoding(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 fn check_sender_domain(sender: &Sender, domains: &[Domain]) -> Result<(), MailError> {

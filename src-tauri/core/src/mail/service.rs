@@ -75,6 +75,8 @@ pub struct EmailServiceView {
     pub status: VerificationStatus,
     pub status_reason: Option<MailFailure>,
     pub verified_at: Option<String>,
+    /// What the saved key may do (Resend): a sending-only key cannot read delivery status.
+    pub key_access: Option<super::KeyAccess>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -134,6 +136,25 @@ impl ConfiguredMailer {
 }
 
 impl ConfiguredMailer {
+    /// "Comprobar remitente" for the saved sender.
+    pub async fn check_sender(&self) -> Result<super::sender_check::SenderCheck, MailError> {
+        self.mailer
+            .check_sender(&self.sender)
+            .await
+            .map_err(|err| err.redact(self.secret.expose()))
+    }
+
+    /// See [`super::Mailer::delivery_status`].
+    pub async fn delivery_status(
+        &self,
+        query: &super::StatusQuery,
+    ) -> Result<super::StatusPage, MailError> {
+        self.mailer
+            .delivery_status(query)
+            .await
+            .map_err(|err| err.redact(self.secret.expose()))
+    }
+
     /// See [`super::Mailer::batch_payload`].
     pub fn batch_payload(&self, emails: &[super::OutgoingEmail]) -> Option<String> {
         self.mailer.batch_payload(emails)
@@ -229,6 +250,7 @@ impl EmailService {
     ) -> Result<EmailServiceView, EmailServiceError> {
         let valid = form.validate()?;
         let config = valid.config;
+        super::config::free_mail_sender(&config)?;
         let provider = config.provider();
         let slot = provider.secret_slot();
         let typed_secret = valid.secret;
@@ -259,15 +281,15 @@ impl EmailService {
             .verify()
             .await
             .map_err(|err| err.redact(secret.expose()));
-        let (status, reason) = match verified {
-            Ok(()) => (VerificationStatus::Verified, None),
+        let (status, reason, key_access) = match verified {
+            Ok(access) => (VerificationStatus::Verified, None, access),
             Err(err) if err.class() == FailureClass::Permanent => {
                 tracing::info!(provider = wire::code(&provider), failure = ?err.failure, "email service refused");
                 return Err(err.into());
             }
             Err(err) => {
                 tracing::info!(provider = wire::code(&provider), failure = ?err.failure, "email service saved unverified");
-                (VerificationStatus::Unverified, Some(err.failure))
+                (VerificationStatus::Unverified, Some(err.failure), None)
             }
         };
         drop(mailer);
@@ -276,7 +298,7 @@ impl EmailService {
             self.keychain_store(slot, secret, binding).await?;
         }
         self.db
-            .write(|tx| store::save(tx, &config, status, reason))
+            .write(|tx| store::save(tx, &config, status, reason, key_access))
             .map_err(|err: rusqlite::Error| EmailServiceError::from(err))?;
         // Only the configured provider's secret stays (whatever the previous row said, which
         // may have been unreadable).
@@ -479,5 +501,6 @@ fn view_of(stored: &StoredEmailService, secret_problem: Option<SecretProblem>) -
         status: stored.status,
         status_reason: stored.status_reason,
         verified_at: stored.verified_at.clone(),
+        key_access: stored.key_access,
     }
 }

@@ -13,6 +13,7 @@ use super::config::{
     EmailServiceConfig, EmailServiceForm, FormError, Provider, ProviderSettings, SmtpSecurity,
 };
 use super::error::MailFailure;
+use super::KeyAccess;
 use crate::wire;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -31,6 +32,8 @@ pub struct StoredEmailService {
     /// Why it is unverified (offline, timeout…).
     pub status_reason: Option<MailFailure>,
     pub verified_at: Option<String>,
+    /// What the saved key may do, where the provider has kinds of keys (Resend).
+    pub key_access: Option<KeyAccess>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +51,8 @@ pub fn load(conn: &Connection) -> Result<Option<StoredEmailService>, StoreError>
     let row = conn
         .query_row(
             "SELECT provider, sender_address, sender_name, reply_to, message_stream, smtp_host,
-                    smtp_port, smtp_security, smtp_username, status, status_reason, verified_at
+                    smtp_port, smtp_security, smtp_username, status, status_reason, verified_at,
+                    key_access
              FROM email_service WHERE id = 1",
             [],
             RawRow::read,
@@ -62,6 +66,7 @@ pub fn save(
     config: &EmailServiceConfig,
     status: VerificationStatus,
     reason: Option<MailFailure>,
+    key_access: Option<KeyAccess>,
 ) -> rusqlite::Result<()> {
     let (message_stream, smtp) = match &config.settings {
         ProviderSettings::Resend => (None, None),
@@ -72,10 +77,10 @@ pub fn save(
     conn.execute(
         "INSERT INTO email_service (id, provider, sender_address, sender_name, reply_to,
              message_stream, smtp_host, smtp_port, smtp_security, smtp_username, status,
-             status_reason, verified_at, updated_at)
+             status_reason, verified_at, updated_at, key_access)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
              CASE WHEN ?12 THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END,
-             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?13)
          ON CONFLICT (id) DO UPDATE SET
              provider = excluded.provider, sender_address = excluded.sender_address,
              sender_name = excluded.sender_name, reply_to = excluded.reply_to,
@@ -83,7 +88,7 @@ pub fn save(
              smtp_port = excluded.smtp_port, smtp_security = excluded.smtp_security,
              smtp_username = excluded.smtp_username, status = excluded.status,
              status_reason = excluded.status_reason, verified_at = excluded.verified_at,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, key_access = excluded.key_access",
         rusqlite::params![
             wire::code(&config.provider()),
             config.sender.address.as_str(),
@@ -97,7 +102,18 @@ pub fn save(
             wire::code(&status),
             reason.map(|reason| wire::code(&reason)),
             verified_at.is_some(),
+            key_access.map(|access| wire::code(&access)),
         ],
+    )?;
+    Ok(())
+}
+
+/// Records what the saved key turned out to be able to do (a status question refused with 401
+/// `restricted_api_key` proves it sending-only).
+pub fn set_key_access(conn: &Connection, access: KeyAccess) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE email_service SET key_access = ?1 WHERE id = 1",
+        [wire::code(&access)],
     )?;
     Ok(())
 }
@@ -130,6 +146,7 @@ struct RawRow {
     status: String,
     status_reason: Option<String>,
     verified_at: Option<String>,
+    key_access: Option<String>,
 }
 
 impl RawRow {
@@ -147,6 +164,7 @@ impl RawRow {
             status: row.get(9)?,
             status_reason: row.get(10)?,
             verified_at: row.get(11)?,
+            key_access: row.get(12)?,
         })
     }
 
@@ -183,11 +201,16 @@ impl RawRow {
             Some(reason) => Some(wire::parse(reason).map_err(|_| corrupt("status_reason"))?),
             None => None,
         };
+        let key_access = match self.key_access.as_deref() {
+            Some(access) => Some(wire::parse(access).map_err(|_| corrupt("key_access"))?),
+            None => None,
+        };
         Ok(StoredEmailService {
             config,
             status,
             status_reason,
             verified_at: self.verified_at,
+            key_access,
         })
     }
 }

@@ -24,11 +24,14 @@ mod attachments;
 mod backoff;
 mod batch;
 mod claim;
+pub mod delivery;
+mod delivery_store;
 mod gate;
 mod handle;
 mod outcomes;
 mod state;
 mod store;
+mod summary;
 mod worker;
 
 use serde::Serialize;
@@ -43,10 +46,12 @@ pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{prepare, start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
 pub use outcomes::{resume_interrupted, Interrupted};
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
+pub(crate) use store::now_text;
 pub use store::{
-    enqueue, get, list, list_by_reference, needs_owner, OutboxEntry, OutboxFailure, OutboxFilter,
-    OutboxId, OutboxPage, QueuedEmail,
+    enqueue, get, list, list_by_reference, needs_owner, Delivery, OutboxEntry, OutboxFailure,
+    OutboxFilter, OutboxId, OutboxPage, QueuedEmail,
 };
+pub use summary::{bounced_since, OutboxSummary};
 
 /// Why the owner's action on a row is refused. It crosses the IPC as it is (`reason` and what
 /// each one carries), for the window to word, like the books' refusals.

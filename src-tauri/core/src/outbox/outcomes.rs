@@ -8,6 +8,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use time::OffsetDateTime;
 
 use super::claim::KEY_WINDOW;
+use super::delivery;
+use super::delivery_store;
 use super::state::{AfterAttempt, WaitReason};
 use super::store::{details, ids_where, later, now_text, parse_timestamp, timestamp, OutboxId};
 use super::OutboxError;
@@ -31,7 +33,8 @@ pub(crate) fn record(
                 "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
                  provider_message_id = ?5, sent_at = ?6, updated_at = ?6, reason = NULL,
                  next_attempt_at = NULL, error_code = NULL, error_message = NULL,
-                 error_details = NULL
+                 error_details = NULL, delivery = NULL, delivery_reason = NULL,
+                 delivery_at = NULL, delivery_polls = 0, delivery_next_at = ?7
              WHERE id = ?1 AND state = 'sending'",
             )?
             .execute(params![
@@ -40,7 +43,8 @@ pub(crate) fn record(
                 counted,
                 wire::code(&provider),
                 receipt.provider_message_id,
-                now_text
+                now_text,
+                delivery::first_poll(provider, now, delivery::Schedule::current()).map(timestamp),
             ])?,
         AfterAttempt::Retry { error, .. }
         | AfterAttempt::Fail(error)
@@ -84,6 +88,9 @@ pub(crate) fn record(
                 now_text
             ])?,
     };
+    if let AfterAttempt::Fail(error) = outcome {
+        delivery_store::learn_from_failure(tx, id, error, now)?;
+    }
     Ok(())
 }
 

@@ -119,6 +119,9 @@ pub enum HoldReason {
     /// The send check could not be made (the record is unreadable or unknown): nothing leaves
     /// unchecked.
     CheckFailed,
+    /// Its address is "No entregable" (it bounced, complained, or the provider refuses it):
+    /// nothing goes to it until the owner edits or re-confirms the address.
+    Undeliverable,
 }
 
 /// What to record after an attempt.
@@ -250,6 +253,7 @@ mod tests {
         assert_pinned(|reason| match reason {
             HoldReason::Restored => "restored",
             HoldReason::CheckFailed => "check_failed",
+            HoldReason::Undeliverable => "undeliverable",
         });
     }
 

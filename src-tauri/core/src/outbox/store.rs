@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use ts_rs::TS;
 
+use super::delivery::DeliveryState;
 use super::state::{CancelReason, HoldReason, OutboxState, WaitReason};
+use super::summary::OutboxSummary;
 use super::OutboxError;
 use crate::mail::{Attachment, EmailAddress, FailureClass, MailError, MailFailure, Provider};
 use crate::wire;
@@ -74,6 +76,20 @@ pub struct OutboxEntry {
     pub sent_at: Option<String>,
     /// The names of the files it carries, in order (a statement's PDF): the lists say so.
     pub attachments: Vec<String>,
+    /// What the provider said happened after it accepted the email (None: nothing known yet,
+    /// or SMTP, where no delivery report exists).
+    pub delivery: Option<Delivery>,
+}
+
+/// What happened to a sent email after the provider accepted it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    pub state: DeliveryState,
+    /// The provider's own words for a bounce or complaint, when it gives them.
+    pub reason: Option<String>,
+    /// When the app learnt it.
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -95,6 +111,8 @@ pub struct OutboxPage {
     /// How many rows wait for the owner (held or uncertain), whatever the page.
     #[ts(type = "number")]
     pub needs_owner: i64,
+    /// The last 7 days at a glance, whatever the filter.
+    pub summary: OutboxSummary,
 }
 
 /// Which rows Bandeja de salida lists.
@@ -105,6 +123,13 @@ pub enum OutboxFilter {
     All,
     /// Held or uncertain: what only the owner can resolve.
     NeedsOwner,
+    /// The Resumen's filters, over the last 7 days (`summary`).
+    Delivered,
+    Delayed,
+    Bounced,
+    Complained,
+    Failed,
+    Queued,
 }
 
 /// The reason stored for a sent row the owner confirmed.
@@ -165,7 +190,8 @@ const ENTRY_COLUMNS: &str =
     next_attempt_at, provider, provider_message_id, error_code, error_message, error_details,
     created_at, updated_at, sent_at,
     (SELECT json_group_array(file_name ORDER BY position, id) FROM outbox_attachments
-     WHERE outbox_id = outbox.id)";
+     WHERE outbox_id = outbox.id),
+    delivery, delivery_reason, delivery_at";
 
 /// Newest first; `before` continues after the last id of the previous page.
 pub fn list(
@@ -175,10 +201,7 @@ pub fn list(
     limit: u32,
 ) -> Result<OutboxPage, OutboxError> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let condition = match filter {
-        OutboxFilter::All => "1",
-        OutboxFilter::NeedsOwner => "state IN ('held', 'uncertain')",
-    };
+    let condition = super::summary::condition(filter);
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {ENTRY_COLUMNS} FROM outbox WHERE id < ?1 AND {condition}
          ORDER BY id DESC LIMIT ?2"
@@ -199,6 +222,7 @@ pub fn list(
         entries,
         next_before,
         needs_owner: needs_owner(conn)?,
+        summary: super::summary::summary(conn)?,
     })
 }
 
@@ -316,6 +340,9 @@ struct RawEntry {
     sent_at: Option<String>,
     /// A JSON array of file names.
     attachments: String,
+    delivery: Option<String>,
+    delivery_reason: Option<String>,
+    delivery_at: Option<String>,
 }
 
 impl RawEntry {
@@ -339,6 +366,9 @@ impl RawEntry {
             updated_at: row.get(15)?,
             sent_at: row.get(16)?,
             attachments: row.get(17)?,
+            delivery: row.get(18)?,
+            delivery_reason: row.get(19)?,
+            delivery_at: row.get(20)?,
         })
     }
 
@@ -417,6 +447,19 @@ impl RawEntry {
                 })
             })
             .transpose()?;
+        let delivery = self
+            .delivery
+            .as_deref()
+            .map(|code| {
+                let state = wire::from_code::<DeliveryState>(code)
+                    .ok_or_else(|| corrupt(format!("unknown delivery state {code:?}")))?;
+                Ok::<_, OutboxError>(Delivery {
+                    state,
+                    reason: self.delivery_reason.clone(),
+                    at: self.delivery_at.clone(),
+                })
+            })
+            .transpose()?;
         let attachments = serde_json::from_str(&self.attachments)
             .map_err(|_| corrupt(format!("unreadable file names {:?}", self.attachments)))?;
         Ok(OutboxEntry {
@@ -439,6 +482,7 @@ impl RawEntry {
             updated_at: self.updated_at,
             sent_at: self.sent_at,
             attachments,
+            delivery,
         })
     }
 }

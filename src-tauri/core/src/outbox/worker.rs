@@ -8,7 +8,7 @@
 //! is kept and written at the next turn, never dropped. The provider's client lives across sends
 //! (SMTP pool, HTTP keep-alive) and is rebuilt on `Reload`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,8 +31,10 @@ use crate::mail::{batch_limit, MailError, MailFailure, Provider, Receipt};
 use crate::wire;
 
 mod batching;
+mod polling;
 
 use batching::outgoing;
+use polling::Asked;
 
 #[derive(Debug)]
 pub(super) enum Command {
@@ -74,6 +76,14 @@ struct Worker {
     in_flight_rows: HashMap<tokio::task::Id, (Vec<Claimed>, Provider)>,
     /// Outcomes whose write failed: kept and written at the next turn, before anything else.
     unrecorded: Vec<Outcome>,
+    /// The question in flight about sent emails' delivery (at most one: `polling`).
+    asking: JoinSet<Asked>,
+    /// Rows the provider's recent list did not reach: asked about one by one.
+    unlisted: HashSet<OutboxId>,
+    /// The saved key cannot read delivery status (a sending-only Resend key), until `Reload`.
+    status_unreadable: bool,
+    /// No question before this (the network is gone).
+    asking_paused_until: Option<Instant>,
 }
 
 /// Starts a worker task on `shared`'s database and channels.
@@ -91,6 +101,10 @@ pub(super) fn spawn(shared: Arc<Shared>) -> Running {
         in_flight: JoinSet::new(),
         in_flight_rows: HashMap::new(),
         unrecorded: Vec::new(),
+        asking: JoinSet::new(),
+        unlisted: HashSet::new(),
+        status_unreadable: false,
+        asking_paused_until: None,
     };
     Running {
         commands,
@@ -106,11 +120,14 @@ impl Worker {
 
     async fn run(mut self, mut tick: tokio::time::Interval) {
         loop {
-            let wake_at = if self.unrecorded.is_empty() || self.write_unrecorded() {
+            let mut wake_at = if self.unrecorded.is_empty() || self.write_unrecorded() {
                 self.fill().await
             } else {
                 Some(Instant::now() + self.shared.settings.tick)
             };
+            if let Some(ask_at) = self.ask_if_due() {
+                wake_at = Some(wake_at.map_or(ask_at, |at| at.min(ask_at)));
+            }
             self.idle
                 .send_replace(self.in_flight.is_empty() && self.unrecorded.is_empty());
             let sleep = tokio::time::sleep_until(wake_at.unwrap_or_else(Instant::now));
@@ -127,6 +144,9 @@ impl Worker {
                         finished.push(done);
                     }
                     self.finish(finished, true);
+                }
+                Some(asked) = self.asking.join_next(), if !self.asking.is_empty() => {
+                    self.answered(asked);
                 }
                 _ = sleep, if wake_at.is_some() => {}
                 _ = tick.tick() => {}
@@ -156,9 +176,12 @@ impl Worker {
                 // Only touch the keychain when something is due.
                 match self.db().read(outcomes::next_due_in) {
                     Ok(Some(wait)) if wait == Duration::ZERO => {}
+                    Ok(Some(_)) if matches!(self.db().read(polling::any_due), Ok(true)) => {}
                     Ok(Some(wait)) => {
                         return self.in_flight.is_empty().then(|| Instant::now() + wait)
                     }
+                    // Nothing to send, but a sent email may be due a question.
+                    Ok(None) if matches!(self.db().read(polling::any_due), Ok(true)) => {}
                     Ok(None) => return None,
                     Err(err) => {
                         tracing::error!(error = %err, "outbox: cannot read the queue");
@@ -480,6 +503,9 @@ impl Worker {
     fn reload(&mut self) {
         // Sends in flight keep their Arc of the old client; new ones get the new configuration.
         self.mailer = None;
+        // A new key may read what the old one could not.
+        self.status_unreadable = false;
+        self.unlisted.clear();
         if let Err(err) = self.shared.db.write(outcomes::wake_waiting) {
             tracing::error!(error = %err, "outbox: cannot wake waiting rows");
         }

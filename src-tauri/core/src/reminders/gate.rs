@@ -28,6 +28,7 @@ use crate::outbox::{
 };
 use crate::settings;
 use crate::statements;
+use crate::undeliverable;
 
 /// What a queued reminder states, stored with its outbox row (as JSON) for the send check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,99 +58,116 @@ impl SendGate for ReminderGate {
         tx: &Transaction<'_>,
         question: &GateQuestion<'_>,
     ) -> Result<Verdict, GateError> {
-        let Some(reference) = question.reference else {
-            // Not about a record: nothing in the books can make it untrue.
-            return Ok(Verdict::Send);
+        let verdict = verdict(tx, question)?;
+        // Whatever the books say, nothing goes to an address that does not receive mail.
+        let to = match &verdict {
+            Verdict::Send => Some(question.recipient.to_owned()),
+            Verdict::Rewrite(email) => Some(email.to.to_string()),
+            _ => None,
         };
-        // The app hands the outbox this one gate: statements have their own rules.
-        if statements::gate::is_statement(reference) {
-            return statements::gate::check(tx, question);
-        }
-        let Some(receivable_id) = reference
-            .strip_prefix(REMINDER_REFERENCE)
-            .and_then(|id| id.parse::<i64>().ok())
-        else {
-            return Ok(Verdict::Hold(HoldReason::CheckFailed));
-        };
-        let stated: Option<Stated> = match question.facts {
-            Some(json) => match serde_json::from_str(json) {
-                Ok(stated) => Some(stated),
-                Err(_) => return Ok(Verdict::Hold(HoldReason::CheckFailed)),
-            },
-            // Queued before facts were kept: what it says is unknown, so it is said again.
-            None => None,
-        };
-        if stated
-            .as_ref()
-            .is_some_and(|s| s.receivable_id != receivable_id)
-        {
-            return Ok(Verdict::Hold(HoldReason::CheckFailed));
-        }
-        let region = match &stated {
-            Some(stated) => stated.region,
-            None => settings::region_in(tx)?.unwrap_or(Region::for_locale(None, Language::Es)),
-        };
-        let reading = Reading {
-            region,
-            today: clock::local_today(),
-        };
-        let receivable = match receivables::find(tx, receivable_id, &reading) {
-            Ok(receivable) => receivable,
-            Err(BooksError::NotFound { .. }) => return Ok(Verdict::Hold(HoldReason::CheckFailed)),
-            Err(err) => return Err(err.into()),
-        };
-        match receivable.status {
-            ReceivableStatus::Paid => return Ok(Verdict::Cancel(CancelReason::Paid)),
-            ReceivableStatus::Void => return Ok(Verdict::Cancel(CancelReason::Voided)),
-            ReceivableStatus::Pending => {}
-        }
-        if receivable.balance.minor <= 0 {
-            return Ok(Verdict::Cancel(CancelReason::Paid));
-        }
-        if stated
-            .as_ref()
-            .is_some_and(|s| s.customer_id != receivable.customer_id)
-        {
-            return Ok(Verdict::Cancel(CancelReason::CustomerChanged));
-        }
-        let typed = stated.as_ref().is_some_and(|s| s.recipient_typed);
-        let recipient = if typed || stated.is_none() {
-            question.recipient.to_owned()
-        } else {
-            let customer = customers::find(tx, receivable.customer_id)?;
-            match customer
-                .email
-                .as_deref()
-                .and_then(|email| email.parse::<EmailAddress>().ok())
-            {
-                Some(address) => address.to_string(),
-                None => return Ok(Verdict::Cancel(CancelReason::NoAddress)),
+        match to {
+            Some(to) if undeliverable::find(tx, &to)?.is_some() => {
+                Ok(Verdict::Hold(HoldReason::Undeliverable))
             }
-        };
-        let unchanged = stated.as_ref().is_some_and(|s| {
-            s.currency == receivable.balance.currency && s.balance_minor == receivable.balance.minor
-        }) && recipient == question.recipient;
-        if unchanged {
-            return Ok(Verdict::Send);
+            _ => Ok(verdict),
         }
-        let draft = draft_in(tx, receivable_id, Some(recipient.clone()), &reading)?;
-        let to: EmailAddress = recipient
-            .parse()
-            .map_err(|_| -> GateError { "the reminder's address is not valid".into() })?;
-        let facts = Stated {
-            recipient_typed: typed,
-            ..draft.stated
-        };
-        Ok(Verdict::Rewrite(Box::new(QueuedEmail {
-            to,
-            subject: draft.message.subject,
-            text: draft.message.text,
-            html: draft.message.html,
-            reference: Some(reference.to_owned()),
-            facts: Some(serde_json::to_string(&facts)?),
-            attachments: Vec::new(),
-        })))
     }
+}
+
+/// What the books say about a waiting reminder or statement.
+fn verdict(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdict, GateError> {
+    let Some(reference) = question.reference else {
+        // Not about a record: nothing in the books can make it untrue.
+        return Ok(Verdict::Send);
+    };
+    // The app hands the outbox this one gate: statements have their own rules.
+    if statements::gate::is_statement(reference) {
+        return statements::gate::check(tx, question);
+    }
+    let Some(receivable_id) = reference
+        .strip_prefix(REMINDER_REFERENCE)
+        .and_then(|id| id.parse::<i64>().ok())
+    else {
+        return Ok(Verdict::Hold(HoldReason::CheckFailed));
+    };
+    let stated: Option<Stated> = match question.facts {
+        Some(json) => match serde_json::from_str(json) {
+            Ok(stated) => Some(stated),
+            Err(_) => return Ok(Verdict::Hold(HoldReason::CheckFailed)),
+        },
+        // Queued before facts were kept: what it says is unknown, so it is said again.
+        None => None,
+    };
+    if stated
+        .as_ref()
+        .is_some_and(|s| s.receivable_id != receivable_id)
+    {
+        return Ok(Verdict::Hold(HoldReason::CheckFailed));
+    }
+    let region = match &stated {
+        Some(stated) => stated.region,
+        None => settings::region_in(tx)?.unwrap_or(Region::for_locale(None, Language::Es)),
+    };
+    let reading = Reading {
+        region,
+        today: clock::local_today(),
+    };
+    let receivable = match receivables::find(tx, receivable_id, &reading) {
+        Ok(receivable) => receivable,
+        Err(BooksError::NotFound { .. }) => return Ok(Verdict::Hold(HoldReason::CheckFailed)),
+        Err(err) => return Err(err.into()),
+    };
+    match receivable.status {
+        ReceivableStatus::Paid => return Ok(Verdict::Cancel(CancelReason::Paid)),
+        ReceivableStatus::Void => return Ok(Verdict::Cancel(CancelReason::Voided)),
+        ReceivableStatus::Pending => {}
+    }
+    if receivable.balance.minor <= 0 {
+        return Ok(Verdict::Cancel(CancelReason::Paid));
+    }
+    if stated
+        .as_ref()
+        .is_some_and(|s| s.customer_id != receivable.customer_id)
+    {
+        return Ok(Verdict::Cancel(CancelReason::CustomerChanged));
+    }
+    let typed = stated.as_ref().is_some_and(|s| s.recipient_typed);
+    let recipient = if typed || stated.is_none() {
+        question.recipient.to_owned()
+    } else {
+        let customer = customers::find(tx, receivable.customer_id)?;
+        match customer
+            .email
+            .as_deref()
+            .and_then(|email| email.parse::<EmailAddress>().ok())
+        {
+            Some(address) => address.to_string(),
+            None => return Ok(Verdict::Cancel(CancelReason::NoAddress)),
+        }
+    };
+    let unchanged = stated.as_ref().is_some_and(|s| {
+        s.currency == receivable.balance.currency && s.balance_minor == receivable.balance.minor
+    }) && recipient == question.recipient;
+    if unchanged {
+        return Ok(Verdict::Send);
+    }
+    let draft = draft_in(tx, receivable_id, Some(recipient.clone()), &reading)?;
+    let to: EmailAddress = recipient
+        .parse()
+        .map_err(|_| -> GateError { "the reminder's address is not valid".into() })?;
+    let facts = Stated {
+        recipient_typed: typed,
+        ..draft.stated
+    };
+    Ok(Verdict::Rewrite(Box::new(QueuedEmail {
+        to,
+        subject: draft.message.subject,
+        text: draft.message.text,
+        html: draft.message.html,
+        reference: Some(reference.to_owned()),
+        facts: Some(serde_json::to_string(&facts)?),
+        attachments: Vec::new(),
+    })))
 }
 
 /// The reminders' answer to a change in the books: inside the same transaction, the reminders

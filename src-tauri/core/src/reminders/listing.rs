@@ -47,6 +47,8 @@ pub struct OutboxListing {
     /// How many rows wait for the owner (held or uncertain), whatever the page.
     #[ts(type = "number")]
     pub needs_owner: i64,
+    /// The last 7 days at a glance (entregados, demorados, rebotados…), whatever the filter.
+    pub summary: outbox::OutboxSummary,
 }
 
 /// The outbox's page (`outbox::list`), each row with what it is about, read together.
@@ -70,6 +72,7 @@ pub fn outbox_page(
             entries,
             next_before: page.next_before,
             needs_owner: page.needs_owner,
+            summary: page.summary,
         })
     })
 }
@@ -115,6 +118,24 @@ pub fn about(
             .optional()?);
     }
     Ok(None)
+}
+
+/// How many emails bounced or were marked as spam since the owner last looked at Bandeja de
+/// salida: the main screens' banner.
+pub fn bounce_alert(db: &Database) -> Result<i64, ReminderError> {
+    db.read(|conn| {
+        let seen = crate::settings::bounces_seen_at(conn)?;
+        Ok(outbox::bounced_since(conn, seen.as_deref())?)
+    })
+}
+
+/// The owner looked at Bandeja de salida: the banner counts from now.
+pub fn bounces_seen(db: &Database) -> Result<(), ReminderError> {
+    // The outbox's own timestamps, so the banner's comparison is text order = time order.
+    Ok(crate::settings::set_bounces_seen_at(
+        db,
+        &outbox::now_text(),
+    )?)
 }
 
 #[cfg(test)]

@@ -183,7 +183,13 @@ pub fn for_receivable(
         Some(typed) if !typed.is_empty() => Some(parse_recipient(typed)?),
         _ => None,
     };
-    db.read(|conn| draft_in(conn, request.receivable_id, recipient, reading))
+    db.read(|conn| {
+        let draft = draft_in(conn, request.receivable_id, recipient, reading)?;
+        if let Some(to) = &draft.recipient {
+            queue::refuse_undeliverable(conn, to)?;
+        }
+        Ok(draft)
+    })
 }
 
 /// The reminder as the books say it now, inside a transaction the caller holds (the send check

@@ -14,6 +14,7 @@ use crate::books::{BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::mail::address::EmailAddress;
 use crate::outbox::{self, OutboxEntry, OutboxId, QueuedEmail};
+use crate::undeliverable;
 use crate::validation::{FieldErrors, FieldProblem};
 
 /// "Enviar recordatorio de pago por email", as confirmed.
@@ -71,6 +72,7 @@ pub fn queue(
             return Err(ReminderError::Invalid(errors.into_vec()));
         };
         let to = parse_address(&to)?;
+        refuse_undeliverable(tx, to.as_str())?;
         let stated = Stated {
             // A typed address kept as the customer's follows the customer from now on.
             recipient_typed: typed.is_some() && !keep_typed,
@@ -99,6 +101,28 @@ pub fn queue(
         )?;
         Ok(id)
     })
+}
+
+/// An address that does not receive mail ("No entregable") is refused, with why, next to the
+/// address — in the preview and when queuing — not queued to be held: the owner corrects or
+/// confirms it first.
+pub(super) fn refuse_undeliverable(
+    conn: &rusqlite::Connection,
+    address: &str,
+) -> Result<(), ReminderError> {
+    if let Some(undeliverable) = undeliverable::find(conn, address)? {
+        let mut errors = FieldErrors::default();
+        errors.add_with(
+            "recipient",
+            FieldProblem::Undeliverable,
+            // The provider's words, or the day it was learnt.
+            undeliverable
+                .detail
+                .unwrap_or_else(|| undeliverable.since.chars().take(10).collect::<String>()),
+        );
+        return Err(ReminderError::Invalid(errors.into_vec()));
+    }
+    Ok(())
 }
 
 fn parse_address(text: &str) -> Result<EmailAddress, ReminderError> {
