@@ -19,6 +19,7 @@ use cachicamo_core::books::import::{
     RowProblem,
 };
 use cachicamo_core::books::money::Money;
+use cachicamo_core::books::pauses::{Pause, PauseChip, PauseEnd, PauseForm, PauseKind, PauseState};
 use cachicamo_core::books::payments::{
     Payment, PaymentForm, PaymentMethod, PaymentPreview, Reversal,
 };
@@ -139,6 +140,12 @@ pub fn typescript() -> String {
         AgingLine::decl(&cfg),
         PendingPage::decl(&cfg),
         LastReminder::decl(&cfg),
+        PauseKind::decl(&cfg),
+        PauseEnd::decl(&cfg),
+        PauseState::decl(&cfg),
+        PauseForm::decl(&cfg),
+        Pause::decl(&cfg),
+        PauseChip::decl(&cfg),
         OutboxId::decl(&cfg),
         OutboxState::decl(&cfg),
         WaitReason::decl(&cfg),

@@ -34,6 +34,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0009_reference_rates.sql")),
     M::up(include_str!("../migrations/0010_outbox_attachments.sql")),
     M::up(include_str!("../migrations/0011_outbox_batches.sql")),
+    M::up(include_str!("../migrations/0030_collection_pauses.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

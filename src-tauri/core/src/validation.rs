@@ -37,6 +37,8 @@ pub enum FieldProblem {
     NotNearBalance,
     /// A payment dated after today.
     DateInFuture,
+    /// An end date before today (a pause that would already be over).
+    DateInPast,
     /// A payment dated before the receivable's issue date (an advance), not yet confirmed.
     AdvanceUnconfirmed,
     /// Another receivable already has this document number.

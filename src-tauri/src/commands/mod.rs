@@ -7,6 +7,7 @@ pub mod csv;
 pub mod customers;
 pub mod email;
 pub mod outbox;
+pub mod pauses;
 pub mod receivables;
 pub mod region;
 pub mod reminders;
