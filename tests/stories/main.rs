@@ -12,6 +12,7 @@ mod email_secret;
 mod flow;
 mod helpers;
 mod package;
+mod pauses;
 mod receivables;
 mod reminders;
 mod send_path;
