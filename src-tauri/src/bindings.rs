@@ -30,6 +30,10 @@ use cachicamo_core::books::receivables::{
 };
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
+use cachicamo_core::collections::policy::{
+    MinimumBalance, PolicyRules, PolicyStep, Repeat, StepUnit,
+};
+use cachicamo_core::collections::CollectionSettings;
 use cachicamo_core::db::schema::{Difference, ObjectKind, SchemaDifference};
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::{Region, RegionFormat};
@@ -146,6 +150,12 @@ pub fn typescript() -> String {
         PauseForm::decl(&cfg),
         Pause::decl(&cfg),
         PauseChip::decl(&cfg),
+        StepUnit::decl(&cfg),
+        PolicyStep::decl(&cfg),
+        Repeat::decl(&cfg),
+        MinimumBalance::decl(&cfg),
+        PolicyRules::decl(&cfg),
+        CollectionSettings::decl(&cfg),
         OutboxId::decl(&cfg),
         OutboxState::decl(&cfg),
         WaitReason::decl(&cfg),

@@ -35,6 +35,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0010_outbox_attachments.sql")),
     M::up(include_str!("../migrations/0011_outbox_batches.sql")),
     M::up(include_str!("../migrations/0030_collection_pauses.sql")),
+    M::up(include_str!("../migrations/0031_collection_policy.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

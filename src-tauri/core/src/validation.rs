@@ -39,6 +39,8 @@ pub enum FieldProblem {
     DateInFuture,
     /// An end date before today (a pause that would already be over).
     DateInPast,
+    /// Two steps of a política de cobranza on the same day.
+    DuplicateStep,
     /// A payment dated before the receivable's issue date (an advance), not yet confirmed.
     AdvanceUnconfirmed,
     /// Another receivable already has this document number.

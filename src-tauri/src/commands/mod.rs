@@ -3,6 +3,7 @@
 pub mod app;
 pub mod backups;
 pub mod business;
+pub mod collections;
 pub mod csv;
 pub mod customers;
 pub mod email;

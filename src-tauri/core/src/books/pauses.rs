@@ -149,7 +149,12 @@ pub fn describe(chips: &[PauseChip], language: Language) -> String {
 }
 
 /// Where a pause stands on `today`, from its stored facts.
-fn state_on(kind: PauseKind, until: Option<Date>, ended: bool, today: Date) -> PauseState {
+pub(crate) fn state_on(
+    kind: PauseKind,
+    until: Option<Date>,
+    ended: bool,
+    today: Date,
+) -> PauseState {
     match until {
         _ if ended => PauseState::Ended,
         Some(last) if last < today && kind == PauseKind::Promise => PauseState::Broken,
