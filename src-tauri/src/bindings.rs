@@ -33,6 +33,7 @@ use cachicamo_core::business::{Business, BusinessView};
 use cachicamo_core::collections::policy::{
     MinimumBalance, PolicyRules, PolicyStep, Repeat, StepUnit,
 };
+use cachicamo_core::collections::today::{TodayLine, TodayPage, TodayState};
 use cachicamo_core::collections::CollectionSettings;
 use cachicamo_core::db::schema::{Difference, ObjectKind, SchemaDifference};
 use cachicamo_core::locale::Language;
@@ -156,6 +157,9 @@ pub fn typescript() -> String {
         MinimumBalance::decl(&cfg),
         PolicyRules::decl(&cfg),
         CollectionSettings::decl(&cfg),
+        TodayState::decl(&cfg),
+        TodayLine::decl(&cfg),
+        TodayPage::decl(&cfg),
         OutboxId::decl(&cfg),
         OutboxState::decl(&cfg),
         WaitReason::decl(&cfg),

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod commands;
 pub mod downloads;
 pub mod error;
+pub mod evaluator;
 pub mod launch_time;
 mod logging;
 pub mod private_files;
@@ -44,6 +45,9 @@ pub fn run() {
                 .unwrap_or(false);
             state.back_up_daily_in_background();
             state.start_outbox(app.handle());
+            if let Ok(db) = state.shared_db() {
+                app.state::<evaluator::Evaluator>().start(app.handle(), db);
+            }
             app.manage(state);
             #[cfg(unix)]
             shutdown::leave_on_terminate(app.handle());

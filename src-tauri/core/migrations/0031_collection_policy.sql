@@ -29,8 +29,13 @@ CREATE TABLE collection_slots (
     anchor_due     TEXT NOT NULL,
     receivable_key INTEGER NOT NULL DEFAULT 0,
     -- 'due': waits in Cobros de hoy; 'superseded': a lower step skipped after days off (never
-    -- sent late); 'held': beyond a cooldown or a cap, for the owner to review.
-    state          TEXT NOT NULL CHECK (state IN ('due', 'superseded', 'held')),
+    -- sent late); 'held': beyond a cooldown or a cap, for the owner to review; 'queued': its
+    -- message is in the outbox (`outbox_id`), in the same transaction; 'skipped': "Omitir";
+    -- 'postponed': "Posponer hasta…" `postponed_until`, when it is due again.
+    state          TEXT NOT NULL
+        CHECK (state IN ('due', 'superseded', 'held', 'queued', 'skipped', 'postponed')),
+    outbox_id      INTEGER REFERENCES outbox (id) ON DELETE SET NULL,
+    postponed_until TEXT,
     held_for       TEXT CHECK (held_for IN ('cooldown', 'monthly_cap', 'receivable_cap')),
     -- The user's calendar day the evaluator decided it, and how late that was after the step's
     -- own day (0: due today; more: a catch-up).
@@ -38,7 +43,8 @@ CREATE TABLE collection_slots (
     days_late      INTEGER NOT NULL DEFAULT 0 CHECK (days_late >= 0),
     created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     UNIQUE (customer_id, offset_days, anchor_due, receivable_key),
-    CHECK ((state = 'held') = (held_for IS NOT NULL))
+    CHECK ((state = 'held') = (held_for IS NOT NULL)),
+    CHECK ((state = 'postponed') = (postponed_until IS NOT NULL))
 ) STRICT;
 
 CREATE INDEX collection_slots_by_day ON collection_slots (decided_on, state);

@@ -350,3 +350,101 @@ fn a_policy_stored_by_hand_that_the_form_would_refuse_is_never_evaluated() {
         Err(collections::CollectionsError::Corrupt { id: 1 })
     ));
 }
+
+fn customer_with_email(db: &Database, name: &str, email: &str) -> i64 {
+    use cachicamo_core::books::customers::{self, CustomerForm};
+    customers::create(
+        db,
+        CustomerForm {
+            name: name.into(),
+            email: email.into(),
+            ..CustomerForm::default()
+        },
+        cachicamo_core::locale::Language::Es,
+    )
+    .expect("customer")
+    .id
+}
+
+#[test]
+fn cobros_de_hoy_lists_one_line_per_customer_and_each_is_sent_once() {
+    use cachicamo_core::collections::today::{self, TodayState};
+    let books = Books::new();
+    common::statement_business(&books.db);
+    policy(&books.db, &[1, 7, 15]);
+    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    owes(&books, pena, "F-2", "50", "03/11/2026");
+    owes(&books, esquina, "F-3", "80", "05/11/2026");
+    let day = on(date!(2026 - 11 - 09));
+    slots::run(&books.db, day.today).expect("run");
+
+    let page = today::list(&books.db, &day, 50).expect("today");
+    assert_eq!(page.total, 2, "one line per customer");
+    let pena_line = &page.lines[0];
+    assert_eq!(
+        (
+            pena_line.customer_id,
+            pena_line.state,
+            pena_line.offset_days
+        ),
+        (pena, TodayState::Due, 7)
+    );
+    assert_eq!(pena_line.days_overdue, 8, "vencida hace 8 días → Paso 7");
+    assert_eq!(pena_line.days_late, 1, "a catch-up");
+    assert_eq!(pena_line.step_label, "Paso 7");
+    let balances: Vec<&str> = pena_line.balances.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(balances, ["USD 150,00"]);
+    assert_eq!(pena_line.recipient.as_deref(), Some("cobros@pena.com.ve"));
+
+    // "Enviar todos", twice (a second click, a restart): one statement per customer.
+    let first: Vec<_> = today::sendable(&books.db, &day)
+        .expect("sendable")
+        .into_iter()
+        .map(|slot| today::send(&books.db, slot, &day).expect("sent"))
+        .collect();
+    assert!(first.iter().all(Option::is_some), "{first:?}");
+    assert!(today::sendable(&books.db, &day).expect("again").is_empty());
+    assert_eq!(
+        today::send(&books.db, pena_line.slot_id, &day).expect("again"),
+        None
+    );
+    let queued: i64 = books
+        .db
+        .read(|conn| {
+            conn.query_row(
+                "SELECT count(*) FROM outbox WHERE reference LIKE 'statement:%'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .expect("outbox");
+    assert_eq!(queued, 2);
+    assert_eq!(today::list(&books.db, &day, 50).expect("today").total, 0);
+}
+
+#[test]
+fn omitir_and_posponer_take_a_line_out_of_today_until_its_day() {
+    use cachicamo_core::collections::today;
+    let books = Books::new();
+    policy(&books.db, &[1]);
+    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    owes(&books, esquina, "F-2", "100", "01/11/2026");
+    let day = on(date!(2026 - 11 - 02));
+    slots::run(&books.db, day.today).expect("run");
+    let lines = today::list(&books.db, &day, 50).expect("today").lines;
+    assert!(today::skip(&books.db, lines[0].slot_id, day.today).expect("skip"));
+    let refused = today::postpone(&books.db, lines[1].slot_id, "01/11/2026", &day);
+    assert!(matches!(
+        refused,
+        Err(collections::CollectionsError::Invalid(_))
+    ));
+    assert!(today::postpone(&books.db, lines[1].slot_id, "05/11/2026", &day).expect("postpone"));
+    assert_eq!(today::list(&books.db, &day, 50).expect("today").total, 0);
+    let back = today::list(&books.db, &on(date!(2026 - 11 - 05)), 50).expect("today");
+    assert_eq!(back.total, 1, "the postponed line is back on its day");
+    assert_eq!(back.lines[0].slot_id, lines[1].slot_id);
+}

@@ -1,12 +1,16 @@
-//! Ajustes → Cobranza: the política de cobranza, the guide's proposal, the OS time zone whose
-//! calendar day the evaluator follows, and a customer's "sin recordatorios automáticos".
+//! Ajustes → Cobranza (the política de cobranza, the guide's proposal, the OS time zone whose
+//! calendar day the evaluator follows, a customer's "sin recordatorios automáticos") and Cobros
+//! de hoy (its lines; Enviar, Enviar todos, Omitir, Posponer hasta…).
 
 use cachicamo_core::clock;
 use cachicamo_core::collections::policy::PolicyRules;
+use cachicamo_core::collections::today::{self, TodayPage};
 use cachicamo_core::collections::{self, CollectionSettings};
+use cachicamo_core::outbox::OutboxId;
 use tauri::State;
 
 use crate::error::IpcError;
+use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 #[tauri::command(async)]
@@ -38,6 +42,74 @@ pub fn customer_set_automatic(
         customer_id,
         automatic,
     )?)
+}
+
+/// Cobros de hoy: the first `limit` lines and how many wait.
+#[tauri::command(async)]
+pub fn collections_today(state: State<'_, AppState>, limit: u32) -> Result<TodayPage, IpcError> {
+    Ok(today::list(state.db()?, &state.reading(), limit)?)
+}
+
+/// Enviar one line: `false` when it no longer waited (sent elsewhere, skipped).
+#[tauri::command(async)]
+pub fn collection_send(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+    slot_id: i64,
+) -> Result<bool, IpcError> {
+    let queued = today::send(state.db()?, slot_id, &state.reading())?;
+    wake(&state, queued.as_slice());
+    evaluator.nudge();
+    Ok(queued.is_some())
+}
+
+/// "Enviar todos": every line due (held ones wait for their own Enviar); how many were queued.
+#[tauri::command(async)]
+pub fn collection_send_all(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+) -> Result<u32, IpcError> {
+    let reading = state.reading();
+    let db = state.db()?;
+    let mut queued = Vec::new();
+    for slot in today::sendable(db, &reading)? {
+        queued.extend(today::send(db, slot, &reading)?);
+    }
+    wake(&state, &queued);
+    evaluator.nudge();
+    Ok(u32::try_from(queued.len()).unwrap_or(u32::MAX))
+}
+
+#[tauri::command(async)]
+pub fn collection_skip(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+    slot_id: i64,
+) -> Result<bool, IpcError> {
+    let skipped = today::skip(state.db()?, slot_id, state.reading().today)?;
+    evaluator.nudge();
+    Ok(skipped)
+}
+
+#[tauri::command(async)]
+pub fn collection_postpone(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+    slot_id: i64,
+    until: String,
+) -> Result<bool, IpcError> {
+    let postponed = today::postpone(state.db()?, slot_id, &until, &state.reading())?;
+    evaluator.nudge();
+    Ok(postponed)
+}
+
+/// The worker is told at once (it would find them anyway at its next look).
+fn wake(state: &AppState, queued: &[OutboxId]) {
+    if let Ok(outbox) = state.outbox() {
+        for id in queued {
+            outbox.queued(*id);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use cachicamo_core::books::pauses::{self, Pause, PauseChip, PauseForm};
 use tauri::State;
 
 use crate::error::IpcError;
+use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 #[tauri::command(async)]
@@ -29,13 +30,25 @@ pub fn pause_chips(
 
 /// What is already waiting for the customer is held or cancelled in the same transaction.
 #[tauri::command(async)]
-pub fn pause_start(state: State<'_, AppState>, form: PauseForm) -> Result<Pause, IpcError> {
-    Ok(state.bookkeeper()?.start_pause(&form, &state.reading())?)
+pub fn pause_start(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+    form: PauseForm,
+) -> Result<Pause, IpcError> {
+    let started = state.bookkeeper()?.start_pause(&form, &state.reading())?;
+    evaluator.nudge();
+    Ok(started)
 }
 
 #[tauri::command(async)]
-pub fn pause_end(state: State<'_, AppState>, id: i64) -> Result<Pause, IpcError> {
-    Ok(state.bookkeeper()?.end_pause(id, &state.reading())?)
+pub fn pause_end(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+    id: i64,
+) -> Result<Pause, IpcError> {
+    let ended = state.bookkeeper()?.end_pause(id, &state.reading())?;
+    evaluator.nudge();
+    Ok(ended)
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ import {
   type Language,
   type Money,
   type CollectionSettings,
+  type TodayPage,
   type PolicyRules,
   type Pause,
   type PauseChip,
@@ -130,6 +131,11 @@ export const api = {
   pauseEnd: (id: number) => call<Pause>('pause_end', { id }),
   collectionPolicyGet: () => call<CollectionSettings>('collection_policy_get'),
   collectionPolicySave: (rules: PolicyRules) => call<PolicyRules>('collection_policy_save', { rules }),
+  collectionsToday: (limit: number) => call<TodayPage>('collections_today', { limit }),
+  collectionSend: (slotId: number) => call<boolean>('collection_send', { slotId }),
+  collectionSendAll: () => call<number>('collection_send_all'),
+  collectionSkip: (slotId: number) => call<boolean>('collection_skip', { slotId }),
+  collectionPostpone: (slotId: number, until: string) => call<boolean>('collection_postpone', { slotId, until }),
   customerSetAutomatic: (customerId: number, automatic: boolean) =>
     call<null>('customer_set_automatic', { customerId, automatic }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
@@ -175,6 +181,9 @@ export const api = {
   onClosing: (handler: () => void): Promise<UnlistenFn> => listen('app://closing', () => handler()),
   reminderSend: (request: SendReminder) => call<OutboxEntry>('reminder_send', { request }),
   receivableReminders: (receivableId: number) => call<OutboxEntry[]>('receivable_reminders', { receivableId }),
+  /** The collections evaluator ran: how many lines wait in Cobros de hoy (`collections://changed`). */
+  onCollectionsChanged: (handler: (waiting: number) => void): Promise<UnlistenFn> =>
+    listen<number>('collections://changed', (event) => handler(event.payload)),
   /** The outbox worker queued, sent, retried or failed an email (event `outbox://changed`). */
   onOutboxChanged: (handler: (change: OutboxChanged) => void): Promise<UnlistenFn> =>
     listen<OutboxChanged>('outbox://changed', (event) => handler(event.payload)),

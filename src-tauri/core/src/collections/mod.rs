@@ -7,6 +7,7 @@
 pub mod evaluate;
 pub mod policy;
 pub mod slots;
+pub mod today;
 
 use std::collections::HashMap;
 
@@ -46,6 +47,9 @@ pub enum CollectionsError {
     Corrupt { id: i64 },
     #[error(transparent)]
     Books(#[from] BooksError),
+    /// The statement could not be made or stored (a bug, not the owner's doing).
+    #[error("the statement could not be queued: {0}")]
+    Statement(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

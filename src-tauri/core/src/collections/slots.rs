@@ -175,7 +175,8 @@ pub fn decide_all(conn: &Connection, today: Date) -> Result<Vec<Decision>, Colle
                 anchor_due: from_iso(&r.get::<_, String>(2)?)?,
                 receivable_id: (receivable_key != 0).then_some(receivable_key),
                 decided_on: from_iso(&r.get::<_, String>(4)?)?,
-                counts: r.get::<_, String>(5)? != "superseded",
+                // Superseded and skipped slots never sent anything.
+                counts: !matches!(r.get::<_, String>(5)?.as_str(), "superseded" | "skipped"),
             },
         ))
     })?;
