@@ -32,6 +32,11 @@ pub fn collection_policy_save(
 }
 
 #[tauri::command(async)]
+pub fn customer_automatic(state: State<'_, AppState>, customer_id: i64) -> Result<bool, IpcError> {
+    Ok(collections::automatic(state.db()?, customer_id)?)
+}
+
+#[tauri::command(async)]
 pub fn customer_set_automatic(
     state: State<'_, AppState>,
     customer_id: i64,
@@ -149,5 +154,24 @@ mod tests {
             .invoke("collection_policy_get", json!({}))
             .expect("settings");
         assert_eq!(again["rules"], saved);
+
+        let customer = app
+            .invoke(
+                "customer_create",
+                json!({ "form": { "name": "Peña & Hijos" } }),
+            )
+            .expect("customer")["id"]
+            .clone();
+        let automatic = |app: &TestApp| {
+            app.invoke("customer_automatic", json!({ "customerId": customer }))
+                .expect("automatic")
+        };
+        assert_eq!(automatic(&app), true, "customers follow the shop's policy");
+        app.invoke(
+            "customer_set_automatic",
+            json!({ "customerId": customer, "automatic": false }),
+        )
+        .expect("sin recordatorios automáticos");
+        assert_eq!(automatic(&app), false);
     }
 }

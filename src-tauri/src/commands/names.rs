@@ -27,6 +27,7 @@ macro_rules! with_commands {
             pauses::pause_end,
             collections::collection_policy_get,
             collections::collection_policy_save,
+            collections::customer_automatic,
             collections::customer_set_automatic,
             collections::collections_today,
             collections::collection_send,

@@ -136,6 +136,7 @@ export const api = {
   collectionSendAll: () => call<number>('collection_send_all'),
   collectionSkip: (slotId: number) => call<boolean>('collection_skip', { slotId }),
   collectionPostpone: (slotId: number, until: string) => call<boolean>('collection_postpone', { slotId, until }),
+  customerAutomatic: (customerId: number) => call<boolean>('customer_automatic', { customerId }),
   customerSetAutomatic: (customerId: number, automatic: boolean) =>
     call<null>('customer_set_automatic', { customerId, automatic }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),

@@ -114,6 +114,21 @@ pub fn save_policy(db: &Database, rules: PolicyRules) -> Result<PolicyRules, Col
     Ok(rules)
 }
 
+/// Whether `customer_id` gets automatic reminders (they follow a policy).
+pub fn automatic(db: &Database, customer_id: i64) -> Result<bool, CollectionsError> {
+    db.read(|conn| {
+        customers::find(conn, customer_id)?;
+        let chosen: Option<Option<i64>> = conn
+            .query_row(
+                "SELECT policy_id FROM customer_collection WHERE customer_id = ?1",
+                [customer_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(!matches!(chosen, Some(None)))
+    })
+}
+
 /// Whether `customer_id` gets automatic reminders: `false` is "sin recordatorios automáticos".
 pub fn set_automatic(
     db: &Database,

@@ -449,6 +449,7 @@ export const en: Catalogue = {
   'outbox.heldHelp.paused': 'The customer or the receivable has a collection pause: nothing leaves until you send it, and sending checks it again.',
   'field.date_in_past': 'The date cannot be before today.',
   'pause.title': 'Collection pauses',
+  'pause.noAutomatic': 'No automatic reminders (the collection policy never writes to this customer)',
   'pause.help': 'While a pause is in force no reminder or statement is sent: “Do not contact” cancels what is already in the outbox; the others hold it for you to review.',
   'pause.kind.dispute': 'Dispute',
   'pause.kind.promise': 'Promise to pay',

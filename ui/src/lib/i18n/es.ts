@@ -447,6 +447,7 @@ export const es = {
   'outbox.heldHelp.paused': 'El cliente o la cuenta tiene una pausa de cobranza: nada sale hasta que usted lo envíe, y al enviarlo se comprueba otra vez.',
   'field.date_in_past': 'La fecha no puede ser anterior a hoy.',
   'pause.title': 'Pausas de cobranza',
+  'pause.noAutomatic': 'Sin recordatorios automáticos (la política de cobranza no le escribe a este cliente)',
   'pause.help': 'Mientras una pausa está en curso no sale ningún recordatorio ni estado de cuenta: «No contactar» cancela lo que ya esté en la bandeja; las demás lo retienen para que usted lo revise.',
   'pause.kind.dispute': 'Disputa',
   'pause.kind.promise': 'Promesa de pago',
