@@ -33,6 +33,7 @@ use cachicamo_core::business::{Business, BusinessView};
 use cachicamo_core::collections::policy::{
     MinimumBalance, PolicyRules, PolicyStep, Repeat, StepUnit,
 };
+use cachicamo_core::collections::simulate::{SimulatedDay, SimulatedMessage};
 use cachicamo_core::collections::today::{TodayLine, TodayPage, TodayState};
 use cachicamo_core::collections::CollectionSettings;
 use cachicamo_core::db::schema::{Difference, ObjectKind, SchemaDifference};
@@ -157,6 +158,8 @@ pub fn typescript() -> String {
         MinimumBalance::decl(&cfg),
         PolicyRules::decl(&cfg),
         CollectionSettings::decl(&cfg),
+        SimulatedMessage::decl(&cfg),
+        SimulatedDay::decl(&cfg),
         TodayState::decl(&cfg),
         TodayLine::decl(&cfg),
         TodayPage::decl(&cfg),

@@ -448,3 +448,59 @@ fn omitir_and_posponer_take_a_line_out_of_today_until_its_day() {
     assert_eq!(back.total, 1, "the postponed line is back on its day");
     assert_eq!(back.lines[0].slot_id, lines[1].slot_id);
 }
+
+#[test]
+fn the_simulation_shows_each_step_on_its_day_and_writes_nothing() {
+    use cachicamo_core::collections::simulate::simulate;
+    let books = Books::new();
+    policy(&books.db, &[-3, 1, 7]);
+    let pena = books.customer("Peña & Hijos");
+    owes(&books, pena, "F-1", "100", "10/11/2026");
+    let promised = books.customer("Bodega La Esquina");
+    owes(&books, promised, "F-2", "100", "10/11/2026");
+    let promise = PauseForm {
+        customer_id: Some(promised),
+        kind: Some(PauseKind::Promise),
+        until: "12/11/2026".into(),
+        ..PauseForm::default()
+    };
+    pauses::start(
+        &books.db,
+        &Rechecks::default(),
+        &promise,
+        &on(date!(2026 - 11 - 01)),
+    )
+    .expect("promise");
+    let days = books
+        .db
+        .read(|conn| simulate(conn, &on(date!(2026 - 11 - 01)), 30))
+        .expect("simulated");
+    let seen: Vec<(String, &str, i32)> = days
+        .iter()
+        .flat_map(|day| {
+            day.messages.iter().map(|m| {
+                (
+                    day.day.text.clone(),
+                    m.customer_name.as_str(),
+                    m.offset_days,
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            // La Esquina promised to pay by the 12th: silent until then.
+            ("07/11/2026".to_owned(), "Peña & Hijos", -3),
+            ("11/11/2026".to_owned(), "Peña & Hijos", 1),
+            // The promise broken on the 13th: La Esquina catches up at +1, −3 superseded.
+            ("13/11/2026".to_owned(), "Bodega La Esquina", 1),
+            ("17/11/2026".to_owned(), "Bodega La Esquina", 7),
+            ("17/11/2026".to_owned(), "Peña & Hijos", 7),
+        ]
+    );
+    assert!(
+        slots_of(&books.db).is_empty(),
+        "a simulation writes nothing"
+    );
+}

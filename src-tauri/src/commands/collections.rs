@@ -4,6 +4,7 @@
 
 use cachicamo_core::clock;
 use cachicamo_core::collections::policy::PolicyRules;
+use cachicamo_core::collections::simulate::{self, SimulatedDay};
 use cachicamo_core::collections::today::{self, TodayPage};
 use cachicamo_core::collections::{self, CollectionSettings};
 use cachicamo_core::outbox::OutboxId;
@@ -47,6 +48,18 @@ pub fn customer_set_automatic(
         customer_id,
         automatic,
     )?)
+}
+
+/// Simulación: what the saved policy would send in the next `days` days (at most 60).
+#[tauri::command(async)]
+pub fn collections_simulate(
+    state: State<'_, AppState>,
+    days: u32,
+) -> Result<Vec<SimulatedDay>, IpcError> {
+    let reading = state.reading();
+    Ok(state
+        .db()?
+        .read(|conn| simulate::simulate(conn, &reading, days))?)
 }
 
 /// Cobros de hoy: the first `limit` lines and how many wait.

@@ -29,6 +29,7 @@ macro_rules! with_commands {
             collections::collection_policy_save,
             collections::customer_automatic,
             collections::customer_set_automatic,
+            collections::collections_simulate,
             collections::collections_today,
             collections::collection_send,
             collections::collection_send_all,

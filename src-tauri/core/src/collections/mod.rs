@@ -6,6 +6,7 @@
 
 pub mod evaluate;
 pub mod policy;
+pub mod simulate;
 pub mod slots;
 pub mod today;
 
