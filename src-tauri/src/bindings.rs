@@ -31,7 +31,7 @@ use cachicamo_core::books::receivables::{
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
 use cachicamo_core::collections::policy::{
-    MinimumBalance, PolicyRules, PolicyStep, Repeat, StepUnit,
+    MinimumBalance, PolicyRules, PolicyStep, Repeat, SendMode, StepUnit,
 };
 use cachicamo_core::collections::simulate::{SimulatedDay, SimulatedMessage};
 use cachicamo_core::collections::today::{TodayLine, TodayPage, TodayState};
@@ -153,6 +153,7 @@ pub fn typescript() -> String {
         Pause::decl(&cfg),
         PauseChip::decl(&cfg),
         StepUnit::decl(&cfg),
+        SendMode::decl(&cfg),
         PolicyStep::decl(&cfg),
         Repeat::decl(&cfg),
         MinimumBalance::decl(&cfg),

@@ -45,10 +45,11 @@ pub fn run() {
                 .unwrap_or(false);
             state.back_up_daily_in_background();
             state.start_outbox(app.handle());
-            if let Ok(db) = state.shared_db() {
+            app.manage(state);
+            // After the state is managed: the evaluator's batches wake its outbox.
+            if let Ok(db) = app.state::<state::AppState>().shared_db() {
                 app.state::<evaluator::Evaluator>().start(app.handle(), db);
             }
-            app.manage(state);
             #[cfg(unix)]
             shutdown::leave_on_terminate(app.handle());
             updates::at_startup(app.handle(), check_updates);

@@ -504,3 +504,56 @@ fn the_simulation_shows_each_step_on_its_day_and_writes_nothing() {
         "a simulation writes nothing"
     );
 }
+
+#[test]
+fn automatico_sends_without_a_click_once_but_waits_when_no_payment_was_recorded_lately() {
+    use cachicamo_core::collections::batch::{self, Batch};
+    use cachicamo_core::collections::policy::SendMode;
+    use cachicamo_core::collections::today;
+    let books = Books::new();
+    common::statement_business(&books.db);
+    let mut rules = PolicyRules::proposed();
+    rules.enabled = true;
+    rules.mode = SendMode::Automatic;
+    collections::save_policy(&books.db, rules.clone()).expect("policy");
+    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    let other = owes(&books, esquina, "F-2", "100", "01/11/2026");
+    // Evaluated "today" as the machine sees it, so the payments gate reads real timestamps.
+    let now = time::OffsetDateTime::now_utc();
+    let day = on(now.date());
+    slots::run(&books.db, day.today).expect("run");
+    assert!(
+        today::list(&books.db, &day, 50)
+            .expect("today")
+            .ask_payments
+    );
+
+    assert_eq!(
+        batch::run(&books.db, &day, now).expect("batch"),
+        Batch::WaitsForPayments { days: 7 },
+        "nobody recorded a payment: the batch waits"
+    );
+    pay(&books.db, other, "10", now.date());
+    let Batch::Queued(first) = batch::run(&books.db, &day, now).expect("batch") else {
+        panic!("a payment was recorded today: the batch goes");
+    };
+    assert_eq!(first.len(), 2);
+    assert_eq!(
+        batch::run(&books.db, &day, now).expect("again"),
+        Batch::Queued(Vec::new()),
+        "and only once"
+    );
+
+    rules.mode = SendMode::At {
+        hour: 23,
+        minute: 59,
+    };
+    collections::save_policy(&books.db, rules).expect("policy");
+    let morning = now.replace_time(time::macros::time!(08:00));
+    assert_eq!(
+        batch::run(&books.db, &day, morning).expect("batch"),
+        Batch::NotNow
+    );
+}

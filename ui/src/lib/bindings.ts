@@ -397,6 +397,8 @@ onReceivable: boolean, };
 
 export type StepUnit = "statement" | "receivable";
 
+export type SendMode = { "kind": "review" } | { "kind": "at", hour: number, minute: number, } | { "kind": "automatic" };
+
 export type PolicyStep = { 
 /**
  * Days from the due date: −3 is three days before, +7 a week after. Also the step's
@@ -432,7 +434,12 @@ monthlyCap: number,
 /**
  * Messages about one receivable, ever, before the next waits for review.
  */
-receivableCap: number, };
+receivableCap: number, mode: SendMode, 
+/**
+ * Before a batch leaves: when no payment was recorded for this many days, ask "¿Registró
+ * los pagos recientes?" (and in Automático, wait).
+ */
+paymentsGateDays: number, };
 
 export type CollectionSettings = { rules: PolicyRules, 
 /**
@@ -484,7 +491,12 @@ export type TodayPage = { lines: Array<TodayLine>,
 /**
  * Every line waiting (the menu's badge).
  */
-total: number, };
+total: number, 
+/**
+ * No payment was recorded for the policy's days: before a batch leaves, ask "¿Registró los
+ * pagos recientes?" (in Automático the batch waits).
+ */
+askPayments: boolean, paymentsGateDays: number, mode: SendMode, };
 
 export type OutboxId = number;
 

@@ -4,6 +4,7 @@
 //! passed in. Sending what a slot asks for belongs to the screens of the next slice (Cobros de
 //! hoy); nothing here sends.
 
+pub mod batch;
 pub mod evaluate;
 pub mod policy;
 pub mod simulate;

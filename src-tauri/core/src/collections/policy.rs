@@ -57,6 +57,23 @@ pub struct MinimumBalance {
     pub minor: i64,
 }
 
+/// How the day's lines leave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SendMode {
+    /// "Revisar antes de enviar": nothing leaves without the owner's approval.
+    #[default]
+    Review,
+    /// "Enviar a las HH:MM lo que no haya omitido".
+    At { hour: u8, minute: u8 },
+    /// "Automático": as soon as the evaluator decides.
+    Automatic,
+}
+
+fn default_payments_gate() -> u32 {
+    7
+}
+
 fn default_cooldown() -> u32 {
     3
 }
@@ -89,6 +106,12 @@ pub struct PolicyRules {
     /// Messages about one receivable, ever, before the next waits for review.
     #[serde(default = "default_receivable_cap")]
     pub receivable_cap: u32,
+    #[serde(default)]
+    pub mode: SendMode,
+    /// Before a batch leaves: when no payment was recorded for this many days, ask "¿Registró
+    /// los pagos recientes?" (and in Automático, wait).
+    #[serde(default = "default_payments_gate")]
+    pub payments_gate_days: u32,
 }
 
 impl Default for PolicyRules {
@@ -101,6 +124,8 @@ impl Default for PolicyRules {
             cooldown_days: default_cooldown(),
             monthly_cap: default_monthly_cap(),
             receivable_cap: default_receivable_cap(),
+            mode: SendMode::Review,
+            payments_gate_days: default_payments_gate(),
         }
     }
 }
@@ -183,6 +208,14 @@ impl PolicyRules {
         }
         if self.monthly_cap == 0 {
             errors.add("monthlyCap", FieldProblem::NotPositive);
+        }
+        if let SendMode::At { hour, minute } = self.mode {
+            if hour > 23 || minute > 59 {
+                errors.add("mode", FieldProblem::InvalidDate);
+            }
+        }
+        if self.payments_gate_days == 0 || self.payments_gate_days > 90 {
+            errors.add("paymentsGateDays", FieldProblem::NotPositive);
         }
         if self.receivable_cap == 0 {
             errors.add("receivableCap", FieldProblem::NotPositive);

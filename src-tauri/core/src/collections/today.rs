@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use ts_rs::TS;
 
+use super::batch::payments_recent;
+use super::policy::SendMode;
 use super::{policies_in, CollectionsError, DEFAULT_POLICY};
 use crate::books::dates::{from_iso, iso};
 use crate::books::money::Money;
@@ -65,6 +67,11 @@ pub struct TodayPage {
     pub lines: Vec<TodayLine>,
     /// Every line waiting (the menu's badge).
     pub total: u32,
+    /// No payment was recorded for the policy's days: before a batch leaves, ask "¿Registró los
+    /// pagos recientes?" (in Automático the batch waits).
+    pub ask_payments: bool,
+    pub payments_gate_days: u32,
+    pub mode: SendMode,
 }
 
 /// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before.
@@ -82,6 +89,10 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
         )?;
         let policies = policies_in(conn)?;
         let labels = policies.get(&DEFAULT_POLICY);
+        let gate_days = labels.map_or(7, |rules| rules.payments_gate_days);
+        let mode = labels.map(|rules| rules.mode).unwrap_or_default();
+        let start_of_today = reading.today.midnight().assume_utc();
+        let ask_payments = !payments_recent(conn, start_of_today, gate_days)?;
         let mut statement = conn.prepare_cached(&format!(
             "SELECT s.id, s.customer_id, c.name, c.email, s.state, s.held_for, s.offset_days,
                     s.anchor_due, s.days_late,
@@ -124,7 +135,13 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
             })
         })?;
         let lines = rows.collect::<Result<Vec<_>, _>>()?;
-        Ok(TodayPage { lines, total })
+        Ok(TodayPage {
+            lines,
+            total,
+            ask_payments,
+            payments_gate_days: gate_days,
+            mode,
+        })
     })
 }
 
