@@ -557,3 +557,39 @@ fn automatico_sends_without_a_click_once_but_waits_when_no_payment_was_recorded_
         Batch::NotNow
     );
 }
+
+#[test]
+fn a_customer_who_pays_or_is_paused_after_the_evaluation_leaves_cobros_de_hoy() {
+    use cachicamo_core::collections::today;
+    let books = Books::new();
+    policy(&books.db, &[1]);
+    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    let tres = customer_with_email(&books.db, "Ferretería Tres", "caja@tres.com.ve");
+    let paid = owes(&books, pena, "F-1", "100", "01/11/2026");
+    owes(&books, esquina, "F-2", "100", "01/11/2026");
+    owes(&books, tres, "F-3", "100", "01/11/2026");
+    let day = on(date!(2026 - 11 - 02));
+    slots::run(&books.db, day.today).expect("run");
+    assert_eq!(today::list(&books.db, &day, 50).expect("today").total, 3);
+
+    pay(&books.db, paid, "100", day.today);
+    let promise = PauseForm {
+        customer_id: Some(esquina),
+        kind: Some(PauseKind::Promise),
+        until: "05/11/2026".into(),
+        ..PauseForm::default()
+    };
+    pauses::start(&books.db, &Rechecks::default(), &promise, &day).expect("promise");
+    let left = today::list(&books.db, &day, 50).expect("today");
+    let names: Vec<&str> = left
+        .lines
+        .iter()
+        .map(|l| l.customer_name.as_str())
+        .collect();
+    assert_eq!(names, ["Ferretería Tres"]);
+    assert_eq!(today::sendable(&books.db, &day).expect("sendable").len(), 1);
+    // The promise broken on the 6th: La Esquina's line is back.
+    let later = today::list(&books.db, &on(date!(2026 - 11 - 06)), 50).expect("today");
+    assert_eq!(later.total, 2);
+}

@@ -74,9 +74,16 @@ pub struct TodayPage {
     pub mode: SendMode,
 }
 
-/// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before.
-const WAITING: &str =
-    "(s.state IN ('due', 'held') OR (s.state = 'postponed' AND s.postponed_until <= ?1))";
+/// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before —
+/// of customers who still owe something and are not paused today (a payment or a pause since
+/// the evaluator decided takes the line away; the send check would stop the message anyway).
+const WAITING: &str = "((s.state IN ('due', 'held')
+      OR (s.state = 'postponed' AND s.postponed_until <= ?1))
+    AND EXISTS (SELECT 1 FROM receivables r
+                WHERE r.customer_id = s.customer_id AND r.status = 'pending')
+    AND NOT EXISTS (SELECT 1 FROM collection_pauses p
+                    WHERE p.customer_id = s.customer_id AND p.receivable_id IS NULL
+                      AND p.ended_at IS NULL AND (p.until IS NULL OR p.until >= ?1)))";
 
 /// The first `limit` lines (at most 200), oldest due first.
 pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, CollectionsError> {
@@ -247,11 +254,10 @@ pub fn postpone(
 /// deliberate Enviar each).
 pub fn sendable(db: &Database, reading: &Reading) -> Result<Vec<i64>, CollectionsError> {
     db.read(|conn| {
-        let mut statement = conn.prepare_cached(
-            "SELECT id FROM collection_slots
-             WHERE state = 'due' OR (state = 'postponed' AND postponed_until <= ?1)
-             ORDER BY anchor_due, id",
-        )?;
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT s.id FROM collection_slots s WHERE {WAITING} AND s.state <> 'held'
+             ORDER BY s.anchor_due, s.id"
+        ))?;
         let ids = statement
             .query_map([iso(reading.today)], |r| r.get(0))?
             .collect::<Result<Vec<i64>, _>>()?;
