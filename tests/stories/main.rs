@@ -4,6 +4,7 @@
 mod a11y;
 mod backups;
 mod business;
+mod collections;
 mod csv;
 mod customers;
 mod data;
