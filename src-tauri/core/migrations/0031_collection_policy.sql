@@ -47,4 +47,6 @@ CREATE TABLE collection_slots (
     CHECK ((state = 'postponed') = (postponed_until IS NOT NULL))
 ) STRICT;
 
-CREATE INDEX collection_slots_by_day ON collection_slots (decided_on, state);
+-- Cobros de hoy pages through what waits, oldest due date first, among every slot ever decided.
+CREATE INDEX collection_slots_waiting ON collection_slots (anchor_due, id)
+    WHERE state IN ('due', 'held', 'postponed');

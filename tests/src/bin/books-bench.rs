@@ -18,7 +18,7 @@ use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingS
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
 use cachicamo_core::collections::policy::PolicyRules;
-use cachicamo_core::collections::{self, slots};
+use cachicamo_core::collections::{self, slots, today};
 use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
@@ -181,6 +181,13 @@ fn main() {
         0,
         seeded.customers as usize,
     );
+    let mut waiting = 0;
+    let timings = time(|| {
+        let page = today::list(&db, &reading, 50).expect("today");
+        waiting = page.total as usize;
+        page.lines.len()
+    });
+    report("Cobros de hoy, first page", &timings, 50, waiting);
 
     drop(db);
     let size = std::fs::metadata(&path).expect("size").len()

@@ -77,8 +77,10 @@ pub struct TodayPage {
 /// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before —
 /// of customers who still owe something and are not paused today (a payment or a pause since
 /// the evaluator decided takes the line away; the send check would stop the message anyway).
-const WAITING: &str = "((s.state IN ('due', 'held')
-      OR (s.state = 'postponed' AND s.postponed_until <= ?1))
+/// The first term is the partial index's own condition (migration 0031), so SQLite pages
+/// through that index in due-date order instead of every slot ever decided.
+const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
+    AND (s.state <> 'postponed' OR s.postponed_until <= ?1)
     AND EXISTS (SELECT 1 FROM receivables r
                 WHERE r.customer_id = s.customer_id AND r.status = 'pending')
     AND NOT EXISTS (SELECT 1 FROM collection_pauses p
