@@ -140,6 +140,9 @@ const ALLOWED_ENV: &[&str] = &[
     // backoff (milliseconds): intervals only.
     "CACHICAMO_OUTBOX_PROBE_SECS",
     "CACHICAMO_OUTBOX_RETRY_BASE_MS",
+    // How often the política de cobranza is evaluated while the app is open (seconds): an
+    // interval only.
+    "CACHICAMO_COLLECTIONS_EVERY_SECS",
     // The update feed's URL (tests, a company mirror); the signature key is not changeable.
     "CACHICAMO_UPDATE_URL",
 ];
