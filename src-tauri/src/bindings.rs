@@ -19,6 +19,7 @@ use cachicamo_core::books::import::{
     RowProblem,
 };
 use cachicamo_core::books::money::Money;
+use cachicamo_core::books::pauses::{Pause, PauseChip, PauseEnd, PauseForm, PauseKind, PauseState};
 use cachicamo_core::books::payments::{
     Payment, PaymentForm, PaymentMethod, PaymentPreview, Reversal,
 };
@@ -29,6 +30,12 @@ use cachicamo_core::books::receivables::{
 };
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
+use cachicamo_core::collections::policy::{
+    MinimumBalance, PolicyRules, PolicyStep, Repeat, SendMode, StepUnit,
+};
+use cachicamo_core::collections::simulate::{SimulatedDay, SimulatedMessage};
+use cachicamo_core::collections::today::{TodayLine, TodayPage, TodayState};
+use cachicamo_core::collections::CollectionSettings;
 use cachicamo_core::db::schema::{Difference, ObjectKind, SchemaDifference};
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::{Region, RegionFormat};
@@ -145,6 +152,24 @@ pub fn typescript() -> String {
         AgingLine::decl(&cfg),
         PendingPage::decl(&cfg),
         LastReminder::decl(&cfg),
+        PauseKind::decl(&cfg),
+        PauseEnd::decl(&cfg),
+        PauseState::decl(&cfg),
+        PauseForm::decl(&cfg),
+        Pause::decl(&cfg),
+        PauseChip::decl(&cfg),
+        StepUnit::decl(&cfg),
+        SendMode::decl(&cfg),
+        PolicyStep::decl(&cfg),
+        Repeat::decl(&cfg),
+        MinimumBalance::decl(&cfg),
+        PolicyRules::decl(&cfg),
+        CollectionSettings::decl(&cfg),
+        SimulatedMessage::decl(&cfg),
+        SimulatedDay::decl(&cfg),
+        TodayState::decl(&cfg),
+        TodayLine::decl(&cfg),
+        TodayPage::decl(&cfg),
         OutboxId::decl(&cfg),
         OutboxState::decl(&cfg),
         WaitReason::decl(&cfg),

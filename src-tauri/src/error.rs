@@ -10,6 +10,7 @@
 use cachicamo_core::backup::{BackupError, BackupRefusal};
 use cachicamo_core::books::import::{ImportError, ImportFailure};
 use cachicamo_core::books::{BooksError, Refusal};
+use cachicamo_core::collections::CollectionsError;
 use cachicamo_core::data_lock::LockError;
 use cachicamo_core::mail::config::{FormError, SmtpSecurity};
 use cachicamo_core::mail::service::EmailServiceError;
@@ -306,6 +307,18 @@ impl From<SettingsError> for IpcError {
         match err {
             SettingsError::Db(db) => db.into(),
             SettingsError::Corrupt { .. } => storage(err.to_string(), None),
+        }
+    }
+}
+
+impl From<CollectionsError> for IpcError {
+    fn from(err: CollectionsError) -> Self {
+        match err {
+            CollectionsError::Invalid(fields) => invalid_fields(fields),
+            CollectionsError::Corrupt { .. } => storage(err.to_string(), None),
+            CollectionsError::Statement(_) => IpcError::internal(err.to_string()),
+            CollectionsError::Books(books) => books.into(),
+            CollectionsError::Db(db) => db.into(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod bindings;
 pub mod commands;
 pub mod downloads;
 pub mod error;
+pub mod evaluator;
 pub mod launch_time;
 mod logging;
 pub mod private_files;
@@ -44,6 +45,10 @@ pub fn run() {
             let state = starting.open_data(cachicamo_core::secrets::SERVICE)?;
             state.connect_outbox(app.handle());
             app.manage(state);
+            // After the state is managed: the evaluator's batches wake its outbox.
+            if let Ok(db) = app.state::<state::AppState>().shared_db() {
+                app.state::<evaluator::Evaluator>().start(app.handle(), db);
+            }
             #[cfg(unix)]
             shutdown::leave_on_terminate(app.handle());
             after_start::schedule(app.handle(), after_start::AT_LATEST);

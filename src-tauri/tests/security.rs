@@ -143,6 +143,9 @@ const ALLOWED_ENV: &[&str] = &[
     // When the outbox first asks a provider what happened to a sent email (seconds): it can
     // only shorten the delivery-status schedule, which shrinks as a whole. An interval only.
     "CACHICAMO_DELIVERY_FIRST_POLL_SECS",
+    // How often the política de cobranza is evaluated while the app is open (seconds): an
+    // interval only.
+    "CACHICAMO_COLLECTIONS_EVERY_SECS",
     // The update feed's URL (tests, a company mirror); the signature key is not changeable.
     "CACHICAMO_UPDATE_URL",
 ];

@@ -4,6 +4,7 @@
 mod a11y;
 mod backups;
 mod business;
+mod collections;
 mod csv;
 mod customers;
 mod data;
@@ -13,6 +14,7 @@ mod email_secret;
 mod flow;
 mod helpers;
 mod package;
+mod pauses;
 mod receivables;
 mod reference_rate;
 mod reminders;

@@ -7,7 +7,8 @@ use cachicamo_e2e::{app_binary, app_pids, eventually, AppUnderTest};
 
 use crate::helpers::menu;
 
-const MENU: [(&str, &str, &str); 4] = [
+const MENU: [(&str, &str, &str); 5] = [
+    ("today", "Cobros de hoy", "Today's Collections"),
     ("pending", "Pagos Pendientes", "Pending Payments"),
     ("customers", "Clientes", "Customers"),
     ("integrations", "Integraciones", "Integrations"),

@@ -40,6 +40,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0013_undeliverable_addresses.sql"
     )),
+    M::up(include_str!("../migrations/0014_collection_pauses.sql")),
+    M::up(include_str!("../migrations/0015_collection_policy.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod books;
 pub mod business;
 pub mod clock;
+pub mod collections;
 pub mod data_lock;
 pub mod db;
 pub mod files;

@@ -37,6 +37,10 @@ pub enum FieldProblem {
     NotNearBalance,
     /// A payment dated after today.
     DateInFuture,
+    /// An end date before today (a pause that would already be over).
+    DateInPast,
+    /// Two steps of a política de cobranza on the same day.
+    DuplicateStep,
     /// A payment dated before the receivable's issue date (an advance), not yet confirmed.
     AdvanceUnconfirmed,
     /// Another receivable already has this document number.

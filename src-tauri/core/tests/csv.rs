@@ -262,11 +262,11 @@ fn the_pending_export_opens_in_excel_and_imports_back() {
     assert_eq!(
         lines[0],
         "Cliente;Correo electrónico;Número de documento;Concepto;Moneda;Monto;Saldo;\
-         Fecha de emisión;Fecha de vencimiento;Días vencida"
+         Fecha de emisión;Fecha de vencimiento;Días vencida;Pausa de cobranza"
     );
     assert_eq!(lines.len(), 4);
     assert_eq!(
-        lines[1], "Bodega La Esquina;;F-0002;Harina;VES;2000,00;2000,00;05/03/2026;15/03/2026;5",
+        lines[1], "Bodega La Esquina;;F-0002;Harina;VES;2000,00;2000,00;05/03/2026;15/03/2026;5;",
         "by due date, the region's decimal comma, no thousands separator"
     );
 

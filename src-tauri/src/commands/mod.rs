@@ -3,10 +3,12 @@
 pub mod app;
 pub mod backups;
 pub mod business;
+pub mod collections;
 pub mod csv;
 pub mod customers;
 pub mod email;
 pub mod outbox;
+pub mod pauses;
 pub mod receivables;
 pub mod region;
 pub mod reminders;
@@ -48,6 +50,8 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         // Opens wa.me links for `whatsapp_open`; nothing of it is granted to the webview.
         .plugin(tauri_plugin_opener::init())
         .manage(crate::updates::PendingUpdate::default())
+        // Started by `run` once the database is open; commands nudge it after a change.
+        .manage(crate::evaluator::Evaluator::default())
         .invoke_handler(with_commands!(handlers))
 }
 

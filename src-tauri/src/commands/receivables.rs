@@ -8,6 +8,7 @@ use cachicamo_core::reminders::Bookkeeper;
 use tauri::State;
 
 use crate::error::IpcError;
+use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 /// What every change to a receivable or its payments goes through: the bookkeeper (which
@@ -44,29 +45,38 @@ pub fn customer_receivables(
 #[tauri::command(async)]
 pub fn receivable_create(
     state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(receivables::create(state.db()?, &form, &state.reading())?)
+    let changed = receivables::create(state.db()?, &form, &state.reading())?;
+    evaluator.nudge();
+    Ok(changed)
 }
 
 #[tauri::command(async)]
 pub fn receivable_update(
     state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
     id: i64,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    Ok(books.update_receivable(id, &form, &reading)?)
+    let changed = books.update_receivable(id, &form, &reading)?;
+    evaluator.nudge();
+    Ok(changed)
 }
 
 #[tauri::command(async)]
 pub fn receivable_void(
     state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
     id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    Ok(books.void_receivable(id, &reason, &reading)?)
+    let changed = books.void_receivable(id, &reason, &reading)?;
+    evaluator.nudge();
+    Ok(changed)
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -87,21 +97,27 @@ pub fn payment_preview(
 #[tauri::command(async)]
 pub fn payment_record(
     state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
     receivable_id: i64,
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    Ok(books.record_payment(receivable_id, &form, &reading)?)
+    let changed = books.record_payment(receivable_id, &form, &reading)?;
+    evaluator.nudge();
+    Ok(changed)
 }
 
 #[tauri::command(async)]
 pub fn payment_reverse(
     state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
     payment_id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    Ok(books.reverse_payment(payment_id, &reason, &reading)?)
+    let changed = books.reverse_payment(payment_id, &reason, &reading)?;
+    evaluator.nudge();
+    Ok(changed)
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! payments into a real database file, then times what a user does all day — the first page of
 //! Pagos Pendientes under each filter and sort (each call also counts and totals per currency),
 //! Antigüedad de saldos on its own and as a filter of the list (each page carries the summary
-//! too), a search by customer and by document, opening a detail and recording a payment — through the
-//! same core functions the commands call. Prints the median and p95 of each, the rows each
+//! too), a search by customer and by document, opening a detail and recording a payment, and
+//! evaluating the política de cobranza over every customer with a tenth of them paused —
+//! through the same core functions the commands call. Prints the median and p95 of each, the rows each
 //! returned, and the database's size.
 //!
 //! Run it with `.ci/bench-books` (release build).
@@ -16,6 +17,8 @@ use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
+use cachicamo_core::collections::policy::PolicyRules;
+use cachicamo_core::collections::{self, slots, today};
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
 use cachicamo_e2e::seed::bench_book;
@@ -111,6 +114,65 @@ fn main() {
         1
     });
     report("record a payment", &timings, 1, 1);
+
+    // Cobros automáticos: the proposed policy turned on, one customer in ten paused (a
+    // promise, a dispute, a "Pausa hasta…" or No contactar, some on one receivable only).
+    let mut policy = PolicyRules::proposed();
+    policy.enabled = true;
+    collections::save_policy(&db, policy).expect("policy");
+    db.write(|tx| {
+        tx.execute_batch(
+            "INSERT INTO collection_pauses (customer_id, receivable_id, kind, until)
+             SELECT c.id,
+                    CASE WHEN c.id % 20 = 0 THEN
+                        (SELECT r.id FROM receivables r WHERE r.customer_id = c.id LIMIT 1) END,
+                    CASE c.id % 4 WHEN 0 THEN 'promise' WHEN 1 THEN 'dispute'
+                                  WHEN 2 THEN 'until' ELSE 'do_not_contact' END,
+                    CASE WHEN c.id % 4 IN (0, 2) THEN '2026-06-' || (10 + c.id % 10) END
+             FROM customers c WHERE c.id % 10 = 0",
+        )
+    })
+    .expect("pauses");
+    let mut decided = 0;
+    let timings = time(|| {
+        decided = db
+            .read(|conn| slots::decide_all(conn, reading.today))
+            .expect("evaluate")
+            .len();
+        decided
+    });
+    report(
+        "evaluate the policy (1,000 customers paused)",
+        &timings,
+        decided,
+        seeded.customers as usize,
+    );
+    let started = Instant::now();
+    let first = slots::run(&db, reading.today).expect("first run");
+    println!(
+        "first evaluation, slots written: {} due, {} superseded, {} held in {:.1} ms",
+        first.due,
+        first.superseded,
+        first.held,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let timings = time(|| {
+        let again = slots::run(&db, reading.today).expect("again");
+        again.due + again.superseded + again.held
+    });
+    report(
+        "evaluate again (nothing new)",
+        &timings,
+        0,
+        seeded.customers as usize,
+    );
+    let mut waiting = 0;
+    let timings = time(|| {
+        let page = today::list(&db, &reading, 50).expect("today");
+        waiting = page.total as usize;
+        page.lines.len()
+    });
+    report("Cobros de hoy, first page", &timings, 50, waiting);
 
     drop(db);
     let size = std::fs::metadata(&path).expect("size").len()

@@ -28,6 +28,13 @@ import {
   type IpcError,
   type Language,
   type Money,
+  type CollectionSettings,
+  type TodayPage,
+  type SimulatedDay,
+  type PolicyRules,
+  type Pause,
+  type PauseChip,
+  type PauseForm,
   type OutboxChanged,
   type OutboxEntry,
   type OutboxFilter,
@@ -127,6 +134,21 @@ export const api = {
   /** The owner confirms the customer's address: mail may go to it again. */
   customerAddressConfirm: (id: number) => call<boolean>('customer_address_confirm', { id }),
   customerReceivables: (customerId: number) => call<Receivable[]>('customer_receivables', { customerId }),
+  customerPauses: (customerId: number) => call<Pause[]>('customer_pauses', { customerId }),
+  pauseChips: (customerIds: number[]) => call<PauseChip[]>('pause_chips', { customerIds }),
+  pauseStart: (form: PauseForm) => call<Pause>('pause_start', { form }),
+  pauseEnd: (id: number) => call<Pause>('pause_end', { id }),
+  collectionPolicyGet: () => call<CollectionSettings>('collection_policy_get'),
+  collectionPolicySave: (rules: PolicyRules) => call<PolicyRules>('collection_policy_save', { rules }),
+  collectionsSimulate: (days: number) => call<SimulatedDay[]>('collections_simulate', { days }),
+  collectionsToday: (limit: number) => call<TodayPage>('collections_today', { limit }),
+  collectionSend: (slotId: number) => call<boolean>('collection_send', { slotId }),
+  collectionSendAll: () => call<number>('collection_send_all'),
+  collectionSkip: (slotId: number) => call<boolean>('collection_skip', { slotId }),
+  collectionPostpone: (slotId: number, until: string) => call<boolean>('collection_postpone', { slotId, until }),
+  customerAutomatic: (customerId: number) => call<boolean>('customer_automatic', { customerId }),
+  customerSetAutomatic: (customerId: number, automatic: boolean) =>
+    call<null>('customer_set_automatic', { customerId, automatic }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
   receivableGet: (id: number) => call<ReceivableDetail>('receivable_get', { id }),
   receivableCreate: (form: ReceivableForm) => call<ReceivableDetail>('receivable_create', { form }),
@@ -176,6 +198,9 @@ export const api = {
   onClosing: (handler: () => void): Promise<UnlistenFn> => listen('app://closing', () => handler()),
   reminderSend: (request: SendReminder) => call<OutboxEntry>('reminder_send', { request }),
   receivableReminders: (receivableId: number) => call<OutboxEntry[]>('receivable_reminders', { receivableId }),
+  /** The collections evaluator ran: how many lines wait in Cobros de hoy (`collections://changed`). */
+  onCollectionsChanged: (handler: (waiting: number) => void): Promise<UnlistenFn> =>
+    listen<number>('collections://changed', (event) => handler(event.payload)),
   /** The outbox worker queued, sent, retried or failed an email (event `outbox://changed`). */
   onOutboxChanged: (handler: (change: OutboxChanged) => void): Promise<UnlistenFn> =>
     listen<OutboxChanged>('outbox://changed', (event) => handler(event.payload)),

@@ -72,7 +72,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "date_in_past" | "duplicate_step" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
 
 export type FieldError = { field: string, problem: FieldProblem, 
 /**
@@ -239,7 +239,11 @@ overdue: boolean, daysOverdue: number, voidReason: string | null,
 /**
  * The latest reminder and its state (Pagos Pendientes' "Último recordatorio").
  */
-lastReminder: LastReminder | null, };
+lastReminder: LastReminder | null, 
+/**
+ * Pausas de cobranza in force (the customer's and its own) and broken promises: its chips.
+ */
+pauses: Array<PauseChip>, };
 
 export type ReceivableDetail = { receivable: Receivable, 
 /**
@@ -377,15 +381,154 @@ export type LastReminder = { state: OutboxState,
  */
 at: string, };
 
+export type PauseKind = "dispute" | "promise" | "payment_plan" | "until" | "do_not_contact";
+
+export type PauseEnd = "owner" | "settled";
+
+export type PauseState = "active" | "broken" | "expired" | "ended";
+
+export type PauseForm = { customerId: number | null, 
+/**
+ * `null`: the whole customer.
+ */
+receivableId: number | null, kind: PauseKind | null, until: string, note: string, };
+
+export type Pause = { id: number, customerId: number, receivableId: number | null, 
+/**
+ * The paused receivable's document number, when it has one.
+ */
+documentNumber: string | null, kind: PauseKind, note: string, 
+/**
+ * The last day of the pause, inclusive.
+ */
+until: DateShown | null, state: PauseState, 
+/**
+ * UTC, ISO 8601.
+ */
+startedAt: string, endedAt: string | null, endReason: PauseEnd | null, };
+
+export type PauseChip = { customerId: number, kind: PauseKind, until: DateShown | null, 
+/**
+ * Active, or a broken promise (the flag).
+ */
+state: PauseState, 
+/**
+ * On one receivable rather than the whole customer.
+ */
+onReceivable: boolean, };
+
+export type StepUnit = "statement" | "receivable";
+
+export type SendMode = { "kind": "review" } | { "kind": "at", hour: number, minute: number, } | { "kind": "automatic" };
+
+export type PolicyStep = { 
+/**
+ * Days from the due date: −3 is three days before, +7 a week after. Also the step's
+ * identity in a slot.
+ */
+offsetDays: number, 
+/**
+ * "Segundo aviso".
+ */
+label: string, unit: StepUnit, };
+
+export type Repeat = { everyDays: number, times: number, };
+
+export type MinimumBalance = { currency: string, minor: number, };
+
+export type PolicyRules = { 
+/**
+ * Off until the owner turns it on.
+ */
+enabled: boolean, 
+/**
+ * In the order of their offsets.
+ */
+steps: Array<PolicyStep>, repeat: Repeat | null, minimums: Array<MinimumBalance>, 
+/**
+ * Days after a message to a customer during which another one waits for review.
+ */
+cooldownDays: number, 
+/**
+ * Messages per customer per calendar month before the next waits for review.
+ */
+monthlyCap: number, 
+/**
+ * Messages about one receivable, ever, before the next waits for review.
+ */
+receivableCap: number, mode: SendMode, 
+/**
+ * Before a batch leaves: when no payment was recorded for this many days, ask "¿Registró
+ * los pagos recientes?" (and in Automático, wait).
+ */
+paymentsGateDays: number, };
+
+export type CollectionSettings = { rules: PolicyRules, 
+/**
+ * The four steps the first-run guide offers.
+ */
+proposed: PolicyRules, 
+/**
+ * The OS time zone ("America/Caracas"), or `None` when it cannot be named.
+ */
+timeZone: string | null, today: DateShown, };
+
+export type SimulatedMessage = { customerId: number, customerName: string, offsetDays: number, stepLabel: string, 
+/**
+ * Held for review (cooldown or a cap) rather than sent.
+ */
+held: boolean, };
+
+export type SimulatedDay = { day: DateShown, messages: Array<SimulatedMessage>, };
+
+export type TodayState = "due" | "held" | "postponed";
+
+export type TodayLine = { slotId: number, customerId: number, customerName: string, 
+/**
+ * Where it goes; `None`: the customer has no address (the line says so).
+ */
+recipient: string | null, state: TodayState, 
+/**
+ * "cooldown", "monthly_cap", "receivable_cap".
+ */
+heldFor: string | null, 
+/**
+ * The step: its offset and its name in the policy ("Segundo aviso").
+ */
+offsetDays: number, stepLabel: string, 
+/**
+ * Days past the anchoring due date (negative: before it).
+ */
+daysOverdue: number, 
+/**
+ * Days after the step's own day it was decided: 0 due today, more a catch-up.
+ */
+daysLate: number, 
+/**
+ * What the customer owes now, per currency.
+ */
+balances: Array<Money>, };
+
+export type TodayPage = { lines: Array<TodayLine>, 
+/**
+ * Every line waiting (the menu's badge).
+ */
+total: number, 
+/**
+ * No payment was recorded for the policy's days: before a batch leaves, ask "¿Registró los
+ * pagos recientes?" (in Automático the batch waits).
+ */
+askPayments: boolean, paymentsGateDays: number, mode: SendMode, };
+
 export type OutboxId = number;
 
 export type OutboxState = "queued" | "sending" | "sent" | "retrying" | "failed" | "cancelled" | "uncertain" | "held";
 
 export type WaitReason = "offline" | "not_configured" | "secret_missing" | "keychain_unavailable" | "quota";
 
-export type CancelReason = "owner" | "paid" | "voided" | "customer_changed" | "no_address";
+export type CancelReason = "owner" | "paid" | "voided" | "customer_changed" | "no_address" | "do_not_contact";
 
-export type HoldReason = "restored" | "check_failed" | "undeliverable";
+export type HoldReason = "restored" | "check_failed" | "undeliverable" | "paused";
 
 export type OutboxFilter = "all" | "needs_owner" | "delivered" | "delayed" | "bounced" | "complained" | "failed" | "queued";
 
@@ -825,7 +968,7 @@ phone: string, };
 export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "open_failed", "internal"];
 
 /** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
-export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "customer_pauses" | "pause_chips" | "pause_start" | "pause_end" | "collection_policy_get" | "collection_policy_save" | "customer_automatic" | "customer_set_automatic" | "collections_simulate" | "collections_today" | "collection_send" | "collection_send_all" | "collection_skip" | "collection_postpone" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
 
 /** What the core refuses by size, checked in the window before a file crosses the IPC. */
 export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

@@ -83,6 +83,8 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   above_balance: 'field.above_balance',
   not_near_balance: 'field.not_near_balance',
   date_in_future: 'field.date_in_future',
+  date_in_past: 'field.date_in_past',
+  duplicate_step: 'field.duplicate_step',
   advance_unconfirmed: 'field.advance_unconfirmed',
   duplicate_document: 'field.duplicate_document',
   unknown_customer: 'field.unknown_customer',

@@ -8,7 +8,7 @@
 // first (`guardWhileMounted`); the dialog that asks is App's. Saving leaves without asking.
 import { onMount } from 'svelte';
 
-export type Screen = 'pending' | 'customers' | 'outbox' | 'integrations' | 'settings';
+export type Screen = 'today' | 'pending' | 'customers' | 'outbox' | 'integrations' | 'settings';
 
 export type View =
   | { kind: 'list' }

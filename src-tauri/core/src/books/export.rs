@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::aging::{self, AgingBucket};
 use super::currency;
+use super::pauses;
 use super::pending::{self, PendingQuery};
 use super::reading::Reading;
 use super::receivables;
@@ -22,7 +23,7 @@ use crate::locale::Language;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn headers(language: Language) -> [&'static str; 10] {
+fn headers(language: Language) -> [&'static str; 11] {
     match language {
         Language::Es => [
             "Cliente",
@@ -35,6 +36,7 @@ fn headers(language: Language) -> [&'static str; 10] {
             "Fecha de emisión",
             "Fecha de vencimiento",
             "Días vencida",
+            "Pausa de cobranza",
         ],
         Language::En => [
             "Customer",
@@ -47,6 +49,7 @@ fn headers(language: Language) -> [&'static str; 10] {
             "Issue date",
             "Due date",
             "Days overdue",
+            "Collection pause",
         ],
     }
 }
@@ -79,10 +82,12 @@ pub fn pending_csv(
                 row.due_date.text.clone(),
                 row.days_overdue.to_string(),
             ];
+            let paused = pauses::describe(&row.pauses, language);
             let cells: Vec<_> = text
                 .iter()
                 .map(|cell| neutralise(cell))
                 .chain(numbers.iter().map(|cell| numeric(cell)))
+                .chain(std::iter::once(neutralise(&paused)))
                 .collect();
             sheet.row(&cells)?;
         }

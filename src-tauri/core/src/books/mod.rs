@@ -12,6 +12,7 @@ pub mod export;
 pub mod history;
 pub mod import;
 pub mod money;
+pub mod pauses;
 pub mod payment_form;
 pub mod payments;
 pub mod pending;

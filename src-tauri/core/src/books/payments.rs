@@ -10,6 +10,7 @@ use super::currency;
 use super::dates::{from_iso, iso, DateShown};
 use super::history::{self, Facts, HistoryKind};
 use super::money::Money;
+use super::pauses;
 use super::payment_form::{Owed, MAX_NOTE};
 pub use super::payment_form::{PaymentForm, PaymentPreview};
 use super::rate::{Rate, RateDirection};
@@ -110,6 +111,7 @@ pub fn record(
             },
         )?;
         receivables::settle(tx, receivable_id, valid.applied)?;
+        pauses::after_payment(tx, receivable_id)?;
         waiting.receivable_changed(tx, receivable_id)?;
         receivables::detail_in(tx, receivable_id, reading)
     })

@@ -9,6 +9,7 @@ use super::currency;
 use super::dates::{from_iso, iso, DateShown};
 use super::history::{self, Facts, HistoryEntry, HistoryKind};
 use super::money::Money;
+use super::pauses::{self, PauseChip};
 use super::payments::{self, Payment};
 use super::reading::Reading;
 use super::{search_key, totals, BooksError, Refusal, WaitingMail};
@@ -68,6 +69,8 @@ pub struct Receivable {
     pub void_reason: Option<String>,
     /// The latest reminder and its state (Pagos Pendientes' "Último recordatorio").
     pub last_reminder: Option<LastReminder>,
+    /// Pausas de cobranza in force (the customer's and its own) and broken promises: its chips.
+    pub pauses: Vec<PauseChip>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -225,11 +228,16 @@ impl ReceivableForm {
 pub const REMINDER_REFERENCE: &str = "receivable:";
 
 /// The SELECT list every reader of receivables shares, with the customer joined as `c`; the
-/// last reminder comes from the outbox (its `reference` index makes it one lookup).
+/// last reminder comes from the outbox (its `reference` index makes it one lookup); the pauses
+/// not yet ended, the customer's and its own, as `pauses::chips_of` reads them.
 const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, \
      r.concept, r.currency, r.amount, r.paid, r.issue_date, r.due_date, r.status, r.void_reason, \
      (SELECT o.state || ' ' || o.created_at FROM outbox o \
-      WHERE o.reference = 'receivable:' || r.id ORDER BY o.id DESC LIMIT 1)";
+      WHERE o.reference = 'receivable:' || r.id ORDER BY o.id DESC LIMIT 1), \
+     (SELECT group_concat(p.kind || '/' || coalesce(p.until, '') || '/' || \
+      coalesce(p.receivable_id, ''), ',') FROM collection_pauses p \
+      WHERE p.customer_id = r.customer_id AND p.ended_at IS NULL \
+      AND (p.receivable_id IS NULL OR p.receivable_id = r.id))";
 
 pub(super) fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receivable> {
     let currency: String = row.get(6)?;
@@ -262,6 +270,12 @@ pub(super) fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receiva
             .get::<_, Option<String>>(13)?
             .map(|last| LastReminder::parse(&last))
             .transpose()?,
+        pauses: pauses::chips_of(
+            row.get::<_, Option<String>>(14)?.as_deref(),
+            row.get(1)?,
+            14,
+            reading,
+        )?,
     })
 }
 

@@ -108,6 +108,9 @@ pub enum CancelReason {
     CustomerChanged,
     /// The customer no longer has an address to send it to.
     NoAddress,
+    /// The customer (or the receivable) is under "No contactar": nothing goes, ever, unless the
+    /// owner lifts it — so nothing is kept waiting either.
+    DoNotContact,
 }
 
 /// Why a row waits for the owner ("Por revisar: copia restaurada").
@@ -122,6 +125,10 @@ pub enum HoldReason {
     /// Its address is "No entregable" (it bounced, complained, or the provider refuses it):
     /// nothing goes to it until the owner edits or re-confirms the address.
     Undeliverable,
+    /// A pausa de cobranza (dispute, promise, payment plan, "Pausa hasta…") is in force: it
+    /// waits for the owner, who may send it once the pause is over (checked again then) or
+    /// cancel it.
+    Paused,
 }
 
 /// What to record after an attempt.
@@ -249,11 +256,13 @@ mod tests {
             CancelReason::Voided => "voided",
             CancelReason::CustomerChanged => "customer_changed",
             CancelReason::NoAddress => "no_address",
+            CancelReason::DoNotContact => "do_not_contact",
         });
         assert_pinned(|reason| match reason {
             HoldReason::Restored => "restored",
             HoldReason::CheckFailed => "check_failed",
             HoldReason::Undeliverable => "undeliverable",
+            HoldReason::Paused => "paused",
         });
     }
 

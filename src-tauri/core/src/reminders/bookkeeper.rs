@@ -10,6 +10,7 @@
 //! start, which finds them.
 
 use crate::books::customers::{self, Customer, CustomerForm};
+use crate::books::pauses::{self, Pause, PauseForm};
 use crate::books::payments::{self, PaymentForm};
 use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableDetail, ReceivableForm};
@@ -94,6 +95,16 @@ impl<'a> Bookkeeper<'a> {
         reading: &Reading,
     ) -> Result<ReceivableDetail, BooksError> {
         self.change(|db, waiting| payments::reverse(db, waiting, payment_id, reason, reading))
+    }
+
+    /// A pausa de cobranza: what waits for that customer is held or cancelled at once.
+    pub fn start_pause(&self, form: &PauseForm, reading: &Reading) -> Result<Pause, BooksError> {
+        self.change(|db, waiting| pauses::start(db, waiting, form, reading))
+    }
+
+    /// "Quitar pausa": kept in the history; what was held stays for the owner to send.
+    pub fn end_pause(&self, id: i64, reading: &Reading) -> Result<Pause, BooksError> {
+        self.change(|db, waiting| pauses::end(db, waiting, id, reading))
     }
 
     /// "Enviar recordatorio de pago por email": queues it (see [`queue::queue`]), wakes the

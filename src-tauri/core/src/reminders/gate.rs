@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::draft_in;
 use super::queue::reference;
+use crate::books::pauses::{self, PauseKind};
 use crate::books::reading::Reading;
 use crate::books::receivables::{self, ReceivableStatus, REMINDER_REFERENCE};
 use crate::books::{customers, BooksError, WaitingMail};
@@ -125,6 +126,9 @@ fn verdict(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdict,
     if receivable.balance.minor <= 0 {
         return Ok(Verdict::Cancel(CancelReason::Paid));
     }
+    if let Some(paused) = paused(tx, receivable.customer_id, Some(receivable_id))? {
+        return Ok(paused);
+    }
     if stated
         .as_ref()
         .is_some_and(|s| s.customer_id != receivable.customer_id)
@@ -168,6 +172,25 @@ fn verdict(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdict,
         facts: Some(serde_json::to_string(&facts)?),
         attachments: Vec::new(),
     })))
+}
+
+/// The verdict on a message to `customer_id` (about `receivable_id`) while a pausa de cobranza
+/// is in force: "No contactar" cancels (nothing should wait for a customer who must never be
+/// contacted); the other pauses hold it for the owner, since they end and the message may
+/// still be wanted then (sent again, it is checked again). Statements ask too.
+pub(crate) fn paused(
+    tx: &Transaction<'_>,
+    customer_id: i64,
+    receivable_id: Option<i64>,
+) -> Result<Option<Verdict>, BooksError> {
+    Ok(
+        pauses::stopping(tx, customer_id, receivable_id, clock::local_today())?.map(|kind| {
+            match kind {
+                PauseKind::DoNotContact => Verdict::Cancel(CancelReason::DoNotContact),
+                _ => Verdict::Hold(HoldReason::Paused),
+            }
+        }),
+    )
 }
 
 /// The reminders' answer to a change in the books: inside the same transaction, the reminders

@@ -53,6 +53,11 @@ pub fn check(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdic
         }
         Err(err) => return Err(err.into()),
     };
+    // Only the customer's own pauses stop a statement: one paused receivable among several is
+    // still part of what they owe.
+    if let Some(paused) = crate::reminders::gate::paused(tx, customer_id, None)? {
+        return Ok(paused);
+    }
     let recipient = if facts.recipient_typed {
         question.recipient.to_owned()
     } else {

@@ -1,0 +1,78 @@
+//! The day's batch without a click: in "Enviar a las HH:MM" once that time has come, in
+//! "Automático" at once — but never past the payments gate. When no payment was recorded for
+//! the policy's days, reminding customers who already paid is the risk every vendor warns of:
+//! nobody is there to answer "¿Registró los pagos recientes?", so the batch waits and says so.
+
+use rusqlite::{Connection, OptionalExtension};
+use time::{Duration, OffsetDateTime};
+
+use super::policy::SendMode;
+use super::{policy, today, CollectionsError};
+use crate::books::reading::Reading;
+use crate::db::Database;
+use crate::outbox::OutboxId;
+
+/// What the batch did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Batch {
+    /// "Revisar antes de enviar", or not yet the hour: the owner sends.
+    NotNow,
+    /// No payment recorded for `days` days: nothing left; the owner is asked.
+    WaitsForPayments { days: u32 },
+    /// These statements were queued (possibly none).
+    Queued(Vec<OutboxId>),
+}
+
+/// Whether a payment was recorded within the last `days` days before `now`.
+pub fn payments_recent(
+    conn: &Connection,
+    now: OffsetDateTime,
+    days: u32,
+) -> Result<bool, CollectionsError> {
+    let since = now.to_offset(time::UtcOffset::UTC) - Duration::days(i64::from(days));
+    let since = since
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let found: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM payments WHERE created_at >= ?1 LIMIT 1",
+            [since],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// Sends the day's due lines if the policy's mode says so at `now` (the user's clock), and the
+/// payments gate lets them.
+pub fn run(
+    db: &Database,
+    reading: &Reading,
+    now: OffsetDateTime,
+) -> Result<Batch, CollectionsError> {
+    let rules = policy(db)?;
+    if !rules.enabled {
+        return Ok(Batch::NotNow);
+    }
+    match rules.mode {
+        SendMode::Review => return Ok(Batch::NotNow),
+        SendMode::At { hour, minute } if (now.hour(), now.minute()) < (hour, minute) => {
+            return Ok(Batch::NotNow)
+        }
+        SendMode::At { .. } | SendMode::Automatic => {}
+    }
+    let sendable = today::sendable(db, reading)?;
+    if sendable.is_empty() {
+        return Ok(Batch::Queued(Vec::new()));
+    }
+    if !db.read(|conn| payments_recent(conn, now, rules.payments_gate_days))? {
+        return Ok(Batch::WaitsForPayments {
+            days: rules.payments_gate_days,
+        });
+    }
+    let mut queued = Vec::new();
+    for slot in sendable {
+        queued.extend(today::send(db, slot, reading)?);
+    }
+    Ok(Batch::Queued(queued))
+}

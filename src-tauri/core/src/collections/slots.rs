@@ -1,0 +1,244 @@
+//! Running the evaluator over the books: every customer with something owed, their pauses and
+//! the slots already decided are read in one pass, the evaluator decides, and the new slots are
+//! written in one transaction with `INSERT OR IGNORE` against the UNIQUE slot — so two
+//! evaluations at once (two windows, a restart mid-way) still leave one row per slot.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection};
+use time::Date;
+
+use super::evaluate::{evaluate, CustomerFacts, Decision, HeldFor, OpenReceivable, PastSlot};
+use super::policy::PolicyRules;
+use super::{policies_in, CollectionsError, DEFAULT_POLICY};
+use crate::books::dates::{from_iso, iso};
+use crate::books::pauses::{state_on, PauseKind, PauseState};
+use crate::db::Database;
+use crate::wire;
+
+/// What one evaluation decided (new rows only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evaluated {
+    pub due: usize,
+    pub superseded: usize,
+    pub held: usize,
+}
+
+/// Evaluates every customer on `today` (the user's calendar day) and records what is new.
+pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
+    let decisions = db.read(|conn| decide_all(conn, today))?;
+    if decisions.is_empty() {
+        return Ok(Evaluated::default());
+    }
+    db.write(|tx| {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO collection_slots
+                 (customer_id, offset_days, anchor_due, receivable_key, state, held_for,
+                  decided_on, days_late)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut evaluated = Evaluated::default();
+        for decision in &decisions {
+            let (slot, state, held_for, days_late) = match decision {
+                Decision::Due { slot, days_late } => (slot, "due", None, *days_late),
+                Decision::Superseded { slot } => (slot, "superseded", None, 0),
+                Decision::Held {
+                    slot,
+                    held_for,
+                    days_late,
+                } => (slot, "held", Some(held_code(*held_for)), *days_late),
+            };
+            let added = insert.execute(params![
+                slot.customer_id,
+                slot.offset_days,
+                iso(slot.anchor_due),
+                slot.receivable_id.unwrap_or(0),
+                state,
+                held_for,
+                iso(today),
+                days_late,
+            ])?;
+            if added == 1 {
+                match decision {
+                    Decision::Due { .. } => evaluated.due += 1,
+                    Decision::Superseded { .. } => evaluated.superseded += 1,
+                    Decision::Held { .. } => evaluated.held += 1,
+                }
+            }
+        }
+        Ok(evaluated)
+    })
+}
+
+fn held_code(held_for: HeldFor) -> &'static str {
+    match held_for {
+        HeldFor::Cooldown => "cooldown",
+        HeldFor::MonthlyCap => "monthly_cap",
+        HeldFor::ReceivableCap => "receivable_cap",
+    }
+}
+
+/// Every customer's decisions on `today`, read in a few passes over indexed tables.
+pub fn decide_all(conn: &Connection, today: Date) -> Result<Vec<Decision>, CollectionsError> {
+    match Books::load(conn)? {
+        Some(mut books) => Ok(books.decide_on(today)),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A pause not yet ended, as stored: whether it is in force depends on the day asked about.
+struct OpenPause {
+    customer_id: i64,
+    receivable_id: Option<i64>,
+    kind: PauseKind,
+    until: Option<Date>,
+}
+
+/// What the evaluator reads of the books, loaded once and asked about any day (the simulation
+/// asks about thirty in a row).
+pub(super) struct Books {
+    policies: HashMap<i64, PolicyRules>,
+    /// Customer → the policy they follow (`None`: sin recordatorios automáticos).
+    chosen: HashMap<i64, Option<i64>>,
+    pub(super) facts: HashMap<i64, CustomerFacts>,
+    pauses: Vec<OpenPause>,
+}
+
+impl Books {
+    /// `None` when no policy is on: nothing to evaluate.
+    pub(super) fn load(conn: &Connection) -> Result<Option<Books>, CollectionsError> {
+        let policies = policies_in(conn)?;
+        if !policies.contains_key(&DEFAULT_POLICY) || !policies.values().any(|rules| rules.enabled)
+        {
+            return Ok(None);
+        }
+        let mut chosen: HashMap<i64, Option<i64>> = HashMap::new();
+        let mut statement =
+            conn.prepare_cached("SELECT customer_id, policy_id FROM customer_collection")?;
+        for row in statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (customer, policy) = row?;
+            chosen.insert(customer, policy);
+        }
+
+        let mut facts: HashMap<i64, CustomerFacts> = HashMap::new();
+        let mut statement = conn.prepare_cached(
+            "SELECT customer_id, id, due_date, currency, amount - paid FROM receivables
+             WHERE status = 'pending' ORDER BY customer_id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                OpenReceivable {
+                    id: r.get(1)?,
+                    due: from_iso(&r.get::<_, String>(2)?)?,
+                    currency: r.get(3)?,
+                    balance_minor: r.get(4)?,
+                    paused: false,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (customer_id, receivable) = row?;
+            facts
+                .entry(customer_id)
+                .or_insert_with(|| CustomerFacts {
+                    customer_id,
+                    paused: false,
+                    receivables: Vec::new(),
+                    slots: Vec::new(),
+                })
+                .receivables
+                .push(receivable);
+        }
+
+        let mut statement = conn.prepare_cached(
+            "SELECT customer_id, receivable_id, kind, until FROM collection_pauses
+             WHERE ended_at IS NULL",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok(OpenPause {
+                customer_id: r.get(0)?,
+                receivable_id: r.get(1)?,
+                kind: wire::column(r, 2)?,
+                until: r
+                    .get::<_, Option<String>>(3)?
+                    .map(|day| from_iso(&day))
+                    .transpose()?,
+            })
+        })?;
+        let pauses = rows.collect::<Result<Vec<_>, _>>()?;
+
+        let mut statement = conn.prepare_cached(
+            "SELECT customer_id, offset_days, anchor_due, receivable_key, decided_on, state
+             FROM collection_slots",
+        )?;
+        let rows = statement.query_map([], |r| {
+            let receivable_key: i64 = r.get(3)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                PastSlot {
+                    offset_days: r.get(1)?,
+                    anchor_due: from_iso(&r.get::<_, String>(2)?)?,
+                    receivable_id: (receivable_key != 0).then_some(receivable_key),
+                    decided_on: from_iso(&r.get::<_, String>(4)?)?,
+                    // Superseded and skipped slots never sent anything.
+                    counts: !matches!(r.get::<_, String>(5)?.as_str(), "superseded" | "skipped"),
+                },
+            ))
+        })?;
+        for row in rows {
+            let (customer_id, slot) = row?;
+            if let Some(customer) = facts.get_mut(&customer_id) {
+                customer.slots.push(slot);
+            }
+        }
+        Ok(Some(Books {
+            policies,
+            chosen,
+            facts,
+            pauses,
+        }))
+    }
+
+    /// Every customer's decisions on `today`, the pauses read as they stand that day.
+    pub(super) fn decide_on(&mut self, today: Date) -> Vec<Decision> {
+        for customer in self.facts.values_mut() {
+            customer.paused = false;
+            for receivable in &mut customer.receivables {
+                receivable.paused = false;
+            }
+        }
+        for pause in &self.pauses {
+            if state_on(pause.kind, pause.until, false, today) != PauseState::Active {
+                continue;
+            }
+            let Some(customer) = self.facts.get_mut(&pause.customer_id) else {
+                continue;
+            };
+            match pause.receivable_id {
+                None => customer.paused = true,
+                Some(id) => customer
+                    .receivables
+                    .iter_mut()
+                    .filter(|r| r.id == id)
+                    .for_each(|r| r.paused = true),
+            }
+        }
+        let Some(default) = self.policies.get(&DEFAULT_POLICY) else {
+            return Vec::new();
+        };
+        let mut decisions = Vec::new();
+        for customer in self.facts.values() {
+            let rules: &PolicyRules = match self.chosen.get(&customer.customer_id) {
+                None => default,
+                Some(None) => continue,
+                Some(Some(id)) => match self.policies.get(id) {
+                    Some(rules) => rules,
+                    None => continue,
+                },
+            };
+            decisions.extend(evaluate(rules, customer, today));
+        }
+        decisions
+    }
+}

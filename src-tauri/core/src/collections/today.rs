@@ -1,0 +1,268 @@
+//! Cobros de hoy: the slots the evaluator decided that wait for the owner — due today, caught
+//! up after days off ("vencida hace 8 días → segundo aviso"), held by a cooldown or a cap, or
+//! postponed until today — with the balance per currency and the recipient; and what the owner
+//! does with each: Enviar (one, or all), Omitir, Posponer hasta…
+//!
+//! Sending marks the slot `queued` in the very transaction that puts its statement in the
+//! outbox, and only if it was still waiting: a second click, a second window or "Enviar todos"
+//! after a restart finds nothing left to send.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use ts_rs::TS;
+
+use super::batch::payments_recent;
+use super::policy::SendMode;
+use super::{policies_in, CollectionsError, DEFAULT_POLICY};
+use crate::books::dates::{from_iso, iso};
+use crate::books::money::Money;
+use crate::books::reading::Reading;
+use crate::books::{BooksError, Refusal};
+use crate::db::Database;
+use crate::outbox::OutboxId;
+use crate::statements::queue::{draft_in, enqueue_in};
+use crate::statements::StatementError;
+use crate::validation::{FieldErrors, FieldProblem};
+
+/// Why a line is in Cobros de hoy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TodayState {
+    Due,
+    /// Beyond the cooldown or a cap (`held_for`): sent only if the owner says so.
+    Held,
+    /// Postponed until today or earlier.
+    Postponed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TodayLine {
+    #[ts(type = "number")]
+    pub slot_id: i64,
+    #[ts(type = "number")]
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// Where it goes; `None`: the customer has no address (the line says so).
+    pub recipient: Option<String>,
+    pub state: TodayState,
+    /// "cooldown", "monthly_cap", "receivable_cap".
+    pub held_for: Option<String>,
+    /// The step: its offset and its name in the policy ("Segundo aviso").
+    pub offset_days: i32,
+    pub step_label: String,
+    /// Days past the anchoring due date (negative: before it).
+    #[ts(type = "number")]
+    pub days_overdue: i64,
+    /// Days after the step's own day it was decided: 0 due today, more a catch-up.
+    pub days_late: u32,
+    /// What the customer owes now, per currency.
+    pub balances: Vec<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TodayPage {
+    pub lines: Vec<TodayLine>,
+    /// Every line waiting (the menu's badge).
+    pub total: u32,
+    /// No payment was recorded for the policy's days: before a batch leaves, ask "¿Registró los
+    /// pagos recientes?" (in Automático the batch waits).
+    pub ask_payments: bool,
+    pub payments_gate_days: u32,
+    pub mode: SendMode,
+}
+
+/// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before —
+/// of customers who still owe something and are not paused today (a payment or a pause since
+/// the evaluator decided takes the line away; the send check would stop the message anyway).
+/// The first term is the partial index's own condition (migration 0031), so SQLite pages
+/// through that index in due-date order instead of every slot ever decided.
+const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
+    AND (s.state <> 'postponed' OR s.postponed_until <= ?1)
+    AND EXISTS (SELECT 1 FROM receivables r
+                WHERE r.customer_id = s.customer_id AND r.status = 'pending')
+    AND NOT EXISTS (SELECT 1 FROM collection_pauses p
+                    WHERE p.customer_id = s.customer_id AND p.receivable_id IS NULL
+                      AND p.ended_at IS NULL AND (p.until IS NULL OR p.until >= ?1)))";
+
+/// The first `limit` lines (at most 200), oldest due first.
+pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, CollectionsError> {
+    db.read(|conn| {
+        let today = iso(reading.today);
+        let total: u32 = conn.query_row(
+            &format!("SELECT count(*) FROM collection_slots s WHERE {WAITING}"),
+            [&today],
+            |r| r.get(0),
+        )?;
+        let policies = policies_in(conn)?;
+        let labels = policies.get(&DEFAULT_POLICY);
+        let gate_days = labels.map_or(7, |rules| rules.payments_gate_days);
+        let mode = labels.map(|rules| rules.mode).unwrap_or_default();
+        let start_of_today = reading.today.midnight().assume_utc();
+        let ask_payments = !payments_recent(conn, start_of_today, gate_days)?;
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT s.id, s.customer_id, c.name, c.email, s.state, s.held_for, s.offset_days,
+                    s.anchor_due, s.days_late,
+                    (SELECT group_concat(currency || ' ' || owed, ',') FROM
+                        (SELECT currency, sum(amount - paid) AS owed FROM receivables
+                         WHERE customer_id = s.customer_id AND status = 'pending'
+                         GROUP BY currency ORDER BY currency))
+             FROM collection_slots s JOIN customers c ON c.id = s.customer_id
+             WHERE {WAITING} ORDER BY s.anchor_due, s.id LIMIT ?2"
+        ))?;
+        let rows = statement.query_map(params![today, crate::books::page_size(limit)], |r| {
+            let state: String = r.get(4)?;
+            let offset_days: i32 = r.get(6)?;
+            let anchor: Date = from_iso(&r.get::<_, String>(7)?)?;
+            let owed: Option<String> = r.get(9)?;
+            Ok(TodayLine {
+                slot_id: r.get(0)?,
+                customer_id: r.get(1)?,
+                customer_name: r.get(2)?,
+                recipient: r.get(3)?,
+                state: match state.as_str() {
+                    "held" => TodayState::Held,
+                    "postponed" => TodayState::Postponed,
+                    _ => TodayState::Due,
+                },
+                held_for: r.get(5)?,
+                offset_days,
+                step_label: labels
+                    .and_then(|rules| rules.steps.iter().find(|s| s.offset_days == offset_days))
+                    .map(|step| step.label.clone())
+                    .unwrap_or_default(),
+                days_overdue: (reading.today - anchor).whole_days(),
+                days_late: r.get(8)?,
+                balances: owed
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|pair| pair.split_once(' '))
+                    .filter_map(|(code, minor)| Some(reading.money(minor.parse().ok()?, code)))
+                    .collect(),
+            })
+        })?;
+        let lines = rows.collect::<Result<Vec<_>, _>>()?;
+        Ok(TodayPage {
+            lines,
+            total,
+            ask_payments,
+            payments_gate_days: gate_days,
+            mode,
+        })
+    })
+}
+
+/// How many lines wait today (the menu's badge).
+pub fn count(conn: &Connection, today: Date) -> Result<u32, CollectionsError> {
+    Ok(conn.query_row(
+        &format!("SELECT count(*) FROM collection_slots s WHERE {WAITING}"),
+        [iso(today)],
+        |r| r.get(0),
+    )?)
+}
+
+/// Enviar: the customer's statement queued and the slot marked in one transaction; `None` when
+/// the slot no longer waits (sent from elsewhere, skipped). Wake the outbox after.
+pub fn send(
+    db: &Database,
+    slot_id: i64,
+    reading: &Reading,
+) -> Result<Option<OutboxId>, CollectionsError> {
+    db.write(|tx| {
+        let customer_id: Option<i64> = tx
+            .query_row(
+                &format!("SELECT customer_id FROM collection_slots s WHERE id = ?2 AND {WAITING}"),
+                params![iso(reading.today), slot_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(customer_id) = customer_id else {
+            return Ok(None);
+        };
+        let draft = draft_in(tx, customer_id, None, true, reading).map_err(statement_error)?;
+        let id = enqueue_in(tx, draft).map_err(statement_error)?;
+        tx.execute(
+            "UPDATE collection_slots SET state = 'queued', outbox_id = ?2, held_for = NULL,
+                 postponed_until = NULL
+             WHERE id = ?1",
+            params![slot_id, id.0],
+        )?;
+        Ok(Some(id))
+    })
+}
+
+fn statement_error(err: StatementError) -> CollectionsError {
+    match err {
+        StatementError::Books(books) => CollectionsError::Books(books),
+        StatementError::Invalid(fields) => CollectionsError::Invalid(fields),
+        StatementError::NothingOwed => {
+            CollectionsError::Books(BooksError::Refused(Refusal::NothingOwed))
+        }
+        other => CollectionsError::Statement(other.to_string()),
+    }
+}
+
+/// Omitir: this slot never sends; it stays as the record that it was skipped.
+pub fn skip(db: &Database, slot_id: i64, today: Date) -> Result<bool, CollectionsError> {
+    Ok(db.write(|tx| {
+        tx.execute(
+            &format!(
+                "UPDATE collection_slots AS s SET state = 'skipped', held_for = NULL,
+                     postponed_until = NULL
+                 WHERE id = ?2 AND {WAITING}"
+            ),
+            params![iso(today), slot_id],
+        )
+    })? == 1)
+}
+
+/// Posponer hasta…: back in Cobros de hoy on `until` (typed the region's way, today or later).
+pub fn postpone(
+    db: &Database,
+    slot_id: i64,
+    until: &str,
+    reading: &Reading,
+) -> Result<bool, CollectionsError> {
+    let mut errors = FieldErrors::default();
+    let day = match reading.region.parse_date(until) {
+        Ok(day) if day <= reading.today => {
+            errors.add("until", FieldProblem::DateInPast);
+            None
+        }
+        Ok(day) => Some(day),
+        Err(problem) => {
+            errors.add("until", problem);
+            None
+        }
+    };
+    let Some(day) = day else {
+        return Err(CollectionsError::Invalid(errors.into_vec()));
+    };
+    Ok(db.write(|tx| {
+        tx.execute(
+            &format!(
+                "UPDATE collection_slots AS s SET state = 'postponed', held_for = NULL,
+                     postponed_until = ?3
+                 WHERE id = ?2 AND {WAITING}"
+            ),
+            params![iso(reading.today), slot_id, iso(day)],
+        )
+    })? == 1)
+}
+
+/// The slots shown as waiting, for "Enviar todos": every line due (held ones wait for a
+/// deliberate Enviar each).
+pub fn sendable(db: &Database, reading: &Reading) -> Result<Vec<i64>, CollectionsError> {
+    db.read(|conn| {
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT s.id FROM collection_slots s WHERE {WAITING} AND s.state <> 'held'
+             ORDER BY s.anchor_due, s.id"
+        ))?;
+        let ids = statement
+            .query_map([iso(reading.today)], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(ids)
+    })
+}
