@@ -6,11 +6,10 @@
 
 mod common;
 
-use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::pauses::{self, PauseEnd, PauseForm, PauseKind, PauseState};
 use cachicamo_core::books::payments;
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::books::receivables;
 use cachicamo_core::books::BooksError;
 use cachicamo_core::clock;
 use cachicamo_core::locale::{Language, Region};
@@ -20,7 +19,7 @@ use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::statements::queue::{self as statement_queue, SendStatement};
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
-use common::{field_problems, statement_business, Books};
+use common::{cement_owed, customer_at, field_problems, statement_business, Books};
 use time::Duration;
 
 fn today() -> Reading {
@@ -33,39 +32,6 @@ fn today() -> Reading {
 /// `days` from today, typed the Venezuelan way.
 fn typed_day(days: i64) -> String {
     Region::EsVe.date(clock::local_today() + Duration::days(days))
-}
-
-fn customer(db: &Database, name: &str, email: &str) -> i64 {
-    customers::create(
-        db,
-        CustomerForm {
-            name: name.into(),
-            email: email.into(),
-            ..CustomerForm::default()
-        },
-        Language::Es,
-    )
-    .expect("customer")
-    .id
-}
-
-fn receivable(db: &Database, customer: i64, document: &str, amount: &str) -> i64 {
-    receivables::create(
-        db,
-        &ReceivableForm {
-            customer_id: Some(customer),
-            document_number: document.into(),
-            concept: "Cemento".into(),
-            currency: "USD".into(),
-            amount: amount.into(),
-            issue_date: "01/03/2026".into(),
-            due_date: "15/03/2026".into(),
-        },
-        &today(),
-    )
-    .expect("receivable")
-    .receivable
-    .id
 }
 
 fn remind(db: &Database, receivable: i64) -> OutboxId {
@@ -108,10 +74,10 @@ fn pay(db: &Database, receivable: i64, amount: &str) {
 #[test]
 fn a_promise_holds_the_waiting_reminder_and_no_contactar_cancels_one() {
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let esquina = customer(&books.db, "Bodega La Esquina", "pagos@esquina.com");
-    let owed = receivable(&books.db, pena, "F-77", "1.500,50");
-    let other = receivable(&books.db, esquina, "F-78", "80");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    let owed = cement_owed(&books.db, pena, "F-77", "1.500,50", &today());
+    let other = cement_owed(&books.db, esquina, "F-78", "80", &today());
     let promised = remind(&books.db, owed);
     let never = remind(&books.db, other);
 
@@ -140,9 +106,9 @@ fn a_promise_holds_the_waiting_reminder_and_no_contactar_cancels_one() {
 #[test]
 fn a_pause_on_one_receivable_leaves_the_customers_other_reminders_alone() {
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let disputed = receivable(&books.db, pena, "F-77", "100");
-    let fine = receivable(&books.db, pena, "F-79", "200");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let disputed = cement_owed(&books.db, pena, "F-77", "100", &today());
+    let fine = cement_owed(&books.db, pena, "F-79", "200", &today());
     let on_disputed = remind(&books.db, disputed);
     let on_fine = remind(&books.db, fine);
     pause(
@@ -171,8 +137,8 @@ fn a_pause_on_one_receivable_leaves_the_customers_other_reminders_alone() {
 fn a_statement_waiting_for_a_paused_customer_is_held() {
     let books = Books::new();
     statement_business(&books.db);
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    receivable(&books.db, pena, "F-77", "100");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    cement_owed(&books.db, pena, "F-77", "100", &today());
     let request = SendStatement {
         customer_id: pena,
         attach_pdf: false,
@@ -190,8 +156,8 @@ fn a_statement_waiting_for_a_paused_customer_is_held() {
 #[test]
 fn a_promise_past_its_day_unpaid_is_broken_and_no_longer_pauses() {
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let owed = receivable(&books.db, pena, "F-77", "100");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let owed = cement_owed(&books.db, pena, "F-77", "100", &today());
     let (promise, _) = pause(
         &books.db,
         on_customer(pena, PauseKind::Promise, &typed_day(0)),
@@ -239,9 +205,9 @@ fn queue_recheck(db: &Database, customer: i64) {
 #[test]
 fn a_payment_that_settles_everything_ends_the_customers_pauses_and_a_partial_one_does_not() {
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let first = receivable(&books.db, pena, "F-77", "100");
-    let second = receivable(&books.db, pena, "F-79", "50");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let first = cement_owed(&books.db, pena, "F-77", "100", &today());
+    let second = cement_owed(&books.db, pena, "F-79", "50", &today());
     pause(
         &books.db,
         on_customer(pena, PauseKind::Promise, &typed_day(3)),
@@ -265,8 +231,8 @@ fn a_payment_that_settles_everything_ends_the_customers_pauses_and_a_partial_one
 #[test]
 fn quitar_pausa_ends_it_and_the_history_keeps_it() {
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let owed = receivable(&books.db, pena, "F-77", "100");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let owed = cement_owed(&books.db, pena, "F-77", "100", &today());
     let (started, _) = pause(
         &books.db,
         on_customer(pena, PauseKind::Until, &typed_day(10)),
@@ -301,7 +267,7 @@ fn quitar_pausa_ends_it_and_the_history_keeps_it() {
 #[test]
 fn a_pause_typed_wrong_is_refused_by_field_and_nothing_is_written() {
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
     let refused = |form| field_problems(pause(&books.db, form).expect_err("refused"));
     assert_eq!(
         refused(on_customer(pena, PauseKind::Promise, "")),
@@ -334,8 +300,8 @@ fn a_pause_typed_wrong_is_refused_by_field_and_nothing_is_written() {
 #[test]
 fn a_paid_receivable_cannot_be_paused() {
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let paid = receivable(&books.db, pena, "F-77", "100");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let paid = cement_owed(&books.db, pena, "F-77", "100", &today());
     pay(&books.db, paid, "100");
     let err = pause(
         &books.db,
@@ -359,10 +325,10 @@ fn the_pending_export_names_each_receivables_pauses() {
     use cachicamo_core::books::export;
     use cachicamo_core::books::pending::PendingQuery;
     let books = Books::new();
-    let pena = customer(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let esquina = customer(&books.db, "Bodega La Esquina", "pagos@esquina.com");
-    receivable(&books.db, pena, "F-77", "100");
-    receivable(&books.db, esquina, "F-78", "80");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    cement_owed(&books.db, pena, "F-77", "100", &today());
+    cement_owed(&books.db, esquina, "F-78", "80", &today());
     let until = typed_day(4);
     pause(&books.db, on_customer(pena, PauseKind::Promise, &until)).expect("paused");
     let csv = export::pending_csv(&books.db, &PendingQuery::default(), &today(), Language::Es)

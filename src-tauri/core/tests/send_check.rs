@@ -12,7 +12,7 @@ use std::sync::Arc;
 use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::books::receivables;
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
 use cachicamo_core::outbox::{CancelReason, OutboxHandle, OutboxId, OutboxState};
@@ -35,46 +35,13 @@ struct Books {
 }
 
 fn books(shop: &Shop) -> Books {
-    let customer = customer_id(shop, "Peña & Hijos", "cobros@pena.com.ve");
-    let someone_else = customer_id(shop, "Bodega La Esquina", "pagos@esquina.com");
+    let customer = customer_at(&shop.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let someone_else = customer_at(&shop.db, "Bodega La Esquina", "pagos@esquina.com");
     Books {
         customer,
-        owed: receivable(shop, customer, "F-77", "1.500,50"),
-        other: receivable(shop, someone_else, "F-78", "80"),
+        owed: cement_owed(&shop.db, customer, "F-77", "1.500,50", &READING),
+        other: cement_owed(&shop.db, someone_else, "F-78", "80", &READING),
     }
-}
-
-fn customer_id(shop: &Shop, name: &str, email: &str) -> i64 {
-    customers::create(
-        &shop.db,
-        CustomerForm {
-            name: name.into(),
-            email: email.into(),
-            ..CustomerForm::default()
-        },
-        Language::Es,
-    )
-    .expect("customer")
-    .id
-}
-
-fn receivable(shop: &Shop, customer: i64, document: &str, amount: &str) -> i64 {
-    receivables::create(
-        &shop.db,
-        &ReceivableForm {
-            customer_id: Some(customer),
-            document_number: document.into(),
-            concept: "Cemento".into(),
-            currency: "USD".into(),
-            amount: amount.into(),
-            issue_date: "01/03/2026".into(),
-            due_date: "15/03/2026".into(),
-        },
-        &READING,
-    )
-    .expect("receivable")
-    .receivable
-    .id
 }
 
 fn remind(shop: &Shop, receivable: i64, typed: Option<&str>) -> OutboxId {

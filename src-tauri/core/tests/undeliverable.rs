@@ -9,9 +9,6 @@ mod common;
 
 use std::sync::Arc;
 
-use cachicamo_core::books::customers::{self, CustomerForm};
-use cachicamo_core::books::receivables::{self, ReceivableForm};
-use cachicamo_core::locale::Language;
 use cachicamo_core::mail::MailFailure;
 use cachicamo_core::outbox::delivery::{DeliveryState, FIRST_POLL_ENV};
 use cachicamo_core::outbox::{self, HoldReason, OutboxId, OutboxState};
@@ -27,35 +24,9 @@ const ADDRESS: &str = "cobros@pena.com.ve";
 
 /// A customer at [`ADDRESS`] owing on two documents.
 fn owing(shop: &Shop) -> (i64, i64, i64) {
-    let customer = customers::create(
-        &shop.db,
-        CustomerForm {
-            name: "Peña & Hijos".into(),
-            email: ADDRESS.into(),
-            ..CustomerForm::default()
-        },
-        Language::Es,
-    )
-    .expect("customer")
-    .id;
-    let receivable = |document: &str, amount: &str| {
-        receivables::create(
-            &shop.db,
-            &ReceivableForm {
-                customer_id: Some(customer),
-                document_number: document.into(),
-                concept: "Cemento".into(),
-                currency: "USD".into(),
-                amount: amount.into(),
-                issue_date: "01/03/2026".into(),
-                due_date: "15/03/2026".into(),
-            },
-            &READING,
-        )
-        .expect("receivable")
-        .receivable
-        .id
-    };
+    let customer = customer_at(&shop.db, "Peña & Hijos", ADDRESS);
+    let receivable =
+        |document: &str, amount: &str| cement_owed(&shop.db, customer, document, amount, &READING);
     (
         customer,
         receivable("F-77", "1.500,50"),

@@ -82,3 +82,45 @@ pub fn field_problems(err: BooksError) -> Vec<(String, FieldProblem)> {
         other => panic!("expected field errors, got {other:?}"),
     }
 }
+
+/// A customer with an email address, in any shop's database.
+pub fn customer_at(db: &Database, name: &str, email: &str) -> i64 {
+    customers::create(
+        db,
+        CustomerForm {
+            name: name.into(),
+            email: email.into(),
+            ..CustomerForm::default()
+        },
+        Language::Es,
+    )
+    .expect("customer")
+    .id
+}
+
+/// A dollar receivable for cement, issued 01/03/2026 and due 15/03/2026, typed as `reading`
+/// reads amounts.
+pub fn cement_owed(
+    db: &Database,
+    customer: i64,
+    document: &str,
+    amount: &str,
+    reading: &Reading,
+) -> i64 {
+    receivables::create(
+        db,
+        &ReceivableForm {
+            customer_id: Some(customer),
+            document_number: document.into(),
+            concept: "Cemento".into(),
+            currency: "USD".into(),
+            amount: amount.into(),
+            issue_date: "01/03/2026".into(),
+            due_date: "15/03/2026".into(),
+        },
+        reading,
+    )
+    .expect("receivable")
+    .receivable
+    .id
+}
