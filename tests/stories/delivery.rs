@@ -1,9 +1,11 @@
 //! What happened after Enviado, as the owner sees it: a reminder the recipient's server bounced
-//! shows "Rebotó", the customer shows "No entregable", and the next reminder to that address is
-//! refused next to it; a delivered one shows "Entregado"; Postmark's 406 marks the address at
+//! shows "Rebotó", the customer shows "No entregable" (so do its rows in Pagos Pendientes), and
+//! the next reminder to that address is refused next to it, with "Enviar por WhatsApp" offered
+//! as the way out; a delivered one shows "Entregado"; Postmark's 406 marks the address at
 //! once. Fake Resend and Postmark scripted per recipient, real window, the app asking on a
 //! shortened schedule.
 
+use cachicamo_core::Database;
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::Window;
 use serde_json::json;
@@ -57,6 +59,16 @@ async fn a_bounced_reminder_shows_rebotó_the_address_is_no_entregable_and_the_n
         Some(json!({"to": ESQUINA.1, "events": [{"event": "delivered"}]})),
     );
     let data_dir = fresh_books(&[PENA, ESQUINA, PENA_SUCURSAL]);
+    // The branch has a phone: WhatsApp is its way out.
+    Database::open(&data_dir.path().join("cachicamo.sqlite3"))
+        .expect("database")
+        .write(|tx| {
+            tx.execute(
+                "UPDATE customers SET phone = '0414-1234567' WHERE name = ?1",
+                [PENA_SUCURSAL.0],
+            )
+        })
+        .expect("phone");
     let app = start_for_mail(
         data_dir,
         &[
@@ -85,9 +97,35 @@ async fn a_bounced_reminder_shows_rebotó_the_address_is_no_entregable_and_the_n
     assert!(status.contains(PENA.1), "{status}");
     window.screenshot("es-customer-undeliverable").await;
 
-    // Another customer at the same address: its reminder is refused, with why, before it is
-    // queued.
+    // Pagos Pendientes: both rows at that address say so, with why on hover; the other not.
+    window.click("nav button[data-screen='pending']").await;
+    let chip = window
+        .wait_for("#pending-table tr [data-undeliverable='bounced']")
+        .await;
+    let why = chip.attr("title").await.expect("title").unwrap_or_default();
+    assert!(why.contains(PENA.1) && why.contains("rebotó"), "{why}");
+    let marked = |document: &str| {
+        format!(
+            "//table[@id='pending-table']//tr[.//a[normalize-space()='{document}']]\
+             //*[@data-undeliverable]"
+        )
+    };
+    for (document, expected) in [(PENA.2, true), (PENA_SUCURSAL.2, true), (ESQUINA.2, false)] {
+        let found = window
+            .client
+            .find_all(fantoccini::Locator::XPath(&marked(document)))
+            .await
+            .expect("rows");
+        assert_eq!(!found.is_empty(), expected, "{document}");
+    }
+    window.screenshot("es-pending-undeliverable").await;
+
+    // Another customer at the same address: the detail says so beside the reminder button, its
+    // reminder is refused, with why, before it is queued, and WhatsApp is offered instead.
     open_receivable(&window, PENA_SUCURSAL.2).await;
+    window
+        .wait_for_text_containing("#reminder-undeliverable", "No entregable")
+        .await;
     window.click("#reminder-send").await;
     let refused = window
         .wait_for_text_containing("#reminder-recipient-refused", "no recibe correo")
@@ -97,6 +135,10 @@ async fn a_bounced_reminder_shows_rebotó_the_address_is_no_entregable_and_the_n
         !window.exists("#reminder-preview").await,
         "nothing to confirm"
     );
+    window
+        .wait_for_text("#reminder-whatsapp-button", "Enviar por WhatsApp")
+        .await;
+    window.screenshot("es-reminder-whatsapp-way-out").await;
     let emails = server.control("GET", "emails", None);
     assert_eq!(
         emails.as_array().expect("emails").len(),

@@ -13,6 +13,7 @@ use ts_rs::TS;
 
 use crate::books::{customers, BooksError};
 use crate::db::Database;
+use crate::validation::{FieldError, FieldErrors, FieldProblem};
 use crate::wire;
 
 /// Why an address is "No entregable".
@@ -86,6 +87,30 @@ pub fn find(conn: &Connection, address: &str) -> rusqlite::Result<Option<Undeliv
         })
     })
     .optional()
+}
+
+/// The refusal of a message to `address` when it does not receive mail: "No entregable" next to
+/// the recipient, with the provider's words or the day it was learnt. Reminders and statements
+/// are refused with it when queued, not queued to be held: the owner corrects or confirms first.
+pub fn refusal(conn: &Connection, address: &str) -> rusqlite::Result<Option<Vec<FieldError>>> {
+    Ok(find(conn, address)?.map(|undeliverable| {
+        let mut errors = FieldErrors::default();
+        errors.add_with(
+            "recipient",
+            FieldProblem::Undeliverable,
+            undeliverable.detail_or_date(),
+        );
+        errors.into_vec()
+    }))
+}
+
+impl Undeliverable {
+    /// The provider's words, or the day it was learnt when it gave none.
+    pub fn detail_or_date(&self) -> String {
+        self.detail
+            .clone()
+            .unwrap_or_else(|| self.since.chars().take(10).collect())
+    }
 }
 
 /// The owner re-confirmed `address`: mail may go to it again. True if it was marked.

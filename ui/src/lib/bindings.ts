@@ -243,7 +243,11 @@ lastReminder: LastReminder | null,
 /**
  * Pausas de cobranza in force (the customer's and its own) and broken promises: its chips.
  */
-pauses: Array<PauseChip>, };
+pauses: Array<PauseChip>, 
+/**
+ * The customer's registered address does not receive mail ("No entregable"): why.
+ */
+undeliverable: Undeliverable | null, };
 
 export type ReceivableDetail = { receivable: Receivable, 
 /**
@@ -920,9 +924,13 @@ export type PlannedStatement = { customerId: number, customer: string, recipient
  */
 balances: Array<Money>, };
 
-export type SetAsideReason = "no_address" | "nothing_owed" | "no_email_service" | "already_waiting" | "not_found";
+export type SetAsideReason = "no_address" | "nothing_owed" | "no_email_service" | "already_waiting" | "not_found" | "undeliverable";
 
-export type SetAside = { customerId: number, customer: string, reason: SetAsideReason, };
+export type SetAside = { customerId: number, customer: string, reason: SetAsideReason, 
+/**
+ * Why the address does not receive mail, for [`SetAsideReason::Undeliverable`].
+ */
+undeliverable: Undeliverable | null, };
 
 export type BulkPlan = { 
 /**

@@ -1,6 +1,8 @@
 //! Pagos Pendientes: the pending receivables, filtered, searched, sorted, paged and totalled per
 //! currency. Every query here is served by a partial index on pending rows (see migration 0004),
-//! which keeps the first page fast at 100,000 receivables (`pending-bench` measures it).
+//! which keeps the first page fast at 100,000 receivables (`pending-bench` measures it). Each
+//! row of the page is then read by id, its "No entregable" mark through the marked addresses'
+//! primary key (pinned below).
 
 use std::collections::HashSet;
 
@@ -334,4 +336,35 @@ fn bind(statement: &mut Statement<'_>, values: &[(&str, &dyn ToSql)]) -> rusqlit
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::Database;
+
+    /// The page reads each of its rows by id; a row's "No entregable" mark must be one lookup
+    /// on the marked addresses' primary key, never a scan of them per row.
+    #[test]
+    fn a_rows_undeliverable_mark_is_read_through_the_addresses_primary_key() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(&dir.path().join("db.sqlite3")).expect("db");
+        let plan = db
+            .read(|conn| {
+                let sql = format!("EXPLAIN QUERY PLAN {}", super::receivables::find_sql());
+                let mut statement = conn.prepare(&sql)?;
+                let rows = statement.query_map([1], |row| row.get::<_, String>(3))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .expect("plan");
+        assert!(
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH u USING INDEX")
+                    && step.contains("sqlite_autoindex_undeliverable_addresses")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:?}"
+        );
+    }
 }

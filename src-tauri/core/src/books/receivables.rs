@@ -16,6 +16,7 @@ use super::{search_key, totals, BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::locale::Region;
 use crate::outbox::OutboxState;
+use crate::undeliverable::Undeliverable;
 use crate::validation::{FieldErrors, FieldProblem};
 use crate::wire;
 
@@ -71,6 +72,8 @@ pub struct Receivable {
     pub last_reminder: Option<LastReminder>,
     /// Pausas de cobranza in force (the customer's and its own) and broken promises: its chips.
     pub pauses: Vec<PauseChip>,
+    /// The customer's registered address does not receive mail ("No entregable"): why.
+    pub undeliverable: Option<Undeliverable>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -229,7 +232,9 @@ pub const REMINDER_REFERENCE: &str = "receivable:";
 
 /// The SELECT list every reader of receivables shares, with the customer joined as `c`; the
 /// last reminder comes from the outbox (its `reference` index makes it one lookup); the pauses
-/// not yet ended, the customer's and its own, as `pauses::chips_of` reads them.
+/// not yet ended, the customer's and its own, as `pauses::chips_of` reads them; the registered
+/// address's "No entregable" mark, one lookup on that table's primary key (its addresses are
+/// kept lower-cased and trimmed, as `undeliverable::find` compares them).
 const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, \
      r.concept, r.currency, r.amount, r.paid, r.issue_date, r.due_date, r.status, r.void_reason, \
      (SELECT o.state || ' ' || o.created_at FROM outbox o \
@@ -237,7 +242,12 @@ const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, 
      (SELECT group_concat(p.kind || '/' || coalesce(p.until, '') || '/' || \
       coalesce(p.receivable_id, ''), ',') FROM collection_pauses p \
       WHERE p.customer_id = r.customer_id AND p.ended_at IS NULL \
-      AND (p.receivable_id IS NULL OR p.receivable_id = r.id))";
+      AND (p.receivable_id IS NULL OR p.receivable_id = r.id)), \
+     u.address, u.reason, u.detail, u.since";
+
+/// The tables [`COLUMNS`] reads, joined.
+const TABLES: &str = "receivables r JOIN customers c ON c.id = r.customer_id \
+     LEFT JOIN undeliverable_addresses u ON u.address = lower(trim(c.email))";
 
 pub(super) fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receivable> {
     let currency: String = row.get(6)?;
@@ -276,6 +286,15 @@ pub(super) fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receiva
             14,
             reading,
         )?,
+        undeliverable: match row.get::<_, Option<String>>(15)? {
+            Some(address) => Some(Undeliverable {
+                address,
+                reason: wire::column(row, 16)?,
+                detail: row.get(17)?,
+                since: row.get(18)?,
+            }),
+            None => None,
+        },
     })
 }
 
@@ -286,18 +305,20 @@ pub(super) fn not_found(id: i64) -> BooksError {
     }
 }
 
+/// One receivable by id (`?1`), with everything its row shows.
+pub(super) fn find_sql() -> String {
+    format!("SELECT {COLUMNS} FROM {TABLES} WHERE r.id = ?1")
+}
+
 pub(crate) fn find(
     conn: &Connection,
     id: i64,
     reading: &Reading,
 ) -> Result<Receivable, BooksError> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
-         WHERE r.id = ?1"
-    ))?
-    .query_row([id], |row| read(row, reading))
-    .optional()?
-    .ok_or(not_found(id))
+    conn.prepare_cached(&find_sql())?
+        .query_row([id], |row| read(row, reading))
+        .optional()?
+        .ok_or(not_found(id))
 }
 
 pub fn detail(db: &Database, id: i64, reading: &Reading) -> Result<ReceivableDetail, BooksError> {
@@ -330,7 +351,7 @@ pub fn of_customer(
 ) -> Result<Vec<Receivable>, BooksError> {
     db.read(|conn| {
         let mut statement = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM receivables r JOIN customers c ON c.id = r.customer_id
+            "SELECT {COLUMNS} FROM {TABLES}
              WHERE r.customer_id = ?1 ORDER BY r.issue_date DESC, r.id DESC"
         ))?;
         let rows = statement

@@ -110,19 +110,10 @@ pub(super) fn refuse_undeliverable(
     conn: &rusqlite::Connection,
     address: &str,
 ) -> Result<(), ReminderError> {
-    if let Some(undeliverable) = undeliverable::find(conn, address)? {
-        let mut errors = FieldErrors::default();
-        errors.add_with(
-            "recipient",
-            FieldProblem::Undeliverable,
-            // The provider's words, or the day it was learnt.
-            undeliverable
-                .detail
-                .unwrap_or_else(|| undeliverable.since.chars().take(10).collect::<String>()),
-        );
-        return Err(ReminderError::Invalid(errors.into_vec()));
+    match undeliverable::refusal(conn, address)? {
+        Some(errors) => Err(ReminderError::Invalid(errors)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn parse_address(text: &str) -> Result<EmailAddress, ReminderError> {

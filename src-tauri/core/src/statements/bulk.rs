@@ -1,7 +1,8 @@
 //! "Enviar estados de cuenta" to many customers at once: the plan (how many messages, to whom,
-//! and the customers set apart with why: no address, nothing owed, no email service, a
-//! statement already waiting), then, confirmed, every statement queued in one transaction — all
-//! or none. Each is the same statement a single send would queue, with the same send check.
+//! and the customers set apart with why: no address, an address marked "No entregable", nothing
+//! owed, no email service, a statement already waiting), then, confirmed, every statement
+//! queued in one transaction — all or none. Each is the same statement a single send would
+//! queue, with the same send check.
 
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
 use crate::outbox::{self, OutboxId};
+use crate::undeliverable::{self, Undeliverable};
 
 /// More customers than any shop has; a longer list is a mistake, not a plan.
 pub const MAX_CUSTOMERS: usize = 20_000;
@@ -60,6 +62,8 @@ pub enum SetAsideReason {
     AlreadyWaiting,
     /// The customer does not exist (deleted meanwhile).
     NotFound,
+    /// The registered address does not receive mail ("No entregable").
+    Undeliverable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -69,6 +73,8 @@ pub struct SetAside {
     pub customer_id: i64,
     pub customer: String,
     pub reason: SetAsideReason,
+    /// Why the address does not receive mail, for [`SetAsideReason::Undeliverable`].
+    pub undeliverable: Option<Undeliverable>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -151,6 +157,7 @@ fn plan_in(
                     customer_id,
                     customer: String::new(),
                     reason: SetAsideReason::NotFound,
+                    undeliverable: None,
                 });
                 continue;
             }
@@ -160,6 +167,7 @@ fn plan_in(
             customer_id,
             customer: customer.name.clone(),
             reason,
+            undeliverable: None,
         };
         let statement = match build_in(conn, customer_id, reading) {
             Ok(statement) => statement,
@@ -177,6 +185,13 @@ fn plan_in(
             plan.set_aside.push(set_aside(SetAsideReason::NoAddress));
             continue;
         };
+        if let Some(found) = undeliverable::find(conn, recipient.as_str())? {
+            plan.set_aside.push(SetAside {
+                undeliverable: Some(found),
+                ..set_aside(SetAsideReason::Undeliverable)
+            });
+            continue;
+        }
         if !service {
             plan.set_aside
                 .push(set_aside(SetAsideReason::NoEmailService));

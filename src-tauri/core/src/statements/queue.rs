@@ -238,7 +238,7 @@ pub fn queue(
     })
 }
 
-/// Puts the draft in the outbox and writes "Estado de cuenta en cola para …" in the history of
+/// Puts the draft in the outbox (refused to an address marked "No entregable") and writes "Estado de cuenta en cola para …" in the history of
 /// every receivable it lists, in the caller's transaction: each receivable's history tells that
 /// its customer was sent the statement, as it tells of a reminder.
 pub(crate) fn enqueue_in(
@@ -252,6 +252,10 @@ pub(crate) fn enqueue_in(
         .flat_map(|group| group.lines.iter().map(|line| line.receivable_id))
         .collect();
     let email = queued_email(draft)?;
+    // Refused here, not held at send time: the owner sees why now and can write by WhatsApp.
+    if let Some(errors) = crate::undeliverable::refusal(tx, email.to.as_str())? {
+        return Err(StatementError::Invalid(errors));
+    }
     let facts = Facts {
         recipient: Some(email.to.to_string()),
         ..Facts::default()
