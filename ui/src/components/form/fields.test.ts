@@ -3,6 +3,7 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { partField } from './Field.svelte';
+import SelectField from './SelectField.svelte';
 import TextField from './TextField.svelte';
 
 const box = (props: Record<string, unknown>) => {
@@ -37,5 +38,28 @@ describe('TextField', () => {
     expect(html).toContain('<label for="f"');
     expect(box({ hint: 'H', error: 'E' })).toContain('aria-describedby="f-hint f-error"');
     expect(box({ hint: 'H', error: 'E' })).toContain('aria-invalid="true"');
+  });
+});
+
+describe('SelectField', () => {
+  it('offers each choice, a disabled one included, and wires its label and error to the select', () => {
+    const html = render(SelectField, {
+      props: {
+        id: 's',
+        label: 'S',
+        error: 'E',
+        value: 'b',
+        options: [
+          { value: '', label: '—', disabled: true },
+          { value: 'a', label: 'A' },
+          { value: 'b', label: 'B' },
+        ],
+      },
+    }).body;
+    expect(html).toContain('<label for="s"');
+    expect(html.match(/<select[^>]*>/)?.[0]).toContain('aria-invalid="true"');
+    expect(html.match(/<option[^>]*>/g)).toHaveLength(3);
+    expect(html).toMatch(/<option value=""[^>]*disabled/);
+    expect(html).toMatch(/<option value="b"[^>]*selected/);
   });
 });
