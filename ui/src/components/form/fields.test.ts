@@ -3,6 +3,7 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { partField } from './Field.svelte';
+import NumberField from './NumberField.svelte';
 import SelectField from './SelectField.svelte';
 import TextField from './TextField.svelte';
 
@@ -61,5 +62,20 @@ describe('SelectField', () => {
     expect(html.match(/<option[^>]*>/g)).toHaveLength(3);
     expect(html).toMatch(/<option value=""[^>]*disabled/);
     expect(html).toMatch(/<option value="b"[^>]*selected/);
+  });
+});
+
+describe('NumberField', () => {
+  it('is a number box with its bounds, value and error wired', () => {
+    const html = render(NumberField, {
+      props: { id: 'n', label: 'N', error: 'E', value: 7, min: '1', max: '90' },
+    }).body;
+    const input = html.match(/<input[^>]*>/)?.[0] ?? '';
+    expect(html).toContain('<label for="n"');
+    expect(input).toContain('type="number"');
+    expect(input).toContain('min="1"');
+    expect(input).toContain('max="90"');
+    expect(input).toContain('value="7"');
+    expect(input).toContain('aria-invalid="true"');
   });
 });
