@@ -7,6 +7,10 @@
 //! crash leaves exactly the rows whose message may have left. An outcome that cannot be written
 //! is kept and written at the next turn, never dropped. The provider's client lives across sends
 //! (SMTP pool, HTTP keep-alive) and is rebuilt on `Reload`.
+//!
+//! This file is the loop and the sending side (claim, launch); what a finished send becomes is
+//! in `recording`, the delivery questions between sends in `polling`, a batch's email in
+//! `batching`.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
