@@ -47,24 +47,16 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, why: &'static str) {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use cachicamo_core::paths::DataPaths;
     use serde_json::json;
     use tauri::Manager;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{state_in, TestApp};
     use crate::state::AppState;
 
     /// The app as launched, with the quiet update check off (it would go to GitHub).
     fn launched(at_latest: Duration) -> TestApp {
         let dir = tempfile::tempdir().expect("dir");
-        let paths = DataPaths::inside(dir.path().to_owned());
-        paths.create_all().expect("dirs");
-        let keychain = cachicamo_core::secrets::Keychain::for_data_dir(
-            &format!("cachicamo-test-{}", dir.path().display()),
-            dir.path(),
-        )
-        .expect("keychain");
-        let state = AppState::open(paths, None, keychain, None);
+        let state = state_in(dir.path(), None);
         cachicamo_core::settings::set_check_updates_on_startup(state.db().expect("db"), false)
             .expect("no update check");
         TestApp::as_launched(dir, state, at_latest)

@@ -56,6 +56,13 @@ impl Evaluator {
         self.nudge.notify_one();
     }
 
+    /// `changed`, once the evaluator has been told the books moved: what every command that
+    /// wrote them returns, so none forgets to say so.
+    pub fn after<T>(&self, changed: T) -> T {
+        self.nudge();
+        changed
+    }
+
     /// Starts the schedule on Tauri's runtime.
     pub fn start<R: Runtime>(&self, app: &AppHandle<R>, db: Arc<Database>) {
         let nudge = self.nudge.clone();

@@ -153,18 +153,7 @@ impl AppState {
             .as_ref()
             .ok()
             .map(|db| EmailService::new(db.clone(), keychain, Timeouts::from_env()));
-        Self {
-            backups: Backups::new(paths.backups()),
-            paths,
-            database,
-            email,
-            outbox: OnceLock::new(),
-            outbox_worker: Once::new(),
-            after_start: AtomicBool::new(false),
-            os_locale,
-            data_lock: None,
-            _log_guard: log_guard,
-        }
+        Self::with(paths, os_locale, database, email, log_guard)
     }
 
     /// A state that touches nothing in the data directory and says why at every command.
@@ -174,11 +163,23 @@ impl AppState {
         why: IpcError,
         log_guard: Option<WorkerGuard>,
     ) -> Self {
+        Self::with(paths, os_locale, Err(why), None, log_guard)
+    }
+
+    /// The one place a state is put together: nothing started yet, the data directory not
+    /// held (`open_data` takes the lock afterwards).
+    fn with(
+        paths: DataPaths,
+        os_locale: Option<String>,
+        database: Result<Arc<Database>, IpcError>,
+        email: Option<EmailService>,
+        log_guard: Option<WorkerGuard>,
+    ) -> Self {
         Self {
             backups: Backups::new(paths.backups()),
             paths,
-            database: Err(why),
-            email: None,
+            database,
+            email,
             outbox: OnceLock::new(),
             outbox_worker: Once::new(),
             after_start: AtomicBool::new(false),

@@ -3,23 +3,10 @@
 
 use cachicamo_e2e::{AppUnderTest, Window};
 
-use crate::helpers::open_customers;
-
-fn row_named(name: &str) -> String {
-    format!("//table[@id='customers-table']//a[normalize-space()='{name}']")
-}
+use crate::helpers::{click_link_in, open_customers};
 
 async fn click_row(window: &Window, name: &str) {
-    window
-        .client
-        .wait()
-        .at_most(cachicamo_e2e::UI_TIMEOUT)
-        .for_element(fantoccini::Locator::XPath(&row_named(name)))
-        .await
-        .unwrap_or_else(|err| panic!("no row for {name}: {err}"))
-        .click()
-        .await
-        .expect("click the customer");
+    click_link_in(window, "customers-table", name).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

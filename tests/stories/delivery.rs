@@ -11,7 +11,7 @@ use cachicamo_e2e::Window;
 use serde_json::json;
 
 use crate::helpers::{
-    configure_resend, fill_sender, fresh_books, open_customers, open_receivable, reminder_shows,
+    configure_resend, fresh_books, open_customer, open_receivable, reminder_shows, save_postmark,
     send_reminder, start_for_mail, Owed,
 };
 
@@ -24,24 +24,6 @@ const FAST_POLLS: (&str, &str) = ("CACHICAMO_DELIVERY_FIRST_POLL_SECS", "0.5");
 async fn remind(window: &Window, (_, email, document, _): Owed<'_>) {
     open_receivable(window, document).await;
     send_reminder(window, email).await;
-}
-
-/// Clientes → the customer named `name`.
-async fn open_customer(window: &Window, name: &str) {
-    open_customers(window).await;
-    window
-        .client
-        .wait()
-        .at_most(cachicamo_e2e::UI_TIMEOUT)
-        .for_element(fantoccini::Locator::XPath(&format!(
-            "//table[@id='customers-table']//a[normalize-space()='{name}']"
-        )))
-        .await
-        .unwrap_or_else(|err| panic!("no row for {name}: {err}"))
-        .click()
-        .await
-        .expect("open the customer");
-    window.wait_for("#customer-editor").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -90,7 +72,7 @@ async fn a_bounced_reminder_shows_rebotó_the_address_is_no_entregable_and_the_n
     assert!(row.contains("lo rechazó de forma definitiva"), "{row}");
     window.screenshot("es-reminder-bounced").await;
 
-    open_customer(&window, PENA.0).await;
+    open_customer(&window, PENA.0, "#customer-editor").await;
     let status = window
         .wait_for_text_containing("#customer-undeliverable", "No entregable")
         .await;
@@ -166,18 +148,14 @@ async fn a_postmark_406_marks_the_address_no_entregable_at_once() {
     );
     let window = app.open().await;
     window.click("nav button[data-screen='integrations']").await;
-    window.click("#email-configure").await;
-    window.select("#email-provider", "postmark").await;
-    window.fill("#email-api-key", token).await;
-    fill_sender(&window).await;
-    window.click("#email-save").await;
+    save_postmark(&window, token).await;
     window
         .wait_for_text_containing("#email-indicator", "Postmark")
         .await;
 
     remind(&window, PENA).await;
     reminder_shows(&window, "failed", "Falló").await;
-    open_customer(&window, PENA.0).await;
+    open_customer(&window, PENA.0, "#customer-editor").await;
     window
         .wait_for_text_containing("#customer-undeliverable", "no envía a")
         .await;

@@ -7,8 +7,8 @@ use cachicamo_e2e::mail::read_test_email;
 use cachicamo_e2e::{AppUnderTest, Window};
 
 use crate::helpers::{
-    fill_sender, fill_smtp_server, forget_keychain_entries, menu, open_email_card, test_ca, SENDER,
-    SENDER_NAME,
+    fill_sender, fill_smtp_server, forget_keychain_entries, menu, open_email_card, save_postmark,
+    test_ca, SENDER, SENDER_NAME,
 };
 
 /// The card's indicator state: "verified" (green) or "unverified" (amber).
@@ -201,11 +201,7 @@ async fn postmark_is_configured_and_an_inactive_recipient_is_explained() {
     window
         .wait_for_text("#email-card-title", "Email Service")
         .await;
-    window.click("#email-configure").await;
-    window.select("#email-provider", "postmark").await;
-    window.fill("#email-api-key", token).await;
-    fill_sender(&window).await;
-    window.click("#email-save").await;
+    save_postmark(&window, token).await;
     window
         .wait_for_text(
             "#email-indicator",

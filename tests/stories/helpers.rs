@@ -216,6 +216,32 @@ pub async fn configure_resend(window: &Window, key: &str) {
         .await;
 }
 
+/// Integraciones → Servicio de Email on the screen already open: Postmark with `token` and the
+/// test sender, saved; what the indicator then says is the caller's to check.
+pub async fn save_postmark(window: &Window, token: &str) {
+    window.click("#email-configure").await;
+    window.select("#email-provider", "postmark").await;
+    window.fill("#email-api-key", token).await;
+    fill_sender(window).await;
+    window.click("#email-save").await;
+}
+
+/// Clicks the link that reads `text` in the table `#table`, once it is there.
+pub async fn click_link_in(window: &Window, table: &str, text: &str) {
+    window
+        .client
+        .wait()
+        .at_most(cachicamo_e2e::UI_TIMEOUT)
+        .for_element(Locator::XPath(&format!(
+            "//table[@id='{table}']//a[normalize-space()='{text}']"
+        )))
+        .await
+        .unwrap_or_else(|err| panic!("no link for {text} in #{table}: {err}"))
+        .click()
+        .await
+        .expect("open");
+}
+
 /// Pagos Pendientes → the receivable whose document number is `document`, by its link. The
 /// menu entry opens the list from anywhere, a receivable's detail included.
 pub async fn open_receivable(window: &Window, document: &str) {
@@ -223,19 +249,16 @@ pub async fn open_receivable(window: &Window, document: &str) {
     window
         .wait_for_text_containing("#pending-table", document)
         .await;
-    window
-        .client
-        .wait()
-        .at_most(cachicamo_e2e::UI_TIMEOUT)
-        .for_element(Locator::XPath(&format!(
-            "//table[@id='pending-table']//a[normalize-space()='{document}']"
-        )))
-        .await
-        .unwrap_or_else(|err| panic!("no link for {document}: {err}"))
-        .click()
-        .await
-        .expect("open");
+    click_link_in(window, "pending-table", document).await;
     window.wait_for("#receivable-detail").await;
+}
+
+/// Clientes → the customer named `name`, by its link, until its page shows `part` (say, its
+/// pauses or its Estado de cuenta).
+pub async fn open_customer(window: &Window, name: &str, part: &str) {
+    open_customers(window).await;
+    click_link_in(window, "customers-table", name).await;
+    window.wait_for(part).await;
 }
 
 /// Saves the open new-receivable form, lands on the list with the notice, and opens the new

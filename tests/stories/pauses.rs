@@ -5,12 +5,11 @@
 //! real window.
 
 use cachicamo_e2e::fakes::free_port;
-use cachicamo_e2e::fantoccini::Locator;
-use cachicamo_e2e::{Window, UI_TIMEOUT};
+use cachicamo_e2e::Window;
 
 use crate::helpers::{
-    configure_smtp, fresh_books, menu, open_customers, open_receivable, record_cash_payment,
-    reminder_shows, send_reminder, smtp_server_on, start_for_mail, Owed,
+    configure_smtp, fresh_books, menu, open_customer, open_customers, open_receivable,
+    record_cash_payment, reminder_shows, send_reminder, smtp_server_on, start_for_mail, Owed,
 };
 
 const PASSWORD: &str = "app-pass-pauses-8d2a";
@@ -39,24 +38,6 @@ async fn pause_customer(window: &Window, kind: &str, until: &str, note: &str) {
     window
         .wait_for_text("#pauses-notice", "Pausa registrada.")
         .await;
-}
-
-/// Clientes → the customer named `name`, by its link.
-async fn open_customer(window: &Window, name: &str) {
-    open_customers(window).await;
-    window
-        .client
-        .wait()
-        .at_most(UI_TIMEOUT)
-        .for_element(Locator::XPath(&format!(
-            "//table[@id='customers-table']//a[normalize-space()='{name}']"
-        )))
-        .await
-        .unwrap_or_else(|err| panic!("no link for {name}: {err}"))
-        .click()
-        .await
-        .expect("open");
-    window.wait_for("#pauses").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -128,7 +109,7 @@ async fn a_promise_holds_the_waiting_reminder_no_contactar_cancels_one_and_payin
     window
         .wait_for_text_containing("#receivable-detail", "Pagada")
         .await;
-    open_customer(&window, PENA.0).await;
+    open_customer(&window, PENA.0, "#pauses").await;
     window.wait_for("#pauses-none").await;
     window.click("#pauses-history summary").await;
     window

@@ -10,14 +10,13 @@ use cachicamo_core::books::reading::Reading;
 use cachicamo_core::locale::{Language, Region};
 use cachicamo_core::Database;
 use cachicamo_e2e::fakes::FakeServer;
-use cachicamo_e2e::fantoccini::Locator;
 use cachicamo_e2e::mail::pdf_text;
-use cachicamo_e2e::{books, eventually, AppUnderTest, Window, UI_TIMEOUT};
+use cachicamo_e2e::{books, eventually, AppUnderTest, UI_TIMEOUT};
 use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::a11y::assert_accessible;
 use crate::helpers::{
-    configure_smtp, forget_keychain_entries, fresh_books, open_customers, open_receivable,
+    configure_smtp, forget_keychain_entries, fresh_books, open_customer, open_receivable,
     start_for_mail, Desktop, Owed, SENDER,
 };
 
@@ -31,24 +30,6 @@ const PENA: Owed = (
     "1.500,50",
 );
 
-/// Clientes → the customer named `name`, by its link, and its Estado de cuenta section.
-async fn open_customer(window: &Window, name: &str) {
-    open_customers(window).await;
-    window
-        .client
-        .wait()
-        .at_most(UI_TIMEOUT)
-        .for_element(Locator::XPath(&format!(
-            "//table[@id='customers-table']//a[normalize-space()='{name}']"
-        )))
-        .await
-        .unwrap_or_else(|err| panic!("no link for {name}: {err}"))
-        .click()
-        .await
-        .expect("open");
-    window.wait_for("#customer-statement").await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_customers_statement_arrives_at_the_smtp_server_with_its_pdf() {
     let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
@@ -56,7 +37,7 @@ async fn a_customers_statement_arrives_at_the_smtp_server_with_its_pdf() {
     let app = start_for_mail(fresh_books(&[PENA]), &[desktop.env()]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
-    open_customer(&window, PENA.0).await;
+    open_customer(&window, PENA.0, "#customer-statement").await;
     window.wait_for_text("#statement-recipient", PENA.1).await;
 
     // What goes out is shown first, its PDF included.
@@ -225,7 +206,7 @@ async fn whatsapp_opens_the_statement_in_the_systems_handler_or_says_why_it_cann
     let app = AppUnderTest::start_in(data_dir, &env);
     let window = app.open().await;
 
-    open_customer(&window, "Bodega Ñandú").await;
+    open_customer(&window, "Bodega Ñandú", "#customer-statement").await;
     window.click("#statement-whatsapp").await;
     window
         .wait_for_text_containing("#statement-notice", "WhatsApp abierto para +584141234567")
@@ -258,7 +239,7 @@ async fn whatsapp_opens_the_statement_in_the_systems_handler_or_says_why_it_cann
         .await;
 
     // Without a phone, the button says why instead.
-    open_customer(&window, "Sin Teléfono C.A.").await;
+    open_customer(&window, "Sin Teléfono C.A.", "#customer-statement").await;
     window
         .wait_for_text_containing("#statement-whatsapp-why", "no tiene teléfono")
         .await;

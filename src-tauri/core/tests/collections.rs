@@ -10,14 +10,14 @@ use std::sync::Arc;
 use cachicamo_core::books::pauses::{self, PauseEnd, PauseForm, PauseKind, PauseState};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::books::receivables;
 use cachicamo_core::collections::policy::{MinimumBalance, PolicyRules, PolicyStep, StepUnit};
 use cachicamo_core::collections::slots::{self, Evaluated};
 use cachicamo_core::collections::{self as collections};
 use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
-use common::Books;
+use common::{cement_owed_on, customer_at, one, Books};
 use time::macros::date;
 use time::Date;
 
@@ -45,22 +45,14 @@ fn policy(db: &Database, offsets: &[i32]) {
 }
 
 fn owes(books: &Books, customer: i64, document: &str, amount: &str, due: &str) -> i64 {
-    receivables::create(
+    let issued = on(date!(2026 - 10 - 01));
+    cement_owed_on(
         &books.db,
-        &ReceivableForm {
-            customer_id: Some(customer),
-            document_number: document.into(),
-            concept: "Cemento".into(),
-            currency: "USD".into(),
-            amount: amount.into(),
-            issue_date: "01/10/2026".into(),
-            due_date: due.into(),
-        },
-        &on(date!(2026 - 10 - 01)),
+        customer,
+        (document, amount),
+        ("01/10/2026", due),
+        &issued,
     )
-    .expect("receivable")
-    .receivable
-    .id
 }
 
 fn pay(db: &Database, receivable: i64, amount: &str, on_day: Date) {
@@ -71,6 +63,17 @@ fn pay(db: &Database, receivable: i64, amount: &str, on_day: Date) {
         ..PaymentForm::default()
     };
     payments::record(db, &Rechecks::default(), receivable, &form, &on(on_day)).expect("paid");
+}
+
+/// `customer` promises to pay by `until` (dd/mm/aaaa), as said on `day`.
+fn promise(db: &Database, customer: i64, until: &str, day: &Reading) {
+    let form = PauseForm {
+        customer_id: Some(customer),
+        kind: Some(PauseKind::Promise),
+        until: until.into(),
+        ..PauseForm::default()
+    };
+    pauses::start(db, &Rechecks::default(), &form, day).expect("promise");
 }
 
 /// The slots as stored: (customer, offset, state), in order.
@@ -210,20 +213,7 @@ fn a_promise_for_the_15th_keeps_silence_until_then_and_unpaid_on_the_17th_a_remi
     policy(&books.db, &[1, 7]);
     let pena = books.customer("Peña & Hijos");
     let owed = owes(&books, pena, "F-1", "100", "01/11/2026");
-    let promise = PauseForm {
-        customer_id: Some(pena),
-        receivable_id: None,
-        kind: Some(PauseKind::Promise),
-        until: "15/11/2026".into(),
-        note: String::new(),
-    };
-    pauses::start(
-        &books.db,
-        &Rechecks::default(),
-        &promise,
-        &on(date!(2026 - 11 - 10)),
-    )
-    .expect("promise");
+    promise(&books.db, pena, "15/11/2026", &on(date!(2026 - 11 - 10)));
     for day in [
         date!(2026 - 11 - 10),
         date!(2026 - 11 - 12),
@@ -254,19 +244,7 @@ fn a_payment_on_the_14th_ends_the_promise_and_nothing_is_due() {
     policy(&books.db, &[1, 7]);
     let pena = books.customer("Peña & Hijos");
     let owed = owes(&books, pena, "F-1", "100", "01/11/2026");
-    let promise = PauseForm {
-        customer_id: Some(pena),
-        kind: Some(PauseKind::Promise),
-        until: "15/11/2026".into(),
-        ..PauseForm::default()
-    };
-    pauses::start(
-        &books.db,
-        &Rechecks::default(),
-        &promise,
-        &on(date!(2026 - 11 - 10)),
-    )
-    .expect("promise");
+    promise(&books.db, pena, "15/11/2026", &on(date!(2026 - 11 - 10)));
     pay(&books.db, owed, "100", date!(2026 - 11 - 14));
     let kept = pauses::of_customer(&books.db, pena, &on(date!(2026 - 11 - 17))).expect("pauses");
     assert_eq!(
@@ -297,16 +275,10 @@ fn a_second_message_within_the_cooldown_waits_for_review() {
         (0, 1),
         "two days after the last: cooldown 3"
     );
-    let held_for: String = books
-        .db
-        .read(|conn| {
-            conn.query_row(
-                "SELECT held_for FROM collection_slots WHERE state = 'held'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .expect("held");
+    let held_for: String = one(
+        &books.db,
+        "SELECT held_for FROM collection_slots WHERE state = 'held'",
+    );
     assert_eq!(held_for, "cooldown");
 }
 
@@ -351,29 +323,14 @@ fn a_policy_stored_by_hand_that_the_form_would_refuse_is_never_evaluated() {
     ));
 }
 
-fn customer_with_email(db: &Database, name: &str, email: &str) -> i64 {
-    use cachicamo_core::books::customers::{self, CustomerForm};
-    customers::create(
-        db,
-        CustomerForm {
-            name: name.into(),
-            email: email.into(),
-            ..CustomerForm::default()
-        },
-        cachicamo_core::locale::Language::Es,
-    )
-    .expect("customer")
-    .id
-}
-
 #[test]
 fn cobros_de_hoy_lists_one_line_per_customer_and_each_is_sent_once() {
     use cachicamo_core::collections::today::{self, TodayState};
     let books = Books::new();
     common::statement_business(&books.db);
     policy(&books.db, &[1, 7, 15]);
-    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
     owes(&books, pena, "F-1", "100", "01/11/2026");
     owes(&books, pena, "F-2", "50", "03/11/2026");
     owes(&books, esquina, "F-3", "80", "05/11/2026");
@@ -410,16 +367,10 @@ fn cobros_de_hoy_lists_one_line_per_customer_and_each_is_sent_once() {
         today::send(&books.db, pena_line.slot_id, &day).expect("again"),
         None
     );
-    let queued: i64 = books
-        .db
-        .read(|conn| {
-            conn.query_row(
-                "SELECT count(*) FROM outbox WHERE reference LIKE 'statement:%'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .expect("outbox");
+    let queued: i64 = one(
+        &books.db,
+        "SELECT count(*) FROM outbox WHERE reference LIKE 'statement:%'",
+    );
     assert_eq!(queued, 2);
     assert_eq!(today::list(&books.db, &day, 50).expect("today").total, 0);
 }
@@ -429,8 +380,8 @@ fn omitir_and_posponer_take_a_line_out_of_today_until_its_day() {
     use cachicamo_core::collections::today;
     let books = Books::new();
     policy(&books.db, &[1]);
-    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
     owes(&books, pena, "F-1", "100", "01/11/2026");
     owes(&books, esquina, "F-2", "100", "01/11/2026");
     let day = on(date!(2026 - 11 - 02));
@@ -458,19 +409,12 @@ fn the_simulation_shows_each_step_on_its_day_and_writes_nothing() {
     owes(&books, pena, "F-1", "100", "10/11/2026");
     let promised = books.customer("Bodega La Esquina");
     owes(&books, promised, "F-2", "100", "10/11/2026");
-    let promise = PauseForm {
-        customer_id: Some(promised),
-        kind: Some(PauseKind::Promise),
-        until: "12/11/2026".into(),
-        ..PauseForm::default()
-    };
-    pauses::start(
+    promise(
         &books.db,
-        &Rechecks::default(),
-        &promise,
+        promised,
+        "12/11/2026",
         &on(date!(2026 - 11 - 01)),
-    )
-    .expect("promise");
+    );
     let days = books
         .db
         .read(|conn| simulate(conn, &on(date!(2026 - 11 - 01)), 30))
@@ -516,8 +460,8 @@ fn automatico_sends_without_a_click_once_but_waits_when_no_payment_was_recorded_
     rules.enabled = true;
     rules.mode = SendMode::Automatic;
     collections::save_policy(&books.db, rules.clone()).expect("policy");
-    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
     owes(&books, pena, "F-1", "100", "01/11/2026");
     let other = owes(&books, esquina, "F-2", "100", "01/11/2026");
     // Evaluated "today" as the machine sees it, so the payments gate reads real timestamps.
@@ -563,9 +507,9 @@ fn a_customer_who_pays_or_is_paused_after_the_evaluation_leaves_cobros_de_hoy() 
     use cachicamo_core::collections::today;
     let books = Books::new();
     policy(&books.db, &[1]);
-    let pena = customer_with_email(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
-    let esquina = customer_with_email(&books.db, "Bodega La Esquina", "pagos@esquina.com");
-    let tres = customer_with_email(&books.db, "Ferretería Tres", "caja@tres.com.ve");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let esquina = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    let tres = customer_at(&books.db, "Ferretería Tres", "caja@tres.com.ve");
     let paid = owes(&books, pena, "F-1", "100", "01/11/2026");
     owes(&books, esquina, "F-2", "100", "01/11/2026");
     owes(&books, tres, "F-3", "100", "01/11/2026");
@@ -574,13 +518,7 @@ fn a_customer_who_pays_or_is_paused_after_the_evaluation_leaves_cobros_de_hoy() 
     assert_eq!(today::list(&books.db, &day, 50).expect("today").total, 3);
 
     pay(&books.db, paid, "100", day.today);
-    let promise = PauseForm {
-        customer_id: Some(esquina),
-        kind: Some(PauseKind::Promise),
-        until: "05/11/2026".into(),
-        ..PauseForm::default()
-    };
-    pauses::start(&books.db, &Rechecks::default(), &promise, &day).expect("promise");
+    promise(&books.db, esquina, "05/11/2026", &day);
     let left = today::list(&books.db, &day, 50).expect("today");
     let names: Vec<&str> = left
         .lines

@@ -79,7 +79,7 @@ async fn a_wrong_password_writes_nothing_and_keeps_the_previous_configuration() 
 
     let mut wrong = smtp_form(server.port, SmtpSecurity::Starttls, Some("wrong-pass-93b1"));
     wrong.sender_name = "Otro Nombre".into();
-    let failure = mail_failure(shop.service.save(wrong).await);
+    let failure = shop.refused(wrong).await;
     assert_eq!(failure, MailFailure::AuthFailed);
 
     let view = shop
@@ -180,11 +180,7 @@ async fn a_server_that_stalls_after_data_is_timed_out() {
         .await
         .expect("saved");
     let started = std::time::Instant::now();
-    let failure = mail_failure(
-        shop.service
-            .send_test("stall@example.com", Language::Es, None)
-            .await,
-    );
+    let failure = shop.test_email_refused("stall@example.com").await;
     assert_eq!(failure, MailFailure::Timeout);
     assert!(
         started.elapsed() < Duration::from_secs(30),
@@ -199,11 +195,7 @@ async fn a_rejected_recipient_is_reported_as_such() {
     shop.save_smtp(server.port, SmtpSecurity::Starttls, Some("pw"))
         .await
         .expect("saved");
-    let failure = mail_failure(
-        shop.service
-            .send_test("reject550@example.com", Language::Es, None)
-            .await,
-    );
+    let failure = shop.test_email_refused("reject550@example.com").await;
     assert_eq!(failure, MailFailure::RecipientRejected);
 }
 
@@ -227,11 +219,7 @@ async fn resend_full_access_key_checks_the_sender_domain() {
     let server = env.resend(&["--api-key", "re_full_5e1f", "--domain", "otro.com:pending"]);
     let shop = Shop::open();
 
-    let view = shop
-        .service
-        .save(api_form(Provider::Resend, Some("re_full_5e1f")))
-        .await
-        .expect("verified");
+    let view = shop.save_api(Provider::Resend, Some("re_full_5e1f")).await;
     assert_eq!(view.status, VerificationStatus::Verified);
     assert_eq!(
         shop.secret(SecretSlot::ResendApiKey).as_deref(),
@@ -246,11 +234,7 @@ async fn resend_full_access_key_checks_the_sender_domain() {
     let emails = server.control("GET", "emails", None);
     assert_eq!(emails.as_array().map(Vec::len), Some(1));
     assert_eq!(emails[0]["id"], sent.provider_message_id);
-    let requests = server.control("GET", "requests", None);
-    let send = requests
-        .as_array()
-        .and_then(|r| r.iter().find(|r| r["path"] == "/emails"))
-        .expect("a send request");
+    let send = send_requests(&server, "/emails").remove(0);
     assert!(send["headers"]["user-agent"]
         .as_str()
         .unwrap_or_default()
@@ -262,7 +246,7 @@ async fn resend_full_access_key_checks_the_sender_domain() {
 
     let mut pending = api_form(Provider::Resend, Some("re_full_5e1f"));
     pending.sender_address = "cobros@otro.com".into();
-    let failure = mail_failure(shop.service.save(pending).await);
+    let failure = shop.refused(pending).await;
     assert_eq!(failure, MailFailure::SenderNotVerified);
     let view = shop.service.view().await.expect("view").expect("kept");
     assert_eq!(
@@ -276,20 +260,16 @@ async fn resend_sending_only_key_is_valid_and_a_bad_key_is_refused() {
     let env = provider_env().await;
     let _server = env.resend(&["--restricted-key", "re_send_only_77"]);
     let shop = Shop::open();
-    let failure = mail_failure(
-        shop.service
-            .save(api_form(Provider::Resend, Some("re_wrong")))
-            .await,
-    );
+    let failure = shop
+        .refused(api_form(Provider::Resend, Some("re_wrong")))
+        .await;
     assert_eq!(failure, MailFailure::AuthFailed);
     assert_eq!(shop.secret(SecretSlot::ResendApiKey), None);
     assert!(shop.service.view().await.expect("view").is_none());
 
     let view = shop
-        .service
-        .save(api_form(Provider::Resend, Some("re_send_only_77")))
-        .await
-        .expect("a sending-only key is valid");
+        .save_api(Provider::Resend, Some("re_send_only_77"))
+        .await;
     assert_eq!(view.status, VerificationStatus::Verified);
     assert_eq!(view.key_access, Some(KeyAccess::SendingOnly));
 }
@@ -337,11 +317,7 @@ async fn a_free_mail_sender_is_refused_for_resend_and_postmark_but_not_for_smtp(
     assert_eq!(shop.secret(SecretSlot::ResendApiKey), None);
 
     // A shop's own domain is fine on Resend.
-    let view = shop
-        .service
-        .save(api_form(Provider::Resend, Some(RESEND_KEY)))
-        .await
-        .expect("saved");
+    let view = shop.save_api(Provider::Resend, Some(RESEND_KEY)).await;
     assert_eq!(view.key_access, Some(KeyAccess::Full));
 }
 
@@ -350,36 +326,24 @@ async fn postmark_token_is_checked_and_an_inactive_recipient_is_named() {
     let env = provider_env().await;
     let server = env.postmark(&["--inactive-recipient", "rebotado@example.com"]);
     let shop = Shop::open();
-    let failure = mail_failure(
-        shop.service
-            .save(api_form(Provider::Postmark, Some("bad-token")))
-            .await,
-    );
+    let failure = shop
+        .refused(api_form(Provider::Postmark, Some("bad-token")))
+        .await;
     assert_eq!(failure, MailFailure::AuthFailed);
 
     let view = shop
-        .service
-        .save(api_form(Provider::Postmark, Some(POSTMARK_TOKEN)))
-        .await
-        .expect("verified");
+        .save_api(Provider::Postmark, Some(POSTMARK_TOKEN))
+        .await;
     assert_eq!(view.message_stream.as_deref(), Some("outbound"));
     shop.service
         .send_test("cliente@example.com", Language::Es, None)
         .await
         .expect("sent");
-    let requests = server.control("GET", "requests", None);
-    let send = requests
-        .as_array()
-        .and_then(|r| r.iter().find(|r| r["path"] == "/email"))
-        .expect("a send request");
+    let send = send_requests(&server, "/email").remove(0);
     assert_eq!(send["headers"]["accept"], "application/json");
     assert_eq!(send["body"]["MessageStream"], "outbound");
 
-    let failure = mail_failure(
-        shop.service
-            .send_test("rebotado@example.com", Language::Es, None)
-            .await,
-    );
+    let failure = shop.test_email_refused("rebotado@example.com").await;
     assert_eq!(failure, MailFailure::RecipientInactive);
 }
 
@@ -392,10 +356,8 @@ async fn switching_provider_and_removing_delete_the_old_secrets() {
     shop.save_smtp(smtp.port, SmtpSecurity::Starttls, Some("smtp-pw"))
         .await
         .expect("smtp saved");
-    shop.service
-        .save(api_form(Provider::Postmark, Some(POSTMARK_TOKEN)))
-        .await
-        .expect("postmark saved");
+    shop.save_api(Provider::Postmark, Some(POSTMARK_TOKEN))
+        .await;
     assert_eq!(
         shop.secret(SecretSlot::SmtpPassword),
         None,
@@ -422,11 +384,7 @@ async fn provider_urls_must_be_https_except_on_this_machine() {
     let env = provider_env().await;
     env.set("CACHICAMO_RESEND_API_URL", "http://192.0.2.10:8080");
     let shop = Shop::open();
-    let failure = mail_failure(
-        shop.service
-            .save(api_form(Provider::Resend, Some("re_x")))
-            .await,
-    );
+    let failure = shop.refused(api_form(Provider::Resend, Some("re_x"))).await;
     assert_eq!(failure, MailFailure::InsecureEndpoint);
     assert_eq!(shop.secret(SecretSlot::ResendApiKey), None);
 }
@@ -439,14 +397,7 @@ async fn comprobar_remitente_reads_the_resend_domain_and_says_what_it_cannot_rea
     let shop = Shop::open();
     shop.configure(api_form(Provider::Resend, Some(RESEND_KEY)))
         .await;
-    let check = shop
-        .service
-        .mailer()
-        .await
-        .expect("mailer")
-        .check_sender()
-        .await
-        .expect("checked");
+    let check = shop.check_sender().await;
     assert!(check.healthy(), "{check:?}");
     let SenderCheck::Domain {
         domain, records, ..
@@ -461,14 +412,7 @@ async fn comprobar_remitente_reads_the_resend_domain_and_says_what_it_cannot_rea
 
     shop.configure(api_form(Provider::Resend, Some("re_send_only_88")))
         .await;
-    let check = shop
-        .service
-        .mailer()
-        .await
-        .expect("mailer")
-        .check_sender()
-        .await
-        .expect("checked");
+    let check = shop.check_sender().await;
     assert_eq!(check, SenderCheck::NeedsFullAccessKey);
     assert!(!check.healthy());
 }
@@ -483,14 +427,7 @@ async fn comprobar_remitente_on_postmark_says_it_needs_the_account_token() {
     form.message_stream = "outbound".into();
     shop.configure(form).await;
     let before = server.control("GET", "requests", None);
-    let check = shop
-        .service
-        .mailer()
-        .await
-        .expect("mailer")
-        .check_sender()
-        .await
-        .expect("checked");
+    let check = shop.check_sender().await;
     assert_eq!(check, SenderCheck::NeedsAccountToken);
     assert_eq!(
         server.control("GET", "requests", None),

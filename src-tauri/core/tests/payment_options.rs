@@ -232,16 +232,7 @@ fn messages_quote_only_the_methods_for_what_they_ask_to_be_paid() {
     let shop = Books::for_statements();
     payment_options::save(&shop.db, every_kind()).expect("saved");
     let ana = shop.ana(Language::Es);
-    let usd_only: i64 = shop
-        .db
-        .read(|c| {
-            c.query_row(
-                "SELECT id FROM receivables WHERE document_number = 'F-0002'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .expect("F-0002");
+    let usd_only = shop.receivable_numbered("F-0002");
     let reminder = reminders::for_receivable(
         &shop.db,
         &ReminderRequest {

@@ -151,16 +151,10 @@ async fn thirty_statements_killed_mid_batch_reach_every_customer_exactly_once() 
     .await;
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    let sending: i64 = shop
-        .db
-        .read(|c| {
-            c.query_row(
-                "SELECT count(*) FROM outbox WHERE state = 'sending' AND batch_id IS NOT NULL",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .expect("count");
+    let sending: i64 = one(
+        &shop.db,
+        "SELECT count(*) FROM outbox WHERE state = 'sending' AND batch_id IS NOT NULL",
+    );
     assert_eq!(sending, 30, "the whole batch was left in Enviando");
 
     let restarted = drain(&shop, Some(&server));

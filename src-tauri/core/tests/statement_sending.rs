@@ -89,23 +89,12 @@ fn a_payment_rewrites_a_waiting_statement_and_paying_everything_cancels_it() {
     let ana = shop.ana(Language::Es);
     let id = queue::queue(&shop.db, &send(ana), &STATEMENT_DAY).expect("queued");
     assert!(stored_pdf(&shop.db, id).contains("1.100,00"));
-    let receivable = |document: &str| -> i64 {
-        shop.db
-            .read(|c| {
-                c.query_row(
-                    "SELECT id FROM receivables WHERE document_number = ?1",
-                    [document],
-                    |r| r.get(0),
-                )
-            })
-            .expect("receivable")
-    };
     // A partial payment: the waiting statement says the new balance, in its text and its PDF.
     let rechecks = Rechecks::default();
     cachicamo_core::books::payments::record(
         &shop.db,
         &rechecks,
-        receivable("F-0002"),
+        shop.receivable_numbered("F-0002"),
         &transfer("400,00", "29/11/2026"),
         &STATEMENT_DAY,
     )
@@ -131,7 +120,7 @@ fn a_payment_rewrites_a_waiting_statement_and_paying_everything_cancels_it() {
         ("F-0002", "600,00"),
         ("F-0003", "2.000,00"),
     ] {
-        shop.pay(receivable(document), amount, "30/11/2026");
+        shop.pay(shop.receivable_numbered(document), amount, "30/11/2026");
     }
     let entry = shop.db.read(|c| outbox::get(c, id)).expect("entry");
     assert_eq!(entry.state, OutboxState::Cancelled);
@@ -191,16 +180,7 @@ fn a_queued_statement_is_in_the_history_of_every_receivable_it_lists_and_no_othe
     let ana = shop.ana(Language::Es);
     queue::queue(&shop.db, &send(ana), &STATEMENT_DAY).expect("queued");
     let queued_to = |document: &str| -> Vec<Option<String>> {
-        let id: i64 = shop
-            .db
-            .read(|c| {
-                c.query_row(
-                    "SELECT id FROM receivables WHERE document_number = ?1",
-                    [document],
-                    |r| r.get(0),
-                )
-            })
-            .expect("receivable");
+        let id = shop.receivable_numbered(document);
         receivables::detail(&shop.db, id, &STATEMENT_DAY)
             .expect("detail")
             .history

@@ -337,16 +337,7 @@ fn payments_are_acknowledged_once_a_statement_was_sent_only_when_newer() {
             Ok::<_, outbox::OutboxError>(())
         })
         .expect("a statement was sent");
-    let document: i64 = shop
-        .db
-        .read(|c| {
-            c.query_row(
-                "SELECT id FROM receivables WHERE document_number = 'F-0002'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .expect("F-0002");
+    let document = shop.receivable_numbered("F-0002");
     shop.pay(document, "100,00", "29/11/2026");
     let next = statements::of_customer(&shop.db, ana, &STATEMENT_DAY).expect("statement");
     let rendered =

@@ -104,9 +104,7 @@ pub fn collection_skip(
     evaluator: State<'_, Evaluator>,
     slot_id: i64,
 ) -> Result<bool, IpcError> {
-    let skipped = today::skip(state.db()?, slot_id, state.reading().today)?;
-    evaluator.nudge();
-    Ok(skipped)
+    Ok(evaluator.after(today::skip(state.db()?, slot_id, state.reading().today)?))
 }
 
 #[tauri::command(async)]
@@ -116,9 +114,12 @@ pub fn collection_postpone(
     slot_id: i64,
     until: String,
 ) -> Result<bool, IpcError> {
-    let postponed = today::postpone(state.db()?, slot_id, &until, &state.reading())?;
-    evaluator.nudge();
-    Ok(postponed)
+    Ok(evaluator.after(today::postpone(
+        state.db()?,
+        slot_id,
+        &until,
+        &state.reading(),
+    )?))
 }
 
 /// The worker is told at once (it would find them anyway at its next look).

@@ -74,6 +74,19 @@ pub(crate) mod test_support {
             .unwrap_or(&serde_json::Value::Null)
     }
 
+    /// The state the app opens on the data directory `dir`, with a keychain service of that
+    /// directory's own (parallel tests never share entries).
+    pub fn state_in(dir: &std::path::Path, os_locale: Option<&str>) -> AppState {
+        let paths = DataPaths::inside(dir.to_owned());
+        paths.create_all().expect("dirs");
+        let keychain = cachicamo_core::secrets::Keychain::for_data_dir(
+            &format!("cachicamo-test-{}", dir.display()),
+            dir,
+        )
+        .expect("keychain");
+        AppState::open(paths, os_locale.map(str::to_owned), keychain, None)
+    }
+
     pub struct TestApp {
         pub app: App<MockRuntime>,
         pub window: WebviewWindow<MockRuntime>,
@@ -95,14 +108,7 @@ pub(crate) mod test_support {
         }
 
         pub fn in_dir(dir: tempfile::TempDir, os_locale: Option<&str>) -> Self {
-            let paths = DataPaths::inside(dir.path().to_owned());
-            paths.create_all().expect("dirs");
-            let keychain = cachicamo_core::secrets::Keychain::for_data_dir(
-                &format!("cachicamo-test-{}", dir.path().display()),
-                dir.path(),
-            )
-            .expect("keychain");
-            let state = AppState::open(paths, os_locale.map(str::to_owned), keychain, None);
+            let state = state_in(dir.path(), os_locale);
             Self::with_state(dir, state)
         }
 

@@ -35,9 +35,7 @@ pub fn pause_start(
     evaluator: State<'_, Evaluator>,
     form: PauseForm,
 ) -> Result<Pause, IpcError> {
-    let started = state.bookkeeper()?.start_pause(&form, &state.reading())?;
-    evaluator.nudge();
-    Ok(started)
+    Ok(evaluator.after(state.bookkeeper()?.start_pause(&form, &state.reading())?))
 }
 
 #[tauri::command(async)]
@@ -46,9 +44,7 @@ pub fn pause_end(
     evaluator: State<'_, Evaluator>,
     id: i64,
 ) -> Result<Pause, IpcError> {
-    let ended = state.bookkeeper()?.end_pause(id, &state.reading())?;
-    evaluator.nudge();
-    Ok(ended)
+    Ok(evaluator.after(state.bookkeeper()?.end_pause(id, &state.reading())?))
 }
 
 #[cfg(test)]

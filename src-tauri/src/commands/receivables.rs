@@ -48,9 +48,7 @@ pub fn receivable_create(
     evaluator: State<'_, Evaluator>,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    let changed = receivables::create(state.db()?, &form, &state.reading())?;
-    evaluator.nudge();
-    Ok(changed)
+    Ok(evaluator.after(receivables::create(state.db()?, &form, &state.reading())?))
 }
 
 #[tauri::command(async)]
@@ -61,9 +59,7 @@ pub fn receivable_update(
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    let changed = books.update_receivable(id, &form, &reading)?;
-    evaluator.nudge();
-    Ok(changed)
+    Ok(evaluator.after(books.update_receivable(id, &form, &reading)?))
 }
 
 #[tauri::command(async)]
@@ -74,9 +70,7 @@ pub fn receivable_void(
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    let changed = books.void_receivable(id, &reason, &reading)?;
-    evaluator.nudge();
-    Ok(changed)
+    Ok(evaluator.after(books.void_receivable(id, &reason, &reading)?))
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -102,9 +96,7 @@ pub fn payment_record(
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    let changed = books.record_payment(receivable_id, &form, &reading)?;
-    evaluator.nudge();
-    Ok(changed)
+    Ok(evaluator.after(books.record_payment(receivable_id, &form, &reading)?))
 }
 
 #[tauri::command(async)]
@@ -115,9 +107,7 @@ pub fn payment_reverse(
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
     let (books, reading) = books(&state)?;
-    let changed = books.reverse_payment(payment_id, &reason, &reading)?;
-    evaluator.nudge();
-    Ok(changed)
+    Ok(evaluator.after(books.reverse_payment(payment_id, &reason, &reading)?))
 }
 
 #[cfg(test)]

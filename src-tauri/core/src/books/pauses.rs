@@ -342,17 +342,7 @@ pub fn start(
         .unwrap_or_default();
     let until = match form.until.trim() {
         "" => None,
-        typed => match reading.region.parse_date(typed) {
-            Ok(day) if day < reading.today => {
-                errors.add("until", FieldProblem::DateInPast);
-                None
-            }
-            Ok(day) => Some(day),
-            Err(problem) => {
-                errors.add("until", problem);
-                None
-            }
-        },
+        typed => reading.day_from(&mut errors, "until", typed, reading.today),
     };
     if form.kind.is_none() {
         errors.add("kind", FieldProblem::Required);

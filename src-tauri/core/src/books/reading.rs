@@ -92,4 +92,27 @@ impl Reading {
             }
         }
     }
+
+    /// The day `typed` names, read the region's way, if it is `earliest` or later; otherwise
+    /// why not goes to `errors` under `field` ("until" of a pause or a postponement: a day
+    /// already gone cannot end anything).
+    pub fn day_from(
+        &self,
+        errors: &mut FieldErrors,
+        field: &str,
+        typed: &str,
+        earliest: Date,
+    ) -> Option<Date> {
+        match self.region.parse_date(typed) {
+            Ok(day) if day < earliest => {
+                errors.add(field, FieldProblem::DateInPast);
+                None
+            }
+            Ok(day) => Some(day),
+            Err(problem) => {
+                errors.add(field, problem);
+                None
+            }
+        }
+    }
 }

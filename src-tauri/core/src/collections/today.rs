@@ -23,7 +23,7 @@ use crate::db::Database;
 use crate::outbox::OutboxId;
 use crate::statements::queue::{draft_in, enqueue_in};
 use crate::statements::StatementError;
-use crate::validation::{FieldErrors, FieldProblem};
+use crate::validation::FieldErrors;
 
 /// Why a line is in Cobros de hoy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -226,17 +226,9 @@ pub fn postpone(
     reading: &Reading,
 ) -> Result<bool, CollectionsError> {
     let mut errors = FieldErrors::default();
-    let day = match reading.region.parse_date(until) {
-        Ok(day) if day <= reading.today => {
-            errors.add("until", FieldProblem::DateInPast);
-            None
-        }
-        Ok(day) => Some(day),
-        Err(problem) => {
-            errors.add("until", problem);
-            None
-        }
-    };
+    // Postponing to today would change nothing: the earliest is tomorrow.
+    let tomorrow = reading.today.next_day().unwrap_or(reading.today);
+    let day = reading.day_from(&mut errors, "until", until, tomorrow);
     let Some(day) = day else {
         return Err(CollectionsError::Invalid(errors.into_vec()));
     };

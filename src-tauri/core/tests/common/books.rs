@@ -107,6 +107,24 @@ pub fn cement_owed(
     amount: &str,
     reading: &Reading,
 ) -> i64 {
+    cement_owed_on(
+        db,
+        customer,
+        (document, amount),
+        ("01/03/2026", "15/03/2026"),
+        reading,
+    )
+}
+
+/// A dollar receivable for cement: `document` for `amount`, issued and due on the `days`
+/// given, typed as `reading` reads them.
+pub fn cement_owed_on(
+    db: &Database,
+    customer: i64,
+    (document, amount): (&str, &str),
+    (issued, due): (&str, &str),
+    reading: &Reading,
+) -> i64 {
     receivables::create(
         db,
         &ReceivableForm {
@@ -115,12 +133,18 @@ pub fn cement_owed(
             concept: "Cemento".into(),
             currency: "USD".into(),
             amount: amount.into(),
-            issue_date: "01/03/2026".into(),
-            due_date: "15/03/2026".into(),
+            issue_date: issued.into(),
+            due_date: due.into(),
         },
         reading,
     )
     .expect("receivable")
     .receivable
     .id
+}
+
+/// The one value `sql` (a query with no parameters) reads from `db`: a count, a state.
+pub fn one<T: rusqlite::types::FromSql>(db: &Database, sql: &str) -> T {
+    db.read(|c| c.query_row(sql, [], |r| r.get(0)))
+        .unwrap_or_else(|err| panic!("{sql}: {err}"))
 }

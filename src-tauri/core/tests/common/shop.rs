@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cachicamo_core::mail::config::{EmailServiceForm, SmtpSecurity};
+use cachicamo_core::locale::Language;
+use cachicamo_core::mail::config::{EmailServiceForm, Provider, SmtpSecurity};
+use cachicamo_core::mail::sender_check::SenderCheck;
 use cachicamo_core::mail::service::{EmailService, EmailServiceError, EmailServiceView};
-use cachicamo_core::mail::Timeouts;
+use cachicamo_core::mail::{MailFailure, Timeouts};
 use cachicamo_core::secrets::{Keychain, SecretSlot};
 use cachicamo_core::Database;
 use cachicamo_e2e::fakes::TestCa;
 
-use super::forms::{smtp_form, SMTP_PASSWORD};
+use super::forms::{api_form, mail_error, smtp_form, SMTP_PASSWORD};
 
 /// The mail tests' deadlines: seconds, not the app's 30 s (a stall after DATA waits this long,
 /// not RFC 5321's ten minutes).
@@ -84,6 +86,35 @@ impl Shop {
         password: Option<&str>,
     ) -> Result<EmailServiceView, EmailServiceError> {
         self.service.save(smtp_form(port, security, password)).await
+    }
+
+    /// Saves Resend or Postmark with `key` (`None`: keep the saved one), which must verify.
+    pub async fn save_api(&self, provider: Provider, key: Option<&str>) -> EmailServiceView {
+        self.service
+            .save(api_form(provider, key))
+            .await
+            .expect("email service saved")
+    }
+
+    /// Why the provider refused to verify `form`, which it must.
+    pub async fn refused(&self, form: EmailServiceForm) -> MailFailure {
+        mail_error(self.service.save(form).await).failure
+    }
+
+    /// Why the provider refused the Spanish test email to `to`, which it must.
+    pub async fn test_email_refused(&self, to: &str) -> MailFailure {
+        mail_error(self.service.send_test(to, Language::Es, None).await).failure
+    }
+
+    /// What «Comprobar remitente» finds for the saved configuration.
+    pub async fn check_sender(&self) -> SenderCheck {
+        self.service
+            .mailer()
+            .await
+            .expect("mailer")
+            .check_sender()
+            .await
+            .expect("checked")
     }
 
     /// SMTP with STARTTLS on localhost:`port`, with the password the fake accepts; saved even

@@ -50,6 +50,19 @@ impl StatementBooks for Shop {
 pub trait StatementBooks {
     fn db(&self) -> &Database;
 
+    /// The receivable whose document number is `document` ("F-0002").
+    fn receivable_numbered(&self, document: &str) -> i64 {
+        self.db()
+            .read(|c| {
+                c.query_row(
+                    "SELECT id FROM receivables WHERE document_number = ?1",
+                    [document],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or_else(|err| panic!("no receivable {document}: {err}"))
+    }
+
     /// A customer with an address, a tax id and `language` for emails.
     fn customer_speaking(&self, name: &str, language: Language) -> i64 {
         customers::create(

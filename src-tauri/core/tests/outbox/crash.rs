@@ -64,16 +64,10 @@ async fn a_worker_killed_mid_drain_delivers_every_reminder_once_after_restart() 
         (1..=199).contains(&at_kill),
         "{at_kill} accepted at the kill"
     );
-    let sending: i64 = shop
-        .db
-        .read(|c| {
-            c.query_row(
-                "SELECT count(*) FROM outbox WHERE state = 'sending'",
-                [],
-                |r| r.get(0),
-            )
-        })
-        .expect("count");
+    let sending: i64 = one(
+        &shop.db,
+        "SELECT count(*) FROM outbox WHERE state = 'sending'",
+    );
     assert!(sending >= 1, "rows were left in Enviando");
 
     let restarted = drain(&shop, Some(&server));

@@ -3,6 +3,8 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { partField } from './Field.svelte';
+import NumberField from './NumberField.svelte';
+import SelectField from './SelectField.svelte';
 import TextField from './TextField.svelte';
 
 const box = (props: Record<string, unknown>) => {
@@ -37,5 +39,43 @@ describe('TextField', () => {
     expect(html).toContain('<label for="f"');
     expect(box({ hint: 'H', error: 'E' })).toContain('aria-describedby="f-hint f-error"');
     expect(box({ hint: 'H', error: 'E' })).toContain('aria-invalid="true"');
+  });
+});
+
+describe('SelectField', () => {
+  it('offers each choice, a disabled one included, and wires its label and error to the select', () => {
+    const html = render(SelectField, {
+      props: {
+        id: 's',
+        label: 'S',
+        error: 'E',
+        value: 'b',
+        options: [
+          { value: '', label: '—', disabled: true },
+          { value: 'a', label: 'A' },
+          { value: 'b', label: 'B' },
+        ],
+      },
+    }).body;
+    expect(html).toContain('<label for="s"');
+    expect(html.match(/<select[^>]*>/)?.[0]).toContain('aria-invalid="true"');
+    expect(html.match(/<option[^>]*>/g)).toHaveLength(3);
+    expect(html).toMatch(/<option value=""[^>]*disabled/);
+    expect(html).toMatch(/<option value="b"[^>]*selected/);
+  });
+});
+
+describe('NumberField', () => {
+  it('is a number box with its bounds, value and error wired', () => {
+    const html = render(NumberField, {
+      props: { id: 'n', label: 'N', error: 'E', value: 7, min: '1', max: '90' },
+    }).body;
+    const input = html.match(/<input[^>]*>/)?.[0] ?? '';
+    expect(html).toContain('<label for="n"');
+    expect(input).toContain('type="number"');
+    expect(input).toContain('min="1"');
+    expect(input).toContain('max="90"');
+    expect(input).toContain('value="7"');
+    expect(input).toContain('aria-invalid="true"');
   });
 });
