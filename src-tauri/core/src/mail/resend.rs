@@ -105,17 +105,20 @@ impl ResendMailer {
         })
     }
 
+    /// `request` with the API key, the one way every call to Resend carries it.
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.header(
+            reqwest::header::AUTHORIZATION,
+            self.authorization.expose().clone(),
+        )
+    }
+
     /// Checks the key without sending. A full-access key also shows whether the sender's domain
     /// is verified; a sending-only key answers 401 `restricted_api_key`, which means "valid"
     /// (and that it cannot read delivery status).
     pub async fn verify(&self, sender: &Sender) -> Result<super::KeyAccess, MailError> {
         let response = self
-            .client
-            .get(http::endpoint(&self.base, "domains"))
-            .header(
-                reqwest::header::AUTHORIZATION,
-                self.authorization.expose().clone(),
-            )
+            .authorized(self.client.get(http::endpoint(&self.base, "domains")))
             .send()
             .await
             .map_err(|err| classify_transport(Provider::Resend, &err))?;
@@ -161,12 +164,7 @@ impl ResendMailer {
     ) -> Result<Receipt, MailError> {
         let body = Self::body(email);
         let mut request = self
-            .client
-            .post(http::endpoint(&self.base, "emails"))
-            .header(
-                reqwest::header::AUTHORIZATION,
-                self.authorization.expose().clone(),
-            )
+            .authorized(self.client.post(http::endpoint(&self.base, "emails")))
             .json(&body);
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
@@ -201,12 +199,7 @@ impl ResendMailer {
         idempotency_key: Option<&str>,
     ) -> Result<Vec<Result<Receipt, MailError>>, MailError> {
         let mut request = self
-            .client
-            .post(http::endpoint(&self.base, "emails/batch"))
-            .header(
-                reqwest::header::AUTHORIZATION,
-                self.authorization.expose().clone(),
-            )
+            .authorized(self.client.post(http::endpoint(&self.base, "emails/batch")))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header("x-batch-validation", "strict")
             .body(payload.to_owned());
@@ -328,12 +321,7 @@ impl ResendMailer {
         url: Url,
     ) -> Result<(T, Option<super::RateLimit>), MailError> {
         let response = self
-            .client
-            .get(url)
-            .header(
-                reqwest::header::AUTHORIZATION,
-                self.authorization.expose().clone(),
-            )
+            .authorized(self.client.get(url))
             .send()
             .await
             .map_err(|err| classify_transport(Provider::Resend, &err))?;
