@@ -122,12 +122,36 @@ impl Window {
         .await;
     }
 
+    /// Clicks the element once it is there and enabled, as a person would: a button disabled
+    /// while the UI is busy is waited for, and one the UI re-rendered between finding and
+    /// clicking (a stale node — the click never happened) is found again.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|err| panic!("could not click `{css}`: {err}"));
+        self.wait_for(css).await;
+        let clicked = eventually(
+            UI_TIMEOUT,
+            &format!("`{css}` to take a click"),
+            async || {
+                let element = match self.client.find(Locator::Css(css)).await {
+                    Ok(element) => element,
+                    Err(err) if err.is_no_such_element() => return Err("absent".to_owned()),
+                    Err(err) => return Ok(Err(err)),
+                };
+                match element.is_enabled().await {
+                    Ok(false) => return Err("disabled".to_owned()),
+                    Err(err) if gone(&err) => return Err("re-rendered".to_owned()),
+                    Err(err) => return Ok(Err(err)),
+                    Ok(true) => {}
+                }
+                match element.click().await {
+                    Err(err) if gone(&err) => Err("re-rendered".to_owned()),
+                    done => Ok(done),
+                }
+            },
+        )
+        .await;
+        if let Err(err) = clicked {
+            panic!("could not click `{css}`: {err}");
+        }
     }
 
     /// Replaces a field's text. WebDriver's "clear" fires no input event, so the UI would not
@@ -210,4 +234,9 @@ impl Window {
         }
         wait_until_gone(&self.binary).await;
     }
+}
+
+/// The node was replaced or removed by a re-render: WebKit's driver says "not found" for it.
+fn gone(err: &fantoccini::error::CmdError) -> bool {
+    err.is_stale_element_reference() || err.is_no_such_element()
 }
