@@ -23,6 +23,10 @@ pub enum Batch {
     Queued(Vec<OutboxId>),
 }
 
+/// Any payment recorded since ?1, read through `payments_by_recorded` (migration 0016): without
+/// it the question reads every payment ever recorded exactly when none is recent.
+const RECORDED_SINCE: &str = "SELECT 1 FROM payments WHERE created_at >= ?1 LIMIT 1";
+
 /// Whether a payment was recorded within the last `days` days before `now`.
 pub fn payments_recent(
     conn: &Connection,
@@ -34,11 +38,7 @@ pub fn payments_recent(
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let found: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM payments WHERE created_at >= ?1 LIMIT 1",
-            [since],
-            |r| r.get(0),
-        )
+        .query_row(RECORDED_SINCE, [since], |r| r.get(0))
         .optional()?;
     Ok(found.is_some())
 }
@@ -75,4 +75,28 @@ pub fn run(
         queued.extend(today::send(db, slot, reading)?);
     }
     Ok(Batch::Queued(queued))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::Database;
+
+    #[test]
+    fn the_payments_gate_reads_only_the_recent_payments() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(&dir.path().join("db.sqlite3")).expect("db");
+        let plan = db
+            .read(|conn| {
+                let sql = format!("EXPLAIN QUERY PLAN {}", super::RECORDED_SINCE);
+                let mut statement = conn.prepare(&sql)?;
+                let rows = statement.query_map(["2026-01-01"], |row| row.get::<_, String>(3))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .expect("plan");
+        assert!(
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH") && step.contains("payments_by_recorded")),
+            "{plan:?}"
+        );
+    }
 }
