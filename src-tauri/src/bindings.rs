@@ -43,7 +43,7 @@ use cachicamo_core::mail::config::{
     EmailServiceForm, FieldProblem, Provider, SmtpPreset, SmtpSecurity,
 };
 use cachicamo_core::mail::destination::{DestinationPart, SecretProblem};
-use cachicamo_core::mail::sender_check::{DnsRecord, SenderCheck};
+use cachicamo_core::mail::sender_check::{DnsRecord, PostmarkCover, SenderCheck};
 use cachicamo_core::mail::service::{EmailServiceView, SmtpView, TestEmailSent};
 use cachicamo_core::mail::store::VerificationStatus;
 use cachicamo_core::mail::{FailureClass, KeyAccess, MailFailure};
@@ -114,6 +114,7 @@ pub fn typescript() -> String {
         SecretProblem::decl(&cfg),
         KeyAccess::decl(&cfg),
         DnsRecord::decl(&cfg),
+        PostmarkCover::decl(&cfg),
         SenderCheck::decl(&cfg),
         EmailServiceView::decl(&cfg),
         TestEmailSent::decl(&cfg),

@@ -8,7 +8,12 @@ Bounces API (GET /bounces, GET /bounces/{ID}) — a hard bounce or a spam compla
 address inactive, so the next email to it gets ErrorCode 406 — all with X-Postmark-Server-Token, the Accept/Content-Type
 requirement, PascalCase bodies and {"ErrorCode","Message"} errors (ErrorCode 10, 300, 400, 401,
 402, 406, 410, 1235), the POSTMARK_API_TEST token, and a per-second request limit (429, like
-Resend's: a batch is one request). Plus the shared /__control/ fault-injection API (see
+Resend's: a batch is one request). The account-level API that "Comprobar remitente" reads with
+X-Postmark-Account-Token (never the server token, which gets 401): GET /domains and GET /senders
+(count and offset required, count at most 500) and GET /domains/{ID}, GET /senders/{ID} with
+DKIMVerified, ReturnPathDomain, ReturnPathDomainVerified (and Confirmed for a signature), built
+from --sender/--unconfirmed-sender, with --unverified-dns naming the domains whose DKIM and
+Return-Path are not verified yet. Plus the shared /__control/ fault-injection API (see
 fakehttp.py).
 
 It must never accept a request the real Postmark would refuse: where the real rule is unknown it
@@ -19,6 +24,7 @@ Usage:
   /usr/bin/python3 tests/fakes/postmark.py --port 0 --state-dir DIR --server-token TOKEN
       [--sender ADDR_OR_@DOMAIN ...] [--unconfirmed-sender ADDR ...]
       [--inactive-recipient ADDR ...] [--sandbox] [--rate-limit N]
+      [--account-token TOKEN] [--unverified-dns DOMAIN ...]
       [--tls-cert server.pem --tls-key server.key] [--host 127.0.0.1]
 """
 
@@ -114,6 +120,13 @@ class Postmark(fakehttp.Provider):
         self.lock = threading.Lock()
         self.bounces = {}  # email id -> its Bounce record, once its scripted bounce happened
         self.next_bounce_id = 1000
+        self.account_token = args.account_token
+        self.unverified_dns = {d.lower() for d in args.unverified_dns}
+        # The account's domains and signatures, by ID, as the account API lists them.
+        entries = sorted(self.senders) + sorted(self.unconfirmed - self.senders)
+        self.domains = {i: name[1:] for i, name in enumerate(entries, 1) if name.startswith("@")}
+        self.signatures = {i: name for i, name in enumerate(entries, 1)
+                           if not name.startswith("@")}
 
     # --- the API ------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
@@ -124,6 +137,8 @@ class Postmark(fakehttp.Provider):
             routes[req.path] = {"GET": lambda r, test: self.message_details(parts[2])}
         if len(parts) == 2 and parts[0] == "bounces":
             routes[req.path] = {"GET": lambda r, test: self.one_bounce(parts[1])}
+        if parts[0] in ("domains", "senders") and len(parts) <= 2:
+            return self.account(req, parts)
         if req.path not in routes:
             return Response.text(404, "Not Found")
         handler = routes[req.path].get(req.method)
@@ -145,6 +160,58 @@ class Postmark(fakehttp.Provider):
                                       f"{self.rate.limit} per second; slow down and retry.")
         req.hold()
         return handler(req, test=(token == TEST_TOKEN))
+
+    # --- the account-level API (X-Postmark-Account-Token) ---------------------------------------
+    def account(self, req: Request, parts: list) -> Response:
+        if req.method != "GET":
+            return Response.text(405, "Method Not Allowed")
+        if "application/json" not in (req.header("accept") or "").lower():
+            return Response.text(415, "Unsupported Media Type: send 'Accept: application/json'.")
+        token = req.header("x-postmark-account-token")
+        if self.account_token is None or token != self.account_token:
+            return Response.json(401, {"ErrorCode": 10,
+                                       "Message": "Request does not contain a valid Account "
+                                                  "token."})
+        if self.rate.count():
+            return Response.text(429, "Rate Limit Exceeded")
+        req.hold()
+        domains = parts[0] == "domains"
+        entries = self.domains if domains else self.signatures
+        if len(parts) == 2:
+            if not parts[1].isdigit() or int(parts[1]) not in entries:
+                return Response.json(422, {"ErrorCode": 501,
+                                           "Message": "Not found."})
+            return Response.json(200, self.account_detail(domains, int(parts[1])))
+        q = req.query
+        if not (q.get("count", "").isdigit() and q.get("offset", "").isdigit()):
+            return Response.json(422, {"ErrorCode": 300, "Message": "The 'count' and 'offset' "
+                                                                     "parameters are required."})
+        count, offset = int(q["count"]), int(q["offset"])
+        if not 1 <= count <= 500:
+            return Response.json(422, {"ErrorCode": 300, "Message": "'count' must be 1-500."})
+        listed = [self.account_summary(domains, i) for i in sorted(entries)]
+        return Response.json(200, {"TotalCount": len(listed),
+                                   "Domains" if domains else "SenderSignatures":
+                                       listed[offset:offset + count]})
+
+    def account_summary(self, domain: bool, entry_id: int) -> dict:
+        if domain:
+            name = self.domains[entry_id]
+            verified = name not in self.unverified_dns
+            return {"Name": name, "SPFVerified": verified, "DKIMVerified": verified,
+                    "WeakDKIM": False, "ReturnPathDomainVerified": verified, "ID": entry_id}
+        addr = self.signatures[entry_id]
+        return {"Domain": addr.rpartition("@")[2], "EmailAddress": addr,
+                "ReplyToEmailAddress": "", "Name": addr.partition("@")[0],
+                "Confirmed": addr in self.senders, "ID": entry_id}
+
+    def account_detail(self, domain: bool, entry_id: int) -> dict:
+        summary = self.account_summary(domain, entry_id)
+        name = summary["Name"] if domain else summary["Domain"]
+        verified = name not in self.unverified_dns
+        return {**summary, "DKIMVerified": verified, "DKIMHost": f"pm._domainkey.{name}",
+                "ReturnPathDomain": f"pm-bounces.{name}", "ReturnPathDomainVerified": verified,
+                "ReturnPathDomainCNAMEValue": "pm.mtasv.net", "SPFVerified": verified}
 
     def server_info(self, req: Request, test: bool) -> Response:
         return Response.json(200, {
@@ -392,6 +459,10 @@ def main() -> int:
                         help="a sender signature not confirmed yet (ErrorCode 401; repeatable)")
     parser.add_argument("--inactive-recipient", action="append", default=[],
                         help="a suppressed recipient (ErrorCode 406; repeatable)")
+    parser.add_argument("--account-token", default=None,
+                        help="the account token the account-level API (domains, senders) takes")
+    parser.add_argument("--unverified-dns", action="append", default=[],
+                        help="a domain whose DKIM and Return-Path are not verified (repeatable)")
     parser.add_argument("--sandbox", action="store_true",
                         help="GET /server reports DeliveryType Sandbox")
     fakehttp.rate_limit_argument(parser, "429 Rate Limit Exceeded")

@@ -18,6 +18,7 @@ from fakecase import call, HttpFakeCase, payload, read, Reply, Server
 
 
 TOKEN = "pm-server-token-1"
+ACCOUNT_TOKEN = "pm-account-token-1"
 
 
 def pm_email(**overrides) -> dict:
@@ -33,7 +34,8 @@ class PostmarkTests(HttpFakeCase):
         cls.serve("postmark.py", "--server-token", TOKEN,
                   "--sender", "cobros@example.com", "--sender", "@example.org",
                   "--unconfirmed-sender", "new@example.com",
-                  "--inactive-recipient", "bounced@example.net")
+                  "--inactive-recipient", "bounced@example.net",
+                  "--account-token", ACCOUNT_TOKEN, "--unverified-dns", "example.com")
         cls.sandbox = Server("postmark.py", "--state-dir", cls.state_dir("sandbox"),
                              "--server-token", TOKEN, "--sandbox")
         cls.servers = (cls.server, cls.sandbox)
@@ -124,6 +126,47 @@ class PostmarkTests(HttpFakeCase):
             self.assertError(self.get(f"/bounces{query}"), 300)
         self.assertEqual(self.get("/bounces?count=500&offset=0").json,
                          {"TotalCount": 0, "Bounces": []})
+
+    # --- the account-level API --------------------------------------------------------------
+    def account(self, path: str, token=ACCOUNT_TOKEN, accept="application/json") -> Reply:
+        headers = {"Accept": accept}
+        if token is not None:
+            headers["X-Postmark-Account-Token"] = token
+        return call(self.port, "GET", path, headers=headers)
+
+    def test_domains_and_signatures_need_the_account_token(self):
+        for token in (None, "wrong", TOKEN):
+            self.assertError(self.account("/domains?count=500&offset=0", token=token), 10, 401)
+        reply = call(self.port, "GET", "/senders?count=500&offset=0",
+                     headers={"Accept": "application/json", "X-Postmark-Server-Token": TOKEN})
+        self.assertError(reply, 10, 401)
+        self.assertEqual(self.account("/domains?count=1&offset=0", accept="*/*").status, 415)
+
+    def test_domains_and_signatures_list_with_count_and_offset(self):
+        for query in ("", "?count=10", "?offset=0", "?count=0&offset=0", "?count=501&offset=0"):
+            self.assertError(self.account(f"/senders{query}"), 300)
+        domains = self.account("/domains?count=500&offset=0").json
+        self.assertEqual(domains["TotalCount"], 1)
+        [domain] = domains["Domains"]
+        self.assertEqual((domain["Name"], domain["DKIMVerified"]), ("example.org", True))
+        senders = self.account("/senders?count=500&offset=0").json
+        found = {s["EmailAddress"]: s["Confirmed"] for s in senders["SenderSignatures"]}
+        self.assertEqual(found, {"cobros@example.com": True, "new@example.com": False})
+        self.assertEqual(self.account("/senders?count=1&offset=1").json["TotalCount"], 2)
+        self.assertEqual(len(self.account("/senders?count=1&offset=1").json["SenderSignatures"]), 1)
+
+    def test_a_domain_or_signature_in_detail_says_what_dmarc_needs(self):
+        [domain] = self.account("/domains?count=500&offset=0").json["Domains"]
+        detail = self.account(f"/domains/{domain['ID']}").json
+        self.assertEqual((detail["DKIMVerified"], detail["ReturnPathDomainVerified"]), (True, True))
+        self.assertEqual(detail["ReturnPathDomain"], "pm-bounces.example.org")
+        senders = self.account("/senders?count=500&offset=0").json["SenderSignatures"]
+        cobros = next(s for s in senders if s["EmailAddress"] == "cobros@example.com")
+        detail = self.account(f"/senders/{cobros['ID']}").json
+        self.assertEqual((detail["Confirmed"], detail["DKIMVerified"],
+                          detail["ReturnPathDomainVerified"]), (True, False, False))
+        self.assertError(self.account("/senders/999"), 501)
+        self.assertError(self.account("/domains/abc"), 501)
 
     def test_headers_required(self):
         self.assertEqual(self.post(pm_email(), Accept=None).status, 415)

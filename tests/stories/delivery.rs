@@ -133,6 +133,7 @@ async fn a_bounced_reminder_shows_rebotó_the_address_is_no_entregable_and_the_n
 #[tokio::test(flavor = "multi_thread")]
 async fn a_postmark_406_marks_the_address_no_entregable_at_once() {
     let token = "pm-e2e-delivery-7d20";
+    let account_token = "pm-e2e-account-51c3";
     let server = FakeServer::postmark(&[
         "--server-token",
         token,
@@ -140,6 +141,8 @@ async fn a_postmark_406_marks_the_address_no_entregable_at_once() {
         "@ferreteria.com.ve",
         "--inactive-recipient",
         PENA.1,
+        "--account-token",
+        account_token,
     ]);
     let data_dir = fresh_books(&[PENA]);
     let app = start_for_mail(
@@ -152,6 +155,21 @@ async fn a_postmark_406_marks_the_address_no_entregable_at_once() {
     window
         .wait_for_text_containing("#email-indicator", "Postmark")
         .await;
+    // Comprobar remitente: the server token cannot read the account's domains; the account
+    // token typed for the check can, and the box is emptied once it was used.
+    window.click("#email-sender-check").await;
+    window
+        .wait_for("#email-sender-check-result[data-kind='needs_account_token']")
+        .await;
+    window.fill("#email-account-token", account_token).await;
+    window.click("#email-sender-check").await;
+    window
+        .wait_for_text_containing(
+            "#email-sender-check-result[data-kind='postmark_sender']",
+            "ferreteria.com.ve está verificado en Postmark",
+        )
+        .await;
+    assert_eq!(window.value("#email-account-token").await, "");
 
     remind(&window, PENA).await;
     reminder_shows(&window, "failed", "Falló").await;

@@ -50,10 +50,15 @@ pub async fn email_service_send_test(
 }
 
 /// "Comprobar remitente": whether the provider can sign as the saved sender (Resend: the
-/// domain and each DNS record).
+/// domain and each DNS record; Postmark: the domain or signature, read with the account token
+/// typed for this check, which is never kept).
 #[tauri::command]
-pub async fn email_sender_check(state: State<'_, AppState>) -> Result<SenderCheck, IpcError> {
-    Ok(state.email()?.mailer().await?.check_sender().await?)
+pub async fn email_sender_check(
+    state: State<'_, AppState>,
+    account_token: Option<String>,
+) -> Result<SenderCheck, IpcError> {
+    let mailer = state.email()?.mailer().await?;
+    Ok(mailer.check_sender(account_token.as_deref()).await?)
 }
 
 #[tauri::command(async)]

@@ -121,7 +121,7 @@ export const api = {
   emailServiceRemove: () => call<null>('email_service_remove'),
   emailServiceSendTest: (to: string) => call<TestEmailSent>('email_service_send_test', { to }),
   /** "Comprobar remitente": whether the provider can sign as the saved sender. */
-  emailSenderCheck: () => call<SenderCheck>('email_sender_check'),
+  emailSenderCheck: (accountToken: string | null) => call<SenderCheck>('email_sender_check', { accountToken }),
   smtpPresets: () => call<SmtpPreset[]>('smtp_presets'),
   customersList: (query: CustomerQuery) => call<CustomerPage>('customers_list', { query }),
   customerGet: (id: number) => call<Customer>('customer_get', { id }),

@@ -104,7 +104,17 @@ kind: string, name: string,
  */
 status: string, };
 
-export type SenderCheck = { "kind": "domain", domain: string, status: string, records: Array<DnsRecord>, } | { "kind": "domain_not_added", domain: string, } | { "kind": "needs_full_access_key" } | { "kind": "needs_account_token" } | { "kind": "smtp_account" };
+export type PostmarkCover = "domain" | "signature";
+
+export type SenderCheck = { "kind": "domain", domain: string, status: string, records: Array<DnsRecord>, } | { "kind": "domain_not_added", domain: string, } | { "kind": "needs_full_access_key" } | { "kind": "needs_account_token" } | { "kind": "postmark_sender", coveredBy: PostmarkCover, 
+/**
+ * The domain, or the signature's address.
+ */
+name: string, 
+/**
+ * A signature's confirmation link was followed (always true for a domain).
+ */
+confirmed: boolean, dkimVerified: boolean, returnPathDomain: string, returnPathVerified: boolean, } | { "kind": "postmark_sender_missing", address: string, domain: string, } | { "kind": "smtp_account" };
 
 export type EmailServiceView = { provider: Provider, senderAddress: string, senderName: string | null, replyTo: string | null, messageStream: string | null, smtp: SmtpView | null, 
 /**

@@ -203,13 +203,15 @@ impl Mailer {
     }
 
     /// "Comprobar remitente" for `sender` (see [`sender_check`]).
+    /// Postmark reads it with `account_token` (typed for the check, never kept).
     pub async fn check_sender(
         &self,
         sender: &Sender,
+        account_token: Option<&str>,
     ) -> Result<sender_check::SenderCheck, MailError> {
         match self {
             Mailer::Resend(resend, _) => resend.check_sender(sender).await,
-            Mailer::Postmark(_) => Ok(sender_check::SenderCheck::NeedsAccountToken),
+            Mailer::Postmark(postmark) => postmark.check_sender(sender, account_token).await,
             Mailer::Smtp(_) => Ok(sender_check::SenderCheck::SmtpAccount),
         }
     }

@@ -16,6 +16,8 @@ use super::message::OutgoingEmail;
 use super::{Receipt, Timeouts};
 use crate::secrets::Sensitive;
 
+mod account;
+
 pub const DEFAULT_BASE_URL: &str = "https://api.postmarkapp.com";
 pub const BASE_URL_ENV: &str = "CACHICAMO_POSTMARK_API_URL";
 

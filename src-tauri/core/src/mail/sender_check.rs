@@ -1,7 +1,8 @@
 //! "Comprobar remitente": whether the provider can send as the saved sender without failing
 //! SPF, DKIM or DMARC. Resend shows the sender's domain and each of its DNS records
-//! (`GET /domains/{id}`, full-access key only); Postmark keeps sender signatures at the account
-//! level, behind a token the app does not hold; SMTP sends as the account itself. What each
+//! (`GET /domains/{id}`, full-access key only); Postmark keeps sender signatures and domains at
+//! the account level, read with an account token typed for the check and never kept
+//! (`postmark/account.rs`); SMTP sends as the account itself. What each
 //! provider documents is in docs/providers.md. It reads, and never changes anything.
 
 use serde::{Deserialize, Serialize};
@@ -9,7 +10,11 @@ use ts_rs::TS;
 
 /// What "Comprobar remitente" found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum SenderCheck {
     /// Resend: the sender's domain, its status and each DNS record's.
     Domain {
@@ -23,8 +28,30 @@ pub enum SenderCheck {
     NeedsFullAccessKey,
     /// Postmark: sender signatures and domains need the account token, not the server's.
     NeedsAccountToken,
+    /// Postmark, read with the account token: the sender's domain (covering every address on
+    /// it) or the sender's own signature, and what signing as it needs.
+    PostmarkSender {
+        covered_by: PostmarkCover,
+        /// The domain, or the signature's address.
+        name: String,
+        /// A signature's confirmation link was followed (always true for a domain).
+        confirmed: bool,
+        dkim_verified: bool,
+        return_path_domain: String,
+        return_path_verified: bool,
+    },
+    /// Postmark: neither the sender's domain nor its address is on the account.
+    PostmarkSenderMissing { address: String, domain: String },
     /// SMTP: the server sends as its own account; there is nothing to read here.
     SmtpAccount,
+}
+
+/// What puts the sender on a Postmark account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PostmarkCover {
+    Domain,
+    Signature,
 }
 
 /// One DNS record of a Resend domain, in Resend's words.
@@ -48,6 +75,12 @@ impl SenderCheck {
             SenderCheck::Domain {
                 status, records, ..
             } => status == "verified" && records.iter().all(|r| r.status == "verified"),
+            SenderCheck::PostmarkSender {
+                confirmed,
+                dkim_verified,
+                return_path_verified,
+                ..
+            } => *confirmed && *dkim_verified && *return_path_verified,
             _ => false,
         }
     }

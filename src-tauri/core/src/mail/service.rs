@@ -136,12 +136,22 @@ impl ConfiguredMailer {
 }
 
 impl ConfiguredMailer {
-    /// "Comprobar remitente" for the saved sender.
-    pub async fn check_sender(&self) -> Result<super::sender_check::SenderCheck, MailError> {
+    /// "Comprobar remitente" for the saved sender; Postmark's `account_token` is used for this
+    /// check only and, like the saved secret, never appears in an error.
+    pub async fn check_sender(
+        &self,
+        account_token: Option<&str>,
+    ) -> Result<super::sender_check::SenderCheck, MailError> {
         self.mailer
-            .check_sender(&self.sender)
+            .check_sender(&self.sender, account_token)
             .await
-            .map_err(|err| err.redact(self.secret.expose()))
+            .map_err(|err| {
+                let err = err.redact(self.secret.expose());
+                match account_token {
+                    Some(token) => err.redact(token.trim()),
+                    None => err,
+                }
+            })
     }
 
     /// See [`super::Mailer::delivery_status`].

@@ -10,7 +10,7 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::mail::config::{EmailServiceForm, Provider, SmtpSecurity};
 use cachicamo_core::mail::sender_check::SenderCheck;
 use cachicamo_core::mail::service::{EmailService, EmailServiceError, EmailServiceView};
-use cachicamo_core::mail::{MailFailure, Timeouts};
+use cachicamo_core::mail::{MailError, MailFailure, Timeouts};
 use cachicamo_core::secrets::{Keychain, SecretSlot};
 use cachicamo_core::Database;
 use cachicamo_e2e::fakes::TestCa;
@@ -108,13 +108,20 @@ impl Shop {
 
     /// What «Comprobar remitente» finds for the saved configuration.
     pub async fn check_sender(&self) -> SenderCheck {
+        self.check_sender_with(None).await.expect("checked")
+    }
+
+    /// «Comprobar remitente» with Postmark's account token typed for the check.
+    pub async fn check_sender_with(
+        &self,
+        account_token: Option<&str>,
+    ) -> Result<SenderCheck, MailError> {
         self.service
             .mailer()
             .await
             .expect("mailer")
-            .check_sender()
+            .check_sender(account_token)
             .await
-            .expect("checked")
     }
 
     /// SMTP with STARTTLS on localhost:`port`, with the password the fake accepts; saved even
