@@ -43,6 +43,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../migrations/0014_collection_pauses.sql")),
     M::up(include_str!("../migrations/0015_collection_policy.sql")),
     M::up(include_str!("../migrations/0016_payments_by_recorded.sql")),
+    M::up(include_str!(
+        "../migrations/0017_collection_slots_waiting_covering.sql"
+    )),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,
