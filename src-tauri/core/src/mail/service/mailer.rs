@@ -4,7 +4,8 @@
 
 use crate::mail::sender_check::SenderCheck;
 use crate::mail::{
-    MailError, Mailer, OutgoingEmail, Provider, Receipt, Sender, StatusPage, StatusQuery,
+    BatchResults, MailError, Mailer, OutgoingEmail, Provider, Receipt, Sender, StatusPage,
+    StatusQuery,
 };
 use crate::secrets::Sensitive;
 
@@ -81,7 +82,7 @@ impl ConfiguredMailer {
         payload: &str,
         count: usize,
         idempotency_key: Option<&str>,
-    ) -> Result<Vec<Result<Receipt, MailError>>, MailError> {
+    ) -> BatchResults {
         let secret = self.secret.expose();
         match self
             .mailer
