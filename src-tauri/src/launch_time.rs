@@ -2,6 +2,8 @@
 //! when the process started (so dynamic loading and Rust's own start-up count too), not from
 //! `main`.
 
+mod process_age;
+
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -15,24 +17,9 @@ pub fn mark_main_entered() {
 /// Time since the process started: from the kernel on Linux, else since `main` (an
 /// underestimate by the loader's time; unverified on Windows and macOS).
 pub fn since_process_start() -> Duration {
-    linux_process_age()
+    process_age::on_linux()
         .or_else(|| MAIN_ENTERED.get().map(Instant::elapsed))
         .unwrap_or_default()
-}
-
-/// `/proc/self/stat` field 22 is the start time in clock ticks after boot; `/proc/uptime` is
-/// the time since boot. Linux fixes the tick for this interface at USER_HZ = 100 on every
-/// architecture we ship for.
-fn linux_process_age() -> Option<Duration> {
-    const USER_HZ: f64 = 100.0;
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name (field 2) may contain spaces and parentheses: count from the last ')'.
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    let start_ticks: f64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
-    let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
-    let uptime_secs: f64 = uptime.split_whitespace().next()?.parse().ok()?;
-    let age = uptime_secs - start_ticks / USER_HZ;
-    (age >= 0.0).then(|| Duration::from_secs_f64(age))
 }
 
 #[cfg(test)]

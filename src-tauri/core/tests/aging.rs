@@ -8,6 +8,7 @@ use cachicamo_core::books::aging::{self, AgingBucket};
 use cachicamo_core::books::export;
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery};
 use cachicamo_core::books::reading::Reading;
+use cachicamo_core::books::Paging;
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
 use cachicamo_core::Database;
@@ -144,8 +145,7 @@ fn each_bucket_filters_pagos_pendientes_to_exactly_its_receivables() {
                 &book.db,
                 &PendingQuery {
                     aging: Some(bucket),
-                    offset,
-                    limit: 200,
+                    page: Paging { offset, limit: 200 },
                     ..PendingQuery::default()
                 },
                 &OUTLOOK,
@@ -195,7 +195,10 @@ fn each_bucket_filters_pagos_pendientes_to_exactly_its_receivables() {
         &PendingQuery {
             search: "pena".into(),
             aging: Some(AgingBucket::Over90),
-            limit: 200,
+            page: Paging {
+                offset: 0,
+                limit: 200,
+            },
             ..PendingQuery::default()
         },
         &OUTLOOK,

@@ -7,6 +7,7 @@ use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments;
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
 use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::books::Paging;
 use cachicamo_core::locale::Language;
 use cachicamo_core::reminders::Rechecks;
 
@@ -103,8 +104,10 @@ fn pagos_pendientes_filters_searches_sorts_and_totals_per_currency() {
     );
 
     let paged = books.pending(PendingQuery {
-        offset: 3,
-        limit: 2,
+        page: Paging {
+            offset: 3,
+            limit: 2,
+        },
         ..PendingQuery::default()
     });
     assert_eq!(paged.total, 4);
@@ -192,7 +195,10 @@ fn the_kept_totals_always_equal_the_sum_of_what_is_owed() {
             let page = books.pending(PendingQuery {
                 filter,
                 search: search.into(),
-                limit: 200,
+                page: Paging {
+                    offset: 0,
+                    limit: 200,
+                },
                 ..PendingQuery::default()
             });
             let mut expected: Vec<(String, i64, u32)> = Vec::new();

@@ -13,12 +13,7 @@ use cachicamo_core::whatsapp::{self, WhatsAppError, WhatsAppRequest};
 use common::*;
 
 fn text_of(url: &str) -> String {
-    let query = url.split_once("?text=").expect("text").1;
-    url::form_urlencoded::parse(format!("t={query}").as_bytes())
-        .next()
-        .expect("param")
-        .1
-        .into_owned()
+    whatsapp::text_in(url).expect("the link carries a text")
 }
 
 #[test]

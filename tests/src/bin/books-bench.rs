@@ -17,6 +17,7 @@ use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::pending::{self, PendingFilter, PendingQuery, PendingSort};
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
+use cachicamo_core::books::Paging;
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_core::collections::{self, slots, today};
 use cachicamo_core::reminders::Rechecks;
@@ -81,7 +82,10 @@ fn main() {
         list(&db, &format!("search {search:?}"), &query, &reading);
     }
     let last = PendingQuery {
-        offset: seeded.pending - 50,
+        page: Paging {
+            offset: seeded.pending - 50,
+            limit: 0,
+        },
         ..PendingQuery::default()
     };
     list(&db, "last page (offset 89,950)", &last, &reading);

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{search_key, BooksError, Refusal, WaitingMail};
+use super::{search_key, BooksError, Paging, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::locale::Language;
 use crate::mail::EmailAddress;
@@ -53,11 +53,9 @@ pub struct Customer {
 pub struct CustomerQuery {
     pub search: String,
     pub include_archived: bool,
-    #[ts(type = "number")]
-    pub offset: u32,
-    /// At most 200 per page; 0 means 50.
-    #[ts(type = "number")]
-    pub limit: u32,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub page: Paging,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -307,7 +305,7 @@ pub fn delete(db: &Database, id: i64) -> Result<(), BooksError> {
 }
 
 pub fn list(db: &Database, query: &CustomerQuery) -> Result<CustomerPage, BooksError> {
-    let limit = super::page_size(query.limit);
+    let limit = query.page.size();
     let pattern = format!("%{}%", super::escape_like(&search_key(query.search.trim())));
     db.read(|conn| {
         let filter = "search_key LIKE ?1 ESCAPE '\\' AND (?2 OR archived_at IS NULL)";
@@ -322,7 +320,7 @@ pub fn list(db: &Database, query: &CustomerQuery) -> Result<CustomerPage, BooksE
         ))?;
         let customers = statement
             .query_map(
-                params![pattern, query.include_archived, limit, query.offset],
+                params![pattern, query.include_archived, limit, query.page.offset],
                 read,
             )?
             .collect::<Result<Vec<_>, _>>()?;

@@ -24,7 +24,7 @@ mod totals;
 mod typing;
 
 use rusqlite::Transaction;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::db::DbError;
@@ -103,6 +103,25 @@ pub(crate) fn reason(text: &str, max: usize) -> Result<String, BooksError> {
     }
 }
 
+/// Which page of a list to return; flattened into each list's query, so the wire stays
+/// `{…, offset, limit}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Paging {
+    #[ts(type = "number")]
+    pub offset: u32,
+    /// At most 200 per page; 0 means 50.
+    #[ts(type = "number")]
+    pub limit: u32,
+}
+
+impl Paging {
+    /// How many rows this page holds at most (see [`page_size`]).
+    pub(crate) fn size(self) -> u32 {
+        page_size(self.limit)
+    }
+}
+
 /// How many rows a list returns: 50 unless asked, never more than 200 (one screenful or a few).
 pub(crate) fn page_size(asked: u32) -> u32 {
     match asked {
@@ -150,6 +169,26 @@ mod tests {
     use super::payments::PaymentMethod;
     use super::receivables::ReceivableStatus;
     use crate::wire::assert_pinned;
+
+    #[test]
+    fn a_lists_page_arrives_flat_beside_its_query_and_defaults_to_the_first_50() {
+        let asked: super::customers::CustomerQuery = serde_json::from_str(
+            r#"{"search":"ana","includeArchived":true,"offset":50,"limit":500}"#,
+        )
+        .expect("query");
+        assert_eq!(
+            asked.page,
+            super::Paging {
+                offset: 50,
+                limit: 500
+            }
+        );
+        assert_eq!(asked.page.size(), 200, "never more than 200");
+        let bare: super::pending::PendingQuery =
+            serde_json::from_str(r#"{"search":"ana"}"#).expect("query");
+        assert_eq!(bare.page, super::Paging::default());
+        assert_eq!(bare.page.size(), 50);
+    }
 
     #[test]
     fn stored_names_are_pinned() {

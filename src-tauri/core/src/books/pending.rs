@@ -16,7 +16,7 @@ use super::dates::iso;
 use super::money::Money;
 use super::reading::Reading;
 use super::receivables::{self, Receivable};
-use super::{search_key, BooksError, Refusal};
+use super::{search_key, BooksError, Paging, Refusal};
 use crate::db::Database;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
@@ -50,11 +50,9 @@ pub struct PendingQuery {
     pub descending: bool,
     /// Only the receivables in one bucket of Antigüedad de saldos (with `filter` as well).
     pub aging: Option<AgingBucket>,
-    #[ts(type = "number")]
-    pub offset: u32,
-    /// At most 200 per page; 0 means 50.
-    #[ts(type = "number")]
-    pub limit: u32,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub page: Paging,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -83,7 +81,7 @@ fn list_in(
     query: &PendingQuery,
     reading: &Reading,
 ) -> Result<PendingPage, BooksError> {
-    let limit = super::page_size(query.limit);
+    let limit = query.page.size();
     let (ids, total, totals) = select(conn, query, i64::from(limit), reading)?;
     let rows = ids
         .into_iter()
@@ -104,7 +102,7 @@ pub(super) fn all_ids(
     reading: &Reading,
 ) -> Result<Vec<i64>, BooksError> {
     let everything = PendingQuery {
-        offset: 0,
+        page: Paging::default(),
         ..query.clone()
     };
     Ok(select(conn, &everything, -1, reading)?.0)
@@ -184,7 +182,7 @@ fn select(
         (":like", &like),
         (":phrase", &phrase),
         (":limit", &limit),
-        (":offset", &query.offset),
+        (":offset", &query.page.offset),
     ];
 
     match matches {
@@ -321,7 +319,7 @@ fn page_from_matches(
     let total = u32::try_from(matches.len()).unwrap_or(u32::MAX);
     let ids = matches
         .iter()
-        .skip(query.offset as usize)
+        .skip(query.page.offset as usize)
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
         .map(|found| found.id)
         .collect();

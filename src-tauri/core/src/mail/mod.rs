@@ -99,6 +99,9 @@ pub struct Receipt {
     pub rate_limit: Option<RateLimit>,
 }
 
+/// A batch's answer: one result per email, in the order sent, or the whole batch refused.
+pub type BatchResults = Result<Vec<Result<Receipt, MailError>>, MailError>;
+
 /// What a saved API key may do, where a provider has kinds of keys (Resend: full access, or
 /// sending only — which cannot read delivery status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -272,7 +275,7 @@ impl Mailer {
         payload: &str,
         count: usize,
         idempotency_key: Option<&str>,
-    ) -> Result<Vec<Result<Receipt, MailError>>, MailError> {
+    ) -> BatchResults {
         match self {
             Mailer::Smtp(_) => Err(MailError::new(Provider::Smtp, MailFailure::Rejected)
                 .message("SMTP has no batch endpoint")),

@@ -13,7 +13,7 @@ use super::config::{Provider, Sender};
 use super::error::{MailError, MailFailure};
 use super::http::{self, classify_send_failure, classify_transport, unreadable_acceptance};
 use super::message::OutgoingEmail;
-use super::{Receipt, Timeouts};
+use super::{BatchResults, Receipt, Timeouts};
 use crate::secrets::Sensitive;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.resend.com";
@@ -197,7 +197,7 @@ impl ResendMailer {
         payload: &str,
         count: usize,
         idempotency_key: Option<&str>,
-    ) -> Result<Vec<Result<Receipt, MailError>>, MailError> {
+    ) -> BatchResults {
         let mut request = self
             .authorized(self.client.post(http::endpoint(&self.base, "emails/batch")))
             .header(reqwest::header::CONTENT_TYPE, "application/json")

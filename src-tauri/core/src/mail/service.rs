@@ -11,6 +11,9 @@
 //! points elsewhere (a restored database, a hand edit) connects nowhere — sends wait as
 //! "secret missing" and the view says why ([`SecretProblem`]). A configuration the form would
 //! refuse is not used at all ([`StoreError::Invalid`]).
+//!
+//! The saved service built for sending many messages is `mailer`; the blocking keychain calls,
+//! run off the async workers, are `keychain`.
 
 use std::sync::Arc;
 
@@ -28,8 +31,13 @@ use super::store::{self, StoreError, StoredEmailService, VerificationStatus};
 use super::{EmailAddress, Mailer, Timeouts};
 use crate::db::{Database, DbError};
 use crate::locale::Language;
-use crate::secrets::{Keychain, KeychainEntry, SecretError, SecretSlot, Sensitive};
+use crate::secrets::{Keychain, SecretError, SecretSlot, Sensitive};
 use crate::wire;
+
+mod keychain;
+mod mailer;
+
+pub use mailer::ConfiguredMailer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmailServiceError {
@@ -95,100 +103,6 @@ pub struct TestEmailSent {
     pub to: String,
     pub provider_message_id: String,
     pub provider_response: String,
-}
-
-/// The saved email service, built and ready to send many messages: it keeps its connections
-/// (SMTP pool, HTTP keep-alive) for as long as it lives, and redacts its secret from errors.
-pub struct ConfiguredMailer {
-    mailer: Mailer,
-    sender: super::Sender,
-    secret: Sensitive<String>,
-}
-
-impl std::fmt::Debug for ConfiguredMailer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConfiguredMailer")
-            .field("provider", &self.mailer.provider())
-            .finish_non_exhaustive()
-    }
-}
-
-impl ConfiguredMailer {
-    pub fn provider(&self) -> Provider {
-        self.mailer.provider()
-    }
-
-    /// Who the messages are from: the saved sender, so a fixed configuration applies to retries.
-    pub fn sender(&self) -> &super::Sender {
-        &self.sender
-    }
-
-    pub async fn send(
-        &self,
-        email: &super::OutgoingEmail,
-        idempotency_key: Option<&str>,
-    ) -> Result<super::Receipt, MailError> {
-        self.mailer
-            .send(email, idempotency_key)
-            .await
-            .map_err(|err| err.redact(self.secret.expose()))
-    }
-}
-
-impl ConfiguredMailer {
-    /// "Comprobar remitente" for the saved sender; Postmark's `account_token` is used for this
-    /// check only and, like the saved secret, never appears in an error.
-    pub async fn check_sender(
-        &self,
-        account_token: Option<&str>,
-    ) -> Result<super::sender_check::SenderCheck, MailError> {
-        self.mailer
-            .check_sender(&self.sender, account_token)
-            .await
-            .map_err(|err| {
-                let err = err.redact(self.secret.expose());
-                match account_token {
-                    Some(token) => err.redact(token.trim()),
-                    None => err,
-                }
-            })
-    }
-
-    /// See [`super::Mailer::delivery_status`].
-    pub async fn delivery_status(
-        &self,
-        query: &super::StatusQuery,
-    ) -> Result<super::StatusPage, MailError> {
-        self.mailer
-            .delivery_status(query)
-            .await
-            .map_err(|err| err.redact(self.secret.expose()))
-    }
-
-    /// See [`super::Mailer::batch_payload`].
-    pub fn batch_payload(&self, emails: &[super::OutgoingEmail]) -> Option<String> {
-        self.mailer.batch_payload(emails)
-    }
-
-    pub async fn send_batch(
-        &self,
-        payload: &str,
-        count: usize,
-        idempotency_key: Option<&str>,
-    ) -> Result<Vec<Result<super::Receipt, MailError>>, MailError> {
-        let secret = self.secret.expose();
-        match self
-            .mailer
-            .send_batch(payload, count, idempotency_key)
-            .await
-        {
-            Ok(results) => Ok(results
-                .into_iter()
-                .map(|result| result.map_err(|err| err.redact(secret)))
-                .collect()),
-            Err(err) => Err(err.redact(secret)),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -388,87 +302,8 @@ impl EmailService {
         let secret = self.usable_secret(&stored.config).await?;
         let mailer = Mailer::new(&stored.config, secret.clone(), self.timeouts)
             .map_err(|err| err.redact(secret.expose()))?;
-        Ok(ConfiguredMailer {
-            mailer,
-            sender: stored.config.sender,
-            secret,
-        })
+        Ok(ConfiguredMailer::new(mailer, stored.config.sender, secret))
     }
-
-    // The keychain APIs block (D-Bus round trips, OS prompts): keep them off the async workers.
-
-    /// Adopts the entries written before data directories had their own, once, binding each to
-    /// the saved configuration when it is for that entry's provider and valid. (What an old
-    /// entry was typed for is not recorded anywhere; the configuration it was used with is the
-    /// best witness there is.)
-    async fn adopt_legacy_once(&self) -> Result<(), SecretError> {
-        self.adopted
-            .get_or_try_init(|| async {
-                let bound = match self.stored() {
-                    Ok(Some(stored)) => SecretBinding::of(&stored.config)
-                        .ok()
-                        .map(|binding| (stored.config.provider().secret_slot(), binding)),
-                    _ => None,
-                };
-                let keychain = self.keychain.clone();
-                let adopted = run_blocking(move || {
-                    keychain.adopt_legacy(|slot| {
-                        bound
-                            .as_ref()
-                            .filter(|(bound_slot, _)| *bound_slot == slot)
-                            .map(|(_, binding)| binding.clone())
-                    })
-                })
-                .await?;
-                for slot in adopted {
-                    tracing::info!(
-                        slot = slot.name(),
-                        "keychain entry adopted by this data directory"
-                    );
-                }
-                Ok(())
-            })
-            .await
-            .copied()
-    }
-
-    async fn keychain_load(
-        &self,
-        slot: SecretSlot,
-    ) -> Result<Option<KeychainEntry<SecretBinding>>, SecretError> {
-        self.adopt_legacy_once().await?;
-        let keychain = self.keychain.clone();
-        run_blocking(move || keychain.load(slot)).await
-    }
-
-    async fn keychain_store(
-        &self,
-        slot: SecretSlot,
-        secret: Sensitive<String>,
-        binding: SecretBinding,
-    ) -> Result<(), SecretError> {
-        self.adopt_legacy_once().await?;
-        let keychain = self.keychain.clone();
-        run_blocking(move || keychain.store(slot, &secret, Some(&binding))).await
-    }
-
-    async fn keychain_delete(&self, slot: SecretSlot) -> Result<(), SecretError> {
-        self.adopt_legacy_once().await?;
-        let keychain = self.keychain.clone();
-        run_blocking(move || keychain.delete(slot)).await
-    }
-}
-
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
-) -> Result<T, SecretError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|err| {
-            Err(SecretError::Failed {
-                detail: err.to_string(),
-            })
-        })
 }
 
 /// A problem with the form's secret field (the password or the API key).

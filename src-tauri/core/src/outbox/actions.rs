@@ -8,12 +8,11 @@
 use rusqlite::{params, Transaction};
 
 use super::claim::{cancel_for, hold, rewrite, verdict};
+use super::entries::get;
 use super::gate::{GateQuestion, SendGate, Verdict};
 use super::handle::{OutboxChanged, OwnerAction};
 use super::state::{CancelReason, HoldReason, OutboxState};
-use super::store::{
-    current_state, get, ids_where, now_text, OutboxEntry, OutboxId, OWNER_CONFIRMED,
-};
+use super::store::{current_state, ids_where, now_text, OutboxEntry, OutboxId, OWNER_CONFIRMED};
 use super::{OutboxError, OutboxRefusal};
 use crate::wire;
 

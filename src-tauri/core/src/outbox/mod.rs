@@ -26,6 +26,7 @@ mod batch;
 mod claim;
 pub mod delivery;
 mod delivery_store;
+mod entries;
 mod gate;
 mod handle;
 mod outcomes;
@@ -42,14 +43,14 @@ pub use attachments::MAX_TOTAL_BYTES;
 pub use backoff::{Pacer, RetryPolicy};
 pub use batch::allow_batch;
 pub use claim::{has_idempotency_key, KEY_WINDOW};
+pub use entries::{get, list, list_by_reference, needs_owner};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{prepare, start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};
 pub use outcomes::{resume_interrupted, Interrupted};
 pub use state::{AfterAttempt, CancelReason, HoldReason, OutboxState, WaitReason};
 pub(crate) use store::now_text;
 pub use store::{
-    enqueue, get, list, list_by_reference, needs_owner, Delivery, OutboxEntry, OutboxFailure,
-    OutboxFilter, OutboxId, OutboxPage, QueuedEmail,
+    enqueue, Delivery, OutboxEntry, OutboxFailure, OutboxFilter, OutboxId, OutboxPage, QueuedEmail,
 };
 pub use summary::{bounced_since, OutboxSummary};
 

@@ -189,25 +189,25 @@ fn text(
                 words::overdue_days(language, line.days_overdue)
             ));
             push(&format!(
-                "  {} {} · {} {} · {} {}",
-                words.amount,
-                reading.money(line.amount, &group.currency).text,
-                words.paid,
-                reading.money(line.paid, &group.currency).text,
-                words.balance,
-                reading.money(line.balance, &group.currency).text
+                "  {}",
+                figures(
+                    words,
+                    reading,
+                    &group.currency,
+                    [line.amount, line.paid, line.balance]
+                )
             ));
         }
         push(&format!(
-            "{} {}: {} {} · {} {} · {} {}",
+            "{} {}: {}",
             words.total,
             group.currency,
-            words.amount,
-            reading.money(group.amount, &group.currency).text,
-            words.paid,
-            reading.money(group.paid, &group.currency).text,
-            words.balance,
-            reading.money(group.balance, &group.currency).text
+            figures(
+                words,
+                reading,
+                &group.currency,
+                [group.amount, group.paid, group.balance]
+            )
         ));
         for note in group_notes(statement, group, reading, words) {
             push(&note);
@@ -234,6 +234,26 @@ fn text(
 }
 
 const CELL: &str = "padding:6px 8px;border-bottom:1px solid #e4e0d6;vertical-align:top;";
+
+/// "Monto USD 100,00 · Abonado USD 40,00 · Saldo USD 60,00": a line's or a total's three
+/// figures, written alike wherever the text part shows them.
+fn figures(
+    words: &Words,
+    reading: &Reading,
+    currency: &str,
+    [amount, paid, balance]: [i64; 3],
+) -> String {
+    let money = |cents: i64| reading.money(cents, currency).text;
+    format!(
+        "{} {} · {} {} · {} {}",
+        words.amount,
+        money(amount),
+        words.paid,
+        money(paid),
+        words.balance,
+        money(balance)
+    )
+}
 
 fn html(
     statement: &Statement,

@@ -10,23 +10,15 @@ mod report {
     /// it is answered the same way (off the main thread).
     #[tauri::command(async)]
     pub fn report_first_render() {
-        let millis = super::process_age().unwrap_or_default().as_millis();
+        let millis = super::process_age::on_linux().unwrap_or_default().as_millis();
         eprintln!("first render {millis} ms after process start");
     }
 }
 
-/// `/proc/self/stat` field 22 (start time in clock ticks after boot, USER_HZ = 100) against
-/// `/proc/uptime`: Cachicamo's `startup::since_process_start`, which the bench compares against.
-fn process_age() -> Option<std::time::Duration> {
-    const USER_HZ: f64 = 100.0;
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    let start_ticks: f64 = after_name.split_whitespace().nth(19)?.parse().ok()?;
-    let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
-    let uptime_secs: f64 = uptime.split_whitespace().next()?.parse().ok()?;
-    let age = uptime_secs - start_ticks / USER_HZ;
-    (age >= 0.0).then(|| std::time::Duration::from_secs_f64(age))
-}
+// Cachicamo's own reading of the process age (the same file, not a copy), so both windows are
+// timed alike.
+#[path = "../../../../src-tauri/src/launch_time/process_age.rs"]
+mod process_age;
 
 fn main() {
     tauri::Builder::default()
