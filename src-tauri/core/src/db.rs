@@ -222,6 +222,7 @@ fn configure(conn: &Connection) -> Result<(), DbError> {
     // Our schema uses no function or virtual table that needs trust; refusing them keeps a
     // schema we did not write (say, in a restored copy) from running anything on its own.
     conn.pragma_update(None, "trusted_schema", "OFF")?;
+    crate::undeliverable::register_address_key(conn)?;
     Ok(())
 }
 

@@ -44,6 +44,21 @@ fn key(address: &str) -> String {
     address.trim().to_lowercase()
 }
 
+/// The same key as the SQL function `address_key(text)`, so a list can join a customer's
+/// address to its mark: SQLite's own `lower()` folds ASCII letters only, and "Ñandú@…" would
+/// miss the mark stored as "ñandú@…".
+pub(crate) fn register_address_key(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "address_key",
+        1,
+        FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|address| key(&address))),
+    )
+}
+
 /// Marks `address` undeliverable (again: the latest reason and date win).
 pub fn mark(
     tx: &Transaction<'_>,

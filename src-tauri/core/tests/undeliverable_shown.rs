@@ -37,13 +37,22 @@ fn pagos_pendientes_and_the_detail_show_the_customers_address_is_not_deliverable
     let books = Books::new();
     let ana = customer_at(&books.db, "Ana Pérez", "Ana.Perez@Cliente.com");
     let luis = customer_at(&books.db, "Luis Mora", "luis@cliente.com");
+    // Capitals beyond ASCII fold too: SQLite's lower() alone would leave the Ñ and miss.
+    let nandu = customer_at(&books.db, "Ñandú Ríos", "ÑANDÚ@Cliente.com");
     let anas = cement_owed(&books.db, ana, "F-1", "100", &READING);
     let luiss = cement_owed(&books.db, luis, "F-2", "200", &READING);
+    let nandus = cement_owed(&books.db, nandu, "F-3", "300", &READING);
     mark(
         &books.db,
         "ana.perez@cliente.com",
         UndeliverableReason::Bounced,
         Some(BOUNCE),
+    );
+    mark(
+        &books.db,
+        "ñandú@cliente.com",
+        UndeliverableReason::Complained,
+        None,
     );
 
     let marks = |page: cachicamo_core::books::pending::PendingPage| {
@@ -61,6 +70,7 @@ fn pagos_pendientes_and_the_detail_show_the_customers_address_is_not_deliverable
             Some((UndeliverableReason::Bounced, Some(BOUNCE.to_owned()))),
         ),
         (luiss, None),
+        (nandus, Some((UndeliverableReason::Complained, None))),
     ];
     // The page from its index, and the page from a search's matches.
     assert_eq!(marks(books.pending(PendingQuery::default())), expected);
@@ -80,6 +90,7 @@ fn pagos_pendientes_and_the_detail_show_the_customers_address_is_not_deliverable
 
     // Confirmed by the owner: the mark goes from every row.
     assert!(undeliverable::confirm_customer_address(&books.db, ana).expect("confirmed"));
+    assert!(undeliverable::confirm_customer_address(&books.db, nandu).expect("confirmed"));
     assert!(books
         .pending(PendingQuery::default())
         .rows

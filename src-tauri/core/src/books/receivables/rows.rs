@@ -107,7 +107,7 @@ const COLUMNS: &str = "r.id, r.customer_id, c.name, c.email, r.document_number, 
 
 /// The tables [`COLUMNS`] reads, joined.
 const TABLES: &str = "receivables r JOIN customers c ON c.id = r.customer_id \
-     LEFT JOIN undeliverable_addresses u ON u.address = lower(trim(c.email))";
+     LEFT JOIN undeliverable_addresses u ON u.address = address_key(c.email)";
 
 fn read(row: &Row<'_>, reading: &Reading) -> rusqlite::Result<Receivable> {
     let currency: String = row.get(6)?;
