@@ -1,0 +1,171 @@
+//! The política de cobranza's own parts over real books in a real SQLite file, the user's day
+//! passed in: the minimum balance per currency as Ajustes → Cobranza types it (the region's
+//! way, refused next to its row) keeps a small debtor out of Cobros de hoy in that currency
+//! only.
+
+mod common;
+
+use cachicamo_core::books::reading::Reading;
+use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::collections::form::{self, PolicyForm, TypedMinimum};
+use cachicamo_core::collections::policy::PolicyRules;
+use cachicamo_core::collections::today;
+use cachicamo_core::collections::{self as collections, slots, CollectionsError};
+use cachicamo_core::locale::Region;
+use cachicamo_core::validation::FieldProblem;
+use cachicamo_core::Database;
+use common::{customer_at, Books};
+use time::macros::date;
+use time::Date;
+
+fn on(today: Date) -> Reading {
+    Reading {
+        region: Region::EsVe,
+        today,
+    }
+}
+
+/// `customer` owes `amount` (typed the Venezuelan way) in `currency`, due 01/11/2026.
+fn owes(db: &Database, customer: i64, document: &str, currency: &str, amount: &str) -> i64 {
+    receivables::create(
+        db,
+        &ReceivableForm {
+            customer_id: Some(customer),
+            document_number: document.into(),
+            concept: "Cemento".into(),
+            currency: currency.into(),
+            amount: amount.into(),
+            issue_date: "01/10/2026".into(),
+            due_date: "01/11/2026".into(),
+        },
+        &on(date!(2026 - 10 - 01)),
+    )
+    .expect("receivable")
+    .receivable
+    .id
+}
+
+fn minimum(currency: &str, amount: &str) -> TypedMinimum {
+    TypedMinimum {
+        currency: currency.into(),
+        amount: amount.into(),
+    }
+}
+
+fn proposed_on() -> PolicyRules {
+    PolicyRules {
+        enabled: true,
+        ..PolicyRules::proposed()
+    }
+}
+
+fn refusals(err: CollectionsError) -> Vec<(String, FieldProblem)> {
+    match err {
+        CollectionsError::Invalid(fields) => {
+            let mut found: Vec<_> = fields.into_iter().map(|f| (f.field, f.problem)).collect();
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            found
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_minimum_typed_the_regions_way_is_refused_by_row_then_kept_and_shown_back() {
+    let books = Books::new();
+    let reading = on(date!(2026 - 11 - 05));
+    let refused = form::save(
+        &books.db,
+        PolicyForm {
+            rules: proposed_on(),
+            minimums: vec![
+                minimum("USD", "50,00"),
+                minimum("USD", "20"),
+                minimum("VES", "1.500,5x"),
+                minimum("XXX1", "10"),
+            ],
+        },
+        &reading,
+    )
+    .expect_err("refused");
+    assert_eq!(
+        refusals(refused),
+        [
+            (
+                "minimums.1.currency".to_owned(),
+                FieldProblem::DuplicateCurrency
+            ),
+            ("minimums.2.amount".to_owned(), FieldProblem::InvalidAmount),
+            (
+                "minimums.3.currency".to_owned(),
+                FieldProblem::UnknownCurrency
+            ),
+        ]
+    );
+    assert_eq!(
+        collections::policy(&books.db).expect("policy"),
+        PolicyRules::default(),
+        "nothing saved from a refused form"
+    );
+
+    let saved = form::save(
+        &books.db,
+        PolicyForm {
+            rules: proposed_on(),
+            minimums: vec![minimum("usd", "50"), minimum("VES", "1.500,5")],
+        },
+        &reading,
+    )
+    .expect("saved");
+    assert_eq!(
+        saved.minimums,
+        [minimum("USD", "50,00"), minimum("VES", "1.500,50")]
+    );
+    let stored = collections::policy(&books.db).expect("policy");
+    assert_eq!(stored.minimum("USD"), 50_00);
+    assert_eq!(stored.minimum("VES"), 1_500_50);
+    assert_eq!(stored.minimum("EUR"), 1, "no minimum: any balance counts");
+    let mexican = Reading {
+        region: Region::EsMx,
+        ..reading
+    };
+    assert_eq!(
+        PolicyForm::shown(stored, &mexican).minimums[1],
+        minimum("VES", "1,500.50"),
+        "shown as the region writes it"
+    );
+}
+
+#[test]
+fn a_customer_below_the_minimum_in_every_currency_is_not_in_cobros_de_hoy() {
+    let books = Books::new();
+    let reading = on(date!(2026 - 11 - 09));
+    form::save(
+        &books.db,
+        PolicyForm {
+            rules: proposed_on(),
+            minimums: vec![minimum("USD", "50,00")],
+        },
+        &reading,
+    )
+    .expect("policy");
+    let small = customer_at(&books.db, "Kiosco Pequeño", "kiosco@example.com");
+    let big = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let mixed = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    owes(&books.db, small, "F-1", "USD", "30");
+    owes(&books.db, big, "F-2", "USD", "80");
+    // Under the dollar minimum, but bolívares have none: the statement still goes.
+    owes(&books.db, mixed, "F-3", "USD", "10");
+    owes(&books.db, mixed, "F-4", "VES", "500");
+
+    slots::run(&books.db, reading.today).expect("run");
+    let page = today::list(&books.db, &reading, 50).expect("today");
+    let mut names: Vec<&str> = page
+        .lines
+        .iter()
+        .map(|line| line.customer_name.as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Bodega La Esquina", "Peña & Hijos"]);
+    assert_eq!(page.total, 2);
+}
