@@ -1,17 +1,21 @@
 //! The política de cobranza's own parts over real books in a real SQLite file, the user's day
 //! passed in: the minimum balance per currency as Ajustes → Cobranza types it (the region's
 //! way, refused next to its row) keeps a small debtor out of Cobros de hoy in that currency
-//! only.
+//! only; a step sent per receivable queues, on Enviar, that receivable's own payment reminder —
+//! the one its detail sends — not the customer's statement, and leaves once it is paid.
 
 mod common;
 
+use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::collections::form::{self, PolicyForm, TypedMinimum};
-use cachicamo_core::collections::policy::PolicyRules;
+use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
 use cachicamo_core::collections::today;
 use cachicamo_core::collections::{self as collections, slots, CollectionsError};
 use cachicamo_core::locale::Region;
+use cachicamo_core::reminders::{self, Rechecks, ReminderRequest};
+use cachicamo_core::statements;
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
 use common::{customer_at, Books};
@@ -168,4 +172,99 @@ fn a_customer_below_the_minimum_in_every_currency_is_not_in_cobros_de_hoy() {
     names.sort_unstable();
     assert_eq!(names, ["Bodega La Esquina", "Peña & Hijos"]);
     assert_eq!(page.total, 2);
+}
+
+#[test]
+fn enviar_on_a_step_per_receivable_queues_that_receivables_reminder_not_the_statement() {
+    let books = Books::new();
+    let reading = on(date!(2026 - 11 - 09));
+    let rules = PolicyRules {
+        enabled: true,
+        steps: vec![PolicyStep {
+            offset_days: 7,
+            label: "Segundo aviso".into(),
+            unit: StepUnit::Receivable,
+        }],
+        // Two lines of one customer on one day: no cooldown between them here.
+        cooldown_days: 0,
+        ..PolicyRules::default()
+    };
+    collections::save_policy(&books.db, rules).expect("policy");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let cement = owes(&books.db, pena, "F-0042", "USD", "80");
+    let blocks = owes(&books.db, pena, "F-0043", "USD", "40");
+
+    slots::run(&books.db, reading.today).expect("run");
+    let page = today::list(&books.db, &reading, 50).expect("today");
+    let mut lines: Vec<(Option<i64>, Option<&str>)> = page
+        .lines
+        .iter()
+        .map(|line| (line.receivable_id, line.document_number.as_deref()))
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            (Some(cement), Some("F-0042")),
+            (Some(blocks), Some("F-0043"))
+        ],
+        "one line per receivable, each naming its own"
+    );
+    let slot_of = |receivable: i64| {
+        page.lines
+            .iter()
+            .find(|line| line.receivable_id == Some(receivable))
+            .expect("line")
+            .slot_id
+    };
+
+    let sent = today::send(&books.db, slot_of(cement), &reading)
+        .expect("send")
+        .expect("queued");
+    let reminders_of_cement = reminders::queue::of_receivable(&books.db, cement).expect("list");
+    assert_eq!(reminders_of_cement.len(), 1);
+    let queued = &reminders_of_cement[0];
+    assert_eq!(queued.id, sent);
+    assert_eq!(queued.recipient, "cobros@pena.com.ve");
+    let from_detail = reminders::for_receivable(
+        &books.db,
+        &ReminderRequest {
+            receivable_id: cement,
+            recipient: None,
+        },
+        &reading,
+    )
+    .expect("the detail's reminder");
+    assert_eq!(
+        queued.subject, from_detail.message.subject,
+        "the same reminder the receivable's detail sends"
+    );
+    assert!(queued.attachments.is_empty(), "no statement PDF");
+    assert!(
+        statements::queue::of_customer(&books.db, pena)
+            .expect("statements")
+            .is_empty(),
+        "no statement queued"
+    );
+    assert!(
+        reminders::queue::of_receivable(&books.db, blocks)
+            .expect("list")
+            .is_empty(),
+        "the other receivable waits for its own Enviar"
+    );
+
+    // F-0043 is paid at the counter: its line leaves, and a late Enviar queues nothing.
+    let paid = PaymentForm {
+        paid_on: Region::EsVe.date(reading.today),
+        amount: "40".into(),
+        method: Some(PaymentMethod::Cash),
+        ..PaymentForm::default()
+    };
+    payments::record(&books.db, &Rechecks::default(), blocks, &paid, &reading).expect("paid");
+    let page = today::list(&books.db, &reading, 50).expect("today");
+    assert!(page.lines.is_empty(), "{:?}", page.lines);
+    assert_eq!(
+        today::send(&books.db, slot_of(blocks), &reading).expect("send"),
+        None
+    );
 }

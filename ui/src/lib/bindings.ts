@@ -513,6 +513,15 @@ recipient: string | null, state: TodayState,
  */
 heldFor: string | null, 
 /**
+ * For a step sent per receivable: that receivable (its reminder is what Enviar queues);
+ * `None`: the customer's statement.
+ */
+receivableId: number | null, 
+/**
+ * The receivable's document number ("F-0042"), when it has one.
+ */
+documentNumber: string | null, 
+/**
  * The step: its offset and its name in the policy ("Segundo aviso").
  */
 offsetDays: number, stepLabel: string, 

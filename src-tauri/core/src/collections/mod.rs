@@ -54,6 +54,9 @@ pub enum CollectionsError {
     /// The statement could not be made or stored (a bug, not the owner's doing).
     #[error("the statement could not be queued: {0}")]
     Statement(String),
+    /// The receivable's reminder could not be made or stored (a bug, not the owner's doing).
+    #[error("the reminder could not be queued: {0}")]
+    Reminder(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

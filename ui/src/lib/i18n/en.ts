@@ -415,6 +415,8 @@ export const en: Catalogue = {
   'today.until': 'Date',
   'today.postponeSave': 'Postpone',
   'today.sent': 'Statement queued.',
+  'today.reminderOf': 'reminder for {document}',
+  'today.sentReminder': 'Reminder queued.',
   'today.sentAll': 'Statements queued: {count}.',
   'today.skipped': 'Skipped.',
   'today.postponed': 'Postponed.',

@@ -413,6 +413,8 @@ export const es = {
   'today.until': 'Fecha',
   'today.postponeSave': 'Posponer',
   'today.sent': 'Estado de cuenta en cola.',
+  'today.reminderOf': 'recordatorio de {document}',
+  'today.sentReminder': 'Recordatorio en cola.',
   'today.sentAll': 'Estados de cuenta en cola: {count}.',
   'today.skipped': 'Omitido.',
   'today.postponed': 'Pospuesto.',
