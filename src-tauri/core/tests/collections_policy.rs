@@ -2,7 +2,9 @@
 //! passed in: the minimum balance per currency as Ajustes → Cobranza types it (the region's
 //! way, refused next to its row) keeps a small debtor out of Cobros de hoy in that currency
 //! only; a step sent per receivable queues, on Enviar, that receivable's own payment reminder —
-//! the one its detail sends — not the customer's statement, and leaves once it is paid.
+//! the one its detail sends — not the customer's statement, and leaves once it is paid; a
+//! customer switched to "sin recordatorios automáticos" leaves Cobros de hoy at once, even with
+//! a line already decided.
 
 mod common;
 
@@ -266,5 +268,45 @@ fn enviar_on_a_step_per_receivable_queues_that_receivables_reminder_not_the_stat
     assert_eq!(
         today::send(&books.db, slot_of(blocks), &reading).expect("send"),
         None
+    );
+}
+
+#[test]
+fn sin_recordatorios_automaticos_takes_a_decided_line_out_of_cobros_de_hoy_until_switched_back() {
+    let books = Books::new();
+    let reading = on(date!(2026 - 11 - 09));
+    collections::save_policy(&books.db, proposed_on()).expect("policy");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books.db, pena, "F-0042", "USD", "80");
+    slots::run(&books.db, reading.today).expect("run");
+    let page = today::list(&books.db, &reading, 50).expect("today");
+    assert_eq!(page.total, 1);
+    let slot = page.lines[0].slot_id;
+
+    collections::set_automatic(&books.db, pena, false).expect("sin recordatorios");
+    let page = today::list(&books.db, &reading, 50).expect("today");
+    assert_eq!((page.total, page.lines.len()), (0, 0));
+    assert_eq!(
+        books
+            .db
+            .read(|conn| today::count(conn, reading.today))
+            .expect("count"),
+        0,
+        "the menu's badge too"
+    );
+    assert_eq!(
+        today::sendable(&books.db, &reading).expect("sendable"),
+        Vec::<i64>::new(),
+        "Enviar todos and the automatic batch leave it alone"
+    );
+    assert_eq!(today::send(&books.db, slot, &reading).expect("send"), None);
+    assert!(statements::queue::of_customer(&books.db, pena)
+        .expect("statements")
+        .is_empty());
+
+    collections::set_automatic(&books.db, pena, true).expect("back");
+    assert_eq!(
+        today::list(&books.db, &reading, 50).expect("today").total,
+        1
     );
 }

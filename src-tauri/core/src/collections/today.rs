@@ -84,8 +84,9 @@ pub struct TodayPage {
 }
 
 /// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before —
-/// of customers who still owe something and are not paused today, and for a step sent per
-/// receivable, whose receivable is still owed and not paused (a payment or a pause
+/// of customers who still owe something, are not paused today and still get automatic
+/// reminders (one switched to "sin recordatorios automáticos" leaves at once), and for a step
+/// sent per receivable, whose receivable is still owed and not paused (a payment or a pause
 /// since the evaluator decided takes the line away; the send check would stop the message
 /// anyway).
 /// The first term is the partial index's own condition (migration 0031), so SQLite pages
@@ -97,6 +98,8 @@ const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
     AND NOT EXISTS (SELECT 1 FROM collection_pauses p
                     WHERE p.customer_id = s.customer_id AND p.receivable_id IS NULL
                       AND p.ended_at IS NULL AND (p.until IS NULL OR p.until >= ?1))
+    AND NOT EXISTS (SELECT 1 FROM customer_collection cc
+                    WHERE cc.customer_id = s.customer_id AND cc.policy_id IS NULL)
     AND (s.receivable_key = 0
          OR (EXISTS (SELECT 1 FROM receivables r
                      WHERE r.id = s.receivable_key AND r.status = 'pending')
