@@ -4,7 +4,8 @@
 //! only; a step sent per receivable queues, on Enviar, that receivable's own payment reminder —
 //! the one its detail sends — not the customer's statement, and leaves once it is paid; a
 //! customer switched to "sin recordatorios automáticos" leaves Cobros de hoy at once, even with
-//! a line already decided.
+//! a line already decided; "Enviar todos" sends every line it can and leaves the one without an
+//! address waiting, instead of stopping there.
 
 mod common;
 
@@ -308,5 +309,44 @@ fn sin_recordatorios_automaticos_takes_a_decided_line_out_of_cobros_de_hoy_until
     assert_eq!(
         today::list(&books.db, &reading, 50).expect("today").total,
         1
+    );
+}
+
+#[test]
+fn enviar_todos_leaves_a_customer_without_an_address_waiting_and_sends_the_others() {
+    let books = Books::new();
+    let reading = on(date!(2026 - 11 - 09));
+    collections::save_policy(&books.db, proposed_on()).expect("policy");
+    // Created first, so its line comes first: the others must not depend on it.
+    let nameless = books.customer("Bodega Sin Correo");
+    owes(&books.db, nameless, "F-0041", "USD", "60");
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books.db, pena, "F-0042", "USD", "80");
+    slots::run(&books.db, reading.today).expect("run");
+    assert_eq!(
+        today::sendable(&books.db, &reading)
+            .expect("sendable")
+            .len(),
+        2
+    );
+
+    let queued = today::send_all(&books.db, &reading).expect("send all");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        statements::queue::of_customer(&books.db, pena)
+            .expect("statements")
+            .len(),
+        1
+    );
+    let page = today::list(&books.db, &reading, 50).expect("today");
+    let waiting: Vec<(&str, Option<&str>)> = page
+        .lines
+        .iter()
+        .map(|line| (line.customer_name.as_str(), line.recipient.as_deref()))
+        .collect();
+    assert_eq!(
+        waiting,
+        [("Bodega Sin Correo", None)],
+        "still waiting, saying why"
     );
 }

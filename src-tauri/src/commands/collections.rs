@@ -93,12 +93,7 @@ pub fn collection_send_all(
     state: State<'_, AppState>,
     evaluator: State<'_, Evaluator>,
 ) -> Result<u32, IpcError> {
-    let reading = state.reading();
-    let db = state.db()?;
-    let mut queued = Vec::new();
-    for slot in today::sendable(db, &reading)? {
-        queued.extend(today::send(db, slot, &reading)?);
-    }
+    let queued = today::send_all(state.db()?, &state.reading())?;
     wake(&state, &queued);
     evaluator.nudge();
     Ok(u32::try_from(queued.len()).unwrap_or(u32::MAX))

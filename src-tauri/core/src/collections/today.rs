@@ -287,6 +287,22 @@ pub fn postpone(
     })? == 1)
 }
 
+/// "Enviar todos" (and the automatic batch): every line due is sent, each in its own
+/// transaction. A line that cannot leave as it stands — the customer has no address, or one
+/// marked "No entregable" — stays waiting with its reason for the owner, instead of stopping
+/// the lines after it.
+pub fn send_all(db: &Database, reading: &Reading) -> Result<Vec<OutboxId>, CollectionsError> {
+    let mut queued = Vec::new();
+    for slot in sendable(db, reading)? {
+        match send(db, slot, reading) {
+            Ok(sent) => queued.extend(sent),
+            Err(CollectionsError::Invalid(_)) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(queued)
+}
+
 /// The slots shown as waiting, for "Enviar todos": every line due (held ones wait for a
 /// deliberate Enviar each).
 pub fn sendable(db: &Database, reading: &Reading) -> Result<Vec<i64>, CollectionsError> {
