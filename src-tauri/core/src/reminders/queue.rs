@@ -65,6 +65,7 @@ pub fn queue(
             tx,
             request.receivable_id,
             typed.as_ref(),
+            // A typed address kept as the customer's follows the customer from now on.
             typed.is_some() && !keep_typed,
             reading,
         )
