@@ -49,11 +49,9 @@ pub fn customer_set_automatic(
     customer_id: i64,
     automatic: bool,
 ) -> Result<(), IpcError> {
-    Ok(evaluator.after(collections::set_automatic(
-        state.db()?,
-        customer_id,
-        automatic,
-    )?))
+    collections::set_automatic(state.db()?, customer_id, automatic)?;
+    evaluator.nudge();
+    Ok(())
 }
 
 /// Simulación: what the saved policy would send in the next `days` days (at most 60).
