@@ -72,12 +72,22 @@ async fn a_minimum_balance_typed_in_ajustes_keeps_the_customer_who_owes_little_o
     window.fill("#collections-minimum-0-amount", "50,x").await;
     window.click("#collections-enabled").await;
     window.click("#collections-save").await;
-    window
-        .wait_for_text_containing(
-            "#collections-minimum-0-amount-error",
-            "No se entiende el monto",
-        )
-        .await;
+    eventually(UI_TIMEOUT, "the amount refused next to it", async || {
+        if window.exists("#collections-minimum-0-amount-error").await {
+            Ok(())
+        } else {
+            Err(window.text("#collections").await)
+        }
+    })
+    .await;
+    assert!(
+        window
+            .text("#collections-minimum-0-amount-error")
+            .await
+            .contains("No se entiende el monto"),
+        "{}",
+        window.text("#collections").await
+    );
 
     window.fill("#collections-minimum-0-amount", "50").await;
     window
