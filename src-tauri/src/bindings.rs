@@ -30,6 +30,7 @@ use cachicamo_core::books::receivables::{
 };
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
+use cachicamo_core::collections::form::{PolicyForm, TypedMinimum};
 use cachicamo_core::collections::policy::{
     MinimumBalance, PolicyRules, PolicyStep, Repeat, SendMode, StepUnit,
 };
@@ -165,6 +166,8 @@ pub fn typescript() -> String {
         Repeat::decl(&cfg),
         MinimumBalance::decl(&cfg),
         PolicyRules::decl(&cfg),
+        TypedMinimum::decl(&cfg),
+        PolicyForm::decl(&cfg),
         CollectionSettings::decl(&cfg),
         SimulatedMessage::decl(&cfg),
         SimulatedDay::decl(&cfg),

@@ -5,6 +5,7 @@ mod a11y;
 mod backups;
 mod business;
 mod collections;
+mod collections_policy;
 mod csv;
 mod customers;
 mod data;

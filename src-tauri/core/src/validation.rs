@@ -41,6 +41,8 @@ pub enum FieldProblem {
     DateInPast,
     /// Two steps of a política de cobranza on the same day.
     DuplicateStep,
+    /// Two minimum balances of a política de cobranza in the same currency.
+    DuplicateCurrency,
     /// A payment dated before the receivable's issue date (an advance), not yet confirmed.
     AdvanceUnconfirmed,
     /// Another receivable already has this document number.

@@ -3,6 +3,7 @@
 //! de hoy (its lines; Enviar, Enviar todos, Omitir, Posponer hasta…).
 
 use cachicamo_core::clock;
+use cachicamo_core::collections::form::{self, PolicyForm};
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_core::collections::simulate::{self, SimulatedDay};
 use cachicamo_core::collections::today::{self, TodayPage};
@@ -16,20 +17,24 @@ use crate::state::AppState;
 
 #[tauri::command(async)]
 pub fn collection_policy_get(state: State<'_, AppState>) -> Result<CollectionSettings, IpcError> {
+    let reading = state.reading();
     Ok(CollectionSettings {
-        rules: collections::policy(state.db()?)?,
+        policy: PolicyForm::shown(collections::policy(state.db()?)?, &reading),
         proposed: PolicyRules::proposed(),
         time_zone: clock::time_zone_name(),
-        today: state.reading().date(clock::local_today()),
+        today: reading.date(clock::local_today()),
     })
 }
 
+/// Saves the policy; the evaluator runs at once, so turning it on (or a new minimum) shows in
+/// Cobros de hoy without waiting for the next quarter of an hour.
 #[tauri::command(async)]
 pub fn collection_policy_save(
     state: State<'_, AppState>,
-    rules: PolicyRules,
-) -> Result<PolicyRules, IpcError> {
-    Ok(collections::save_policy(state.db()?, rules)?)
+    evaluator: State<'_, Evaluator>,
+    policy: PolicyForm,
+) -> Result<PolicyForm, IpcError> {
+    Ok(evaluator.after(form::save(state.db()?, policy, &state.reading())?))
 }
 
 #[tauri::command(async)]
@@ -40,14 +45,13 @@ pub fn customer_automatic(state: State<'_, AppState>, customer_id: i64) -> Resul
 #[tauri::command(async)]
 pub fn customer_set_automatic(
     state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
     customer_id: i64,
     automatic: bool,
 ) -> Result<(), IpcError> {
-    Ok(collections::set_automatic(
-        state.db()?,
-        customer_id,
-        automatic,
-    )?)
+    collections::set_automatic(state.db()?, customer_id, automatic)?;
+    evaluator.nudge();
+    Ok(())
 }
 
 /// Simulación: what the saved policy would send in the next `days` days (at most 60).
@@ -87,12 +91,7 @@ pub fn collection_send_all(
     state: State<'_, AppState>,
     evaluator: State<'_, Evaluator>,
 ) -> Result<u32, IpcError> {
-    let reading = state.reading();
-    let db = state.db()?;
-    let mut queued = Vec::new();
-    for slot in today::sendable(db, &reading)? {
-        queued.extend(today::send(db, slot, &reading)?);
-    }
+    let queued = today::send_all(state.db()?, &state.reading())?;
     wake(&state, &queued);
     evaluator.nudge();
     Ok(u32::try_from(queued.len()).unwrap_or(u32::MAX))
@@ -143,7 +142,10 @@ mod tests {
         let settings = app
             .invoke("collection_policy_get", json!({}))
             .expect("settings");
-        assert_eq!(settings["rules"]["enabled"], false, "off until turned on");
+        assert_eq!(
+            settings["policy"]["rules"]["enabled"], false,
+            "off until turned on"
+        );
         assert_eq!(
             settings["proposed"]["steps"].as_array().map(Vec::len),
             Some(4)
@@ -153,21 +155,43 @@ mod tests {
         let refused = app
             .invoke(
                 "collection_policy_save",
-                json!({ "rules": { "enabled": true, "steps": [] } }),
+                json!({ "policy": { "rules": { "enabled": true, "steps": [] }, "minimums": [] } }),
             )
             .expect_err("no steps");
         assert_eq!(refused_field(&refused, "steps")["problem"], "required");
 
         let mut rules = settings["proposed"].clone();
         rules["enabled"] = json!(true);
+        // A minimum typed the region's way: refused next to its row, then read and kept.
+        let policy = |amount: &str| {
+            json!({ "policy": {
+                "rules": rules,
+                "minimums": [
+                    { "currency": "USD", "amount": "25,50" },
+                    { "currency": "VES", "amount": amount },
+                ],
+            } })
+        };
+        let refused = app
+            .invoke("collection_policy_save", policy("1.500,5x"))
+            .expect_err("unreadable amount");
+        assert_eq!(
+            refused_field(&refused, "minimums.1.amount")["problem"],
+            "invalid_amount"
+        );
         let saved = app
-            .invoke("collection_policy_save", json!({ "rules": rules }))
+            .invoke("collection_policy_save", policy("1500"))
             .expect("saved");
-        assert_eq!(saved["enabled"], true);
+        assert_eq!(saved["rules"]["enabled"], true);
+        assert_eq!(
+            saved["rules"]["minimums"],
+            json!([{ "currency": "USD", "minor": 2550 }, { "currency": "VES", "minor": 150_000 }])
+        );
+        assert_eq!(saved["minimums"][1]["amount"], "1.500,00");
         let again = app
             .invoke("collection_policy_get", json!({}))
             .expect("settings");
-        assert_eq!(again["rules"], saved);
+        assert_eq!(again["policy"], saved);
 
         let customer = app
             .invoke(

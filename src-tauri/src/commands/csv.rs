@@ -10,6 +10,7 @@ use tauri::{AppHandle, Runtime, State};
 use super::file_bytes;
 use crate::downloads::{export_to_downloads, Exported};
 use crate::error::IpcError;
+use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 /// The differences the user accepted in the preview, as the `accept` header carries them
@@ -46,10 +47,12 @@ pub async fn csv_import_preview(
 }
 
 /// Imports the whole file in one transaction, or nothing (also when a difference the preview
-/// showed was not accepted).
+/// showed was not accepted). The collections evaluator runs right after, as after a payment:
+/// imported debts that are overdue show in Cobros de hoy without waiting for its next round.
 #[tauri::command]
 pub async fn csv_import(
     state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
     request: Request<'_>,
 ) -> Result<ImportPreview, IpcError> {
     let imported = import::import(
@@ -64,7 +67,7 @@ pub async fn csv_import(
         receivables = imported.new_receivables,
         "CSV imported"
     );
-    Ok(imported)
+    Ok(evaluator.after(imported))
 }
 
 /// Writes the pending receivables the query selects (every page) as CSV for Excel.
@@ -105,9 +108,17 @@ pub async fn aging_export_csv<R: Runtime>(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use cachicamo_core::collections::{self, policy::PolicyRules};
+    use cachicamo_core::locale::Region;
     use serde_json::json;
+    use tauri::{Listener, Manager};
 
     use crate::commands::test_support::TestApp;
+    use crate::evaluator::{Evaluator, COLLECTIONS_CHANGED};
+    use crate::state::AppState;
 
     const FILE: &str = "Cliente;Concepto;Monto;Fecha de vencimiento\n\
                         Ferretería José Peña;Cemento;1.500,50;31/12/2026\n";
@@ -182,5 +193,54 @@ mod tests {
             .invoke("pending_list", json!({ "query": {} }))
             .expect("pending");
         assert_eq!(page["rows"][0]["customerName"], "Ferretería José Peña");
+    }
+
+    #[test]
+    fn an_imported_overdue_debt_is_evaluated_at_once_not_at_the_next_round() {
+        let app = TestApp::new(Some("es_VE.UTF-8"));
+        let state = app.app.state::<AppState>();
+        // Saved through the core: the command would itself ask for an evaluation.
+        let rules = PolicyRules {
+            enabled: true,
+            ..PolicyRules::proposed()
+        };
+        collections::save_policy(state.db().expect("db"), rules).expect("policy");
+        let (told, waiting) = mpsc::channel::<String>();
+        app.app.listen_any(COLLECTIONS_CHANGED, move |event| {
+            let _ = told.send(event.payload().to_owned());
+        });
+        // The next round on its own is 15 minutes away: only the import can bring one sooner.
+        app.app
+            .state::<Evaluator>()
+            .start(app.app.handle(), state.shared_db().expect("db"));
+        let on_start = waiting
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the evaluation at start-up");
+        assert_eq!(on_start, "0", "nothing owed yet");
+
+        let today = cachicamo_core::clock::local_today();
+        let day = |days: i64| Region::EsVe.date(today + time::Duration::days(days));
+        let file = format!(
+            "Cliente;Concepto;Monto;Fecha de emisión;Fecha de vencimiento\n\
+             Ferretería José Peña;Cemento;80;{};{}\n",
+            day(-30),
+            day(-8)
+        );
+        app.invoke_bytes("csv_import", file.into_bytes())
+            .expect("import");
+        let after_import = waiting
+            .recv_timeout(Duration::from_secs(20))
+            .expect("an evaluation right after the import");
+        assert_eq!(
+            after_import, "1",
+            "the imported customer waits in Cobros de hoy"
+        );
+        let today_page = app
+            .invoke("collections_today", json!({ "limit": 10 }))
+            .expect("today");
+        assert_eq!(
+            today_page["lines"][0]["customerName"],
+            "Ferretería José Peña"
+        );
     }
 }

@@ -72,7 +72,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "date_in_past" | "duplicate_step" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "date_in_past" | "duplicate_step" | "duplicate_currency" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
 
 export type FieldError = { field: string, problem: FieldProblem, 
 /**
@@ -477,7 +477,23 @@ receivableCap: number, mode: SendMode,
  */
 paymentsGateDays: number, };
 
-export type CollectionSettings = { rules: PolicyRules, 
+export type TypedMinimum = { currency: string, 
+/**
+ * As typed, or as the region writes the stored amount ("1.500,00").
+ */
+amount: string, };
+
+export type PolicyForm = { 
+/**
+ * Its `minimums` are not read: `minimums` below replaces them.
+ */
+rules: PolicyRules, minimums: Array<TypedMinimum>, };
+
+export type CollectionSettings = { 
+/**
+ * The policy, its minimums written the region's way.
+ */
+policy: PolicyForm, 
 /**
  * The four steps the first-run guide offers.
  */
@@ -506,6 +522,15 @@ recipient: string | null, state: TodayState,
  * "cooldown", "monthly_cap", "receivable_cap".
  */
 heldFor: string | null, 
+/**
+ * For a step sent per receivable: that receivable (its reminder is what Enviar queues);
+ * `None`: the customer's statement.
+ */
+receivableId: number | null, 
+/**
+ * The receivable's document number ("F-0042"), when it has one.
+ */
+documentNumber: string | null, 
 /**
  * The step: its offset and its name in the policy ("Segundo aviso").
  */

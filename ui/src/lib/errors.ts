@@ -85,6 +85,7 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   date_in_future: 'field.date_in_future',
   date_in_past: 'field.date_in_past',
   duplicate_step: 'field.duplicate_step',
+  duplicate_currency: 'field.duplicate_currency',
   advance_unconfirmed: 'field.advance_unconfirmed',
   duplicate_document: 'field.duplicate_document',
   unknown_customer: 'field.unknown_customer',

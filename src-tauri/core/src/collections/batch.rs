@@ -19,7 +19,8 @@ pub enum Batch {
     NotNow,
     /// No payment recorded for `days` days: nothing left; the owner is asked.
     WaitsForPayments { days: u32 },
-    /// These statements were queued (possibly none).
+    /// These messages were queued (possibly none): statements, and reminders for the steps
+    /// sent per receivable.
     Queued(Vec<OutboxId>),
 }
 
@@ -70,11 +71,7 @@ pub fn run(
             days: rules.payments_gate_days,
         });
     }
-    let mut queued = Vec::new();
-    for slot in sendable {
-        queued.extend(today::send(db, slot, reading)?);
-    }
-    Ok(Batch::Queued(queued))
+    Ok(Batch::Queued(today::send_all(db, reading)?))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod evaluate;
+pub mod form;
 pub mod policy;
 pub mod simulate;
 pub mod slots;
@@ -29,7 +30,8 @@ use policy::PolicyRules;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CollectionSettings {
-    pub rules: PolicyRules,
+    /// The policy, its minimums written the region's way.
+    pub policy: form::PolicyForm,
     /// The four steps the first-run guide offers.
     pub proposed: PolicyRules,
     /// The OS time zone ("America/Caracas"), or `None` when it cannot be named.
@@ -52,6 +54,9 @@ pub enum CollectionsError {
     /// The statement could not be made or stored (a bug, not the owner's doing).
     #[error("the statement could not be queued: {0}")]
     Statement(String),
+    /// The receivable's reminder could not be made or stored (a bug, not the owner's doing).
+    #[error("the reminder could not be queued: {0}")]
+    Reminder(String),
     #[error(transparent)]
     Db(#[from] DbError),
 }

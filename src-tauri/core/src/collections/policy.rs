@@ -188,13 +188,25 @@ impl PolicyRules {
                 errors.add("repeat.times", FieldProblem::NotPositive);
             }
         }
-        for (index, minimum) in self.minimums.iter_mut().enumerate() {
+        for index in 0..self.minimums.len() {
+            let minimum = &mut self.minimums[index];
             match currency::find(&minimum.currency) {
                 Some(found) => minimum.currency = found.code.to_owned(),
                 None => errors.add(
                     &format!("minimums.{index}.currency"),
                     FieldProblem::UnknownCurrency,
                 ),
+            }
+            let minimum = &self.minimums[index];
+            // Only the first would count (`minimum`): the second is refused, not ignored.
+            if self.minimums[..index]
+                .iter()
+                .any(|earlier| earlier.currency == minimum.currency)
+            {
+                errors.add(
+                    &format!("minimums.{index}.currency"),
+                    FieldProblem::DuplicateCurrency,
+                );
             }
             if minimum.minor < 0 {
                 errors.add(

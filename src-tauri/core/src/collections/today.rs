@@ -3,9 +3,11 @@
 //! postponed until today — with the balance per currency and the recipient; and what the owner
 //! does with each: Enviar (one, or all), Omitir, Posponer hasta…
 //!
-//! Sending marks the slot `queued` in the very transaction that puts its statement in the
-//! outbox, and only if it was still waiting: a second click, a second window or "Enviar todos"
-//! after a restart finds nothing left to send.
+//! Sending marks the slot `queued` in the very transaction that puts its message in the outbox
+//! — the customer's statement, or for a step sent per receivable that receivable's own payment
+//! reminder, exactly as its detail's "Enviar recordatorio" queues it — and only if it was still
+//! waiting: a second click, a second window or "Enviar todos" after a restart finds nothing
+//! left to send.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,7 @@ use crate::books::reading::Reading;
 use crate::books::{BooksError, Refusal};
 use crate::db::Database;
 use crate::outbox::OutboxId;
+use crate::reminders::{self, ReminderError};
 use crate::statements::queue::{draft_in, enqueue_in};
 use crate::statements::StatementError;
 use crate::validation::FieldErrors;
@@ -49,6 +52,12 @@ pub struct TodayLine {
     pub state: TodayState,
     /// "cooldown", "monthly_cap", "receivable_cap".
     pub held_for: Option<String>,
+    /// For a step sent per receivable: that receivable (its reminder is what Enviar queues);
+    /// `None`: the customer's statement.
+    #[ts(type = "number | null")]
+    pub receivable_id: Option<i64>,
+    /// The receivable's document number ("F-0042"), when it has one.
+    pub document_number: Option<String>,
     /// The step: its offset and its name in the policy ("Segundo aviso").
     pub offset_days: i32,
     pub step_label: String,
@@ -75,8 +84,11 @@ pub struct TodayPage {
 }
 
 /// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before —
-/// of customers who still owe something and are not paused today (a payment or a pause since
-/// the evaluator decided takes the line away; the send check would stop the message anyway).
+/// of customers who still owe something, are not paused today and still get automatic
+/// reminders (one switched to "sin recordatorios automáticos" leaves at once), and for a step
+/// sent per receivable, whose receivable is still owed and not paused (a payment or a pause
+/// since the evaluator decided takes the line away; the send check would stop the message
+/// anyway).
 /// The first term is the partial index's own condition (migration 0031), so SQLite pages
 /// through that index in due-date order instead of every slot ever decided.
 const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
@@ -85,7 +97,15 @@ const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
                 WHERE r.customer_id = s.customer_id AND r.status = 'pending')
     AND NOT EXISTS (SELECT 1 FROM collection_pauses p
                     WHERE p.customer_id = s.customer_id AND p.receivable_id IS NULL
-                      AND p.ended_at IS NULL AND (p.until IS NULL OR p.until >= ?1)))";
+                      AND p.ended_at IS NULL AND (p.until IS NULL OR p.until >= ?1))
+    AND NOT EXISTS (SELECT 1 FROM customer_collection cc
+                    WHERE cc.customer_id = s.customer_id AND cc.policy_id IS NULL)
+    AND (s.receivable_key = 0
+         OR (EXISTS (SELECT 1 FROM receivables r
+                     WHERE r.id = s.receivable_key AND r.status = 'pending')
+             AND NOT EXISTS (SELECT 1 FROM collection_pauses p
+                             WHERE p.receivable_id = s.receivable_key AND p.ended_at IS NULL
+                               AND (p.until IS NULL OR p.until >= ?1)))))";
 
 /// The first `limit` lines (at most 200), oldest due first.
 pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, CollectionsError> {
@@ -104,7 +124,8 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
         let ask_payments = !payments_recent(conn, start_of_today, gate_days)?;
         let mut statement = conn.prepare_cached(&format!(
             "SELECT s.id, s.customer_id, c.name, c.email, s.state, s.held_for, s.offset_days,
-                    s.anchor_due, s.days_late,
+                    s.anchor_due, s.days_late, s.receivable_key,
+                    (SELECT document_number FROM receivables WHERE id = s.receivable_key),
                     (SELECT group_concat(currency || ' ' || owed, ',') FROM
                         (SELECT currency, sum(amount - paid) AS owed FROM receivables
                          WHERE customer_id = s.customer_id AND status = 'pending'
@@ -116,7 +137,8 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
             let state: String = r.get(4)?;
             let offset_days: i32 = r.get(6)?;
             let anchor: Date = from_iso(&r.get::<_, String>(7)?)?;
-            let owed: Option<String> = r.get(9)?;
+            let receivable_key: i64 = r.get(9)?;
+            let owed: Option<String> = r.get(11)?;
             Ok(TodayLine {
                 slot_id: r.get(0)?,
                 customer_id: r.get(1)?,
@@ -128,6 +150,8 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
                     _ => TodayState::Due,
                 },
                 held_for: r.get(5)?,
+                receivable_id: (receivable_key != 0).then_some(receivable_key),
+                document_number: r.get(10)?,
                 offset_days,
                 step_label: labels
                     .and_then(|rules| rules.steps.iter().find(|s| s.offset_days == offset_days))
@@ -163,26 +187,37 @@ pub fn count(conn: &Connection, today: Date) -> Result<u32, CollectionsError> {
     )?)
 }
 
-/// Enviar: the customer's statement queued and the slot marked in one transaction; `None` when
-/// the slot no longer waits (sent from elsewhere, skipped). Wake the outbox after.
+/// Enviar: the customer's statement — or, for a step sent per receivable, that receivable's
+/// payment reminder — queued and the slot marked in one transaction; `None` when the slot no
+/// longer waits (sent from elsewhere, skipped, its receivable paid). Wake the outbox after.
 pub fn send(
     db: &Database,
     slot_id: i64,
     reading: &Reading,
 ) -> Result<Option<OutboxId>, CollectionsError> {
     db.write(|tx| {
-        let customer_id: Option<i64> = tx
+        let waiting: Option<(i64, i64)> = tx
             .query_row(
-                &format!("SELECT customer_id FROM collection_slots s WHERE id = ?2 AND {WAITING}"),
+                &format!(
+                    "SELECT customer_id, receivable_key FROM collection_slots s
+                     WHERE id = ?2 AND {WAITING}"
+                ),
                 params![iso(reading.today), slot_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let Some(customer_id) = customer_id else {
-            return Ok(None);
+        let id = match waiting {
+            None => return Ok(None),
+            Some((customer_id, 0)) => {
+                let draft =
+                    draft_in(tx, customer_id, None, true, reading).map_err(statement_error)?;
+                enqueue_in(tx, draft).map_err(statement_error)?
+            }
+            Some((_, receivable_id)) => {
+                reminders::queue::enqueue_in(tx, receivable_id, None, false, reading)
+                    .map_err(reminder_error)?
+            }
         };
-        let draft = draft_in(tx, customer_id, None, true, reading).map_err(statement_error)?;
-        let id = enqueue_in(tx, draft).map_err(statement_error)?;
         tx.execute(
             "UPDATE collection_slots SET state = 'queued', outbox_id = ?2, held_for = NULL,
                  postponed_until = NULL
@@ -191,6 +226,14 @@ pub fn send(
         )?;
         Ok(Some(id))
     })
+}
+
+fn reminder_error(err: ReminderError) -> CollectionsError {
+    match err {
+        ReminderError::Books(books) => CollectionsError::Books(books),
+        ReminderError::Invalid(fields) => CollectionsError::Invalid(fields),
+        other => CollectionsError::Reminder(other.to_string()),
+    }
 }
 
 fn statement_error(err: StatementError) -> CollectionsError {
@@ -242,6 +285,22 @@ pub fn postpone(
             params![iso(reading.today), slot_id, iso(day)],
         )
     })? == 1)
+}
+
+/// "Enviar todos" (and the automatic batch): every line due is sent, each in its own
+/// transaction. A line that cannot leave as it stands — the customer has no address, or one
+/// marked "No entregable" — stays waiting with its reason for the owner, instead of stopping
+/// the lines after it.
+pub fn send_all(db: &Database, reading: &Reading) -> Result<Vec<OutboxId>, CollectionsError> {
+    let mut queued = Vec::new();
+    for slot in sendable(db, reading)? {
+        match send(db, slot, reading) {
+            Ok(sent) => queued.extend(sent),
+            Err(CollectionsError::Invalid(_)) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(queued)
 }
 
 /// The slots shown as waiting, for "Enviar todos": every line due (held ones wait for a

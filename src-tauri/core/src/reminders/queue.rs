@@ -2,6 +2,7 @@
 //! address when the owner asked to keep it, and the outbox row holding the exact message the
 //! owner confirmed are written in one transaction. The outbox worker sends it from there.
 
+use rusqlite::Transaction;
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -60,47 +61,62 @@ pub fn queue(
             // The customer's other waiting reminders go to the new address too.
             waiting.customer_changed(tx, receivable.customer_id)?;
         }
-        let draft = draft_in(
+        enqueue_in(
             tx,
             request.receivable_id,
-            typed.as_ref().map(ToString::to_string),
-            reading,
-        )?;
-        let Some(to) = draft.recipient else {
-            let mut errors = FieldErrors::default();
-            errors.add("recipient", FieldProblem::Required);
-            return Err(ReminderError::Invalid(errors.into_vec()));
-        };
-        let to = parse_address(&to)?;
-        refuse_undeliverable(tx, to.as_str())?;
-        let stated = Stated {
+            typed.as_ref(),
             // A typed address kept as the customer's follows the customer from now on.
-            recipient_typed: typed.is_some() && !keep_typed,
-            ..draft.stated
-        };
-        let id = outbox::enqueue(
-            tx,
-            QueuedEmail {
-                to: to.clone(),
-                subject: draft.message.subject,
-                text: draft.message.text,
-                html: draft.message.html,
-                reference: Some(reference(request.receivable_id)),
-                facts: Some(serde_json::to_string(&stated).map_err(|_| ReminderError::Unstorable)?),
-                attachments: Vec::new(),
-            },
-        )?;
-        history::record(
-            tx,
-            request.receivable_id,
-            HistoryKind::ReminderQueued,
-            &Facts {
-                recipient: Some(to.to_string()),
-                ..Facts::default()
-            },
-        )?;
-        Ok(id)
+            typed.is_some() && !keep_typed,
+            reading,
+        )
     })
+}
+
+/// Puts the receivable's reminder, rendered from the books as they are now, in the outbox and
+/// writes "Recordatorio en cola" in its history, in the caller's transaction: what "Enviar
+/// recordatorio de pago por email" does, and what Cobros de hoy's Enviar does for a step sent
+/// per receivable. `typed` is an address for this reminder alone when `recipient_typed`.
+pub(crate) fn enqueue_in(
+    tx: &Transaction<'_>,
+    receivable_id: i64,
+    typed: Option<&EmailAddress>,
+    recipient_typed: bool,
+    reading: &Reading,
+) -> Result<OutboxId, ReminderError> {
+    let draft = draft_in(tx, receivable_id, typed.map(ToString::to_string), reading)?;
+    let Some(to) = draft.recipient else {
+        let mut errors = FieldErrors::default();
+        errors.add("recipient", FieldProblem::Required);
+        return Err(ReminderError::Invalid(errors.into_vec()));
+    };
+    let to = parse_address(&to)?;
+    refuse_undeliverable(tx, to.as_str())?;
+    let stated = Stated {
+        recipient_typed,
+        ..draft.stated
+    };
+    let id = outbox::enqueue(
+        tx,
+        QueuedEmail {
+            to: to.clone(),
+            subject: draft.message.subject,
+            text: draft.message.text,
+            html: draft.message.html,
+            reference: Some(reference(receivable_id)),
+            facts: Some(serde_json::to_string(&stated).map_err(|_| ReminderError::Unstorable)?),
+            attachments: Vec::new(),
+        },
+    )?;
+    history::record(
+        tx,
+        receivable_id,
+        HistoryKind::ReminderQueued,
+        &Facts {
+            recipient: Some(to.to_string()),
+            ..Facts::default()
+        },
+    )?;
+    Ok(id)
 }
 
 /// An address that does not receive mail ("No entregable") is refused, with why, next to the
