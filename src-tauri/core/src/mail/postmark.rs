@@ -136,11 +136,22 @@ impl PostmarkMailer {
     }
 
     async fn read<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, MailError> {
+        let url = http::endpoint(&self.base, path);
+        self.get_json(url, TOKEN_HEADER, self.token.expose()).await
+    }
+
+    /// A GET answered in JSON, authorised by `header` (the server's token, or the account's).
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+        header: &'static str,
+        token: &reqwest::header::HeaderValue,
+    ) -> Result<T, MailError> {
         let response = self
             .client
-            .get(http::endpoint(&self.base, path))
+            .get(url)
             .header(reqwest::header::ACCEPT, "application/json")
-            .header(TOKEN_HEADER, self.token.expose().clone())
+            .header(header, token.clone())
             .send()
             .await
             .map_err(|err| classify_transport(Provider::Postmark, &err))?;

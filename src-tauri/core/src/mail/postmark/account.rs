@@ -7,10 +7,10 @@
 
 use serde::Deserialize;
 
-use super::{error_from, PostmarkMailer};
+use super::PostmarkMailer;
 use crate::mail::config::{Provider, Sender};
-use crate::mail::error::{MailError, MailFailure};
-use crate::mail::http::{self, classify_transport};
+use crate::mail::error::MailError;
+use crate::mail::http;
 use crate::mail::sender_check::{PostmarkCover, SenderCheck};
 
 const ACCOUNT_TOKEN_HEADER: &str = "X-Postmark-Account-Token";
@@ -132,21 +132,7 @@ impl PostmarkMailer {
             .unwrap_or((path_and_query, ""));
         let mut url = http::endpoint(&self.base, path);
         url.set_query(Some(query).filter(|q| !q.is_empty()));
-        let response = self
-            .client
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .header(ACCOUNT_TOKEN_HEADER, token.clone())
-            .send()
-            .await
-            .map_err(|err| classify_transport(Provider::Postmark, &err))?;
-        if !response.status().is_success() {
-            return Err(error_from(response).await);
-        }
-        response.json().await.map_err(|err| {
-            MailError::new(Provider::Postmark, MailFailure::ProviderUnavailable)
-                .message(err.to_string())
-        })
+        self.get_json(url, ACCOUNT_TOKEN_HEADER, token).await
     }
 }
 
