@@ -317,3 +317,33 @@ pub fn sendable(db: &Database, reading: &Reading) -> Result<Vec<i64>, Collection
         Ok(ids)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::db::Database;
+
+    /// The badge counts every waiting line on each refresh: the slots' own columns must come
+    /// from the covering index (migration 0017), so a new condition on another column of the
+    /// slot shows up here rather than as a slower Cobros de hoy.
+    #[test]
+    fn the_badge_count_reads_the_waiting_slots_from_their_index_alone() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(&dir.path().join("db.sqlite3")).expect("db");
+        let plan = db
+            .read(|conn| {
+                let sql = format!(
+                    "EXPLAIN QUERY PLAN SELECT count(*) FROM collection_slots s WHERE {}",
+                    super::WAITING
+                );
+                let mut statement = conn.prepare(&sql)?;
+                let rows = statement.query_map(["2026-06-20"], |row| row.get::<_, String>(3))?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .expect("plan");
+        assert!(
+            plan.iter()
+                .any(|step| step == "SCAN s USING COVERING INDEX collection_slots_waiting"),
+            "{plan:?}"
+        );
+    }
+}
