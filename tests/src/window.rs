@@ -15,6 +15,9 @@ use crate::wait::eventually;
 /// How long to wait for the window to show an element before the story fails.
 pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How long an element must stay in place before it is clicked.
+const SETTLE: Duration = Duration::from_millis(30);
+
 /// The app's window, as WebDriver sees it.
 pub struct Window {
     pub client: Client,
@@ -122,9 +125,12 @@ impl Window {
         .await;
     }
 
-    /// Clicks the element once it is there and enabled, as a person would: a button disabled
-    /// while the UI is busy is waited for, and one the UI re-rendered between finding and
-    /// clicking (a stale node — the click never happened) is found again.
+    /// Clicks the element once it is there, enabled and still, as a person would: a button
+    /// disabled while the UI is busy is waited for; one that moves because a section above it
+    /// is still loading is clicked once the page stops shifting (WebDriver clicks at a point,
+    /// and a shift between scrolling and clicking lands the click on something else); one the
+    /// UI re-rendered between finding and clicking (a stale node — the click never happened) is
+    /// found again.
     pub async fn click(&self, css: &str) {
         self.wait_for(css).await;
         let clicked = eventually(
@@ -141,6 +147,15 @@ impl Window {
                     Err(err) if gone(&err) => return Err("re-rendered".to_owned()),
                     Err(err) => return Ok(Err(err)),
                     Ok(true) => {}
+                }
+                let before = element.rectangle().await;
+                tokio::time::sleep(SETTLE).await;
+                match (before, element.rectangle().await) {
+                    (Ok(before), Ok(after)) if before != after => return Err("moving".to_owned()),
+                    (Err(err), _) | (_, Err(err)) if gone(&err) => {
+                        return Err("re-rendered".to_owned())
+                    }
+                    _ => {}
                 }
                 match element.click().await {
                     Err(err) if gone(&err) => Err("re-rendered".to_owned()),
