@@ -18,6 +18,9 @@ pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long an element must stay in place before it is clicked.
 const SETTLE: Duration = Duration::from_millis(30);
 
+/// How long a screen must keep its height to count as loaded.
+const SETTLED_FOR: Duration = Duration::from_millis(400);
+
 /// The app's window, as WebDriver sees it.
 pub struct Window {
     pub client: Client,
@@ -167,6 +170,39 @@ impl Window {
         if let Err(err) = clicked {
             panic!("could not click `{css}`: {err}");
         }
+    }
+
+    /// Waits until the screen stops growing or shrinking: a screen of sections that each load
+    /// on their own (Ajustes) pushes what is below them down as they arrive, and a click aimed
+    /// before such a shift lands on something else. Settled means the same height for
+    /// [`SETTLED_FOR`].
+    pub async fn wait_until_settled(&self) {
+        const HEIGHT: &str =
+            "return (document.getElementById('screen') ?? document.body).scrollHeight;";
+        let mut last = None;
+        let mut since = std::time::Instant::now();
+        eventually(
+            UI_TIMEOUT,
+            "the screen to stop changing height",
+            async || {
+                let height = self
+                    .client
+                    .execute(HEIGHT, Vec::new())
+                    .await
+                    .map_err(|err| err.to_string())?
+                    .as_f64();
+                if height != last {
+                    last = height;
+                    since = std::time::Instant::now();
+                }
+                if since.elapsed() >= SETTLED_FOR {
+                    Ok(())
+                } else {
+                    Err(format!("height {height:?}"))
+                }
+            },
+        )
+        .await;
     }
 
     /// Replaces a field's text. WebDriver's "clear" fires no input event, so the UI would not

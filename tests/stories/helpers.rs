@@ -29,13 +29,16 @@ pub fn menu(screen: &str) -> String {
 
 /// Opens `screen` from the menu and waits for its title.
 pub async fn open_screen(window: &Window, screen: &str, title: &str) {
-    open_section(window, screen, "main h1", title).await;
+    window.click(&menu(screen)).await;
+    window.wait_for_text("main h1", title).await;
 }
 
 /// Opens `screen` from the menu and waits for one of its sections, `heading` showing `title`.
 pub async fn open_section(window: &Window, screen: &str, heading: &str, title: &str) {
     window.click(&menu(screen)).await;
     window.wait_for_text(heading, title).await;
+    // The sections above it load on their own and push it down as they arrive.
+    window.wait_until_settled().await;
 }
 
 pub async fn open_customers(window: &Window) {
