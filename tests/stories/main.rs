@@ -2,6 +2,7 @@
 //! Run through `.ci/e2e` (Xvfb, D-Bus session, unlocked keyring, tauri-driver).
 
 mod a11y;
+mod autostart;
 mod backups;
 mod business;
 mod collections;

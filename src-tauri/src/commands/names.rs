@@ -84,6 +84,8 @@ macro_rules! with_commands {
             updates::updates_install,
             updates::updates_check_on_startup,
             updates::updates_set_check_on_startup,
+            autostart::autostart_get,
+            autostart::autostart_set,
             backups::backups_list,
             backups::backups_export,
             backups::backups_restore_copy,
