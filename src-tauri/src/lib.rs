@@ -13,6 +13,7 @@ pub mod error;
 pub mod evaluator;
 pub mod launch_time;
 mod logging;
+pub mod notices;
 pub mod private_files;
 pub mod shutdown;
 pub mod state;

@@ -25,7 +25,7 @@ async fn switch_checked(window: &Window) -> bool {
 }
 
 async fn open_startup(window: &Window) {
-    open_section(window, "settings", "#startup-title", "Inicio").await;
+    open_section(window, "settings", "#startup-title", "Inicio y avisos").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

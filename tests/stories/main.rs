@@ -14,6 +14,7 @@ mod email;
 mod email_secret;
 mod flow;
 mod helpers;
+mod notices;
 mod package;
 mod pauses;
 mod receivables;

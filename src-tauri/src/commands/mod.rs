@@ -52,6 +52,8 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_opener::init())
         // "Abrir Cachicamo al iniciar sesión"; driven by `autostart_*`, nothing granted to the webview.
         .plugin(crate::autostart::plugin())
+        // Desktop notices when reminders wait; shown from Rust, nothing granted to the webview.
+        .plugin(tauri_plugin_notification::init())
         .manage(crate::updates::PendingUpdate::default())
         // Started by `run` once the database is open; commands nudge it after a change.
         .manage(crate::evaluator::Evaluator::default())

@@ -86,6 +86,8 @@ macro_rules! with_commands {
             updates::updates_set_check_on_startup,
             autostart::autostart_get,
             autostart::autostart_set,
+            settings::notices_get,
+            settings::notices_set,
             backups::backups_list,
             backups::backups_export,
             backups::backups_restore_copy,
