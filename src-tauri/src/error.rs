@@ -98,6 +98,8 @@ pub enum Failure {
     Refused(Refused),
     /// The system could not open a link (no browser or WhatsApp handler).
     OpenFailed {},
+    /// The session's autostart entry could not be written, removed or read.
+    AutostartFailed {},
     /// A bug: nothing the user can fix.
     Internal {},
 }
@@ -224,6 +226,7 @@ mod tests {
                 reason: Refusal::NotPending,
             }),
             ErrorCode::OpenFailed => Failure::OpenFailed {},
+            ErrorCode::AutostartFailed => Failure::AutostartFailed {},
             ErrorCode::Internal => Failure::Internal {},
         }
     }
@@ -250,6 +253,7 @@ mod tests {
                 ErrorCode::NotFound => "not_found",
                 ErrorCode::Refused => "refused",
                 ErrorCode::OpenFailed => "open_failed",
+                ErrorCode::AutostartFailed => "autostart_failed",
                 ErrorCode::Internal => "internal",
             };
             assert_eq!(wire::code(code), wire);

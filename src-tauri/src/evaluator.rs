@@ -4,7 +4,7 @@
 //! (`nudge`). Then, in "Enviar a las HH:MM" (once the hour came) and "Automático", it sends the
 //! day's lines — unless no payment was recorded lately, when the batch waits for the owner
 //! (`collections::batch`). Each run tells the window how many lines wait in Cobros de hoy
-//! (`collections://changed`). The evaluation itself is the core's; this only schedules it, off
+//! (`collections://changed`) and, where the owner turned it on, the desktop (`notices`). The evaluation itself is the core's; this only schedules it, off
 //! the main thread.
 
 use std::sync::Arc;
@@ -72,6 +72,7 @@ impl Evaluator {
             loop {
                 let db = db.clone();
                 let reading = app.try_state::<AppState>().map(|state| state.reading());
+                let notifier = app.clone();
                 let ran = tauri::async_runtime::spawn_blocking(move || {
                     let day = clock::local_today();
                     slots::run(&db, day)?;
@@ -80,6 +81,7 @@ impl Evaluator {
                         Some(reading) => batch::run(&db, &reading, clock::local_now())?,
                         None => Batch::NotNow,
                     };
+                    crate::notices::after_evaluation(&notifier, &db, day, &batch);
                     Ok::<_, CollectionsError>((db.read(|conn| today::count(conn, day))?, batch))
                 })
                 .await;

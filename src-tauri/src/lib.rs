@@ -5,6 +5,7 @@
 //! `cachicamo-core`; if a command grows logic, that logic belongs there.
 
 mod after_start;
+pub mod autostart;
 pub mod bindings;
 pub mod commands;
 pub mod downloads;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod evaluator;
 pub mod launch_time;
 mod logging;
+pub mod notices;
 pub mod private_files;
 pub mod shutdown;
 pub mod state;
@@ -26,8 +28,11 @@ pub fn run() {
     private_files::private_by_default();
     let builder = tauri::Builder::default()
         // First, so a second launch hands over to the running one before doing anything else.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            window::focus_main(app);
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            // The login entry finding the app already open leaves it as the user has it.
+            if !autostart::wants_minimised(&argv) {
+                window::focus_main(app);
+            }
         }));
     let result = commands::register(builder)
         .on_window_event(shutdown::on_window_event)
@@ -39,7 +44,11 @@ pub fn run() {
                 app.handle()
                     .plugin(window::state_plugin(starting.paths()))?;
             }
-            window::open_main(app.handle(), starting.paths(), remember_geometry)?;
+            let minimised = autostart::wants_minimised(std::env::args());
+            if minimised {
+                tracing::info!("started minimised (the login entry)");
+            }
+            window::open_main(app.handle(), starting.paths(), remember_geometry, minimised)?;
             // WebKit is starting the window's processes: the database opens (and a fresh
             // install creates its schema) meanwhile, before the page can ask for anything.
             let state = starting.open_data(cachicamo_core::secrets::SERVICE)?;

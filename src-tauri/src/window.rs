@@ -38,11 +38,13 @@ pub fn state_plugin<R: Runtime>(paths: &DataPaths) -> TauriPlugin<R> {
 }
 
 /// Opens the main window; with `remember_geometry`, where the user left it (the state plugin
-/// must then be registered).
+/// must then be registered); `minimised` (the login entry), iconified: on the taskbar rather
+/// than hidden, since without a tray icon a hidden window could not be reached again.
 pub fn open_main<R: Runtime>(
     app: &AppHandle<R>,
     paths: &DataPaths,
     remember_geometry: bool,
+    minimised: bool,
 ) -> tauri::Result<()> {
     let window = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Cachicamo")
@@ -58,6 +60,9 @@ pub fn open_main<R: Runtime>(
         }
     }
     window.show()?;
+    if minimised {
+        window.minimize()?;
+    }
     if remember_geometry {
         save_geometry_when_it_settles(app, &window);
     }

@@ -10,7 +10,8 @@
 //! keychain as `secret-tool` sees it), [`process`] (finding and stopping processes, a private
 //! bus), [`app`] (one configuration of the app and its driver), [`window`] (the window through
 //! WebDriver); [`books`] (someone who owes something, written through the core), [`fakes`],
-//! [`mail`] (the shop that sends and what its test email carries), [`seed`] and [`wait`] (the
+//! [`mail`] (the shop that sends and what its test email carries), [`notices`] (the desktop's
+//! notification server, faked), [`seed`] and [`wait`] (the
 //! one way to wait for something) serve the core's tests too.
 
 pub mod app;
@@ -18,6 +19,7 @@ pub mod books;
 pub mod fakes;
 pub mod keychain;
 pub mod mail;
+pub mod notices;
 pub mod parts;
 pub mod process;
 pub mod seed;

@@ -2,6 +2,7 @@
 //! Run through `.ci/e2e` (Xvfb, D-Bus session, unlocked keyring, tauri-driver).
 
 mod a11y;
+mod autostart;
 mod backups;
 mod business;
 mod collections;
@@ -14,6 +15,7 @@ mod email;
 mod email_secret;
 mod flow;
 mod helpers;
+mod notices;
 mod package;
 mod pauses;
 mod receivables;

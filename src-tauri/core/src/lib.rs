@@ -13,6 +13,7 @@ pub mod db;
 pub mod files;
 pub mod locale;
 pub mod mail;
+pub mod notices;
 pub mod outbox;
 pub mod paths;
 pub mod payment_options;

@@ -21,6 +21,8 @@ const REMINDER_TEMPLATE_EN: &str = "reminders.template.en";
 const STATEMENT_TEMPLATE_ES: &str = "statements.template.es";
 const STATEMENT_TEMPLATE_EN: &str = "statements.template.en";
 const BOUNCES_SEEN_AT: &str = "outbox.bounces_seen_at";
+const NOTIFY_WAITING: &str = "notices.waiting";
+const ANNOUNCED_SLOT: &str = "notices.announced_slot";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -95,6 +97,25 @@ pub fn check_updates_on_startup(db: &Database) -> Result<bool, SettingsError> {
 
 pub fn set_check_updates_on_startup(db: &Database, enabled: bool) -> Result<(), SettingsError> {
     db.write(|tx| put(tx, CHECK_UPDATES_ON_STARTUP, &enabled))
+}
+
+/// Whether a desktop notification says when reminders wait for the owner (off unless turned on).
+pub fn notify_waiting(db: &Database) -> Result<bool, SettingsError> {
+    Ok(db.read(|conn| get(conn, NOTIFY_WAITING))?.unwrap_or(false))
+}
+
+pub fn set_notify_waiting(db: &Database, enabled: bool) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, NOTIFY_WAITING, &enabled))
+}
+
+/// The newest Cobros de hoy slot a notification has announced (`notices`), inside a
+/// transaction the caller holds.
+pub fn announced_slot_in(conn: &Connection) -> Result<Option<i64>, SettingsError> {
+    get(conn, ANNOUNCED_SLOT)
+}
+
+pub fn set_announced_slot(db: &Database, slot: i64) -> Result<(), SettingsError> {
+    db.write(|tx| put(tx, ANNOUNCED_SLOT, &slot))
 }
 
 /// The business profile (validated by `business`, which owns its rules).

@@ -1,6 +1,7 @@
 //! IPC commands, one file per area. They convert types and errors and nothing else.
 
 pub mod app;
+pub mod autostart;
 pub mod backups;
 pub mod business;
 pub mod collections;
@@ -49,6 +50,10 @@ pub fn register<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_updater::Builder::new().build())
         // Opens wa.me links for `whatsapp_open`; nothing of it is granted to the webview.
         .plugin(tauri_plugin_opener::init())
+        // "Abrir Cachicamo al iniciar sesión"; driven by `autostart_*`, nothing granted to the webview.
+        .plugin(crate::autostart::plugin())
+        // Desktop notices when reminders wait; shown from Rust, nothing granted to the webview.
+        .plugin(tauri_plugin_notification::init())
         .manage(crate::updates::PendingUpdate::default())
         // Started by `run` once the database is open; commands nudge it after a change.
         .manage(crate::evaluator::Evaluator::default())

@@ -6,6 +6,7 @@ use cachicamo_core::wire;
 use tauri::State;
 
 use crate::error::IpcError;
+use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 /// Saves the language chosen in Ajustes and returns it; it applies at once and on every start.
@@ -14,6 +15,28 @@ pub fn set_language(state: State<'_, AppState>, language: Language) -> Result<La
     settings::set_language(state.db()?, language)?;
     tracing::info!(language = wire::code(&language), "language changed");
     Ok(language)
+}
+
+/// Whether a desktop notification says when reminders wait (Ajustes → Inicio).
+#[tauri::command(async)]
+pub fn notices_get(state: State<'_, AppState>) -> Result<bool, IpcError> {
+    Ok(settings::notify_waiting(state.db()?)?)
+}
+
+/// Turns the notices on or off; on, an evaluation follows at once, so what already waits is
+/// announced now rather than in up to 15 minutes.
+#[tauri::command(async)]
+pub fn notices_set(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+    enabled: bool,
+) -> Result<bool, IpcError> {
+    settings::set_notify_waiting(state.db()?, enabled)?;
+    tracing::info!(enabled, "desktop notices changed");
+    if enabled {
+        evaluator.nudge();
+    }
+    Ok(enabled)
 }
 
 #[cfg(test)]
@@ -32,6 +55,18 @@ mod tests {
         let app = app.restart(Some("es_VE.UTF-8"));
         let boot = app.invoke("bootstrap", json!({})).expect("bootstrap");
         assert_eq!(boot["language"], "en");
+    }
+
+    #[test]
+    fn notices_are_off_until_turned_on_and_stay_as_left() {
+        let app = TestApp::new(Some("es_VE.UTF-8"));
+        assert_eq!(app.invoke("notices_get", json!({})).expect("get"), false);
+        let saved = app
+            .invoke("notices_set", json!({ "enabled": true }))
+            .expect("on");
+        assert_eq!(saved, true);
+        let app = app.restart(Some("es_VE.UTF-8"));
+        assert_eq!(app.invoke("notices_get", json!({})).expect("get"), true);
     }
 
     #[test]

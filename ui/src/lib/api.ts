@@ -174,6 +174,13 @@ export const api = {
   updatesAnnounced: () => call<AvailableUpdate | null>('updates_announced'),
   updatesCheckOnStartup: () => call<boolean>('updates_check_on_startup'),
   updatesSetCheckOnStartup: (enabled: boolean) => call<boolean>('updates_set_check_on_startup', { enabled }),
+  /** Whether the session's autostart entry exists (read from the system, not from SQLite). */
+  autostartGet: () => call<boolean>('autostart_get'),
+  /** Writes or removes the entry; answers what the system now says. */
+  autostartSet: (enabled: boolean) => call<boolean>('autostart_set', { enabled }),
+  /** Whether a desktop notification says when reminders wait (off unless turned on). */
+  noticesGet: () => call<boolean>('notices_get'),
+  noticesSet: (enabled: boolean) => call<boolean>('notices_set', { enabled }),
   backupsList: () => call<AutomaticCopy[]>('backups_list'),
   /** CSV files travel as the raw request body, decoded in Rust (UTF-8 or Windows-1252). */
   csvImportPreview: (bytes: Uint8Array) => call<ImportPreview>('csv_import_preview', bytes),

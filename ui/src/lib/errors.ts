@@ -39,6 +39,7 @@ const messages: Record<ErrorCode, MessageKey> = {
   not_found: 'error.not_found',
   refused: 'error.refused',
   open_failed: 'error.open_failed',
+  autostart_failed: 'error.autostart_failed',
   internal: 'error.internal',
 };
 

@@ -152,6 +152,14 @@ export const en: Catalogue = {
   'error.not_found': 'That record no longer exists; it may have just been deleted.',
   'error.refused': 'That cannot be done in its current state.',
 
+  'startup.title': 'Startup and notifications',
+  'startup.atLogin': 'Open Cachicamo when I log in',
+  'startup.atLoginHint': 'Cachicamo opens minimised when you log in, so the day\'s collections are checked even if nobody opens it.',
+  'startup.notices': 'Notify me when reminders wait for review',
+  'startup.noticesHint': 'A desktop notification says how many reminders wait in Today\'s collections, or that the automatic sending waits for you to confirm payments; once for each group.',
+  'startup.saved': 'Preference saved.',
+  'error.autostart_failed': 'Starting at login could not be changed. Check that your user\'s settings folder can be written to and try again.',
+
   'updates.title': 'Updates',
   'updates.checkOnStartup': 'Check for updates at start-up',
   'updates.preferenceSaved': 'Preference saved.',

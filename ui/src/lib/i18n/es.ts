@@ -150,6 +150,14 @@ export const es = {
   'error.not_found': 'Ese registro ya no existe; quizá se eliminó hace un momento.',
   'error.refused': 'No se puede hacer en su estado actual.',
 
+  'startup.title': 'Inicio y avisos',
+  'startup.atLogin': 'Abrir Cachicamo al iniciar sesión',
+  'startup.atLoginHint': 'Cachicamo se abre minimizado cuando usted entra a su usuario, para revisar los cobros del día aunque nadie lo abra.',
+  'startup.notices': 'Avisarme cuando haya recordatorios por revisar',
+  'startup.noticesHint': 'Un aviso del escritorio dice cuántos recordatorios esperan en Cobros de hoy, o si el envío automático espera que confirme los pagos; una sola vez por cada grupo.',
+  'startup.saved': 'Preferencia guardada.',
+  'error.autostart_failed': 'No se pudo cambiar el inicio automático. Revise que la carpeta de configuración de su usuario permita escribir e intente de nuevo.',
+
   'updates.title': 'Actualizaciones',
   'updates.checkOnStartup': 'Buscar actualizaciones al iniciar',
   'updates.preferenceSaved': 'Preferencia guardada.',
