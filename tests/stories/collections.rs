@@ -6,19 +6,14 @@
 
 use cachicamo_core::books::pauses::{self, PauseForm, PauseKind};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
-use cachicamo_core::books::reading::Reading;
 use cachicamo_core::collections::policy::{PolicyRules, SendMode};
-use cachicamo_core::collections::{self};
-use cachicamo_core::locale::{Language, Region};
 use cachicamo_core::reminders::Rechecks;
-use cachicamo_core::Database;
-use cachicamo_e2e::books;
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 
 use crate::helpers::{
     configure_smtp, forget_keychain_entries, menu, open_receivable, record_cash_payment,
-    start_for_mail, SENDER,
+    start_for_mail, OverdueBooks, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-collections-4b7e";
@@ -27,15 +22,7 @@ const PASSWORD: &str = "app-pass-collections-4b7e";
 /// The proposed policy (−3, +1, +7, +15) is on, in `mode`; with `paid_today`, a small payment
 /// was recorded today (the payments gate lets a batch go).
 fn seeded_with(mode: SendMode, paid_today: bool) -> tempfile::TempDir {
-    forget_keychain_entries();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    let db = Database::open(&data_dir.path().join("cachicamo.sqlite3")).expect("database");
-    let today = cachicamo_core::clock::local_today();
-    let reading = Reading {
-        region: Region::EsVe,
-        today,
-    };
-    let day = |days: i64| Region::EsVe.date(today + time::Duration::days(days));
+    let books = OverdueBooks::new();
     let mut ids = Vec::new();
     let mut owed_ids = Vec::new();
     for (name, email, document) in [
@@ -43,33 +30,37 @@ fn seeded_with(mode: SendMode, paid_today: bool) -> tempfile::TempDir {
         ("Bodega La Esquina", "pagos@esquina.com", "F-0043"),
         ("Ferretería Tres", "caja@tres.com.ve", "F-0044"),
     ] {
-        let customer = books::customer(&db, name, email, Language::Es);
-        let owed = books::cement(document, "80", &day(-30), &day(-8));
-        owed_ids.push(books::owes(&db, &reading, customer, owed));
+        let customer = books.customer(name, email);
+        owed_ids.push(books.owes(customer, document, "80", -8));
         ids.push(customer);
     }
     let promise = PauseForm {
         customer_id: Some(ids[2]),
         kind: Some(PauseKind::Promise),
-        until: day(5),
+        until: books.day(5),
         ..PauseForm::default()
     };
-    pauses::start(&db, &Rechecks::default(), &promise, &reading).expect("promise");
+    pauses::start(&books.db, &Rechecks::default(), &promise, &books.reading).expect("promise");
     if paid_today {
         let payment = PaymentForm {
-            paid_on: day(0),
+            paid_on: books.day(0),
             amount: "1".into(),
             method: Some(PaymentMethod::Cash),
             ..PaymentForm::default()
         };
-        payments::record(&db, &Rechecks::default(), owed_ids[1], &payment, &reading)
-            .expect("payment");
+        payments::record(
+            &books.db,
+            &Rechecks::default(),
+            owed_ids[1],
+            &payment,
+            &books.reading,
+        )
+        .expect("payment");
     }
     let mut policy = PolicyRules::proposed();
     policy.enabled = true;
     policy.mode = mode;
-    collections::save_policy(&db, policy).expect("policy");
-    data_dir
+    books.with_policy(policy)
 }
 
 fn seeded() -> tempfile::TempDir {

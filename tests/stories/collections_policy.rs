@@ -6,49 +6,28 @@
 //! that receivable's payment reminder — not the statement — to the real SMTP server. Due dates
 //! are relative to today.
 
-use cachicamo_core::books::reading::Reading;
 use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
-use cachicamo_core::collections::{self};
-use cachicamo_core::locale::{Language, Region};
-use cachicamo_core::Database;
-use cachicamo_e2e::books;
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 
-use crate::helpers::{
-    configure_smtp, forget_keychain_entries, menu, open_customer, start_for_mail, SENDER,
-};
+use crate::helpers::{configure_smtp, menu, open_customer, start_for_mail, OverdueBooks, SENDER};
 
 const PASSWORD: &str = "app-pass-policy-9c2d";
 
 /// Peña & Hijos owes USD 80 (F-0042, due nine days ago) and USD 40 (F-0044, due eight days
 /// ago); Kiosco Pequeño USD 30 (F-0043, due eight days ago). The policy is saved as given.
 fn seeded(policy: PolicyRules) -> tempfile::TempDir {
-    forget_keychain_entries();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    let db = Database::open(&data_dir.path().join("cachicamo.sqlite3")).expect("database");
-    let today = cachicamo_core::clock::local_today();
-    let reading = Reading {
-        region: Region::EsVe,
-        today,
-    };
-    let day = |days: i64| Region::EsVe.date(today + time::Duration::days(days));
-    let pena = books::customer(&db, "Peña & Hijos", "cobros@pena.com.ve", Language::Es);
-    let kiosco = books::customer(&db, "Kiosco Pequeño", "kiosco@example.com", Language::Es);
+    let books = OverdueBooks::new();
+    let pena = books.customer("Peña & Hijos", "cobros@pena.com.ve");
+    let kiosco = books.customer("Kiosco Pequeño", "kiosco@example.com");
     for (customer, document, amount, due) in [
         (pena, "F-0042", "80", -9),
         (pena, "F-0044", "40", -8),
         (kiosco, "F-0043", "30", -8),
     ] {
-        books::owes(
-            &db,
-            &reading,
-            customer,
-            books::cement(document, amount, &day(-30), &day(due)),
-        );
+        books.owes(customer, document, amount, due);
     }
-    collections::save_policy(&db, policy).expect("policy");
-    data_dir
+    books.with_policy(policy)
 }
 
 fn proposed_on() -> PolicyRules {

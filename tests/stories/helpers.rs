@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use cachicamo_core::books::reading::Reading;
+use cachicamo_core::collections::{self, policy::PolicyRules};
 use cachicamo_core::locale::{Language, Region};
 use cachicamo_core::Database;
 use cachicamo_e2e::books;
@@ -174,6 +175,53 @@ pub fn seed_books(data_dir: &Path, owed: &[Owed<'_>]) {
         let customer = books::customer(&db, name, email, Language::Es);
         let owed = books::cement(document, amount, "01/01/2026", "15/01/2026");
         books::owes(&db, &reading, customer, owed);
+    }
+}
+
+/// The books of a Cobros automáticos story, written before the app opens: a fresh data
+/// directory (and an empty keychain), its database opened as the app opens it and read in
+/// Venezuela on the OS's calendar day — the evaluator's day — so due dates are relative to it.
+pub struct OverdueBooks {
+    pub data_dir: tempfile::TempDir,
+    pub db: Database,
+    pub reading: Reading,
+}
+
+impl OverdueBooks {
+    pub fn new() -> Self {
+        forget_keychain_entries();
+        let data_dir = tempfile::tempdir().expect("data dir");
+        let db = Database::open(&data_dir.path().join("cachicamo.sqlite3")).expect("database");
+        let reading = Reading {
+            region: Region::EsVe,
+            today: cachicamo_core::clock::local_today(),
+        };
+        Self {
+            data_dir,
+            db,
+            reading,
+        }
+    }
+
+    /// The date `days` from today, written the region's way.
+    pub fn day(&self, days: i64) -> String {
+        Region::EsVe.date(self.reading.today + time::Duration::days(days))
+    }
+
+    pub fn customer(&self, name: &str, email: &str) -> i64 {
+        books::customer(&self.db, name, email, Language::Es)
+    }
+
+    /// `customer` owes `amount` on `document`, issued a month ago and due `due` days from today.
+    pub fn owes(&self, customer: i64, document: &str, amount: &str, due: i64) -> i64 {
+        let owed = books::cement(document, amount, &self.day(-30), &self.day(due));
+        books::owes(&self.db, &self.reading, customer, owed)
+    }
+
+    /// The política de cobranza saved as given; the data directory, for the app.
+    pub fn with_policy(self, policy: PolicyRules) -> tempfile::TempDir {
+        collections::save_policy(&self.db, policy).expect("policy");
+        self.data_dir
     }
 }
 

@@ -5,46 +5,29 @@
 //! shows none more. Started as the login entry starts it (`--minimised`, nobody at the window),
 //! the app evaluates and notifies all the same.
 
-use cachicamo_core::books::reading::Reading;
 use cachicamo_core::collections::policy::{PolicyRules, SendMode};
-use cachicamo_core::collections::{self};
-use cachicamo_core::locale::{Language, Region};
-use cachicamo_core::{settings, Database};
+use cachicamo_core::settings;
 use cachicamo_e2e::notices::{FakeNotifications, Shown};
-use cachicamo_e2e::{app_binary, books, eventually, AppUnderTest, Window};
+use cachicamo_e2e::{app_binary, eventually, AppUnderTest, Window};
 
-use crate::helpers::{forget_keychain_entries, open_section};
+use crate::helpers::{open_section, OverdueBooks};
 
 /// Two customers owing since eight days ago; the proposed policy (−3, +1, +7, +15) on, in
 /// "Revisar antes de enviar"; the notices as `notices_on` says.
 fn seeded(notices_on: bool) -> tempfile::TempDir {
-    forget_keychain_entries();
-    let data_dir = tempfile::tempdir().expect("data dir");
-    let db = Database::open(&data_dir.path().join("cachicamo.sqlite3")).expect("database");
-    let today = cachicamo_core::clock::local_today();
-    let reading = Reading {
-        region: Region::EsVe,
-        today,
-    };
-    let day = |days: i64| Region::EsVe.date(today + time::Duration::days(days));
+    let books = OverdueBooks::new();
     for (name, email, document) in [
         ("Peña & Hijos", "cobros@pena.com.ve", "F-0042"),
         ("Bodega La Esquina", "pagos@esquina.com", "F-0043"),
     ] {
-        let customer = books::customer(&db, name, email, Language::Es);
-        books::owes(
-            &db,
-            &reading,
-            customer,
-            books::cement(document, "80", &day(-30), &day(-8)),
-        );
+        let customer = books.customer(name, email);
+        books.owes(customer, document, "80", -8);
     }
+    settings::set_notify_waiting(&books.db, notices_on).expect("notices");
     let mut policy = PolicyRules::proposed();
     policy.enabled = true;
     policy.mode = SendMode::Review;
-    collections::save_policy(&db, policy).expect("policy");
-    settings::set_notify_waiting(&db, notices_on).expect("notices");
-    data_dir
+    books.with_policy(policy)
 }
 
 /// What the desktop was asked to show: (title, body) each.
@@ -114,21 +97,23 @@ async fn reminders_waiting_for_review_are_announced_once_and_not_again_after_a_r
     // A restart evaluates again, with nothing new: nothing more is shown.
     let window = app.open().await;
     assert!(checked_after_restart(&window).await, "still on");
-    eventually(
-        std::time::Duration::from_secs(20),
-        "the restart's evaluation",
-        async || {
-            let seen = app.logs().matches(NOTHING_NEW).count();
-            if seen > before {
-                Ok(())
-            } else {
-                Err(seen)
-            }
-        },
-    )
-    .await;
+    another_evaluation(&app, before, "the restart's evaluation").await;
     assert_eq!(desktop.shown().len(), 1, "{:?}", desktop.shown());
     window.close().await;
+}
+
+/// Waits for an evaluation that found nothing new, after the `before` ones already logged: the
+/// signal that a notice, had one been due, had its chance.
+async fn another_evaluation(app: &AppUnderTest, before: usize, what: &str) {
+    eventually(std::time::Duration::from_secs(20), what, async || {
+        let seen = app.logs().matches(NOTHING_NEW).count();
+        if seen > before {
+            Ok(())
+        } else {
+            Err(seen)
+        }
+    })
+    .await;
 }
 
 async fn checked_after_restart(window: &Window) -> bool {
@@ -170,19 +155,7 @@ async fn started_minimised_at_login_the_app_evaluates_and_notifies_with_nobody_a
     // Opened later by the owner: nothing new, nothing more shown.
     let before = app.logs().matches(NOTHING_NEW).count();
     let window = app.open().await;
-    eventually(
-        std::time::Duration::from_secs(20),
-        "the evaluation at the owner's start",
-        async || {
-            let seen = app.logs().matches(NOTHING_NEW).count();
-            if seen > before {
-                Ok(())
-            } else {
-                Err(seen)
-            }
-        },
-    )
-    .await;
+    another_evaluation(&app, before, "the evaluation at the owner's start").await;
     assert_eq!(desktop.shown().len(), 1, "{:?}", desktop.shown());
     window.close().await;
 }
