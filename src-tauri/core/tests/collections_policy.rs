@@ -11,7 +11,6 @@ mod common;
 
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::collections::form::{self, PolicyForm, TypedMinimum};
 use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
 use cachicamo_core::collections::today;
@@ -21,7 +20,7 @@ use cachicamo_core::reminders::{self, Rechecks, ReminderRequest};
 use cachicamo_core::statements;
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
-use common::{customer_at, Books};
+use common::{cement_owed_in, customer_at, Books};
 use time::macros::date;
 use time::Date;
 
@@ -34,22 +33,14 @@ fn on(today: Date) -> Reading {
 
 /// `customer` owes `amount` (typed the Venezuelan way) in `currency`, due 01/11/2026.
 fn owes(db: &Database, customer: i64, document: &str, currency: &str, amount: &str) -> i64 {
-    receivables::create(
+    cement_owed_in(
         db,
-        &ReceivableForm {
-            customer_id: Some(customer),
-            document_number: document.into(),
-            concept: "Cemento".into(),
-            currency: currency.into(),
-            amount: amount.into(),
-            issue_date: "01/10/2026".into(),
-            due_date: "01/11/2026".into(),
-        },
+        customer,
+        currency,
+        (document, amount),
+        ("01/10/2026", "01/11/2026"),
         &on(date!(2026 - 10 - 01)),
     )
-    .expect("receivable")
-    .receivable
-    .id
 }
 
 fn minimum(currency: &str, amount: &str) -> TypedMinimum {

@@ -121,6 +121,18 @@ pub fn cement_owed(
 pub fn cement_owed_on(
     db: &Database,
     customer: i64,
+    owed: (&str, &str),
+    days: (&str, &str),
+    reading: &Reading,
+) -> i64 {
+    cement_owed_in(db, customer, "USD", owed, days, reading)
+}
+
+/// [`cement_owed_on`] in `currency`.
+pub fn cement_owed_in(
+    db: &Database,
+    customer: i64,
+    currency: &str,
     (document, amount): (&str, &str),
     (issued, due): (&str, &str),
     reading: &Reading,
@@ -131,7 +143,7 @@ pub fn cement_owed_on(
             customer_id: Some(customer),
             document_number: document.into(),
             concept: "Cemento".into(),
-            currency: "USD".into(),
+            currency: currency.into(),
             amount: amount.into(),
             issue_date: issued.into(),
             due_date: due.into(),
