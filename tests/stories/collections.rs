@@ -108,7 +108,7 @@ async fn enviar_todos_sends_one_statement_per_customer_once_and_a_promise_or_a_p
 
     window.click("#today-send-all").await;
     window
-        .wait_for_text("#today-notice", "Estados de cuenta en cola: 1.")
+        .wait_for_text("#today-notice", "Correos en cola: 1.")
         .await;
     window.wait_for("#today-empty").await;
     eventually(

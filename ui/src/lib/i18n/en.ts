@@ -425,7 +425,7 @@ export const en: Catalogue = {
   'today.sent': 'Statement queued.',
   'today.reminderOf': 'reminder for {document}',
   'today.sentReminder': 'Reminder queued.',
-  'today.sentAll': 'Statements queued: {count}.',
+  'today.sentAll': 'Emails queued: {count}.',
   'today.skipped': 'Skipped.',
   'today.postponed': 'Postponed.',
   'today.empty': 'Nothing for today.',

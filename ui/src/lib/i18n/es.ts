@@ -423,7 +423,7 @@ export const es = {
   'today.sent': 'Estado de cuenta en cola.',
   'today.reminderOf': 'recordatorio de {document}',
   'today.sentReminder': 'Recordatorio en cola.',
-  'today.sentAll': 'Estados de cuenta en cola: {count}.',
+  'today.sentAll': 'Correos en cola: {count}.',
   'today.skipped': 'Omitido.',
   'today.postponed': 'Pospuesto.',
   'today.empty': 'Nada para hoy.',
