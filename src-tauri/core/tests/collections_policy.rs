@@ -20,7 +20,7 @@ use cachicamo_core::reminders::{self, Rechecks, ReminderRequest};
 use cachicamo_core::statements;
 use cachicamo_core::validation::FieldProblem;
 use cachicamo_core::Database;
-use common::{cement_owed_in, customer_at, Books};
+use common::{cement_owed_in, customer_at, one, Books};
 use time::macros::date;
 use time::Date;
 
@@ -166,6 +166,41 @@ fn a_customer_below_the_minimum_in_every_currency_is_not_in_cobros_de_hoy() {
     names.sort_unstable();
     assert_eq!(names, ["Bodega La Esquina", "Peña & Hijos"]);
     assert_eq!(page.total, 2);
+}
+
+#[test]
+fn a_line_decided_before_the_minimum_was_raised_is_not_sent() {
+    let books = Books::new();
+    let reading = on(date!(2026 - 11 - 09));
+    let save = |minimums: Vec<TypedMinimum>| {
+        form::save(
+            &books.db,
+            PolicyForm {
+                rules: proposed_on(),
+                minimums,
+            },
+            &reading,
+        )
+        .expect("policy")
+    };
+    save(Vec::new());
+    let kiosco = customer_at(&books.db, "Kiosco Pequeño", "kiosco@example.com");
+    owes(&books.db, kiosco, "F-1", "USD", "30");
+    slots::run(&books.db, reading.today).expect("run");
+    let page = today::list(&books.db, &reading, 50).expect("today");
+    assert_eq!(page.total, 1, "decided while no minimum applied");
+
+    // Raised above what the kiosk owes: Enviar (and so Enviar todos and Automático, which send
+    // through it) queues nothing, and the line is gone.
+    save(vec![minimum("USD", "50,00")]);
+    let sent = today::send(&books.db, page.lines[0].slot_id, &reading).expect("send");
+    assert_eq!(sent, None);
+    let queued: i64 = one(&books.db, "SELECT count(*) FROM outbox");
+    assert_eq!(queued, 0, "nothing queued below the minimum");
+    assert_eq!(
+        today::list(&books.db, &reading, 50).expect("today").total,
+        0
+    );
 }
 
 #[test]

@@ -206,14 +206,27 @@ pub fn send(
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let id = match waiting {
-            None => return Ok(None),
-            Some((customer_id, 0)) => {
+        let Some((customer_id, receivable_key)) = waiting else {
+            return Ok(None);
+        };
+        if !still_worth(tx, customer_id, receivable_key)? {
+            // The saldo mínimo was raised after this line was decided: the policy now says
+            // nothing goes, as a fresh evaluation would have decided.
+            tx.execute(
+                "UPDATE collection_slots SET state = 'superseded', held_for = NULL,
+                     postponed_until = NULL
+                 WHERE id = ?1",
+                [slot_id],
+            )?;
+            return Ok(None);
+        }
+        let id = match (customer_id, receivable_key) {
+            (customer_id, 0) => {
                 let draft =
                     draft_in(tx, customer_id, None, true, reading).map_err(statement_error)?;
                 enqueue_in(tx, draft).map_err(statement_error)?
             }
-            Some((_, receivable_id)) => {
+            (_, receivable_id) => {
                 reminders::queue::enqueue_in(tx, receivable_id, None, false, reading)
                     .map_err(reminder_error)?
             }
@@ -226,6 +239,41 @@ pub fn send(
         )?;
         Ok(Some(id))
     })
+}
+
+/// Whether what the slot sends is still at or above the policy's saldo mínimo: the
+/// receivable's balance for a per-receivable step, any currency's total for the statement.
+fn still_worth(
+    conn: &Connection,
+    customer_id: i64,
+    receivable_key: i64,
+) -> Result<bool, CollectionsError> {
+    let policies = policies_in(conn)?;
+    let Some(rules) = policies.get(&DEFAULT_POLICY) else {
+        return Ok(true);
+    };
+    let (sql, key) = if receivable_key == 0 {
+        (
+            "SELECT currency, sum(amount - paid) FROM receivables
+             WHERE customer_id = ?1 AND status = 'pending' GROUP BY currency",
+            customer_id,
+        )
+    } else {
+        (
+            "SELECT currency, amount - paid FROM receivables
+             WHERE id = ?1 AND status = 'pending'",
+            receivable_key,
+        )
+    };
+    let mut statement = conn.prepare_cached(sql)?;
+    let owed = statement.query_map([key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in owed {
+        let (currency, minor) = row?;
+        if minor >= rules.minimum(&currency) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn reminder_error(err: ReminderError) -> CollectionsError {
