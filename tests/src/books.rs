@@ -46,3 +46,19 @@ pub fn owes(db: &Database, reading: &Reading, customer: i64, owed: ReceivableFor
         .receivable
         .id
 }
+
+/// A política de cobranza of one step, "Segundo aviso" a week after the due date, sent per
+/// receivable, on and without a cooldown (two lines of one customer may go on one day).
+pub fn second_notice_per_receivable() -> cachicamo_core::collections::policy::PolicyRules {
+    use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
+    PolicyRules {
+        enabled: true,
+        steps: vec![PolicyStep {
+            offset_days: 7,
+            label: "Segundo aviso".into(),
+            unit: StepUnit::Receivable,
+        }],
+        cooldown_days: 0,
+        ..PolicyRules::default()
+    }
+}

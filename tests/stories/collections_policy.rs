@@ -6,7 +6,7 @@
 //! that receivable's payment reminder — not the statement — to the real SMTP server. Due dates
 //! are relative to today.
 
-use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
+use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 
@@ -145,16 +145,7 @@ async fn sin_recordatorios_automaticos_in_the_customers_page_takes_them_out_of_c
 #[tokio::test(flavor = "multi_thread")]
 async fn enviar_on_a_step_per_receivable_sends_that_receivables_reminder_not_the_statement() {
     let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
-    let policy = PolicyRules {
-        enabled: true,
-        steps: vec![PolicyStep {
-            offset_days: 7,
-            label: "Segundo aviso".into(),
-            unit: StepUnit::Receivable,
-        }],
-        cooldown_days: 0,
-        ..PolicyRules::default()
-    };
+    let policy = cachicamo_e2e::books::second_notice_per_receivable();
     let app = start_for_mail(seeded(policy), &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;

@@ -12,7 +12,7 @@ mod common;
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::collections::form::{self, PolicyForm, TypedMinimum};
-use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
+use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_core::collections::today;
 use cachicamo_core::collections::{self as collections, slots, CollectionsError};
 use cachicamo_core::locale::Region;
@@ -207,17 +207,7 @@ fn a_line_decided_before_the_minimum_was_raised_is_not_sent() {
 fn enviar_on_a_step_per_receivable_queues_that_receivables_reminder_not_the_statement() {
     let books = Books::new();
     let reading = on(date!(2026 - 11 - 09));
-    let rules = PolicyRules {
-        enabled: true,
-        steps: vec![PolicyStep {
-            offset_days: 7,
-            label: "Segundo aviso".into(),
-            unit: StepUnit::Receivable,
-        }],
-        // Two lines of one customer on one day: no cooldown between them here.
-        cooldown_days: 0,
-        ..PolicyRules::default()
-    };
+    let rules = cachicamo_e2e::books::second_notice_per_receivable();
     collections::save_policy(&books.db, rules).expect("policy");
     let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
     let cement = owes(&books.db, pena, "F-0042", "USD", "80");
