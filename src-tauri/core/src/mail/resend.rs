@@ -13,7 +13,7 @@ use super::config::{Provider, Sender};
 use super::error::{MailError, MailFailure};
 use super::http::{self, classify_send_failure, classify_transport, unreadable_acceptance};
 use super::message::OutgoingEmail;
-use super::{BatchResults, Receipt, Timeouts};
+use super::{BatchResults, Receipt, StoredBatch, Timeouts};
 use crate::secrets::Sensitive;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.resend.com";
@@ -188,16 +188,16 @@ impl ResendMailer {
         Err(self.error_from(response).await)
     }
 
-    /// `POST /emails/batch` with `payload` exactly as stored (a JSON array of bodies, at most
-    /// 100, none with attachments), all or nothing (`x-batch-validation: strict`), under
-    /// `idempotency_key`: a retry of the same bytes is answered from Resend's memory, never sent
+    /// `POST /emails/batch` with the payload exactly as stored (a JSON array of bodies, at most
+    /// 100, none with attachments), all or nothing (`x-batch-validation: strict`), under its
+    /// idempotency key: a retry of the same bytes is answered from Resend's memory, never sent
     /// twice. One result per email, in order.
-    pub async fn send_batch(
-        &self,
-        payload: &str,
-        count: usize,
-        idempotency_key: Option<&str>,
-    ) -> BatchResults {
+    pub async fn send_batch(&self, batch: StoredBatch<'_>) -> BatchResults {
+        let StoredBatch {
+            payload,
+            count,
+            idempotency_key,
+        } = batch;
         let mut request = self
             .authorized(self.client.post(http::endpoint(&self.base, "emails/batch")))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
