@@ -438,42 +438,32 @@ mod tests {
 
     #[test]
     fn status_decides_first_and_names_refine() {
-        let cases = [
-            (401, "restricted_api_key", "", MailFailure::AuthFailed),
-            (
-                401,
-                "validation_error",
-                "API key is invalid",
-                MailFailure::AuthFailed,
-            ),
-            (
-                403,
-                "validation_error",
-                "The x.com domain is not verified",
-                MailFailure::SenderNotVerified,
-            ),
-            (403, "email_above_quota", "", MailFailure::QuotaExceeded),
-            (403, "brand_new_name", "", MailFailure::Rejected),
-            (
-                409,
-                "concurrent_idempotent_requests",
-                "",
-                MailFailure::ProviderUnavailable,
-            ),
-            (409, "invalid_idempotent_request", "", MailFailure::Rejected),
-            (422, "missing_required_field", "", MailFailure::Rejected),
-            (429, "rate_limit_exceeded", "", MailFailure::RateLimited),
-            (429, "daily_quota_exceeded", "", MailFailure::QuotaExceeded),
-            (429, "some_future_name", "", MailFailure::RateLimited),
-            (
-                500,
-                "application_error",
-                "",
-                MailFailure::ProviderUnavailable,
-            ),
-            (503, "", "", MailFailure::ProviderUnavailable),
+        use MailFailure::{
+            AuthFailed, ProviderUnavailable, QuotaExceeded, RateLimited, Rejected,
+            SenderNotVerified,
+        };
+        let by_name = [
+            (401, "restricted_api_key", AuthFailed),
+            (403, "email_above_quota", QuotaExceeded),
+            (403, "brand_new_name", Rejected),
+            (409, "concurrent_idempotent_requests", ProviderUnavailable),
+            (409, "invalid_idempotent_request", Rejected),
+            (422, "missing_required_field", Rejected),
+            (429, "rate_limit_exceeded", RateLimited),
+            (429, "daily_quota_exceeded", QuotaExceeded),
+            (429, "some_future_name", RateLimited),
+            (500, "application_error", ProviderUnavailable),
+            (503, "", ProviderUnavailable),
         ];
-        for (status, name, message, expected) in cases {
+        // Where one name covers several causes, the message tells them apart.
+        let by_message = [
+            (401, "API key is invalid", AuthFailed),
+            (403, "The x.com domain is not verified", SenderNotVerified),
+        ];
+        let named = by_name.map(|(status, name, expected)| (status, name, "", expected));
+        let described = by_message
+            .map(|(status, message, expected)| (status, "validation_error", message, expected));
+        for (status, name, message, expected) in named.into_iter().chain(described) {
             let status = StatusCode::from_u16(status).expect("status");
             assert_eq!(classify(status, name, message), expected, "{status} {name}");
         }
