@@ -163,16 +163,10 @@ impl ResendMailer {
         idempotency_key: Option<&str>,
     ) -> Result<Receipt, MailError> {
         let body = Self::body(email);
-        let mut request = self
+        let request = self
             .authorized(self.client.post(http::endpoint(&self.base, "emails")))
             .json(&body);
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|err| classify_send_failure(Provider::Resend, &err))?;
+        let response = send_keyed(request, idempotency_key).await?;
         if response.status().is_success() {
             let rate_limit = http::rate_limit(response.headers());
             let sent: Sent = response
@@ -198,18 +192,12 @@ impl ResendMailer {
             count,
             idempotency_key,
         } = batch;
-        let mut request = self
+        let request = self
             .authorized(self.client.post(http::endpoint(&self.base, "emails/batch")))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header("x-batch-validation", "strict")
             .body(payload.to_owned());
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|err| classify_send_failure(Provider::Resend, &err))?;
+        let response = send_keyed(request, idempotency_key).await?;
         if !response.status().is_success() {
             return Err(self.error_from(response).await);
         }
@@ -399,6 +387,23 @@ fn check_sender_domain(sender: &Sender, domains: &[Domain]) -> Result<(), MailEr
                 )),
         ),
     }
+}
+
+/// Sends an email (or a batch) under its idempotency key, when it has one: a retry of the same
+/// bytes under the same key is answered from Resend's memory, never sent twice. A request that
+/// never got an answer is classified here, once for both.
+async fn send_keyed(
+    request: reqwest::RequestBuilder,
+    idempotency_key: Option<&str>,
+) -> Result<reqwest::Response, MailError> {
+    let request = match idempotency_key {
+        Some(key) => request.header("Idempotency-Key", key),
+        None => request,
+    };
+    request
+        .send()
+        .await
+        .map_err(|err| classify_send_failure(Provider::Resend, &err))
 }
 
 /// Status first, name second; unknown names fall back to what their status means.
