@@ -41,35 +41,20 @@ pub struct Terms {
     pub due: &'static str,
 }
 
-pub const DUE_SEP_30: Terms = Terms {
-    issued: "01/09/2026",
-    due: "30/09/2026",
-};
-pub const DUE_OCT_31: Terms = Terms {
-    issued: "01/10/2026",
-    due: "31/10/2026",
-};
-pub const DUE_NOV_15: Terms = Terms {
-    issued: "01/11/2026",
-    due: "15/11/2026",
-};
-pub const DUE_NOV_20: Terms = Terms {
-    issued: "01/11/2026",
-    due: "20/11/2026",
-};
+impl Terms {
+    const fn between(issued: &'static str, due: &'static str) -> Terms {
+        Terms { issued, due }
+    }
+}
+
+pub const DUE_SEP_30: Terms = Terms::between("01/09/2026", "30/09/2026");
+pub const DUE_OCT_31: Terms = Terms::between("01/10/2026", "31/10/2026");
+pub const DUE_NOV_15: Terms = Terms::between("01/11/2026", "15/11/2026");
+pub const DUE_NOV_20: Terms = Terms::between("01/11/2026", "20/11/2026");
 /// Due on the statement day itself: not yet overdue.
-pub const DUE_NOV_30: Terms = Terms {
-    issued: "01/11/2026",
-    due: "30/11/2026",
-};
-pub const DUE_DEC_15: Terms = Terms {
-    issued: "15/11/2026",
-    due: "15/12/2026",
-};
-pub const DUE_DEC_31: Terms = Terms {
-    issued: "25/11/2026",
-    due: "31/12/2026",
-};
+pub const DUE_NOV_30: Terms = Terms::between("01/11/2026", "30/11/2026");
+pub const DUE_DEC_15: Terms = Terms::between("15/11/2026", "15/12/2026");
+pub const DUE_DEC_31: Terms = Terms::between("25/11/2026", "31/12/2026");
 
 impl StatementBooks for Books {
     fn db(&self) -> &Database {
