@@ -12,6 +12,7 @@
 #![allow(dead_code, unused_imports)] // Each test file uses its own part.
 
 mod books;
+pub mod collections;
 mod forms;
 mod outbox;
 mod providers;
