@@ -13,6 +13,7 @@
 
 mod books;
 pub mod collections;
+pub mod csv;
 mod forms;
 mod outbox;
 mod providers;
