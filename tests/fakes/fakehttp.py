@@ -45,6 +45,8 @@ import time
 from urllib.parse import parse_qs
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from deliveries import Deliveries
+
 CONTROL_PREFIX = "/__control/"
 FAULT_KINDS = ("fail", "stall", "drop", "redirect")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -131,63 +133,6 @@ class Provider:
 
     def reset(self) -> None:
         """Forget provider-specific state (called by /__control/reset)."""
-
-
-DELIVERY_EVENTS = ("delivered", "delayed", "bounced", "complained")
-
-
-class Deliveries:
-    """What happens to accepted emails after they leave, scripted per recipient by the tests
-    (POST /__control/delivery) in neutral words that each fake translates to its provider's:
-    an accepted email remembers when it was accepted and the script of its recipient then, and
-    `happened()` answers which of its events have taken place by now."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.scripts = {}  # lower-cased address -> [(after, event, reason)]
-        self.sent = {}  # email id -> {"at", "to", "events"}
-
-    def script(self, spec) -> str:
-        """Store a script; an error message if the spec is malformed."""
-        if not (isinstance(spec, dict) and isinstance(spec.get("to"), str)
-                and isinstance(spec.get("events"), list)):
-            return 'expected {"to": ADDR, "events": [...]}'
-        events = []
-        for event in spec["events"]:
-            if not (isinstance(event, dict) and event.get("event") in DELIVERY_EVENTS
-                    and isinstance(event.get("after", 0), (int, float))
-                    and isinstance(event.get("reason", ""), str)):
-                return f"each event: {{\"event\": {'|'.join(DELIVERY_EVENTS)}, \"after\": S, " \
-                       f"\"reason\": R}}, not {event!r}"
-            events.append((float(event.get("after", 0)), event["event"], event.get("reason", "")))
-        with self.lock:
-            self.scripts[spec["to"].strip().lower()] = sorted(events, key=lambda e: e[0])
-        return None
-
-    def accepted(self, email_id: str, to: str, default=()) -> None:
-        """An email to `to` was accepted now: it follows that address's script (or `default`)."""
-        with self.lock:
-            events = self.scripts.get(to.lower(), list(default))
-            self.sent[email_id] = {"at": time.time(), "to": to.lower(), "events": events}
-
-    def happened(self, email_id: str) -> list:
-        """(seconds since acceptance, event, reason) of the events that took place so far, in
-        order; None for an unknown email."""
-        with self.lock:
-            sent = self.sent.get(email_id)
-        if sent is None:
-            return None
-        age = time.time() - sent["at"]
-        return [e for e in sent["events"] if e[0] <= age]
-
-    def accepted_at(self, email_id: str) -> float:
-        with self.lock:
-            return self.sent[email_id]["at"]
-
-    def clear(self) -> None:
-        with self.lock:
-            self.scripts.clear()
-            self.sent.clear()
 
 
 class State:
@@ -405,42 +350,6 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.faults[action].append(spec)
         return Response.json(200, {"ok": True, "pending": spec})
-
-
-class RequestRate:
-    """A per-second request limit over one-second windows, as Resend and Postmark apply per
-    account or server: `count()` tells whether this request is one too many."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.lock = threading.Lock()
-        self.window = (0, 0)  # (second, requests counted in it)
-
-    def count(self) -> bool:
-        """Counts a request; True when it is past the limit of its second."""
-        now = int(time.time())
-        with self.lock:
-            second, count = self.window
-            count = count + 1 if second == now else 1
-            self.window = (now, count)
-        return count > self.limit
-
-    def remaining(self) -> int:
-        with self.lock:
-            second, count = self.window
-        used = count if second == int(time.time()) else 0
-        return max(self.limit - used, 0)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.window = (0, 0)
-
-
-def rate_limit_argument(parser: argparse.ArgumentParser, refusal: str) -> None:
-    """`--rate-limit`: requests per second before `refusal`."""
-    parser.add_argument("--rate-limit", type=int, default=100,
-                        help=f"requests per second before {refusal} (default 100, generous so "
-                             "that tests not about rate limits never hit it)")
 
 
 def is_base64(text) -> bool:

@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from email.utils import getaddresses
 
 import fakehttp
+import ratelimit
 from fakehttp import Request, Response
 
 TEST_TOKEN = "POSTMARK_API_TEST"
@@ -116,7 +117,7 @@ class Postmark(fakehttp.Provider):
         self.inactive_at_start = {s.lower() for s in args.inactive_recipient}
         self.inactive = set(self.inactive_at_start)
         self.sandbox = args.sandbox
-        self.rate = fakehttp.RequestRate(args.rate_limit)
+        self.rate = ratelimit.RequestRate(args.rate_limit)
         self.lock = threading.Lock()
         self.bounces = {}  # email id -> its Bounce record, once its scripted bounce happened
         self.next_bounce_id = 1000
@@ -465,7 +466,7 @@ def main() -> int:
                         help="a domain whose DKIM and Return-Path are not verified (repeatable)")
     parser.add_argument("--sandbox", action="store_true",
                         help="GET /server reports DeliveryType Sandbox")
-    fakehttp.rate_limit_argument(parser, "429 Rate Limit Exceeded")
+    ratelimit.rate_limit_argument(parser, "429 Rate Limit Exceeded")
     args = parser.parse_args()
     return fakehttp.serve(Postmark(args), args)
 

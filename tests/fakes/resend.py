@@ -20,12 +20,14 @@ Usage:
 import re
 import sys
 import threading
-import time
 import uuid
 from datetime import datetime, timezone
 
 import fakehttp
+import ratelimit
+import resend_body
 from fakehttp import Request, Response
+from resend_body import Reject, error, parse_address
 
 DOMAIN_STATUSES = ("pending", "verified", "failed", "not_started", "partially_verified",
                    "partially_failed")
@@ -33,11 +35,6 @@ SANDBOX_SENDER = "onboarding@resend.dev"
 # Resend's test inboxes (docs/providers.md): the sandbox sender may send to them, "+label" allowed.
 TEST_RECIPIENT = re.compile(r"^(delivered|bounced)(\+[^@]*)?@resend\.dev$", re.IGNORECASE)
 
-EMAIL_FIELDS = {"from", "to", "subject", "html", "text", "cc", "bcc", "reply_to", "headers",
-                "tags", "attachments", "scheduled_at"}
-BATCH_FORBIDDEN = ("attachments", "scheduled_at")
-ATTACHMENT_FIELDS = {"content", "filename", "path", "content_type", "content_id"}
-MAX_RECIPIENTS = 50
 MAX_BATCH = 100
 MAX_LIST = 100
 # The neutral words of /__control/delivery in Resend's `last_event` vocabulary.
@@ -46,40 +43,10 @@ LAST_EVENT = {"delivered": "delivered", "delayed": "delivery_delayed", "bounced"
 # Resend's test inboxes behave as their names say when nothing else is scripted.
 TEST_INBOX_EVENTS = {"delivered": [(0.0, "delivered", "")], "bounced": [(0.0, "bounced", "")]}
 
-ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
-NAMED_ADDRESS = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]+)>$")
-TAG_PART = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-
 DEFAULT_FAIL_NAMES = {400: "validation_error", 401: "missing_api_key", 403: "validation_error",
                       404: "not_found", 409: "concurrent_idempotent_requests",
                       422: "validation_error", 429: "rate_limit_exceeded",
                       500: "internal_server_error", 503: "service_unavailable"}
-
-
-class Reject(Exception):
-    """A request (or one email of a batch) refused with Resend's error shape."""
-
-    def __init__(self, status: int, name: str, message: str, headers: dict = None):
-        super().__init__(message)
-        self.status, self.name, self.message, self.headers = status, name, message, headers
-
-    def response(self) -> Response:
-        return error(self.status, self.name, self.message, self.headers)
-
-
-def error(status: int, name: str, message: str, headers: dict = None) -> Response:
-    return Response.json(status, {"statusCode": status, "message": message, "name": name}, headers)
-
-
-def parse_address(value) -> str:
-    """The bare address of "addr" or "Name <addr>" (lower-cased), or None if malformed."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    named = NAMED_ADDRESS.match(value)
-    addr = named.group("addr").strip() if named else value
-    return addr.lower() if ADDRESS.match(addr) else None
 
 
 class Resend(fakehttp.Provider):
@@ -90,7 +57,7 @@ class Resend(fakehttp.Provider):
         self.full_keys = set(args.api_key)
         self.restricted_keys = set(args.restricted_key)
         self.account_email = args.account_email.lower() if args.account_email else None
-        self.rate = fakehttp.RequestRate(args.rate_limit)
+        self.rate = ratelimit.RequestRate(args.rate_limit)
         created = datetime.now(timezone.utc).isoformat()
         self.domains = [{"id": str(uuid.uuid4()), "name": name.lower(), "status": status,
                          "created_at": created, "region": "us-east-1"}
@@ -331,114 +298,8 @@ class Resend(fakehttp.Provider):
         except Reject as e:
             return e.response()
 
-    # --- validation ---------------------------------------------------------------------------
     def validate(self, email, batch: bool = False) -> None:
-        if not isinstance(email, dict):
-            raise Reject(422, "validation_error",
-                         "Each email of a batch must be a JSON object." if batch
-                         else "The request body must be a JSON object.")
-        unknown = sorted(set(email) - EMAIL_FIELDS)
-        if unknown:
-            raise Reject(422, "validation_error", f"Unknown field `{unknown[0]}`.")
-        if batch:
-            for field in BATCH_FORBIDDEN:
-                if field in email:
-                    raise Reject(422, "validation_error",
-                                 f"The `{field}` field is not supported in batch emails.")
-        for field in ("from", "to", "subject"):
-            if email.get(field) in (None, "", []):
-                raise Reject(422, "missing_required_field", f"Missing `{field}` field.")
-        if all(email.get(f) in (None, "") for f in ("html", "text")):
-            raise Reject(422, "missing_required_field", "Missing `html` or `text` field.")
-        for field in ("subject", "html", "text", "scheduled_at"):
-            if email.get(field) is not None and not isinstance(email[field], str):
-                raise Reject(422, "validation_error", f"The `{field}` field must be a string.")
-
-        sender = parse_address(email["from"])
-        if sender is None:
-            raise Reject(422, "validation_error",
-                         "Invalid `from` field. The email address needs to follow the "
-                         "`email@example.com` or `Name <email@example.com>` format.")
-        recipients = []
-        for field in ("to", "cc", "bcc", "reply_to"):
-            addresses = self.address_list(email, field)
-            if field != "reply_to":
-                recipients += addresses
-        self.check_headers(email.get("headers"))
-        self.check_tags(email.get("tags"))
-        self.check_attachments(email.get("attachments"))
-        self.check_sender(sender, recipients)
-
-    @staticmethod
-    def address_list(email: dict, field: str) -> list:
-        value = email.get(field)
-        if value is None:
-            return []
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list):
-            raise Reject(422, "validation_error",
-                         f"The `{field}` field must be a string or an array of strings.")
-        if len(values) > MAX_RECIPIENTS:
-            raise Reject(422, "validation_error",
-                         f"Too many recipients in `{field}`: {len(values)} (the maximum is "
-                         f"{MAX_RECIPIENTS}).")
-        addresses = [parse_address(v) for v in values]
-        for raw, addr in zip(values, addresses):
-            if addr is None:
-                raise Reject(422, "validation_error",
-                             f"Invalid `{field}` field. The email address needs to follow the "
-                             "`email@example.com` or `Name <email@example.com>` format: "
-                             f"{raw!r}.")
-        return addresses
-
-    @staticmethod
-    def check_headers(headers) -> None:
-        if headers is None:
-            return
-        if not isinstance(headers, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-            raise Reject(422, "validation_error",
-                         "The `headers` field must be an object of string values.")
-
-    @staticmethod
-    def check_tags(tags) -> None:
-        if tags is None:
-            return
-        if not isinstance(tags, list):
-            raise Reject(422, "validation_error", "The `tags` field must be an array.")
-        for tag in tags:
-            if not (isinstance(tag, dict) and set(tag) <= {"name", "value"} and "name" in tag):
-                raise Reject(422, "validation_error",
-                             "Each tag must be an object with a `name` and a `value`.")
-            for part in ("name", "value"):
-                if part in tag and not (isinstance(tag[part], str) and TAG_PART.match(tag[part])):
-                    raise Reject(422, "validation_error",
-                                 f"The tag {part} {tag[part]!r} must only contain ASCII letters "
-                                 "(a-z, A-Z), numbers (0-9), underscores (_), or dashes (-), and "
-                                 "be at most 256 characters long.")
-
-    @staticmethod
-    def check_attachments(attachments) -> None:
-        """Each attachment: base64 `content` (or a `path` URL) and its `filename`."""
-        if attachments is None:
-            return
-        if not isinstance(attachments, list):
-            raise Reject(422, "validation_error", "The `attachments` field must be an array.")
-        for attachment in attachments:
-            if not (isinstance(attachment, dict)
-                    and isinstance(attachment.get("content") or attachment.get("path"), str)):
-                raise Reject(422, "invalid_attachment",
-                             "Attachment must have either a `content` or `path`.")
-            unknown = sorted(set(attachment) - ATTACHMENT_FIELDS)
-            if unknown:
-                raise Reject(422, "validation_error",
-                             f"Unknown attachment field `{unknown[0]}`.")
-            name = attachment.get("filename")
-            if not (isinstance(name, str) and name.strip()):
-                raise Reject(422, "validation_error", "An attachment needs its `filename`.")
-            if "content" in attachment and not fakehttp.is_base64(attachment["content"]):
-                raise Reject(422, "validation_error",
-                             "An attachment's `content` must be Base64 encoded.")
+        self.check_sender(*resend_body.check(email, batch))
 
     def check_sender(self, sender: str, recipients: list) -> None:
         if sender == SANDBOX_SENDER:
@@ -504,7 +365,7 @@ def main() -> int:
     parser.add_argument("--account-email",
                         help="the account owner, the only outside recipient "
                              f"{SANDBOX_SENDER} may send to")
-    fakehttp.rate_limit_argument(parser, "429 rate_limit_exceeded")
+    ratelimit.rate_limit_argument(parser, "429 rate_limit_exceeded")
     args = parser.parse_args()
     return fakehttp.serve(Resend(args), args)
 

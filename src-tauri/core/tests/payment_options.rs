@@ -156,23 +156,9 @@ fn the_free_text_of_an_earlier_version_becomes_an_other_for_every_currency_and_r
     let db = Database::open(&path).expect("upgraded");
     let shop = Upgraded(db);
     let usd = shop.customer_speaking("Ana Pérez", Language::Es);
-    let usd_receivable = shop.owes(
-        usd,
-        "F-0101",
-        "Cemento",
-        "USD",
-        "100,00",
-        ("01/11/2026", "15/11/2026"),
-    );
+    let usd_receivable = shop.owes(usd, "F-0101", "Cemento", "USD 100,00", DUE_NOV_15);
     let english = shop.customer_speaking("Smith & Co", Language::En);
-    let ves_receivable = shop.owes(
-        english,
-        "F-0102",
-        "Freight",
-        "VES",
-        "3.500,00",
-        ("01/11/2026", "15/11/2026"),
-    );
+    let ves_receivable = shop.owes(english, "F-0102", "Freight", "VES 3.500,00", DUE_NOV_15);
     let db = &shop.0;
     let view = payment_options::view(db).expect("view");
     assert_eq!(

@@ -32,34 +32,19 @@ fn thirty_overdue(shop: &common::Shop) -> Vec<i64> {
                 customer,
                 &format!("B-{n:03}"),
                 "Mercancía",
-                "USD",
-                &format!("{n},00"),
-                ("01/10/2026", "31/10/2026"),
+                &format!("USD {n},00"),
+                DUE_OCT_31,
             );
             customer
         })
         .collect();
     let on_time = shop.customer_speaking("Al día", Language::Es);
-    shop.owes(
-        on_time,
-        "B-900",
-        "Mercancía",
-        "USD",
-        "10,00",
-        ("25/11/2026", "31/12/2026"),
-    );
+    shop.owes(on_time, "B-900", "Mercancía", "USD 10,00", DUE_DEC_31);
     let nowhere = shop.customer_speaking("Sin correo", Language::Es);
     shop.db
         .write(|tx| tx.execute("UPDATE customers SET email = NULL WHERE id = ?1", [nowhere]))
         .expect("no address");
-    shop.owes(
-        nowhere,
-        "B-901",
-        "Mercancía",
-        "USD",
-        "10,00",
-        ("01/10/2026", "31/10/2026"),
-    );
+    shop.owes(nowhere, "B-901", "Mercancía", "USD 10,00", DUE_OCT_31);
     owing
 }
 

@@ -170,14 +170,7 @@ fn a_customer_owing_dollars_and_bolivares_gets_one_statement_whose_three_parts_a
 fn nothing_owed_is_refused_with_a_reason() {
     let shop = Books::for_statements();
     let paid_up = shop.customer_speaking("Cliente al día", Language::Es);
-    let id = shop.owes(
-        paid_up,
-        "P-1",
-        "Tornillos",
-        "USD",
-        "10,00",
-        ("01/11/2026", "15/11/2026"),
-    );
+    let id = shop.owes(paid_up, "P-1", "Tornillos", "USD 10,00", DUE_NOV_15);
     shop.pay(id, "10,00", "10/11/2026");
     let never = shop.customer_speaking("Cliente nuevo", Language::Es);
     for customer in [paid_up, never] {
@@ -201,9 +194,8 @@ fn a_script_in_a_name_is_only_text_and_a_huge_concept_stays_in_its_cell() {
         hostile,
         "<b>X-1</b>",
         "<img src=x onerror=alert(1)>",
-        "USD",
-        "25,00",
-        ("01/11/2026", "30/11/2026"),
+        "USD 25,00",
+        DUE_NOV_30,
     );
     let mut statement =
         statements::of_customer(&shop.db, hostile, &STATEMENT_DAY).expect("statement");
@@ -290,7 +282,7 @@ fn five_hundred_open_receivables_run_over_pages_with_their_heading_repeated() {
         let document = format!("R-{n:04}");
         assert_eq!(pdf.matches(&document).count(), 1, "{document} once");
     }
-    let total = statement.groups[0].balance;
+    let total = statement.groups[0].totals.balance;
     assert_eq!(total, (1..=500).map(|n| 1_000 + n).sum::<i64>());
     let last = pages.last().expect("a last page");
     assert!(

@@ -112,14 +112,7 @@ fn two_owing(books: &Books) -> (i64, i64) {
         })
         .expect("Luis's address");
     for (customer, document) in [(ana, "B-1"), (luis, "B-2")] {
-        books.owes(
-            customer,
-            document,
-            "Mercancía",
-            "USD",
-            "50,00",
-            ("01/10/2026", "31/10/2026"),
-        );
+        books.owes(customer, document, "Mercancía", "USD 50,00", DUE_OCT_31);
     }
     mark(
         &books.db,

@@ -7,10 +7,10 @@ use cachicamo_core::books::pending::PendingQuery;
 use tauri::ipc::Request;
 use tauri::{AppHandle, Runtime, State};
 
+use super::books_change::BooksChange;
 use super::file_bytes;
 use crate::downloads::{export_to_downloads, Exported};
 use crate::error::IpcError;
-use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 /// The differences the user accepted in the preview, as the `accept` header carries them
@@ -51,23 +51,19 @@ pub async fn csv_import_preview(
 /// imported debts that are overdue show in Cobros de hoy without waiting for its next round.
 #[tauri::command]
 pub async fn csv_import(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     request: Request<'_>,
 ) -> Result<ImportPreview, IpcError> {
-    let imported = import::import(
-        state.db()?,
-        file_bytes(&request)?,
-        &state.reading(),
-        state.language(),
-        &accepted(&request)?,
-    )?;
+    let (bytes, accepted) = (file_bytes(&request)?, accepted(&request)?);
+    let language = books.state().language();
+    let imported =
+        books.write(|db, reading| import::import(db, bytes, reading, language, &accepted))?;
     tracing::info!(
         customers = imported.new_customers,
         receivables = imported.new_receivables,
         "CSV imported"
     );
-    Ok(evaluator.after(imported))
+    Ok(imported)
 }
 
 /// Writes the pending receivables the query selects (every page) as CSV for Excel.

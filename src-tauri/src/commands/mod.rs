@@ -3,6 +3,7 @@
 pub mod app;
 pub mod autostart;
 pub mod backups;
+pub mod books_change;
 pub mod business;
 pub mod collections;
 pub mod csv;

@@ -4,8 +4,8 @@
 use cachicamo_core::books::pauses::{self, Pause, PauseChip, PauseForm};
 use tauri::State;
 
+use super::books_change::BooksChange;
 use crate::error::IpcError;
-use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 #[tauri::command(async)]
@@ -30,21 +30,13 @@ pub fn pause_chips(
 
 /// What is already waiting for the customer is held or cancelled in the same transaction.
 #[tauri::command(async)]
-pub fn pause_start(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
-    form: PauseForm,
-) -> Result<Pause, IpcError> {
-    Ok(evaluator.after(state.bookkeeper()?.start_pause(&form, &state.reading())?))
+pub fn pause_start(books: BooksChange<'_>, form: PauseForm) -> Result<Pause, IpcError> {
+    books.keep(|bookkeeper, reading| bookkeeper.start_pause(&form, reading))
 }
 
 #[tauri::command(async)]
-pub fn pause_end(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
-    id: i64,
-) -> Result<Pause, IpcError> {
-    Ok(evaluator.after(state.bookkeeper()?.end_pause(id, &state.reading())?))
+pub fn pause_end(books: BooksChange<'_>, id: i64) -> Result<Pause, IpcError> {
+    books.keep(|bookkeeper, reading| bookkeeper.end_pause(id, reading))
 }
 
 #[cfg(test)]

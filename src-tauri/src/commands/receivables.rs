@@ -2,20 +2,12 @@
 
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentPreview};
 use cachicamo_core::books::pending::{self, PendingPage, PendingQuery};
-use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables::{self, Receivable, ReceivableDetail, ReceivableForm};
-use cachicamo_core::reminders::Bookkeeper;
 use tauri::State;
 
+use super::books_change::BooksChange;
 use crate::error::IpcError;
-use crate::evaluator::Evaluator;
 use crate::state::AppState;
-
-/// What every change to a receivable or its payments goes through: the bookkeeper (which
-/// rechecks the reminders waiting in the outbox in the same transaction) and today's reading.
-fn books(state: &AppState) -> Result<(Bookkeeper<'_>, Reading), IpcError> {
-    Ok((state.bookkeeper()?, state.reading()))
-}
 
 #[tauri::command(async)]
 pub fn pending_list(
@@ -44,33 +36,28 @@ pub fn customer_receivables(
 
 #[tauri::command(async)]
 pub fn receivable_create(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    Ok(evaluator.after(receivables::create(state.db()?, &form, &state.reading())?))
+    books.write(|db, reading| receivables::create(db, &form, reading))
 }
 
 #[tauri::command(async)]
 pub fn receivable_update(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     id: i64,
     form: ReceivableForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    let (books, reading) = books(&state)?;
-    Ok(evaluator.after(books.update_receivable(id, &form, &reading)?))
+    books.keep(|bookkeeper, reading| bookkeeper.update_receivable(id, &form, reading))
 }
 
 #[tauri::command(async)]
 pub fn receivable_void(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    let (books, reading) = books(&state)?;
-    Ok(evaluator.after(books.void_receivable(id, &reason, &reading)?))
+    books.keep(|bookkeeper, reading| bookkeeper.void_receivable(id, &reason, reading))
 }
 
 /// What a payment would settle, shown while the user types it.
@@ -90,24 +77,20 @@ pub fn payment_preview(
 
 #[tauri::command(async)]
 pub fn payment_record(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     receivable_id: i64,
     form: PaymentForm,
 ) -> Result<ReceivableDetail, IpcError> {
-    let (books, reading) = books(&state)?;
-    Ok(evaluator.after(books.record_payment(receivable_id, &form, &reading)?))
+    books.keep(|bookkeeper, reading| bookkeeper.record_payment(receivable_id, &form, reading))
 }
 
 #[tauri::command(async)]
 pub fn payment_reverse(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     payment_id: i64,
     reason: String,
 ) -> Result<ReceivableDetail, IpcError> {
-    let (books, reading) = books(&state)?;
-    Ok(evaluator.after(books.reverse_payment(payment_id, &reason, &reading)?))
+    books.keep(|bookkeeper, reading| bookkeeper.reverse_payment(payment_id, &reason, reading))
 }
 
 #[cfg(test)]

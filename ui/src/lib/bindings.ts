@@ -887,11 +887,11 @@ source: string,
  */
 rateOn: string, };
 
-export type CurrencyGroup = { currency: string, lines: Array<StatementLine>, amount: number, paid: number, balance: number, 
+export type CurrencyGroup = { currency: string, lines: Array<StatementLine>, 
 /**
  * What of the balance is past due.
  */
-overdue: number, equivalent: Equivalent | null, };
+overdue: number, equivalent: Equivalent | null, amount: number, paid: number, balance: number, };
 
 export type PaymentReceived = { paidOn: string, currency: string, amount: number, documentNumber: string | null, };
 

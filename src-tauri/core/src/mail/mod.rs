@@ -99,6 +99,16 @@ pub struct Receipt {
     pub rate_limit: Option<RateLimit>,
 }
 
+/// A batch as the outbox stored it, sent again byte for byte on a retry: the provider's own JSON
+/// array, how many emails it holds (an answer with another count cannot be told apart), and the
+/// key a retry travels under where the provider keeps one (Resend).
+#[derive(Debug, Clone, Copy)]
+pub struct StoredBatch<'a> {
+    pub payload: &'a str,
+    pub count: usize,
+    pub idempotency_key: Option<&'a str>,
+}
+
 /// A batch's answer: one result per email, in the order sent, or the whole batch refused.
 pub type BatchResults = Result<Vec<Result<Receipt, MailError>>, MailError>;
 
@@ -269,18 +279,13 @@ impl Mailer {
         serde_json::to_string(&bodies).ok()
     }
 
-    /// Sends a stored batch payload of `count` emails; one result per email, in order.
-    pub async fn send_batch(
-        &self,
-        payload: &str,
-        count: usize,
-        idempotency_key: Option<&str>,
-    ) -> BatchResults {
+    /// Sends a stored batch; one result per email, in order.
+    pub async fn send_batch(&self, batch: StoredBatch<'_>) -> BatchResults {
         match self {
             Mailer::Smtp(_) => Err(MailError::new(Provider::Smtp, MailFailure::Rejected)
                 .message("SMTP has no batch endpoint")),
-            Mailer::Resend(resend, _) => resend.send_batch(payload, count, idempotency_key).await,
-            Mailer::Postmark(postmark) => postmark.send_batch(payload, count).await,
+            Mailer::Resend(resend, _) => resend.send_batch(batch).await,
+            Mailer::Postmark(postmark) => postmark.send_batch(batch).await,
         }
     }
 }

@@ -13,7 +13,7 @@ use super::config::Provider;
 use super::error::{MailError, MailFailure};
 use super::http::{self, classify_send_failure, classify_transport, unreadable_acceptance};
 use super::message::OutgoingEmail;
-use super::{BatchResults, Receipt, Timeouts};
+use super::{BatchResults, Receipt, StoredBatch, Timeouts};
 use crate::secrets::Sensitive;
 
 mod account;
@@ -235,10 +235,12 @@ impl PostmarkMailer {
 }
 
 impl PostmarkMailer {
-    /// `POST /email/batch` with `payload` exactly as stored (a JSON array of at most 500
+    /// `POST /email/batch` with the payload exactly as stored (a JSON array of at most 500
     /// messages, attachments allowed). Each message succeeds or fails on its own; a request that
-    /// may have arrived without an answer leaves every message uncertain (Postmark has no key).
-    pub async fn send_batch(&self, payload: &str, count: usize) -> BatchResults {
+    /// may have arrived without an answer leaves every message uncertain (Postmark has no key, so
+    /// the batch's is not sent).
+    pub async fn send_batch(&self, batch: StoredBatch<'_>) -> BatchResults {
+        let StoredBatch { payload, count, .. } = batch;
         let response = self
             .client
             .post(http::endpoint(&self.base, "email/batch"))

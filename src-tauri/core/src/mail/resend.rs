@@ -13,7 +13,7 @@ use super::config::{Provider, Sender};
 use super::error::{MailError, MailFailure};
 use super::http::{self, classify_send_failure, classify_transport, unreadable_acceptance};
 use super::message::OutgoingEmail;
-use super::{BatchResults, Receipt, Timeouts};
+use super::{BatchResults, Receipt, StoredBatch, Timeouts};
 use crate::secrets::Sensitive;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.resend.com";
@@ -163,16 +163,10 @@ impl ResendMailer {
         idempotency_key: Option<&str>,
     ) -> Result<Receipt, MailError> {
         let body = Self::body(email);
-        let mut request = self
+        let request = self
             .authorized(self.client.post(http::endpoint(&self.base, "emails")))
             .json(&body);
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|err| classify_send_failure(Provider::Resend, &err))?;
+        let response = send_keyed(request, idempotency_key).await?;
         if response.status().is_success() {
             let rate_limit = http::rate_limit(response.headers());
             let sent: Sent = response
@@ -188,28 +182,22 @@ impl ResendMailer {
         Err(self.error_from(response).await)
     }
 
-    /// `POST /emails/batch` with `payload` exactly as stored (a JSON array of bodies, at most
-    /// 100, none with attachments), all or nothing (`x-batch-validation: strict`), under
-    /// `idempotency_key`: a retry of the same bytes is answered from Resend's memory, never sent
+    /// `POST /emails/batch` with the payload exactly as stored (a JSON array of bodies, at most
+    /// 100, none with attachments), all or nothing (`x-batch-validation: strict`), under its
+    /// idempotency key: a retry of the same bytes is answered from Resend's memory, never sent
     /// twice. One result per email, in order.
-    pub async fn send_batch(
-        &self,
-        payload: &str,
-        count: usize,
-        idempotency_key: Option<&str>,
-    ) -> BatchResults {
-        let mut request = self
+    pub async fn send_batch(&self, batch: StoredBatch<'_>) -> BatchResults {
+        let StoredBatch {
+            payload,
+            count,
+            idempotency_key,
+        } = batch;
+        let request = self
             .authorized(self.client.post(http::endpoint(&self.base, "emails/batch")))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header("x-batch-validation", "strict")
             .body(payload.to_owned());
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|err| classify_send_failure(Provider::Resend, &err))?;
+        let response = send_keyed(request, idempotency_key).await?;
         if !response.status().is_success() {
             return Err(self.error_from(response).await);
         }
@@ -401,6 +389,23 @@ fn check_sender_domain(sender: &Sender, domains: &[Domain]) -> Result<(), MailEr
     }
 }
 
+/// Sends an email (or a batch) under its idempotency key, when it has one: a retry of the same
+/// bytes under the same key is answered from Resend's memory, never sent twice. A request that
+/// never got an answer is classified here, once for both.
+async fn send_keyed(
+    request: reqwest::RequestBuilder,
+    idempotency_key: Option<&str>,
+) -> Result<reqwest::Response, MailError> {
+    let request = match idempotency_key {
+        Some(key) => request.header("Idempotency-Key", key),
+        None => request,
+    };
+    request
+        .send()
+        .await
+        .map_err(|err| classify_send_failure(Provider::Resend, &err))
+}
+
 /// Status first, name second; unknown names fall back to what their status means.
 fn classify(status: StatusCode, name: &str, message: &str) -> MailFailure {
     let message = message.to_lowercase();
@@ -438,42 +443,32 @@ mod tests {
 
     #[test]
     fn status_decides_first_and_names_refine() {
-        let cases = [
-            (401, "restricted_api_key", "", MailFailure::AuthFailed),
-            (
-                401,
-                "validation_error",
-                "API key is invalid",
-                MailFailure::AuthFailed,
-            ),
-            (
-                403,
-                "validation_error",
-                "The x.com domain is not verified",
-                MailFailure::SenderNotVerified,
-            ),
-            (403, "email_above_quota", "", MailFailure::QuotaExceeded),
-            (403, "brand_new_name", "", MailFailure::Rejected),
-            (
-                409,
-                "concurrent_idempotent_requests",
-                "",
-                MailFailure::ProviderUnavailable,
-            ),
-            (409, "invalid_idempotent_request", "", MailFailure::Rejected),
-            (422, "missing_required_field", "", MailFailure::Rejected),
-            (429, "rate_limit_exceeded", "", MailFailure::RateLimited),
-            (429, "daily_quota_exceeded", "", MailFailure::QuotaExceeded),
-            (429, "some_future_name", "", MailFailure::RateLimited),
-            (
-                500,
-                "application_error",
-                "",
-                MailFailure::ProviderUnavailable,
-            ),
-            (503, "", "", MailFailure::ProviderUnavailable),
+        use MailFailure::{
+            AuthFailed, ProviderUnavailable, QuotaExceeded, RateLimited, Rejected,
+            SenderNotVerified,
+        };
+        let by_name = [
+            (401, "restricted_api_key", AuthFailed),
+            (403, "email_above_quota", QuotaExceeded),
+            (403, "brand_new_name", Rejected),
+            (409, "concurrent_idempotent_requests", ProviderUnavailable),
+            (409, "invalid_idempotent_request", Rejected),
+            (422, "missing_required_field", Rejected),
+            (429, "rate_limit_exceeded", RateLimited),
+            (429, "daily_quota_exceeded", QuotaExceeded),
+            (429, "some_future_name", RateLimited),
+            (500, "application_error", ProviderUnavailable),
+            (503, "", ProviderUnavailable),
         ];
-        for (status, name, message, expected) in cases {
+        // Where one name covers several causes, the message tells them apart.
+        let by_message = [
+            (401, "API key is invalid", AuthFailed),
+            (403, "The x.com domain is not verified", SenderNotVerified),
+        ];
+        let named = by_name.map(|(status, name, expected)| (status, name, "", expected));
+        let described = by_message
+            .map(|(status, message, expected)| (status, "validation_error", message, expected));
+        for (status, name, message, expected) in named.into_iter().chain(described) {
             let status = StatusCode::from_u16(status).expect("status");
             assert_eq!(classify(status, name, message), expected, "{status} {name}");
         }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, ToSql, Transaction};
 use time::OffsetDateTime;
 
 use super::claim::KEY_WINDOW;
@@ -27,25 +27,30 @@ pub(crate) fn record(
     let now_text = timestamp(now);
     let counted = i64::from(outcome.counts_attempt());
     let state = wire::code(&outcome.state());
+    // Sent, retried, failed or uncertain: the attempt is over and counted against the provider
+    // that made it; each outcome adds its own columns (parameters from ?5 on).
+    let provider_code = wire::code(&provider);
+    let attempt_over = |columns: &str, values: &[&dyn ToSql]| -> rusqlite::Result<usize> {
+        let mut all: Vec<&dyn ToSql> = vec![&id.0, &state, &counted, &provider_code];
+        all.extend_from_slice(values);
+        tx.prepare_cached(&format!(
+            "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4, {columns}
+             WHERE id = ?1 AND state = 'sending'"
+        ))?
+        .execute(all.as_slice())
+    };
     match outcome {
-        AfterAttempt::Sent(receipt) => tx
-            .prepare_cached(
-                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
-                 provider_message_id = ?5, sent_at = ?6, updated_at = ?6, reason = NULL,
-                 next_attempt_at = NULL, error_code = NULL, error_message = NULL,
-                 error_details = NULL, delivery = NULL, delivery_reason = NULL,
-                 delivery_at = NULL, delivery_polls = 0, delivery_next_at = ?7
-             WHERE id = ?1 AND state = 'sending'",
-            )?
-            .execute(params![
-                id.0,
-                state,
-                counted,
-                wire::code(&provider),
-                receipt.provider_message_id,
-                now_text,
-                delivery::first_poll(provider, now, delivery::Schedule::current()).map(timestamp),
-            ])?,
+        AfterAttempt::Sent(receipt) => attempt_over(
+            "provider_message_id = ?5, sent_at = ?6, updated_at = ?6, reason = NULL,
+             next_attempt_at = NULL, error_code = NULL, error_message = NULL,
+             error_details = NULL, delivery = NULL, delivery_reason = NULL,
+             delivery_at = NULL, delivery_polls = 0, delivery_next_at = ?7",
+            &[
+                &receipt.provider_message_id,
+                &now_text,
+                &delivery::first_poll(provider, now, delivery::Schedule::current()).map(timestamp),
+            ],
+        )?,
         AfterAttempt::Retry { error, .. }
         | AfterAttempt::Fail(error)
         | AfterAttempt::Uncertain(error) => {
@@ -54,26 +59,20 @@ pub(crate) fn record(
                 AfterAttempt::Retry { after, .. } => Some(timestamp(later(now, *after))),
                 _ => None,
             };
-            tx.prepare_cached(
-                "UPDATE outbox SET state = ?2, attempts = attempts + ?3, provider = ?4,
-                 next_attempt_at = ?5, updated_at = ?6, reason = NULL,
+            attempt_over(
+                "next_attempt_at = ?5, updated_at = ?6, reason = NULL,
                  error_code = ?7, error_message = ?8, error_details = ?9,
                  maybe_delivered_at = CASE WHEN ?10 THEN coalesce(maybe_delivered_at, ?6)
-                                           ELSE maybe_delivered_at END
-             WHERE id = ?1 AND state = 'sending'",
+                                           ELSE maybe_delivered_at END",
+                &[
+                    &next_attempt,
+                    &now_text,
+                    &wire::code(&error.failure),
+                    &error.provider_message,
+                    &details(error),
+                    &error.maybe_delivered,
+                ],
             )?
-            .execute(params![
-                id.0,
-                state,
-                counted,
-                wire::code(&provider),
-                next_attempt,
-                now_text,
-                wire::code(&error.failure),
-                error.provider_message,
-                details(error),
-                error.maybe_delivered,
-            ])?
         }
         AfterAttempt::Wait { after, reason } => tx
             .prepare_cached(

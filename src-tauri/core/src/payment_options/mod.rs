@@ -125,49 +125,50 @@ impl PaymentOption {
                 String::new()
             })
         };
-        let details = match self.details {
+        // Each field is replaced by its trimmed, normalised text, or refused where it stands.
+        let mut details = self.details;
+        match &mut details {
             PagoMovil {
                 bank,
                 phone,
                 id_number,
-            } => PagoMovil {
-                bank: required(errors, "bank", &bank, MAX_SHORT),
-                phone: check(errors, "phone", &phone, fields::mobile_phone),
-                id_number: check(errors, "idNumber", &id_number, fields::id_number),
-            },
+            } => {
+                *bank = required(errors, "bank", bank, MAX_SHORT);
+                *phone = check(errors, "phone", phone, fields::mobile_phone);
+                *id_number = check(errors, "idNumber", id_number, fields::id_number);
+            }
             Transfer {
                 bank,
                 account,
                 holder,
-                account_type,
-            } => Transfer {
-                bank: required(errors, "bank", &bank, MAX_SHORT),
-                account: check(errors, "account", &account, fields::account),
-                holder: required(errors, "holder", &holder, MAX_SHORT),
-                account_type,
-            },
-            Zelle { email, holder } => Zelle {
-                email: check(errors, "email", &email, |text| {
+                ..
+            } => {
+                *bank = required(errors, "bank", bank, MAX_SHORT);
+                *account = check(errors, "account", account, fields::account);
+                *holder = required(errors, "holder", holder, MAX_SHORT);
+            }
+            Zelle { email, holder } => {
+                *email = check(errors, "email", email, |text| {
                     text.trim()
                         .parse::<EmailAddress>()
                         .map(|address| address.to_string())
                         .map_err(|_| FieldProblem::InvalidEmail)
-                }),
-                holder: required(errors, "holder", &holder, MAX_SHORT),
-            },
-            Cash { note } => Cash {
-                note: errors
-                    .optional_text(&field("note"), &note, MAX_NOTE)
-                    .unwrap_or_default(),
-            },
-            Spei { clabe, bank } => Spei {
-                clabe: check(errors, "clabe", &clabe, fields::clabe),
-                bank: required(errors, "bank", &bank, MAX_SHORT),
-            },
-            Other { text } => Other {
-                text: required(errors, "text", &text.replace("\r\n", "\n"), MAX_TEXT),
-            },
-        };
+                });
+                *holder = required(errors, "holder", holder, MAX_SHORT);
+            }
+            Cash { note } => {
+                *note = errors
+                    .optional_text(&field("note"), note, MAX_NOTE)
+                    .unwrap_or_default();
+            }
+            Spei { clabe, bank } => {
+                *clabe = check(errors, "clabe", clabe, fields::clabe);
+                *bank = required(errors, "bank", bank, MAX_SHORT);
+            }
+            Other { text } => {
+                *text = required(errors, "text", &text.replace("\r\n", "\n"), MAX_TEXT);
+            }
+        }
         let currencies = match self.currencies {
             None => None,
             Some(codes) if codes.is_empty() => {

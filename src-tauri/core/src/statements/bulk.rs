@@ -211,7 +211,7 @@ fn plan_in(
             balances: statement
                 .groups
                 .iter()
-                .map(|g| written.money(g.balance, &g.currency))
+                .map(|g| written.money(g.totals.balance, &g.currency))
                 .collect(),
         });
     }

@@ -25,7 +25,7 @@ use crate::db::Database;
 use crate::settings::SettingsError;
 
 pub use model::{
-    build_in, CurrencyGroup, Equivalent, Party, PaymentReceived, Statement, StatementLine,
+    build_in, CurrencyGroup, Equivalent, Party, PaymentReceived, Statement, StatementLine, Totals,
     STATEMENT_REFERENCE,
 };
 pub use queue::{SendStatement, StatementDraft, StatementFacts};

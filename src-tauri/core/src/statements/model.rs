@@ -56,12 +56,33 @@ pub struct StatementLine {
     pub due_date: String,
     /// 0 when not yet due.
     pub days_overdue: u32,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub totals: Totals,
+}
+
+/// What was owed, what of it was paid and what remains, in minor units of one currency: a
+/// receivable's, or a currency group's sum of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
     #[ts(type = "number")]
     pub amount: i64,
     #[ts(type = "number")]
     pub paid: i64,
     #[ts(type = "number")]
     pub balance: i64,
+}
+
+impl Totals {
+    /// `self` and `more` added, each sum kept within what the app can show, or refused.
+    fn plus(self, more: Totals) -> Result<Totals, StatementError> {
+        Ok(Totals {
+            amount: add(self.amount, more.amount)?,
+            paid: add(self.paid, more.paid)?,
+            balance: add(self.balance, more.balance)?,
+        })
+    }
 }
 
 /// "Equivalente referencial": a subtotal at today's reference rate, in another currency.
@@ -85,12 +106,9 @@ pub struct Equivalent {
 pub struct CurrencyGroup {
     pub currency: String,
     pub lines: Vec<StatementLine>,
-    #[ts(type = "number")]
-    pub amount: i64,
-    #[ts(type = "number")]
-    pub paid: i64,
-    #[ts(type = "number")]
-    pub balance: i64,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub totals: Totals,
     /// What of the balance is past due.
     #[ts(type = "number")]
     pub overdue: i64,
@@ -135,7 +153,7 @@ impl Statement {
     pub fn balances(&self) -> Vec<(String, i64)> {
         self.groups
             .iter()
-            .map(|group| (group.currency.clone(), group.balance))
+            .map(|group| (group.currency.clone(), group.totals.balance))
             .collect()
     }
 
@@ -239,9 +257,11 @@ fn groups_of(
             issue_date: iso(from_iso(&issue)?),
             due_date: iso(due_date),
             days_overdue,
-            amount,
-            paid,
-            balance,
+            totals: Totals {
+                amount,
+                paid,
+                balance,
+            },
         };
         if groups.last().is_none_or(|g| g.currency != currency) {
             // Each currency's group is complete once the next begins.
@@ -251,19 +271,15 @@ fn groups_of(
             groups.push(CurrencyGroup {
                 currency: currency.clone(),
                 lines: Vec::new(),
-                amount: 0,
-                paid: 0,
-                balance: 0,
+                totals: Totals::default(),
                 overdue: 0,
                 equivalent: None,
             });
         }
         let group = groups.last_mut().ok_or_else(too_large)?;
-        group.amount = add(group.amount, line.amount)?;
-        group.paid = add(group.paid, line.paid)?;
-        group.balance = add(group.balance, line.balance)?;
+        group.totals = group.totals.plus(line.totals)?;
         if days_overdue > 0 {
-            group.overdue = add(group.overdue, line.balance)?;
+            group.overdue = add(group.overdue, line.totals.balance)?;
         }
         group.lines.push(line);
     }
@@ -280,15 +296,14 @@ fn equivalent(
     reading: &Reading,
 ) -> Result<Option<Equivalent>, StatementError> {
     Ok(
-        reference_rates::equivalent_in(conn, &group.currency, group.balance, reading.today)?.map(
-            |(currency, amount, rate, source)| Equivalent {
+        reference_rates::equivalent_in(conn, &group.currency, group.totals.balance, reading.today)?
+            .map(|(currency, amount, rate, source)| Equivalent {
                 currency,
                 amount,
                 rate,
                 source,
                 rate_on: iso(reading.today),
-            },
-        ),
+            }),
     )
 }
 

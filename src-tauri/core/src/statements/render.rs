@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::model::{CurrencyGroup, Statement, StatementLine};
+use super::model::{CurrencyGroup, Statement, StatementLine, Totals};
 use super::template::{StatementTemplate, StatementVariable};
 use super::words::{self, Words};
 use super::StatementError;
@@ -87,7 +87,7 @@ pub(crate) fn balances(statement: &Statement, reading: &Reading) -> String {
     let parts: Vec<String> = statement
         .groups
         .iter()
-        .map(|group| reading.money(group.balance, &group.currency).text)
+        .map(|group| reading.money(group.totals.balance, &group.currency).text)
         .collect();
     let and = match statement.language {
         Language::Es => " y ",
@@ -190,24 +190,14 @@ fn text(
             ));
             push(&format!(
                 "  {}",
-                figures(
-                    words,
-                    reading,
-                    &group.currency,
-                    [line.amount, line.paid, line.balance]
-                )
+                figures(words, reading, &group.currency, line.totals)
             ));
         }
         push(&format!(
             "{} {}: {}",
             words.total,
             group.currency,
-            figures(
-                words,
-                reading,
-                &group.currency,
-                [group.amount, group.paid, group.balance]
-            )
+            figures(words, reading, &group.currency, group.totals)
         ));
         for note in group_notes(statement, group, reading, words) {
             push(&note);
@@ -241,7 +231,11 @@ fn figures(
     words: &Words,
     reading: &Reading,
     currency: &str,
-    [amount, paid, balance]: [i64; 3],
+    Totals {
+        amount,
+        paid,
+        balance,
+    }: Totals,
 ) -> String {
     let money = |cents: i64| reading.money(cents, currency).text;
     format!(
@@ -303,9 +297,9 @@ fn html(
                 escape_html(&line.concept),
                 escape_html(&date(reading, &line.due_date)),
                 line.days_overdue,
-                money(line.amount),
-                money(line.paid),
-                money(line.balance),
+                money(line.totals.amount),
+                money(line.totals.paid),
+                money(line.totals.balance),
             ));
         }
         let money = |minor| escape_html(&reading.money(minor, &group.currency).text);
@@ -316,9 +310,9 @@ fn html(
              <td style=\"{CELL}text-align:right;font-weight:bold;white-space:nowrap\">{}</td></tr>\n",
             escape_html(words.total),
             escape_html(&group.currency),
-            money(group.amount),
-            money(group.paid),
-            money(group.balance),
+            money(group.totals.amount),
+            money(group.totals.paid),
+            money(group.totals.balance),
         ));
         tables.push_str("</table>\n");
         for note in group_notes(statement, group, reading, words) {

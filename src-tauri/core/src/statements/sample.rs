@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use time::Duration;
 
 use super::model::{business_party, CurrencyGroup, Equivalent, Party, PaymentReceived};
-use super::model::{Statement, StatementLine};
+use super::model::{Statement, StatementLine, Totals};
 use super::render::{render, RenderedStatement};
 use super::template::StatementTemplate;
 use super::StatementError;
@@ -65,9 +65,11 @@ pub fn sample_in(
             issue_date: iso(today - Duration::days(45)),
             due_date: iso(today - Duration::days(15)),
             days_overdue: 15,
-            amount: 1_250 * scale,
-            paid: 400 * scale,
-            balance: 850 * scale,
+            totals: Totals {
+                amount: 1_250 * scale,
+                paid: 400 * scale,
+                balance: 850 * scale,
+            },
         },
         StatementLine {
             receivable_id: 0,
@@ -76,9 +78,11 @@ pub fn sample_in(
             issue_date: iso(today - Duration::days(5)),
             due_date: iso(today + Duration::days(25)),
             days_overdue: 0,
-            amount: 300 * scale,
-            paid: 0,
-            balance: 300 * scale,
+            totals: Totals {
+                amount: 300 * scale,
+                paid: 0,
+                balance: 300 * scale,
+            },
         },
     ];
     let balance = 1_150 * scale;
@@ -106,9 +110,11 @@ pub fn sample_in(
         groups: vec![CurrencyGroup {
             currency: code.clone(),
             lines,
-            amount: 1_550 * scale,
-            paid: 400 * scale,
-            balance,
+            totals: Totals {
+                amount: 1_550 * scale,
+                paid: 400 * scale,
+                balance,
+            },
             overdue: 850 * scale,
             equivalent,
         }],

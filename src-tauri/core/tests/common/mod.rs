@@ -12,6 +12,8 @@
 #![allow(dead_code, unused_imports)] // Each test file uses its own part.
 
 mod books;
+pub mod collections;
+pub mod csv;
 mod forms;
 mod outbox;
 mod providers;

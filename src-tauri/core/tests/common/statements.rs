@@ -33,6 +33,29 @@ impl Books {
 
 pub use cachicamo_e2e::seed::statement_business;
 
+/// When a receivable was issued and falls due, typed the Venezuelan way; named by the due date,
+/// which decides whether it is overdue on the [`STATEMENT_DAY`] (30/11/2026).
+#[derive(Debug, Clone, Copy)]
+pub struct Terms {
+    pub issued: &'static str,
+    pub due: &'static str,
+}
+
+impl Terms {
+    const fn between(issued: &'static str, due: &'static str) -> Terms {
+        Terms { issued, due }
+    }
+}
+
+pub const DUE_SEP_30: Terms = Terms::between("01/09/2026", "30/09/2026");
+pub const DUE_OCT_31: Terms = Terms::between("01/10/2026", "31/10/2026");
+pub const DUE_NOV_15: Terms = Terms::between("01/11/2026", "15/11/2026");
+pub const DUE_NOV_20: Terms = Terms::between("01/11/2026", "20/11/2026");
+/// Due on the statement day itself: not yet overdue.
+pub const DUE_NOV_30: Terms = Terms::between("01/11/2026", "30/11/2026");
+pub const DUE_DEC_15: Terms = Terms::between("15/11/2026", "15/12/2026");
+pub const DUE_DEC_31: Terms = Terms::between("25/11/2026", "31/12/2026");
+
 impl StatementBooks for Books {
     fn db(&self) -> &Database {
         &self.db
@@ -81,16 +104,12 @@ pub trait StatementBooks {
         .id
     }
 
-    /// A receivable typed the Venezuelan way ("1.500,50", "01/10/2026").
-    fn owes(
-        &self,
-        customer: i64,
-        document: &str,
-        concept: &str,
-        currency: &str,
-        amount: &str,
-        (issued, due): (&str, &str),
-    ) -> i64 {
+    /// A receivable typed the Venezuelan way: `owed` is the currency and the amount as a statement
+    /// shows them ("USD 1.500,50").
+    fn owes(&self, customer: i64, document: &str, concept: &str, owed: &str, terms: Terms) -> i64 {
+        let (currency, amount) = owed
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("{owed:?} is not \"USD 1.500,50\""));
         receivables::create(
             self.db(),
             &ReceivableForm {
@@ -99,8 +118,8 @@ pub trait StatementBooks {
                 concept: concept.into(),
                 currency: currency.into(),
                 amount: amount.into(),
-                issue_date: issued.into(),
-                due_date: due.into(),
+                issue_date: terms.issued.into(),
+                due_date: terms.due.into(),
             },
             &STATEMENT_DAY,
         )
@@ -125,48 +144,31 @@ pub trait StatementBooks {
     /// hers to see.
     fn ana(&self, language: Language) -> i64 {
         let ana = self.customer_speaking("Inversiones Ana Pérez, C.A.", language);
-        let first = self.owes(
-            ana,
-            "F-0001",
-            "Cemento gris",
-            "USD",
-            "150,00",
-            ("01/10/2026", "31/10/2026"),
-        );
+        let first = self.owes(ana, "F-0001", "Cemento gris", "USD 150,00", DUE_OCT_31);
         self.pay(first, "50,00", "12/11/2026");
         self.owes(
             ana,
             "F-0002",
             "Cabillas de 1/2\"",
-            "USD",
-            "1.000,00",
-            ("15/11/2026", "15/12/2026"),
+            "USD 1.000,00",
+            DUE_DEC_15,
         );
         let bolivares = self.owes(
             ana,
             "F-0003",
             "Flete Valencia–Maracay",
-            "VES",
-            "3.500,00",
-            ("01/11/2026", "20/11/2026"),
+            "VES 3.500,00",
+            DUE_NOV_20,
         );
         self.pay(bolivares, "1.500,00", "25/11/2026");
-        let paid = self.owes(
-            ana,
-            "F-0004",
-            "Pintura",
-            "USD",
-            "80,00",
-            ("01/09/2026", "30/09/2026"),
-        );
+        let paid = self.owes(ana, "F-0004", "Pintura", "USD 80,00", DUE_SEP_30);
         self.pay(paid, "80,00", "05/10/2026");
         let voided = self.owes(
             ana,
             "F-0005",
             "Error de facturación",
-            "USD",
-            "999,00",
-            ("01/11/2026", "30/11/2026"),
+            "USD 999,00",
+            DUE_NOV_30,
         );
         receivables::void(
             self.db(),
@@ -177,14 +179,7 @@ pub trait StatementBooks {
         )
         .expect("void");
         let other = self.customer_speaking("Bodega La Esquina", Language::Es);
-        self.owes(
-            other,
-            "F-0006",
-            "Harina",
-            "USD",
-            "300,00",
-            ("01/11/2026", "30/11/2026"),
-        );
+        self.owes(other, "F-0006", "Harina", "USD 300,00", DUE_NOV_30);
         ana
     }
 

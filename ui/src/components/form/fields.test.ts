@@ -4,6 +4,7 @@ import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { partField } from './Field.svelte';
 import NumberField from './NumberField.svelte';
+import SecretField from './SecretField.svelte';
 import SelectField from './SelectField.svelte';
 import TextField from './TextField.svelte';
 
@@ -39,6 +40,17 @@ describe('TextField', () => {
     expect(html).toContain('<label for="f"');
     expect(box({ hint: 'H', error: 'E' })).toContain('aria-describedby="f-hint f-error"');
     expect(box({ hint: 'H', error: 'E' })).toContain('aria-invalid="true"');
+  });
+});
+
+describe('SecretField', () => {
+  it('hides what is typed and keeps it out of suggestions and spell check', () => {
+    const html = render(SecretField, { props: { id: 's', label: 'S', hint: 'H', value: 'x' } }).body;
+    const input = html.match(/<input[^>]*>/)?.[0] ?? '';
+    expect(input).toContain('type="password"');
+    expect(input).toContain('autocomplete="new-password"');
+    expect(input).toContain('spellcheck="false"');
+    expect(input).toContain('aria-describedby="s-hint"');
   });
 });
 

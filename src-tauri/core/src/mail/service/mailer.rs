@@ -5,7 +5,7 @@
 use crate::mail::sender_check::SenderCheck;
 use crate::mail::{
     BatchResults, MailError, Mailer, OutgoingEmail, Provider, Receipt, Sender, StatusPage,
-    StatusQuery,
+    StatusQuery, StoredBatch,
 };
 use crate::secrets::Sensitive;
 
@@ -87,18 +87,9 @@ impl ConfiguredMailer {
         self.mailer.batch_payload(emails)
     }
 
-    pub async fn send_batch(
-        &self,
-        payload: &str,
-        count: usize,
-        idempotency_key: Option<&str>,
-    ) -> BatchResults {
+    pub async fn send_batch(&self, batch: StoredBatch<'_>) -> BatchResults {
         let secret = self.secret.expose();
-        match self
-            .mailer
-            .send_batch(payload, count, idempotency_key)
-            .await
-        {
+        match self.mailer.send_batch(batch).await {
             Ok(results) => Ok(results
                 .into_iter()
                 .map(|result| result.map_err(|err| err.redact(secret)))

@@ -12,7 +12,9 @@ use super::super::state::OutboxState;
 use super::super::OutboxError;
 use super::{Attempt, Worker};
 use crate::mail::service::ConfiguredMailer;
-use crate::mail::{batch_limit, batch_takes_attachments, MailError, MailFailure, OutgoingEmail};
+use crate::mail::{
+    batch_limit, batch_takes_attachments, MailError, MailFailure, OutgoingEmail, StoredBatch,
+};
 
 impl Worker {
     /// Claims a batch (a due one to retry as stored, or a new one of due rows) when the
@@ -63,9 +65,13 @@ impl Worker {
         let mailer = mailer.clone();
         let rows = batch.members.clone();
         let task = self.in_flight.spawn(async move {
-            let count = batch.members.len();
-            let key = has_idempotency_key(provider).then_some(batch.uuid.as_str());
-            let results = mailer.send_batch(&batch.payload, count, key).await;
+            let results = mailer
+                .send_batch(StoredBatch {
+                    payload: &batch.payload,
+                    count: batch.members.len(),
+                    idempotency_key: has_idempotency_key(provider).then_some(batch.uuid.as_str()),
+                })
+                .await;
             let sends = match results {
                 Ok(results) => batch.members.into_iter().zip(results).collect(),
                 Err(error) => batch

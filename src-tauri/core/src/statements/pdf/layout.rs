@@ -311,9 +311,9 @@ impl Layout<'_> {
         let total = Row {
             cells: vec![
                 (0, vec![format!("{} {}", self.words.total, group.currency)]),
-                (5, vec![money(group.amount)]),
-                (6, vec![money(group.paid)]),
-                (7, vec![money(group.balance)]),
+                (5, vec![money(group.totals.amount)]),
+                (6, vec![money(group.totals.paid)]),
+                (7, vec![money(group.totals.balance)]),
             ],
             lines: 1,
         };
@@ -351,9 +351,9 @@ impl Layout<'_> {
                 (2, vec![date(&self.reading, &line.issue_date)]),
                 (3, vec![date(&self.reading, &line.due_date)]),
                 (4, vec![line.days_overdue.to_string()]),
-                (5, vec![money(line.amount)]),
-                (6, vec![money(line.paid)]),
-                (7, vec![money(line.balance)]),
+                (5, vec![money(line.totals.amount)]),
+                (6, vec![money(line.totals.paid)]),
+                (7, vec![money(line.totals.balance)]),
             ],
             lines,
         }
