@@ -54,6 +54,11 @@ fn owes(db: &Database, customer: i64, document: &str) {
     );
 }
 
+/// The shop's policy on, one step: +1 "Vencida".
+fn shop_on_plus_one(db: &Database) {
+    collections::save_policy(db, steps(true, &[(1, "Vencida")])).expect("shop");
+}
+
 /// A named policy with `rules`, saved through the same check as the shop's.
 fn named(db: &Database, name: &str, rules: PolicyRules) -> i64 {
     let id = policies::create(db, name).expect("created").id;
@@ -95,7 +100,7 @@ fn refusals(err: CollectionsError) -> Vec<(String, FieldProblem)> {
 #[test]
 fn a_wholesaler_on_plus_thirty_and_a_walk_in_on_plus_one_are_each_reminded_at_their_own_step() {
     let books = Books::new();
-    collections::save_policy(&books.db, steps(true, &[(1, "Vencida")])).expect("shop");
+    shop_on_plus_one(&books.db);
     let wholesale = named(
         &books.db,
         "Mayoristas",
@@ -155,7 +160,7 @@ fn a_wholesaler_on_plus_thirty_and_a_walk_in_on_plus_one_are_each_reminded_at_th
 fn a_customer_moved_to_a_policy_that_is_off_gets_nothing_and_the_old_line_leaves() {
     let books = Books::new();
     let day = date!(2026 - 11 - 09);
-    collections::save_policy(&books.db, steps(true, &[(1, "Vencida")])).expect("shop");
+    shop_on_plus_one(&books.db);
     let resting = named(&books.db, "En pausa", steps(false, &[(1, "Vencida")]));
     let esquina = customer_at(&books.db, "Bodega La Esquina", "esquina@example.com");
     owes(&books.db, esquina, "F-0001");
@@ -186,7 +191,7 @@ fn a_customer_moved_to_a_policy_that_is_off_gets_nothing_and_the_old_line_leaves
 fn deleting_a_policy_in_use_asks_then_moves_its_customers_to_the_shops_policy() {
     let books = Books::new();
     let day = date!(2026 - 11 - 09);
-    collections::save_policy(&books.db, steps(true, &[(1, "Vencida")])).expect("shop");
+    shop_on_plus_one(&books.db);
     let wholesale = named(&books.db, "Mayoristas", steps(true, &[(30, "Mayoristas")]));
     let pena = customer_at(&books.db, "Distribuidora Peña", "pena@example.com");
     let rios = customer_at(&books.db, "Ríos Mayor", "rios@example.com");
