@@ -2,7 +2,8 @@
 //! "Mayoristas", created in Ajustes → Cobranza with a single +30 step. Two customers are eight
 //! days overdue; once one of them is put on Mayoristas in their page, Cobros de hoy lists only
 //! the customer on the shop's policy — the wholesaler's +7 line, decided at start-up, leaves
-//! with the move. Due dates are relative to today.
+//! with the move. Deleting Mayoristas asks with its count of customers and brings the wholesaler
+//! back to the shop's policy and to Cobros de hoy. Due dates are relative to today.
 
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
@@ -67,5 +68,34 @@ async fn a_customer_put_on_mayoristas_plus_thirty_leaves_cobros_de_hoy_at_eight_
     // The choice holds when the page is opened again.
     open_customer(&window, "Distribuidora Peña", "#customer-collection-policy").await;
     assert_eq!(window.value("#customer-collection-policy").await, "2");
+
+    // Eliminar asks with the count, then the wholesaler is back on the shop's policy: at eight
+    // days overdue, the +7 step is theirs again.
+    window.click(&menu("settings")).await;
+    window.select("#collections-policy", "2").await;
+    window.click("#collections-policy-delete").await;
+    window
+        .wait_for_text_containing(
+            "#collections-policy-delete-question",
+            "«Mayoristas»? Clientes que la siguen: 1.",
+        )
+        .await;
+    window.click("#collections-policy-delete-yes").await;
+    eventually(UI_TIMEOUT, "Mayoristas is gone", async || {
+        let list = window.text("#collections-policy").await;
+        if list.contains("Mayoristas") {
+            Err(list)
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+    open_customer(&window, "Distribuidora Peña", "#customer-collection-policy").await;
+    assert_eq!(window.value("#customer-collection-policy").await, "1");
+    window.click(&menu("today")).await;
+    window
+        .wait_for_text_containing("#today-table", "Distribuidora Peña")
+        .await;
+    window.wait_for_text("#today-count", "2").await;
     window.close().await;
 }

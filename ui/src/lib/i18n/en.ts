@@ -443,7 +443,7 @@ export const en: Catalogue = {
   'collections.policyRename': 'Rename',
   'collections.policyDelete': 'Delete',
   'collections.policyName': 'Policy name',
-  'collections.policyDeleteFollowed': 'Delete the policy “{name}”? {count} customers follow it: they will move to the business policy.',
+  'collections.policyDeleteFollowed': 'Delete the policy “{name}”? Customers following it: {count}. They will move to the business policy.',
   'collections.policyDeleteUnused': 'Delete the policy “{name}”? No customer follows it.',
   'collections.shopWide': 'For the whole business',
   'collections.shopWideHelp': 'There is one Today’s collections list and one send a day: how messages leave and the recent-payments question apply to every policy.',

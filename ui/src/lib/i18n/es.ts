@@ -441,7 +441,7 @@ export const es = {
   'collections.policyRename': 'Renombrar',
   'collections.policyDelete': 'Eliminar',
   'collections.policyName': 'Nombre de la política',
-  'collections.policyDeleteFollowed': '¿Eliminar la política «{name}»? La siguen {count} clientes: pasarán a la política del negocio.',
+  'collections.policyDeleteFollowed': '¿Eliminar la política «{name}»? Clientes que la siguen: {count}. Pasarán a la política del negocio.',
   'collections.policyDeleteUnused': '¿Eliminar la política «{name}»? Ningún cliente la sigue.',
   'collections.shopWide': 'Para todo el negocio',
   'collections.shopWideHelp': 'Hay una sola lista de Cobros de hoy y un solo envío al día: cómo salen los mensajes y la pregunta por los pagos recientes valen para todas las políticas.',
