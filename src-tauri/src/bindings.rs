@@ -31,6 +31,7 @@ use cachicamo_core::books::receivables::{
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
 use cachicamo_core::collections::form::{PolicyForm, TypedMinimum};
+use cachicamo_core::collections::policies::{CustomerPolicy, PolicyDeletion, PolicySummary};
 use cachicamo_core::collections::policy::{
     MinimumBalance, PolicyRules, PolicyStep, Repeat, SendMode, StepUnit,
 };
@@ -168,6 +169,9 @@ pub fn typescript() -> String {
         PolicyRules::decl(&cfg),
         TypedMinimum::decl(&cfg),
         PolicyForm::decl(&cfg),
+        PolicySummary::decl(&cfg),
+        PolicyDeletion::decl(&cfg),
+        CustomerPolicy::decl(&cfg),
         CollectionSettings::decl(&cfg),
         SimulatedMessage::decl(&cfg),
         SimulatedDay::decl(&cfg),

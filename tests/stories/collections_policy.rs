@@ -1,7 +1,7 @@
 //! The política de cobranza's finer parts, as the owner sets them in the real window: a
 //! minimum balance typed in Ajustes → Cobranza the Venezuelan way (refused next to its row
 //! when it cannot be read) keeps the customer who owes little out of Cobros de hoy, and is
-//! still there after a restart; "Sin recordatorios automáticos" in a customer's page takes
+//! still there after a restart; "Sin recordatorios automáticos" chosen in a customer's page takes
 //! their line out of Cobros de hoy and back; a step sent per receivable queues, on Enviar,
 //! that receivable's payment reminder — not the statement — to the real SMTP server. Due dates
 //! are relative to today.
@@ -117,8 +117,8 @@ async fn sin_recordatorios_automaticos_in_the_customers_page_takes_them_out_of_c
         .await;
     window.wait_for_text("#today-count", "2").await;
 
-    open_customer(&window, "Kiosco Pequeño", "#customer-no-automatic").await;
-    window.click("#customer-no-automatic").await;
+    open_customer(&window, "Kiosco Pequeño", "#customer-collection-policy").await;
+    window.select("#customer-collection-policy", "none").await;
     window.click(&menu("today")).await;
     eventually(UI_TIMEOUT, "the kiosk leaves Cobros de hoy", async || {
         let table = window.text("#today-table").await;
@@ -132,8 +132,8 @@ async fn sin_recordatorios_automaticos_in_the_customers_page_takes_them_out_of_c
     window.wait_for_text("#today-count", "1").await;
 
     // Switched back: the line returns, with nothing sent meanwhile.
-    open_customer(&window, "Kiosco Pequeño", "#customer-no-automatic").await;
-    window.click("#customer-no-automatic").await;
+    open_customer(&window, "Kiosco Pequeño", "#customer-collection-policy").await;
+    window.select("#customer-collection-policy", "1").await;
     window.click(&menu("today")).await;
     window
         .wait_for_text_containing("#today-table", "Kiosco Pequeño")

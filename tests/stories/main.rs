@@ -6,6 +6,7 @@ mod autostart;
 mod backups;
 mod business;
 mod collections;
+mod collections_policies;
 mod collections_policy;
 mod csv;
 mod customers;

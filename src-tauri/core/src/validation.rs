@@ -47,6 +47,8 @@ pub enum FieldProblem {
     AdvanceUnconfirmed,
     /// Another receivable already has this document number.
     DuplicateDocument,
+    /// Another política de cobranza already has this name (compared without case).
+    DuplicatePolicyName,
     /// The customer does not exist (any more).
     UnknownCustomer,
     /// Several customers have this tax id, or (without one) this exact name.

@@ -74,6 +74,7 @@ fn a_minimum_typed_the_regions_way_is_refused_by_row_then_kept_and_shown_back() 
     let reading = on(date!(2026 - 11 - 05));
     let refused = form::save(
         &books.db,
+        collections::DEFAULT_POLICY,
         PolicyForm {
             rules: proposed_on(),
             minimums: vec![
@@ -108,6 +109,7 @@ fn a_minimum_typed_the_regions_way_is_refused_by_row_then_kept_and_shown_back() 
 
     let saved = form::save(
         &books.db,
+        collections::DEFAULT_POLICY,
         PolicyForm {
             rules: proposed_on(),
             minimums: vec![minimum("usd", "50"), minimum("VES", "1.500,5")],
@@ -140,6 +142,7 @@ fn a_customer_below_the_minimum_in_every_currency_is_not_in_cobros_de_hoy() {
     let reading = on(date!(2026 - 11 - 09));
     form::save(
         &books.db,
+        collections::DEFAULT_POLICY,
         PolicyForm {
             rules: proposed_on(),
             minimums: vec![minimum("USD", "50,00")],
@@ -175,6 +178,7 @@ fn a_line_decided_before_the_minimum_was_raised_is_not_sent() {
     let save = |minimums: Vec<TypedMinimum>| {
         form::save(
             &books.db,
+            collections::DEFAULT_POLICY,
             PolicyForm {
                 rules: proposed_on(),
                 minimums,

@@ -1,9 +1,11 @@
-//! Ajustes → Cobranza (the política de cobranza, the guide's proposal, the OS time zone whose
-//! calendar day the evaluator follows, a customer's "sin recordatorios automáticos") and Cobros
-//! de hoy (its lines; Enviar, Enviar todos, Omitir, Posponer hasta…).
+//! Ajustes → Cobranza (the políticas de cobranza — the shop's and named ones —, the guide's
+//! proposal, the OS time zone whose calendar day the evaluator follows, the policy a customer
+//! follows or "sin recordatorios automáticos") and Cobros de hoy (its lines; Enviar, Enviar
+//! todos, Omitir, Posponer hasta…).
 
 use cachicamo_core::clock;
 use cachicamo_core::collections::form::{self, PolicyForm};
+use cachicamo_core::collections::policies::{self, CustomerPolicy, PolicyDeletion, PolicySummary};
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_core::collections::simulate::{self, SimulatedDay};
 use cachicamo_core::collections::today::{self, TodayPage};
@@ -15,41 +17,95 @@ use crate::error::IpcError;
 use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
+/// Ajustes → Cobranza with policy `policy_id` in the form (the shop's when absent).
 #[tauri::command(async)]
-pub fn collection_policy_get(state: State<'_, AppState>) -> Result<CollectionSettings, IpcError> {
+pub fn collection_policy_get(
+    state: State<'_, AppState>,
+    policy_id: Option<i64>,
+) -> Result<CollectionSettings, IpcError> {
     let reading = state.reading();
+    let policy_id = policy_id.unwrap_or(collections::DEFAULT_POLICY);
+    let (policies, rules) = state.db()?.read(|conn| {
+        Ok::<_, collections::CollectionsError>((
+            policies::list(conn)?,
+            policies::rules_of(conn, policy_id)?,
+        ))
+    })?;
     Ok(CollectionSettings {
-        policy: PolicyForm::shown(collections::policy(state.db()?)?, &reading),
+        policies,
+        policy_id,
+        policy: PolicyForm::shown(rules, &reading),
         proposed: PolicyRules::proposed(),
         time_zone: clock::time_zone_name(),
         today: reading.date(clock::local_today()),
     })
 }
 
-/// Saves the policy; the evaluator runs at once, so turning it on (or a new minimum) shows in
-/// Cobros de hoy without waiting for the next quarter of an hour.
+/// Saves policy `policy_id` (the shop's when absent); the evaluator runs at once, so turning it
+/// on (or a new minimum) shows in Cobros de hoy without waiting for the next quarter of an hour.
 #[tauri::command(async)]
 pub fn collection_policy_save(
     state: State<'_, AppState>,
     evaluator: State<'_, Evaluator>,
+    policy_id: Option<i64>,
     policy: PolicyForm,
 ) -> Result<PolicyForm, IpcError> {
-    Ok(evaluator.after(form::save(state.db()?, policy, &state.reading())?))
+    let policy_id = policy_id.unwrap_or(collections::DEFAULT_POLICY);
+    Ok(evaluator.after(form::save(
+        state.db()?,
+        policy_id,
+        policy,
+        &state.reading(),
+    )?))
+}
+
+/// "Nueva política": named, off, without steps.
+#[tauri::command(async)]
+pub fn collection_policy_create(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<PolicySummary, IpcError> {
+    Ok(policies::create(state.db()?, &name)?)
 }
 
 #[tauri::command(async)]
-pub fn customer_automatic(state: State<'_, AppState>, customer_id: i64) -> Result<bool, IpcError> {
-    Ok(collections::automatic(state.db()?, customer_id)?)
+pub fn collection_policy_rename(
+    state: State<'_, AppState>,
+    policy_id: i64,
+    name: String,
+) -> Result<PolicySummary, IpcError> {
+    Ok(policies::rename(state.db()?, policy_id, &name)?)
 }
 
+/// "Eliminar": unless `confirmed`, a policy customers follow stays and says how many.
 #[tauri::command(async)]
-pub fn customer_set_automatic(
+pub fn collection_policy_delete(
+    state: State<'_, AppState>,
+    evaluator: State<'_, Evaluator>,
+    policy_id: i64,
+    confirmed: bool,
+) -> Result<PolicyDeletion, IpcError> {
+    Ok(evaluator.after(policies::delete(state.db()?, policy_id, confirmed)?))
+}
+
+/// The policy the customer follows, and the ones they could.
+#[tauri::command(async)]
+pub fn customer_policy(
+    state: State<'_, AppState>,
+    customer_id: i64,
+) -> Result<CustomerPolicy, IpcError> {
+    Ok(policies::of_customer(state.db()?, customer_id)?)
+}
+
+/// `policy_id` null: "sin recordatorios automáticos". The evaluator runs at once.
+#[tauri::command(async)]
+pub fn customer_set_policy(
     state: State<'_, AppState>,
     evaluator: State<'_, Evaluator>,
     customer_id: i64,
-    automatic: bool,
+    policy_id: Option<i64>,
 ) -> Result<(), IpcError> {
-    collections::set_automatic(state.db()?, customer_id, automatic)?;
+    policies::follow(state.db()?, customer_id, policy_id)?;
     evaluator.nudge();
     Ok(())
 }
@@ -200,16 +256,112 @@ mod tests {
             )
             .expect("customer")["id"]
             .clone();
-        let automatic = |app: &TestApp| {
-            app.invoke("customer_automatic", json!({ "customerId": customer }))
-                .expect("automatic")
+        let followed = |app: &TestApp| {
+            app.invoke("customer_policy", json!({ "customerId": customer }))
+                .expect("policy")
         };
-        assert_eq!(automatic(&app), true, "customers follow the shop's policy");
+        assert_eq!(
+            followed(&app)["policyId"],
+            1,
+            "customers follow the shop's policy"
+        );
         app.invoke(
-            "customer_set_automatic",
-            json!({ "customerId": customer, "automatic": false }),
+            "customer_set_policy",
+            json!({ "customerId": customer, "policyId": null }),
         )
         .expect("sin recordatorios automáticos");
-        assert_eq!(automatic(&app), false);
+        assert_eq!(followed(&app)["policyId"], json!(null));
+    }
+
+    #[test]
+    fn a_named_policy_is_created_edited_chosen_for_a_customer_and_deleted_after_asking() {
+        let app = TestApp::new(Some("es_VE.UTF-8"));
+        let refused = app
+            .invoke("collection_policy_create", json!({ "name": "  " }))
+            .expect_err("no name");
+        assert_eq!(refused_field(&refused, "name")["problem"], "required");
+        let created = app
+            .invoke(
+                "collection_policy_create",
+                json!({ "name": " Mayoristas " }),
+            )
+            .expect("created");
+        assert_eq!(created["name"], "Mayoristas");
+        let id = created["id"].clone();
+        let taken = app
+            .invoke("collection_policy_create", json!({ "name": "MAYORISTAS" }))
+            .expect_err("taken");
+        assert_eq!(
+            refused_field(&taken, "name")["problem"],
+            "duplicate_policy_name"
+        );
+
+        let rules = json!({ "enabled": true, "steps": [
+            { "offsetDays": 30, "label": "Mayoristas: 30 días", "unit": "statement" }
+        ] });
+        app.invoke(
+            "collection_policy_save",
+            json!({ "policyId": id, "policy": { "rules": rules, "minimums": [] } }),
+        )
+        .expect("saved");
+        let settings = app
+            .invoke("collection_policy_get", json!({ "policyId": id }))
+            .expect("settings");
+        assert_eq!(settings["policyId"], id);
+        assert_eq!(settings["policy"]["rules"]["steps"][0]["offsetDays"], 30);
+        assert_eq!(
+            settings["policies"]
+                .as_array()
+                .map(|list| list.iter().map(|p| p["name"].clone()).collect::<Vec<_>>()),
+            Some(vec![json!("Política de cobranza"), json!("Mayoristas")])
+        );
+        let renamed = app
+            .invoke(
+                "collection_policy_rename",
+                json!({ "policyId": id, "name": "Mayoristas 30" }),
+            )
+            .expect("renamed");
+        assert_eq!(renamed["name"], "Mayoristas 30");
+
+        let customer = app
+            .invoke(
+                "customer_create",
+                json!({ "form": { "name": "Distribuidora Peña" } }),
+            )
+            .expect("customer")["id"]
+            .clone();
+        app.invoke(
+            "customer_set_policy",
+            json!({ "customerId": customer, "policyId": id }),
+        )
+        .expect("chosen");
+        let chosen = app
+            .invoke("customer_policy", json!({ "customerId": customer }))
+            .expect("policy");
+        assert_eq!(chosen["policyId"], id);
+        assert_eq!(chosen["policies"][1]["customers"], 1);
+
+        let asked = app
+            .invoke(
+                "collection_policy_delete",
+                json!({ "policyId": id, "confirmed": false }),
+            )
+            .expect("asked");
+        assert_eq!(asked, json!({ "deleted": false, "customers": 1 }));
+        let deleted = app
+            .invoke(
+                "collection_policy_delete",
+                json!({ "policyId": id, "confirmed": true }),
+            )
+            .expect("deleted");
+        assert_eq!(deleted, json!({ "deleted": true, "customers": 1 }));
+        let chosen = app
+            .invoke("customer_policy", json!({ "customerId": customer }))
+            .expect("policy");
+        assert_eq!(chosen["policyId"], 1);
+        let gone = app
+            .invoke("collection_policy_get", json!({ "policyId": id }))
+            .expect_err("deleted");
+        assert_eq!(gone["code"], "not_found");
     }
 }

@@ -184,9 +184,12 @@ impl From<CollectionsError> for IpcError {
         match err {
             CollectionsError::Invalid(fields) => invalid_fields(fields),
             CollectionsError::Corrupt { .. } => storage(err.to_string(), None),
-            CollectionsError::Statement(_) | CollectionsError::Reminder(_) => {
-                IpcError::internal(err.to_string())
+            CollectionsError::UnknownPolicy { .. } => {
+                IpcError::new(Failure::NotFound {}, err.to_string())
             }
+            CollectionsError::Statement(_)
+            | CollectionsError::Reminder(_)
+            | CollectionsError::ShopPolicy => IpcError::internal(err.to_string()),
             CollectionsError::Books(books) => books.into(),
             CollectionsError::Db(db) => db.into(),
         }

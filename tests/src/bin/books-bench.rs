@@ -3,7 +3,8 @@
 //! Pagos Pendientes under each filter and sort (each call also counts and totals per currency),
 //! Antigüedad de saldos on its own and as a filter of the list (each page carries the summary
 //! too), a search by customer and by document, opening a detail and recording a payment, and
-//! evaluating the política de cobranza over every customer with a tenth of them paused —
+//! evaluating the políticas de cobranza over every customer (a fifth of them on a second,
+//! "Mayoristas" policy) with a tenth of them paused —
 //! through the same core functions the commands call. Prints the median and p95 of each, the rows each
 //! returned, and the database's size.
 //!
@@ -19,7 +20,7 @@ use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
 use cachicamo_core::books::Paging;
 use cachicamo_core::collections::policy::PolicyRules;
-use cachicamo_core::collections::{self, slots, today};
+use cachicamo_core::collections::{self, policies, slots, today};
 use cachicamo_core::reminders::Rechecks;
 use cachicamo_core::Database;
 use cachicamo_e2e::seed::bench_book;
@@ -119,11 +120,28 @@ fn main() {
     });
     report("record a payment", &timings, 1, 1);
 
-    // Cobros automáticos: the proposed policy turned on, one customer in ten paused (a
-    // promise, a dispute, a "Pausa hasta…" or No contactar, some on one receivable only).
+    // Cobros automáticos: the proposed policy turned on, one customer in five on a second
+    // policy ("Mayoristas", +30 only), one customer in ten paused (a promise, a dispute, a
+    // "Pausa hasta…" or No contactar, some on one receivable only).
     let mut policy = PolicyRules::proposed();
     policy.enabled = true;
     collections::save_policy(&db, policy).expect("policy");
+    let wholesale = policies::create(&db, "Mayoristas")
+        .expect("second policy")
+        .id;
+    let mut thirty = PolicyRules::proposed();
+    thirty.enabled = true;
+    thirty.steps.retain(|step| step.offset_days == 15);
+    thirty.steps[0].offset_days = 30;
+    policies::save_rules(&db, wholesale, thirty).expect("second policy's rules");
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO customer_collection (customer_id, policy_id)
+             SELECT id, ?1 FROM customers WHERE id % 5 = 1",
+            [wholesale],
+        )
+    })
+    .expect("wholesalers");
     db.write(|tx| {
         tx.execute_batch(
             "INSERT INTO collection_pauses (customer_id, receivable_id, kind, until)
@@ -146,7 +164,7 @@ fn main() {
         decided
     });
     report(
-        "evaluate the policy (1,000 customers paused)",
+        "evaluate 2 policies (1,000 customers paused)",
         &timings,
         decided,
         seeded.customers as usize,

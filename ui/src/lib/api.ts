@@ -29,6 +29,9 @@ import {
   type Language,
   type Money,
   type CollectionSettings,
+  type CustomerPolicy,
+  type PolicyDeletion,
+  type PolicySummary,
   type TodayPage,
   type SimulatedDay,
   type PolicyForm,
@@ -138,17 +141,24 @@ export const api = {
   pauseChips: (customerIds: number[]) => call<PauseChip[]>('pause_chips', { customerIds }),
   pauseStart: (form: PauseForm) => call<Pause>('pause_start', { form }),
   pauseEnd: (id: number) => call<Pause>('pause_end', { id }),
-  collectionPolicyGet: () => call<CollectionSettings>('collection_policy_get'),
-  collectionPolicySave: (policy: PolicyForm) => call<PolicyForm>('collection_policy_save', { policy }),
+  collectionPolicyGet: (policyId: number | null = null) =>
+    call<CollectionSettings>('collection_policy_get', { policyId }),
+  collectionPolicySave: (policyId: number, policy: PolicyForm) =>
+    call<PolicyForm>('collection_policy_save', { policyId, policy }),
+  collectionPolicyCreate: (name: string) => call<PolicySummary>('collection_policy_create', { name }),
+  collectionPolicyRename: (policyId: number, name: string) =>
+    call<PolicySummary>('collection_policy_rename', { policyId, name }),
+  collectionPolicyDelete: (policyId: number, confirmed: boolean) =>
+    call<PolicyDeletion>('collection_policy_delete', { policyId, confirmed }),
   collectionsSimulate: (days: number) => call<SimulatedDay[]>('collections_simulate', { days }),
   collectionsToday: (limit: number) => call<TodayPage>('collections_today', { limit }),
   collectionSend: (slotId: number) => call<boolean>('collection_send', { slotId }),
   collectionSendAll: () => call<number>('collection_send_all'),
   collectionSkip: (slotId: number) => call<boolean>('collection_skip', { slotId }),
   collectionPostpone: (slotId: number, until: string) => call<boolean>('collection_postpone', { slotId, until }),
-  customerAutomatic: (customerId: number) => call<boolean>('customer_automatic', { customerId }),
-  customerSetAutomatic: (customerId: number, automatic: boolean) =>
-    call<null>('customer_set_automatic', { customerId, automatic }),
+  customerPolicy: (customerId: number) => call<CustomerPolicy>('customer_policy', { customerId }),
+  customerSetPolicy: (customerId: number, policyId: number | null) =>
+    call<null>('customer_set_policy', { customerId, policyId }),
   pendingList: (query: PendingQuery) => call<PendingPage>('pending_list', { query }),
   receivableGet: (id: number) => call<ReceivableDetail>('receivable_get', { id }),
   receivableCreate: (form: ReceivableForm) => call<ReceivableDetail>('receivable_create', { form }),

@@ -72,7 +72,7 @@ smtpPassword: string | null,
  */
 acceptPortMismatch: boolean, };
 
-export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "date_in_past" | "duplicate_step" | "duplicate_currency" | "advance_unconfirmed" | "duplicate_document" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
+export type FieldProblem = "required" | "invalid_email" | "invalid_host" | "invalid_port" | "invalid_stream" | "too_long" | "unknown_currency" | "invalid_amount" | "too_many_decimals" | "not_positive" | "amount_too_large" | "total_too_large" | "too_many_digits" | "invalid_date" | "due_before_issue" | "above_balance" | "not_near_balance" | "date_in_future" | "date_in_past" | "duplicate_step" | "duplicate_currency" | "advance_unconfirmed" | "duplicate_document" | "duplicate_policy_name" | "unknown_customer" | "ambiguous_customer" | "unknown_method" | "unknown_variable" | "template_syntax" | "multiple_lines" | "needs_encryption" | "same_currency" | "invalid_phone" | "invalid_id_number" | "invalid_account" | "invalid_clabe" | "secret_for_other_destination" | "undeliverable" | "free_mail_sender";
 
 export type FieldError = { field: string, problem: FieldProblem, 
 /**
@@ -489,7 +489,41 @@ export type PolicyForm = {
  */
 rules: PolicyRules, minimums: Array<TypedMinimum>, };
 
+export type PolicySummary = { id: number, 
+/**
+ * As stored; the window names policy 1 "Política del negocio" in its own language.
+ */
+name: string, enabled: boolean, 
+/**
+ * Customers who chose it (for policy 1: those who chose nothing else).
+ */
+customers: number, };
+
+export type PolicyDeletion = { deleted: boolean, 
+/**
+ * Who followed it: now on policy 1 when `deleted`, the question's number when not.
+ */
+customers: number, };
+
+export type CustomerPolicy = { 
+/**
+ * `None`: "sin recordatorios automáticos".
+ */
+policyId: number | null, 
+/**
+ * Every policy they could follow, the shop's first.
+ */
+policies: Array<PolicySummary>, };
+
 export type CollectionSettings = { 
+/**
+ * The shop's first.
+ */
+policies: Array<PolicySummary>, 
+/**
+ * The policy `policy` is.
+ */
+policyId: number, 
 /**
  * The policy, its minimums written the region's way.
  */
@@ -1011,7 +1045,7 @@ phone: string, };
 export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "open_failed", "autostart_failed", "internal"];
 
 /** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
-export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "customer_pauses" | "pause_chips" | "pause_start" | "pause_end" | "collection_policy_get" | "collection_policy_save" | "customer_automatic" | "customer_set_automatic" | "collections_simulate" | "collections_today" | "collection_send" | "collection_send_all" | "collection_skip" | "collection_postpone" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "autostart_get" | "autostart_set" | "notices_get" | "notices_set" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "customer_pauses" | "pause_chips" | "pause_start" | "pause_end" | "collection_policy_get" | "collection_policy_save" | "collection_policy_create" | "collection_policy_rename" | "collection_policy_delete" | "customer_policy" | "customer_set_policy" | "collections_simulate" | "collections_today" | "collection_send" | "collection_send_all" | "collection_skip" | "collection_postpone" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "autostart_get" | "autostart_set" | "notices_get" | "notices_set" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
 
 /** What the core refuses by size, checked in the window before a file crosses the IPC. */
 export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

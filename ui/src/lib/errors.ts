@@ -89,6 +89,7 @@ const fieldProblems: Record<FieldProblem, MessageKey> = {
   duplicate_currency: 'field.duplicate_currency',
   advance_unconfirmed: 'field.advance_unconfirmed',
   duplicate_document: 'field.duplicate_document',
+  duplicate_policy_name: 'field.duplicate_policy_name',
   unknown_customer: 'field.unknown_customer',
   ambiguous_customer: 'field.ambiguous_customer',
   unknown_method: 'field.unknown_method',

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension};
 use time::{Duration, OffsetDateTime};
 
 use super::policy::SendMode;
-use super::{policy, today, CollectionsError};
+use super::{policies_in, today, CollectionsError, DEFAULT_POLICY};
 use crate::books::reading::Reading;
 use crate::db::Database;
 use crate::outbox::OutboxId;
@@ -51,8 +51,14 @@ pub fn run(
     reading: &Reading,
     now: OffsetDateTime,
 ) -> Result<Batch, CollectionsError> {
-    let rules = policy(db)?;
-    if !rules.enabled {
+    // The mode and the gate are the shop's (policy 1's), whichever policies are on.
+    let (rules, any_on) = db.read(|conn| {
+        let policies = policies_in(conn)?;
+        let any_on = policies.values().any(|rules| rules.enabled);
+        let shop = policies.get(&DEFAULT_POLICY).cloned().unwrap_or_default();
+        Ok::<_, CollectionsError>((shop, any_on))
+    })?;
+    if !any_on {
         return Ok(Batch::NotNow);
     }
     match rules.mode {

@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::policies::save_rules;
 use super::policy::{MinimumBalance, PolicyRules};
-use super::{save_policy, CollectionsError};
+use super::CollectionsError;
 use crate::books::currency;
 use crate::books::reading::Reading;
 use crate::db::Database;
@@ -46,9 +47,11 @@ impl PolicyForm {
     }
 }
 
-/// Reads the typed minimums and saves the policy; every refusal at once, each by its field.
+/// Reads the typed minimums and saves policy `policy_id`; every refusal at once, each by its
+/// field.
 pub fn save(
     db: &Database,
+    policy_id: i64,
     form: PolicyForm,
     reading: &Reading,
 ) -> Result<PolicyForm, CollectionsError> {
@@ -85,7 +88,10 @@ pub fn save(
         ..form.rules
     };
     match rules.validate() {
-        Ok(rules) if typing.is_empty() => Ok(PolicyForm::shown(save_policy(db, rules)?, reading)),
+        Ok(rules) if typing.is_empty() => Ok(PolicyForm::shown(
+            save_rules(db, policy_id, rules)?,
+            reading,
+        )),
         checked => {
             let mut errors = checked.err().map(FieldErrors::into_vec).unwrap_or_default();
             errors.extend(typing.into_vec());

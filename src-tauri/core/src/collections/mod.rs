@@ -2,11 +2,13 @@
 //! evaluator that turns them, the books and the pauses into slots — one per (customer, step,
 //! anchoring due date), UNIQUE in the database — on the user's calendar day, which is always
 //! passed in. Sending what a slot asks for belongs to the screens of the next slice (Cobros de
-//! hoy); nothing here sends.
+//! hoy); nothing here sends. Several named policies may exist (`policies`): which rules are
+//! per policy and which are the shop's alone is written there.
 
 pub mod batch;
 pub mod evaluate;
 pub mod form;
+pub mod policies;
 pub mod policy;
 pub mod simulate;
 pub mod slots;
@@ -14,22 +16,26 @@ pub mod today;
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::books::customers;
 use crate::books::dates::DateShown;
 use crate::books::BooksError;
 use crate::db::{Database, DbError};
 use crate::validation::FieldError;
 use policy::PolicyRules;
 
-/// What Ajustes → Cobranza shows: the policy, what the guide proposes, and whose calendar day
-/// the evaluator follows.
+/// What Ajustes → Cobranza shows: every policy, the one being edited, what the guide proposes,
+/// and whose calendar day the evaluator follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CollectionSettings {
+    /// The shop's first.
+    pub policies: Vec<policies::PolicySummary>,
+    /// The policy `policy` is.
+    #[ts(type = "number")]
+    pub policy_id: i64,
     /// The policy, its minimums written the region's way.
     pub policy: form::PolicyForm,
     /// The four steps the first-run guide offers.
@@ -49,6 +55,12 @@ pub enum CollectionsError {
     /// A stored policy that its own form would refuse (a hand-edited or hostile file).
     #[error("the stored collection policy {id} is unreadable")]
     Corrupt { id: i64 },
+    /// Deleted meanwhile (another window).
+    #[error("there is no collection policy {id}")]
+    UnknownPolicy { id: i64 },
+    /// The shop's own policy is neither renamed nor deleted (the window never offers it).
+    #[error("the shop's own collection policy cannot be renamed or deleted")]
+    ShopPolicy,
     #[error(transparent)]
     Books(#[from] BooksError),
     /// The statement could not be made or stored (a bug, not the owner's doing).
@@ -88,74 +100,26 @@ pub(crate) fn policies_in(
     Ok(policies)
 }
 
-/// The shop's política de cobranza (Ajustes → Cobranza).
+/// The shop's política de cobranza (policy 1).
 pub fn policy(db: &Database) -> Result<PolicyRules, CollectionsError> {
-    db.read(|conn| {
-        let json: Option<String> = conn
-            .query_row(
-                "SELECT rules FROM collection_policies WHERE id = ?1",
-                [DEFAULT_POLICY],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match json {
-            Some(json) => parse(DEFAULT_POLICY, &json),
-            None => Ok(PolicyRules::default()),
-        }
-    })
+    db.read(|conn| policies::rules_of(conn, DEFAULT_POLICY))
 }
 
-/// Saves the shop's policy as the form gave it, refused by field when it does not hold.
+/// Saves the shop's policy (policy 1) as the form gave it, refused by field when it does not hold.
 pub fn save_policy(db: &Database, rules: PolicyRules) -> Result<PolicyRules, CollectionsError> {
-    let rules = rules
-        .validate()
-        .map_err(|errors| CollectionsError::Invalid(errors.into_vec()))?;
-    let json = serde_json::to_string(&rules).expect("rules serialize");
-    db.write(|tx| {
-        tx.execute(
-            "INSERT INTO collection_policies (id, name, rules) VALUES (?1, 'Política de cobranza', ?2)
-             ON CONFLICT (id) DO UPDATE SET rules = excluded.rules",
-            params![DEFAULT_POLICY, json],
-        )
-    })?;
-    Ok(rules)
+    policies::save_rules(db, DEFAULT_POLICY, rules)
 }
 
 /// Whether `customer_id` gets automatic reminders (they follow a policy).
 pub fn automatic(db: &Database, customer_id: i64) -> Result<bool, CollectionsError> {
-    db.read(|conn| {
-        customers::find(conn, customer_id)?;
-        let chosen: Option<Option<i64>> = conn
-            .query_row(
-                "SELECT policy_id FROM customer_collection WHERE customer_id = ?1",
-                [customer_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(!matches!(chosen, Some(None)))
-    })
+    Ok(policies::followed(db, customer_id)?.is_some())
 }
 
-/// Whether `customer_id` gets automatic reminders: `false` is "sin recordatorios automáticos".
+/// `false` is "sin recordatorios automáticos"; `true` puts the customer on the shop's policy.
 pub fn set_automatic(
     db: &Database,
     customer_id: i64,
     automatic: bool,
 ) -> Result<(), CollectionsError> {
-    db.write(|tx| {
-        customers::find(tx, customer_id)?;
-        if automatic {
-            tx.execute(
-                "DELETE FROM customer_collection WHERE customer_id = ?1",
-                [customer_id],
-            )?;
-        } else {
-            tx.execute(
-                "INSERT INTO customer_collection (customer_id, policy_id) VALUES (?1, NULL)
-                 ON CONFLICT (customer_id) DO UPDATE SET policy_id = NULL",
-                [customer_id],
-            )?;
-        }
-        Ok(())
-    })
+    policies::follow(db, customer_id, automatic.then_some(DEFAULT_POLICY))
 }

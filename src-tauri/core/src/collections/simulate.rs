@@ -1,5 +1,5 @@
-//! Simulación: what the política de cobranza would send in the next days, day by day, with the
-//! books and the pauses as they are — assuming nobody pays and the owner sends every line due
+//! Simulación: what the políticas de cobranza would send in the next days, day by day, each
+//! customer by the policy they follow, with the books and the pauses as they are — assuming nobody pays and the owner sends every line due
 //! (each counted for the cooldown and caps of the days after). Writes nothing.
 
 use rusqlite::Connection;
@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use super::evaluate::{Decision, PastSlot};
 use super::slots::Books;
-use super::{policies_in, CollectionsError, DEFAULT_POLICY};
+use super::CollectionsError;
 use crate::books::dates::DateShown;
 use crate::books::reading::Reading;
 
@@ -44,14 +44,6 @@ pub fn simulate(
     let Some(mut books) = Books::load(conn)? else {
         return Ok(Vec::new());
     };
-    let labels = policies_in(conn)?.remove(&DEFAULT_POLICY);
-    let label = |offset: i32| {
-        labels
-            .as_ref()
-            .and_then(|rules| rules.steps.iter().find(|s| s.offset_days == offset))
-            .map(|step| step.label.clone())
-            .unwrap_or_default()
-    };
     let mut name_of = conn.prepare_cached("SELECT name FROM customers WHERE id = ?1")?;
     let mut simulated = Vec::new();
     for ahead in 0..days.min(MAX_DAYS) {
@@ -68,11 +60,21 @@ pub fn simulate(
                 }
             };
             remember(&mut books, &slot, day, true);
+            let step_label = books
+                .rules_for(slot.customer_id)
+                .and_then(|rules| {
+                    rules
+                        .steps
+                        .iter()
+                        .find(|s| s.offset_days == slot.offset_days)
+                })
+                .map(|step| step.label.clone())
+                .unwrap_or_default();
             messages.push(SimulatedMessage {
                 customer_id: slot.customer_id,
                 customer_name: name_of.query_row([slot.customer_id], |r| r.get(0))?,
                 offset_days: slot.offset_days,
-                step_label: label(slot.offset_days),
+                step_label,
                 held,
             });
         }

@@ -1,5 +1,6 @@
 //! Running the evaluator over the books: every customer with something owed, their pauses and
-//! the slots already decided are read in one pass, the evaluator decides, and the new slots are
+//! the slots already decided are read in one pass, the evaluator decides — each customer by the
+//! policy they follow (`policies`) — and the new slots are
 //! written in one transaction with `INSERT OR IGNORE` against the UNIQUE slot — so two
 //! evaluations at once (two windows, a restart mid-way) still leave one row per slot.
 
@@ -108,8 +109,7 @@ impl Books {
     /// `None` when no policy is on: nothing to evaluate.
     pub(super) fn load(conn: &Connection) -> Result<Option<Books>, CollectionsError> {
         let policies = policies_in(conn)?;
-        if !policies.contains_key(&DEFAULT_POLICY) || !policies.values().any(|rules| rules.enabled)
-        {
+        if !policies.values().any(|rules| rules.enabled) {
             return Ok(None);
         }
         let mut chosen: HashMap<i64, Option<i64>> = HashMap::new();
@@ -224,21 +224,22 @@ impl Books {
                     .for_each(|r| r.paused = true),
             }
         }
-        let Some(default) = self.policies.get(&DEFAULT_POLICY) else {
-            return Vec::new();
-        };
         let mut decisions = Vec::new();
         for customer in self.facts.values() {
-            let rules: &PolicyRules = match self.chosen.get(&customer.customer_id) {
-                None => default,
-                Some(None) => continue,
-                Some(Some(id)) => match self.policies.get(id) {
-                    Some(rules) => rules,
-                    None => continue,
-                },
-            };
-            decisions.extend(evaluate(rules, customer, today));
+            // Each by the policy they follow; a policy that is off decides nothing for them.
+            if let Some(rules) = self.rules_for(customer.customer_id) {
+                decisions.extend(evaluate(rules, customer, today));
+            }
         }
         decisions
+    }
+
+    /// The rules `customer_id` follows; `None`: "sin recordatorios automáticos" (or a policy
+    /// gone meanwhile).
+    pub(super) fn rules_for(&self, customer_id: i64) -> Option<&PolicyRules> {
+        match self.chosen.get(&customer_id) {
+            None => self.policies.get(&DEFAULT_POLICY),
+            Some(chosen) => chosen.and_then(|id| self.policies.get(&id)),
+        }
     }
 }

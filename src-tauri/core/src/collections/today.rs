@@ -15,6 +15,7 @@ use time::Date;
 use ts_rs::TS;
 
 use super::batch::payments_recent;
+use super::policies::followed_in;
 use super::policy::SendMode;
 use super::{policies_in, CollectionsError, DEFAULT_POLICY};
 use crate::books::dates::{from_iso, iso};
@@ -117,9 +118,11 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
             |r| r.get(0),
         )?;
         let policies = policies_in(conn)?;
-        let labels = policies.get(&DEFAULT_POLICY);
-        let gate_days = labels.map_or(7, |rules| rules.payments_gate_days);
-        let mode = labels.map(|rules| rules.mode).unwrap_or_default();
+        // The mode and the gate are the shop's; each line's step is named by its customer's
+        // policy.
+        let shop = policies.get(&DEFAULT_POLICY);
+        let gate_days = shop.map_or(7, |rules| rules.payments_gate_days);
+        let mode = shop.map(|rules| rules.mode).unwrap_or_default();
         let start_of_today = reading.today.midnight().assume_utc();
         let ask_payments = !payments_recent(conn, start_of_today, gate_days)?;
         let mut statement = conn.prepare_cached(&format!(
@@ -129,7 +132,8 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
                     (SELECT group_concat(currency || ' ' || owed, ',') FROM
                         (SELECT currency, sum(amount - paid) AS owed FROM receivables
                          WHERE customer_id = s.customer_id AND status = 'pending'
-                         GROUP BY currency ORDER BY currency))
+                         GROUP BY currency ORDER BY currency)),
+                    (SELECT policy_id FROM customer_collection WHERE customer_id = s.customer_id)
              FROM collection_slots s JOIN customers c ON c.id = s.customer_id
              WHERE {WAITING} ORDER BY s.anchor_due, s.id LIMIT ?2"
         ))?;
@@ -139,6 +143,7 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
             let anchor: Date = from_iso(&r.get::<_, String>(7)?)?;
             let receivable_key: i64 = r.get(9)?;
             let owed: Option<String> = r.get(11)?;
+            let followed: Option<i64> = r.get(12)?;
             Ok(TodayLine {
                 slot_id: r.get(0)?,
                 customer_id: r.get(1)?,
@@ -153,7 +158,8 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
                 receivable_id: (receivable_key != 0).then_some(receivable_key),
                 document_number: r.get(10)?,
                 offset_days,
-                step_label: labels
+                step_label: policies
+                    .get(&followed.unwrap_or(DEFAULT_POLICY))
                     .and_then(|rules| rules.steps.iter().find(|s| s.offset_days == offset_days))
                     .map(|step| step.label.clone())
                     .unwrap_or_default(),
@@ -241,7 +247,7 @@ pub fn send(
     })
 }
 
-/// Whether what the slot sends is still at or above the policy's saldo mínimo: the
+/// Whether what the slot sends is still at or above the saldo mínimo of the customer's policy: the
 /// receivable's balance for a per-receivable step, any currency's total for the statement.
 fn still_worth(
     conn: &Connection,
@@ -249,7 +255,8 @@ fn still_worth(
     receivable_key: i64,
 ) -> Result<bool, CollectionsError> {
     let policies = policies_in(conn)?;
-    let Some(rules) = policies.get(&DEFAULT_POLICY) else {
+    let followed = followed_in(conn, customer_id)?.unwrap_or(DEFAULT_POLICY);
+    let Some(rules) = policies.get(&followed) else {
         return Ok(true);
     };
     let (sql, key) = if receivable_key == 0 {
