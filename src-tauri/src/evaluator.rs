@@ -13,7 +13,6 @@ use std::time::Duration;
 use cachicamo_core::clock;
 use cachicamo_core::collections::batch::{self, Batch};
 use cachicamo_core::collections::{slots, today, CollectionsError};
-use cachicamo_core::outbox::OutboxId;
 use cachicamo_core::Database;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
@@ -21,18 +20,6 @@ use tokio::sync::Notify;
 use crate::state::AppState;
 
 pub const COLLECTIONS_CHANGED: &str = "collections://changed";
-
-/// The outbox is told of a batch at once (it would find the rows at its next look anyway).
-fn wake<R: Runtime>(app: &AppHandle<R>, queued: &[OutboxId]) {
-    if let Some(outbox) = app
-        .try_state::<AppState>()
-        .and_then(|state| state.outbox().ok().cloned())
-    {
-        for id in queued {
-            outbox.queued(*id);
-        }
-    }
-}
 
 /// How often it runs on its own; `CACHICAMO_COLLECTIONS_EVERY_SECS` shortens it (tests).
 fn every() -> Duration {
@@ -88,7 +75,9 @@ impl Evaluator {
                 match ran {
                     Ok(Ok((waiting, batch))) => {
                         if let Batch::Queued(queued) = batch {
-                            wake(&app, &queued);
+                            if let Some(state) = app.try_state::<AppState>() {
+                                state.outbox_queued(&queued);
+                            }
                         }
                         let _ = app.emit(COLLECTIONS_CHANGED, waiting);
                     }

@@ -11,7 +11,7 @@ use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
 use cachicamo_core::mail::service::EmailService;
 use cachicamo_core::mail::Timeouts;
-use cachicamo_core::outbox::{self, OutboxHandle, OutboxSettings};
+use cachicamo_core::outbox::{self, OutboxHandle, OutboxId, OutboxSettings};
 use cachicamo_core::paths::{DataPaths, DATA_DIR_ENV};
 use cachicamo_core::reminders::{Bookkeeper, ReminderGate};
 use cachicamo_core::secrets::Keychain;
@@ -312,6 +312,16 @@ impl AppState {
             .ok_or_else(|| IpcError::internal("the outbox is not running"))?;
         self.start_outbox_worker();
         Ok(handle)
+    }
+
+    /// Tells the outbox of rows just queued, so they leave now rather than at its next look
+    /// (which would find them anyway): a failure to reach it loses nothing.
+    pub fn outbox_queued(&self, queued: &[OutboxId]) {
+        if let Ok(outbox) = self.outbox() {
+            for id in queued {
+                outbox.queued(*id);
+            }
+        }
     }
 
     /// The outbox only if its worker was started: closing must not start it just to stop it.

@@ -10,11 +10,10 @@ use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_core::collections::simulate::{self, SimulatedDay};
 use cachicamo_core::collections::today::{self, TodayPage};
 use cachicamo_core::collections::{self, CollectionSettings};
-use cachicamo_core::outbox::OutboxId;
 use tauri::State;
 
+use crate::commands::books_change::BooksChange;
 use crate::error::IpcError;
-use crate::evaluator::Evaluator;
 use crate::state::AppState;
 
 /// Ajustes → Cobranza with policy `policy_id` in the form (the shop's when absent).
@@ -45,18 +44,12 @@ pub fn collection_policy_get(
 /// on (or a new minimum) shows in Cobros de hoy without waiting for the next quarter of an hour.
 #[tauri::command(async)]
 pub fn collection_policy_save(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     policy_id: Option<i64>,
     policy: PolicyForm,
 ) -> Result<PolicyForm, IpcError> {
     let policy_id = policy_id.unwrap_or(collections::DEFAULT_POLICY);
-    Ok(evaluator.after(form::save(
-        state.db()?,
-        policy_id,
-        policy,
-        &state.reading(),
-    )?))
+    books.write(|db, reading| form::save(db, policy_id, policy, reading))
 }
 
 /// "Nueva política": named, off, without steps.
@@ -80,12 +73,11 @@ pub fn collection_policy_rename(
 /// "Eliminar": unless `confirmed`, a policy customers follow stays and says how many.
 #[tauri::command(async)]
 pub fn collection_policy_delete(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     policy_id: i64,
     confirmed: bool,
 ) -> Result<PolicyDeletion, IpcError> {
-    Ok(evaluator.after(policies::delete(state.db()?, policy_id, confirmed)?))
+    books.write(|db, _| policies::delete(db, policy_id, confirmed))
 }
 
 /// The policy the customer follows, and the ones they could.
@@ -100,14 +92,11 @@ pub fn customer_policy(
 /// `policy_id` null: "sin recordatorios automáticos". The evaluator runs at once.
 #[tauri::command(async)]
 pub fn customer_set_policy(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     customer_id: i64,
     policy_id: Option<i64>,
 ) -> Result<(), IpcError> {
-    policies::follow(state.db()?, customer_id, policy_id)?;
-    evaluator.nudge();
-    Ok(())
+    books.write(|db, _| policies::follow(db, customer_id, policy_id))
 }
 
 /// Simulación: what the saved policy would send in the next `days` days (at most 60).
@@ -130,60 +119,32 @@ pub fn collections_today(state: State<'_, AppState>, limit: u32) -> Result<Today
 
 /// Enviar one line: `false` when it no longer waited (sent elsewhere, skipped).
 #[tauri::command(async)]
-pub fn collection_send(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
-    slot_id: i64,
-) -> Result<bool, IpcError> {
-    let queued = today::send(state.db()?, slot_id, &state.reading())?;
-    wake(&state, queued.as_slice());
-    evaluator.nudge();
+pub fn collection_send(books: BooksChange<'_>, slot_id: i64) -> Result<bool, IpcError> {
+    let queued = books.write(|db, reading| today::send(db, slot_id, reading))?;
+    books.state().outbox_queued(queued.as_slice());
     Ok(queued.is_some())
 }
 
 /// "Enviar todos": every line due (held ones wait for their own Enviar); how many were queued.
 #[tauri::command(async)]
-pub fn collection_send_all(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
-) -> Result<u32, IpcError> {
-    let queued = today::send_all(state.db()?, &state.reading())?;
-    wake(&state, &queued);
-    evaluator.nudge();
+pub fn collection_send_all(books: BooksChange<'_>) -> Result<u32, IpcError> {
+    let queued = books.write(today::send_all)?;
+    books.state().outbox_queued(&queued);
     Ok(u32::try_from(queued.len()).unwrap_or(u32::MAX))
 }
 
 #[tauri::command(async)]
-pub fn collection_skip(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
-    slot_id: i64,
-) -> Result<bool, IpcError> {
-    Ok(evaluator.after(today::skip(state.db()?, slot_id, state.reading().today)?))
+pub fn collection_skip(books: BooksChange<'_>, slot_id: i64) -> Result<bool, IpcError> {
+    books.write(|db, reading| today::skip(db, slot_id, reading.today))
 }
 
 #[tauri::command(async)]
 pub fn collection_postpone(
-    state: State<'_, AppState>,
-    evaluator: State<'_, Evaluator>,
+    books: BooksChange<'_>,
     slot_id: i64,
     until: String,
 ) -> Result<bool, IpcError> {
-    Ok(evaluator.after(today::postpone(
-        state.db()?,
-        slot_id,
-        &until,
-        &state.reading(),
-    )?))
-}
-
-/// The worker is told at once (it would find them anyway at its next look).
-fn wake(state: &AppState, queued: &[OutboxId]) {
-    if let Ok(outbox) = state.outbox() {
-        for id in queued {
-            outbox.queued(*id);
-        }
-    }
+    books.write(|db, reading| today::postpone(db, slot_id, &until, reading))
 }
 
 #[cfg(test)]
