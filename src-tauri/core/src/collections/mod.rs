@@ -8,8 +8,10 @@ pub mod batch;
 pub mod evaluate;
 pub mod form;
 pub mod policy;
+pub mod proposed_words;
 pub mod simulate;
 pub mod slots;
+pub mod step_words;
 pub mod today;
 
 use std::collections::HashMap;
