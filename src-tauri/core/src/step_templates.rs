@@ -6,15 +6,17 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::locale::Language;
 use crate::wire;
 
 /// A step of a policy, as a queued message remembers it: every later render of that message —
 /// the send check's, a Reenviar's — uses this step's words, not the default ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StepKey {
+    #[ts(type = "number")]
     pub policy_id: i64,
     /// The step's offset from the due date, its identity within the policy.
     pub offset_days: i32,

@@ -1,0 +1,29 @@
+// Which step of the política de cobranza Ajustes → Plantillas shows: Ajustes → Cobranza links
+// each saved step to its words through here, so neither section knows the other.
+
+/** The shop's own policy (the core's `DEFAULT_POLICY`): the one Ajustes → Cobranza edits. */
+export const SHOP_POLICY = 1;
+
+const chosen = $state<{ offsetDays: number | null; asked: number }>({ offsetDays: null, asked: 0 });
+
+export const stepChoice = {
+  /** The step last asked for from Ajustes → Cobranza, if any. */
+  get offsetDays(): number | null {
+    return chosen.offsetDays;
+  },
+  /** Counts the asks: each one reloads the saved steps (a step just saved is among them). */
+  get asked(): number {
+    return chosen.asked;
+  },
+};
+
+/** Shows the words of the step `offsetDays` days from the due date in Ajustes → Plantillas. */
+export function chooseStep(offsetDays: number) {
+  chosen.offsetDays = offsetDays;
+  chosen.asked += 1;
+}
+
+/** "+7", "-3", "0": how far from the due date, signed. */
+export function signedDays(offsetDays: number): string {
+  return offsetDays > 0 ? `+${offsetDays}` : String(offsetDays);
+}
