@@ -11,7 +11,7 @@ mod common;
 use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
-use cachicamo_core::collections::policy::PolicyRules;
+use cachicamo_core::collections::policy::{PolicyRules, Repeat};
 use cachicamo_core::collections::step_words::{self, StepStatementTemplateView};
 use cachicamo_core::collections::{self as collections, slots, today, CollectionsError};
 use cachicamo_core::locale::{Language, Region};
@@ -327,4 +327,37 @@ fn a_step_sent_per_receivable_says_its_reminder_words_also_after_a_partial_payme
         text,
         "Peña & Hijos, su saldo de USD 50,00 sigue pendiente.\n"
     );
+}
+
+#[test]
+fn a_repeat_after_the_last_step_says_the_last_steps_words() {
+    let books = Books::new();
+    let rules = PolicyRules {
+        enabled: true,
+        repeat: Some(Repeat {
+            every_days: 10,
+            times: 2,
+        }),
+        ..PolicyRules::proposed()
+    };
+    collections::save_policy(&books.db, rules).expect("policy");
+    take_proposed(&books, 15, Language::Es);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books.db, pena, "F-0042", "80");
+
+    // Ten days after the último aviso: the first repeat (+25), which has no words of its own.
+    let id = send_the_line(&books, pena, date!(2026 - 11 - 26));
+    let offset: i64 = books
+        .db
+        .read(|conn| {
+            conn.query_row(
+                "SELECT offset_days FROM collection_slots WHERE outbox_id = ?1",
+                [id.0],
+                |r| r.get(0),
+            )
+        })
+        .expect("slot");
+    assert_eq!(offset, 25, "the repeat's slot");
+    let (subject, _, _) = stored(&books.db, id);
+    assert_eq!(subject, "Último aviso: saldo vencido de USD 80,00");
 }
