@@ -11,7 +11,7 @@ export const stepChoice = {
   get offsetDays(): number | null {
     return chosen.offsetDays;
   },
-  /** Counts the asks: each one reloads the saved steps (a step just saved is among them). */
+  /** Counts the asks and the saves: each one reloads the saved steps. */
   get asked(): number {
     return chosen.asked;
   },
@@ -20,6 +20,11 @@ export const stepChoice = {
 /** Shows the words of the step `offsetDays` days from the due date in Ajustes → Plantillas. */
 export function chooseStep(offsetDays: number) {
   chosen.offsetDays = offsetDays;
+  chosen.asked += 1;
+}
+
+/** The policy was saved: Plantillas lists its steps as they are now. */
+export function stepsSaved() {
   chosen.asked += 1;
 }
 
