@@ -1,9 +1,9 @@
 //! A step of the política de cobranza in its own words, as the owner sets them in the real
 //! window: in Ajustes → Cobranza the +7 step ("Segundo aviso") links to its words in Ajustes →
-//! Plantillas, where its Spanish subject is typed (the live preview says it) and saved; a
-//! receivable due eight days ago is then sent from Cobros de hoy, and the real SMTP server
-//! receives a statement under that subject, read as a mailbox reads it. Due dates are relative
-//! to today.
+//! Plantillas, where the guide's words are on offer and its Spanish subject is typed (the live
+//! preview says it) and saved; a receivable due eight days ago is then sent from Cobros de hoy,
+//! and the real SMTP server receives a statement under that subject, read as a mailbox reads
+//! it. Due dates are relative to today.
 
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_e2e::fakes::FakeServer;
@@ -36,6 +36,20 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
     window.wait_for_value("#step-templates-step", "7").await;
     window
         .wait_for_text("#step-template-heading", "Segundo aviso: estado de cuenta")
+        .await;
+    window
+        .wait_for_text(
+            "#step-template-state",
+            "Se usa la plantilla predeterminada.",
+        )
+        .await;
+    // The guide's words are on offer; taken, they fill the fields and are not saved yet.
+    window.click("#step-template-proposed").await;
+    window
+        .wait_for_value(
+            "#step-template-subject",
+            "Segundo aviso: saldo vencido de {{ saldo }}",
+        )
         .await;
     window
         .wait_for_text(
