@@ -36,6 +36,9 @@ use cachicamo_core::collections::policy::{
     MinimumBalance, PolicyRules, PolicyStep, Repeat, SendMode, StepUnit,
 };
 use cachicamo_core::collections::simulate::{SimulatedDay, SimulatedMessage};
+use cachicamo_core::collections::step_words::{
+    StepReminderTemplateView, StepStatementTemplateView,
+};
 use cachicamo_core::collections::today::{TodayLine, TodayPage, TodayState};
 use cachicamo_core::collections::CollectionSettings;
 use cachicamo_core::db::schema::{Difference, ObjectKind, SchemaDifference};
@@ -72,6 +75,7 @@ use cachicamo_core::statements::{
     StatementDraft, StatementLine, StatementTemplate, StatementTemplateView, StatementVariable,
     StatementVariableView,
 };
+use cachicamo_core::step_templates::StepKey;
 use cachicamo_core::undeliverable::{Undeliverable, UndeliverableReason};
 use cachicamo_core::validation::FieldError;
 use cachicamo_core::whatsapp::{WhatsAppLink, WhatsAppRequest};
@@ -242,6 +246,9 @@ pub fn typescript() -> String {
         StatementVariable::decl(&cfg),
         StatementVariableView::decl(&cfg),
         StatementTemplateView::decl(&cfg),
+        StepKey::decl(&cfg),
+        StepStatementTemplateView::decl(&cfg),
+        StepReminderTemplateView::decl(&cfg),
         WhatsAppRequest::decl(&cfg),
         WhatsAppLink::decl(&cfg),
     ];

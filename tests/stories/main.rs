@@ -27,5 +27,6 @@ mod shell;
 mod statement_template;
 mod statements;
 mod statements_bulk;
+mod step_templates;
 mod templates;
 mod updates;

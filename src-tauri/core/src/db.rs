@@ -50,6 +50,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0017_collection_slots_waiting_covering.sql"
     )),
+    M::up(include_str!("../migrations/0018_step_templates.sql")),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

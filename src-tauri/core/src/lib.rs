@@ -22,6 +22,7 @@ pub mod reminders;
 pub mod secrets;
 pub mod settings;
 pub mod statements;
+pub mod step_templates;
 pub mod templating;
 pub mod undeliverable;
 pub mod validation;

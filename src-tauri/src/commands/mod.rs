@@ -16,6 +16,7 @@ pub mod region;
 pub mod reminders;
 pub mod settings;
 pub mod statements;
+pub mod step_templates;
 pub mod templates;
 pub mod updates;
 pub mod whatsapp;

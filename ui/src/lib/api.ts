@@ -33,6 +33,9 @@ import {
   type PolicyDeletion,
   type PolicySummary,
   type TodayPage,
+  type StepKey,
+  type StepReminderTemplateView,
+  type StepStatementTemplateView,
   type SimulatedDay,
   type PolicyForm,
   type Pause,
@@ -260,6 +263,20 @@ export const api = {
   /** The statement template being edited, unsaved, with a sample statement and the real business. */
   statementTemplatePreview: (language: Language, template: StatementTemplate) =>
     call<RenderedStatement>('statement_template_preview', { language, template }),
+  /** A step of the política de cobranza in its own words (Ajustes → Plantillas), per language. */
+  stepStatementWordsGet: (step: StepKey, language: Language) =>
+    call<StepStatementTemplateView>('step_statement_words_get', { step, language }),
+  stepStatementWordsSave: (step: StepKey, language: Language, template: StatementTemplate) =>
+    call<StepStatementTemplateView>('step_statement_words_save', { step, language, template }),
+  /** "Restablecer": the step says the default statement's words again. */
+  stepStatementWordsReset: (step: StepKey, language: Language) =>
+    call<StepStatementTemplateView>('step_statement_words_reset', { step, language }),
+  stepReminderWordsGet: (step: StepKey, language: Language) =>
+    call<StepReminderTemplateView>('step_reminder_words_get', { step, language }),
+  stepReminderWordsSave: (step: StepKey, language: Language, template: ReminderTemplate) =>
+    call<StepReminderTemplateView>('step_reminder_words_save', { step, language, template }),
+  stepReminderWordsReset: (step: StepKey, language: Language) =>
+    call<StepReminderTemplateView>('step_reminder_words_reset', { step, language }),
   /** Opens WhatsApp with the customer's statement (or a receivable's reminder) typed in. */
   whatsappOpen: (request: WhatsAppRequest) => call<WhatsAppLink>('whatsapp_open', { request }),
   /** The quiet start-up check found a new version (event `updates://available`). */

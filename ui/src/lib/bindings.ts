@@ -1029,6 +1029,33 @@ export type StatementTemplateView = { language: Language, template: StatementTem
  */
 savedWasInvalid: boolean, variables: Array<StatementVariableView>, };
 
+export type StepKey = { policyId: number, 
+/**
+ * The step's offset from the due date, its identity within the policy.
+ */
+offsetDays: number, };
+
+export type StepStatementTemplateView = { 
+/**
+ * What the guide proposes for this step, offered and never saved unasked.
+ */
+proposed: StatementTemplate, language: Language, template: StatementTemplate, isDefault: boolean, 
+/**
+ * A saved template did not pass the editor's checks (a restored copy): the default is used.
+ */
+savedWasInvalid: boolean, variables: Array<StatementVariableView>, };
+
+export type StepReminderTemplateView = { proposed: ReminderTemplate, language: Language, template: ReminderTemplate, 
+/**
+ * Nothing usable saved: the template Cachicamo ships.
+ */
+isDefault: boolean, 
+/**
+ * A saved template did not pass the editor's checks (it came in a restored copy, say), so
+ * the default is used instead until the owner saves one.
+ */
+savedWasInvalid: boolean, variables: Array<Variable>, };
+
 export type WhatsAppRequest = { customerId: number, 
 /**
  * One receivable's reminder; without it, the customer's statement.
@@ -1045,7 +1072,7 @@ phone: string, };
 export const ERROR_CODES: readonly ErrorCode[] = ["database_too_new", "data_in_use", "storage", "invalid_input", "smtp_port_mismatch", "email_failed", "email_not_configured", "email_secret_missing", "email_config_invalid", "keychain_unavailable", "keychain_locked", "keychain_failed", "update_failed", "backup_refused", "import_refused", "not_found", "refused", "open_failed", "autostart_failed", "internal"];
 
 /** The app's commands (`src-tauri/src/commands/names.rs`): the only names `invoke` may be given. */
-export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "customer_pauses" | "pause_chips" | "pause_start" | "pause_end" | "collection_policy_get" | "collection_policy_save" | "collection_policy_create" | "collection_policy_rename" | "collection_policy_delete" | "customer_policy" | "customer_set_policy" | "collections_simulate" | "collections_today" | "collection_send" | "collection_send_all" | "collection_skip" | "collection_postpone" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "autostart_get" | "autostart_set" | "notices_get" | "notices_set" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
+export type Command = "bootstrap" | "report_first_render" | "set_language" | "email_service_get" | "email_service_save" | "email_service_remove" | "email_service_send_test" | "email_sender_check" | "smtp_presets" | "customers_list" | "customer_get" | "customer_create" | "customer_update" | "customer_set_archived" | "customer_delete" | "customer_address_status" | "customer_address_confirm" | "customer_receivables" | "customer_pauses" | "pause_chips" | "pause_start" | "pause_end" | "collection_policy_get" | "collection_policy_save" | "collection_policy_create" | "collection_policy_rename" | "collection_policy_delete" | "customer_policy" | "customer_set_policy" | "collections_simulate" | "collections_today" | "collection_send" | "collection_send_all" | "collection_skip" | "collection_postpone" | "step_statement_words_get" | "step_statement_words_save" | "step_statement_words_reset" | "step_reminder_words_get" | "step_reminder_words_save" | "step_reminder_words_reset" | "pending_list" | "receivable_get" | "receivable_create" | "receivable_update" | "receivable_void" | "payment_preview" | "payment_record" | "payment_reverse" | "set_region" | "read_amount" | "read_date" | "read_rate" | "today" | "csv_import_preview" | "csv_import" | "pending_export_csv" | "aging_export_csv" | "outbox_list" | "outbox_bounce_alert" | "outbox_bounces_seen" | "outbox_act" | "reminder_send" | "receivable_reminders" | "business_get" | "business_save" | "currencies" | "payment_options_get" | "payment_options_save" | "reference_rates_get" | "reference_rate_save" | "statement_preview" | "statement_send" | "customer_statements" | "statement_pdf_save" | "statements_plan" | "statements_send_bulk" | "statement_templates_get" | "statement_template_save" | "statement_template_reset" | "statement_template_preview" | "whatsapp_open" | "updates_check" | "updates_announced" | "updates_install" | "updates_check_on_startup" | "updates_set_check_on_startup" | "autostart_get" | "autostart_set" | "notices_get" | "notices_set" | "backups_list" | "backups_export" | "backups_restore_copy" | "backups_restore_file" | "templates_get" | "template_save" | "template_reset" | "template_preview" | "reminder_preview";
 
 /** What the core refuses by size, checked in the window before a file crosses the IPC. */
 export const LIMITS = { importBytes: 20971520, importRows: 100000, restoreBytes: 268435456 } as const;

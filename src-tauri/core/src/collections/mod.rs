@@ -10,8 +10,10 @@ pub mod evaluate;
 pub mod form;
 pub mod policies;
 pub mod policy;
+pub mod proposed_words;
 pub mod simulate;
 pub mod slots;
+pub mod step_words;
 pub mod today;
 
 use std::collections::HashMap;

@@ -17,6 +17,7 @@ use ts_rs::TS;
 use super::batch::payments_recent;
 use super::policies::followed_in;
 use super::policy::SendMode;
+use super::step_words::step_for_slot;
 use super::{policies_in, CollectionsError, DEFAULT_POLICY};
 use crate::books::dates::{from_iso, iso};
 use crate::books::money::Money;
@@ -25,7 +26,7 @@ use crate::books::{BooksError, Refusal};
 use crate::db::Database;
 use crate::outbox::OutboxId;
 use crate::reminders::{self, ReminderError};
-use crate::statements::queue::{draft_in, enqueue_in};
+use crate::statements::queue::{draft_for_step_in, enqueue_in};
 use crate::statements::StatementError;
 use crate::validation::FieldErrors;
 
@@ -202,17 +203,17 @@ pub fn send(
     reading: &Reading,
 ) -> Result<Option<OutboxId>, CollectionsError> {
     db.write(|tx| {
-        let waiting: Option<(i64, i64)> = tx
+        let waiting: Option<(i64, i64, i32)> = tx
             .query_row(
                 &format!(
-                    "SELECT customer_id, receivable_key FROM collection_slots s
+                    "SELECT customer_id, receivable_key, offset_days FROM collection_slots s
                      WHERE id = ?2 AND {WAITING}"
                 ),
                 params![iso(reading.today), slot_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let Some((customer_id, receivable_key)) = waiting else {
+        let Some((customer_id, receivable_key, offset_days)) = waiting else {
             return Ok(None);
         };
         if !still_worth(tx, customer_id, receivable_key)? {
@@ -226,14 +227,16 @@ pub fn send(
             )?;
             return Ok(None);
         }
+        // The message says the step's own words, and remembers the step for every re-render.
+        let step = step_for_slot(tx, customer_id, offset_days)?;
         let id = match (customer_id, receivable_key) {
             (customer_id, 0) => {
-                let draft =
-                    draft_in(tx, customer_id, None, true, reading).map_err(statement_error)?;
+                let draft = draft_for_step_in(tx, customer_id, None, true, reading, step)
+                    .map_err(statement_error)?;
                 enqueue_in(tx, draft).map_err(statement_error)?
             }
             (_, receivable_id) => {
-                reminders::queue::enqueue_in(tx, receivable_id, None, false, reading)
+                reminders::queue::enqueue_in(tx, receivable_id, None, false, reading, step)
                     .map_err(reminder_error)?
             }
         };
@@ -283,7 +286,7 @@ fn still_worth(
     Ok(false)
 }
 
-fn reminder_error(err: ReminderError) -> CollectionsError {
+pub(super) fn reminder_error(err: ReminderError) -> CollectionsError {
     match err {
         ReminderError::Books(books) => CollectionsError::Books(books),
         ReminderError::Invalid(fields) => CollectionsError::Invalid(fields),
@@ -291,7 +294,7 @@ fn reminder_error(err: ReminderError) -> CollectionsError {
     }
 }
 
-fn statement_error(err: StatementError) -> CollectionsError {
+pub(super) fn statement_error(err: StatementError) -> CollectionsError {
     match err {
         StatementError::Books(books) => CollectionsError::Books(books),
         StatementError::Invalid(fields) => CollectionsError::Invalid(fields),

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 
-use super::draft_in;
+use super::draft_for_step_in;
 use super::queue::reference;
 use crate::books::pauses::{self, PauseKind};
 use crate::books::reading::Reading;
@@ -29,6 +29,7 @@ use crate::outbox::{
 };
 use crate::settings;
 use crate::statements;
+use crate::step_templates::StepKey;
 use crate::undeliverable;
 
 /// What a queued reminder states, stored with its outbox row (as JSON) for the send check.
@@ -45,6 +46,10 @@ pub struct Stated {
     /// the customer's registered address becomes.
     #[serde(default)]
     pub recipient_typed: bool,
+    /// The step of a política de cobranza it was queued for (Cobros de hoy): every re-render
+    /// says that step's words (see `StatementFacts::step`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepKey>,
 }
 
 /// The reminders' [`SendGate`].
@@ -155,7 +160,8 @@ fn verdict(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdict,
     if unchanged {
         return Ok(Verdict::Send);
     }
-    let draft = draft_in(tx, receivable_id, Some(recipient.clone()), &reading)?;
+    let step = stated.as_ref().and_then(|s| s.step);
+    let draft = draft_for_step_in(tx, receivable_id, Some(recipient.clone()), &reading, step)?;
     let to: EmailAddress = recipient
         .parse()
         .map_err(|_| -> GateError { "the reminder's address is not valid".into() })?;

@@ -26,6 +26,7 @@ use crate::locale::Language;
 use crate::mail::address::EmailAddress;
 use crate::payment_options;
 use crate::settings::{self, SettingsError};
+use crate::step_templates::{self, StepKey, StepWords};
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
 pub use bookkeeper::Bookkeeper;
@@ -114,19 +115,69 @@ pub fn template_in(conn: &Connection, language: Language) -> Result<TemplateView
         Err(SettingsError::Corrupt { .. }) => Some(Err(ReminderError::Invalid(Vec::new()))),
         Err(err) => return Err(err.into()),
     };
+    if let Some(Err(err)) = &saved {
+        tracing::warn!(language = ?language, error = %err, "the saved reminder template is invalid; the default is used");
+    }
+    shown(language, saved, || Ok(ReminderTemplate::standard(language)))
+}
+
+/// The words of a step of a política de cobranza sent per receivable, for `language`, checked
+/// like what is typed; without any (or with one that would be refused: a restored copy) the
+/// owner's default reminder template stands in, and the view says so.
+pub fn step_template_in(
+    conn: &Connection,
+    step: StepKey,
+    language: Language,
+) -> Result<TemplateView, ReminderError> {
+    let saved =
+        step_templates::stored_in(conn, step, StepWords::Receivable, language)?.map(|json| {
+            serde_json::from_str::<ReminderTemplate>(&json)
+                .map_err(|_| ReminderError::Invalid(Vec::new()))
+                .and_then(|template| template.validated(language))
+        });
+    if let Some(Err(err)) = &saved {
+        tracing::warn!(?step, ?language, error = %err, "a step's reminder template is invalid; the default is used");
+    }
+    shown(
+        language,
+        saved,
+        || Ok(template_in(conn, language)?.template),
+    )
+}
+
+/// The words a reminder for `step` says (`None`: not for a step) in `language`.
+pub fn template_for_in(
+    conn: &Connection,
+    step: Option<StepKey>,
+    language: Language,
+) -> Result<ReminderTemplate, ReminderError> {
+    Ok(match step {
+        Some(step) => step_template_in(conn, step, language)?,
+        None => template_in(conn, language)?,
+    }
+    .template)
+}
+
+/// The view of what was read back (`None`: nothing saved), `fallback` standing in for nothing
+/// or for what would be refused.
+fn shown(
+    language: Language,
+    saved: Option<Result<ReminderTemplate, ReminderError>>,
+    fallback: impl FnOnce() -> Result<ReminderTemplate, ReminderError>,
+) -> Result<TemplateView, ReminderError> {
     let (template, saved_was_invalid) = match saved {
         None => (None, false),
         Some(Ok(valid)) => (Some(valid), false),
-        Some(Err(err)) => {
-            tracing::warn!(language = ?language, error = %err, "the saved reminder template is invalid; the default is used");
-            (None, true)
-        }
+        Some(Err(_)) => (None, true),
     };
     Ok(TemplateView {
         language,
         is_default: template.is_none(),
         saved_was_invalid,
-        template: template.unwrap_or_else(|| ReminderTemplate::standard(language)),
+        template: match template {
+            Some(template) => template,
+            None => fallback()?,
+        },
         variables: variables::list(language),
     })
 }
@@ -201,13 +252,25 @@ pub fn draft_in(
     recipient: Option<String>,
     reading: &Reading,
 ) -> Result<ReminderDraft, ReminderError> {
+    draft_for_step_in(conn, receivable_id, recipient, reading, None)
+}
+
+/// [`draft_in`] for a step of a política de cobranza sent per receivable: that step's words,
+/// remembered in what the reminder states for every later render.
+pub(crate) fn draft_for_step_in(
+    conn: &Connection,
+    receivable_id: i64,
+    recipient: Option<String>,
+    reading: &Reading,
+    step: Option<StepKey>,
+) -> Result<ReminderDraft, ReminderError> {
     let receivable = receivables::find(conn, receivable_id, reading)?;
     if receivable.status != ReceivableStatus::Pending {
         return Err(BooksError::Refused(Refusal::NotPending).into());
     }
     let customer = customers::find(conn, receivable.customer_id)?;
     let language = customer.email_language;
-    let template = template_in(conn, language)?.template;
+    let template = template_for_in(conn, step, language)?;
     let mut facts = ReminderFacts::new(&receivable, &business::get_in(conn)?)?;
     // The formas de pago that accept what this reminder asks to be paid.
     facts.payment_instructions = payment_options::instructions(
@@ -237,6 +300,7 @@ pub fn draft_in(
             balance_minor: receivable.balance.minor,
             region: reading.region,
             recipient_typed: false,
+            step,
         },
     })
 }

@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use super::{draft_in, ReminderError, Stated};
+use super::{draft_for_step_in, ReminderError, Stated};
 use crate::books::customers;
 use crate::books::history::{self, Facts, HistoryKind};
 use crate::books::reading::Reading;
@@ -15,6 +15,7 @@ use crate::books::{BooksError, Refusal, WaitingMail};
 use crate::db::Database;
 use crate::mail::address::EmailAddress;
 use crate::outbox::{self, OutboxEntry, OutboxId, QueuedEmail};
+use crate::step_templates::StepKey;
 use crate::undeliverable;
 use crate::validation::{FieldErrors, FieldProblem};
 
@@ -68,6 +69,7 @@ pub fn queue(
             // A typed address kept as the customer's follows the customer from now on.
             typed.is_some() && !keep_typed,
             reading,
+            None,
         )
     })
 }
@@ -75,15 +77,23 @@ pub fn queue(
 /// Puts the receivable's reminder, rendered from the books as they are now, in the outbox and
 /// writes "Recordatorio en cola" in its history, in the caller's transaction: what "Enviar
 /// recordatorio de pago por email" does, and what Cobros de hoy's Enviar does for a step sent
-/// per receivable. `typed` is an address for this reminder alone when `recipient_typed`.
+/// per receivable, in that `step`'s words. `typed` is an address for this reminder alone when
+/// `recipient_typed`.
 pub(crate) fn enqueue_in(
     tx: &Transaction<'_>,
     receivable_id: i64,
     typed: Option<&EmailAddress>,
     recipient_typed: bool,
     reading: &Reading,
+    step: Option<StepKey>,
 ) -> Result<OutboxId, ReminderError> {
-    let draft = draft_in(tx, receivable_id, typed.map(ToString::to_string), reading)?;
+    let draft = draft_for_step_in(
+        tx,
+        receivable_id,
+        typed.map(ToString::to_string),
+        reading,
+        step,
+    )?;
     let Some(to) = draft.recipient else {
         let mut errors = FieldErrors::default();
         errors.add("recipient", FieldProblem::Required);

@@ -73,8 +73,10 @@ pub fn check(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdic
     if statement.balances() == facts.balances && recipient == question.recipient {
         return Ok(Verdict::Send);
     }
-    let template = super::template::template_in(tx, statement.language)?;
+    // A statement queued for a step of the policy keeps saying that step's words.
+    let template = super::template::template_for_in(tx, facts.step, statement.language)?;
     let mut draft = draft_of(tx, statement, &template, Some(recipient), facts.attach_pdf)?;
     draft.facts.recipient_typed = facts.recipient_typed;
+    draft.facts.step = facts.step;
     Ok(Verdict::Rewrite(Box::new(queued_email(draft)?)))
 }

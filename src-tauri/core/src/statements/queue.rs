@@ -20,6 +20,7 @@ use crate::db::Database;
 use crate::locale::Region;
 use crate::mail::{Attachment, EmailAddress};
 use crate::outbox::{self, OutboxEntry, OutboxId, QueuedEmail};
+use crate::step_templates::StepKey;
 use crate::validation::{FieldErrors, FieldProblem};
 
 /// A statement to show or send.
@@ -59,6 +60,12 @@ pub struct StatementFacts {
     /// The reference rates the statement quoted (kept with the sent message).
     #[serde(default)]
     pub equivalents: Vec<Equivalent>,
+    /// The step of a política de cobranza it was queued for (Cobros de hoy): every re-render
+    /// says that step's words. Kept in these facts rather than a column of the outbox, which
+    /// stays generic: the send check that re-renders reads exactly these facts, and rows
+    /// queued before steps had words (no `step`) read back as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepKey>,
 }
 
 /// The statement exactly as it would leave.
@@ -97,9 +104,24 @@ pub fn draft_in(
     attach_pdf: bool,
     reading: &Reading,
 ) -> Result<StatementDraft, StatementError> {
+    draft_for_step_in(conn, customer_id, recipient, attach_pdf, reading, None)
+}
+
+/// [`draft_in`] for a step of a política de cobranza: that step's words, remembered in the
+/// facts for every later render.
+pub(crate) fn draft_for_step_in(
+    conn: &Connection,
+    customer_id: i64,
+    recipient: Option<String>,
+    attach_pdf: bool,
+    reading: &Reading,
+    step: Option<StepKey>,
+) -> Result<StatementDraft, StatementError> {
     let statement = build_in(conn, customer_id, reading)?;
-    let template = super::template::template_in(conn, statement.language)?;
-    draft_of(conn, statement, &template, recipient, attach_pdf)
+    let template = super::template::template_for_in(conn, step, statement.language)?;
+    let mut draft = draft_of(conn, statement, &template, recipient, attach_pdf)?;
+    draft.facts.step = step;
+    Ok(draft)
 }
 
 pub(crate) fn draft_of(
@@ -138,6 +160,7 @@ pub(crate) fn draft_of(
             .iter()
             .filter_map(|g| g.equivalent.clone())
             .collect(),
+        step: None,
     };
     Ok(StatementDraft {
         customer_id: statement.customer_id,

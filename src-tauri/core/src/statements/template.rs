@@ -11,6 +11,7 @@ use super::StatementError;
 use crate::db::Database;
 use crate::locale::Language;
 use crate::settings::{self, SettingsError};
+use crate::step_templates::{self, StepKey, StepWords};
 use crate::validation::{FieldErrors, FieldProblem};
 
 /// Long enough for any real subject, short enough for every mail client's list view.
@@ -180,30 +181,82 @@ pub fn view_in(
     language: Language,
 ) -> Result<StatementTemplateView, StatementError> {
     let saved = match settings::statement_template_in(conn, language) {
-        Ok(saved) => saved.map(|json| {
-            serde_json::from_value::<StatementTemplate>(json)
-                .map_err(|_| StatementError::Invalid(Vec::new()))
-                .and_then(|template| template.validated(language))
-        }),
+        Ok(saved) => saved.map(|json| checked(serde_json::from_value(json), language)),
         Err(SettingsError::Corrupt { .. }) => Some(Err(StatementError::Invalid(Vec::new()))),
         Err(err) => return Err(err.into()),
     };
+    if saved.as_ref().is_some_and(Result::is_err) {
+        tracing::warn!(
+            ?language,
+            "the saved statement template is invalid; the default is used"
+        );
+    }
+    shown(language, saved, || {
+        Ok(StatementTemplate::standard(language))
+    })
+}
+
+/// The words of a step of a política de cobranza for `language`, checked like what is typed;
+/// without any (or with one that would be refused: a restored copy) the owner's default
+/// statement template stands in, and the view says so.
+pub fn step_view_in(
+    conn: &Connection,
+    step: StepKey,
+    language: Language,
+) -> Result<StatementTemplateView, StatementError> {
+    let saved = step_templates::stored_in(conn, step, StepWords::Statement, language)?
+        .map(|json| checked(serde_json::from_str(&json), language));
+    if saved.as_ref().is_some_and(Result::is_err) {
+        tracing::warn!(
+            ?step,
+            ?language,
+            "a step's statement template is invalid; the default is used"
+        );
+    }
+    shown(language, saved, || template_in(conn, language))
+}
+
+/// The words a statement for `step` says (`None`: not for a step) in `language`.
+pub fn template_for_in(
+    conn: &Connection,
+    step: Option<StepKey>,
+    language: Language,
+) -> Result<StatementTemplate, StatementError> {
+    match step {
+        Some(step) => Ok(step_view_in(conn, step, language)?.template),
+        None => template_in(conn, language),
+    }
+}
+
+fn checked(
+    parsed: serde_json::Result<StatementTemplate>,
+    language: Language,
+) -> Result<StatementTemplate, StatementError> {
+    parsed
+        .map_err(|_| StatementError::Invalid(Vec::new()))
+        .and_then(|template| template.validated(language))
+}
+
+/// The view of what was read back (`None`: nothing saved), `fallback` standing in for nothing
+/// or for what would be refused.
+fn shown(
+    language: Language,
+    saved: Option<Result<StatementTemplate, StatementError>>,
+    fallback: impl FnOnce() -> Result<StatementTemplate, StatementError>,
+) -> Result<StatementTemplateView, StatementError> {
     let (template, saved_was_invalid) = match saved {
         None => (None, false),
         Some(Ok(valid)) => (Some(valid), false),
-        Some(Err(_)) => {
-            tracing::warn!(
-                ?language,
-                "the saved statement template is invalid; the default is used"
-            );
-            (None, true)
-        }
+        Some(Err(_)) => (None, true),
     };
     Ok(StatementTemplateView {
         language,
         is_default: template.is_none(),
         saved_was_invalid,
-        template: template.unwrap_or_else(|| StatementTemplate::standard(language)),
+        template: match template {
+            Some(template) => template,
+            None => fallback()?,
+        },
         variables: StatementVariable::ALL
             .into_iter()
             .map(|key| StatementVariableView {

@@ -878,6 +878,20 @@ export const es = {
   'templates.statementVar.business': 'Nombre de su negocio (Ajustes → Negocio)',
   'templates.statementVar.date': 'Fecha del estado de cuenta',
   'templates.statementVar.balance': 'Saldo pendiente en cada moneda',
+  'templates.steps': 'Pasos de la política de cobranza',
+  'templates.steps.help': 'Cada paso puede decir sus propias palabras en cada idioma: un último aviso no debería sonar como un aviso amable. Sin ellas, el paso usa la plantilla del estado de cuenta o del recordatorio de pago.',
+  'templates.steps.none': 'La política de cobranza aún no tiene pasos guardados. Agréguelos en Ajustes → Cobranza.',
+  'templates.steps.policy': 'Política',
+  'templates.steps.step': 'Paso',
+  'templates.steps.option': '{label} ({offset} días)',
+  'templates.steps.statement': '{label}: estado de cuenta',
+  'templates.steps.reminder': '{label}: recordatorio por cuenta',
+  'templates.steps.proposed': 'Usar el texto propuesto',
+  'templates.steps.reset': 'Restablecer',
+  'templates.steps.reset.confirm': '¿Volver a la plantilla predeterminada en este paso? Se pierden las palabras de este paso en este idioma.',
+  'templates.steps.restored': 'Este paso usa otra vez la plantilla predeterminada.',
+  'collections.stepTemplate': 'Plantilla',
+  'collections.stepTemplate.label': 'Plantilla del paso {label}',
 } as const;
 
 export type MessageKey = keyof typeof es;
