@@ -14,7 +14,7 @@ use cachicamo_core::books::reading::Reading;
 use cachicamo_core::collections::form::{self, PolicyForm, TypedMinimum};
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_core::collections::today;
-use cachicamo_core::collections::{self as collections, slots, CollectionsError};
+use cachicamo_core::collections::{self as collections, policies, slots, CollectionsError};
 use cachicamo_core::locale::Region;
 use cachicamo_core::reminders::{self, Rechecks, ReminderRequest};
 use cachicamo_core::statements;
@@ -194,16 +194,62 @@ fn a_line_decided_before_the_minimum_was_raised_is_not_sent() {
     let page = today::list(&books.db, &reading, 50).expect("today");
     assert_eq!(page.total, 1, "decided while no minimum applied");
 
-    // Raised above what the kiosk owes: Enviar (and so Enviar todos and Automático, which send
-    // through it) queues nothing, and the line is gone.
+    // Raised above what the kiosk owes: the line leaves Cobros de hoy as the policy is saved,
+    // and an Enviar from a list shown before (or Enviar todos, or Automático, which send through
+    // it) queues nothing.
     save(vec![minimum("USD", "50,00")]);
+    assert_eq!(
+        today::list(&books.db, &reading, 50).expect("today").total,
+        0
+    );
     let sent = today::send(&books.db, page.lines[0].slot_id, &reading).expect("send");
     assert_eq!(sent, None);
     let queued: i64 = one(&books.db, "SELECT count(*) FROM outbox");
     assert_eq!(queued, 0, "nothing queued below the minimum");
+    let state: String = one(&books.db, "SELECT state FROM collection_slots");
+    assert_eq!(state, "superseded");
+}
+
+#[test]
+fn a_customer_out_of_automatic_reminders_keeps_their_line_when_the_minimum_rises() {
+    let books = Books::new();
+    let reading = on(date!(2026 - 11 - 09));
+    let save = |minimums: Vec<TypedMinimum>| {
+        form::save(
+            &books.db,
+            collections::DEFAULT_POLICY,
+            PolicyForm {
+                rules: proposed_on(),
+                minimums,
+            },
+            &reading,
+        )
+        .expect("policy")
+    };
+    save(Vec::new());
+    let kiosco = customer_at(&books.db, "Kiosco Pequeño", "kiosco@example.com");
+    let bodega = customer_at(&books.db, "Bodega La Esquina", "bodega@example.com");
+    owes(&books.db, kiosco, "F-1", "USD", "30");
+    owes(&books.db, bodega, "F-2", "USD", "80");
+    slots::run(&books.db, reading.today).expect("run");
+    policies::follow(&books.db, kiosco, None).expect("sin recordatorios");
+
+    // (Both are eight days overdue: their +7 line waits, the +1 before it was superseded.)
+    // Only the shop's own customers are measured against its new minimum; the kiosk's line
+    // waits, out of the list, and is weighed again if it comes back.
+    save(vec![minimum("USD", "50,00")]);
+    let states: Vec<(i64, String)> = books
+        .db
+        .read(|conn| {
+            let mut statement = conn
+                .prepare("SELECT customer_id, state FROM collection_slots WHERE offset_days = 7 ORDER BY customer_id")?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+        .expect("slots");
     assert_eq!(
-        today::list(&books.db, &reading, 50).expect("today").total,
-        0
+        states,
+        [(kiosco, "due".to_owned()), (bodega, "due".to_owned())]
     );
 }
 

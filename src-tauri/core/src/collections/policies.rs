@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::policy::PolicyRules;
-use super::{parse, CollectionsError, DEFAULT_POLICY};
+use super::{parse, today, CollectionsError, DEFAULT_POLICY};
 use crate::books::customers;
 use crate::db::Database;
 use crate::validation::{FieldErrors, FieldProblem};
@@ -130,9 +130,37 @@ pub fn save_rules(
         if changed == 0 {
             return Err(CollectionsError::UnknownPolicy { id });
         }
-        Ok(())
+        supersede_below_minimum(tx, id)
     })?;
     Ok(rules)
+}
+
+/// A saldo mínimo raised above what a waiting line is about: the line leaves Cobros de hoy now,
+/// rather than stay listed until Enviar refuses it. Only the policy's own customers (absent from
+/// `customer_collection` means the shop's); a customer without automatic reminders keeps their
+/// lines for when they come back, and is checked again at Enviar.
+fn supersede_below_minimum(tx: &Connection, id: i64) -> Result<(), CollectionsError> {
+    let mut waiting = tx.prepare_cached(
+        "SELECT s.id, s.customer_id, s.receivable_key FROM collection_slots s
+         LEFT JOIN customer_collection c ON c.customer_id = s.customer_id
+         WHERE s.state IN ('due', 'held', 'postponed')
+           AND CASE WHEN c.customer_id IS NULL THEN ?2 ELSE c.policy_id END = ?1",
+    )?;
+    let lines = waiting
+        .query_map(params![id, DEFAULT_POLICY], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (slot_id, customer_id, receivable_key) in lines {
+        if !today::still_worth(tx, customer_id, receivable_key)? {
+            today::supersede(tx, slot_id)?;
+        }
+    }
+    Ok(())
 }
 
 /// The name as typed, trimmed, 1–100 characters, not another policy's (without regard to case).

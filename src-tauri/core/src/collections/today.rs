@@ -217,14 +217,10 @@ pub fn send(
             return Ok(None);
         };
         if !still_worth(tx, customer_id, receivable_key)? {
-            // The saldo mínimo was raised after this line was decided: the policy now says
-            // nothing goes, as a fresh evaluation would have decided.
-            tx.execute(
-                "UPDATE collection_slots SET state = 'superseded', held_for = NULL,
-                     postponed_until = NULL
-                 WHERE id = ?1",
-                [slot_id],
-            )?;
+            // The saldo mínimo was raised after this line was decided (and the customer was
+            // out of automatic reminders when it was, or a payment came in since): the policy
+            // now says nothing goes, as a fresh evaluation would have decided.
+            supersede(tx, slot_id)?;
             return Ok(None);
         }
         // The message says the step's own words, and remembers the step for every re-render.
@@ -250,9 +246,19 @@ pub fn send(
     })
 }
 
+/// The line goes unsent, like a lower step skipped after days off.
+pub(super) fn supersede(conn: &Connection, slot_id: i64) -> Result<(), CollectionsError> {
+    conn.execute(
+        "UPDATE collection_slots SET state = 'superseded', held_for = NULL, postponed_until = NULL
+         WHERE id = ?1",
+        [slot_id],
+    )?;
+    Ok(())
+}
+
 /// Whether what the slot sends is still at or above the saldo mínimo of the customer's policy: the
 /// receivable's balance for a per-receivable step, any currency's total for the statement.
-fn still_worth(
+pub(super) fn still_worth(
     conn: &Connection,
     customer_id: i64,
     receivable_key: i64,
