@@ -7,7 +7,8 @@
 
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_e2e::fakes::FakeServer;
-use cachicamo_e2e::{eventually, UI_TIMEOUT};
+
+use cachicamo_e2e::{eventually, Window, UI_TIMEOUT};
 use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::a11y::assert_accessible;
@@ -15,6 +16,16 @@ use crate::helpers::{configure_smtp, menu, start_for_mail, OverdueBooks, SENDER}
 
 const PASSWORD: &str = "app-pass-steps-4e1a";
 const SUBJECT: &str = "Segundo aviso: su saldo de {{ saldo }} sigue pendiente";
+
+/// The editor says the step has no words of its own saved.
+async fn says_the_default(window: &Window) {
+    window
+        .wait_for_text(
+            "#step-template-state",
+            "Se usa la plantilla predeterminada.",
+        )
+        .await;
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_receives() {
@@ -37,12 +48,7 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
     window
         .wait_for_text("#step-template-heading", "Segundo aviso: estado de cuenta")
         .await;
-    window
-        .wait_for_text(
-            "#step-template-state",
-            "Se usa la plantilla predeterminada.",
-        )
-        .await;
+    says_the_default(&window).await;
     // The guide's words are on offer; taken, they fill the fields and are not saved yet.
     window.click("#step-template-proposed").await;
     window
@@ -51,12 +57,7 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
             "Segundo aviso: saldo vencido de {{ saldo }}",
         )
         .await;
-    window
-        .wait_for_text(
-            "#step-template-state",
-            "Se usa la plantilla predeterminada.",
-        )
-        .await;
+    says_the_default(&window).await;
     window.fill("#step-template-subject", SUBJECT).await;
     window
         .wait_for_text_containing(

@@ -20,6 +20,36 @@ pub(crate) const MAX_RENDERED_SUBJECT: usize = 300;
 /// restored copy) runs out and fails in microseconds instead of hanging the preview or the send.
 pub(crate) const FUEL: u64 = 20_000;
 
+/// The template a language uses, as an editor shows it: the owner's saved one when it passes the
+/// editor's checks, else `fallback` (the shipped template, or for a step the language's default),
+/// and whether that was because nothing was saved or because what was saved would be refused (a
+/// restored copy).
+pub(crate) struct Chosen<T> {
+    pub template: T,
+    pub is_default: bool,
+    pub saved_was_invalid: bool,
+}
+
+/// `saved`: `None` when nothing was saved, else what was read back, checked.
+pub(crate) fn chosen<T, E>(
+    saved: Option<Result<T, E>>,
+    fallback: impl FnOnce() -> Result<T, E>,
+) -> Result<Chosen<T>, E> {
+    let (kept, saved_was_invalid) = match saved {
+        None => (None, false),
+        Some(Ok(valid)) => (Some(valid), false),
+        Some(Err(_)) => (None, true),
+    };
+    Ok(Chosen {
+        is_default: kept.is_none(),
+        saved_was_invalid,
+        template: match kept {
+            Some(template) => template,
+            None => fallback()?,
+        },
+    })
+}
+
 pub(crate) fn engine() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::None);

@@ -27,6 +27,7 @@ use crate::mail::address::EmailAddress;
 use crate::payment_options;
 use crate::settings::{self, SettingsError};
 use crate::step_templates::{self, StepKey, StepWords};
+use crate::templating;
 use crate::validation::{FieldError, FieldErrors, FieldProblem};
 
 pub use bookkeeper::Bookkeeper;
@@ -165,19 +166,12 @@ fn shown(
     saved: Option<Result<ReminderTemplate, ReminderError>>,
     fallback: impl FnOnce() -> Result<ReminderTemplate, ReminderError>,
 ) -> Result<TemplateView, ReminderError> {
-    let (template, saved_was_invalid) = match saved {
-        None => (None, false),
-        Some(Ok(valid)) => (Some(valid), false),
-        Some(Err(_)) => (None, true),
-    };
+    let chosen = templating::chosen(saved, fallback)?;
     Ok(TemplateView {
         language,
-        is_default: template.is_none(),
-        saved_was_invalid,
-        template: match template {
-            Some(template) => template,
-            None => fallback()?,
-        },
+        is_default: chosen.is_default,
+        saved_was_invalid: chosen.saved_was_invalid,
+        template: chosen.template,
         variables: variables::list(language),
     })
 }

@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::locale::Language;
 use crate::settings::{self, SettingsError};
 use crate::step_templates::{self, StepKey, StepWords};
+use crate::templating;
 use crate::validation::{FieldErrors, FieldProblem};
 
 /// Long enough for any real subject, short enough for every mail client's list view.
@@ -244,19 +245,12 @@ fn shown(
     saved: Option<Result<StatementTemplate, StatementError>>,
     fallback: impl FnOnce() -> Result<StatementTemplate, StatementError>,
 ) -> Result<StatementTemplateView, StatementError> {
-    let (template, saved_was_invalid) = match saved {
-        None => (None, false),
-        Some(Ok(valid)) => (Some(valid), false),
-        Some(Err(_)) => (None, true),
-    };
+    let chosen = templating::chosen(saved, fallback)?;
     Ok(StatementTemplateView {
         language,
-        is_default: template.is_none(),
-        saved_was_invalid,
-        template: match template {
-            Some(template) => template,
-            None => fallback()?,
-        },
+        is_default: chosen.is_default,
+        saved_was_invalid: chosen.saved_was_invalid,
+        template: chosen.template,
         variables: StatementVariable::ALL
             .into_iter()
             .map(|key| StatementVariableView {
