@@ -51,6 +51,9 @@ const MIGRATIONS: &[M<'static>] = &[
         "../migrations/0017_collection_slots_waiting_covering.sql"
     )),
     M::up(include_str!("../migrations/0018_step_templates.sql")),
+    M::up(include_str!(
+        "../migrations/0019_collection_slots_policy.sql"
+    )),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

@@ -271,6 +271,13 @@ fn policy_names_are_trimmed_unique_without_regard_to_case_and_refused_by_field()
         refusals(policies::create(&books.db, "mayoristas").expect_err("taken")),
         [("name".to_owned(), FieldProblem::DuplicatePolicyName)]
     );
+    // The shop's own policy as the window names it, in either language.
+    for shown in ["política del negocio", "Business Policy"] {
+        assert_eq!(
+            refusals(policies::create(&books.db, shown).expect_err("the shop's")),
+            [("name".to_owned(), FieldProblem::DuplicatePolicyName)]
+        );
+    }
     assert_eq!(
         refusals(policies::create(&books.db, "   ").expect_err("empty")),
         [("name".to_owned(), FieldProblem::Required)]

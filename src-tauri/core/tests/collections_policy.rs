@@ -171,22 +171,20 @@ fn a_customer_below_the_minimum_in_every_currency_is_not_in_cobros_de_hoy() {
     assert_eq!(page.total, 2);
 }
 
+/// The guide's steps, on, with `minimums`, saved as Ajustes → Cobranza saves them.
+fn with_minimums(books: &Books, minimums: Vec<TypedMinimum>, reading: &Reading) -> PolicyForm {
+    let form = PolicyForm {
+        rules: proposed_on(),
+        minimums,
+    };
+    form::save(&books.db, collections::DEFAULT_POLICY, form, reading).expect("policy")
+}
+
 #[test]
 fn a_line_decided_before_the_minimum_was_raised_is_not_sent() {
     let books = Books::new();
     let reading = on(date!(2026 - 11 - 09));
-    let save = |minimums: Vec<TypedMinimum>| {
-        form::save(
-            &books.db,
-            collections::DEFAULT_POLICY,
-            PolicyForm {
-                rules: proposed_on(),
-                minimums,
-            },
-            &reading,
-        )
-        .expect("policy")
-    };
+    let save = |minimums| with_minimums(&books, minimums, &reading);
     save(Vec::new());
     let kiosco = customer_at(&books.db, "Kiosco Pequeño", "kiosco@example.com");
     owes(&books.db, kiosco, "F-1", "USD", "30");
@@ -214,18 +212,7 @@ fn a_line_decided_before_the_minimum_was_raised_is_not_sent() {
 fn a_customer_out_of_automatic_reminders_keeps_their_line_when_the_minimum_rises() {
     let books = Books::new();
     let reading = on(date!(2026 - 11 - 09));
-    let save = |minimums: Vec<TypedMinimum>| {
-        form::save(
-            &books.db,
-            collections::DEFAULT_POLICY,
-            PolicyForm {
-                rules: proposed_on(),
-                minimums,
-            },
-            &reading,
-        )
-        .expect("policy")
-    };
+    let save = |minimums| with_minimums(&books, minimums, &reading);
     save(Vec::new());
     let kiosco = customer_at(&books.db, "Kiosco Pequeño", "kiosco@example.com");
     let bodega = customer_at(&books.db, "Bodega La Esquina", "bodega@example.com");

@@ -22,16 +22,26 @@ export const stepChoice = {
   },
 };
 
-/** Shows the words of policy `policyId`'s step `offsetDays` days from the due date in Ajustes →
- * Plantillas. */
-export function chooseStep(policyId: number, offsetDays: number) {
+/** Shows the words of policy `policyId`'s step `offsetDays` days from the due date (its first
+ * step when `null`) in Ajustes → Plantillas. */
+export function chooseStep(policyId: number, offsetDays: number | null) {
   chosen.policyId = policyId;
   chosen.offsetDays = offsetDays;
   chosen.asked += 1;
 }
 
-/** The policy was saved: Plantillas lists its steps as they are now. */
+/** A policy was saved, created or renamed: Plantillas lists the policies and steps as they are
+ * now. */
 export function stepsSaved() {
+  chosen.asked += 1;
+}
+
+/** Policy `id` was deleted: Plantillas no longer shows its steps (the shop's instead). */
+export function policyGone(id: number) {
+  if (chosen.policyId === id) {
+    chosen.policyId = null;
+    chosen.offsetDays = null;
+  }
   chosen.asked += 1;
 }
 

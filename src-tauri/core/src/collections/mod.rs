@@ -88,7 +88,9 @@ fn parse(id: i64, json: &str) -> Result<PolicyRules, CollectionsError> {
         .ok_or(CollectionsError::Corrupt { id })
 }
 
-/// Every policy by id, each read back through its form's validation.
+/// Every readable policy by id, each read back through its form's validation. One that its form
+/// would refuse (a restored or hand-edited file) is left out with a warning: its customers get
+/// nothing automatic — the safe way to be wrong — and the others go on as before.
 pub(crate) fn policies_in(
     conn: &Connection,
 ) -> Result<HashMap<i64, PolicyRules>, CollectionsError> {
@@ -97,7 +99,14 @@ pub(crate) fn policies_in(
     let mut policies = HashMap::new();
     for row in rows {
         let (id, json) = row?;
-        policies.insert(id, parse(id, &json)?);
+        match parse(id, &json) {
+            Ok(rules) => {
+                policies.insert(id, rules);
+            }
+            Err(err) => {
+                tracing::warn!(policy = id, error = %err, "a collection policy is unreadable; its customers are left alone")
+            }
+        }
     }
     Ok(policies)
 }

@@ -73,7 +73,9 @@ pub fn list(conn: &Connection) -> Result<Vec<PolicySummary>, CollectionsError> {
         policies.push(PolicySummary {
             id,
             name,
-            enabled: parse(id, &json)?.enabled,
+            // Unreadable: shown off (it decides nothing), still listed so it can be fixed or
+            // deleted.
+            enabled: parse(id, &json).is_ok_and(|rules| rules.enabled),
             customers,
         });
     }
@@ -130,24 +132,53 @@ pub fn save_rules(
         if changed == 0 {
             return Err(CollectionsError::UnknownPolicy { id });
         }
-        supersede_below_minimum(tx, id)
+        forget_words_of_removed_steps(tx, id, &rules)?;
+        supersede_below_minimum(tx, id, &rules)
     })?;
     Ok(rules)
 }
 
+/// A step's words belong to the step: once the policy no longer has it (moved from +7 to +8,
+/// say), they go, rather than come back unseen if +7 is added again one day. A message already
+/// queued for the old step then says the default words if the send check has to rewrite it.
+fn forget_words_of_removed_steps(
+    tx: &Connection,
+    id: i64,
+    rules: &PolicyRules,
+) -> Result<(), CollectionsError> {
+    let offsets = serde_json::to_string(
+        &rules
+            .steps
+            .iter()
+            .map(|step| step.offset_days)
+            .collect::<Vec<_>>(),
+    )
+    .expect("offsets serialize");
+    tx.execute(
+        "DELETE FROM step_templates WHERE policy_id = ?1
+             AND offset_days NOT IN (SELECT value FROM json_each(?2))",
+        params![id, offsets],
+    )?;
+    Ok(())
+}
+
 /// A saldo mínimo raised above what a waiting line is about: the line leaves Cobros de hoy now,
-/// rather than stay listed until Enviar refuses it. Only the policy's own customers (absent from
-/// `customer_collection` means the shop's); a customer without automatic reminders keeps their
-/// lines for when they come back, and is checked again at Enviar.
-fn supersede_below_minimum(tx: &Connection, id: i64) -> Result<(), CollectionsError> {
+/// rather than stay listed until Enviar refuses it. Only the lines this policy decided; a
+/// customer without automatic reminders keeps theirs for when they come back, and is checked
+/// again at Enviar.
+fn supersede_below_minimum(
+    tx: &Connection,
+    id: i64,
+    rules: &PolicyRules,
+) -> Result<(), CollectionsError> {
     let mut waiting = tx.prepare_cached(
         "SELECT s.id, s.customer_id, s.receivable_key FROM collection_slots s
-         LEFT JOIN customer_collection c ON c.customer_id = s.customer_id
-         WHERE s.state IN ('due', 'held', 'postponed')
-           AND CASE WHEN c.customer_id IS NULL THEN ?2 ELSE c.policy_id END = ?1",
+         WHERE s.state IN ('due', 'held', 'postponed') AND s.policy_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM customer_collection c
+                           WHERE c.customer_id = s.customer_id AND c.policy_id IS NULL)",
     )?;
     let lines = waiting
-        .query_map(params![id, DEFAULT_POLICY], |r| {
+        .query_map([id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
@@ -156,12 +187,15 @@ fn supersede_below_minimum(tx: &Connection, id: i64) -> Result<(), CollectionsEr
         })?
         .collect::<Result<Vec<_>, _>>()?;
     for (slot_id, customer_id, receivable_key) in lines {
-        if !today::still_worth(tx, customer_id, receivable_key)? {
+        if !today::worth_under(tx, rules, customer_id, receivable_key)? {
             today::supersede(tx, slot_id)?;
         }
     }
     Ok(())
 }
+
+/// How the window shows policy 1, in Spanish and English (`collections.shopPolicy`).
+const SHOP_POLICY_NAMES: [&str; 2] = ["Política del negocio", "Business policy"];
 
 /// The name as typed, trimmed, 1–100 characters, not another policy's (without regard to case).
 fn checked_name(conn: &Connection, raw: &str, except: i64) -> Result<String, CollectionsError> {
@@ -170,6 +204,15 @@ fn checked_name(conn: &Connection, raw: &str, except: i64) -> Result<String, Col
         return Err(CollectionsError::Invalid(errors.into_vec()));
     };
     let wanted = name.to_lowercase();
+    // The window names policy 1 itself, in either language: another of that name would read as
+    // the shop's own.
+    if SHOP_POLICY_NAMES
+        .iter()
+        .any(|shown| shown.to_lowercase() == wanted)
+    {
+        errors.add("name", FieldProblem::DuplicatePolicyName);
+        return Err(CollectionsError::Invalid(errors.into_vec()));
+    }
     let mut statement = conn.prepare_cached("SELECT id, name FROM collection_policies")?;
     let names = statement.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     for row in names {
@@ -223,6 +266,11 @@ pub fn rename(db: &Database, id: i64, name: &str) -> Result<PolicySummary, Colle
 /// The lines that wait for `customer_id` (nothing sent for them): a new policy decides afresh.
 const WITHDRAW_WAITING: &str = "DELETE FROM collection_slots
      WHERE customer_id = ?1 AND state IN ('due', 'held', 'postponed')";
+
+/// The lines another policy than `?2` decided for `customer_id`: gone once the customer follows
+/// `?2`, so its own steps decide (a line of the shop's +7 must not wait for a +30-only customer).
+const WITHDRAW_OTHER_POLICIES: &str = "DELETE FROM collection_slots
+     WHERE customer_id = ?1 AND state IN ('due', 'held', 'postponed') AND policy_id <> ?2";
 
 /// "Eliminar": a policy nobody follows goes at once; one that customers follow only when
 /// `confirmed`, and those customers move to policy 1 in the same transaction.
@@ -325,11 +373,10 @@ pub fn follow(
                 rules_of(tx, id)?;
             }
         }
-        let before = followed_in(tx, customer_id)?;
-        if let (Some(before), Some(after)) = (before, policy) {
-            if before != after {
-                tx.execute(WITHDRAW_WAITING, [customer_id])?;
-            }
+        // Also after a spell without automatic reminders: the lines kept through it are the
+        // policy's that decided them, and wait again only for a customer back on it.
+        if let Some(after) = policy {
+            tx.execute(WITHDRAW_OTHER_POLICIES, [customer_id, after])?;
         }
         match policy {
             Some(DEFAULT_POLICY) => {

@@ -8,7 +8,7 @@ use time::{Date, Duration};
 use ts_rs::TS;
 
 use super::evaluate::{Decision, PastSlot};
-use super::slots::Books;
+use super::slots::{Books, Decided};
 use super::CollectionsError;
 use crate::books::dates::DateShown;
 use crate::books::reading::Reading;
@@ -50,7 +50,7 @@ pub fn simulate(
         let day: Date = reading.today + Duration::days(i64::from(ahead));
         let decisions = books.decide_on(day);
         let mut messages = Vec::new();
-        for decision in decisions {
+        for Decided { decision, .. } in decisions {
             let (slot, held) = match decision {
                 Decision::Due { slot, .. } => (slot, false),
                 Decision::Held { slot, .. } => (slot, true),
@@ -62,7 +62,7 @@ pub fn simulate(
             remember(&mut books, &slot, day, true);
             let step_label = books
                 .rules_for(slot.customer_id)
-                .and_then(|rules| {
+                .and_then(|(_, rules)| {
                     rules
                         .steps
                         .iter()

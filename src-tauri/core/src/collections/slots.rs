@@ -32,14 +32,22 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
         return Ok(Evaluated::default());
     }
     db.write(|tx| {
+        // Only while the customer still follows the policy that decided (the books were read
+        // in another transaction: a move in between leaves the decision to the next run).
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO collection_slots
                  (customer_id, offset_days, anchor_due, receivable_key, state, held_for,
-                  decided_on, days_late)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                  decided_on, days_late, policy_id)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+             WHERE coalesce((SELECT coalesce(policy_id, 0) FROM customer_collection
+                             WHERE customer_id = ?1), ?10) = ?9",
         )?;
         let mut evaluated = Evaluated::default();
-        for decision in &decisions {
+        for Decided {
+            policy_id,
+            decision,
+        } in &decisions
+        {
             let (slot, state, held_for, days_late) = match decision {
                 Decision::Due { slot, days_late } => (slot, "due", None, *days_late),
                 Decision::Superseded { slot } => (slot, "superseded", None, 0),
@@ -58,6 +66,8 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
                 held_for,
                 iso(today),
                 days_late,
+                policy_id,
+                DEFAULT_POLICY,
             ])?;
             if added == 1 {
                 match decision {
@@ -79,8 +89,15 @@ fn held_code(held_for: HeldFor) -> &'static str {
     }
 }
 
+/// A decision and the policy that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub policy_id: i64,
+    pub decision: Decision,
+}
+
 /// Every customer's decisions on `today`, read in a few passes over indexed tables.
-pub fn decide_all(conn: &Connection, today: Date) -> Result<Vec<Decision>, CollectionsError> {
+pub fn decide_all(conn: &Connection, today: Date) -> Result<Vec<Decided>, CollectionsError> {
     match Books::load(conn)? {
         Some(mut books) => Ok(books.decide_on(today)),
         None => Ok(Vec::new()),
@@ -201,7 +218,7 @@ impl Books {
     }
 
     /// Every customer's decisions on `today`, the pauses read as they stand that day.
-    pub(super) fn decide_on(&mut self, today: Date) -> Vec<Decision> {
+    pub(super) fn decide_on(&mut self, today: Date) -> Vec<Decided> {
         for customer in self.facts.values_mut() {
             customer.paused = false;
             for receivable in &mut customer.receivables {
@@ -227,19 +244,27 @@ impl Books {
         let mut decisions = Vec::new();
         for customer in self.facts.values() {
             // Each by the policy they follow; a policy that is off decides nothing for them.
-            if let Some(rules) = self.rules_for(customer.customer_id) {
-                decisions.extend(evaluate(rules, customer, today));
+            if let Some((policy_id, rules)) = self.rules_for(customer.customer_id) {
+                decisions.extend(
+                    evaluate(rules, customer, today)
+                        .into_iter()
+                        .map(|decision| Decided {
+                            policy_id,
+                            decision,
+                        }),
+                );
             }
         }
         decisions
     }
 
-    /// The rules `customer_id` follows; `None`: "sin recordatorios automáticos" (or a policy
-    /// gone meanwhile).
-    pub(super) fn rules_for(&self, customer_id: i64) -> Option<&PolicyRules> {
-        match self.chosen.get(&customer_id) {
-            None => self.policies.get(&DEFAULT_POLICY),
-            Some(chosen) => chosen.and_then(|id| self.policies.get(&id)),
-        }
+    /// The policy `customer_id` follows and its rules; `None`: "sin recordatorios
+    /// automáticos" (or a policy gone meanwhile, or unreadable).
+    pub(super) fn rules_for(&self, customer_id: i64) -> Option<(i64, &PolicyRules)> {
+        let id = match self.chosen.get(&customer_id) {
+            None => DEFAULT_POLICY,
+            Some(chosen) => (*chosen)?,
+        };
+        self.policies.get(&id).map(|rules| (id, rules))
     }
 }

@@ -5,12 +5,13 @@
 //! Cobros de hoy is for, so the statement or reminder it queues remembers it and every later
 //! render — the send check's, a Reenviar's — keeps that step's words.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::policies::followed_in;
 use super::today::{reminder_error, statement_error};
-use super::{policies_in, proposed_words, CollectionsError, DEFAULT_POLICY};
+use super::{policies_in, proposed_words, CollectionsError};
 use crate::books::BooksError;
 use crate::db::Database;
 use crate::locale::Language;
@@ -46,14 +47,7 @@ pub(crate) fn step_for_slot(
     customer_id: i64,
     offset_days: i32,
 ) -> Result<Option<StepKey>, CollectionsError> {
-    let chosen: Option<Option<i64>> = conn
-        .query_row(
-            "SELECT policy_id FROM customer_collection WHERE customer_id = ?1",
-            [customer_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(policy_id) = chosen.unwrap_or(Some(DEFAULT_POLICY)) else {
+    let Some(policy_id) = followed_in(conn, customer_id)? else {
         return Ok(None);
     };
     let policies = policies_in(conn)?;

@@ -16,7 +16,7 @@ use ts_rs::TS;
 
 use super::batch::payments_recent;
 use super::policies::followed_in;
-use super::policy::SendMode;
+use super::policy::{PolicyRules, SendMode};
 use super::step_words::step_for_slot;
 use super::{policies_in, CollectionsError, DEFAULT_POLICY};
 use crate::books::dates::{from_iso, iso};
@@ -86,12 +86,13 @@ pub struct TodayPage {
 }
 
 /// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before —
-/// of customers who still owe something, are not paused today and still get automatic
-/// reminders (one switched to "sin recordatorios automáticos" leaves at once), and for a step
+/// of customers who still owe something, are not paused today and still follow the policy that
+/// decided the line (one switched to "sin recordatorios automáticos" or to another policy leaves
+/// at once; back on the same policy, the line is back as it was), and for a step
 /// sent per receivable, whose receivable is still owed and not paused (a payment or a pause
 /// since the evaluator decided takes the line away; the send check would stop the message
 /// anyway).
-/// The first term is the partial index's own condition (migration 0031), so SQLite pages
+/// The first term is the partial index's own condition (migrations 0017, 0019), so SQLite pages
 /// through that index in due-date order instead of every slot ever decided.
 const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
     AND (s.state <> 'postponed' OR s.postponed_until <= ?1)
@@ -100,8 +101,8 @@ const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
     AND NOT EXISTS (SELECT 1 FROM collection_pauses p
                     WHERE p.customer_id = s.customer_id AND p.receivable_id IS NULL
                       AND p.ended_at IS NULL AND (p.until IS NULL OR p.until >= ?1))
-    AND NOT EXISTS (SELECT 1 FROM customer_collection cc
-                    WHERE cc.customer_id = s.customer_id AND cc.policy_id IS NULL)
+    AND s.policy_id = coalesce((SELECT coalesce(cc.policy_id, 0) FROM customer_collection cc
+                                WHERE cc.customer_id = s.customer_id), 1)
     AND (s.receivable_key = 0
          OR (EXISTS (SELECT 1 FROM receivables r
                      WHERE r.id = s.receivable_key AND r.status = 'pending')
@@ -268,6 +269,16 @@ pub(super) fn still_worth(
     let Some(rules) = policies.get(&followed) else {
         return Ok(true);
     };
+    worth_under(conn, rules, customer_id, receivable_key)
+}
+
+/// [`still_worth`] under `rules`, already read.
+pub(super) fn worth_under(
+    conn: &Connection,
+    rules: &PolicyRules,
+    customer_id: i64,
+    receivable_key: i64,
+) -> Result<bool, CollectionsError> {
     let (sql, key) = if receivable_key == 0 {
         (
             "SELECT currency, sum(amount - paid) FROM receivables
