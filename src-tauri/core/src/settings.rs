@@ -23,6 +23,7 @@ const STATEMENT_TEMPLATE_EN: &str = "statements.template.en";
 const BOUNCES_SEEN_AT: &str = "outbox.bounces_seen_at";
 const NOTIFY_WAITING: &str = "notices.waiting";
 const ANNOUNCED_SLOT: &str = "notices.announced_slot";
+const LAST_POLICY_ID: &str = "collections.last_policy_id";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -116,6 +117,16 @@ pub fn announced_slot_in(conn: &Connection) -> Result<Option<i64>, SettingsError
 
 pub fn set_announced_slot(db: &Database, slot: i64) -> Result<(), SettingsError> {
     db.write(|tx| put(tx, ANNOUNCED_SLOT, &slot))
+}
+
+/// The highest política de cobranza id ever given (`collections::policies`), inside a
+/// transaction the caller holds.
+pub fn last_policy_id_in(conn: &Connection) -> Result<Option<i64>, SettingsError> {
+    get(conn, LAST_POLICY_ID)
+}
+
+pub fn set_last_policy_id_in(conn: &Connection, id: i64) -> Result<(), SettingsError> {
+    put(conn, LAST_POLICY_ID, &id)
 }
 
 /// The business profile (validated by `business`, which owns its rules).

@@ -3,7 +3,7 @@
 //! customer follows another — also by way of "sin recordatorios automáticos" —, while coming
 //! back to the same policy finds a postponed line still postponed; a policy whose stored rules
 //! are unreadable is listed (off) and leaves the other policies' customers alone; a step's words
-//! go with the step.
+//! go with the step; a deleted policy's id is never given to another.
 
 mod common;
 
@@ -163,4 +163,15 @@ fn a_steps_words_go_with_the_step() {
     policy(&books.db, &[1, 7, 8]);
     let view = step_words::statement_words(&books.db, seven, Language::Es).expect("view");
     assert!(view.view.is_default);
+}
+
+#[test]
+fn a_deleted_policys_id_is_never_given_again() {
+    let books = Books::new();
+    let first = wholesale(&books.db);
+    policies::delete(&books.db, first, true).expect("deleted");
+    let second = policies::create(&books.db, "Mostrador")
+        .expect("created")
+        .id;
+    assert!(second > first, "{second} after {first}");
 }

@@ -191,6 +191,7 @@ impl From<CollectionsError> for IpcError {
             | CollectionsError::Reminder(_)
             | CollectionsError::ShopPolicy => IpcError::internal(err.to_string()),
             CollectionsError::Books(books) => books.into(),
+            CollectionsError::Settings(settings) => settings.into(),
             CollectionsError::Db(db) => db.into(),
         }
     }

@@ -25,6 +25,7 @@ use ts_rs::TS;
 use crate::books::dates::DateShown;
 use crate::books::BooksError;
 use crate::db::{Database, DbError};
+use crate::settings::SettingsError;
 use crate::validation::FieldError;
 use policy::PolicyRules;
 
@@ -71,6 +72,8 @@ pub enum CollectionsError {
     /// The receivable's reminder could not be made or stored (a bug, not the owner's doing).
     #[error("the reminder could not be queued: {0}")]
     Reminder(String),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
     #[error(transparent)]
     Db(#[from] DbError),
 }

@@ -22,6 +22,7 @@ use super::policy::PolicyRules;
 use super::{parse, today, CollectionsError, DEFAULT_POLICY};
 use crate::books::customers;
 use crate::db::Database;
+use crate::settings;
 use crate::validation::{FieldErrors, FieldProblem};
 
 const MAX_NAME: usize = 100;
@@ -237,11 +238,22 @@ pub fn create(db: &Database, name: &str) -> Result<PolicySummary, CollectionsErr
     let json = serde_json::to_string(&PolicyRules::default()).expect("rules serialize");
     db.write(|tx| {
         let name = checked_name(tx, name, 0)?;
-        tx.execute(
-            "INSERT INTO collection_policies (name, rules) VALUES (?1, ?2)",
-            params![name, json],
+        // Never a deleted policy's id: a message queued for that policy's step remembers it, and
+        // must not say a newer policy's words should the send check rewrite it.
+        let highest: i64 = tx.query_row(
+            "SELECT coalesce(max(id), 0) FROM collection_policies",
+            [],
+            |r| r.get(0),
         )?;
-        summary(tx, tx.last_insert_rowid())
+        // An unreadable mark (a hand-edited copy) only loses what it was for.
+        let given = settings::last_policy_id_in(tx).unwrap_or(None).unwrap_or(0);
+        let id = highest.max(given).saturating_add(1);
+        tx.execute(
+            "INSERT INTO collection_policies (id, name, rules) VALUES (?1, ?2, ?3)",
+            params![id, name, json],
+        )?;
+        settings::set_last_policy_id_in(tx, id)?;
+        summary(tx, id)
     })
 }
 

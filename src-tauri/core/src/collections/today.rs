@@ -398,7 +398,7 @@ mod tests {
     use crate::db::Database;
 
     /// The badge counts every waiting line on each refresh: the slots' own columns must come
-    /// from the covering index (migration 0017), so a new condition on another column of the
+    /// from the covering index (migrations 0017, 0019), so a new condition on another column of the
     /// slot shows up here rather than as a slower Cobros de hoy.
     #[test]
     fn the_badge_count_reads_the_waiting_slots_from_their_index_alone() {
