@@ -7,7 +7,7 @@ use crate::locale::Language;
 use crate::reminders::ReminderTemplate;
 use crate::statements::StatementTemplate;
 
-/// Where a step sits on the guide's ladder, by its offset from the due date.
+/// Where a step sits on the guide's ladder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tone {
     /// Before (or on) the due date: aviso amable.
@@ -20,18 +20,28 @@ enum Tone {
     Last,
 }
 
-fn tone(offset_days: i32) -> Tone {
-    match offset_days {
-        ..=0 => Tone::Friendly,
-        1..=6 => Tone::Overdue,
-        7..=14 => Tone::Second,
-        _ => Tone::Last,
+/// By the step's place in its policy (`offsets`, every step's), not its number of days: before
+/// the due date an aviso amable; after it, the first step says vencida, the last of two or more
+/// says it is the last, any between is a segundo aviso. A policy whose only step is +30 opens
+/// with vencida, not with an último aviso.
+fn tone(offset_days: i32, offsets: &[i32]) -> Tone {
+    if offset_days <= 0 {
+        return Tone::Friendly;
+    }
+    let mut overdue: Vec<i32> = offsets.iter().copied().filter(|&o| o > 0).collect();
+    overdue.sort_unstable();
+    overdue.dedup();
+    match overdue.iter().position(|&o| o == offset_days) {
+        Some(0) | None => Tone::Overdue,
+        Some(place) if place + 1 == overdue.len() => Tone::Last,
+        Some(_) => Tone::Second,
     }
 }
 
-/// The statement's words the guide proposes for a step `offset_days` from the due date.
-pub fn statement(offset_days: i32, language: Language) -> StatementTemplate {
-    let (subject, intro, closing) = match (language, tone(offset_days)) {
+/// The statement's words the guide proposes for a step `offset_days` from the due date, in a
+/// policy whose steps are at `offsets`.
+pub fn statement(offset_days: i32, offsets: &[i32], language: Language) -> StatementTemplate {
+    let (subject, intro, closing) = match (language, tone(offset_days, offsets)) {
         (Language::Es, Tone::Friendly) => (
             "Recordatorio amistoso: su saldo vence pronto",
             "Estimado(a) {{ cliente }}:\n\nLe recordamos amablemente que tiene un saldo de \
@@ -108,8 +118,8 @@ pub fn statement(offset_days: i32, language: Language) -> StatementTemplate {
 }
 
 /// The reminder's words the guide proposes for a step sent per receivable.
-pub fn reminder(offset_days: i32, language: Language) -> ReminderTemplate {
-    let (subject, opening, closing) = match (language, tone(offset_days)) {
+pub fn reminder(offset_days: i32, offsets: &[i32], language: Language) -> ReminderTemplate {
+    let (subject, opening, closing) = match (language, tone(offset_days, offsets)) {
         (Language::Es, Tone::Friendly) => (
             "Recordatorio amistoso: {{ concepto }} vence el {{ fecha_vencimiento }}",
             "Le recordamos amablemente que su saldo de {{ saldo }} por {{ concepto }} vence el \
@@ -192,11 +202,12 @@ mod tests {
 
     #[test]
     fn every_proposal_passes_its_units_own_checks_in_its_language() {
+        let offsets = [-3, 1, 7, 15, 40];
         for language in [Language::Es, Language::En] {
-            for offset in [-3, 1, 7, 15, 40] {
-                let words = statement(offset, language);
+            for offset in offsets {
+                let words = statement(offset, &offsets, language);
                 assert_eq!(words.clone().validated(language).expect("valid"), words);
-                let words = reminder(offset, language);
+                let words = reminder(offset, &offsets, language);
                 assert_eq!(words.clone().validated(language).expect("valid"), words);
             }
         }
@@ -204,16 +215,33 @@ mod tests {
 
     #[test]
     fn the_words_get_firmer_and_the_last_says_it_is_the_last() {
-        let subjects: Vec<String> = [-3, 1, 7, 15]
+        let guide = [-3, 1, 7, 15];
+        let subjects: Vec<String> = guide
             .into_iter()
-            .map(|offset| statement(offset, Language::Es).subject)
+            .map(|offset| statement(offset, &guide, Language::Es).subject)
             .collect();
         assert!(subjects[0].starts_with("Recordatorio amistoso"));
+        assert!(subjects[1].starts_with("Saldo vencido"));
         assert!(subjects[2].starts_with("Segundo aviso"));
         assert!(subjects[3].starts_with("Último aviso"));
-        assert!(reminder(30, Language::En)
+        assert!(reminder(30, &[1, 30], Language::En)
             .subject
             .starts_with("Final notice"));
-        assert!(statement(15, Language::En).intro.contains("final notice"));
+        assert!(statement(15, &guide, Language::En)
+            .intro
+            .contains("final notice"));
+    }
+
+    #[test]
+    fn a_policy_that_starts_late_opens_with_vencida_not_with_a_last_notice() {
+        assert!(statement(30, &[30], Language::Es)
+            .subject
+            .starts_with("Saldo vencido"));
+        assert!(statement(30, &[30, 45, 60], Language::Es)
+            .subject
+            .starts_with("Saldo vencido"));
+        assert!(statement(45, &[30, 45, 60], Language::Es)
+            .subject
+            .starts_with("Segundo aviso"));
     }
 }

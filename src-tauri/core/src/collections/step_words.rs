@@ -65,17 +65,15 @@ pub(crate) fn step_for_slot(
     }))
 }
 
-/// Words are kept only for a step the policy has.
-fn known(conn: &Connection, step: StepKey) -> Result<(), CollectionsError> {
+/// Words are kept only for a step the policy has: its policy's offsets, or not found.
+fn known(conn: &Connection, step: StepKey) -> Result<Vec<i32>, CollectionsError> {
     let policies = policies_in(conn)?;
-    let found = policies.get(&step.policy_id).is_some_and(|rules| {
-        rules
-            .steps
-            .iter()
-            .any(|s| s.offset_days == step.offset_days)
-    });
-    if found {
-        Ok(())
+    let offsets: Vec<i32> = policies
+        .get(&step.policy_id)
+        .map(|rules| rules.steps.iter().map(|s| s.offset_days).collect())
+        .unwrap_or_default();
+    if offsets.contains(&step.offset_days) {
+        Ok(offsets)
     } else {
         Err(CollectionsError::Books(BooksError::NotFound {
             what: "step",
@@ -89,10 +87,10 @@ fn statement_view(
     step: StepKey,
     language: Language,
 ) -> Result<StepStatementTemplateView, CollectionsError> {
-    known(conn, step)?;
+    let offsets = known(conn, step)?;
     Ok(StepStatementTemplateView {
         view: statement_template::step_view_in(conn, step, language).map_err(statement_error)?,
-        proposed: proposed_words::statement(step.offset_days, language),
+        proposed: proposed_words::statement(step.offset_days, &offsets, language),
     })
 }
 
@@ -101,10 +99,10 @@ fn reminder_view(
     step: StepKey,
     language: Language,
 ) -> Result<StepReminderTemplateView, CollectionsError> {
-    known(conn, step)?;
+    let offsets = known(conn, step)?;
     Ok(StepReminderTemplateView {
         view: reminders::step_template_in(conn, step, language).map_err(reminder_error)?,
-        proposed: proposed_words::reminder(step.offset_days, language),
+        proposed: proposed_words::reminder(step.offset_days, &offsets, language),
     })
 }
 
