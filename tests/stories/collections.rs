@@ -12,8 +12,8 @@ use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 
 use crate::helpers::{
-    configure_smtp, forget_keychain_entries, menu, open_receivable, record_cash_payment,
-    start_for_mail, OverdueBooks, SENDER,
+    configure_smtp, forget_keychain_entries, menu, open_collections, open_receivable,
+    record_cash_payment, start_for_mail, OverdueBooks, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-collections-4b7e";
@@ -144,7 +144,7 @@ async fn ajustes_cobranza_proposes_the_four_steps_and_is_off_until_turned_on() {
     forget_keychain_entries();
     let app = start_for_mail(tempfile::tempdir().expect("data dir"), &[]);
     let window = app.open().await;
-    window.click(&menu("settings")).await;
+    open_collections(&window).await;
     window.wait_for("#collections-guide").await;
     window
         .wait_for_text_containing("#collections-time-zone", "zona horaria del sistema")
@@ -177,7 +177,7 @@ async fn ajustes_cobranza_proposes_the_four_steps_and_is_off_until_turned_on() {
     // Kept across a restart, still on.
     window.close().await;
     let window = app.open().await;
-    window.click(&menu("settings")).await;
+    open_collections(&window).await;
     assert_eq!(window.value("#collections-step-3-offset").await, "15");
     let enabled = window
         .wait_for("#collections-enabled")

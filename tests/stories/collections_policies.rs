@@ -8,7 +8,7 @@
 use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 
-use crate::helpers::{menu, open_customer, start_for_mail, OverdueBooks};
+use crate::helpers::{menu, open_collections, open_customer, start_for_mail, OverdueBooks};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_customer_put_on_mayoristas_plus_thirty_leaves_cobros_de_hoy_at_eight_days_overdue() {
@@ -29,7 +29,7 @@ async fn a_customer_put_on_mayoristas_plus_thirty_leaves_cobros_de_hoy_at_eight_
     window.wait_for_text("#today-count", "2").await;
 
     // Ajustes → Cobranza: Nueva política "Mayoristas", one step at +30, turned on.
-    window.click(&menu("settings")).await;
+    open_collections(&window).await;
     window.click("#collections-policy-new").await;
     window.fill("#collections-policy-name", "Mayoristas").await;
     window.click("#collections-policy-name-save").await;
@@ -71,7 +71,7 @@ async fn a_customer_put_on_mayoristas_plus_thirty_leaves_cobros_de_hoy_at_eight_
 
     // Eliminar asks with the count, then the wholesaler is back on the shop's policy: at eight
     // days overdue, the +7 step is theirs again.
-    window.click(&menu("settings")).await;
+    open_collections(&window).await;
     window.select("#collections-policy", "2").await;
     window.click("#collections-policy-delete").await;
     window

@@ -10,7 +10,9 @@ use cachicamo_core::collections::policy::PolicyRules;
 use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 
-use crate::helpers::{configure_smtp, menu, open_customer, start_for_mail, OverdueBooks, SENDER};
+use crate::helpers::{
+    configure_smtp, menu, open_collections, open_customer, start_for_mail, OverdueBooks, SENDER,
+};
 
 const PASSWORD: &str = "app-pass-policy-9c2d";
 
@@ -43,7 +45,7 @@ async fn a_minimum_balance_typed_in_ajustes_keeps_the_customer_who_owes_little_o
     // The proposed steps, still off: nothing is decided before the minimum is in place.
     let app = start_for_mail(seeded(PolicyRules::proposed()), &[]);
     let window = app.open().await;
-    window.click(&menu("settings")).await;
+    open_collections(&window).await;
     window.click("#collections-add-minimum").await;
     window
         .select("#collections-minimum-0-currency", "USD")
@@ -93,7 +95,7 @@ async fn a_minimum_balance_typed_in_ajustes_keeps_the_customer_who_owes_little_o
     // Kept across a restart, written the region's way.
     window.close().await;
     let window = app.open().await;
-    window.click(&menu("settings")).await;
+    open_collections(&window).await;
     eventually(
         UI_TIMEOUT,
         "the minimum is shown again",

@@ -46,6 +46,12 @@ pub async fn open_customers(window: &Window) {
     open_screen(window, "customers", "Clientes").await;
 }
 
+/// Ajustes → Cobranza, once the sections above it (Plantillas and its steps' editor among them)
+/// stopped pushing it down.
+pub async fn open_collections(window: &Window) {
+    open_section(window, "settings", "#collections-title", "Cobranza").await;
+}
+
 /// Ajustes → Copias de seguridad.
 pub async fn open_backups(window: &Window) {
     open_section(window, "settings", "#backups-title", "Copias de seguridad").await;

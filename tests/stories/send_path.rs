@@ -9,9 +9,9 @@ use cachicamo_e2e::fakes::{free_port, FakeServer};
 use cachicamo_e2e::{app_binary, eventually, wait_for_exit, AppUnderTest, Window, UI_TIMEOUT};
 
 use crate::helpers::{
-    configure_resend, configure_smtp, forget_keychain_entries, fresh_books, menu, open_receivable,
-    pick_file, record_cash_payment, reminder_shows, send_reminder, smtp_server_on, start_for_mail,
-    Desktop, Owed, SENDER,
+    configure_resend, configure_smtp, forget_keychain_entries, fresh_books, menu, open_backups,
+    open_receivable, pick_file, record_cash_payment, reminder_shows, send_reminder, smtp_server_on,
+    start_for_mail, Desktop, Owed, SENDER,
 };
 
 const PASSWORD: &str = "app-pass-send-path-5e1f";
@@ -93,7 +93,7 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
     let (_app, window, port) = reminded_offline(&[PENA, ESQUINA], &[desktop.env()]).await;
 
     // A copy taken while the reminder waits…
-    window.click(&menu("settings")).await;
+    open_backups(&window).await;
     window.click("#backups-export").await;
     let copy = PathBuf::from(window.text("#backups-exported-path").await);
     // …then the connection comes back and the reminder goes, once.
@@ -104,7 +104,7 @@ async fn a_restored_copy_sends_nothing_until_the_owner_sends_what_it_brought_bac
 
     // Restoring that copy brings the reminder back as it was: waiting. It must not go again
     // on its own.
-    window.click(&menu("settings")).await;
+    open_backups(&window).await;
     pick_file(&window, "#backups-file", &copy).await;
     window.click("#backups-restore-yes").await;
     window

@@ -12,7 +12,9 @@ use cachicamo_e2e::{eventually, Window, UI_TIMEOUT};
 use mail_parser::{MessageParser, MimeHeaders};
 
 use crate::a11y::assert_accessible;
-use crate::helpers::{configure_smtp, menu, start_for_mail, OverdueBooks, SENDER};
+use crate::helpers::{
+    configure_smtp, menu, open_collections, start_for_mail, OverdueBooks, SENDER,
+};
 
 const PASSWORD: &str = "app-pass-steps-4e1a";
 const SUBJECT: &str = "Segundo aviso: su saldo de {{ saldo }} sigue pendiente";
@@ -42,7 +44,7 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
     configure_smtp(&window, server.port, PASSWORD).await;
 
     // Ajustes → Cobranza: the third step, +7, links to its words.
-    window.click(&menu("settings")).await;
+    open_collections(&window).await;
     window.click("#collections-step-2-template").await;
     window.wait_for_value("#step-templates-step", "7").await;
     window
