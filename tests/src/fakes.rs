@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -312,12 +312,28 @@ impl Drop for ConnectionRecorder {
     }
 }
 
-/// A loopback port nothing listens on right now (to start a server there later).
+/// Where [`free_port`] hands ports out: below the kernel's ephemeral range (32768–60999 on
+/// Linux), from which every outgoing connection and every port-0 bind takes its own.
+const HANDED_OUT: std::ops::Range<u16> = 20_000..32_000;
+
+/// A loopback port nothing listens on right now, for a server started there later (tauri-driver,
+/// WebKitWebDriver, a fake). Not one the kernel picked: between picking and listening, one of
+/// the app's outgoing connections could be given the same ephemeral port, and WebKitWebDriver
+/// would then fail to listen ("Unable to listen for HTTP server"). Handed out once per run,
+/// from a start that differs per process.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let span = u32::from(HANDED_OUT.end - HANDED_OUT.start);
+    let start = std::process::id() % span;
+    let _ = NEXT.compare_exchange(0, start + 1, Ordering::SeqCst, Ordering::SeqCst);
+    for _ in 0..span {
+        let offset = NEXT.fetch_add(1, Ordering::SeqCst) % span;
+        let port = HANDED_OUT.start + u16::try_from(offset).expect("within the span");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {HANDED_OUT:?}")
 }
 
 fn sequence(path: &Path) -> u64 {
