@@ -19,7 +19,7 @@ pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
 const SETTLE: Duration = Duration::from_millis(30);
 
 /// How long a screen must keep its height to count as loaded.
-const SETTLED_FOR: Duration = Duration::from_millis(400);
+const SETTLED_FOR: Duration = Duration::from_millis(800);
 
 /// The app's window, as WebDriver sees it.
 pub struct Window {

@@ -152,6 +152,7 @@ async fn ajustes_cobranza_proposes_the_four_steps_and_is_off_until_turned_on() {
 
     // Turned on without steps: refused next to the steps.
     window.click("#collections-enabled").await;
+    window.wait_for("#collections-enabled:checked").await;
     window.click("#collections-save").await;
     window.wait_for("#collections-steps-error").await;
 

@@ -41,6 +41,7 @@ async fn a_customer_put_on_mayoristas_plus_thirty_leaves_cobros_de_hoy_at_eight_
         .fill("#collections-step-0-label", "Mayoristas: 30 días")
         .await;
     window.click("#collections-enabled").await;
+    window.wait_for("#collections-enabled:checked").await;
     window.click("#collections-save").await;
     window.wait_for("#collections-saved").await;
     window

@@ -52,6 +52,7 @@ async fn a_minimum_balance_typed_in_ajustes_keeps_the_customer_who_owes_little_o
         .await;
     window.fill("#collections-minimum-0-amount", "50,x").await;
     window.click("#collections-enabled").await;
+    window.wait_for("#collections-enabled:checked").await;
     window.click("#collections-save").await;
     eventually(UI_TIMEOUT, "the amount refused next to it", async || {
         if window.exists("#collections-minimum-0-amount-error").await {

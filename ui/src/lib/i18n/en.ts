@@ -882,6 +882,7 @@ export const en: Catalogue = {
   'templates.statementVar.balance': 'Balance owed in each currency',
   'templates.steps': 'Collection policy steps',
   'templates.steps.help': 'Each step can say its own words in each language: a final notice should not sound like a friendly reminder. Without them, the step uses the statement or payment reminder template.',
+  'templates.steps.choose': 'Choose a step',
   'templates.steps.none': 'The collection policy has no saved steps yet. Add them in Settings → Collections.',
   'templates.steps.policy': 'Policy',
   'templates.steps.step': 'Step',

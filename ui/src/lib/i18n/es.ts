@@ -880,6 +880,7 @@ export const es = {
   'templates.statementVar.balance': 'Saldo pendiente en cada moneda',
   'templates.steps': 'Pasos de la política de cobranza',
   'templates.steps.help': 'Cada paso puede decir sus propias palabras en cada idioma: un último aviso no debería sonar como un aviso amable. Sin ellas, el paso usa la plantilla del estado de cuenta o del recordatorio de pago.',
+  'templates.steps.choose': 'Elija un paso',
   'templates.steps.none': 'La política de cobranza aún no tiene pasos guardados. Agréguelos en Ajustes → Cobranza.',
   'templates.steps.policy': 'Política',
   'templates.steps.step': 'Paso',
