@@ -16,6 +16,9 @@ export interface Delivery {
   debounceMs?: number;
   /** While events keep coming, still deliver at least this often. */
   maxWaitMs?: number;
+  /** Once Tauri has the subscription: a screen that read its data on mount reads it again
+   * here, or a change reported while subscribing (after that first read) would never show. */
+  subscribed?: () => void;
 }
 
 /** The outbox's reports: gathered for 200 ms (one email's steps), and at least once a second
@@ -31,8 +34,9 @@ export function subscribe<T>(source: Source<T>, handler: (payload: T) => void, d
   void source((payload) => {
     if (!stopped) deliver(payload);
   }).then((stop) => {
-    if (stopped) stop();
-    else unlisten = stop;
+    if (stopped) return stop();
+    unlisten = stop;
+    delivery.subscribed?.();
   });
   return () => {
     stopped = true;

@@ -63,6 +63,27 @@ describe('subscribe', () => {
     expect(events.unlistened()).toBe(1);
   });
 
+  it('says when the subscription is in place, so what changed while subscribing is read again', async () => {
+    const events = channel<number>();
+    let reads = 0;
+    const stop = subscribe(events.source, () => {}, { subscribed: () => (reads += 1) });
+    // Reported before Tauri has the subscription: lost, but the screen reads again after it.
+    events.emit(1);
+    expect(reads).toBe(0);
+    await events.ready();
+    expect(reads).toBe(1);
+    stop();
+  });
+
+  it('does not read again for a subscription completed after the component has gone', async () => {
+    const events = channel<number>();
+    let reads = 0;
+    const stop = subscribe(events.source, () => {}, { subscribed: () => (reads += 1) });
+    stop();
+    await events.ready();
+    expect(reads).toBe(0);
+  });
+
   it('turns an outbox drain of 600 events into a few reloads, the last after the last event', async () => {
     const events = channel<{ id: number }>();
     const reloads: number[] = [];
