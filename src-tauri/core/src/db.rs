@@ -54,6 +54,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0019_collection_slots_policy.sql"
     )),
+    M::up(include_str!(
+        "../migrations/0020_collection_slots_queued_on.sql"
+    )),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

@@ -31,20 +31,21 @@ fn after_ten_days_closed_each_customer_gets_one_message_at_the_highest_step() {
     // Open on the 2nd: Peña's +1 is due today; La Esquina's is not yet.
     let first = slots::run(&books.db, date!(2026 - 11 - 02)).expect("run");
     assert_eq!(first.due, 1);
-    // Closed until the 20th (19 days after Peña's oldest due date, 15 after La Esquina's).
+    // Closed until the 20th (19 days after Peña's oldest due date, 15 after La Esquina's):
+    // Peña's +1, never sent, is replaced by the +15 too.
     let back = slots::run(&books.db, date!(2026 - 11 - 20)).expect("run");
     assert_eq!(
         back,
         Evaluated {
             due: 2,
-            superseded: 3,
+            superseded: 4,
             held: 0
         }
     );
     assert_eq!(
         slots_of(&books.db),
         [
-            (pena, 1, "due".to_owned()),
+            (pena, 1, "superseded".to_owned()),
             (pena, 7, "superseded".to_owned()),
             (pena, 15, "due".to_owned()),
             (esquina, 1, "superseded".to_owned()),

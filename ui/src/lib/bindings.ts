@@ -599,7 +599,7 @@ export type OutboxState = "queued" | "sending" | "sent" | "retrying" | "failed" 
 
 export type WaitReason = "offline" | "not_configured" | "secret_missing" | "keychain_unavailable" | "quota";
 
-export type CancelReason = "owner" | "paid" | "voided" | "customer_changed" | "no_address" | "do_not_contact";
+export type CancelReason = "owner" | "paid" | "voided" | "customer_changed" | "no_address" | "do_not_contact" | "step_no_longer_due";
 
 export type HoldReason = "restored" | "check_failed" | "undeliverable" | "paused";
 

@@ -30,7 +30,9 @@ pub struct PastSlot {
     pub anchor_due: Date,
     /// The receivable for a per-receivable step; `None` for a statement.
     pub receivable_id: Option<i64>,
-    pub decided_on: Date,
+    /// The day it counts from for the cooldown and the monthly cap: the day its message was
+    /// queued, or the day it was decided while it waits.
+    pub counted_on: Date,
     /// Whether it was (or will be) sent: counts for cooldown and caps. Superseded ones do not.
     pub counts: bool,
 }
@@ -214,14 +216,14 @@ fn held_for(
     if (cooldown > 0 && sent_now > 0)
         || earlier
             .clone()
-            .any(|slot| (today - slot.decided_on).whole_days() < cooldown)
+            .any(|slot| (today - slot.counted_on).whole_days() < cooldown)
     {
         return Some(HeldFor::Cooldown);
     }
     let this_month = earlier
         .clone()
         .filter(|slot| {
-            slot.decided_on.year() == today.year() && slot.decided_on.month() == today.month()
+            slot.counted_on.year() == today.year() && slot.counted_on.month() == today.month()
         })
         .count();
     if this_month >= usize::try_from(rules.monthly_cap).unwrap_or(usize::MAX) {

@@ -18,7 +18,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::policy::PolicyRules;
+use super::policy::{PolicyRules, StepUnit};
 use super::{parse, today, CollectionsError, DEFAULT_POLICY};
 use crate::books::customers;
 use crate::db::Database;
@@ -134,7 +134,7 @@ pub fn save_rules(
             return Err(CollectionsError::UnknownPolicy { id });
         }
         forget_words_of_removed_steps(tx, id, &rules)?;
-        supersede_below_minimum(tx, id, &rules)
+        withdraw_what_no_longer_goes(tx, id, &rules)
     })?;
     Ok(rules)
 }
@@ -163,20 +163,24 @@ fn forget_words_of_removed_steps(
     Ok(())
 }
 
-/// A saldo mínimo raised above what a waiting line is about: the line leaves Cobros de hoy now,
-/// rather than stay listed until Enviar refuses it. Only the lines this policy decided; a
-/// customer without automatic reminders keeps theirs for when they come back, and is checked
-/// again at Enviar.
-fn supersede_below_minimum(
+/// What the saved rules no longer send leaves Cobros de hoy now, rather than stay listed (or go
+/// out with the day's batch of another policy still on) until Enviar refuses it: every waiting
+/// line of a policy turned off, and of a step removed or now sent another way (its words gone
+/// with it, it would say a neighbouring step's — a second "segundo aviso"); a saldo mínimo
+/// raised above what a line is about — only for the customers following the policy: one
+/// without automatic reminders keeps that line for when they come back, checked again at
+/// Enviar.
+fn withdraw_what_no_longer_goes(
     tx: &Connection,
     id: i64,
     rules: &PolicyRules,
 ) -> Result<(), CollectionsError> {
     let mut waiting = tx.prepare_cached(
-        "SELECT s.id, s.customer_id, s.receivable_key FROM collection_slots s
-         WHERE s.state IN ('due', 'held', 'postponed') AND s.policy_id = ?1
-           AND NOT EXISTS (SELECT 1 FROM customer_collection c
-                           WHERE c.customer_id = s.customer_id AND c.policy_id IS NULL)",
+        "SELECT s.id, s.customer_id, s.receivable_key, s.offset_days,
+                EXISTS (SELECT 1 FROM customer_collection c
+                        WHERE c.customer_id = s.customer_id AND c.policy_id IS NULL)
+         FROM collection_slots s
+         WHERE s.state IN ('due', 'held', 'postponed') AND s.policy_id = ?1",
     )?;
     let lines = waiting
         .query_map([id], |r| {
@@ -184,11 +188,22 @@ fn supersede_below_minimum(
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, i32>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    for (slot_id, customer_id, receivable_key) in lines {
-        if !today::worth_under(tx, rules, customer_id, receivable_key)? {
+    let ladder = rules.ladder();
+    for (slot_id, customer_id, receivable_key, offset_days, without_automatic) in lines {
+        let unit = if receivable_key == 0 {
+            StepUnit::Statement
+        } else {
+            StepUnit::Receivable
+        };
+        let goes = rules.enabled && ladder.contains(&(offset_days, unit));
+        if !goes
+            || (!without_automatic && !today::worth_under(tx, rules, customer_id, receivable_key)?)
+        {
             today::supersede(tx, slot_id)?;
         }
     }

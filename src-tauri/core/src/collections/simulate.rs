@@ -96,7 +96,7 @@ fn remember(books: &mut Books, slot: &super::evaluate::SlotKey, day: Date, count
             offset_days: slot.offset_days,
             anchor_due: slot.anchor_due,
             receivable_id: slot.receivable_id,
-            decided_on: day,
+            counted_on: day,
             counts,
         });
     }

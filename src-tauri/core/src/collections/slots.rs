@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection};
 use time::Date;
 
-use super::evaluate::{evaluate, CustomerFacts, Decision, HeldFor, OpenReceivable, PastSlot};
+use super::evaluate::{
+    evaluate, CustomerFacts, Decision, HeldFor, OpenReceivable, PastSlot, SlotKey,
+};
 use super::policy::PolicyRules;
 use super::{policies_in, CollectionsError, DEFAULT_POLICY};
 use crate::books::dates::{from_iso, iso};
@@ -75,10 +77,31 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
                     Decision::Superseded { .. } => evaluated.superseded += 1,
                     Decision::Held { .. } => evaluated.held += 1,
                 }
+                if !matches!(decision, Decision::Superseded { .. }) {
+                    evaluated.superseded += supersede_lower(tx, slot)?;
+                }
             }
         }
         Ok(evaluated)
     })
+}
+
+/// A higher step decided for the same debt replaces the lower ones still waiting (due, held or
+/// postponed): the customer hears the latest step once, never "aviso amable", "vencida" and
+/// "segundo aviso" together when the owner (or the payments gate) lets the day's lines go.
+fn supersede_lower(tx: &Connection, slot: &SlotKey) -> Result<usize, CollectionsError> {
+    Ok(tx.execute(
+        "UPDATE collection_slots SET state = 'superseded', held_for = NULL,
+             postponed_until = NULL
+         WHERE customer_id = ?1 AND anchor_due = ?2 AND receivable_key = ?3
+           AND offset_days < ?4 AND state IN ('due', 'held', 'postponed')",
+        params![
+            slot.customer_id,
+            iso(slot.anchor_due),
+            slot.receivable_id.unwrap_or(0),
+            slot.offset_days
+        ],
+    )?)
 }
 
 fn held_code(held_for: HeldFor) -> &'static str {
@@ -186,7 +209,8 @@ impl Books {
         let pauses = rows.collect::<Result<Vec<_>, _>>()?;
 
         let mut statement = conn.prepare_cached(
-            "SELECT customer_id, offset_days, anchor_due, receivable_key, decided_on, state
+            "SELECT customer_id, offset_days, anchor_due, receivable_key,
+                    coalesce(queued_on, decided_on), state
              FROM collection_slots",
         )?;
         let rows = statement.query_map([], |r| {
@@ -197,7 +221,7 @@ impl Books {
                     offset_days: r.get(1)?,
                     anchor_due: from_iso(&r.get::<_, String>(2)?)?,
                     receivable_id: (receivable_key != 0).then_some(receivable_key),
-                    decided_on: from_iso(&r.get::<_, String>(4)?)?,
+                    counted_on: from_iso(&r.get::<_, String>(4)?)?,
                     // Superseded and skipped slots never sent anything.
                     counts: !matches!(r.get::<_, String>(5)?.as_str(), "superseded" | "skipped"),
                 },

@@ -86,29 +86,32 @@ pub struct TodayPage {
 }
 
 /// What waits today: the slots `due`, `held`, and `postponed` until `reading.today` or before —
-/// of customers who still owe something, are not paused today and still follow the policy that
-/// decided the line (one switched to "sin recordatorios automáticos" or to another policy leaves
-/// at once; back on the same policy, the line is back as it was), and for a step
-/// sent per receivable, whose receivable is still owed and not paused (a payment or a pause
-/// since the evaluator decided takes the line away; the send check would stop the message
-/// anyway).
+/// of customers not paused today who still follow the policy that decided the line (one
+/// switched to "sin recordatorios automáticos" or to another policy leaves at once; back on the
+/// same policy, the line is back as it was) — while the debt the step was counted from is still
+/// owed and not paused: for the statement, a receivable of the customer due by the anchoring
+/// date (the oldest one paid, or moved to a later due date, takes the line away even if newer
+/// ones are pending); for a step sent per receivable, that receivable, still the customer's and
+/// still due on that date. A payment, a pause or an edit since the evaluator decided takes the
+/// line away; the send check stops a message already queued the same way.
 /// The first term is the partial index's own condition (migrations 0017, 0019), so SQLite pages
 /// through that index in due-date order instead of every slot ever decided.
 const WAITING: &str = "(s.state IN ('due', 'held', 'postponed')
     AND (s.state <> 'postponed' OR s.postponed_until <= ?1)
-    AND EXISTS (SELECT 1 FROM receivables r
-                WHERE r.customer_id = s.customer_id AND r.status = 'pending')
     AND NOT EXISTS (SELECT 1 FROM collection_pauses p
                     WHERE p.customer_id = s.customer_id AND p.receivable_id IS NULL
                       AND p.ended_at IS NULL AND (p.until IS NULL OR p.until >= ?1))
     AND s.policy_id = coalesce((SELECT coalesce(cc.policy_id, 0) FROM customer_collection cc
                                 WHERE cc.customer_id = s.customer_id), 1)
-    AND (s.receivable_key = 0
-         OR (EXISTS (SELECT 1 FROM receivables r
-                     WHERE r.id = s.receivable_key AND r.status = 'pending')
-             AND NOT EXISTS (SELECT 1 FROM collection_pauses p
-                             WHERE p.receivable_id = s.receivable_key AND p.ended_at IS NULL
-                               AND (p.until IS NULL OR p.until >= ?1)))))";
+    AND EXISTS (SELECT 1 FROM receivables r
+                WHERE r.customer_id = s.customer_id AND r.status = 'pending'
+                  AND r.due_date <= s.anchor_due
+                  AND (s.receivable_key = 0
+                       OR (r.id = s.receivable_key AND r.due_date = s.anchor_due))
+                  AND NOT EXISTS (SELECT 1 FROM collection_pauses p
+                                  WHERE p.customer_id = s.customer_id AND p.receivable_id = r.id
+                                    AND p.ended_at IS NULL
+                                    AND (p.until IS NULL OR p.until >= ?1))))";
 
 /// The first `limit` lines (at most 200), oldest due first.
 pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, CollectionsError> {
@@ -125,7 +128,11 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
         let shop = policies.get(&DEFAULT_POLICY);
         let gate_days = shop.map_or(7, |rules| rules.payments_gate_days);
         let mode = shop.map(|rules| rules.mode).unwrap_or_default();
-        let start_of_today = reading.today.midnight().assume_utc();
+        // The user's midnight, not UTC's: the question's window is counted in their days.
+        let start_of_today = reading
+            .today
+            .midnight()
+            .assume_offset(crate::clock::local_now().offset());
         let ask_payments = !payments_recent(conn, start_of_today, gate_days)?;
         let mut statement = conn.prepare_cached(&format!(
             "SELECT s.id, s.customer_id, c.name, c.email, s.state, s.held_for, s.offset_days,
@@ -204,17 +211,17 @@ pub fn send(
     reading: &Reading,
 ) -> Result<Option<OutboxId>, CollectionsError> {
     db.write(|tx| {
-        let waiting: Option<(i64, i64, i32)> = tx
+        let waiting: Option<(i64, i64, i32, String)> = tx
             .query_row(
                 &format!(
-                    "SELECT customer_id, receivable_key, offset_days FROM collection_slots s
-                     WHERE id = ?2 AND {WAITING}"
+                    "SELECT customer_id, receivable_key, offset_days, anchor_due
+                     FROM collection_slots s WHERE id = ?2 AND {WAITING}"
                 ),
                 params![iso(reading.today), slot_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((customer_id, receivable_key, offset_days)) = waiting else {
+        let Some((customer_id, receivable_key, offset_days, anchor_due)) = waiting else {
             return Ok(None);
         };
         if !still_worth(tx, customer_id, receivable_key)? {
@@ -228,8 +235,9 @@ pub fn send(
         let step = step_for_slot(tx, customer_id, offset_days)?;
         let id = match (customer_id, receivable_key) {
             (customer_id, 0) => {
-                let draft = draft_for_step_in(tx, customer_id, None, true, reading, step)
+                let mut draft = draft_for_step_in(tx, customer_id, None, true, reading, step)
                     .map_err(statement_error)?;
+                draft.facts.counted_from = Some(anchor_due);
                 enqueue_in(tx, draft).map_err(statement_error)?
             }
             (_, receivable_id) => {
@@ -239,9 +247,9 @@ pub fn send(
         };
         tx.execute(
             "UPDATE collection_slots SET state = 'queued', outbox_id = ?2, held_for = NULL,
-                 postponed_until = NULL
+                 postponed_until = NULL, queued_on = ?3
              WHERE id = ?1",
-            params![slot_id, id.0],
+            params![slot_id, id.0, iso(reading.today)],
         )?;
         Ok(Some(id))
     })
@@ -257,8 +265,9 @@ pub(super) fn supersede(conn: &Connection, slot_id: i64) -> Result<(), Collectio
     Ok(())
 }
 
-/// Whether what the slot sends is still at or above the saldo mínimo of the customer's policy: the
-/// receivable's balance for a per-receivable step, any currency's total for the statement.
+/// Whether what the slot sends is still at or above the saldo mínimo of the customer's policy
+/// (on, and readable): the receivable's balance for a per-receivable step, any currency's total
+/// for the statement.
 pub(super) fn still_worth(
     conn: &Connection,
     customer_id: i64,
@@ -266,10 +275,11 @@ pub(super) fn still_worth(
 ) -> Result<bool, CollectionsError> {
     let policies = policies_in(conn)?;
     let followed = followed_in(conn, customer_id)?.unwrap_or(DEFAULT_POLICY);
-    let Some(rules) = policies.get(&followed) else {
-        return Ok(true);
-    };
-    worth_under(conn, rules, customer_id, receivable_key)
+    // A policy turned off, gone, or unreadable sends nothing: its lines go unsent.
+    match policies.get(&followed) {
+        Some(rules) if rules.enabled => worth_under(conn, rules, customer_id, receivable_key),
+        _ => Ok(false),
+    }
 }
 
 /// [`still_worth`] under `rules`, already read.
@@ -364,15 +374,21 @@ pub fn postpone(
 
 /// "Enviar todos" (and the automatic batch): every line due is sent, each in its own
 /// transaction. A line that cannot leave as it stands — the customer has no address, or one
-/// marked "No entregable" — stays waiting with its reason for the owner, instead of stopping
-/// the lines after it.
+/// marked "No entregable", or its message cannot be made — stays waiting for the owner (its own
+/// Enviar says why) instead of stopping the lines after it, every time the batch runs. Only the
+/// database failing stops the rest.
 pub fn send_all(db: &Database, reading: &Reading) -> Result<Vec<OutboxId>, CollectionsError> {
     let mut queued = Vec::new();
     for slot in sendable(db, reading)? {
         match send(db, slot, reading) {
             Ok(sent) => queued.extend(sent),
+            Err(err @ (CollectionsError::Db(_) | CollectionsError::Settings(_))) => {
+                return Err(err)
+            }
             Err(CollectionsError::Invalid(_)) => {}
-            Err(err) => return Err(err),
+            Err(err) => {
+                tracing::warn!(slot, error = %err, "a line of Cobros de hoy could not be sent; it stays waiting");
+            }
         }
     }
     Ok(queued)

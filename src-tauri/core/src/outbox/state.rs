@@ -111,6 +111,10 @@ pub enum CancelReason {
     /// The customer (or the receivable) is under "No contactar": nothing goes, ever, unless the
     /// owner lifts it — so nothing is kept waiting either.
     DoNotContact,
+    /// Queued for a step of the política de cobranza, counted from a due date that no longer
+    /// stands: the debt it was about was paid (newer ones are still owed) or its due date moved
+    /// later — "vencida hace 7 días" would no longer be true.
+    StepNoLongerDue,
 }
 
 /// Why a row waits for the owner ("Por revisar: copia restaurada").
@@ -257,6 +261,7 @@ mod tests {
             CancelReason::CustomerChanged => "customer_changed",
             CancelReason::NoAddress => "no_address",
             CancelReason::DoNotContact => "do_not_contact",
+            CancelReason::StepNoLongerDue => "step_no_longer_due",
         });
         assert_pinned(|reason| match reason {
             HoldReason::Restored => "restored",

@@ -50,6 +50,11 @@ pub struct Stated {
     /// says that step's words (see `StatementFacts::step`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<StepKey>,
+    /// The due date it spoke of ("2026-11-01"): one queued for a step is counted from it, so a
+    /// due date moved later cancels it; any other is written again with the new date. Rows
+    /// queued before it was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
 }
 
 /// The reminders' [`SendGate`].
@@ -140,6 +145,19 @@ fn verdict(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdict,
     {
         return Ok(Verdict::Cancel(CancelReason::CustomerChanged));
     }
+    let due_moved = |s: &Stated| {
+        s.due_date
+            .as_ref()
+            .is_some_and(|due| *due != receivable.due_date.iso)
+    };
+    if stated
+        .as_ref()
+        .is_some_and(|s| s.step.is_some() && due_moved(s))
+    {
+        // A step counted from a due date that moved: the books no longer say it is that late
+        // (moved earlier, the evaluator decides the step again from the new date).
+        return Ok(Verdict::Cancel(CancelReason::StepNoLongerDue));
+    }
     let typed = stated.as_ref().is_some_and(|s| s.recipient_typed);
     let recipient = if typed || stated.is_none() {
         question.recipient.to_owned()
@@ -155,7 +173,9 @@ fn verdict(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdict,
         }
     };
     let unchanged = stated.as_ref().is_some_and(|s| {
-        s.currency == receivable.balance.currency && s.balance_minor == receivable.balance.minor
+        s.currency == receivable.balance.currency
+            && s.balance_minor == receivable.balance.minor
+            && !due_moved(s)
     }) && recipient == question.recipient;
     if unchanged {
         return Ok(Verdict::Send);

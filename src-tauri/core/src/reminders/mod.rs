@@ -295,6 +295,7 @@ pub(crate) fn draft_for_step_in(
             region: reading.region,
             recipient_typed: false,
             step,
+            due_date: Some(receivable.due_date.iso.clone()),
         },
     })
 }

@@ -7,12 +7,13 @@
 //! the new one (an address the owner typed for this statement stays). A customer that is gone
 //! or facts that do not read → held for the owner: nothing leaves unchecked.
 
-use rusqlite::Transaction;
+use rusqlite::{params, Transaction};
 
 use super::model::{build_in, STATEMENT_REFERENCE};
 use super::queue::{draft_of, queued_email, StatementFacts};
 use super::StatementError;
 use crate::books::customers;
+use crate::books::dates::iso;
 use crate::books::reading::Reading;
 use crate::books::BooksError;
 use crate::clock;
@@ -58,6 +59,11 @@ pub fn check(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdic
     if let Some(paused) = crate::reminders::gate::paused(tx, customer_id, None)? {
         return Ok(paused);
     }
+    if let Some(anchor) = &facts.counted_from {
+        if !still_owed_by(tx, customer_id, anchor)? {
+            return Ok(Verdict::Cancel(CancelReason::StepNoLongerDue));
+        }
+    }
     let recipient = if facts.recipient_typed {
         question.recipient.to_owned()
     } else {
@@ -78,5 +84,21 @@ pub fn check(tx: &Transaction<'_>, question: &GateQuestion<'_>) -> Result<Verdic
     let mut draft = draft_of(tx, statement, &template, Some(recipient), facts.attach_pdf)?;
     draft.facts.recipient_typed = facts.recipient_typed;
     draft.facts.step = facts.step;
+    draft.facts.counted_from = facts.counted_from;
     Ok(Verdict::Rewrite(Box::new(queued_email(draft)?)))
+}
+
+/// Whether the customer still owes, unpaused, something due by `anchor` (ISO): what a step's
+/// statement was counted from.
+fn still_owed_by(tx: &Transaction<'_>, customer_id: i64, anchor: &str) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM receivables r
+                        WHERE r.customer_id = ?1 AND r.status = 'pending' AND r.due_date <= ?2
+                          AND NOT EXISTS (SELECT 1 FROM collection_pauses p
+                                          WHERE p.customer_id = ?1 AND p.receivable_id = r.id
+                                            AND p.ended_at IS NULL
+                                            AND (p.until IS NULL OR p.until >= ?3)))",
+        params![customer_id, anchor, iso(clock::local_today())],
+        |r| r.get(0),
+    )
 }

@@ -66,6 +66,11 @@ pub struct StatementFacts {
     /// queued before steps had words (no `step`) read back as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<StepKey>,
+    /// For a step: the oldest due date it was counted from ("2026-11-01"). It goes only while
+    /// a debt due by then is still owed and not paused — the invoice that made it a "segundo
+    /// aviso" paid, the newer ones are not that late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_from: Option<String>,
 }
 
 /// The statement exactly as it would leave.
@@ -161,6 +166,7 @@ pub(crate) fn draft_of(
             .filter_map(|g| g.equivalent.clone())
             .collect(),
         step: None,
+        counted_from: None,
     };
     Ok(StatementDraft {
         customer_id: statement.customer_id,

@@ -680,6 +680,8 @@ export const en: Catalogue = {
   'outbox.cancelled.voided': 'Cancelled: voided',
   'outbox.cancelled.customer_changed': 'Cancelled: the receivable now belongs to another customer',
   'outbox.cancelled.no_address': 'Cancelled: the customer no longer has an email address',
+  'outbox.cancelled.step_no_longer_due':
+    'Cancelled: what prompted this reminder was paid or its due date changed',
   'outbox.held.restored': 'To review: restored copy',
   'outbox.held.check_failed': 'To review: the receivable could not be checked',
   'outbox.heldHelp.restored': 'It came back with a restored copy and may be out of date: nothing goes out until you send it.',

@@ -678,6 +678,8 @@ export const es = {
   'outbox.cancelled.voided': 'Cancelado: la cuenta está anulada',
   'outbox.cancelled.customer_changed': 'Cancelado: la cuenta ahora es de otro cliente',
   'outbox.cancelled.no_address': 'Cancelado: el cliente ya no tiene correo',
+  'outbox.cancelled.step_no_longer_due':
+    'Cancelado: lo que motivó este aviso ya se pagó o cambió de vencimiento',
   'outbox.held.restored': 'Por revisar: copia restaurada',
   'outbox.held.check_failed': 'Por revisar: no se pudo comprobar la cuenta',
   'outbox.heldHelp.restored': 'Volvió con una copia restaurada y puede estar desactualizado: nada sale hasta que usted lo envíe.',

@@ -1,0 +1,199 @@
+//! A line of Cobros de hoy, and the message it queued, stand only for the debt the step was
+//! counted from, over real books in a real SQLite file with the user's day passed in: a higher
+//! step replaces the lower ones still waiting (one message, never three at once), the cooldown
+//! counts from the day a message was queued, the statement's oldest invoice paid takes its step
+//! away even while newer ones are owed (waiting, or already in the outbox), a receivable's due
+//! date moved later does the same for its own step, and a policy turned off or a step removed
+//! leaves nothing to send.
+
+mod common;
+
+use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
+use cachicamo_core::collections::{self, slots, today};
+use cachicamo_core::reminders::Rechecks;
+use cachicamo_core::Database;
+use common::collections::{on, owes, pay, policy, slots_of};
+use common::{customer_at, one, Books};
+use time::macros::date;
+use time::Date;
+
+/// The one line waiting on `day`, sent as Enviar would.
+fn send_the_line(db: &Database, day: Date) -> i64 {
+    let page = today::list(db, &on(day), 50).expect("list");
+    assert_eq!(page.lines.len(), 1, "{:?}", page.lines);
+    today::send(db, page.lines[0].slot_id, &on(day))
+        .expect("send")
+        .expect("queued")
+        .0
+}
+
+fn outbox_row(db: &Database, id: i64) -> String {
+    one(
+        db,
+        &format!("SELECT state || ' ' || coalesce(reason, '') FROM outbox WHERE id = {id}"),
+    )
+}
+
+fn waiting_on(db: &Database, day: Date) -> u32 {
+    today::list(db, &on(day), 50).expect("list").total
+}
+
+#[test]
+fn a_higher_step_replaces_the_lower_ones_still_waiting_and_one_message_goes() {
+    let books = Books::new();
+    policy(&books.db, &[1, 7, 15]);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+
+    // Decided on the 2nd, never sent (Revisar antes de enviar, nobody at the shop).
+    slots::run(&books.db, date!(2026 - 11 - 02)).expect("run");
+    let later = slots::run(&books.db, date!(2026 - 11 - 08)).expect("run");
+    assert_eq!((later.due, later.superseded), (1, 1), "{later:?}");
+    assert_eq!(
+        slots_of(&books.db),
+        [
+            (pena, 1, "superseded".to_owned()),
+            (pena, 7, "due".to_owned())
+        ]
+    );
+    let queued = today::send_all(&books.db, &on(date!(2026 - 11 - 08))).expect("send all");
+    assert_eq!(queued.len(), 1, "only the segundo aviso goes");
+}
+
+#[test]
+fn the_cooldown_counts_from_the_day_the_owner_sent_the_line() {
+    let books = Books::new();
+    policy(&books.db, &[1, 7]);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    slots::run(&books.db, date!(2026 - 11 - 02)).expect("run");
+    // The owner sends the +1 on the 6th, four days after it was decided.
+    send_the_line(&books.db, date!(2026 - 11 - 06));
+    let next = slots::run(&books.db, date!(2026 - 11 - 08)).expect("run");
+    assert_eq!(
+        (next.due, next.held),
+        (0, 1),
+        "two days after the last message: cooldown 3"
+    );
+}
+
+/// Peña owes F-1, due 1 November, and F-2, due 30 December; on 8 November the +7 step is decided
+/// from F-1 alone. Returns the books and F-1.
+fn a_week_late_on_one_invoice_with_another_due_in_december() -> (Books, i64) {
+    let books = Books::new();
+    policy(&books.db, &[7]);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let old = owes(&books, pena, "F-1", "100", "01/11/2026");
+    owes(&books, pena, "F-2", "50", "30/12/2026");
+    slots::run(&books.db, date!(2026 - 11 - 08)).expect("run");
+    (books, old)
+}
+
+#[test]
+fn the_oldest_invoice_paid_takes_the_statements_step_away_while_newer_ones_are_owed() {
+    let (books, old) = a_week_late_on_one_invoice_with_another_due_in_december();
+    assert_eq!(waiting_on(&books.db, date!(2026 - 11 - 09)), 1);
+
+    pay(&books.db, old, "100", date!(2026 - 11 - 09));
+    assert_eq!(
+        waiting_on(&books.db, date!(2026 - 11 - 09)),
+        0,
+        "F-2 is not due until December: no segundo aviso for it"
+    );
+    assert!(today::send_all(&books.db, &on(date!(2026 - 11 - 09)))
+        .expect("send all")
+        .is_empty());
+}
+
+#[test]
+fn a_queued_statement_is_cancelled_when_the_invoice_it_was_counted_from_is_paid() {
+    let (books, old) = a_week_late_on_one_invoice_with_another_due_in_december();
+    // Sent while offline: it waits in the outbox.
+    let queued = send_the_line(&books.db, date!(2026 - 11 - 08));
+    assert_eq!(outbox_row(&books.db, queued), "queued ");
+
+    pay(&books.db, old, "100", date!(2026 - 11 - 09));
+    assert_eq!(
+        outbox_row(&books.db, queued),
+        "cancelled step_no_longer_due"
+    );
+}
+
+/// A policy whose one step sends each receivable's own reminder at +7.
+fn per_receivable(db: &Database) {
+    let rules = PolicyRules {
+        enabled: true,
+        steps: vec![PolicyStep {
+            offset_days: 7,
+            label: "Segundo aviso".into(),
+            unit: StepUnit::Receivable,
+        }],
+        ..PolicyRules::default()
+    };
+    collections::save_policy(db, rules).expect("policy");
+}
+
+fn move_due_date(db: &Database, receivable: i64, customer: i64, due: &str, day: Date) {
+    let form = ReceivableForm {
+        customer_id: Some(customer),
+        document_number: "F-1".into(),
+        concept: "Cemento".into(),
+        currency: "USD".into(),
+        amount: "100".into(),
+        issue_date: "01/10/2026".into(),
+        due_date: due.into(),
+    };
+    receivables::update(db, &Rechecks::default(), receivable, &form, &on(day)).expect("moved");
+}
+
+#[test]
+fn a_due_date_moved_later_takes_the_receivables_step_away_waiting_or_queued() {
+    let books = Books::new();
+    per_receivable(&books.db);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    let f1 = owes(&books, pena, "F-1", "100", "01/11/2026");
+    slots::run(&books.db, date!(2026 - 11 - 08)).expect("run");
+    assert_eq!(waiting_on(&books.db, date!(2026 - 11 - 08)), 1);
+    move_due_date(&books.db, f1, pena, "01/12/2026", date!(2026 - 11 - 08));
+    assert_eq!(
+        waiting_on(&books.db, date!(2026 - 11 - 08)),
+        0,
+        "not due until December"
+    );
+
+    // Decided on the old date again and queued, then the date moves: the reminder is cancelled.
+    move_due_date(&books.db, f1, pena, "01/11/2026", date!(2026 - 11 - 08));
+    let queued = send_the_line(&books.db, date!(2026 - 11 - 08));
+    move_due_date(&books.db, f1, pena, "01/12/2026", date!(2026 - 11 - 08));
+    assert_eq!(
+        outbox_row(&books.db, queued),
+        "cancelled step_no_longer_due"
+    );
+}
+
+#[test]
+fn a_policy_turned_off_or_a_step_removed_leaves_nothing_waiting() {
+    let books = Books::new();
+    policy(&books.db, &[1, 7]);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    slots::run(&books.db, date!(2026 - 11 - 08)).expect("run");
+    assert_eq!(waiting_on(&books.db, date!(2026 - 11 - 08)), 1);
+
+    // The +7 step removed: its line would say the +1's words a second time.
+    policy(&books.db, &[1]);
+    assert_eq!(waiting_on(&books.db, date!(2026 - 11 - 08)), 0);
+
+    let esquina = customer_at(&books.db, "Bodega La Esquina", "pagos@esquina.com");
+    owes(&books, esquina, "F-2", "80", "05/11/2026");
+    slots::run(&books.db, date!(2026 - 11 - 08)).expect("run");
+    assert_eq!(waiting_on(&books.db, date!(2026 - 11 - 08)), 1);
+    let mut off = collections::policy(&books.db).expect("rules");
+    off.enabled = false;
+    collections::save_policy(&books.db, off).expect("off");
+    assert_eq!(waiting_on(&books.db, date!(2026 - 11 - 08)), 0);
+    assert!(today::send_all(&books.db, &on(date!(2026 - 11 - 08)))
+        .expect("send all")
+        .is_empty());
+}
