@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
 pub use copy::Pages;
@@ -178,7 +178,11 @@ impl Database {
     {
         let _writing = self.writing();
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before `work` reads
+        // anything. A deferred transaction that reads first and writes later fails at once with
+        // SQLITE_BUSY when another connection — the outbox worker, a second window — committed in
+        // between, and the owner's payment would come back as an error instead of being saved.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&tx)?;
         tx.commit()?;
         if let Err(err) = self.memory.follow(&conn) {
