@@ -30,6 +30,7 @@ use cachicamo_core::books::receivables::{
 };
 use cachicamo_core::books::Refusal;
 use cachicamo_core::business::{Business, BusinessView};
+use cachicamo_core::collections::evaluate::HeldFor;
 use cachicamo_core::collections::form::{PolicyForm, TypedMinimum};
 use cachicamo_core::collections::policies::{CustomerPolicy, PolicyDeletion, PolicySummary};
 use cachicamo_core::collections::policy::{
@@ -180,6 +181,7 @@ pub fn typescript() -> String {
         SimulatedMessage::decl(&cfg),
         SimulatedDay::decl(&cfg),
         TodayState::decl(&cfg),
+        HeldFor::decl(&cfg),
         TodayLine::decl(&cfg),
         TodayPage::decl(&cfg),
         OutboxId::decl(&cfg),

@@ -2,7 +2,8 @@
 //! a week ago; the app evaluates on opening, lists one line per customer with its reason, leaves
 //! out the customer who promised to pay, drops the one who just paid, and "Enviar todos" sends
 //! exactly one statement per customer through a real SMTP server — and nothing more after a
-//! restart. Due dates are relative to today.
+//! restart, or after a copy taken before they went out is restored. Due dates are relative to
+//! today.
 
 use cachicamo_core::books::pauses::{self, PauseForm, PauseKind};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
@@ -12,7 +13,7 @@ use cachicamo_e2e::fakes::FakeServer;
 use cachicamo_e2e::{eventually, UI_TIMEOUT};
 
 use crate::helpers::{
-    configure_smtp, forget_keychain_entries, menu, open_collections, open_receivable,
+    configure_smtp, forget_keychain_entries, menu, open_backups, open_collections, open_receivable,
     record_cash_payment, start_for_mail, OverdueBooks, SENDER,
 };
 
@@ -223,6 +224,56 @@ async fn automatico_sends_without_a_click_and_only_once_across_two_restarts() {
         2,
         "only once across two restarts"
     );
+}
+
+/// The owner sends the day's lines, then restores the copy the app took this morning, before
+/// she sent them: the copy cannot know they went out, so its lines come back held for her
+/// ("Retenido: copia restaurada") and Enviar todos has nothing to send — nobody hears twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restored_copy_brings_the_days_lines_back_held_and_nothing_goes_twice() {
+    let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
+    let app = start_for_mail(seeded(), &[]);
+    let window = app.open().await;
+    configure_smtp(&window, server.port, PASSWORD).await;
+    window.click(&menu("today")).await;
+    window.wait_for_text("#today-count", "2").await;
+    window.click("#today-send-all").await;
+    window
+        .wait_for_text("#today-notice", "Correos en cola: 2.")
+        .await;
+    eventually(UI_TIMEOUT, "both statements leave", async || {
+        match server.smtp_recipients().len() {
+            2 => Ok(()),
+            n => Err(n),
+        }
+    })
+    .await;
+
+    open_backups(&window).await;
+    window
+        .click("#backups-table tr[data-kind='daily'] button[data-restore]")
+        .await;
+    window.click("#backups-restore-yes").await;
+    window
+        .wait_for_text_containing("#backups-restored", "Copia restaurada")
+        .await;
+
+    window.click(&menu("today")).await;
+    let table = window
+        .wait_for_text_containing("#today-table", "Retenido: copia restaurada")
+        .await;
+    assert_eq!(
+        table.matches("Retenido: copia restaurada").count(),
+        2,
+        "both lines wait for the owner: {table}"
+    );
+    assert!(
+        window.exists("#today-send-all:disabled").await,
+        "Enviar todos leaves held lines to the owner"
+    );
+    window.screenshot("es-collections-restored").await;
+    assert_eq!(server.smtp_recipients().len(), 2, "nobody heard twice");
+    window.close().await;
 }
 
 /// Closes the window and opens the app again; waits until it evaluated (Cobros de hoy empty,

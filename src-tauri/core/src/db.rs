@@ -57,6 +57,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../migrations/0020_collection_slots_queued_on.sql"
     )),
+    M::up(include_str!(
+        "../migrations/0021_collection_slots_held_restored.sql"
+    )),
 ];
 
 /// How long a writer waits for another connection's lock before giving up (the outbox worker,

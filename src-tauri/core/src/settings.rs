@@ -24,6 +24,7 @@ const BOUNCES_SEEN_AT: &str = "outbox.bounces_seen_at";
 const NOTIFY_WAITING: &str = "notices.waiting";
 const ANNOUNCED_SLOT: &str = "notices.announced_slot";
 const LAST_POLICY_ID: &str = "collections.last_policy_id";
+const RESTORED_ON: &str = "collections.restored_on";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -127,6 +128,16 @@ pub fn last_policy_id_in(conn: &Connection) -> Result<Option<i64>, SettingsError
 
 pub fn set_last_policy_id_in(conn: &Connection, id: i64) -> Result<(), SettingsError> {
     put(conn, LAST_POLICY_ID, &id)
+}
+
+/// The user's calendar day of the last restore (`collections::slots`), as "YYYY-MM-DD", inside
+/// a transaction the caller holds.
+pub fn restored_on_in(conn: &Connection) -> Result<Option<String>, SettingsError> {
+    get(conn, RESTORED_ON)
+}
+
+pub fn set_restored_on_in(conn: &Connection, day: &str) -> Result<(), SettingsError> {
+    put(conn, RESTORED_ON, &day)
 }
 
 /// The business profile (validated by `business`, which owns its rules).

@@ -3,11 +3,13 @@
 //! step replaces the lower ones still waiting (one message, never three at once), the cooldown
 //! counts from the day a message was queued, the statement's oldest invoice paid takes its step
 //! away even while newer ones are owed (waiting, or already in the outbox), a receivable's due
-//! date moved later does the same for its own step, and a policy turned off or a step removed
-//! leaves nothing to send.
+//! date moved later does the same for its own step, a policy turned off or a step removed
+//! leaves nothing to send, and a restored copy sends nothing that may have gone out since it was
+//! made.
 
 mod common;
 
+use cachicamo_core::backup::{Backups, RestoreSource};
 use cachicamo_core::books::receivables::{self, ReceivableForm};
 use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
 use cachicamo_core::collections::{self, slots, today};
@@ -196,4 +198,69 @@ fn a_policy_turned_off_or_a_step_removed_leaves_nothing_waiting() {
     assert!(today::send_all(&books.db, &on(date!(2026 - 11 - 08)))
         .expect("send all")
         .is_empty());
+}
+
+fn slot_states(db: &Database) -> Vec<(i32, String)> {
+    db.read(|conn| {
+        let mut statement = conn.prepare(
+            "SELECT offset_days, state || coalesce(' ' || held_for, '') FROM collection_slots
+             ORDER BY offset_days",
+        )?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>();
+        rows
+    })
+    .expect("slots")
+}
+
+#[test]
+fn a_restored_copy_holds_what_may_have_gone_out_since_it_was_made() {
+    let books = Books::new();
+    policy(&books.db, &[1, 7, 15, 30]);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    slots::run(&books.db, date!(2026 - 11 - 02)).expect("run");
+    // The daily copy of the 2nd holds the +1 waiting.
+    let copies = tempfile::tempdir().expect("dir");
+    let backups = Backups::new(copies.path().to_owned());
+    let copy = backups
+        .make_daily(&books.db, date!(2026 - 11 - 02))
+        .expect("copy")
+        .expect("made");
+    // Since then the +1 went out on the 2nd and the +7 on the 8th.
+    send_the_line(&books.db, date!(2026 - 11 - 02));
+    slots::run(&books.db, date!(2026 - 11 - 08)).expect("run");
+    send_the_line(&books.db, date!(2026 - 11 - 08));
+
+    let bytes = std::fs::read(copy).expect("read the copy");
+    let restored_at = time::macros::datetime!(2026 - 11 - 09 12:00 UTC);
+    backups
+        .restore(
+            &books.db,
+            RestoreSource::File(&bytes),
+            restored_at,
+            &mut |_| {},
+        )
+        .expect("restore");
+    slots::run(&books.db, date!(2026 - 11 - 09)).expect("run");
+    assert_eq!(
+        slot_states(&books.db),
+        [(1, "superseded".into()), (7, "held restored".into())],
+        "the copy's +1 and the +7 caught up: the latest waits for the owner, it may have gone out"
+    );
+    assert!(
+        today::send_all(&books.db, &on(date!(2026 - 11 - 09)))
+            .expect("send all")
+            .is_empty(),
+        "Enviar todos and the day's batch leave held lines to the owner"
+    );
+
+    // A step for a day after the restore could not have gone out: it is due as always.
+    slots::run(&books.db, date!(2026 - 11 - 16)).expect("run");
+    assert_eq!(
+        slot_states(&books.db)[2],
+        (15, "due".into()),
+        "the +15 decided after the restore"
+    );
 }

@@ -547,15 +547,13 @@ export type SimulatedDay = { day: DateShown, messages: Array<SimulatedMessage>, 
 
 export type TodayState = "due" | "held" | "postponed";
 
+export type HeldFor = "cooldown" | "monthly_cap" | "receivable_cap" | "restored";
+
 export type TodayLine = { slotId: number, customerId: number, customerName: string, 
 /**
  * Where it goes; `None`: the customer has no address (the line says so).
  */
-recipient: string | null, state: TodayState, 
-/**
- * "cooldown", "monthly_cap", "receivable_cap".
- */
-heldFor: string | null, 
+recipient: string | null, state: TodayState, heldFor: HeldFor | null, 
 /**
  * For a step sent per receivable: that receivable (its reminder is what Enviar queues);
  * `None`: the customer's statement.

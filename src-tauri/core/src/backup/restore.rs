@@ -12,6 +12,8 @@ use super::copies::{
     file_name, stamp, unused_path, BEFORE_RESTORE_KEPT, BEFORE_RESTORE_PREFIX, EXTENSION,
 };
 use super::{check, BackupError, BackupRefusal, Backups, CopyKind, Progress, Stage};
+use crate::clock;
+use crate::collections::slots;
 use crate::db::copy::Replacing;
 use crate::db::Database;
 use crate::files;
@@ -69,8 +71,11 @@ impl Backups {
             let _ = std::fs::remove_file(&before);
             return Err(err.into());
         }
+        // Before anything else reads the new data: what the copy brings back waiting may have
+        // gone out since it was made (the outbox holds its own rows the same way).
+        let held = db.write(|tx| slots::hold_after_restore(tx, clock::civil_date_at(now)))?;
         self.prune(CopyKind::BeforeRestore, BEFORE_RESTORE_KEPT)?;
-        tracing::info!(before = %before.display(), "the data was replaced by a restored copy");
+        tracing::info!(before = %before.display(), held, "the data was replaced by a restored copy");
         Ok(Restored {
             before_restore: file_name(&before),
         })

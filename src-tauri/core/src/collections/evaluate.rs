@@ -8,7 +8,9 @@
 //! A cooldown after the customer's last message and caps per month and per receivable hold
 //! anything beyond for the owner's review.
 
+use serde::{Deserialize, Serialize};
 use time::Date;
+use ts_rs::TS;
 
 use super::policy::{PolicyRules, StepUnit};
 
@@ -55,11 +57,21 @@ pub struct SlotKey {
     pub receivable_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a line waits for the owner instead of going with the day's lines ("Retenido: …"); stored
+/// in `collection_slots.held_for` and shown in Cobros de hoy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, strum::VariantArray)]
+#[serde(rename_all = "snake_case")]
 pub enum HeldFor {
+    /// Another message to the customer within the cooldown.
     Cooldown,
+    /// The customer's messages this month reached the cap.
     MonthlyCap,
+    /// The receivable's messages reached the cap.
     ReceivableCap,
+    /// It came back with a restored copy, or was caught up for a day up to the restore: it may
+    /// have gone out from the data the copy replaced (`slots::hold_after_restore`). The
+    /// evaluator never decides it.
+    Restored,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,4 +250,19 @@ fn held_for(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HeldFor;
+
+    #[test]
+    fn held_reasons_are_pinned() {
+        crate::wire::assert_pinned(|held_for| match held_for {
+            HeldFor::Cooldown => "cooldown",
+            HeldFor::MonthlyCap => "monthly_cap",
+            HeldFor::ReceivableCap => "receivable_cap",
+            HeldFor::Restored => "restored",
+        });
+    }
 }

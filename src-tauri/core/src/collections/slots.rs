@@ -16,7 +16,8 @@ use super::policy::PolicyRules;
 use super::{policies_in, CollectionsError, DEFAULT_POLICY};
 use crate::books::dates::{from_iso, iso};
 use crate::books::pauses::{state_on, PauseKind, PauseState};
-use crate::db::Database;
+use crate::db::{Database, DbError};
+use crate::settings;
 use crate::wire;
 
 /// What one evaluation decided (new rows only).
@@ -44,6 +45,7 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
              WHERE coalesce((SELECT coalesce(policy_id, 0) FROM customer_collection
                              WHERE customer_id = ?1), ?10) = ?9",
         )?;
+        let restored_on = restored_on_in(tx)?;
         let mut evaluated = Evaluated::default();
         for Decided {
             policy_id,
@@ -57,7 +59,13 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
                     slot,
                     held_for,
                     days_late,
-                } => (slot, "held", Some(held_code(*held_for)), *days_late),
+                } => (slot, "held", Some(*held_for), *days_late),
+            };
+            let (state, held_for) = match restored_on {
+                Some(restore) if state == "due" && step_day(slot) <= restore => {
+                    ("held", Some(HeldFor::Restored))
+                }
+                _ => (state, held_for),
             };
             let added = insert.execute(params![
                 slot.customer_id,
@@ -65,17 +73,17 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
                 iso(slot.anchor_due),
                 slot.receivable_id.unwrap_or(0),
                 state,
-                held_for,
+                held_for.map(|reason| wire::code(&reason)),
                 iso(today),
                 days_late,
                 policy_id,
                 DEFAULT_POLICY,
             ])?;
             if added == 1 {
-                match decision {
-                    Decision::Due { .. } => evaluated.due += 1,
-                    Decision::Superseded { .. } => evaluated.superseded += 1,
-                    Decision::Held { .. } => evaluated.held += 1,
+                match state {
+                    "due" => evaluated.due += 1,
+                    "superseded" => evaluated.superseded += 1,
+                    _ => evaluated.held += 1,
                 }
                 if !matches!(decision, Decision::Superseded { .. }) {
                     evaluated.superseded += supersede_lower(tx, slot)?;
@@ -104,12 +112,31 @@ fn supersede_lower(tx: &Connection, slot: &SlotKey) -> Result<usize, Collections
     )?)
 }
 
-fn held_code(held_for: HeldFor) -> &'static str {
-    match held_for {
-        HeldFor::Cooldown => "cooldown",
-        HeldFor::MonthlyCap => "monthly_cap",
-        HeldFor::ReceivableCap => "receivable_cap",
-    }
+/// After a restore, any line may already have gone out from the data the copy replaced — the
+/// copy cannot know. So the lines it brings back waiting (postponed ones whose day has come
+/// included), and every step the evaluator decides later for a day up to `today`, are held
+/// for the owner ("Retenido: copia restaurada") instead of being sent by the day's batch.
+/// Steps for the days after the restore are decided as always. Returns how many were held.
+pub fn hold_after_restore(tx: &Connection, today: Date) -> Result<usize, CollectionsError> {
+    settings::set_restored_on_in(tx, &iso(today))?;
+    Ok(tx.execute(
+        "UPDATE collection_slots SET state = 'held', held_for = ?1, postponed_until = NULL
+         WHERE state = 'due' OR (state = 'postponed' AND postponed_until <= ?2)",
+        params![wire::code(&HeldFor::Restored), iso(today)],
+    )?)
+}
+
+/// The day of the last restore, if any; an unreadable one is an error, never "no restore".
+fn restored_on_in(tx: &Connection) -> Result<Option<Date>, CollectionsError> {
+    let Some(day) = settings::restored_on_in(tx)? else {
+        return Ok(None);
+    };
+    Ok(Some(from_iso(&day).map_err(DbError::Sqlite)?))
+}
+
+/// The day a step is for: its offset from the anchoring due date.
+fn step_day(slot: &SlotKey) -> Date {
+    slot.anchor_due + time::Duration::days(i64::from(slot.offset_days))
 }
 
 /// A decision and the policy that made it.

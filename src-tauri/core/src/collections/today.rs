@@ -15,6 +15,7 @@ use time::Date;
 use ts_rs::TS;
 
 use super::batch::payments_recent;
+use super::evaluate::HeldFor;
 use super::policies::followed_in;
 use super::policy::{PolicyRules, SendMode};
 use super::step_words::step_for_slot;
@@ -29,6 +30,7 @@ use crate::reminders::{self, ReminderError};
 use crate::statements::queue::{draft_for_step_in, enqueue_in};
 use crate::statements::StatementError;
 use crate::validation::FieldErrors;
+use crate::wire;
 
 /// Why a line is in Cobros de hoy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -52,8 +54,7 @@ pub struct TodayLine {
     /// Where it goes; `None`: the customer has no address (the line says so).
     pub recipient: Option<String>,
     pub state: TodayState,
-    /// "cooldown", "monthly_cap", "receivable_cap".
-    pub held_for: Option<String>,
+    pub held_for: Option<HeldFor>,
     /// For a step sent per receivable: that receivable (its reminder is what Enviar queues);
     /// `None`: the customer's statement.
     #[ts(type = "number | null")]
@@ -158,12 +159,11 @@ pub fn list(db: &Database, reading: &Reading, limit: u32) -> Result<TodayPage, C
                 customer_id: r.get(1)?,
                 customer_name: r.get(2)?,
                 recipient: r.get(3)?,
-                state: match state.as_str() {
-                    "held" => TodayState::Held,
-                    "postponed" => TodayState::Postponed,
-                    _ => TodayState::Due,
+                state: wire::stored(&state, 4)?,
+                held_for: match r.get_ref(5)?.as_str_or_null()? {
+                    Some(text) => Some(wire::stored(text, 5)?),
+                    None => None,
                 },
-                held_for: r.get(5)?,
                 receivable_id: (receivable_key != 0).then_some(receivable_key),
                 document_number: r.get(10)?,
                 offset_days,

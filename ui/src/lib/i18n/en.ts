@@ -409,6 +409,7 @@ export const en: Catalogue = {
   'today.held.cooldown': 'Held: another message recently',
   'today.held.monthly_cap': 'Held: monthly message limit',
   'today.held.receivable_cap': 'Held: receivable message limit',
+  'today.held.restored': 'Held: restored copy, check whether it already went out',
   'today.customer': 'Customer',
   'today.reason': 'Reason',
   'today.balance': 'Balance',

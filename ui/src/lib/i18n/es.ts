@@ -407,6 +407,7 @@ export const es = {
   'today.held.cooldown': 'Retenido: otro mensaje hace poco',
   'today.held.monthly_cap': 'Retenido: límite de mensajes del mes',
   'today.held.receivable_cap': 'Retenido: límite de mensajes de la cuenta',
+  'today.held.restored': 'Retenido: copia restaurada, revise si ya se envió',
   'today.customer': 'Cliente',
   'today.reason': 'Motivo',
   'today.balance': 'Saldo',
