@@ -4,6 +4,7 @@ import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
 import { partField } from './Field.svelte';
 import NumberField from './NumberField.svelte';
+import NumberRow from './NumberRow.svelte';
 import SecretField from './SecretField.svelte';
 import SelectField from './SelectField.svelte';
 import TextField from './TextField.svelte';
@@ -89,5 +90,36 @@ describe('NumberField', () => {
     expect(input).toContain('max="90"');
     expect(input).toContain('value="7"');
     expect(input).toContain('aria-invalid="true"');
+  });
+});
+
+describe('NumberRow', () => {
+  it('gives each count its box, refused by its key under the part the command names', () => {
+    const html = render(NumberRow, {
+      props: {
+        counts: { everyDays: 15, times: 2 },
+        refusedAs: 'repeat',
+        fields: [
+          { key: 'everyDays', id: 'every', label: 'Cada', min: 1, max: 366 },
+          { key: 'times', id: 'times', label: 'Veces', min: 1 },
+        ],
+      },
+    }).body;
+    const inputs = html.match(/<input[^>]*>/g) ?? [];
+    expect(inputs).toHaveLength(2);
+    expect(inputs[0]).toContain('id="every"');
+    expect(inputs[0]).toContain('name="repeat.everyDays"');
+    expect(inputs[0]).toContain('value="15"');
+    expect(inputs[0]).toContain('max="366"');
+    expect(inputs[1]).toContain('name="repeat.times"');
+    expect(inputs[1]).toContain('value="2"');
+    expect(inputs[1]).not.toContain('max=');
+  });
+
+  it('names a count by its key alone when the command does', () => {
+    const html = render(NumberRow, {
+      props: { counts: { monthlyCap: 4 }, fields: [{ key: 'monthlyCap', id: 'cap', label: 'Tope' }] },
+    }).body;
+    expect(html.match(/<input[^>]*>/)?.[0]).toContain('name="monthlyCap"');
   });
 });
