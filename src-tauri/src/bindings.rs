@@ -38,7 +38,7 @@ use cachicamo_core::collections::policy::{
 };
 use cachicamo_core::collections::simulate::{SimulatedDay, SimulatedMessage};
 use cachicamo_core::collections::step_words::{
-    StepReminderTemplateView, StepStatementTemplateView,
+    StepReminderTemplateView, StepStatementTemplateView, StepTemplate, StepTemplateView,
 };
 use cachicamo_core::collections::today::{TodayLine, TodayPage, TodayState};
 use cachicamo_core::collections::CollectionSettings;
@@ -251,6 +251,8 @@ pub fn typescript() -> String {
         StepKey::decl(&cfg),
         StepStatementTemplateView::decl(&cfg),
         StepReminderTemplateView::decl(&cfg),
+        StepTemplate::decl(&cfg),
+        StepTemplateView::decl(&cfg),
         WhatsAppRequest::decl(&cfg),
         WhatsAppLink::decl(&cfg),
     ];

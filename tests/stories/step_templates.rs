@@ -3,9 +3,10 @@
 //! Plantillas, where the guide's words are on offer and its Spanish subject is typed (the live
 //! preview says it) and saved; a receivable due eight days ago is then sent from Cobros de hoy,
 //! and the real SMTP server receives a statement under that subject, read as a mailbox reads
-//! it. Due dates are relative to today.
+//! it. The +15 step, sent per receivable, shows and keeps a reminder's words instead. Due dates
+//! are relative to today.
 
-use cachicamo_core::collections::policy::PolicyRules;
+use cachicamo_core::collections::policy::{PolicyRules, StepUnit};
 use cachicamo_e2e::fakes::FakeServer;
 
 use cachicamo_e2e::{eventually, Window, UI_TIMEOUT};
@@ -35,10 +36,12 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
     let books = OverdueBooks::new();
     let pena = books.customer("Peña & Hijos", "cobros@pena.com.ve");
     books.owes(pena, "F-0042", "80", -8);
-    let policy = PolicyRules {
+    let mut policy = PolicyRules {
         enabled: true,
         ..PolicyRules::proposed()
     };
+    // The último aviso (+15) goes per receivable: its words are a reminder's.
+    policy.steps[3].unit = StepUnit::Receivable;
     let app = start_for_mail(books.with_policy(policy), &[]);
     let window = app.open().await;
     configure_smtp(&window, server.port, PASSWORD).await;
@@ -75,6 +78,32 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
         .wait_for_text("#step-template-state", "Se usa su plantilla personalizada.")
         .await;
     assert_accessible(&window, "Plantillas with a step's words").await;
+
+    // The +15 step sends a reminder per receivable: its editor has a reminder's subject and body,
+    // and keeps them.
+    window.select("#step-templates-step", "15").await;
+    window
+        .wait_for_text(
+            "#step-template-heading",
+            "Último aviso: recordatorio por cuenta",
+        )
+        .await;
+    says_the_default(&window).await;
+    window.click("#step-template-proposed").await;
+    window
+        .wait_for_value(
+            "#step-template-subject",
+            "Último aviso: {{ concepto }} vencido hace {{ dias_vencidos }} días",
+        )
+        .await;
+    window.wait_for("#step-template-body").await;
+    window.click("#step-template-save").await;
+    window
+        .wait_for_text("#step-template-notice", "Plantilla guardada.")
+        .await;
+    window
+        .wait_for_text("#step-template-state", "Se usa su plantilla personalizada.")
+        .await;
 
     window.click(&menu("today")).await;
     window

@@ -9,7 +9,7 @@ mod common;
 
 use cachicamo_core::collections::policies;
 use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
-use cachicamo_core::collections::step_words;
+use cachicamo_core::collections::step_words::{self, StepTemplate, StepTemplateView};
 use cachicamo_core::collections::{slots, today, DEFAULT_POLICY};
 use cachicamo_core::locale::Language;
 use cachicamo_core::statements::StatementTemplate;
@@ -156,13 +156,22 @@ fn a_steps_words_go_with_the_step() {
         subject: "Segundo aviso para {{ cliente }}".into(),
         ..StatementTemplate::standard(Language::Es)
     };
-    step_words::save_statement_words(&books.db, seven, Language::Es, words).expect("saved");
+    step_words::save_words(
+        &books.db,
+        seven,
+        Language::Es,
+        StepTemplate::Statement(words),
+    )
+    .expect("saved");
 
     // +7 becomes +8, then +7 comes back: it says the default words, not the forgotten ones.
     policy(&books.db, &[1, 8]);
     policy(&books.db, &[1, 7, 8]);
-    let view = step_words::statement_words(&books.db, seven, Language::Es).expect("view");
-    assert!(view.view.is_default);
+    let view = step_words::words(&books.db, seven, Language::Es).expect("view");
+    assert!(
+        matches!(view, StepTemplateView::Statement(ref view) if view.view.is_default),
+        "{view:?}"
+    );
 }
 
 #[test]

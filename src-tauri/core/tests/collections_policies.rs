@@ -54,9 +54,27 @@ fn owes(db: &Database, customer: i64, document: &str) {
     );
 }
 
-/// The shop's policy on, one step: +1 "Vencida".
-fn shop_on_plus_one(db: &Database) {
-    collections::save_policy(db, steps(true, &[(1, "Vencida")])).expect("shop");
+/// Eight days after the receivables fell due: the shop's +1 reached, a +30 not yet.
+const EIGHTH_DAY: Date = date!(2026 - 11 - 09);
+
+/// Books whose shop's policy is on with one step, +1 "Vencida", beside a named policy `name`
+/// with `rules` (its id).
+fn shop_on_plus_one_and(name: &str, rules: PolicyRules) -> (Books, i64) {
+    let books = Books::new();
+    collections::save_policy(&books.db, steps(true, &[(1, "Vencida")])).expect("shop");
+    let id = named(&books.db, name, rules);
+    (books, id)
+}
+
+/// A walk-in customer and a wholesaler: (name, email).
+const ESQUINA: (&str, &str) = ("Bodega La Esquina", "esquina@example.com");
+const PENA: (&str, &str) = ("Distribuidora Peña", "pena@example.com");
+
+/// A customer, (name, email), who owes USD 80 on `document`, due 01/11/2026.
+fn owing(db: &Database, (name, email): (&str, &str), document: &str) -> i64 {
+    let customer = customer_at(db, name, email);
+    owes(db, customer, document);
+    customer
 }
 
 /// A named policy with `rules`, saved through the same check as the shop's.
@@ -88,6 +106,15 @@ fn waiting(db: &Database, day: Date) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The policies' names, the shop's first.
+fn policy_names(db: &Database) -> Vec<String> {
+    db.read(policies::list)
+        .expect("list")
+        .into_iter()
+        .map(|p| p.name)
+        .collect()
+}
+
 fn refusals(err: CollectionsError) -> Vec<(String, FieldProblem)> {
     match err {
         CollectionsError::Invalid(fields) => {
@@ -99,33 +126,25 @@ fn refusals(err: CollectionsError) -> Vec<(String, FieldProblem)> {
 
 #[test]
 fn a_wholesaler_on_plus_thirty_and_a_walk_in_on_plus_one_are_each_reminded_at_their_own_step() {
-    let books = Books::new();
-    shop_on_plus_one(&books.db);
-    let wholesale = named(
-        &books.db,
-        "Mayoristas",
-        steps(true, &[(30, "Mayoristas: 30 días")]),
-    );
-    let walk_in = customer_at(&books.db, "Bodega La Esquina", "esquina@example.com");
-    let wholesaler = customer_at(&books.db, "Distribuidora Peña", "pena@example.com");
+    let (books, wholesale) =
+        shop_on_plus_one_and("Mayoristas", steps(true, &[(30, "Mayoristas: 30 días")]));
+    let walk_in = owing(&books.db, ESQUINA, "F-0001");
+    let wholesaler = owing(&books.db, PENA, "F-0002");
     policies::follow(&books.db, wholesaler, Some(wholesale)).expect("follows");
-    owes(&books.db, walk_in, "F-0001");
-    owes(&books.db, wholesaler, "F-0002");
 
     // Eight days overdue: the shop's +1 reached, the wholesaler's +30 not yet.
-    let eighth = date!(2026 - 11 - 09);
-    slots::run(&books.db, eighth).expect("run");
+    slots::run(&books.db, EIGHTH_DAY).expect("run");
     assert_eq!(slots_of(&books.db, walk_in), [(1, "due".to_owned())]);
     assert_eq!(slots_of(&books.db, wholesaler), []);
     assert_eq!(
-        waiting(&books.db, eighth),
+        waiting(&books.db, EIGHTH_DAY),
         [("Bodega La Esquina".to_owned(), "Vencida".to_owned())]
     );
 
     // The simulation follows each customer's policy too, naming the step by it.
     let simulated = books
         .db
-        .read(|conn| simulate(conn, &on(eighth), 30))
+        .read(|conn| simulate(conn, &on(EIGHTH_DAY), 30))
         .expect("simulated");
     let wholesaler_days: Vec<(String, String)> = simulated
         .iter()
@@ -158,22 +177,18 @@ fn a_wholesaler_on_plus_thirty_and_a_walk_in_on_plus_one_are_each_reminded_at_th
 
 #[test]
 fn a_customer_moved_to_a_policy_that_is_off_gets_nothing_and_the_old_line_leaves() {
-    let books = Books::new();
-    let day = date!(2026 - 11 - 09);
-    shop_on_plus_one(&books.db);
-    let resting = named(&books.db, "En pausa", steps(false, &[(1, "Vencida")]));
-    let esquina = customer_at(&books.db, "Bodega La Esquina", "esquina@example.com");
-    owes(&books.db, esquina, "F-0001");
-    slots::run(&books.db, day).expect("run");
-    assert_eq!(waiting(&books.db, day).len(), 1);
+    let (books, resting) = shop_on_plus_one_and("En pausa", steps(false, &[(1, "Vencida")]));
+    let esquina = owing(&books.db, ESQUINA, "F-0001");
+    slots::run(&books.db, EIGHTH_DAY).expect("run");
+    assert_eq!(waiting(&books.db, EIGHTH_DAY).len(), 1);
 
     policies::follow(&books.db, esquina, Some(resting)).expect("moved");
     assert_eq!(
         policies::followed(&books.db, esquina).expect("followed"),
         Some(resting)
     );
-    assert_eq!(waiting(&books.db, day), []);
-    slots::run(&books.db, day).expect("run again");
+    assert_eq!(waiting(&books.db, EIGHTH_DAY), []);
+    slots::run(&books.db, EIGHTH_DAY).expect("run again");
     slots::run(&books.db, date!(2026 - 12 - 20)).expect("weeks later");
     assert_eq!(
         slots_of(&books.db, esquina),
@@ -183,21 +198,17 @@ fn a_customer_moved_to_a_policy_that_is_off_gets_nothing_and_the_old_line_leaves
 
     // Back on the shop's policy, it decides afresh.
     policies::follow(&books.db, esquina, Some(DEFAULT_POLICY)).expect("back");
-    slots::run(&books.db, day).expect("run");
+    slots::run(&books.db, EIGHTH_DAY).expect("run");
     assert_eq!(slots_of(&books.db, esquina), [(1, "due".to_owned())]);
 }
 
 #[test]
 fn deleting_a_policy_in_use_asks_then_moves_its_customers_to_the_shops_policy() {
-    let books = Books::new();
-    let day = date!(2026 - 11 - 09);
-    shop_on_plus_one(&books.db);
-    let wholesale = named(&books.db, "Mayoristas", steps(true, &[(30, "Mayoristas")]));
-    let pena = customer_at(&books.db, "Distribuidora Peña", "pena@example.com");
-    let rios = customer_at(&books.db, "Ríos Mayor", "rios@example.com");
-    for (customer, document) in [(pena, "F-0001"), (rios, "F-0002")] {
+    let (books, wholesale) = shop_on_plus_one_and("Mayoristas", steps(true, &[(30, "Mayoristas")]));
+    let pena = owing(&books.db, PENA, "F-0001");
+    let rios = owing(&books.db, ("Ríos Mayor", "rios@example.com"), "F-0002");
+    for customer in [pena, rios] {
         policies::follow(&books.db, customer, Some(wholesale)).expect("follows");
-        owes(&books.db, customer, document);
     }
     let counted = books.db.read(policies::list).expect("list");
     assert_eq!(
@@ -234,7 +245,7 @@ fn deleting_a_policy_in_use_asks_then_moves_its_customers_to_the_shops_policy() 
             Some(DEFAULT_POLICY)
         );
     }
-    slots::run(&books.db, day).expect("run");
+    slots::run(&books.db, EIGHTH_DAY).expect("run");
     assert_eq!(slots_of(&books.db, pena), [(1, "due".to_owned())]);
     assert_eq!(
         policies::follow(&books.db, pena, Some(wholesale)).map_err(|e| e.to_string()),
@@ -300,13 +311,7 @@ fn policy_names_are_trimmed_unique_without_regard_to_case_and_refused_by_field()
     );
     let renamed = policies::rename(&books.db, counter.id, "mostrador ").expect("its own name");
     assert_eq!(renamed.name, "mostrador");
-    let names: Vec<String> = books
-        .db
-        .read(policies::list)
-        .expect("list")
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let names = policy_names(&books.db);
     assert_eq!(
         names,
         [
@@ -354,7 +359,7 @@ fn a_backup_carries_who_follows_which_policy() {
     let books = Books::new();
     let dir = tempfile::tempdir().expect("dir");
     let wholesale = named(&books.db, "Mayoristas", steps(true, &[(30, "Mayoristas")]));
-    let pena = customer_at(&books.db, "Distribuidora Peña", "pena@example.com");
+    let pena = customer_at(&books.db, PENA.0, PENA.1);
     let quiet = customer_at(&books.db, "Cliente Tranquilo", "tranquilo@example.com");
     policies::follow(&books.db, pena, Some(wholesale)).expect("follows");
     policies::follow(&books.db, quiet, None).expect("sin recordatorios");
@@ -377,12 +382,6 @@ fn a_backup_carries_who_follows_which_policy() {
         policies::followed(&books.db, quiet).expect("followed"),
         None
     );
-    let names: Vec<String> = books
-        .db
-        .read(policies::list)
-        .expect("list")
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
+    let names = policy_names(&books.db);
     assert_eq!(names, ["Política de cobranza", "Mayoristas"]);
 }

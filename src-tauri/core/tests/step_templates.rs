@@ -12,7 +12,9 @@ use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
 use cachicamo_core::books::reading::Reading;
 use cachicamo_core::collections::policy::{PolicyRules, Repeat};
-use cachicamo_core::collections::step_words::{self, StepStatementTemplateView};
+use cachicamo_core::collections::step_words::{
+    self, StepStatementTemplateView, StepTemplate, StepTemplateView,
+};
 use cachicamo_core::collections::{self as collections, policies, slots, today, CollectionsError};
 use cachicamo_core::locale::{Language, Region};
 use cachicamo_core::outbox::OutboxId;
@@ -63,16 +65,31 @@ fn owes(db: &Database, customer: i64, document: &str, amount: &str) -> i64 {
     )
 }
 
+/// The words of a step sent as the customer's statement.
+fn statement(view: StepTemplateView) -> StepStatementTemplateView {
+    match view {
+        StepTemplateView::Statement(view) => view,
+        other => panic!("statement words expected, got {other:?}"),
+    }
+}
+
+/// The statement words `step` shows in `language`.
+fn statement_words(books: &Books, step: StepKey, language: Language) -> StepStatementTemplateView {
+    statement(step_words::words(&books.db, step, language).expect("view"))
+}
+
 /// The guide's words for `offset_days` in `language`, saved as the step's.
 fn take_proposed(books: &Books, offset_days: i32, language: Language) -> StatementTemplate {
-    let view = step_words::statement_words(&books.db, step(offset_days), language).expect("view");
-    let saved = step_words::save_statement_words(
-        &books.db,
-        step(offset_days),
-        language,
-        view.proposed.clone(),
-    )
-    .expect("saved");
+    let view = statement_words(books, step(offset_days), language);
+    let saved = statement(
+        step_words::save_words(
+            &books.db,
+            step(offset_days),
+            language,
+            StepTemplate::Statement(view.proposed.clone()),
+        )
+        .expect("saved"),
+    );
     assert!(!saved.view.is_default);
     view.proposed
 }
@@ -122,7 +139,13 @@ fn the_plus_15_slot_says_the_ultimo_aviso_and_a_partial_payment_keeps_its_words(
         subject: "Segundo aviso para {{ cliente }}".into(),
         ..StatementTemplate::standard(Language::Es)
     };
-    step_words::save_statement_words(&books.db, step(7), Language::Es, second).expect("+7");
+    step_words::save_words(
+        &books.db,
+        step(7),
+        Language::Es,
+        StepTemplate::Statement(second),
+    )
+    .expect("+7");
     let last = take_proposed(&books, 15, Language::Es);
     assert!(last.subject.starts_with("Último aviso"), "{}", last.subject);
     let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
@@ -190,7 +213,7 @@ fn a_step_without_words_says_the_default_statement() {
     take_proposed(&books, 7, Language::Es);
     let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
     owes(&books.db, pena, "F-0042", "80");
-    let view = step_words::statement_words(&books.db, step(15), Language::Es).expect("view");
+    let view = statement_words(&books, step(15), Language::Es);
     assert!(view.view.is_default);
     assert!(!view.view.saved_was_invalid);
 
@@ -227,8 +250,7 @@ fn words_a_restored_file_made_invalid_are_not_used_and_the_editor_says_so() {
         })
         .expect("forged");
     for language in [Language::Es, Language::En] {
-        let StepStatementTemplateView { view, .. } =
-            step_words::statement_words(&books.db, step(15), language).expect("view");
+        let StepStatementTemplateView { view, .. } = statement_words(&books, step(15), language);
         assert!(view.is_default && view.saved_was_invalid, "{language:?}");
         assert_eq!(
             view.template,
@@ -249,15 +271,15 @@ fn words_a_restored_file_made_invalid_are_not_used_and_the_editor_says_so() {
 fn words_are_refused_by_field_and_kept_only_for_a_step_the_policy_has() {
     let books = Books::new();
     four_steps(&books);
-    let refused = step_words::save_statement_words(
+    let refused = step_words::save_words(
         &books.db,
         step(15),
         Language::Es,
-        StatementTemplate {
+        StepTemplate::Statement(StatementTemplate {
             subject: "Último aviso\nBcc: todos@example.com".into(),
             intro: "Pague a {{ banco }}".into(),
             closing: " ".into(),
-        },
+        }),
     )
     .expect_err("refused");
     let CollectionsError::Invalid(fields) = refused else {
@@ -276,20 +298,18 @@ fn words_are_refused_by_field_and_kept_only_for_a_step_the_policy_has() {
         ]
     );
     assert!(
-        step_words::statement_words(&books.db, step(15), Language::Es)
-            .expect("view")
+        statement_words(&books, step(15), Language::Es)
             .view
             .is_default,
         "nothing kept from a refused form"
     );
-    let missing =
-        step_words::statement_words(&books.db, step(30), Language::Es).expect_err("no +30 step");
+    let missing = step_words::words(&books.db, step(30), Language::Es).expect_err("no +30 step");
     assert!(matches!(missing, CollectionsError::Books(_)), "{missing:?}");
 
     // Restablecer: the step says the default words again.
     take_proposed(&books, 15, Language::Es);
     let reset =
-        step_words::reset_statement_words(&books.db, step(15), Language::Es).expect("reset");
+        statement(step_words::reset_words(&books.db, step(15), Language::Es).expect("reset"));
     assert!(reset.view.is_default);
     assert_eq!(
         reset.view.template,
@@ -306,7 +326,26 @@ fn a_step_sent_per_receivable_says_its_reminder_words_also_after_a_partial_payme
         subject: "Segundo aviso: {{ concepto }} ({{ saldo }})".into(),
         body: "{{ cliente }}, su saldo de {{ saldo }} sigue pendiente.".into(),
     };
-    step_words::save_reminder_words(&books.db, step(7), Language::Es, words).expect("saved");
+    let saved = step_words::save_words(
+        &books.db,
+        step(7),
+        Language::Es,
+        StepTemplate::Receivable(words),
+    )
+    .expect("saved");
+    assert!(
+        matches!(saved, StepTemplateView::Receivable(ref view) if !view.view.is_default),
+        "{saved:?}"
+    );
+    // Statement words for it find no such step: it sends reminders.
+    let refused = step_words::save_words(
+        &books.db,
+        step(7),
+        Language::Es,
+        StepTemplate::Statement(StatementTemplate::standard(Language::Es)),
+    )
+    .expect_err("not a statement step");
+    assert!(matches!(refused, CollectionsError::Books(_)), "{refused:?}");
     let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
     let cement = owes(&books.db, pena, "F-0042", "80");
 
@@ -384,7 +423,13 @@ fn a_customer_on_a_named_policy_gets_that_policys_step_words() {
         policy_id: wholesale,
         offset_days: 15,
     };
-    step_words::save_statement_words(&books.db, key, Language::Es, theirs).expect("saved");
+    step_words::save_words(
+        &books.db,
+        key,
+        Language::Es,
+        StepTemplate::Statement(theirs),
+    )
+    .expect("saved");
     let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
     let ferreteria = customer_at(&books.db, "Ferretería El Tornillo", "pagos@tornillo.com.ve");
     policies::follow(&books.db, ferreteria, Some(wholesale)).expect("follows");

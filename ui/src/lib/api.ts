@@ -34,8 +34,8 @@ import {
   type PolicySummary,
   type TodayPage,
   type StepKey,
-  type StepReminderTemplateView,
-  type StepStatementTemplateView,
+  type StepTemplate,
+  type StepTemplateView,
   type SimulatedDay,
   type PolicyForm,
   type Pause,
@@ -263,20 +263,13 @@ export const api = {
   /** The statement template being edited, unsaved, with a sample statement and the real business. */
   statementTemplatePreview: (language: Language, template: StatementTemplate) =>
     call<RenderedStatement>('statement_template_preview', { language, template }),
-  /** A step of the política de cobranza in its own words (Ajustes → Plantillas), per language. */
-  stepStatementWordsGet: (step: StepKey, language: Language) =>
-    call<StepStatementTemplateView>('step_statement_words_get', { step, language }),
-  stepStatementWordsSave: (step: StepKey, language: Language, template: StatementTemplate) =>
-    call<StepStatementTemplateView>('step_statement_words_save', { step, language, template }),
-  /** "Restablecer": the step says the default statement's words again. */
-  stepStatementWordsReset: (step: StepKey, language: Language) =>
-    call<StepStatementTemplateView>('step_statement_words_reset', { step, language }),
-  stepReminderWordsGet: (step: StepKey, language: Language) =>
-    call<StepReminderTemplateView>('step_reminder_words_get', { step, language }),
-  stepReminderWordsSave: (step: StepKey, language: Language, template: ReminderTemplate) =>
-    call<StepReminderTemplateView>('step_reminder_words_save', { step, language, template }),
-  stepReminderWordsReset: (step: StepKey, language: Language) =>
-    call<StepReminderTemplateView>('step_reminder_words_reset', { step, language }),
+  /** A step of the política de cobranza in its own words (Ajustes → Plantillas), per language:
+   * the statement's, or the reminder's for a step sent per receivable, as the step's unit says. */
+  stepWordsGet: (step: StepKey, language: Language) => call<StepTemplateView>('step_words_get', { step, language }),
+  stepWordsSave: (step: StepKey, language: Language, template: StepTemplate) =>
+    call<StepTemplateView>('step_words_save', { step, language, template }),
+  /** "Restablecer": the step says its unit's default words again. */
+  stepWordsReset: (step: StepKey, language: Language) => call<StepTemplateView>('step_words_reset', { step, language }),
   /** Opens WhatsApp with the customer's statement (or a receivable's reminder) typed in. */
   whatsappOpen: (request: WhatsAppRequest) => call<WhatsAppLink>('whatsapp_open', { request }),
   /** The quiet start-up check found a new version (event `updates://available`). */

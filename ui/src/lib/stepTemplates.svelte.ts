@@ -1,5 +1,19 @@
 // Which step of the política de cobranza Ajustes → Plantillas shows: Ajustes → Cobranza links
-// each saved step to its words through here, so neither section knows the other.
+// each saved step to its words through here, so neither section knows the other. Also how the
+// editor of a step's words reads, keeps and restores them in the step's unit.
+import { api, ApiError } from './api';
+import type {
+  Language,
+  ReminderTemplate,
+  StatementTemplate,
+  StepKey,
+  StepTemplate,
+  StepTemplateView,
+  StepUnit,
+} from './bindings';
+
+/** The words a step of each unit says. */
+type UnitWords = { statement: StatementTemplate; receivable: ReminderTemplate };
 
 const chosen = $state<{ policyId: number | null; offsetDays: number | null; asked: number }>({
   policyId: null,
@@ -48,4 +62,23 @@ export function policyGone(id: number) {
 /** "+7", "-3", "0": how far from the due date, signed. */
 export function signedDays(offsetDays: number): string {
   return offsetDays > 0 ? `+${offsetDays}` : String(offsetDays);
+}
+
+/** Step `step`'s words as an editor opened for its `unit` reads, keeps and restores them. The
+ * core answers in the step's unit as saved now: another unit (changed in another window since)
+ * is not the step this editor was opened for. */
+export function stepWords<U extends StepUnit>(step: StepKey, unit: U) {
+  type View = Extract<StepTemplateView, { unit: U }>;
+  const asOpened = (view: StepTemplateView): View => {
+    if (view.unit !== unit) {
+      throw new ApiError({ code: 'not_found', message: `the step now sends ${view.unit}`, details: {} });
+    }
+    return view as View;
+  };
+  return {
+    get: (language: Language) => api.stepWordsGet(step, language).then(asOpened),
+    save: (language: Language, template: UnitWords[U]) =>
+      api.stepWordsSave(step, language, { ...template, unit } as StepTemplate).then(asOpened),
+    reset: (language: Language) => api.stepWordsReset(step, language).then(asOpened),
+  };
 }

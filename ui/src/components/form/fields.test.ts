@@ -2,8 +2,11 @@
 // Field's, and what a TextField's box says about spelling and suggestions.
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
+import { t } from '../../lib/i18n/index.svelte';
 import { partField } from './Field.svelte';
 import NumberField from './NumberField.svelte';
+import NumberRow from './NumberRow.svelte';
+import SearchField from './SearchField.svelte';
 import SecretField from './SecretField.svelte';
 import SelectField from './SelectField.svelte';
 import TextField from './TextField.svelte';
@@ -33,6 +36,18 @@ describe('TextField', () => {
     expect(verbatim).toContain('spellcheck="false"');
     expect(verbatim).toContain('autocomplete="off"');
     expect(box({ verbatim: true, autocomplete: 'new-password' })).toContain('autocomplete="new-password"');
+  });
+
+  it('takes its label and id from its words in the catalogue', () => {
+    const html = render(TextField, { props: { of: 'collections.policyName', name: 'name', error: 'E' } }).body;
+    expect(html).toContain(
+      `<label for="collections-policy-name" id="collections-policy-name-label">${t('collections.policyName')}`,
+    );
+    const input = html.match(/<input[^>]*>/)?.[0] ?? '';
+    expect(input).toContain('id="collections-policy-name"');
+    expect(input).toContain('name="name"');
+    expect(input).toContain('aria-describedby="collections-policy-name-error"');
+    expect(input).not.toContain(' of=');
   });
 
   it('wires its label, hint and error to the box', () => {
@@ -89,5 +104,48 @@ describe('NumberField', () => {
     expect(input).toContain('max="90"');
     expect(input).toContain('value="7"');
     expect(input).toContain('aria-invalid="true"');
+  });
+});
+
+describe('NumberRow', () => {
+  it('gives each count its box, refused by its key under the part the command names', () => {
+    const html = render(NumberRow, {
+      props: {
+        counts: { everyDays: 15, times: 2 },
+        refusedAs: 'repeat',
+        fields: [
+          { key: 'everyDays', id: 'every', label: 'Cada', min: 1, max: 366 },
+          { key: 'times', id: 'times', label: 'Veces', min: 1 },
+        ],
+      },
+    }).body;
+    const inputs = html.match(/<input[^>]*>/g) ?? [];
+    expect(inputs).toHaveLength(2);
+    expect(inputs[0]).toContain('id="every"');
+    expect(inputs[0]).toContain('name="repeat.everyDays"');
+    expect(inputs[0]).toContain('value="15"');
+    expect(inputs[0]).toContain('max="366"');
+    expect(inputs[1]).toContain('name="repeat.times"');
+    expect(inputs[1]).toContain('value="2"');
+    expect(inputs[1]).not.toContain('max=');
+  });
+
+  it('names a count by its key alone when the command does', () => {
+    const html = render(NumberRow, {
+      props: { counts: { monthlyCap: 4 }, fields: [{ key: 'monthlyCap', id: 'cap', label: 'Tope' }] },
+    }).body;
+    expect(html.match(/<input[^>]*>/)?.[0]).toContain('name="monthlyCap"');
+  });
+});
+
+describe('SearchField', () => {
+  it("is the screen's search box, the one Buscar finds, with its hint wired", () => {
+    const html = render(SearchField, {
+      props: { id: 'customer-search', label: 'Buscar', hint: 'H', value: 'peña', onsearch: () => {} },
+    }).body;
+    const input = html.match(/<input[^>]*>/)?.[0] ?? '';
+    expect(input).toContain('type="search"');
+    expect(input).toContain('value="peña"');
+    expect(input).toContain('aria-describedby="customer-search-hint"');
   });
 });
