@@ -30,6 +30,27 @@ async fn says_the_default(window: &Window) {
         .await;
 }
 
+/// The step uses the default words; the guide's proposal, taken, fills the subject with
+/// `subject` and saves nothing yet.
+async fn takes_the_proposed_words(window: &Window, subject: &str) {
+    says_the_default(window).await;
+    window.click("#step-template-proposed").await;
+    window
+        .wait_for_value("#step-template-subject", subject)
+        .await;
+    says_the_default(window).await;
+}
+
+async fn saves_the_words(window: &Window) {
+    window.click("#step-template-save").await;
+    window
+        .wait_for_text("#step-template-notice", "Plantilla guardada.")
+        .await;
+    window
+        .wait_for_text("#step-template-state", "Se usa su plantilla personalizada.")
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_receives() {
     let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
@@ -53,16 +74,8 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
     window
         .wait_for_text("#step-template-heading", "Segundo aviso: estado de cuenta")
         .await;
-    says_the_default(&window).await;
     // The guide's words are on offer; taken, they fill the fields and are not saved yet.
-    window.click("#step-template-proposed").await;
-    window
-        .wait_for_value(
-            "#step-template-subject",
-            "Segundo aviso: saldo vencido de {{ saldo }}",
-        )
-        .await;
-    says_the_default(&window).await;
+    takes_the_proposed_words(&window, "Segundo aviso: saldo vencido de {{ saldo }}").await;
     window.fill("#step-template-subject", SUBJECT).await;
     window
         .wait_for_text_containing(
@@ -70,13 +83,7 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
             "Segundo aviso: su saldo de USD",
         )
         .await;
-    window.click("#step-template-save").await;
-    window
-        .wait_for_text("#step-template-notice", "Plantilla guardada.")
-        .await;
-    window
-        .wait_for_text("#step-template-state", "Se usa su plantilla personalizada.")
-        .await;
+    saves_the_words(&window).await;
     assert_accessible(&window, "Plantillas with a step's words").await;
 
     // The +15 step sends a reminder per receivable: its editor has a reminder's subject and body,
@@ -88,22 +95,13 @@ async fn the_words_saved_for_the_segundo_aviso_are_the_subject_the_customer_rece
             "Último aviso: recordatorio por cuenta",
         )
         .await;
-    says_the_default(&window).await;
-    window.click("#step-template-proposed").await;
-    window
-        .wait_for_value(
-            "#step-template-subject",
-            "Último aviso: {{ concepto }} vencido hace {{ dias_vencidos }} días",
-        )
-        .await;
+    takes_the_proposed_words(
+        &window,
+        "Último aviso: {{ concepto }} vencido hace {{ dias_vencidos }} días",
+    )
+    .await;
     window.wait_for("#step-template-body").await;
-    window.click("#step-template-save").await;
-    window
-        .wait_for_text("#step-template-notice", "Plantilla guardada.")
-        .await;
-    window
-        .wait_for_text("#step-template-state", "Se usa su plantilla personalizada.")
-        .await;
+    saves_the_words(&window).await;
 
     window.click(&menu("today")).await;
     window
