@@ -190,8 +190,10 @@ async fn a_typed_form_is_never_lost_without_asking_and_the_keyboard_does_the_eve
     assert!(!window.exists("#receivable-editor").await);
     assert!(!window.exists("dialog#discard[open]").await);
 
-    // With something typed, Escape asks; Escape again (Seguir editando) keeps it all.
+    // With something typed, Escape asks; Escape again (Seguir editando) keeps it all. (Typing
+    // waits for the arrival's focus on the heading, as a person waits to see the form.)
     press(&window, &[Key::Control], 'n').await;
+    wait_for_focus(&window, "receivable-editor-title").await;
     window.fill("#receivable-concept", "Cabillas").await;
     press(&window, &[], Key::Escape.into()).await;
     window.wait_for("dialog#discard[open]").await;
@@ -214,6 +216,7 @@ async fn a_typed_form_is_never_lost_without_asking_and_the_keyboard_does_the_eve
 
     // Ctrl+Enter saves the open form; the owner lands on the list, ready for the next one.
     press(&window, &[Key::Control], 'n').await;
+    wait_for_focus(&window, "receivable-editor-title").await;
     window.fill("#receivable-customer", "esquina").await;
     window
         .click("#receivable-customer-options button[data-customer-id]")
