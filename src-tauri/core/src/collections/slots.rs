@@ -113,15 +113,16 @@ fn supersede_lower(tx: &Connection, slot: &SlotKey) -> Result<usize, Collections
 }
 
 /// After a restore, any line may already have gone out from the data the copy replaced — the
-/// copy cannot know. So the lines it brings back waiting (postponed ones whose day has come
-/// included), and every step the evaluator decides later for a day up to `today`, are held
-/// for the owner ("Retenido: copia restaurada") instead of being sent by the day's batch.
-/// Steps for the days after the restore are decided as always. Returns how many were held.
+/// copy cannot know. So the lines it brings back waiting (held ones too: the restore is now
+/// the first thing to review; postponed ones once their day has come), and every step the
+/// evaluator decides later for a day up to `today`, are held for the owner ("Retenido: copia
+/// restaurada") instead of being sent by the day's batch. Steps for the days after the
+/// restore are decided as always. Returns how many were held.
 pub fn hold_after_restore(tx: &Connection, today: Date) -> Result<usize, CollectionsError> {
     settings::set_restored_on_in(tx, &iso(today))?;
     Ok(tx.execute(
         "UPDATE collection_slots SET state = 'held', held_for = ?1, postponed_until = NULL
-         WHERE state = 'due' OR (state = 'postponed' AND postponed_until <= ?2)",
+         WHERE state IN ('due', 'held') OR (state = 'postponed' AND postponed_until <= ?2)",
         params![wire::code(&HeldFor::Restored), iso(today)],
     )?)
 }
