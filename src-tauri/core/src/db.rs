@@ -182,9 +182,10 @@ impl Database {
         let _writing = self.writing();
         let mut conn = self.lock();
         // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before `work` reads
-        // anything. A deferred transaction that reads first and writes later fails at once with
-        // SQLITE_BUSY when another connection — the outbox worker, a second window — committed in
-        // between, and the owner's payment would come back as an error instead of being saved.
+        // anything. The app's windows and worker share this connection, but another connection
+        // to the file (another process, a tool, a second `Database` in the tests) may commit
+        // between a deferred transaction's first read and its first write; SQLite then fails it
+        // at once with SQLITE_BUSY, and the owner's payment would come back as an error.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&tx)?;
         tx.commit()?;

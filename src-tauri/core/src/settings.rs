@@ -5,7 +5,9 @@
 
 use rusqlite::{Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
+use time::Date;
 
+use crate::books::dates;
 use crate::business::Business;
 use crate::db::{Database, DbError};
 use crate::locale::Language;
@@ -130,14 +132,22 @@ pub fn set_last_policy_id_in(conn: &Connection, id: i64) -> Result<(), SettingsE
     put(conn, LAST_POLICY_ID, &id)
 }
 
-/// The user's calendar day of the last restore (`collections::slots`), as "YYYY-MM-DD", inside
-/// a transaction the caller holds.
-pub fn restored_on_in(conn: &Connection) -> Result<Option<String>, SettingsError> {
-    get(conn, RESTORED_ON)
+/// The user's calendar day of the last restore (`collections::slots`), inside a transaction
+/// the caller holds. Stored as "YYYY-MM-DD"; anything else is `Corrupt`, never "no restore".
+pub fn restored_on_in(conn: &Connection) -> Result<Option<Date>, SettingsError> {
+    let Some(day) = get::<String>(conn, RESTORED_ON)? else {
+        return Ok(None);
+    };
+    dates::from_iso(&day)
+        .map(Some)
+        .map_err(|err| SettingsError::Corrupt {
+            key: RESTORED_ON,
+            source: serde::de::Error::custom(err),
+        })
 }
 
-pub fn set_restored_on_in(conn: &Connection, day: &str) -> Result<(), SettingsError> {
-    put(conn, RESTORED_ON, &day)
+pub fn set_restored_on_in(conn: &Connection, day: Date) -> Result<(), SettingsError> {
+    put(conn, RESTORED_ON, &dates::iso(day))
 }
 
 /// The business profile (validated by `business`, which owns its rules).

@@ -251,7 +251,6 @@ impl From<BackupError> for IpcError {
             BackupError::NotFound { .. } => IpcError::new(Failure::NotFound {}, err.to_string()),
             BackupError::Io { ref path, .. } => storage(err.to_string(), Some(path)),
             BackupError::Db(db) => db.into(),
-            BackupError::Collections(err) => err.into(),
         }
     }
 }

@@ -2,16 +2,20 @@
 //! someone else. It is opened read-only, in SQLite's defensive mode and with its schema
 //! untrusted (no function or virtual table it names may run on its say-so), and its whole schema
 //! must be exactly what our migrations produce at its version. Only then is our private working
-//! copy of it brought up to date and made ready to replace the live data.
+//! copy of it brought up to date, what it holds waiting held for the owner, and made ready to
+//! replace the live data.
 
 use std::path::Path;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
+use time::Date;
 
 use super::{BackupError, BackupRefusal};
+use crate::collections::slots;
 use crate::db::schema::{self, Difference};
 use crate::db::{self, DbError};
+use crate::outbox;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// SQLite's file header: where the fields checked below live.
@@ -19,9 +23,14 @@ const HEADER_LEN: usize = 100;
 
 /// Every check a file must pass before it may replace the data, then the preparation that makes
 /// the replacement itself unable to fail for the file's sake: brought to this build's schema,
-/// out of WAL mode, and in the live database's page size. `candidate` is a private copy: the
-/// user's own file is never written.
-pub(super) fn check_and_prepare(candidate: &Path, live_page_size: i64) -> Result<(), BackupError> {
+/// what it brings back waiting held for the owner, out of WAL mode, and in the live database's
+/// page size. `candidate` is a private copy: the user's own file is never written. `today` is
+/// the user's calendar day.
+pub(super) fn check_and_prepare(
+    candidate: &Path,
+    live_page_size: i64,
+    today: Date,
+) -> Result<(), BackupError> {
     check_header(candidate)?;
     {
         let conn = open_untrusted(candidate, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -37,6 +46,7 @@ pub(super) fn check_and_prepare(candidate: &Path, live_page_size: i64) -> Result
     db::migrate(&mut conn).map_err(|err| {
         BackupRefusal::damaged(format!("it could not be brought up to date: {err}"))
     })?;
+    hold_for_review(&mut conn, today)?;
     conn.pragma_update(None, "journal_mode", "DELETE")
         .map_err(classify)?;
     let page_size: i64 = conn
@@ -48,6 +58,24 @@ pub(super) fn check_and_prepare(candidate: &Path, live_page_size: i64) -> Result
         conn.execute_batch("VACUUM").map_err(classify)?;
     }
     Ok(())
+}
+
+/// The copy cannot know what went out after it was made: its waiting emails ("Por revisar:
+/// copia restaurada") and Cobros de hoy lines ("Retenido: copia restaurada") are held in the
+/// copy itself, so the data lands held in the very step that replaces it — no moment, and no
+/// crash, in which the outbox worker or the day's batch could send them a second time.
+fn hold_for_review(conn: &mut Connection, today: Date) -> Result<(), BackupError> {
+    let tx = conn.transaction().map_err(classify)?;
+    let held = match outbox::hold_restored(&tx) {
+        Ok(_) => slots::hold_after_restore(&tx, today).map_err(|err| err.to_string()),
+        Err(err) => Err(err.to_string()),
+    };
+    if let Err(problem) = held {
+        return Err(BackupRefusal::damaged(format!(
+            "what it holds waiting could not be held for review: {problem}"
+        )));
+    }
+    tx.commit().map_err(classify)
 }
 
 /// A connection that lets the file's schema run nothing on its own: defensive mode (no

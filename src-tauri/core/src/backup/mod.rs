@@ -25,7 +25,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::collections::CollectionsError;
 use crate::db::schema::SchemaDifference;
 use crate::db::{DbError, Pages};
 use crate::wire;
@@ -49,9 +48,6 @@ pub enum BackupError {
     },
     #[error(transparent)]
     Db(#[from] DbError),
-    /// The restored data's waiting lines could not be held for review.
-    #[error(transparent)]
-    Collections(#[from] CollectionsError),
 }
 
 /// Why a file offered for restore was refused before anything changed. It crosses the IPC as

@@ -16,7 +16,7 @@ use super::policy::PolicyRules;
 use super::{policies_in, CollectionsError, DEFAULT_POLICY};
 use crate::books::dates::{from_iso, iso};
 use crate::books::pauses::{state_on, PauseKind, PauseState};
-use crate::db::{Database, DbError};
+use crate::db::Database;
 use crate::settings;
 use crate::wire;
 
@@ -45,7 +45,7 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
              WHERE coalesce((SELECT coalesce(policy_id, 0) FROM customer_collection
                              WHERE customer_id = ?1), ?10) = ?9",
         )?;
-        let restored_on = restored_on_in(tx)?;
+        let restored_on = settings::restored_on_in(tx)?;
         let mut evaluated = Evaluated::default();
         for Decided {
             policy_id,
@@ -62,7 +62,7 @@ pub fn run(db: &Database, today: Date) -> Result<Evaluated, CollectionsError> {
                 } => (slot, "held", Some(*held_for), *days_late),
             };
             let (state, held_for) = match restored_on {
-                Some(restore) if state == "due" && step_day(slot) <= restore => {
+                Some(restore) if state != "superseded" && step_day(slot) <= restore => {
                     ("held", Some(HeldFor::Restored))
                 }
                 _ => (state, held_for),
@@ -114,25 +114,18 @@ fn supersede_lower(tx: &Connection, slot: &SlotKey) -> Result<usize, Collections
 
 /// After a restore, any line may already have gone out from the data the copy replaced — the
 /// copy cannot know. So the lines it brings back waiting (held ones too: the restore is now
-/// the first thing to review; postponed ones once their day has come), and every step the
+/// the first thing to review; postponed ones whatever their day, since undoing a restore
+/// brings back postponements of lines sent in between), and every step the
 /// evaluator decides later for a day up to `today`, are held for the owner ("Retenido: copia
 /// restaurada") instead of being sent by the day's batch. Steps for the days after the
 /// restore are decided as always. Returns how many were held.
 pub fn hold_after_restore(tx: &Connection, today: Date) -> Result<usize, CollectionsError> {
-    settings::set_restored_on_in(tx, &iso(today))?;
+    settings::set_restored_on_in(tx, today)?;
     Ok(tx.execute(
         "UPDATE collection_slots SET state = 'held', held_for = ?1, postponed_until = NULL
-         WHERE state IN ('due', 'held') OR (state = 'postponed' AND postponed_until <= ?2)",
-        params![wire::code(&HeldFor::Restored), iso(today)],
+         WHERE state IN ('due', 'held', 'postponed')",
+        [wire::code(&HeldFor::Restored)],
     )?)
-}
-
-/// The day of the last restore, if any; an unreadable one is an error, never "no restore".
-fn restored_on_in(tx: &Connection) -> Result<Option<Date>, CollectionsError> {
-    let Some(day) = settings::restored_on_in(tx)? else {
-        return Ok(None);
-    };
-    Ok(Some(from_iso(&day).map_err(DbError::Sqlite)?))
 }
 
 /// The day a step is for: its offset from the anchoring due date.
