@@ -378,6 +378,9 @@ impl OutboxHandle {
             turns.borrow_and_update();
             let mut quiet_turns = 0;
             while quiet_turns < 2 {
+                // A turn now rather than at the next tick: a look at the queue changes nothing
+                // a tick's would not.
+                self.kick();
                 if turns.changed().await.is_err() {
                     break; // Stopped.
                 }
