@@ -106,8 +106,9 @@ pub(super) struct Turn {
     /// No send in flight and no outcome waiting to be written: the updater may install, and
     /// closing need not tell the owner that emails are leaving.
     pub idle: bool,
-    /// A delivery question is in flight. It sends nothing, so it does not make the worker
-    /// busy, but its answer will still change rows: not settled.
+    /// A delivery question is in flight, or waits for the pace or the network to allow one. It
+    /// sends nothing, so it does not make the worker busy, but it will still change rows: not
+    /// settled.
     pub asking: bool,
 }
 

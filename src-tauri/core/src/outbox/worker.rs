@@ -122,12 +122,13 @@ impl Worker {
             } else {
                 Some(Instant::now() + self.shared.settings.tick)
             };
-            if let Some(ask_at) = self.ask_if_due() {
+            let ask_at = self.ask_if_due();
+            if let Some(ask_at) = ask_at {
                 wake_at = Some(wake_at.map_or(ask_at, |at| at.min(ask_at)));
             }
             self.turns.send_replace(Turn {
                 idle: self.in_flight.is_empty() && self.unrecorded.is_empty(),
-                asking: !self.asking.is_empty(),
+                asking: !self.asking.is_empty() || ask_at.is_some(),
             });
             let sleep = tokio::time::sleep_until(wake_at.unwrap_or_else(Instant::now));
             tokio::select! {
