@@ -30,7 +30,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, why: &'static str) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    if !state.claim_after_start() {
+    if !state.claim_after_start(why) {
         return;
     }
     tracing::debug!(why, "starting what waited for the first screen");
@@ -45,7 +45,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, why: &'static str) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use serde_json::json;
     use tauri::Manager;
@@ -81,25 +81,36 @@ mod tests {
             .unwrap_or(0)
     }
 
+    /// Why what waited for the first render started, if it has.
+    fn started_because(app: &TestApp) -> Option<&'static str> {
+        state(app).after_start_reason()
+    }
+
     fn eventually(what: &str, done: impl Fn() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !done() {
-            assert!(Instant::now() < deadline, "{what} did not happen");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        tauri::async_runtime::block_on(cachicamo_e2e::eventually(
+            Duration::from_secs(10),
+            what,
+            async || if done() { Ok(()) } else { Err(what) },
+        ));
     }
 
     #[test]
     fn the_outbox_and_the_daily_copy_wait_for_the_first_render() {
         let app = launched(Duration::from_secs(3600));
-        std::thread::sleep(Duration::from_millis(300));
-        assert!(!worker_runs(&app), "the worker waits for the first screen");
-        assert_eq!(daily_copies(&app), 0, "so does the daily copy");
+        // Nothing starts without the claim, and the claim is taken before anything is spawned.
+        assert_eq!(started_because(&app), None, "it waits for the first screen");
+        assert!(!worker_runs(&app), "so does the worker");
+        assert_eq!(daily_copies(&app), 0, "and the daily copy");
         // Screens may already listen and queue: the handle exists, only its worker waits.
         assert!(state(&app).started_outbox().is_none());
 
         app.invoke("report_first_render", json!({}))
             .expect("report");
+        assert_eq!(
+            started_because(&app),
+            Some("first render"),
+            "not the deadline"
+        );
         eventually("the worker's start", || worker_runs(&app));
         eventually("the daily copy", || daily_copies(&app) == 1);
     }
@@ -109,10 +120,12 @@ mod tests {
         let app = launched(Duration::from_millis(200));
         eventually("the worker's start", || worker_runs(&app));
         eventually("the daily copy", || daily_copies(&app) == 1);
-        // A late first render starts nothing twice.
+        assert_eq!(started_because(&app), Some("no first render yet"));
+        // A late first render finds the claim taken (it answers before the command returns),
+        // so it starts nothing twice.
         app.invoke("report_first_render", json!({}))
             .expect("report");
-        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(started_because(&app), Some("no first render yet"));
         assert_eq!(daily_copies(&app), 1);
     }
 
@@ -128,6 +141,11 @@ mod tests {
             .expect_err("no such row");
         assert_eq!(err["code"], "not_found", "{err}");
         assert!(worker_runs(&app), "started for the command");
-        assert_eq!(daily_copies(&app), 0, "the rest still waits for the window");
+        assert_eq!(
+            started_because(&app),
+            None,
+            "the rest still waits for the window"
+        );
+        assert_eq!(daily_copies(&app), 0);
     }
 }

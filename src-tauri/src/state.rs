@@ -1,7 +1,6 @@
 //! What the running app holds: its paths, the lock on its data directory, its database and
 //! what it learned at start-up.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 
 use cachicamo_core::backup::Backups;
@@ -39,8 +38,8 @@ pub struct AppState {
     /// Its worker starts once: after the first render, at the latest a little after start-up,
     /// or earlier when a command needs it (`start_outbox_worker`).
     outbox_worker: Once,
-    /// Whether the work that waits for the first render has started (`claim_after_start`).
-    after_start: AtomicBool,
+    /// Why the work that waits for the first render started, once it has (`claim_after_start`).
+    after_start: OnceLock<&'static str>,
     /// The OS language as the OS reports it (read here: WebKitGTK's `navigator.language` is not
     /// reliable).
     pub os_locale: Option<String>,
@@ -182,7 +181,7 @@ impl AppState {
             email,
             outbox: OnceLock::new(),
             outbox_worker: Once::new(),
-            after_start: AtomicBool::new(false),
+            after_start: OnceLock::new(),
             os_locale,
             data_lock: None,
             _log_guard: log_guard,
@@ -332,9 +331,17 @@ impl AppState {
             .flatten()
     }
 
-    /// True the first time only: the caller then starts what waited for the first render.
-    pub fn claim_after_start(&self) -> bool {
-        !self.after_start.swap(true, Ordering::SeqCst)
+    /// True the first time only, keeping `why`: the caller then starts what waited for the
+    /// first render.
+    pub fn claim_after_start(&self, why: &'static str) -> bool {
+        self.after_start.set(why).is_ok()
+    }
+
+    /// Why what waited for the first render started, or None while it still waits. The claim is
+    /// taken before that work is spawned, so this answers at once, and tests read it instead of
+    /// pausing to see that nothing starts.
+    pub fn after_start_reason(&self) -> Option<&'static str> {
+        self.after_start.get().copied()
     }
 
     /// Whether the owner wants the quiet update check at start-up (Ajustes → Actualizaciones).

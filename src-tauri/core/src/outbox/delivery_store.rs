@@ -4,11 +4,13 @@
 //! Only rows sent through the provider configured now are asked about: another provider's ids
 //! mean nothing to it. It never makes a request and never changes a row's sending state.
 
+use std::time::Duration;
+
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use time::OffsetDateTime;
 
 use super::delivery::{self, DeliveryReport, DeliveryState, PollState};
-use super::store::{parse_timestamp, timestamp, OutboxId};
+use super::store::{due_in, parse_timestamp, timestamp, OutboxId};
 use super::OutboxError;
 use crate::mail::{MailError, MailFailure, Provider};
 use crate::undeliverable::{self, UndeliverableReason};
@@ -76,6 +78,30 @@ pub(crate) fn due(
         });
     }
     Ok(due)
+}
+
+/// Where a sent row stands in its asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asking {
+    /// Answers received so far (a refused or failed question does not count).
+    pub answers: u32,
+    /// How long until the next question (zero when due); None when the row will never be asked
+    /// about again: not sent, sent by SMTP, a final state, or past the window.
+    pub next_in: Option<Duration>,
+}
+
+/// Where row `id` stands in its asking, None if there is no such row. The schedule runs on the
+/// wall clock, so tests wait on this instead of pausing for it.
+pub fn asking_about(conn: &Connection, id: OutboxId) -> Result<Option<Asking>, OutboxError> {
+    Ok(conn
+        .prepare_cached("SELECT delivery_polls, delivery_next_at FROM outbox WHERE id = ?1")?
+        .query_row([id.0], |row| {
+            Ok(Asking {
+                answers: row.get(0)?,
+                next_in: row.get::<_, Option<String>>(1)?.as_deref().map(due_in),
+            })
+        })
+        .optional()?)
 }
 
 /// Whether any sent row is due a question at `now`.

@@ -99,11 +99,31 @@ pub enum OwnerAction {
     Cancel,
 }
 
+/// What the worker publishes at the end of every turn (at least once a tick), right after
+/// looking for due rows and due questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Turn {
+    /// No send in flight and no outcome waiting to be written: the updater may install, and
+    /// closing need not tell the owner that emails are leaving.
+    pub idle: bool,
+    /// A delivery question is in flight, or waits for the pace or the network to allow one. It
+    /// sends nothing, so it does not make the worker busy, but it will still change rows: not
+    /// settled.
+    pub asking: bool,
+}
+
+impl Turn {
+    pub const QUIET: Turn = Turn {
+        idle: true,
+        asking: false,
+    };
+}
+
 /// A running worker task and the way to talk to it.
 pub(super) struct Running {
     pub commands: mpsc::UnboundedSender<Command>,
     pub task: JoinHandle<()>,
-    pub idle: watch::Receiver<bool>,
+    pub turns: watch::Receiver<Turn>,
 }
 
 pub(super) struct Shared {
@@ -325,46 +345,54 @@ impl OutboxHandle {
 
     /// No send is in flight (the updater may install).
     pub fn is_idle(&self) -> bool {
-        self.running().as_ref().is_none_or(|r| *r.idle.borrow())
+        self.running()
+            .as_ref()
+            .is_none_or(|r| r.turns.borrow().idle)
     }
 
     /// Waits until no send is in flight; false if that took longer than `timeout`.
     pub async fn wait_idle(&self, timeout: Duration) -> bool {
-        let idle = self.running().as_ref().map(|r| r.idle.clone());
-        let Some(mut idle) = idle else {
+        let turns = self.running().as_ref().map(|r| r.turns.clone());
+        let Some(mut turns) = turns else {
             return true;
         };
-        tokio::time::timeout(timeout, idle.wait_for(|idle| *idle))
+        tokio::time::timeout(timeout, turns.wait_for(|turn| turn.idle))
             .await
             .is_ok_and(|seen| seen.is_ok())
     }
 
-    /// Waits until the worker has settled for at least `horizon`: no send in flight, no outcome
-    /// waiting to be written, no row `sending`, no row due sooner than `horizon` from now — and
-    /// one more turn of the worker (a look at the queue) found it so. Nothing leaves before then
-    /// unless something is queued, retried or reloaded. False if that did not happen within
-    /// `timeout`. Tests wait for this instead of pausing to see that nothing more happens.
+    /// Waits until the worker has settled for at least `horizon`: no send or delivery question
+    /// in flight, no outcome waiting to be written, no row `sending`, no row due sooner than
+    /// `horizon` from now — and two turns of the worker in a row found it so, the second begun
+    /// after this call (so it also looked at every question due by then, and asked none). Nothing
+    /// leaves before then unless something is queued, retried or reloaded. False if that did not
+    /// happen within `timeout`. Tests wait for this instead of pausing to see that nothing more
+    /// happens.
     pub async fn wait_settled(&self, horizon: Duration, timeout: Duration) -> bool {
-        let idle = self.running().as_ref().map(|r| r.idle.clone());
-        let Some(mut idle) = idle else {
+        let turns = self.running().as_ref().map(|r| r.turns.clone());
+        let Some(mut turns) = turns else {
             return true; // Stopped: nothing is claimed until it resumes.
         };
         let settled = async {
-            // The worker publishes whether it is idle after every turn (at least once a tick),
-            // right after looking for due rows: a quiet state seen again after a fresh turn
-            // means it looked and found nothing to send.
+            // The turn last published may have begun before this call; the first one published
+            // after it may too, but the one after that began once it was published.
+            turns.borrow_and_update();
             let mut quiet_turns = 0;
-            loop {
-                let idle_now = *idle.borrow_and_update();
-                if idle_now && self.nothing_due(horizon)? {
+            while quiet_turns < 2 {
+                // A turn now rather than at the next tick: a look at the queue changes nothing
+                // a tick's would not.
+                self.kick();
+                if turns.changed().await.is_err() {
+                    break; // Stopped.
+                }
+                let turn = *turns.borrow_and_update();
+                if turn == Turn::QUIET && self.nothing_due(horizon)? {
                     quiet_turns += 1;
                 } else {
                     quiet_turns = 0;
                 }
-                if quiet_turns >= 2 || idle.changed().await.is_err() {
-                    return Ok::<_, OutboxError>(());
-                }
             }
+            Ok::<_, OutboxError>(())
         };
         matches!(tokio::time::timeout(timeout, settled).await, Ok(Ok(())))
     }

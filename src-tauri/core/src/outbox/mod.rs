@@ -43,6 +43,7 @@ pub use attachments::MAX_TOTAL_BYTES;
 pub use backoff::{Pacer, RetryPolicy};
 pub use batch::allow_batch;
 pub use claim::{has_idempotency_key, KEY_WINDOW};
+pub use delivery_store::{asking_about, Asking};
 pub use entries::{get, list, list_by_reference, needs_owner};
 pub use gate::{GateQuestion, SendGate, Unconditional, Verdict};
 pub use handle::{prepare, start, OutboxChanged, OutboxHandle, OutboxSettings, OwnerAction, Rows};

@@ -11,7 +11,7 @@ use super::claim::KEY_WINDOW;
 use super::delivery;
 use super::delivery_store;
 use super::state::{AfterAttempt, WaitReason};
-use super::store::{details, ids_where, later, now_text, parse_timestamp, timestamp, OutboxId};
+use super::store::{details, due_in, ids_where, later, now_text, timestamp, OutboxId};
 use super::OutboxError;
 use crate::mail::Provider;
 use crate::wire;
@@ -176,11 +176,7 @@ pub(crate) fn next_due_in(conn: &Connection) -> Result<Option<Duration>, OutboxE
         .query_row([], |r| r.get(0))
         .optional()?
         .flatten();
-    Ok(next.map(|text| {
-        let at = parse_timestamp(&text).unwrap_or_else(OffsetDateTime::now_utc);
-        let wait = at - OffsetDateTime::now_utc();
-        Duration::try_from(wait).unwrap_or(Duration::ZERO)
-    }))
+    Ok(next.as_deref().map(due_in))
 }
 
 /// The configured service cannot work at all (an unusable setting): every due row fails with

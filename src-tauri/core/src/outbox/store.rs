@@ -243,6 +243,12 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
         .map(time::PrimitiveDateTime::assume_utc)
 }
 
+/// How long until a stored time (zero once it has passed; an unreadable one is due now).
+pub(crate) fn due_in(text: &str) -> Duration {
+    let at = parse_timestamp(text).unwrap_or_else(OffsetDateTime::now_utc);
+    Duration::try_from(at - OffsetDateTime::now_utc()).unwrap_or(Duration::ZERO)
+}
+
 pub(crate) fn now_text() -> String {
     timestamp(OffsetDateTime::now_utc())
 }

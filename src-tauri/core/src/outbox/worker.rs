@@ -22,7 +22,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::backoff::Pacer;
 use super::claim::{self, Claimed, Sending};
-use super::handle::{OutboxChanged, Running, Shared};
+use super::handle::{OutboxChanged, Running, Shared, Turn};
 use super::outcomes;
 use super::state::{OutboxState, WaitReason};
 use super::store::OutboxId;
@@ -66,7 +66,7 @@ struct Worker {
     shared: Arc<Shared>,
     mailer: Option<Arc<ConfiguredMailer>>,
     pacer: Pacer,
-    idle: watch::Sender<bool>,
+    turns: watch::Sender<Turn>,
     commands: mpsc::UnboundedReceiver<Command>,
     in_flight: JoinSet<Attempt>,
     /// Which rows each task sends, for a task that panics.
@@ -86,14 +86,14 @@ struct Worker {
 /// Starts a worker task on `shared`'s database and channels.
 pub(super) fn spawn(shared: Arc<Shared>) -> Running {
     let (commands, receiver) = mpsc::unbounded_channel();
-    let (idle_sender, idle) = watch::channel(true);
+    let (turn_sender, turns) = watch::channel(Turn::QUIET);
     let mut tick = tokio::time::interval(shared.settings.tick);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let worker = Worker {
         shared,
         mailer: None,
         pacer: Pacer::for_provider(Provider::Smtp),
-        idle: idle_sender,
+        turns: turn_sender,
         commands: receiver,
         in_flight: JoinSet::new(),
         in_flight_rows: HashMap::new(),
@@ -106,7 +106,7 @@ pub(super) fn spawn(shared: Arc<Shared>) -> Running {
     Running {
         commands,
         task: tokio::spawn(worker.run(tick)),
-        idle,
+        turns,
     }
 }
 
@@ -122,11 +122,14 @@ impl Worker {
             } else {
                 Some(Instant::now() + self.shared.settings.tick)
             };
-            if let Some(ask_at) = self.ask_if_due() {
+            let ask_at = self.ask_if_due();
+            if let Some(ask_at) = ask_at {
                 wake_at = Some(wake_at.map_or(ask_at, |at| at.min(ask_at)));
             }
-            self.idle
-                .send_replace(self.in_flight.is_empty() && self.unrecorded.is_empty());
+            self.turns.send_replace(Turn {
+                idle: self.in_flight.is_empty() && self.unrecorded.is_empty(),
+                asking: !self.asking.is_empty() || ask_at.is_some(),
+            });
             let sleep = tokio::time::sleep_until(wake_at.unwrap_or_else(Instant::now));
             tokio::select! {
                 command = self.commands.recv() => match command {
@@ -160,7 +163,7 @@ impl Worker {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
-        self.idle.send_replace(true);
+        self.turns.send_replace(Turn::QUIET);
         tracing::info!("outbox: worker stopped");
     }
 

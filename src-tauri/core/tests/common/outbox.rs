@@ -167,6 +167,31 @@ impl Shop {
         .await
     }
 
+    /// Where row `id` stands in its asking about delivery.
+    pub fn asking(&self, id: OutboxId) -> outbox::Asking {
+        self.db
+            .read(|c| outbox::asking_about(c, id))
+            .expect("asking")
+            .expect("the row")
+    }
+
+    /// Waits until a question about row `id` is due: the schedule runs on the wall clock.
+    pub async fn wait_question_due(&self, id: OutboxId) {
+        eventually(
+            LONG,
+            &format!("a question about row {id} due"),
+            async || {
+                let asking = self.asking(id);
+                if asking.next_in == Some(Duration::ZERO) {
+                    Ok(())
+                } else {
+                    Err(asking)
+                }
+            },
+        )
+        .await;
+    }
+
     pub async fn wait_state(
         &self,
         id: OutboxId,
@@ -205,9 +230,9 @@ pub async fn postmark_shop(env: &ProviderEnv, extra: &[&str]) -> (FakeServer, Sh
 /// has nothing left to do.
 pub const QUIET: Duration = Duration::from_secs(3600);
 
-/// Waits until the worker has settled ([`OutboxHandle::wait_settled`]): nothing in flight,
-/// nothing due, and a look at the queue since that found nothing to send. What a test checks
-/// next can no longer change on its own.
+/// Waits until the worker has settled ([`OutboxHandle::wait_settled`]): no send or delivery
+/// question in flight, nothing due, and a look at the queue begun since that found nothing to
+/// send or ask. What a test checks next can no longer change on its own.
 pub async fn settle(handle: &OutboxHandle) {
     assert!(
         handle.wait_settled(QUIET, LONG).await,
