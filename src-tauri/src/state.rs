@@ -22,6 +22,7 @@ use tokio::sync::broadcast;
 use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::error::IpcError;
+use crate::launch_time;
 use crate::logging;
 
 /// The event every outbox change is announced with.
@@ -76,6 +77,7 @@ impl Starting {
     pub fn in_dir(paths: DataPaths, os_locale: Option<String>) -> std::io::Result<Self> {
         paths.create_all()?;
         let log_guard = logging::init(paths.logs_dir());
+        launch_time::step("logging started");
         tracing::info!(
             version = env!("CARGO_PKG_VERSION"),
             data_dir = %paths.data_dir().display(),
@@ -85,6 +87,7 @@ impl Starting {
             tracing::error!(error = %err, "the data directory is not available");
             IpcError::from(err)
         });
+        launch_time::step("data directory taken");
         Ok(Self {
             paths,
             os_locale,
