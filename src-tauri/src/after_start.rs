@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::launch_time;
 use crate::state::AppState;
 use crate::updates;
 
@@ -40,6 +41,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, why: &'static str) {
         state.start_outbox_worker();
         state.back_up_daily_in_background();
         updates::at_startup(&app, state.checks_updates_on_startup());
+        launch_time::step("work after the first screen started");
     });
 }
 

@@ -17,6 +17,7 @@ use cachicamo_core::Database;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 
+use crate::launch_time;
 use crate::state::AppState;
 
 pub const COLLECTIONS_CHANGED: &str = "collections://changed";
@@ -56,6 +57,7 @@ impl Evaluator {
         let app = app.clone();
         let every = every();
         tauri::async_runtime::spawn(async move {
+            let mut at_start_up = true;
             loop {
                 let db = db.clone();
                 let reading = app.try_state::<AppState>().map(|state| state.reading());
@@ -85,6 +87,9 @@ impl Evaluator {
                         tracing::warn!(error = %err, "the collections evaluation failed")
                     }
                     Err(err) => tracing::error!(error = %err, "the collections evaluation stopped"),
+                }
+                if std::mem::take(&mut at_start_up) {
+                    launch_time::step("first collections evaluation done");
                 }
                 tokio::select! {
                     () = tokio::time::sleep(every) => {}

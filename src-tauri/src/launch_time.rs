@@ -1,6 +1,7 @@
 //! How long the app took to launch, up to its first screen, measured from the OS's record of
 //! when the process started (so dynamic loading and Rust's own start-up count too), not from
-//! `main`.
+//! `main`. Each step of start-up is logged at debug level with its time since then
+//! (`CACHICAMO_LOG=info,cachicamo_lib=debug`), so the log shows where start-up goes.
 
 mod process_age;
 
@@ -22,9 +23,58 @@ pub fn since_process_start() -> Duration {
         .unwrap_or_default()
 }
 
+/// Logs that start-up reached `step`, with the time since the process started.
+pub fn step(step: &'static str) {
+    tracing::debug!(step, since_start = ?since_process_start(), "start-up step");
+}
+
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
     use super::*;
+
+    /// What a subscriber at debug level wrote, for the duration of `work`.
+    fn logged(work: impl FnOnce()) -> String {
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let sink = written.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || Sink(sink.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, work);
+        let bytes = written.lock().expect("log buffer").clone();
+        String::from_utf8(bytes).expect("utf-8 log")
+    }
+
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_step_is_logged_at_debug_with_its_time_since_the_process_started() {
+        mark_main_entered();
+        let line = logged(|| step("database open"));
+        assert!(line.contains("DEBUG"), "{line}");
+        assert!(line.contains("start-up step"), "{line}");
+        assert!(line.contains("step=\"database open\""), "{line}");
+        let since = line
+            .split("since_start=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no time in {line}"));
+        assert!(since.ends_with('s'), "a duration: {since}");
+    }
 
     #[test]
     fn the_age_of_a_running_process_is_positive_and_grows() {

@@ -49,9 +49,11 @@ pub fn run() {
                 tracing::info!("started minimised (the login entry)");
             }
             window::open_main(app.handle(), starting.paths(), remember_geometry, minimised)?;
+            launch_time::step("window created");
             // WebKit is starting the window's processes: the database opens (and a fresh
             // install creates its schema) meanwhile, before the page can ask for anything.
             let state = starting.open_data(cachicamo_core::secrets::SERVICE)?;
+            launch_time::step("database open");
             state.connect_outbox(app.handle());
             app.manage(state);
             // After the state is managed: the evaluator's batches wake its outbox.
@@ -61,6 +63,7 @@ pub fn run() {
             #[cfg(unix)]
             shutdown::leave_on_terminate(app.handle());
             after_start::schedule(app.handle(), after_start::AT_LATEST);
+            launch_time::step("setup done");
             Ok(())
         })
         .build(tauri::generate_context!())

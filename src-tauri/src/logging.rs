@@ -6,21 +6,29 @@
 //! themselves, and logging calls name the provider or field, never the value.
 
 use std::path::Path;
+use std::str::FromStr;
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::fmt;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{fmt, EnvFilter};
 
 const KEEP_LOG_FILES: usize = 7;
+
+/// Levels per target, as in `RUST_LOG` (`debug`, `info,cachicamo=debug,wry=warn`): read by
+/// `Targets` rather than `EnvFilter`, which would bring regular expressions into the binary for
+/// span and field filters nobody uses here.
+const LOG_VARIABLE: &str = "CACHICAMO_LOG";
+const DEFAULT_LEVELS: &str = "info,tao=warn,wry=warn";
 
 /// Returns the guard that flushes the file on drop; `None` if the file could not be opened (the
 /// app still runs and logs to stderr).
 pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
     tighten_earlier_logs(logs_dir);
-    let filter = EnvFilter::try_from_env("CACHICAMO_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,tao=warn,wry=warn"));
+    let asked = std::env::var(LOG_VARIABLE).ok();
+    let (filter, not_understood) = levels(asked.as_deref());
     let file = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("cachicamo")
@@ -37,6 +45,7 @@ pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
                 .with(stderr)
                 .with(file_layer)
                 .try_init();
+            warn_not_understood(not_understood);
             Some(guard)
         }
         Err(err) => {
@@ -45,8 +54,32 @@ pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
                 .with(stderr)
                 .try_init();
             tracing::warn!(error = %err, dir = %logs_dir.display(), "log file unavailable");
+            warn_not_understood(not_understood);
             None
         }
+    }
+}
+
+/// The levels the variable asks for, or the default ones and the text that could not be read.
+fn levels(asked: Option<&str>) -> (Targets, Option<&str>) {
+    let default = || Targets::from_str(DEFAULT_LEVELS).expect("the default levels parse");
+    match asked.map(str::trim).filter(|text| !text.is_empty()) {
+        None => (default(), None),
+        Some(text) => match Targets::from_str(text) {
+            Ok(targets) => (targets, None),
+            Err(_) => (default(), Some(text)),
+        },
+    }
+}
+
+fn warn_not_understood(text: Option<&str>) {
+    if let Some(text) = text {
+        tracing::warn!(
+            variable = LOG_VARIABLE,
+            value = text,
+            levels = DEFAULT_LEVELS,
+            "log levels not understood; using the default ones"
+        );
     }
 }
 
@@ -59,6 +92,50 @@ fn tighten_earlier_logs(logs_dir: &Path) {
         if entry.file_type().is_ok_and(|kind| kind.is_file()) {
             let _ = cachicamo_core::files::make_private(&entry.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod level_tests {
+    use tracing::Level;
+
+    use super::*;
+
+    #[test]
+    fn without_the_variable_our_code_logs_info_and_the_window_crates_only_warnings() {
+        for asked in [None, Some(""), Some("  ")] {
+            let (default, not_understood) = levels(asked);
+            assert_eq!(not_understood, None);
+            assert!(default.would_enable("cachicamo::outbox", &Level::INFO));
+            assert!(!default.would_enable("cachicamo::outbox", &Level::DEBUG));
+            assert!(default.would_enable("wry::webview", &Level::WARN));
+            assert!(!default.would_enable("wry::webview", &Level::INFO));
+            assert!(!default.would_enable("tao", &Level::INFO));
+        }
+    }
+
+    #[test]
+    fn the_variable_sets_levels_per_target_as_rust_log_does() {
+        let (asked, not_understood) = levels(Some("debug,wry=warn,cachicamo_core::mail=trace"));
+        assert_eq!(not_understood, None);
+        assert!(asked.would_enable("cachicamo", &Level::DEBUG));
+        assert!(!asked.would_enable("cachicamo", &Level::TRACE));
+        assert!(asked.would_enable("cachicamo_core::mail::smtp", &Level::TRACE));
+        assert!(!asked.would_enable("wry", &Level::INFO));
+
+        // A target alone leaves everything else off, as EnvFilter did.
+        let (only, _) = levels(Some("cachicamo=debug"));
+        assert!(only.would_enable("cachicamo::after_start", &Level::DEBUG));
+        assert!(!only.would_enable("tauri", &Level::ERROR));
+    }
+
+    #[test]
+    fn levels_it_cannot_read_fall_back_to_the_default_and_say_so() {
+        let asked = "info,[span{id=1}]=debug";
+        let (fallback, not_understood) = levels(Some(asked));
+        assert_eq!(not_understood, Some(asked));
+        assert!(fallback.would_enable("cachicamo", &Level::INFO));
+        assert!(!fallback.would_enable("wry", &Level::INFO));
     }
 }
 

@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 use tracing_appender::non_blocking::WorkerGuard;
 
 use crate::error::IpcError;
+use crate::launch_time;
 use crate::logging;
 
 /// The event every outbox change is announced with.
@@ -75,6 +76,7 @@ impl Starting {
     pub fn in_dir(paths: DataPaths, os_locale: Option<String>) -> std::io::Result<Self> {
         paths.create_all()?;
         let log_guard = logging::init(paths.logs_dir());
+        launch_time::step("logging started");
         tracing::info!(
             version = env!("CARGO_PKG_VERSION"),
             data_dir = %paths.data_dir().display(),
@@ -84,6 +86,7 @@ impl Starting {
             tracing::error!(error = %err, "the data directory is not available");
             IpcError::from(err)
         });
+        launch_time::step("data directory taken");
         Ok(Self {
             paths,
             os_locale,

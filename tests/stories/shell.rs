@@ -105,7 +105,8 @@ async fn follows_an_english_operating_system_until_the_user_chooses() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_file_goes_to_the_data_directory_and_start_up_is_logged() {
-    let app = AppUnderTest::start(&[]);
+    // Asked for, each step of start-up is logged with its time since the process started.
+    let app = AppUnderTest::start(&[("CACHICAMO_LOG", "info,cachicamo_lib=debug")]);
     let window = app.open().await;
     window.wait_for("nav").await;
     // The first render is reported once the screen has painted.
@@ -113,6 +114,29 @@ async fn every_file_goes_to_the_data_directory_and_start_up_is_logged() {
     assert!(
         log.contains("ms after process start"),
         "the log should time the first render; log was:\n{log}"
+    );
+    let log = app
+        .wait_for_log("step=\"work after the first screen started\"")
+        .await;
+    let mut steps = log.lines().filter_map(|line| {
+        let step = line.split("step=\"").nth(1)?.split('"').next()?;
+        line.contains("since_start=").then_some(step)
+    });
+    for expected in [
+        "logging started",
+        "data directory taken",
+        "window created",
+        "database open",
+        "setup done",
+    ] {
+        assert!(
+            steps.any(|step| step == expected),
+            "start-up should log {expected:?}, in order; log was:\n{log}"
+        );
+    }
+    assert!(
+        log.contains("step=\"bootstrap answered\""),
+        "the window's first call is logged too; log was:\n{log}"
     );
     wait_for_saved_width(&app, 1180).await;
     window.close().await;

@@ -37,6 +37,7 @@ pub fn bootstrap(state: State<'_, AppState>) -> Bootstrap {
     let os_locale = state.os_locale.as_deref();
     let language = Language::choose(saved_language, os_locale);
     let region = saved_region.unwrap_or_else(|| Region::for_locale(os_locale, language));
+    launch_time::step("bootstrap answered");
     Bootstrap {
         language,
         region: region.format(),

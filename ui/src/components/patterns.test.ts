@@ -2,10 +2,15 @@
 // and roles the stories and screen readers rely on come out as each caller names them.
 import { createRawSnippet } from 'svelte';
 import { render } from 'svelte/server';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { setLanguage } from '../lib/i18n/index.svelte';
 import ConfirmPanel from './ConfirmPanel.svelte';
 import FormActions from './form/FormActions.svelte';
 import ListTable from './ListTable.svelte';
+
+// The pieces speak Spanish here; setLanguage also labels the page, and these tests have none.
+vi.stubGlobal('document', { documentElement: { lang: '' } });
+beforeAll(() => setLanguage('es'));
 
 const nothing = () => {};
 const rows = createRawSnippet(() => ({ render: () => '<tr><td>1</td></tr>' }));

@@ -1,11 +1,13 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Action } from './action.svelte';
 import { ApiError } from './api';
 import type { IpcError } from './bindings';
-import { setLanguage } from './i18n/index.svelte';
+import { languages, loadWords, setLanguage } from './i18n/index.svelte';
 
 // setLanguage also labels the page; these tests run without one.
 vi.stubGlobal('document', { documentElement: { lang: '' } });
+// Both languages' words are here first, so `setLanguage` switches at once.
+beforeAll(() => Promise.all(languages.map(loadWords)));
 
 const refused: IpcError = { code: 'refused', message: 'not pending', details: { reason: 'not_pending' } };
 

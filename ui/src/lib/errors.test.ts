@@ -1,11 +1,13 @@
-import { describe as group, expect, it, vi } from 'vitest';
+import { beforeAll, describe as group, expect, it, vi } from 'vitest';
 import type { BackupRefusal, IpcError } from './bindings';
 import { describe, details, fieldErrors, fieldProblem, refuseLargeImport, refuseLargeRestore } from './errors';
-import { setLanguage } from './i18n/index.svelte';
+import { languages, loadWords, setLanguage } from './i18n/index.svelte';
 import { setRegion } from './region.svelte';
 
 // setLanguage also labels the page; these tests run without one.
 vi.stubGlobal('document', { documentElement: { lang: '' } });
+// Both languages' words are here first, so `setLanguage` switches at once.
+beforeAll(() => Promise.all(languages.map(loadWords)));
 
 const refused = (details: BackupRefusal): IpcError => ({ code: 'backup_refused', message: '', details });
 

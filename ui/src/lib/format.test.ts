@@ -1,11 +1,13 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Language, RegionFormat } from './bindings';
 import { format } from './format';
-import { setLanguage } from './i18n/index.svelte';
+import { languages, loadWords, setLanguage } from './i18n/index.svelte';
 import { setRegion } from './region.svelte';
 
 // setLanguage also labels the page; these tests run without one.
 vi.stubGlobal('document', { documentElement: { lang: '' } });
+// Both languages' words are here first, so `setLanguage` switches at once.
+beforeAll(() => Promise.all(languages.map(loadWords)));
 
 // What Rust's `Region::format` sends for each region (src-tauri/core/src/books/region.rs).
 const regions: Record<string, RegionFormat> = {
