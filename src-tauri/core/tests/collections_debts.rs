@@ -11,6 +11,7 @@ mod common;
 
 use cachicamo_core::backup::{Backups, RestoreSource};
 use cachicamo_core::books::receivables::{self, ReceivableForm};
+use cachicamo_core::collections::evaluate::HeldFor;
 use cachicamo_core::collections::policy::{PolicyRules, PolicyStep, StepUnit};
 use cachicamo_core::collections::{self, slots, today};
 use cachicamo_core::reminders::Rechecks;
@@ -263,4 +264,32 @@ fn a_restored_copy_holds_what_may_have_gone_out_since_it_was_made() {
         (15, "due".into()),
         "the +15 decided after the restore"
     );
+}
+
+#[test]
+fn a_line_held_after_enviar_todos_listed_it_is_left_to_the_owner() {
+    let books = Books::new();
+    policy(&books.db, &[1]);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    slots::run(&books.db, date!(2026 - 11 - 02)).expect("run");
+    let day = on(date!(2026 - 11 - 02));
+    let listed = today::sendable(&books.db, &day).expect("listed");
+    assert_eq!(listed.len(), 1);
+
+    // A restore lands between the listing and the sending.
+    books
+        .db
+        .write(|tx| slots::hold_after_restore(tx, date!(2026 - 11 - 02)))
+        .expect("held");
+    assert!(
+        today::send_lines(&books.db, &listed, &day)
+            .expect("send")
+            .is_empty(),
+        "the batch passes over a line held since it listed it"
+    );
+    let page = today::list(&books.db, &day, 50).expect("list");
+    assert_eq!(page.lines[0].held_for, Some(HeldFor::Restored));
+    // Once she has checked, the owner's own Enviar sends it.
+    send_the_line(&books.db, date!(2026 - 11 - 02));
 }

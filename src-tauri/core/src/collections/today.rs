@@ -210,12 +210,34 @@ pub fn send(
     slot_id: i64,
     reading: &Reading,
 ) -> Result<Option<OutboxId>, CollectionsError> {
+    send_line(db, slot_id, reading, Sender::Owner)
+}
+
+/// Who sends a line: the owner's Enviar may send a held line (that is how one leaves); "Enviar
+/// todos" and the batch never do, even when a line became held after they listed it (a restore
+/// in between: "Retenido: copia restaurada").
+#[derive(Clone, Copy)]
+enum Sender {
+    Owner,
+    Batch,
+}
+
+fn send_line(
+    db: &Database,
+    slot_id: i64,
+    reading: &Reading,
+    sender: Sender,
+) -> Result<Option<OutboxId>, CollectionsError> {
+    let held_too = match sender {
+        Sender::Owner => "",
+        Sender::Batch => "AND s.state <> 'held'",
+    };
     db.write(|tx| {
         let waiting: Option<(i64, i64, i32, String)> = tx
             .query_row(
                 &format!(
                     "SELECT customer_id, receivable_key, offset_days, anchor_due
-                     FROM collection_slots s WHERE id = ?2 AND {WAITING}"
+                     FROM collection_slots s WHERE id = ?2 AND {WAITING} {held_too}"
                 ),
                 params![iso(reading.today), slot_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -378,9 +400,19 @@ pub fn postpone(
 /// Enviar says why) instead of stopping the lines after it, every time the batch runs. Only the
 /// database failing stops the rest.
 pub fn send_all(db: &Database, reading: &Reading) -> Result<Vec<OutboxId>, CollectionsError> {
+    send_lines(db, &sendable(db, reading)?, reading)
+}
+
+/// "Enviar todos" over `slots` listed earlier by [`sendable`]: each is checked again as it goes,
+/// and one held, skipped, sent or paid since the listing is passed over.
+pub fn send_lines(
+    db: &Database,
+    slots: &[i64],
+    reading: &Reading,
+) -> Result<Vec<OutboxId>, CollectionsError> {
     let mut queued = Vec::new();
-    for slot in sendable(db, reading)? {
-        match send(db, slot, reading) {
+    for &slot in slots {
+        match send_line(db, slot, reading, Sender::Batch) {
             Ok(sent) => queued.extend(sent),
             Err(err @ (CollectionsError::Db(_) | CollectionsError::Settings(_))) => {
                 return Err(err)
