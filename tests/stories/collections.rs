@@ -228,7 +228,8 @@ async fn automatico_sends_without_a_click_and_only_once_across_two_restarts() {
 
 /// The owner sends the day's lines, then restores the copy the app took this morning, before
 /// she sent them: the copy cannot know they went out, so its lines come back held for her
-/// ("Retenido: copia restaurada") and Enviar todos has nothing to send — nobody hears twice.
+/// ("Retenido: copia restaurada"), Enviar todos has nothing to send, and "Ya se envió" takes a
+/// line she finds in her sent mail away — nobody hears twice.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restored_copy_brings_the_days_lines_back_held_and_nothing_goes_twice() {
     let server = FakeServer::smtp("starttls", SENDER, PASSWORD);
@@ -272,6 +273,15 @@ async fn a_restored_copy_brings_the_days_lines_back_held_and_nothing_goes_twice(
         "Enviar todos leaves held lines to the owner"
     );
     window.screenshot("es-collections-restored").await;
+
+    // She checks her sent mail: Peña's did go out. "Ya se envió" takes the line away.
+    window
+        .click("#today-table tr:first-child .today-already-sent")
+        .await;
+    window
+        .wait_for_text_containing("#today-notice", "Anotado como enviado")
+        .await;
+    window.wait_for_text("#today-count", "1").await;
     assert_eq!(server.smtp_recipients().len(), 2, "nobody heard twice");
     window.close().await;
 }

@@ -293,3 +293,29 @@ fn a_line_held_after_enviar_todos_listed_it_is_left_to_the_owner() {
     // Once she has checked, the owner's own Enviar sends it.
     send_the_line(&books.db, date!(2026 - 11 - 02));
 }
+
+#[test]
+fn ya_se_envio_on_a_line_held_by_a_restore_counts_toward_the_cooldown() {
+    let books = Books::new();
+    policy(&books.db, &[1, 3]);
+    let pena = customer_at(&books.db, "Peña & Hijos", "cobros@pena.com.ve");
+    owes(&books, pena, "F-1", "100", "01/11/2026");
+    slots::run(&books.db, date!(2026 - 11 - 02)).expect("run");
+    books
+        .db
+        .write(|tx| slots::hold_after_restore(tx, date!(2026 - 11 - 02)))
+        .expect("held");
+    let line = today::list(&books.db, &on(date!(2026 - 11 - 02)), 50)
+        .expect("list")
+        .lines[0]
+        .slot_id;
+
+    assert!(today::already_sent(&books.db, line, date!(2026 - 11 - 02)).expect("noted"));
+    assert_eq!(waiting_on(&books.db, date!(2026 - 11 - 02)), 0);
+    let next = slots::run(&books.db, date!(2026 - 11 - 04)).expect("run");
+    assert_eq!(
+        (next.due, next.held),
+        (0, 1),
+        "the +3, two days after the message that went out: cooldown 3"
+    );
+}

@@ -138,6 +138,12 @@ pub fn collection_skip(books: BooksChange<'_>, slot_id: i64) -> Result<bool, Ipc
     books.write(|db, reading| today::skip(db, slot_id, reading.today))
 }
 
+/// "Ya se envió" on a line held by a restore.
+#[tauri::command(async)]
+pub fn collection_already_sent(books: BooksChange<'_>, slot_id: i64) -> Result<bool, IpcError> {
+    books.write(|db, reading| today::already_sent(db, slot_id, reading.today))
+}
+
 #[tauri::command(async)]
 pub fn collection_postpone(
     books: BooksChange<'_>,

@@ -40,6 +40,7 @@ macro_rules! with_commands {
             collections::collection_send,
             collections::collection_send_all,
             collections::collection_skip,
+            collections::collection_already_sent,
             collections::collection_postpone,
             step_templates::step_words_get,
             step_templates::step_words_save,

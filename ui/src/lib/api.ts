@@ -158,6 +158,7 @@ export const api = {
   collectionSend: (slotId: number) => call<boolean>('collection_send', { slotId }),
   collectionSendAll: () => call<number>('collection_send_all'),
   collectionSkip: (slotId: number) => call<boolean>('collection_skip', { slotId }),
+  collectionAlreadySent: (slotId: number) => call<boolean>('collection_already_sent', { slotId }),
   collectionPostpone: (slotId: number, until: string) => call<boolean>('collection_postpone', { slotId, until }),
   customerPolicy: (customerId: number) => call<CustomerPolicy>('customer_policy', { customerId }),
   customerSetPolicy: (customerId: number, policyId: number | null) =>

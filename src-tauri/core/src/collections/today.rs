@@ -368,6 +368,23 @@ pub fn skip(db: &Database, slot_id: i64, today: Date) -> Result<bool, Collection
     })? == 1)
 }
 
+/// "Ya se envió", on a line held by a restore: the owner checked and it did go out from the data
+/// the copy replaced. It leaves Cobros de hoy as a message sent `today` (state `queued` with no
+/// outbox row), so the cooldown and the caps count it — "Omitir" would let the next step
+/// through as if the customer had heard nothing.
+pub fn already_sent(db: &Database, slot_id: i64, today: Date) -> Result<bool, CollectionsError> {
+    Ok(db.write(|tx| {
+        tx.execute(
+            &format!(
+                "UPDATE collection_slots AS s SET state = 'queued', held_for = NULL,
+                     postponed_until = NULL, outbox_id = NULL, queued_on = ?1
+                 WHERE id = ?2 AND s.held_for = ?3 AND {WAITING}"
+            ),
+            params![iso(today), slot_id, wire::code(&HeldFor::Restored)],
+        )
+    })? == 1)
+}
+
 /// Posponer hasta…: back in Cobros de hoy on `until` (typed the region's way, today or later).
 pub fn postpone(
     db: &Database,

@@ -428,6 +428,8 @@ export const en: Catalogue = {
   'today.sentReminder': 'Reminder queued.',
   'today.sentAll': 'Emails queued: {count}.',
   'today.skipped': 'Skipped.',
+  'today.alreadySent': 'It already went out',
+  'today.markedSent': 'Noted as sent: it counts toward the wait between messages.',
   'today.postponed': 'Postponed.',
   'today.empty': 'Nothing for today.',
   'today.more': 'Showing {shown} of {total}.',

@@ -426,6 +426,8 @@ export const es = {
   'today.sentReminder': 'Recordatorio en cola.',
   'today.sentAll': 'Correos en cola: {count}.',
   'today.skipped': 'Omitido.',
+  'today.alreadySent': 'Ya se envió',
+  'today.markedSent': 'Anotado como enviado: cuenta para la espera entre mensajes.',
   'today.postponed': 'Pospuesto.',
   'today.empty': 'Nada para hoy.',
   'today.more': 'Se muestran {shown} de {total}.',
