@@ -272,6 +272,10 @@ async fn a_restored_copy_brings_the_days_lines_back_held_and_nothing_goes_twice(
         window.exists("#today-send-all:disabled").await,
         "Enviar todos leaves held lines to the owner"
     );
+    assert!(
+        !window.exists("#today-table .today-postpone").await,
+        "a line held by a restore is decided, not postponed"
+    );
     window.screenshot("es-collections-restored").await;
 
     // She checks her sent mail: Peña's did go out. "Ya se envió" takes the line away.

@@ -290,6 +290,10 @@ fn a_line_held_after_enviar_todos_listed_it_is_left_to_the_owner() {
     );
     let page = today::list(&books.db, &day, 50).expect("list");
     assert_eq!(page.lines[0].held_for, Some(HeldFor::Restored));
+    assert!(
+        !today::postpone(&books.db, listed[0], "05/11/2026", &day).expect("postpone"),
+        "postponed, it would come back an ordinary line for the batch, unchecked"
+    );
     // Once she has checked, the owner's own Enviar sends it.
     send_the_line(&books.db, date!(2026 - 11 - 02));
 }

@@ -386,6 +386,9 @@ pub fn already_sent(db: &Database, slot_id: i64, today: Date) -> Result<bool, Co
 }
 
 /// Posponer hasta…: back in Cobros de hoy on `until` (typed the region's way, today or later).
+/// Not a line held by a restore: it would come back as an ordinary line and leave with the
+/// day's batch before anyone checked whether it already went out — Enviar, "Ya se envió" or
+/// Omitir decide it.
 pub fn postpone(
     db: &Database,
     slot_id: i64,
@@ -404,9 +407,14 @@ pub fn postpone(
             &format!(
                 "UPDATE collection_slots AS s SET state = 'postponed', held_for = NULL,
                      postponed_until = ?3
-                 WHERE id = ?2 AND {WAITING}"
+                 WHERE id = ?2 AND coalesce(s.held_for, '') <> ?4 AND {WAITING}"
             ),
-            params![iso(reading.today), slot_id, iso(day)],
+            params![
+                iso(reading.today),
+                slot_id,
+                iso(day),
+                wire::code(&HeldFor::Restored)
+            ],
         )
     })? == 1)
 }
