@@ -37,23 +37,23 @@ pub fn run() {
     let result = commands::register(builder)
         .on_window_event(shutdown::on_window_event)
         .setup(|app| {
+            launch_time::remember("setup started");
             let starting = state::Starting::begin(app.handle())?;
             // The window's geometry is a file in the data directory: only its owner writes it.
             let remember_geometry = starting.owns_data_dir();
+            let paths = starting.paths().clone();
+            let opening = starting.open_data_meanwhile(cachicamo_core::secrets::SERVICE)?;
             if remember_geometry {
-                app.handle()
-                    .plugin(window::state_plugin(starting.paths()))?;
+                app.handle().plugin(window::state_plugin(&paths))?;
             }
             let minimised = autostart::wants_minimised(std::env::args());
             if minimised {
                 tracing::info!("started minimised (the login entry)");
             }
-            window::open_main(app.handle(), starting.paths(), remember_geometry, minimised)?;
+            window::open_main(app.handle(), &paths, remember_geometry, minimised)?;
             launch_time::step("window created");
-            // WebKit is starting the window's processes: the database opens (and a fresh
-            // install creates its schema) meanwhile, before the page can ask for anything.
-            let state = starting.open_data(cachicamo_core::secrets::SERVICE)?;
-            launch_time::step("database open");
+            // Before the state is managed, so no command ever finds it missing.
+            let state = opening.finish()?;
             state.connect_outbox(app.handle());
             app.manage(state);
             // After the state is managed: the evaluator's batches wake its outbox.

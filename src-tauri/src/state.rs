@@ -52,7 +52,7 @@ pub struct AppState {
 
 /// Start-up's first half: what the window needs before it opens (the data directory, taken
 /// for this process, and logging). The database opens in the second half
-/// ([`Starting::open_data`]), while WebKit starts its processes for the window.
+/// ([`Starting::open_data_meanwhile`]), on a thread of its own while the window is created.
 pub struct Starting {
     paths: DataPaths,
     os_locale: Option<String>,
@@ -76,7 +76,7 @@ impl Starting {
     pub fn in_dir(paths: DataPaths, os_locale: Option<String>) -> std::io::Result<Self> {
         paths.create_all()?;
         let log_guard = logging::init(paths.logs_dir());
-        launch_time::step("logging started");
+        launch_time::logging_started();
         tracing::info!(
             version = env!("CARGO_PKG_VERSION"),
             data_dir = %paths.data_dir().display(),
@@ -104,9 +104,23 @@ impl Starting {
         self.lock.is_ok()
     }
 
+    /// Opens the data (`open_data`) on a thread of its own: creating the window and opening the
+    /// database (on a fresh install, creating its whole schema) each take tens of milliseconds
+    /// of the main thread before the page can ask for anything, and neither needs the other.
+    pub fn open_data_meanwhile(self, keychain_service: &'static str) -> std::io::Result<Opening> {
+        let thread = std::thread::Builder::new()
+            .name("open-data".into())
+            .spawn(move || {
+                let state = self.open_data(keychain_service);
+                launch_time::step("database open");
+                state
+            })?;
+        Ok(Opening(thread))
+    }
+
     /// Opens the database. When another process holds the directory, nothing in it is opened:
     /// the state only says why, for the window to show.
-    pub fn open_data(self, keychain_service: &str) -> std::io::Result<AppState> {
+    fn open_data(self, keychain_service: &str) -> std::io::Result<AppState> {
         let Starting {
             paths,
             os_locale,
@@ -124,6 +138,19 @@ impl Starting {
         let mut state = AppState::open(paths, os_locale, keychain, log_guard);
         state.data_lock = Some(lock);
         Ok(state)
+    }
+}
+
+/// The data being opened on its own thread ([`Starting::open_data_meanwhile`]).
+pub struct Opening(std::thread::JoinHandle<std::io::Result<AppState>>);
+
+impl Opening {
+    /// Waits for the data to be open. A panic while opening becomes an error, so start-up
+    /// fails with a message instead of a second panic.
+    pub fn finish(self) -> std::io::Result<AppState> {
+        self.0
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("opening the data panicked")))
     }
 }
 

@@ -118,22 +118,29 @@ async fn every_file_goes_to_the_data_directory_and_start_up_is_logged() {
     let log = app
         .wait_for_log("step=\"work after the first screen started\"")
         .await;
-    let mut steps = log.lines().filter_map(|line| {
-        let step = line.split("step=\"").nth(1)?.split('"').next()?;
-        line.contains("since_start=").then_some(step)
-    });
-    for expected in [
-        "logging started",
-        "data directory taken",
-        "window created",
-        "database open",
-        "setup done",
-    ] {
-        assert!(
-            steps.any(|step| step == expected),
-            "start-up should log {expected:?}, in order; log was:\n{log}"
-        );
-    }
+    let steps: Vec<&str> = log
+        .lines()
+        .filter_map(|line| {
+            let step = line.split("step=\"").nth(1)?.split('"').next()?;
+            line.contains("since_start=").then_some(step)
+        })
+        .collect();
+    let at = |expected: &str| {
+        steps
+            .iter()
+            .position(|step| *step == expected)
+            .unwrap_or_else(|| panic!("start-up should log {expected:?}; log was:\n{log}"))
+    };
+    // The window and the database open side by side, both before setup ends.
+    let (window_created, database_open) = (at("window created"), at("database open"));
+    assert!(
+        at("main entered") < at("setup started")
+            && at("setup started") < at("logging started")
+            && at("logging started") < at("data directory taken")
+            && at("data directory taken") < window_created.min(database_open)
+            && window_created.max(database_open) < at("setup done"),
+        "start-up's steps should come in order; log was:\n{log}"
+    );
     assert!(
         log.contains("step=\"bootstrap answered\""),
         "the window's first call is logged too; log was:\n{log}"
