@@ -58,36 +58,8 @@ pub fn step(step: &'static str) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
     use super::*;
-
-    /// What a subscriber at debug level wrote, for the duration of `work`.
-    fn logged(work: impl FnOnce()) -> String {
-        let written = Arc::new(Mutex::new(Vec::new()));
-        let sink = written.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .with_writer(move || Sink(sink.clone()))
-            .finish();
-        tracing::subscriber::with_default(subscriber, work);
-        let bytes = written.lock().expect("log buffer").clone();
-        String::from_utf8(bytes).expect("utf-8 log")
-    }
-
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Sink {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("log buffer").extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::logging::logged;
 
     #[test]
     fn a_step_is_logged_at_debug_with_its_time_since_the_process_started() {

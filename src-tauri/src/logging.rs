@@ -46,6 +46,7 @@ pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
                 .with(file_layer)
                 .try_init();
             warn_not_understood(not_understood);
+            log_panics();
             Some(guard)
         }
         Err(err) => {
@@ -55,9 +56,50 @@ pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
                 .try_init();
             tracing::warn!(error = %err, dir = %logs_dir.display(), "log file unavailable");
             warn_not_understood(not_understood);
+            log_panics();
             None
         }
     }
+}
+
+/// A panic's message and where it happened go to the log as well as to stderr, which nobody
+/// sees for a desktop app; release builds carry no symbols, so these are what a report has.
+fn log_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(panic = %info, "Cachicamo hit a bug (a panic)");
+        previous(info);
+    }));
+}
+
+/// What a subscriber at debug level wrote, for the duration of `work` (on this thread).
+#[cfg(test)]
+pub(crate) fn logged(work: impl FnOnce()) -> String {
+    use std::sync::{Arc, Mutex};
+
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let written = Arc::new(Mutex::new(Vec::new()));
+    let sink = written.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || Sink(sink.clone()))
+        .finish();
+    tracing::subscriber::with_default(subscriber, work);
+    let bytes = written.lock().expect("log buffer").clone();
+    String::from_utf8(bytes).expect("utf-8 log")
 }
 
 /// The levels the variable asks for, or the default ones and the text that could not be read.
@@ -127,6 +169,18 @@ mod level_tests {
         let (only, _) = levels(Some("cachicamo=debug"));
         assert!(only.would_enable("cachicamo::after_start", &Level::DEBUG));
         assert!(!only.would_enable("tauri", &Level::ERROR));
+    }
+
+    #[test]
+    fn a_panic_is_logged_with_its_message_and_place() {
+        log_panics();
+        let log = logged(|| {
+            let caught = std::panic::catch_unwind(|| panic!("la prueba de un pánico"));
+            assert!(caught.is_err());
+        });
+        assert!(log.contains("ERROR"), "{log}");
+        assert!(log.contains("la prueba de un pánico"), "{log}");
+        assert!(log.contains("src/logging.rs"), "where it happened: {log}");
     }
 
     #[test]
