@@ -52,7 +52,7 @@ mod tests {
     use serde_json::json;
     use tauri::Manager;
 
-    use crate::commands::test_support::{state_in, TestApp};
+    use crate::commands::test_support::{page_painted, state_in, TestApp};
     use crate::state::AppState;
 
     /// The app as launched, with the quiet update check off (it would go to GitHub).
@@ -106,7 +106,7 @@ mod tests {
         // Screens may already listen and queue: the handle exists, only its worker waits.
         assert!(state(&app).started_outbox().is_none());
 
-        app.invoke("report_first_render", json!({}))
+        app.invoke("report_first_render", json!({ "page": page_painted() }))
             .expect("report");
         assert_eq!(
             started_because(&app),
@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(started_because(&app), Some("no first render yet"));
         // A late first render finds the claim taken (it answers before the command returns),
         // so it starts nothing twice.
-        app.invoke("report_first_render", json!({}))
+        app.invoke("report_first_render", json!({ "page": page_painted() }))
             .expect("report");
         assert_eq!(started_because(&app), Some("no first render yet"));
         assert_eq!(daily_copies(&app), 1);

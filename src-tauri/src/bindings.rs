@@ -84,7 +84,7 @@ use cachicamo_core::wire;
 use strum::VariantArray;
 use ts_rs::TS;
 
-use crate::commands::app::{Bootstrap, FirstRender};
+use crate::commands::app::{Bootstrap, FirstRender, PageTimes};
 use crate::commands::COMMAND_NAMES;
 use crate::downloads::Exported;
 use crate::error::{ErrorCode, Failure, IpcError, Refused};
@@ -109,6 +109,7 @@ pub fn typescript() -> String {
         IpcError::decl(&cfg),
         Bootstrap::decl(&cfg),
         FirstRender::decl(&cfg),
+        PageTimes::decl(&cfg),
         Provider::decl(&cfg),
         SmtpSecurity::decl(&cfg),
         SmtpPreset::decl(&cfg),

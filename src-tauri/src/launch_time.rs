@@ -3,7 +3,10 @@
 //! `main`. Each step of start-up is logged at debug level with its time since then
 //! (`CACHICAMO_LOG=info,cachicamo_lib=debug`), so the log shows where start-up goes.
 
+mod page;
 mod process_age;
+
+pub use page::PageStart;
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};

@@ -12,7 +12,8 @@
 //! WebDriver); [`books`] (someone who owes something, written through the core), [`fakes`],
 //! [`mail`] (the shop that sends and what its test email carries), [`notices`] (the desktop's
 //! notification server, faked), [`seed`] and [`wait`] (the
-//! one way to wait for something) serve the core's tests too.
+//! one way to wait for something) serve the core's tests too. [`page`] reads the line that times
+//! the first render (the app's own file, compiled here too).
 
 pub mod app;
 pub mod books;
@@ -20,6 +21,8 @@ pub mod fakes;
 pub mod keychain;
 pub mod mail;
 pub mod notices;
+#[path = "../../src-tauri/src/launch_time/page.rs"]
+pub mod page;
 pub mod parts;
 pub mod process;
 pub mod seed;

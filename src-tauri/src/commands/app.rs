@@ -3,13 +3,13 @@
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::{Region, RegionFormat};
 use cachicamo_core::settings;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
 use ts_rs::TS;
 
 use crate::after_start;
 use crate::error::IpcError;
-use crate::launch_time;
+use crate::launch_time::{self, PageStart};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -54,14 +54,23 @@ pub struct FirstRender {
     pub millis_since_process_start: u32,
 }
 
+/// The page's own clock at two moments of its start, in milliseconds since its navigation began
+/// (`performance.now()`): the log splits the first render's time with them.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PageTimes {
+    /// When the page's script first ran (it was loaded and parsed by then).
+    pub script_ran: f64,
+    /// When the first screen had painted, just before this report.
+    pub painted: f64,
+}
+
 /// The window shows its first screen: what waited for it starts now (`after_start`).
 #[tauri::command(async)]
-pub fn report_first_render<R: Runtime>(app: AppHandle<R>) -> FirstRender {
+pub fn report_first_render<R: Runtime>(app: AppHandle<R>, page: PageTimes) -> FirstRender {
     let millis = u32::try_from(launch_time::since_process_start().as_millis()).unwrap_or(u32::MAX);
-    tracing::info!(
-        first_render_ms = millis,
-        "first render {millis} ms after process start"
-    );
+    let start = PageStart::place(millis.into(), page.script_ran, page.painted);
+    tracing::info!(first_render_ms = millis, "{}", start.line());
     after_start::start(&app, "first render");
     FirstRender {
         millis_since_process_start: millis,
@@ -73,7 +82,7 @@ mod tests {
     use cachicamo_core::locale::Language;
     use serde_json::json;
 
-    use crate::commands::test_support::TestApp;
+    use crate::commands::test_support::{page_painted, TestApp};
 
     #[test]
     fn bootstrap_follows_the_os_language_until_the_user_chooses() {
@@ -159,7 +168,7 @@ mod tests {
         cachicamo_core::settings::set_check_updates_on_startup(state.db().expect("db"), false)
             .expect("no update check");
         let report = app
-            .invoke("report_first_render", json!({}))
+            .invoke("report_first_render", json!({ "page": page_painted() }))
             .expect("report");
         let millis = report["millisSinceProcessStart"].as_u64().expect("number");
         assert!(millis > 0, "the test process has been running for a while");

@@ -72,6 +72,12 @@ pub(crate) mod test_support {
 
     use crate::state::AppState;
 
+    /// What the window sends with its first render: its script ran 120 ms and its first screen
+    /// painted 200 ms after its page began loading.
+    pub fn page_painted() -> serde_json::Value {
+        serde_json::json!({ "scriptRan": 120.0, "painted": 200.0 })
+    }
+
     /// An `invalid_input` error's entry for `field` (`{field, problem, detail}`), or null.
     pub fn refused_field<'a>(err: &'a serde_json::Value, field: &str) -> &'a serde_json::Value {
         assert_eq!(err["code"], "invalid_input", "{err}");

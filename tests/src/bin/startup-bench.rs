@@ -4,7 +4,8 @@
 //! Each run gives each program a fresh data directory and launches it twice there: first as a
 //! fresh install (Cachicamo creates its database, WebKit its storage), then as an everyday start.
 //! For each launch it reads the time from process start (the kernel's record, not `main`) to the
-//! page's first render, as the program logs it, and 5 s later the idle memory: PSS per process —
+//! page's first render, as the program logs it (split into the native start, loading the page
+//! and the page's own work), and 5 s later the idle memory: PSS per process —
 //! the program itself, WebKit's web process and its network process. The two programs take turns
 //! going first. Run 0 warms the OS caches up and is not counted.
 //!
@@ -17,6 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use cachicamo_e2e::page::PageStart;
 
 /// How long after the first render the memory is read: the page has settled, nothing was used.
 const IDLE_AFTER: Duration = Duration::from_secs(5);
@@ -91,11 +94,11 @@ impl Program {
         });
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut said = Vec::new();
-        let first_render_ms = loop {
+        let (first_render_ms, stages) = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
-                Ok(line) => match parse_first_render(&line) {
-                    Some(ms) => break ms,
+                Ok(line) => match PageStart::read(&line) {
+                    Some(read) => break read,
                     None => said.push(line),
                 },
                 Err(_) => {
@@ -116,6 +119,9 @@ impl Program {
         wait_until_gone(&tree);
         Sample {
             first_render_ms,
+            stages: stages.unwrap_or_else(|| {
+                panic!("{} did not split its first render: rebuild it", self.label)
+            }),
             pss,
         }
     }
@@ -123,6 +129,7 @@ impl Program {
 
 struct Sample {
     first_render_ms: u64,
+    stages: PageStart,
     pss: Pss,
 }
 
@@ -172,6 +179,11 @@ impl Pss {
 struct Results {
     fresh_ms: Vec<u64>,
     start_ms: Vec<u64>,
+    /// The everyday start's stages: native (process, Tauri, window, WebKit's processes), loading
+    /// the page, the page's own work up to its first render.
+    native_ms: Vec<u64>,
+    loading_ms: Vec<u64>,
+    page_work_ms: Vec<u64>,
     total: Vec<u64>,
     main: Vec<u64>,
     web: Vec<u64>,
@@ -183,6 +195,12 @@ impl Results {
     fn add(&mut self, fresh: &Sample, everyday: &Sample) {
         self.fresh_ms.push(fresh.first_render_ms);
         self.start_ms.push(everyday.first_render_ms);
+        let stages = everyday.stages;
+        self.native_ms.push(stages.began_loading);
+        self.loading_ms
+            .push(stages.script_ran - stages.began_loading);
+        self.page_work_ms
+            .push(stages.first_render - stages.script_ran);
         self.total.push(everyday.pss.total());
         self.main.push(everyday.pss.main);
         self.web.push(everyday.pss.web);
@@ -198,12 +216,30 @@ fn print_table(programs: &[Program; 2], results: &mut [Results; 2], runs: usize)
         programs[0].label, programs[1].label
     );
     println!("|---|---|---|---|---|");
-    let rows: [(&str, Pick, Unit, Option<f64>); 7] = [
+    let rows: [(&str, Pick, Unit, Option<f64>); 10] = [
         (
             "process start → first render",
             |r| &mut r.start_ms,
             Unit::Ms,
             Some(1.1),
+        ),
+        (
+            "· start → page begins loading (native)",
+            |r| &mut r.native_ms,
+            Unit::Ms,
+            None,
+        ),
+        (
+            "· page loading → its script runs",
+            |r| &mut r.loading_ms,
+            Unit::Ms,
+            None,
+        ),
+        (
+            "· script runs → first render (page's work)",
+            |r| &mut r.page_work_ms,
+            Unit::Ms,
+            None,
         ),
         (
             "fresh install: start → first render",
@@ -307,11 +343,6 @@ fn verdict(ours: u64, empty: u64, target: Option<f64>) -> String {
         Some(t) if empty > 0 && ours as f64 <= t * empty as f64 => format!("≤ {t:.1}× ✓"),
         Some(t) => format!("≤ {t:.1}× ✗"),
     }
-}
-
-fn parse_first_render(line: &str) -> Option<u64> {
-    let rest = &line[line.find("first render ")? + "first render ".len()..];
-    rest.split_whitespace().next()?.parse().ok()
 }
 
 /// Every process below `root` (WebKit's web and network processes), read before it is stopped.

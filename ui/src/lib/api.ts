@@ -24,6 +24,7 @@ import {
   type ErrorCode,
   type Exported,
   type FirstRender,
+  type PageTimes,
   type ImportPreview,
   type IpcError,
   type Language,
@@ -120,7 +121,7 @@ async function call<T>(command: Command, args?: InvokeArgs, options?: InvokeOpti
 
 export const api = {
   bootstrap: () => call<Bootstrap>('bootstrap'),
-  reportFirstRender: () => call<FirstRender>('report_first_render'),
+  reportFirstRender: (page: PageTimes) => call<FirstRender>('report_first_render', { page }),
   setLanguage: (language: Language) => call<Language>('set_language', { language }),
   emailServiceGet: () => call<EmailServiceView | null>('email_service_get'),
   emailServiceSave: (form: EmailServiceForm) => call<EmailServiceView>('email_service_save', { form }),

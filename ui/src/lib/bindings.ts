@@ -44,6 +44,16 @@ export type FirstRender = {
  */
 millisSinceProcessStart: number, };
 
+export type PageTimes = { 
+/**
+ * When the page's script first ran (it was loaded and parsed by then).
+ */
+scriptRan: number, 
+/**
+ * When the first screen had painted, just before this report.
+ */
+painted: number, };
+
 export type Provider = "resend" | "postmark" | "smtp";
 
 export type SmtpSecurity = "starttls" | "tls" | "none";

@@ -9,14 +9,22 @@ mod report {
     /// The same line Cachicamo logs, so the bench reads both alike; async like the app's, so
     /// it is answered the same way (off the main thread).
     #[tauri::command(async)]
-    pub fn report_first_render() {
-        let millis = super::process_age::on_linux().unwrap_or_default().as_millis();
-        eprintln!("first render {millis} ms after process start");
+    pub fn report_first_render(script_ran: f64, painted: f64) {
+        let millis = super::process_age::on_linux()
+            .unwrap_or_default()
+            .as_millis();
+        let millis = u64::try_from(millis).unwrap_or(u64::MAX);
+        eprintln!(
+            "{}",
+            super::page::PageStart::place(millis, script_ran, painted).line()
+        );
     }
 }
 
-// Cachicamo's own reading of the process age (the same file, not a copy), so both windows are
-// timed alike.
+// Cachicamo's own reading of the process age and of the page's start (the same files, not
+// copies), so both windows are timed and split alike.
+#[path = "../../../../src-tauri/src/launch_time/page.rs"]
+mod page;
 #[path = "../../../../src-tauri/src/launch_time/process_age.rs"]
 mod process_age;
 
