@@ -61,10 +61,29 @@ export function setLanguage(next: Language): Promise<void> {
   });
 }
 
+/** Where the webview keeps the language it showed last (its storage is in the data directory). */
+const LAST_SHOWN = 'cachicamo.language';
+
 function show(next: Language, catalogue: Catalogue): void {
   current = next;
   words = catalogue;
   document.documentElement.lang = next;
+  try {
+    localStorage.setItem(LAST_SHOWN, next);
+  } catch {
+    // Without storage the next start guesses Spanish; its words still come, only later.
+  }
+}
+
+/** The language the window showed when it last ran (Spanish the first time): its words can be
+ * fetched while Rust is still asked which language to use, and they almost always are the ones. */
+export function lastShown(): Language {
+  try {
+    const kept = localStorage.getItem(LAST_SHOWN);
+    return languages.find((known) => known === kept) ?? 'es';
+  } catch {
+    return 'es';
+  }
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {

@@ -1,9 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import { language, setLanguage, t, wordsReady } from './index.svelte';
+import { language, lastShown, setLanguage, t, wordsReady } from './index.svelte';
 
 // setLanguage also labels the page; these tests run without one.
 const page = { documentElement: { lang: '' } };
 vi.stubGlobal('document', page);
+// The webview's storage, as a map.
+const stored = new Map<string, string>();
+vi.stubGlobal('localStorage', {
+  getItem: (key: string) => stored.get(key) ?? null,
+  setItem: (key: string, value: string) => void stored.set(key, value),
+});
 
 describe('the window’s language', () => {
   it('has no words until the first language’s arrive, then switches all at once', async () => {
@@ -28,5 +34,14 @@ describe('the window’s language', () => {
     await setLanguage('es');
     expect(t('nav.settings')).toBe('Ajustes');
     expect(page.documentElement.lang).toBe('es');
+  });
+
+  it('remembers the language it showed, for the next start to fetch its words early', async () => {
+    stored.clear();
+    expect(lastShown()).toBe('es');
+    await setLanguage('en');
+    expect(lastShown()).toBe('en');
+    stored.set('cachicamo.language', 'fr');
+    expect(lastShown()).toBe('es');
   });
 });
