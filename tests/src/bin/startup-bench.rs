@@ -47,8 +47,8 @@ fn main() {
                 "{} {}: fresh install {} ms, start {} ms, idle PSS {} MiB (main {} / web {} / network {} / other {}), anonymous {} MiB",
                 if run == 0 { "warm-up".to_owned() } else { format!("run {run}") },
                 program.label,
-                fresh.first_render_ms,
-                everyday.first_render_ms,
+                fresh.stages.first_render,
+                everyday.stages.first_render,
                 everyday.pss.total() / 1024,
                 everyday.pss.main / 1024,
                 everyday.pss.web / 1024,
@@ -94,7 +94,7 @@ impl Program {
         });
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut said = Vec::new();
-        let (first_render_ms, stages) = loop {
+        let (_, stages) = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) => match PageStart::read(&line) {
@@ -118,7 +118,6 @@ impl Program {
         let _ = child.wait();
         wait_until_gone(&tree);
         Sample {
-            first_render_ms,
             stages: stages.unwrap_or_else(|| {
                 panic!("{} did not split its first render: rebuild it", self.label)
             }),
@@ -128,7 +127,7 @@ impl Program {
 }
 
 struct Sample {
-    first_render_ms: u64,
+    /// Its first render, split into stages.
     stages: PageStart,
     pss: Pss,
 }
@@ -193,8 +192,8 @@ struct Results {
 
 impl Results {
     fn add(&mut self, fresh: &Sample, everyday: &Sample) {
-        self.fresh_ms.push(fresh.first_render_ms);
-        self.start_ms.push(everyday.first_render_ms);
+        self.fresh_ms.push(fresh.stages.first_render);
+        self.start_ms.push(everyday.stages.first_render);
         let stages = everyday.stages;
         self.native_ms.push(stages.began_loading);
         self.loading_ms
