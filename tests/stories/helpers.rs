@@ -431,5 +431,6 @@ pub async fn record_cash_payment(window: &Window, amount: &str) {
     window.fill("#payment-amount", amount).await;
     window.select("#payment-method", "cash").await;
     window.click("#payment-save").await;
-    window.wait_for("#receivable-balance").await;
+    // Saved, not just clicked: a save that did not happen fails here, at its cause.
+    window.wait_for("#receivable-notice").await;
 }

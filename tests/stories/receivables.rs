@@ -70,6 +70,9 @@ async fn a_receivable_is_paid_in_two_payments_and_leaves_pagos_pendientes_as_pag
     // A partial payment by transfer: the balance drops.
     window.click("#pending-table tbody tr a.row-link").await;
     window.click("#payment-new").await;
+    // The preview's line holds its place before there is a preview: "Guardar" cannot jump
+    // from under a click on its way when the preview arrives.
+    assert_eq!(window.text("#payment-settles").await, "");
     window.fill("#payment-amount", "500,50").await;
     window.select("#payment-method", "transfer").await;
     window.fill("#payment-reference", "0102-445566").await;
