@@ -259,6 +259,22 @@ impl Window {
         .await
     }
 
+    /// How far down the page the element's top edge is, in CSS pixels (waits for it, and finds
+    /// it again if the UI re-renders it meanwhile): to check that a control stays where the
+    /// owner's pointer is while other things change.
+    pub async fn top(&self, css: &str) -> f64 {
+        eventually(UI_TIMEOUT, &format!("the place of `{css}`"), async || {
+            let element = self
+                .client
+                .find(Locator::Css(css))
+                .await
+                .map_err(|err| err.to_string())?;
+            let (_, y, _, _) = element.rectangle().await.map_err(|err| err.to_string())?;
+            Ok::<_, String>(y)
+        })
+        .await
+    }
+
     /// Whether an element is on screen now (no waiting).
     pub async fn exists(&self, css: &str) -> bool {
         !self

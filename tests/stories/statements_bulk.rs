@@ -111,6 +111,12 @@ async fn offline_the_rest_of_a_bulk_send_can_be_cancelled_before_it_leaves() {
     window
         .wait_for_text("#bulk-progress-sent", "0 de 3 enviados")
         .await;
+    // The lines that come and go as the outbox works sit below the buttons: "Cancelar el
+    // resto" cannot move from under the owner's click.
+    assert!(
+        window.top("#bulk-cancel-rest").await < window.top("#bulk-progress-detail").await,
+        "the changing progress lines are below the buttons"
+    );
     window.click("#bulk-cancel-rest").await;
     window
         .wait_for_text("#bulk-progress-cancelled", "3 cancelados.")
