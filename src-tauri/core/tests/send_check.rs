@@ -153,6 +153,39 @@ async fn a_partial_payment_rewrites_the_waiting_reminder_with_the_new_balance() 
     handle.stop().await.expect("stopped");
 }
 
+/// Resend took the reminder but its answer was lost: the retry waits under the same key, which
+/// makes only the same message safe to send again. A partial payment meanwhile must not send a
+/// second reminder (the new balance, under a new key) beside the one that may have arrived: the
+/// owner decides.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payment_while_a_resend_retry_may_have_delivered_leaves_it_to_the_owner() {
+    let env = provider_env().await;
+    let (server, shop) = resend_shop(&env, &[]).await;
+    let books = books(&shop);
+    // Every answer lost: each attempt reaches Resend, none comes back.
+    server.control(
+        "POST",
+        "drop",
+        Some(serde_json::json!({"count": 1000, "process": true})),
+    );
+    let handle = app_worker(&shop);
+    let id = remind(&shop, books.owed, None);
+    handle.queued(id);
+    shop.wait_for(id, LONG, "a retry that may have delivered", |e| {
+        e.state == OutboxState::Retrying
+    })
+    .await;
+
+    pay(&shop, books.owed, "500,50");
+    let entry = shop.wait_state(id, OutboxState::Uncertain, LONG).await;
+    assert_eq!(entry.generation, 1, "never re-rendered under a new key");
+    settle(&handle).await;
+    let emails = accepted(&server);
+    assert_eq!(emails.len(), 1, "one reminder reached Resend: {emails:#?}");
+    assert_eq!(emails[0]["idempotency_key"], shop.key(id, 1).as_str());
+    handle.stop().await.expect("stopped");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_claim_checks_the_books_even_when_nobody_told_the_outbox() {
     let server = smtp_server(None);

@@ -7,7 +7,7 @@
 
 use rusqlite::{params, Transaction};
 
-use super::claim::{cancel_for, hold, rewrite, verdict};
+use super::claim::{cancel_for, hold, mark_uncertain, rewrite, verdict};
 use super::entries::get;
 use super::gate::{GateQuestion, SendGate, Verdict};
 use super::handle::{OutboxChanged, OwnerAction};
@@ -123,7 +123,8 @@ pub fn hold_restored(tx: &Transaction<'_>) -> Result<Vec<OutboxId>, OutboxError>
 /// A change to the books (a payment, a void, a correction, a new address) re-checks the rows
 /// waiting about `reference` in the caller's transaction: the ones that no longer tell the
 /// truth are cancelled or re-rendered now, not when they would have left. Rows held for the
-/// owner are only ever cancelled here; sending, sent and uncertain rows are past deciding.
+/// owner are only ever cancelled here; a keyed retry that may have delivered is never
+/// re-rendered (it becomes uncertain); sending, sent and uncertain rows are past deciding.
 pub fn recheck(
     tx: &Transaction<'_>,
     gate: &dyn SendGate,
@@ -131,7 +132,7 @@ pub fn recheck(
 ) -> Result<Vec<OutboxChanged>, OutboxError> {
     let rows = {
         let mut statement = tx.prepare_cached(
-            "SELECT id, state, facts, recipient FROM outbox
+            "SELECT id, state, facts, recipient, maybe_delivered_at IS NOT NULL FROM outbox
              WHERE reference = ?1 AND state IN ('queued', 'retrying', 'held')",
         )?;
         let rows = statement
@@ -141,6 +142,7 @@ pub fn recheck(
                     state: wire::column(r, 1)?,
                     facts: r.get(2)?,
                     recipient: r.get(3)?,
+                    maybe_delivered: r.get(4)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -153,6 +155,7 @@ pub fn recheck(
         state,
         facts,
         recipient,
+        maybe_delivered,
     } in rows
     {
         let held = state == OutboxState::Held;
@@ -168,6 +171,15 @@ pub fn recheck(
                 changed.push(OutboxChanged {
                     id,
                     state: OutboxState::Cancelled,
+                });
+            }
+            Verdict::Rewrite(_) if !held && maybe_delivered => {
+                // An earlier attempt may have delivered the old message: a new one under a new
+                // key could arrive beside it. The owner decides.
+                mark_uncertain(tx, id, &now)?;
+                changed.push(OutboxChanged {
+                    id,
+                    state: OutboxState::Uncertain,
                 });
             }
             Verdict::Rewrite(email) if !held => {
@@ -197,6 +209,8 @@ struct Waiting {
     /// What the message states (JSON, the gate's own), `None` for rows queued before facts.
     facts: Option<String>,
     recipient: String,
+    /// An earlier attempt may have handed the message over (a keyed retry is waiting).
+    maybe_delivered: bool,
 }
 
 /// Back in the queue, due now, after the send check: cancelled or held instead when the check

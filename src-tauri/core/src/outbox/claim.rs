@@ -159,6 +159,15 @@ pub(crate) fn claim_due(
             };
             match verdict(tx, gate, candidate.id, &question) {
                 Verdict::Send => {}
+                Verdict::Rewrite(_) if candidate.maybe_delivered_at.is_some() => {
+                    // The key makes only the same message safe to send again; a new one under
+                    // a new key could arrive beside the old. The owner decides.
+                    mark_uncertain(tx, candidate.id, &now_text)?;
+                    claim
+                        .changed
+                        .push(changed(candidate.id, OutboxState::Uncertain));
+                    continue;
+                }
                 Verdict::Rewrite(email) => rewrite(tx, candidate.id, &email, &now_text)?,
                 Verdict::Cancel(reason) => {
                     cancel_for(tx, candidate.id, reason, &now_text)?;
@@ -309,7 +318,11 @@ pub(crate) fn hold(
     Ok(())
 }
 
-fn mark_uncertain(tx: &Transaction<'_>, id: OutboxId, now_text: &str) -> Result<(), OutboxError> {
+pub(crate) fn mark_uncertain(
+    tx: &Transaction<'_>,
+    id: OutboxId,
+    now_text: &str,
+) -> Result<(), OutboxError> {
     tx.prepare_cached(
         "UPDATE outbox SET state = 'uncertain', reason = NULL, next_attempt_at = NULL,
              updated_at = ?2

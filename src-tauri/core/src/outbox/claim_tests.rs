@@ -373,3 +373,82 @@ fn a_restore_holds_every_row_that_was_not_finished_for_review() {
     let entry = db.write(|tx| actions::cancel(tx, sending)).expect("cancel");
     assert_eq!(entry.cancelled, Some(CancelReason::Owner));
 }
+
+/// A keyed retry whose message may already be at Resend (the last attempt timed out after the
+/// hand-over), about `reference`.
+fn keyed_retry_that_may_have_arrived(db: &Database, reference: &str) -> OutboxId {
+    let id = queue(db, Some(reference));
+    db.write(|tx| claim_due(tx, &Unconditional, RESEND, 1))
+        .expect("claim");
+    let error = MailError::new(Provider::Resend, MailFailure::Timeout).maybe_delivered();
+    db.write(|tx| {
+        record(
+            tx,
+            id,
+            Provider::Resend,
+            &AfterAttempt::Retry {
+                after: Duration::ZERO,
+                error,
+            },
+        )
+    })
+    .expect("record");
+    id
+}
+
+/// The check's answer when a payment changed the balance the message states.
+fn balance_changed(reference: &str) -> Verdict {
+    Verdict::Rewrite(Box::new(QueuedEmail {
+        subject: "Recordatorio: saldo USD 50,00".into(),
+        text: "Saldo USD 50,00".into(),
+        html: "<p>Saldo USD 50,00</p>".into(),
+        facts: Some("{\"balance\":5000}".into()),
+        ..email(Some(reference))
+    }))
+}
+
+#[test]
+fn a_message_that_may_have_arrived_is_never_rewritten_and_sent_under_a_new_key() {
+    let (_dir, db) = db();
+    // At the claim (the books changed where the re-check did not see it).
+    let at_claim = keyed_retry_that_may_have_arrived(&db, "receivable:8");
+    let gate = Scripted::answering(balance_changed("receivable:8"));
+    let claim = claim_with(&db, &gate, RESEND);
+    assert!(claim.claimed.is_empty(), "nothing leaves under a new key");
+    assert_eq!(
+        claim.changed,
+        vec![OutboxChanged {
+            id: at_claim,
+            state: OutboxState::Uncertain
+        }]
+    );
+    let entry = state(&db, at_claim);
+    assert_eq!(
+        (entry.state, entry.generation),
+        (OutboxState::Uncertain, 1),
+        "the owner decides; the old message's key is kept"
+    );
+
+    // In the payment's own transaction (the re-check).
+    let at_payment = keyed_retry_that_may_have_arrived(&db, "receivable:9");
+    let gate = Scripted::answering(balance_changed("receivable:9"));
+    let changed = db
+        .write(|tx| actions::recheck(tx, &gate, "receivable:9"))
+        .expect("recheck");
+    assert_eq!(
+        changed,
+        vec![OutboxChanged {
+            id: at_payment,
+            state: OutboxState::Uncertain
+        }]
+    );
+    let entry = state(&db, at_payment);
+    assert_eq!((entry.state, entry.generation), (OutboxState::Uncertain, 1));
+
+    // A payment in full still cancels it: nothing more goes, whatever the first attempt did.
+    let paid = keyed_retry_that_may_have_arrived(&db, "receivable:10");
+    let gate = Scripted::answering(Verdict::Cancel(CancelReason::Paid));
+    db.write(|tx| actions::recheck(tx, &gate, "receivable:10"))
+        .expect("recheck");
+    assert_eq!(state(&db, paid).state, OutboxState::Cancelled);
+}
