@@ -8,6 +8,7 @@
 mod common;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use cachicamo_core::books::customers::{self, CustomerForm};
 use cachicamo_core::books::payments::{self, PaymentForm, PaymentMethod};
@@ -15,7 +16,9 @@ use cachicamo_core::books::reading::Reading;
 use cachicamo_core::books::receivables;
 use cachicamo_core::locale::Language;
 use cachicamo_core::locale::Region;
-use cachicamo_core::outbox::{CancelReason, OutboxHandle, OutboxId, OutboxState};
+use cachicamo_core::outbox::{
+    CancelReason, OutboxHandle, OutboxId, OutboxSettings, OutboxState, RetryPolicy,
+};
 use cachicamo_core::reminders::queue::SendReminder;
 use cachicamo_core::reminders::{Bookkeeper, Rechecks, ReminderGate};
 use cachicamo_e2e::fakes::{free_port, FakeServer};
@@ -183,6 +186,53 @@ async fn a_payment_while_a_resend_retry_may_have_delivered_leaves_it_to_the_owne
     let emails = accepted(&server);
     assert_eq!(emails.len(), 1, "one reminder reached Resend: {emails:#?}");
     assert_eq!(emails[0]["idempotency_key"], shop.key(id, 1).as_str());
+    handle.stop().await.expect("stopped");
+}
+
+/// Being sent when the payment came (the payment's re-check cannot touch a row in flight), the
+/// reminder is cancelled as soon as its attempt fails and comes back, not at its next attempt.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reminder_in_flight_when_paid_is_cancelled_as_soon_as_its_attempt_comes_back() {
+    let env = provider_env().await;
+    let (server, shop) = resend_shop(&env, &[]).await;
+    let books = books(&shop);
+    // The send is held 2 s, then refused with a 503: a retry, due only a minute later.
+    server.control(
+        "POST",
+        "stall",
+        Some(serde_json::json!({"seconds": 2, "count": 1})),
+    );
+    server.control(
+        "POST",
+        "fail",
+        Some(serde_json::json!({"status": 503, "count": 1})),
+    );
+    let settings = OutboxSettings {
+        retry: RetryPolicy {
+            base: Duration::from_secs(60),
+            cap: Duration::from_secs(60),
+            max_attempts: 6,
+        },
+        ..fast_settings()
+    };
+    let handle = cachicamo_core::outbox::start(
+        shop.db.clone(),
+        shop.service.clone(),
+        Arc::new(ReminderGate),
+        settings,
+    )
+    .expect("worker");
+    let id = remind(&shop, books.owed, None);
+    handle.queued(id);
+    shop.wait_state(id, OutboxState::Sending, LONG).await;
+
+    let changed = pay(&shop, books.owed, "1.500,50");
+    assert!(changed.is_empty(), "in flight, not the payment's to change");
+    let entry = shop
+        .wait_state(id, OutboxState::Cancelled, Duration::from_secs(10))
+        .await;
+    assert_eq!(entry.cancelled, Some(CancelReason::Paid));
+    assert!(accepted(&server).is_empty(), "nothing reached Resend");
     handle.stop().await.expect("stopped");
 }
 

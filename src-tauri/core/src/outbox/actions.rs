@@ -130,19 +130,56 @@ pub fn recheck(
     gate: &dyn SendGate,
     reference: &str,
 ) -> Result<Vec<OutboxChanged>, OutboxError> {
+    recheck_where(
+        tx,
+        gate,
+        "reference = ?1 AND state IN ('queued', 'retrying', 'held')",
+        &reference,
+    )
+}
+
+/// Rows a failed attempt has just put back in the queue, re-checked in the transaction that
+/// records it: a change to the books made while they were being sent could not touch them, and
+/// the owner should see its effect ("Cancelado: la cuenta ya está pagada") now, not at the next
+/// attempt.
+pub(crate) fn recheck_returned(
+    tx: &Transaction<'_>,
+    gate: &dyn SendGate,
+    ids: &[OutboxId],
+) -> Result<Vec<OutboxChanged>, OutboxError> {
+    let mut changed = Vec::new();
+    for id in ids {
+        changed.extend(recheck_where(
+            tx,
+            gate,
+            "id = ?1 AND state IN ('queued', 'retrying')",
+            &id.0,
+        )?);
+    }
+    Ok(changed)
+}
+
+/// The re-check of the rows `condition` (with its one parameter) selects.
+fn recheck_where(
+    tx: &Transaction<'_>,
+    gate: &dyn SendGate,
+    condition: &str,
+    parameter: &dyn rusqlite::ToSql,
+) -> Result<Vec<OutboxChanged>, OutboxError> {
     let rows = {
-        let mut statement = tx.prepare_cached(
-            "SELECT id, state, facts, recipient, maybe_delivered_at IS NOT NULL FROM outbox
-             WHERE reference = ?1 AND state IN ('queued', 'retrying', 'held')",
-        )?;
+        let mut statement = tx.prepare_cached(&format!(
+            "SELECT id, state, reference, facts, recipient, maybe_delivered_at IS NOT NULL
+             FROM outbox WHERE {condition}"
+        ))?;
         let rows = statement
-            .query_map([reference], |r| {
+            .query_map([parameter], |r| {
                 Ok(Waiting {
                     id: OutboxId(r.get(0)?),
                     state: wire::column(r, 1)?,
-                    facts: r.get(2)?,
-                    recipient: r.get(3)?,
-                    maybe_delivered: r.get(4)?,
+                    reference: r.get(2)?,
+                    facts: r.get(3)?,
+                    recipient: r.get(4)?,
+                    maybe_delivered: r.get(5)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -153,6 +190,7 @@ pub fn recheck(
     for Waiting {
         id,
         state,
+        reference,
         facts,
         recipient,
         maybe_delivered,
@@ -160,7 +198,7 @@ pub fn recheck(
     {
         let held = state == OutboxState::Held;
         let question = GateQuestion {
-            reference: Some(reference),
+            reference: reference.as_deref(),
             facts: facts.as_deref(),
             recipient: &recipient,
         };
@@ -202,10 +240,11 @@ pub fn recheck(
     Ok(changed)
 }
 
-/// A row waiting about a record, as the re-check reads it.
+/// A waiting row, as the re-check reads it.
 struct Waiting {
     id: OutboxId,
     state: OutboxState,
+    reference: Option<String>,
     /// What the message states (JSON, the gate's own), `None` for rows queued before facts.
     facts: Option<String>,
     recipient: String,

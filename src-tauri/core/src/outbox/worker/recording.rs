@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use tokio::task::JoinError;
 use tokio::time::Instant;
 
+use super::super::actions;
 use super::super::batch;
 use super::super::claim::{self, Sending};
 use super::super::outcomes;
@@ -122,18 +123,26 @@ impl Worker {
             .mailer
             .as_ref()
             .is_some_and(|m| batch_limit(m.provider()).is_some());
+        // Back in the queue: whatever changed in the books while they were in flight applies now.
+        let returned: Vec<OutboxId> = outcomes
+            .iter()
+            .filter(|o| matches!(o.after.state(), OutboxState::Queued | OutboxState::Retrying))
+            .map(|o| o.id)
+            .collect();
         let written = self.shared.db.write(|tx| {
             record_all(tx, &outcomes)?;
+            let rechecked = actions::recheck_returned(tx, gate.as_ref(), &returned)?;
             if batched {
                 batch::release_finished(tx)?;
             }
-            match sending {
-                Some(sending) if want > 0 => claim::claim_due(tx, gate.as_ref(), sending, want),
-                _ => Ok(claim::Claim::default()),
-            }
+            let claim = match sending {
+                Some(sending) if want > 0 => claim::claim_due(tx, gate.as_ref(), sending, want)?,
+                _ => claim::Claim::default(),
+            };
+            Ok::<_, OutboxError>((claim, rechecked))
         });
-        let claim = match written {
-            Ok(claim) => claim,
+        let (claim, rechecked) = match written {
+            Ok(written) => written,
             Err(err) => {
                 // Never dropped: the rows stay `sending` in the database and their outcomes
                 // are written at the next turn.
@@ -145,7 +154,7 @@ impl Worker {
         for outcome in &outcomes {
             self.announce(outcome.id, outcome.after.state());
         }
-        for change in &claim.changed {
+        for change in rechecked.iter().chain(&claim.changed) {
             self.announce(change.id, change.state);
         }
         if let Some(mailer) = next {
