@@ -42,8 +42,14 @@ async fn a_new_version_is_announced_explained_and_a_foreign_package_refused() {
             "Hay una versión nueva de Cachicamo: 9.9.9.",
         )
         .await;
+    // Beside the screen, not above it: the screen's heading is where it is without a banner
+    // (Ajustes shows none), so nothing moved from under the owner's pointer when it came.
+    let with_banner = window.top("main h1").await;
     window.click("#update-banner button").await;
     window.wait_for_text("main h1", "Ajustes").await;
+    assert_eq!(window.top("main h1").await, with_banner);
+    // Ajustes' sections load on their own; "Buscar actualizaciones" is below them all.
+    window.wait_until_settled().await;
     window.click("#updates-check").await;
     window
         .wait_for_text_containing("#updates-result", "Hay una versión nueva: 9.9.9")
