@@ -316,22 +316,7 @@ fn rows_left_sending_are_uncertain_unless_a_key_covers_them() {
 #[test]
 fn a_keyed_retry_past_the_window_is_uncertain() {
     let (_dir, db) = db();
-    let id = queue(&db, None);
-    db.write(|tx| claim_due(tx, &Unconditional, RESEND, 1))
-        .expect("claim");
-    let error = MailError::new(Provider::Resend, MailFailure::Timeout).maybe_delivered();
-    db.write(|tx| {
-        record(
-            tx,
-            id,
-            Provider::Resend,
-            &AfterAttempt::Retry {
-                after: Duration::ZERO,
-                error: error.clone(),
-            },
-        )
-    })
-    .expect("record");
+    let id = keyed_retry_that_may_have_arrived(&db, None);
     db.write(|tx| {
         tx.execute(
             "UPDATE outbox SET maybe_delivered_at = '2000-01-01T00:00:00.000Z' WHERE id = ?1",
@@ -375,9 +360,9 @@ fn a_restore_holds_every_row_that_was_not_finished_for_review() {
 }
 
 /// A keyed retry whose message may already be at Resend (the last attempt timed out after the
-/// hand-over), about `reference`.
-fn keyed_retry_that_may_have_arrived(db: &Database, reference: &str) -> OutboxId {
-    let id = queue(db, Some(reference));
+/// hand-over), about `reference` when there is one.
+fn keyed_retry_that_may_have_arrived(db: &Database, reference: Option<&str>) -> OutboxId {
+    let id = queue(db, reference);
     db.write(|tx| claim_due(tx, &Unconditional, RESEND, 1))
         .expect("claim");
     let error = MailError::new(Provider::Resend, MailFailure::Timeout).maybe_delivered();
@@ -411,7 +396,7 @@ fn balance_changed(reference: &str) -> Verdict {
 fn a_message_that_may_have_arrived_is_never_rewritten_and_sent_under_a_new_key() {
     let (_dir, db) = db();
     // At the claim (the books changed where the re-check did not see it).
-    let at_claim = keyed_retry_that_may_have_arrived(&db, "receivable:8");
+    let at_claim = keyed_retry_that_may_have_arrived(&db, Some("receivable:8"));
     let gate = Scripted::answering(balance_changed("receivable:8"));
     let claim = claim_with(&db, &gate, RESEND);
     assert!(claim.claimed.is_empty(), "nothing leaves under a new key");
@@ -430,7 +415,7 @@ fn a_message_that_may_have_arrived_is_never_rewritten_and_sent_under_a_new_key()
     );
 
     // In the payment's own transaction (the re-check).
-    let at_payment = keyed_retry_that_may_have_arrived(&db, "receivable:9");
+    let at_payment = keyed_retry_that_may_have_arrived(&db, Some("receivable:9"));
     let gate = Scripted::answering(balance_changed("receivable:9"));
     let changed = db
         .write(|tx| actions::recheck(tx, &gate, "receivable:9"))
@@ -446,7 +431,7 @@ fn a_message_that_may_have_arrived_is_never_rewritten_and_sent_under_a_new_key()
     assert_eq!((entry.state, entry.generation), (OutboxState::Uncertain, 1));
 
     // A payment in full still cancels it: nothing more goes, whatever the first attempt did.
-    let paid = keyed_retry_that_may_have_arrived(&db, "receivable:10");
+    let paid = keyed_retry_that_may_have_arrived(&db, Some("receivable:10"));
     let gate = Scripted::answering(Verdict::Cancel(CancelReason::Paid));
     db.write(|tx| actions::recheck(tx, &gate, "receivable:10"))
         .expect("recheck");
